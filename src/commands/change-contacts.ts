@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { Contacts, stakeholderByEmail } from './invite-stakeholder.ts';
+import { DomainError } from '../domain/errors.ts';
+import { event } from '../domain/events.ts';
+import { requireOpen, requireStakeholder, sameEmail } from '../domain/rules.ts';
+
+/** Replaces a stakeholder's contact people (the first is the primary): a new focal point, same organisation. */
+export const changeContacts = defineCommand({
+  name: 'ChangeContacts',
+  schema: z.object({ stakeholderId: z.string().min(1), contacts: Contacts }),
+  decide(state, input) {
+    requireOpen(state);
+    const x = requireStakeholder(state, input.stakeholderId);
+    for (const c of input.contacts) {
+      const owner = stakeholderByEmail(state, [c.email]);
+      if (owner && owner.id !== x.id) {
+        throw new DomainError('CONTACT_BELONGS_TO_OTHER_STAKEHOLDER', `${c.email} belongs to ${owner.organisation}`, { stakeholderId: owner.id });
+      }
+    }
+    const unchanged = x.contacts.length === input.contacts.length &&
+      x.contacts.every((c, i) => c.name === input.contacts[i]?.name && sameEmail(c.email, input.contacts[i]?.email ?? ''));
+    if (unchanged) return [];
+    return [event('StakeholderContactsChanged', input)];
+  },
+});

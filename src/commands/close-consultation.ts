@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { DomainError } from '../domain/errors.ts';
+import { event } from '../domain/events.ts';
+import { requireLatestDraft, requireOpen } from '../domain/rules.ts';
+import { Outcome } from '../domain/schemas.ts';
+
+/**
+ * Closes as adopted (only on the latest version, only when every endorser that was not removed
+ * has endorsed that version: a declined invitation counts as not endorsed) or as withdrawn.
+ */
+export const closeConsultation = defineCommand({
+  name: 'CloseConsultation',
+  schema: z.object({
+    outcome: Outcome,
+    finalDraftVersion: z.number().int().positive().nullable().optional(),
+    note: z.string().trim().min(1).max(5_000).optional(),
+  }),
+  decide(state, input) {
+    requireOpen(state);
+    const version = input.finalDraftVersion ?? null;
+    if (input.outcome === 'adopted') {
+      if (version === null) throw new DomainError('DRAFT_NOT_FOUND', 'an adopted consultation needs its final draft version');
+      requireLatestDraft(state, version);
+      const missing = Object.values(state.stakeholders)
+        .filter((x) => x.endorser && !x.removed && x.decisions[version] !== 'endorsed')
+        .map((x) => ({ stakeholderId: x.id, organisation: x.organisation }));
+      if (missing.length > 0) {
+        throw new DomainError(
+          'ENDORSEMENTS_MISSING',
+          `draft version ${version} is not endorsed by: ${missing.map((m) => m.organisation).join(', ')}`,
+          { missing },
+        );
+      }
+    } else if (version !== null && !state.drafts[version]) {
+      throw new DomainError('DRAFT_NOT_FOUND', `no draft version ${version}`);
+    }
+    return [event('ConsultationClosed', {
+      outcome: input.outcome,
+      finalDraftVersion: version,
+      ...(input.note ? { note: input.note } : {}),
+    })];
+  },
+});

@@ -1,0 +1,10 @@
+import { DomainError } from '../domain/errors.ts';
+import type { CommentState, ConsultationState } from '../domain/consultation.ts';
+
+/** Answering or retracting needs an existing comment that is not retracted. */
+export function requireLiveComment(state: ConsultationState, commentId: string): CommentState {
+  const c = state.comments[commentId];
+  if (!c) throw new DomainError('COMMENT_NOT_FOUND', `no comment ${commentId}`);
+  if (c.retracted) throw new DomainError('COMMENT_RETRACTED');
+  return c;
+}

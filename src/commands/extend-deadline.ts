@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { DomainError } from '../domain/errors.ts';
+import { event } from '../domain/events.ts';
+import { commentDeadlineFor, endorsementDeadlineFor, isAfter, latestDraft, requireOpen, requireStakeholder } from '../domain/rules.ts';
+import { Instant, Phase, Reason } from '../domain/schemas.ts';
+
+/** Moves the comment or endorsement deadline later, for everyone or for one stakeholder. */
+export const extendDeadline = defineCommand({
+  name: 'ExtendDeadline',
+  schema: z.object({ phase: Phase, deadline: Instant, reason: Reason, stakeholderId: z.string().min(1).optional() }),
+  decide(state, input) {
+    requireOpen(state);
+    const x = input.stakeholderId === undefined ? undefined : requireStakeholder(state, input.stakeholderId);
+    let draftVersion: number;
+    let current: string;
+    if (input.phase === 'comments') {
+      draftVersion = latestDraft(state).version;
+      current = commentDeadlineFor(state, x);
+    } else {
+      current = endorsementDeadlineFor(state, x);
+      draftVersion = state.endorsementRequest!.draftVersion;
+    }
+    if (!isAfter(input.deadline, current)) {
+      throw new DomainError('DEADLINE_NOT_LATER', `the new deadline must be after ${current}`, { currentDeadline: current });
+    }
+    return [event('DeadlineExtended', {
+      phase: input.phase,
+      draftVersion,
+      deadline: input.deadline,
+      previousDeadline: current,
+      reason: input.reason,
+      ...(x ? { stakeholderId: x.id } : {}),
+    })];
+  },
+});

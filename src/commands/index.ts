@@ -1,0 +1,34 @@
+// Every command of the consultation, by name.
+import { answerComment } from './answer-comment.ts';
+import { cancelEndorsementRequest } from './cancel-endorsement-request.ts';
+import { changeContacts } from './change-contacts.ts';
+import { closeConsultation } from './close-consultation.ts';
+import { completeReview } from './complete-review.ts';
+import { endorseDraft } from './endorse-draft.ts';
+import { extendDeadline } from './extend-deadline.ts';
+import { inviteStakeholder } from './invite-stakeholder.ts';
+import { openConsultation } from './open-consultation.ts';
+import { publishDraft } from './publish-draft.ts';
+import { recordDeliveryFailure } from './record-delivery-failure.ts';
+import { recordMessageSent } from './record-message-sent.ts';
+import { reinstateStakeholder } from './reinstate-stakeholder.ts';
+import { removeStakeholder } from './remove-stakeholder.ts';
+import { requestEndorsement } from './request-endorsement.ts';
+import { respondToInvitation } from './respond-to-invitation.ts';
+import { retractComment } from './retract-comment.ts';
+import { submitComment } from './submit-comment.ts';
+import { withholdEndorsement } from './withhold-endorsement.ts';
+
+export const commands = {
+  openConsultation, publishDraft, inviteStakeholder, changeContacts, respondToInvitation, removeStakeholder,
+  reinstateStakeholder, submitComment, retractComment, completeReview, answerComment, requestEndorsement,
+  cancelEndorsementRequest, endorseDraft, withholdEndorsement, extendDeadline, closeConsultation,
+  recordMessageSent, recordDeliveryFailure,
+} as const;
+
+export {
+  answerComment, cancelEndorsementRequest, changeContacts, closeConsultation, completeReview, endorseDraft,
+  extendDeadline, inviteStakeholder, openConsultation, publishDraft, recordDeliveryFailure, recordMessageSent,
+  reinstateStakeholder, removeStakeholder, requestEndorsement, respondToInvitation, retractComment, submitComment,
+  withholdEndorsement,
+};

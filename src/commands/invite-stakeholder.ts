@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { DomainError } from '../domain/errors.ts';
+import { event } from '../domain/events.ts';
+import { idFor } from '../domain/ids.ts';
+import { requireOpen, sameEmail, sameOrganisation } from '../domain/rules.ts';
+import { Contact, LanguageCode, StakeholderKind } from '../domain/schemas.ts';
+import type { ConsultationState, StakeholderState } from '../domain/consultation.ts';
+
+export const Contacts = z.array(Contact).min(1).max(20).refine(
+  (cs) => new Set(cs.map((c) => c.email.toLowerCase())).size === cs.length,
+  'the same e-mail address appears twice',
+);
+
+/** The stakeholder that already has one of these contact addresses, if any. */
+export function stakeholderByEmail(state: ConsultationState, emails: string[]): StakeholderState | undefined {
+  return Object.values(state.stakeholders).find((x) => x.contacts.some((c) => emails.some((e) => sameEmail(e, c.email))));
+}
+
+/**
+ * Invites an organisation. Inviting a contact address it already has is a no-op (the caller finds
+ * the existing stakeholder by that address); a removed or declined one comes back only by reinstating it.
+ */
+export const inviteStakeholder = defineCommand({
+  name: 'InviteStakeholder',
+  schema: z.object({
+    organisation: z.string().trim().min(1).max(300),
+    kind: StakeholderKind,
+    contacts: Contacts,
+    language: LanguageCode,
+    endorser: z.boolean().default(false),
+  }),
+  decide(state, input, ctx) {
+    requireOpen(state);
+    const existing = stakeholderByEmail(state, input.contacts.map((c) => c.email));
+    if (existing) {
+      if (!sameOrganisation(existing.organisation, input.organisation)) {
+        throw new DomainError('CONTACT_BELONGS_TO_OTHER_STAKEHOLDER', `a contact address belongs to ${existing.organisation}`, { stakeholderId: existing.id });
+      }
+      if (existing.removed) throw new DomainError('STAKEHOLDER_REMOVED', `${existing.organisation} was removed; reinstate it`, { stakeholderId: existing.id });
+      if (existing.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${existing.organisation} declined; reinstate it`, { stakeholderId: existing.id });
+      return [];
+    }
+    const sameOrg = Object.values(state.stakeholders).find((x) => sameOrganisation(x.organisation, input.organisation));
+    if (sameOrg) {
+      throw new DomainError('ORGANISATION_ALREADY_INVITED', `${sameOrg.organisation} is invited already; change its contacts instead`, { stakeholderId: sameOrg.id });
+    }
+    return [event('StakeholderInvited', { stakeholderId: idFor(ctx.commandId, 'stakeholder'), ...input })];
+  },
+});

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { event } from '../domain/events.ts';
+import { requireExists, requireStakeholder } from '../domain/rules.ts';
+import { Instant, NoticeKind, Phase } from '../domain/schemas.ts';
+
+const Common = { stakeholderId: z.string().min(1), messageId: z.string().min(1).max(200), sentAt: Instant };
+
+/**
+ * Records a message that has left. Accepted in any state (the mail has gone already, even if the
+ * consultation closed meanwhile); the same messageId twice records nothing.
+ */
+export const recordMessageSent = defineCommand({
+  name: 'RecordMessageSent',
+  schema: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('invitation'), ...Common }),
+    z.object({ kind: z.literal('notice'), ...Common, notice: NoticeKind, draftVersion: z.number().int().positive().optional() }),
+    z.object({ kind: z.literal('reminder'), ...Common, phase: Phase, draftVersion: z.number().int().positive(), deadline: Instant }),
+  ]),
+  decide(state, input) {
+    requireExists(state);
+    requireStakeholder(state, input.stakeholderId);
+    if (state.messages[input.messageId] === 'sent') return [];
+    switch (input.kind) {
+      case 'invitation': {
+        const { kind: _, ...data } = input;
+        return [event('InvitationSent', data)];
+      }
+      case 'notice': {
+        const { kind: _, ...data } = input;
+        return [event('NoticeSent', data)];
+      }
+      case 'reminder': {
+        const { kind: _, ...data } = input;
+        return [event('ReminderSent', data)];
+      }
+    }
+  },
+});

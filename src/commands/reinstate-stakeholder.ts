@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { event } from '../domain/events.ts';
+import { requireOpen, requireStakeholder } from '../domain/rules.ts';
+
+/** Brings back a removed stakeholder, or one that declined (its invitation is pending again). */
+export const reinstateStakeholder = defineCommand({
+  name: 'ReinstateStakeholder',
+  schema: z.object({ stakeholderId: z.string().min(1), reason: z.string().trim().min(1).max(2_000).optional() }),
+  decide(state, input) {
+    requireOpen(state);
+    const x = requireStakeholder(state, input.stakeholderId);
+    if (!x.removed && x.response !== 'declined') return [];
+    return [event('StakeholderReinstated', { stakeholderId: x.id, ...(input.reason ? { reason: input.reason } : {}) })];
+  },
+});

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { event } from '../domain/events.ts';
+import { requireOpen, requireStakeholder } from '../domain/rules.ts';
+import { Reason } from '../domain/schemas.ts';
+
+export const removeStakeholder = defineCommand({
+  name: 'RemoveStakeholder',
+  schema: z.object({ stakeholderId: z.string().min(1), reason: Reason }),
+  decide(state, input) {
+    requireOpen(state);
+    const x = requireStakeholder(state, input.stakeholderId);
+    if (x.removed) return [];
+    return [event('StakeholderRemoved', input)];
+  },
+});

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { defineCommand } from './command.ts';
+import { DomainError } from '../domain/errors.ts';
+import { event } from '../domain/events.ts';
+import { idFor } from '../domain/ids.ts';
+import { commentDeadlineFor, isAfter, requireActingFor, requireActive, requireLatestDraft, requireOpen, requireStakeholder } from '../domain/rules.ts';
+import { Channel, CommentText, COMMENT_MAX_LENGTH, Instant, RECORDED_CHANNELS, SectionKey } from '../domain/schemas.ts';
+
+/**
+ * A comment on the latest draft, on one section or (sectionKey omitted or null) on the whole draft.
+ * A stakeholder's own comment (api, link, e-mail) counts at the time it is handled; one the
+ * coordinator records from a meeting or a letter carries `madeAt`, and the deadline applies to that.
+ */
+export const submitComment = defineCommand({
+  name: 'SubmitComment',
+  schema: z.object({
+    stakeholderId: z.string().min(1),
+    draftVersion: z.number().int().positive(),
+    sectionKey: SectionKey.nullable().optional(),
+    text: CommentText,
+    proposedText: z.string().trim().min(1).max(COMMENT_MAX_LENGTH).optional(),
+    channel: Channel.default('api'),
+    madeAt: Instant.optional(),
+  }),
+  decide(state, input, ctx) {
+    requireOpen(state);
+    requireActingFor(ctx.actor, input.stakeholderId);
+    const x = requireStakeholder(state, input.stakeholderId);
+    requireActive(x);
+    const draft = requireLatestDraft(state, input.draftVersion);
+    const sectionKey = input.sectionKey ?? null;
+    if (sectionKey !== null && !draft.sectionKeys.includes(sectionKey)) {
+      throw new DomainError('SECTION_NOT_FOUND', `draft version ${draft.version} has no section "${sectionKey}"`);
+    }
+    const deadline = commentDeadlineFor(state, x);
+    let madeAt = ctx.now;
+    if (RECORDED_CHANNELS.includes(input.channel)) {
+      if (!input.madeAt) throw new DomainError('MADE_AT_REQUIRED');
+      if (isAfter(input.madeAt, ctx.now)) throw new DomainError('MADE_AT_IN_FUTURE');
+      madeAt = input.madeAt;
+    }
+    if (isAfter(madeAt, deadline)) {
+      throw new DomainError('COMMENT_DEADLINE_PASSED', `the comment deadline was ${deadline}`, { deadline });
+    }
+    return [event('CommentSubmitted', {
+      commentId: idFor(ctx.commandId, 'comment'),
+      stakeholderId: x.id,
+      draftVersion: draft.version,
+      sectionKey,
+      text: input.text,
+      ...(input.proposedText ? { proposedText: input.proposedText } : {}),
+      channel: input.channel,
+      madeAt,
+    })];
+  },
+});

@@ -1,0 +1,50 @@
+// The catalogue of domain rule violations. Each code is stable: clients and tests match on it.
+// `status` is the HTTP status the API maps it to: 404 unknown resource, 409 conflict with the
+// consultation's state, 422 well-formed input that is invalid for that state.
+
+export const DOMAIN_ERRORS = {
+  CONSULTATION_NOT_FOUND: { status: 404, title: 'The consultation does not exist' },
+  CONSULTATION_ALREADY_EXISTS: { status: 409, title: 'A consultation with this id exists already' },
+  CONSULTATION_CLOSED: { status: 409, title: 'The consultation is closed' },
+  NO_DRAFT: { status: 409, title: 'No draft has been published yet' },
+  DRAFT_NOT_FOUND: { status: 404, title: 'No draft with this version' },
+  DRAFT_NOT_LATEST: { status: 409, title: 'Only the latest draft version may be used' },
+  SECTION_NOT_FOUND: { status: 422, title: 'The draft version has no section with this key' },
+  DUPLICATE_SECTION_KEY: { status: 422, title: 'Two sections share a key' },
+  STAKEHOLDER_NOT_FOUND: { status: 404, title: 'No stakeholder with this id' },
+  ORGANISATION_ALREADY_INVITED: { status: 409, title: 'This organisation is invited already under other contacts' },
+  CONTACT_BELONGS_TO_OTHER_STAKEHOLDER: { status: 409, title: 'A contact address belongs to another stakeholder' },
+  STAKEHOLDER_REMOVED: { status: 409, title: 'The stakeholder was removed; reinstate it first' },
+  STAKEHOLDER_DECLINED: { status: 409, title: 'The stakeholder declined the invitation; reinstate it first' },
+  NOT_AN_ENDORSER: { status: 409, title: 'The stakeholder was not invited as an endorser' },
+  ACTOR_NOT_STAKEHOLDER: { status: 409, title: 'A stakeholder may act only for itself' },
+  COMMENT_DEADLINE_PASSED: { status: 409, title: 'The comment deadline has passed' },
+  MADE_AT_REQUIRED: { status: 422, title: 'A comment recorded from a meeting or letter needs the time it was made' },
+  MADE_AT_IN_FUTURE: { status: 422, title: 'A comment cannot have been made in the future' },
+  COMMENT_NOT_FOUND: { status: 404, title: 'No comment with this id' },
+  COMMENT_RETRACTED: { status: 409, title: 'The comment was retracted' },
+  NO_ENDORSEMENT_REQUEST: { status: 409, title: 'No endorsement request is open for this draft version' },
+  ENDORSEMENT_REQUEST_OPEN: { status: 409, title: 'An endorsement request is open already' },
+  ENDORSEMENT_DEADLINE_PASSED: { status: 409, title: 'The endorsement deadline has passed' },
+  DEADLINE_IN_PAST: { status: 422, title: 'The deadline is not in the future' },
+  DEADLINE_NOT_LATER: { status: 422, title: 'An extension must move the deadline later' },
+  ENDORSEMENTS_MISSING: { status: 409, title: 'Not every endorser has endorsed the final version' },
+  NOTHING_TO_SEND: { status: 409, title: 'The message refers to nothing in this consultation' },
+  COMMAND_ID_REUSED: { status: 422, title: 'This command id was used already for a different command' },
+} as const;
+
+export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;
+
+export class DomainError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: DomainErrorCode,
+    message?: string,
+    /** structured details for clients, e.g. the missing endorsers */
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message ?? DOMAIN_ERRORS[code].title);
+    this.name = 'DomainError';
+    this.status = DOMAIN_ERRORS[code].status;
+  }
+}

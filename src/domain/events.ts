@@ -1,0 +1,139 @@
+// Every fact about a consultation, as it is stored on its stream `consultation-<uuid>`.
+// Plain JSON: ISO-8601 strings for time, no Date/Map/bigint. A breaking change to an event's
+// shape gets a new type name or an upcaster; old events must still replay.
+import { z } from 'zod';
+import {
+  Channel, Contact, Disposition, Instant, LanguageCode, MessageKind, NoticeKind, Outcome, Phase, Section,
+  Signatory, StakeholderKind, TimeZone,
+} from './schemas.ts';
+
+const StakeholderRef = { stakeholderId: z.string() };
+
+export const EventDataSchemas = {
+  ConsultationOpened: z.object({
+    consultationId: z.string(),
+    title: z.string(),
+    summary: z.string(),
+    leadOrganisation: z.string(),
+    languages: z.array(LanguageCode),
+    timeZone: TimeZone,
+  }),
+  DraftPublished: z.object({
+    version: z.number().int().positive(),
+    sections: z.array(Section),
+    commentDeadline: Instant,
+    note: z.string().optional(),
+  }),
+  StakeholderInvited: z.object({
+    ...StakeholderRef,
+    organisation: z.string(),
+    kind: StakeholderKind,
+    /** the first contact is the primary one */
+    contacts: z.array(Contact).min(1),
+    language: LanguageCode,
+    endorser: z.boolean(),
+  }),
+  StakeholderContactsChanged: z.object({ ...StakeholderRef, contacts: z.array(Contact).min(1) }),
+  InvitationAccepted: z.object({ ...StakeholderRef }),
+  InvitationDeclined: z.object({ ...StakeholderRef, reason: z.string().optional() }),
+  StakeholderRemoved: z.object({ ...StakeholderRef, reason: z.string() }),
+  StakeholderReinstated: z.object({ ...StakeholderRef, reason: z.string().optional() }),
+  CommentSubmitted: z.object({
+    commentId: z.string(),
+    ...StakeholderRef,
+    draftVersion: z.number().int().positive(),
+    /** null: the comment is on the whole draft */
+    sectionKey: z.string().nullable(),
+    text: z.string(),
+    proposedText: z.string().optional(),
+    channel: Channel,
+    madeAt: Instant,
+  }),
+  CommentRetracted: z.object({ commentId: z.string(), reason: z.string() }),
+  ReviewCompleted: z.object({ ...StakeholderRef, draftVersion: z.number().int().positive() }),
+  CommentAnswered: z.object({ commentId: z.string(), disposition: Disposition, response: z.string() }),
+  EndorsementRequested: z.object({ draftVersion: z.number().int().positive(), deadline: Instant }),
+  EndorsementRequestCancelled: z.object({
+    draftVersion: z.number().int().positive(),
+    /** `superseded` when a new draft version was published */
+    reason: z.string(),
+  }),
+  DraftEndorsed: z.object({
+    ...StakeholderRef,
+    draftVersion: z.number().int().positive(),
+    signatory: Signatory,
+    statement: z.string().optional(),
+    evidence: z.string().optional(),
+  }),
+  EndorsementWithheld: z.object({ ...StakeholderRef, draftVersion: z.number().int().positive(), reason: z.string() }),
+  DeadlineExtended: z.object({
+    phase: Phase,
+    draftVersion: z.number().int().positive(),
+    deadline: Instant,
+    previousDeadline: Instant,
+    reason: z.string(),
+    /** present when the extension is for one stakeholder only */
+    stakeholderId: z.string().optional(),
+  }),
+  InvitationSent: z.object({ ...StakeholderRef, messageId: z.string(), sentAt: Instant }),
+  NoticeSent: z.object({
+    ...StakeholderRef,
+    messageId: z.string(),
+    notice: NoticeKind,
+    draftVersion: z.number().int().positive().optional(),
+    sentAt: Instant,
+  }),
+  ReminderSent: z.object({
+    ...StakeholderRef,
+    messageId: z.string(),
+    phase: Phase,
+    draftVersion: z.number().int().positive(),
+    deadline: Instant,
+    sentAt: Instant,
+  }),
+  DeliveryFailed: z.object({
+    ...StakeholderRef,
+    messageId: z.string(),
+    messageKind: MessageKind,
+    error: z.string(),
+    /** a permanent failure (unknown mailbox) will not be retried */
+    permanent: z.boolean(),
+    failedAt: Instant,
+  }),
+  ConsultationClosed: z.object({
+    outcome: Outcome,
+    finalDraftVersion: z.number().int().positive().nullable(),
+    note: z.string().optional(),
+  }),
+} as const;
+
+export type EventType = keyof typeof EventDataSchemas;
+export const EVENT_TYPES = Object.keys(EventDataSchemas) as EventType[];
+
+/** An event as `decide` produces it: the handler adds the id and metadata when it appends. */
+export type DomainEvent = {
+  [K in EventType]: { type: K; data: z.infer<(typeof EventDataSchemas)[K]> };
+}[EventType];
+
+export type EventOf<K extends EventType> = Extract<DomainEvent, { type: K }>;
+
+/** Metadata on every stored consultation event. */
+export const EventMetadata = z.object({
+  commandId: z.string(),
+  /** sha-256 of the command's canonical input, to tell a retried command from a reused id */
+  commandHash: z.string(),
+  actor: z.object({ role: z.string(), id: z.string() }),
+  recordedAt: Instant,
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type EventMetadata = z.infer<typeof EventMetadata>;
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(EventDataSchemas, type);
+}
+
+/** Builds an event with its data checked at compile time. */
+export function event<K extends EventType>(type: K, data: EventOf<K>['data']): EventOf<K> {
+  return { type, data } as EventOf<K>;
+}

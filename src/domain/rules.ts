@@ -1,0 +1,76 @@
+// Guards shared by the commands' decide functions. Each throws a catalogued DomainError.
+import { DomainError } from './errors.ts';
+import type { ConsultationState, DraftState, StakeholderState } from './consultation.ts';
+import type { Actor } from './schemas.ts';
+
+/** Compares two ISO-8601 instants (offsets may differ). */
+export function isAfter(a: string, b: string): boolean {
+  return Date.parse(a) > Date.parse(b);
+}
+
+export function requireExists(s: ConsultationState): void {
+  if (s.status === 'none') throw new DomainError('CONSULTATION_NOT_FOUND');
+}
+
+/** Nothing a coordinator or stakeholder asks changes a closed consultation. */
+export function requireOpen(s: ConsultationState): void {
+  requireExists(s);
+  if (s.status === 'closed') throw new DomainError('CONSULTATION_CLOSED');
+}
+
+export function latestDraft(s: ConsultationState): DraftState {
+  const d = s.drafts[s.latestVersion];
+  if (!d) throw new DomainError('NO_DRAFT');
+  return d;
+}
+
+export function requireLatestDraft(s: ConsultationState, version: number): DraftState {
+  const latest = latestDraft(s);
+  if (!s.drafts[version]) throw new DomainError('DRAFT_NOT_FOUND', `no draft version ${version}`);
+  if (version !== latest.version) {
+    throw new DomainError('DRAFT_NOT_LATEST', `draft version ${version} is not the latest (${latest.version})`, { latestVersion: latest.version });
+  }
+  return latest;
+}
+
+export function requireStakeholder(s: ConsultationState, id: string): StakeholderState {
+  const x = s.stakeholders[id];
+  if (!x) throw new DomainError('STAKEHOLDER_NOT_FOUND', `no stakeholder ${id}`);
+  return x;
+}
+
+/** A stakeholder that may take part: invited, not removed, not declined. */
+export function requireActive(x: StakeholderState): void {
+  if (x.removed) throw new DomainError('STAKEHOLDER_REMOVED', `${x.organisation} was removed from the consultation`);
+  if (x.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${x.organisation} declined the invitation`);
+}
+
+/** A stakeholder acting through its link or e-mail may act only for itself; coordinators act for anyone. */
+export function requireActingFor(actor: Actor, stakeholderId: string): void {
+  if (actor.role === 'stakeholder' && actor.id !== stakeholderId) throw new DomainError('ACTOR_NOT_STAKEHOLDER');
+}
+
+/** The comment deadline that applies to this stakeholder on the latest draft (its own extension where it has one). */
+export function commentDeadlineFor(s: ConsultationState, x: StakeholderState | undefined): string {
+  const draft = latestDraft(s);
+  const own = x?.extensions.comments;
+  return own && own.draftVersion === draft.version ? own.deadline : draft.commentDeadline;
+}
+
+/** The endorsement deadline that applies to this stakeholder on the open request. */
+export function endorsementDeadlineFor(s: ConsultationState, x: StakeholderState | undefined): string {
+  const req = s.endorsementRequest;
+  if (!req) throw new DomainError('NO_ENDORSEMENT_REQUEST');
+  const own = x?.extensions.endorsement;
+  return own && own.draftVersion === req.draftVersion ? own.deadline : req.deadline;
+}
+
+export function sameEmail(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+/** Organisation names match whatever their case and spacing. */
+export function sameOrganisation(a: string, b: string): boolean {
+  const norm = (x: string) => x.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+  return norm(a) === norm(b);
+}

@@ -1,0 +1,25 @@
+import t from 'tap';
+import { openConsultation } from '../../src/commands/open-consultation.ts';
+import { event } from '../../src/domain/events.ts';
+import { CONSULTATION_ID, opened, when } from './spec.ts';
+
+const input = {
+  title: 'Third National Action Plan on Women, Peace and Security',
+  summary: 'Consultation on the draft plan',
+  leadOrganisation: 'Ministry of Defence, Gender Office',
+  languages: ['en', 'ro'],
+  timeZone: 'Europe/Bucharest',
+};
+
+t.test('given nothing, when OpenConsultation, then ConsultationOpened', async (t) => {
+  t.same(when(openConsultation, [], input), [event('ConsultationOpened', { consultationId: CONSULTATION_ID, ...input })]);
+});
+
+t.test('given an opened consultation, when OpenConsultation again, then CONSULTATION_ALREADY_EXISTS', async (t) => {
+  t.throws(() => when(openConsultation, [opened], input), { code: 'CONSULTATION_ALREADY_EXISTS' });
+});
+
+t.test('a time zone that is not IANA is refused by the schema', async (t) => {
+  t.throws(() => when(openConsultation, [], { ...input, timeZone: 'Mars/Olympus' }), { name: 'ZodError' });
+  t.throws(() => when(openConsultation, [], { ...input, timeZone: '+02:00' }), { name: 'ZodError' });
+});
