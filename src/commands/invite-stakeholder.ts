@@ -43,6 +43,8 @@ export const inviteStakeholder = defineCommand({
     }
     const sameOrg = Object.values(state.stakeholders).find((x) => sameOrganisation(x.organisation, input.organisation));
     if (sameOrg) {
+      if (sameOrg.removed) throw new DomainError('STAKEHOLDER_REMOVED', `${sameOrg.organisation} was removed; reinstate it`, { stakeholderId: sameOrg.id });
+      if (sameOrg.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${sameOrg.organisation} declined; reinstate it`, { stakeholderId: sameOrg.id });
       throw new DomainError('ORGANISATION_ALREADY_INVITED', `${sameOrg.organisation} is invited already; change its contacts instead`, { stakeholderId: sameOrg.id });
     }
     return [event('StakeholderInvited', { stakeholderId: idFor(ctx.commandId, 'stakeholder'), ...input })];

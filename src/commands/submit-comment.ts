@@ -35,6 +35,8 @@ export const submitComment = defineCommand({
     const deadline = commentDeadlineFor(state, x);
     let madeAt = ctx.now;
     if (RECORDED_CHANNELS.includes(input.channel)) {
+      // otherwise a stakeholder could backdate its own comment past the deadline
+      if (ctx.actor.role === 'stakeholder') throw new DomainError('RECORDED_CHANNEL_COORDINATOR_ONLY');
       if (!input.madeAt) throw new DomainError('MADE_AT_REQUIRED');
       if (isAfter(input.madeAt, ctx.now)) throw new DomainError('MADE_AT_IN_FUTURE');
       madeAt = input.madeAt;

@@ -19,6 +19,7 @@ export const DOMAIN_ERRORS = {
   NOT_AN_ENDORSER: { status: 409, title: 'The stakeholder was not invited as an endorser' },
   ACTOR_NOT_STAKEHOLDER: { status: 409, title: 'A stakeholder may act only for itself' },
   COMMENT_DEADLINE_PASSED: { status: 409, title: 'The comment deadline has passed' },
+  RECORDED_CHANNEL_COORDINATOR_ONLY: { status: 422, title: 'Only the coordinator records a comment made in a meeting or a letter' },
   MADE_AT_REQUIRED: { status: 422, title: 'A comment recorded from a meeting or letter needs the time it was made' },
   MADE_AT_IN_FUTURE: { status: 422, title: 'A comment cannot have been made in the future' },
   COMMENT_NOT_FOUND: { status: 404, title: 'No comment with this id' },

@@ -50,11 +50,19 @@ export function requireActingFor(actor: Actor, stakeholderId: string): void {
   if (actor.role === 'stakeholder' && actor.id !== stakeholderId) throw new DomainError('ACTOR_NOT_STAKEHOLDER');
 }
 
-/** The comment deadline that applies to this stakeholder on the latest draft (its own extension where it has one). */
+/** The later of two ISO-8601 instants. */
+function later(a: string, b: string): string {
+  return isAfter(b, a) ? b : a;
+}
+
+/**
+ * The comment deadline that applies to this stakeholder on the latest draft: its own extension where
+ * it has one, unless a later extension for everyone has overtaken it (an extension never shortens).
+ */
 export function commentDeadlineFor(s: ConsultationState, x: StakeholderState | undefined): string {
   const draft = latestDraft(s);
   const own = x?.extensions.comments;
-  return own && own.draftVersion === draft.version ? own.deadline : draft.commentDeadline;
+  return own && own.draftVersion === draft.version ? later(own.deadline, draft.commentDeadline) : draft.commentDeadline;
 }
 
 /** The endorsement deadline that applies to this stakeholder on the open request. */
@@ -62,7 +70,7 @@ export function endorsementDeadlineFor(s: ConsultationState, x: StakeholderState
   const req = s.endorsementRequest;
   if (!req) throw new DomainError('NO_ENDORSEMENT_REQUEST');
   const own = x?.extensions.endorsement;
-  return own && own.draftVersion === req.draftVersion ? own.deadline : req.deadline;
+  return own && own.draftVersion === req.draftVersion ? later(own.deadline, req.deadline) : req.deadline;
 }
 
 export function sameEmail(a: string, b: string): boolean {

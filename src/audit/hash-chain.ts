@@ -1,0 +1,60 @@
+// Tamper-evident history: every event's metadata carries `prevHash` and `hash`, where
+// hash = SHA-256 over the RFC 8785 canonical JSON (library: canonicalize) of the stream name, revision,
+// type, data and metadata without `hash` (so including `prevHash`). The first event's prevHash is
+// ZERO_HASH. Changing any byte of a stored event, or removing or reordering one, breaks the chain.
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { ZERO_HASH } from '../domain/consultation.ts';
+import type { EventStore, JsonObject, RecordedEvent } from '../store/port.ts';
+
+export { ZERO_HASH };
+
+export interface HashInput {
+  streamName: string;
+  revision: number;
+  type: string;
+  data: JsonObject;
+  /** the metadata without `hash` (it must contain prevHash) */
+  metadata: JsonObject;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('value cannot be serialised canonically');
+  return text;
+}
+
+export function eventHash(input: HashInput): string {
+  return sha256Hex(canonicalJson(input));
+}
+
+export type VerifyResult =
+  | { ok: true; streamName: string; events: number; lastHash: string }
+  | { ok: false; streamName: string; events: number; revision: number; reason: string };
+
+/** Checks one event against the hash of the event before it. Returns why it fails, or null. */
+export function checkLink(e: RecordedEvent, expectedPrevHash: string, expectedRevision: number): string | null {
+  if (e.revision !== expectedRevision) return `expected revision ${expectedRevision}, found ${e.revision}`;
+  const { hash, ...rest } = e.metadata;
+  if (typeof hash !== 'string') return 'metadata has no hash';
+  if (rest.prevHash !== expectedPrevHash) return 'prevHash does not match the previous event\'s hash';
+  const actual = eventHash({ streamName: e.streamName, revision: e.revision, type: e.type, data: e.data, metadata: rest });
+  if (actual !== hash) return 'hash does not match the event\'s content';
+  return null;
+}
+
+/** Walks a stream and reports the first revision whose hash does not hold. */
+export async function verifyStream(store: EventStore, streamName: string): Promise<VerifyResult> {
+  const events = await store.readStream(streamName);
+  let prev = ZERO_HASH;
+  for (const [i, e] of events.entries()) {
+    const reason = checkLink(e, prev, i);
+    if (reason) return { ok: false, streamName, events: events.length, revision: i, reason };
+    prev = e.metadata.hash as string;
+  }
+  return { ok: true, streamName, events: events.length, lastHash: prev };
+}

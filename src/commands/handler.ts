@@ -1,0 +1,249 @@
+// The one generic command handler: read stream → fold → decide → append expecting the revision read.
+//
+// Within this process commands for one stream run one at a time (a keyed queue) on a folded state
+// cached by revision, so a busy consultation is not re-read per command. Another process may have
+// appended meanwhile: the append then fails with WrongExpectedVersion, and the handler reads only
+// the new tail, folds it and decides again (bounded). A caller-given expected revision fails
+// instead (RevisionMismatchError). A repeated command id returns the first result without
+// appending, on any store, because the state remembers applied command ids.
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { checkLink, eventHash, canonicalJson, sha256Hex } from '../audit/hash-chain.ts';
+import { evolve, initialState, type ConsultationState } from '../domain/consultation.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { DomainEvent } from '../domain/events.ts';
+import { asFoldable, foldRecorded } from '../domain/fold.ts';
+import { idFor } from '../domain/ids.ts';
+import type { Actor } from '../domain/schemas.ts';
+import { streamNameFor } from '../domain/stream-name.ts';
+import { WrongExpectedVersionError, type EventData, type EventStore, type JsonObject, type Position } from '../store/port.ts';
+import type { CommandDefinition } from './command.ts';
+import { ContentionError, RevisionMismatchError } from './handler-errors.ts';
+import { KeyedQueue } from './keyed-queue.ts';
+
+export interface CommandRequest {
+  consultationId: string;
+  /** the idempotency key: the same id again returns the first result */
+  commandId: string;
+  actor: Actor;
+  /** raw input, parsed with the command's schema here */
+  input: unknown;
+  /** fail with RevisionMismatchError unless the consultation is at exactly this revision */
+  expectedRevision?: number;
+}
+
+export interface AppliedEvent {
+  revision: number;
+  type: string;
+  data: JsonObject;
+  metadata: JsonObject;
+}
+
+export interface CommandResult {
+  consultationId: string;
+  /** the stream's revision after the command (-1: the stream does not exist) */
+  revision: number;
+  /** the global position of the command's last event, or of the stream's last event when it produced none */
+  position: Position | null;
+  /** the command's events: new ones, or the first run's when the command id was seen before */
+  events: AppliedEvent[];
+  /** true when the command id had been applied already and nothing was appended */
+  replayed: boolean;
+  /** the state after the command; valid until the next command on this consultation */
+  state: ConsultationState;
+}
+
+export interface CommandHandlerOptions {
+  store: EventStore;
+  clock?: () => Date;
+  logger?: Logger;
+  /** attempts before ContentionError (default 20) */
+  maxAttempts?: number;
+  /** consultations whose folded state is kept (default 500) */
+  cacheSize?: number;
+}
+
+interface CacheEntry {
+  state: ConsultationState;
+  position: Position | null;
+}
+
+const ConsultationId = z.uuid();
+
+export class CommandHandler {
+  private readonly queue = new KeyedQueue();
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly store: EventStore;
+  private readonly clock: () => Date;
+  private readonly logger: Logger | undefined;
+  private readonly maxAttempts: number;
+  private readonly cacheSize: number;
+
+  constructor(options: CommandHandlerOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? (() => new Date());
+    this.logger = options.logger;
+    this.maxAttempts = options.maxAttempts ?? 20;
+    this.cacheSize = options.cacheSize ?? 500;
+  }
+
+  async execute<S extends z.ZodType>(command: CommandDefinition<S>, request: CommandRequest): Promise<CommandResult> {
+    ConsultationId.parse(request.consultationId);
+    const input = command.schema.parse(request.input);
+    const commandHash = sha256Hex(canonicalJson({ command: command.name, input }));
+    const streamName = streamNameFor(request.consultationId);
+    return this.queue.run(streamName, () => this.run(command, request, input, commandHash, streamName));
+  }
+
+  /** The folded state of a consultation as this handler knows it, caught up with the store. */
+  async load(consultationId: string): Promise<ConsultationState> {
+    const streamName = streamNameFor(consultationId);
+    return this.queue.run(streamName, async () => {
+      const entry = await this.entry(streamName);
+      await this.catchUp(streamName, entry);
+      return entry.state;
+    });
+  }
+
+  private async run<S extends z.ZodType>(
+    command: CommandDefinition<S>,
+    request: CommandRequest,
+    input: z.output<S>,
+    commandHash: string,
+    streamName: string,
+  ): Promise<CommandResult> {
+    const entry = await this.entry(streamName);
+    for (let attempt = 1; ; attempt++) {
+      const { state } = entry;
+      if (request.expectedRevision !== undefined && state.revision !== request.expectedRevision) {
+        await this.catchUp(streamName, entry);
+        if (entry.state.revision !== request.expectedRevision) throw new RevisionMismatchError(request.expectedRevision, entry.state.revision);
+      }
+      const applied = state.commands[request.commandId];
+      if (applied) {
+        if (applied.commandHash !== commandHash) {
+          throw new DomainError('COMMAND_ID_REUSED', `command id ${request.commandId} was used for a different command`);
+        }
+        return this.replay(request.consultationId, streamName, entry, applied.firstRevision, applied.lastRevision);
+      }
+
+      const now = this.clock().toISOString();
+      let decided: DomainEvent[];
+      try {
+        decided = command.decide(state, input, {
+          consultationId: request.consultationId,
+          commandId: request.commandId,
+          actor: request.actor,
+          now,
+        });
+      } catch (error) {
+        // The cached state may be behind another process's appends: refuse only on the latest state.
+        if (error instanceof DomainError && (await this.caughtUpAnything(streamName, entry))) continue;
+        throw error;
+      }
+      if (decided.length === 0) {
+        if (await this.caughtUpAnything(streamName, entry)) continue;
+        return { consultationId: request.consultationId, revision: state.revision, position: entry.position, events: [], replayed: false, state };
+      }
+
+      const toAppend = this.chain(streamName, state, decided, { commandId: request.commandId, commandHash, actor: request.actor, recordedAt: now });
+      try {
+        const result = await this.store.append(streamName, toAppend.data, state.revision === -1 ? 'no_stream' : state.revision);
+        for (const e of toAppend.applied) evolve(state, asFoldable(e));
+        entry.position = result.position;
+        return { consultationId: request.consultationId, revision: state.revision, position: result.position, events: toAppend.applied, replayed: false, state };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) {
+          // The outcome of the append is unknown: forget the cached state, re-read next time.
+          this.cache.delete(streamName);
+          throw error;
+        }
+        if (request.expectedRevision !== undefined) {
+          await this.catchUp(streamName, entry);
+          throw new RevisionMismatchError(request.expectedRevision, entry.state.revision);
+        }
+        if (attempt >= this.maxAttempts) throw new ContentionError(streamName, attempt);
+        this.logger?.debug({ streamName, attempt }, 'another writer appended first; re-reading and deciding again');
+        await this.catchUp(streamName, entry);
+        if (attempt > 2) await sleep(Math.random() * 5 * attempt);
+      }
+    }
+  }
+
+  /** Builds the events to append with ids derived from the command id and the hash chain continued. */
+  private chain(
+    streamName: string,
+    state: ConsultationState,
+    decided: DomainEvent[],
+    meta: { commandId: string; commandHash: string; actor: Actor; recordedAt: string },
+  ): { data: EventData[]; applied: AppliedEvent[] } {
+    let prevHash = state.lastHash;
+    const data: EventData[] = [];
+    const applied: AppliedEvent[] = [];
+    decided.forEach((e, i) => {
+      const revision = state.revision + 1 + i;
+      // A JSON round trip drops undefined fields, so what is hashed is exactly what is stored.
+      const eventData = JSON.parse(JSON.stringify(e.data)) as JsonObject;
+      const metadata: JsonObject = { commandId: meta.commandId, commandHash: meta.commandHash, actor: { ...meta.actor }, recordedAt: meta.recordedAt, prevHash };
+      const hash = eventHash({ streamName, revision, type: e.type, data: eventData, metadata });
+      const fullMetadata = { ...metadata, hash };
+      data.push({ id: idFor(meta.commandId, `event-${i}`), type: e.type, data: eventData, metadata: fullMetadata });
+      applied.push({ revision, type: e.type, data: eventData, metadata: fullMetadata });
+      prevHash = hash;
+    });
+    return { data, applied };
+  }
+
+  private async replay(consultationId: string, streamName: string, entry: CacheEntry, first: number, last: number): Promise<CommandResult> {
+    const events = await this.store.readStream(streamName, { fromRevision: first, maxCount: last - first + 1 });
+    const lastEvent = events.at(-1);
+    return {
+      consultationId,
+      revision: entry.state.revision,
+      position: lastEvent ? lastEvent.position : entry.position,
+      events: events.map((e) => ({ revision: e.revision, type: e.type, data: e.data, metadata: e.metadata })),
+      replayed: true,
+      state: entry.state,
+    };
+  }
+
+  private async entry(streamName: string): Promise<CacheEntry> {
+    const cached = this.cache.get(streamName);
+    if (cached) {
+      // keep the most recently used at the end of the map (LRU order)
+      this.cache.delete(streamName);
+      this.cache.set(streamName, cached);
+      return cached;
+    }
+    const entry: CacheEntry = { state: initialState(), position: null };
+    await this.catchUp(streamName, entry);
+    this.cache.set(streamName, entry);
+    while (this.cache.size > this.cacheSize) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.cache.delete(oldest);
+    }
+    return entry;
+  }
+
+  private async caughtUpAnything(streamName: string, entry: CacheEntry): Promise<boolean> {
+    const before = entry.state.revision;
+    await this.catchUp(streamName, entry);
+    return entry.state.revision !== before;
+  }
+
+  /** Folds what other writers appended after the cached revision, checking the hash chain as it goes. */
+  private async catchUp(streamName: string, entry: CacheEntry): Promise<void> {
+    const events = await this.store.readStream(streamName, { fromRevision: entry.state.revision + 1 });
+    for (const e of events) {
+      const broken = checkLink(e, entry.state.lastHash, entry.state.revision + 1);
+      if (broken) this.logger?.error({ streamName, revision: e.revision, reason: broken }, 'hash chain broken: the stored history was altered');
+      foldRecorded([e], entry.state);
+      entry.position = e.position;
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,55 @@
+// Settings come from environment variables, validated once at start (composition root only).
+import path from 'node:path';
+import { z } from 'zod';
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+const Url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: Port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** FULL (default): an acknowledged append survives power loss. NORMAL: faster, may lose the last appends on power loss. */
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  REDIS_URL: Url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  AUTH_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  PUBLIC_URL: Url(['http:', 'https:']).optional(),
+  SMTP_URL: Url(['smtp:', 'smtps:']).optional(),
+  INBOUND_DOMAIN: z.string().min(1).optional(),
+  INBOUND_SMTP_PORT: Port.optional(),
+  EVENTSTORE_URL: Url(['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:', 'kurrent:', 'kurrent+discover:']).optional(),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the settings; throws ConfigError naming every bad variable. Empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const raw = Object.fromEntries(
+    Object.keys(ConfigSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '?');
+      const value = name === 'AUTH_SECRET' ? '(hidden)' : JSON.stringify(raw[name]);
+      return `${name}=${value}: ${i.message}`;
+    }));
+  }
+  return { ...parsed.data, dataDir: path.resolve(cwd, parsed.data.DATA_DIR) };
+}

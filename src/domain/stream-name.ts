@@ -1,0 +1,10 @@
+import { CONSULTATION_STREAM_PREFIX } from '../store/port.ts';
+
+/** One stream per consultation. */
+export function streamNameFor(consultationId: string): string {
+  return `${CONSULTATION_STREAM_PREFIX}${consultationId}`;
+}
+
+export function consultationIdOf(streamName: string): string | null {
+  return streamName.startsWith(CONSULTATION_STREAM_PREFIX) ? streamName.slice(CONSULTATION_STREAM_PREFIX.length) : null;
+}
