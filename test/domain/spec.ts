@@ -2,6 +2,8 @@
 // then these events (or this error code). Pure: no store, no clock.
 import { evolve, initialState, type ConsultationState } from '../../src/domain/consultation.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
+import { DomainError } from '../../src/domain/errors.ts';
+import type { Actor } from '../../src/domain/schemas.ts';
 import type { CommandContext, CommandDefinition } from '../../src/commands/command.ts';
 import type { z } from 'zod';
 
@@ -60,4 +62,58 @@ export function invited(stakeholderId: string, organisation: string, email: stri
     language: 'en',
     endorser,
   });
+}
+
+// More facts, shared by the specifications.
+/** Organisations used across the specifications: one CSO (comments only) and three ministries that must endorse. */
+export const CSO = 'sh-cso';
+export const MFA = 'sh-mfa';
+export const MOD = 'sh-mod';
+export const JUS = 'sh-jus';
+export const cso = invited(CSO, "Women's Peace Network", 'focal@wpn.example');
+export const mfa = invited(MFA, 'Ministry of Foreign Affairs', 'gender@mfa.example', true);
+export const mod = invited(MOD, 'Ministry of Defence', 'gender@mod.example', true);
+export const jus = invited(JUS, 'Ministry of Justice and Security', 'gender@jus.example', true);
+
+/** the comment deadline of draft(…) by default: 2027-04-01T17:00:00+03:00 */
+export const COMMENT_DEADLINE = '2027-04-01T14:00:00Z';
+export const ENDORSEMENT_DEADLINE = '2027-05-01T15:00:00Z';
+
+export function asStakeholder(stakeholderId: string): Actor {
+  return { role: 'stakeholder', id: stakeholderId };
+}
+
+export const closedWithdrawn = event('ConsultationClosed', { outcome: 'withdrawn', finalDraftVersion: null });
+export const accepted = (stakeholderId: string) => event('InvitationAccepted', { stakeholderId });
+export const declined = (stakeholderId: string) => event('InvitationDeclined', { stakeholderId });
+export const removed = (stakeholderId: string) => event('StakeholderRemoved', { stakeholderId, reason: 'left the coalition' });
+export const reinstated = (stakeholderId: string) => event('StakeholderReinstated', { stakeholderId });
+export function commented(commentId: string, stakeholderId = CSO, draftVersion = 1, sectionKey: string | null = 's1'): DomainEvent {
+  return event('CommentSubmitted', {
+    commentId, stakeholderId, draftVersion, sectionKey, text: 'Name the budget line for shelters.', channel: 'api', madeAt: NOW,
+  });
+}
+export const endorsementRequested = (draftVersion: number, deadline = ENDORSEMENT_DEADLINE) =>
+  event('EndorsementRequested', { draftVersion, deadline });
+export const signatory = { name: 'Ana Popescu', title: 'State Secretary' };
+export const endorsed = (stakeholderId: string, draftVersion: number) => event('DraftEndorsed', { stakeholderId, draftVersion, signatory });
+export const withheld = (stakeholderId: string, draftVersion: number) =>
+  event('EndorsementWithheld', { stakeholderId, draftVersion, reason: 'budget not agreed' });
+export function extended(
+  phase: 'comments' | 'endorsement', draftVersion: number, previousDeadline: string, deadline: string, stakeholderId?: string,
+): DomainEvent {
+  return event('DeadlineExtended', {
+    phase, draftVersion, previousDeadline, deadline, reason: 'requested more time', ...(stakeholderId ? { stakeholderId } : {}),
+  });
+}
+
+/** The DomainError a call throws (fails the test when it throws nothing or something else). */
+export function errorOf(f: () => unknown): DomainError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof DomainError) return e;
+    throw e;
+  }
+  throw new Error('expected a DomainError, but nothing was thrown');
 }

@@ -1,0 +1,357 @@
+// The event store contract: one function that every adapter's test file runs unchanged.
+// It asserts only what EventStoreDB itself guarantees, and it never assumes the store is empty:
+// every test uses its own stream names (a fresh UUID in each prefix), so it may run against a
+// shared server. Waits are bounded and fail with a message; nothing asserts on speed.
+import { randomUUID } from 'node:crypto';
+import type { Test } from 'tap';
+import {
+  InvalidPositionError,
+  WrongExpectedVersionError,
+  type EventData,
+  type EventStore,
+  type ExpectedRevision,
+  type JsonObject,
+  type Subscription,
+  type SubscriptionMessage,
+} from '../../src/store/port.ts';
+
+export interface StoreUnderTest {
+  store: EventStore;
+  /** closes the store (if the test did not) and removes what makeStore created */
+  cleanup(): Promise<void>;
+}
+
+export type MakeStore = () => Promise<StoreUnderTest>;
+
+// Bounded waits, also used by adapter-specific tests.
+export const WAIT_MS = 5000;
+
+function event(type: string, data: JsonObject = {}): EventData {
+  return { id: randomUUID(), type, data, metadata: { correlationId: randomUUID() } };
+}
+
+function uniquePrefix(): string {
+  return `contract${randomUUID().replaceAll('-', '')}-`;
+}
+
+async function expectWrongVersion(
+  t: Test,
+  append: Promise<unknown>,
+  expected: ExpectedRevision,
+  actual: number | 'no_stream',
+): Promise<void> {
+  try {
+    await append;
+    t.fail(`append expecting ${String(expected)} should fail: the stream is at ${String(actual)}`);
+  } catch (error) {
+    t.ok(error instanceof WrongExpectedVersionError, 'fails with WrongExpectedVersionError');
+    if (error instanceof WrongExpectedVersionError) {
+      t.equal(error.code, 'WRONG_EXPECTED_VERSION');
+      t.equal(error.expected, expected, 'error carries the expected revision');
+      t.equal(error.actual, actual, `error carries the actual revision ${String(actual)}`);
+    }
+  }
+}
+
+/** The next message, or a clear failure after a bounded wait. */
+export async function nextMessage(it: AsyncIterator<SubscriptionMessage>, waitingFor: string): Promise<SubscriptionMessage> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no subscription message within ${WAIT_MS} ms while waiting for ${waitingFor}`)), WAIT_MS);
+  });
+  try {
+    const result = await Promise.race([it.next(), timeout]);
+    if (result.done) throw new Error(`the subscription ended while waiting for ${waitingFor}`);
+    return result.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function nextEventIds(it: AsyncIterator<SubscriptionMessage>, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  while (ids.length < count) {
+    const message = await nextMessage(it, `event ${ids.length + 1} of ${count}`);
+    if (message.kind !== 'event') throw new Error(`expected an event, got ${message.kind}`);
+    ids.push(message.event.id);
+  }
+  return ids;
+}
+
+async function expectCaughtUp(t: Test, it: AsyncIterator<SubscriptionMessage>): Promise<void> {
+  const message = await nextMessage(it, 'caught-up');
+  t.equal(message.kind, 'caught-up', 'then the caught-up signal');
+}
+
+/** Runs the whole contract as subtests of `t`. Each subtest gets its own store from makeStore. */
+export function eventStoreContract(t: Test, makeStore: MakeStore): void {
+  const withStore = (name: string, body: (t: Test, store: EventStore) => Promise<void>) =>
+    t.test(name, async (t) => {
+      const { store, cleanup } = await makeStore();
+      t.teardown(cleanup);
+      await body(t, store);
+    });
+
+  withStore('revisions start at 0, are contiguous, and events read back as written', async (t, store) => {
+    const stream = `consultation-${randomUUID()}`;
+    const first = [event('ConsultationOpened', { title: 'Draft NAP', sections: [1, 2] }), event('StakeholderInvited')];
+    const second = [event('CommentSubmitted', { text: 'ok', nested: { a: null, b: true } })];
+    t.equal((await store.append(stream, first, 'no_stream')).nextExpectedRevision, 1);
+    t.equal((await store.append(stream, second, 1)).nextExpectedRevision, 2);
+    const read = await store.readStream(stream);
+    t.same(read.map((e) => e.revision), [0, 1, 2]);
+    t.same(
+      read.map(({ id, type, data, metadata, streamName }) => ({ id, type, data, metadata, streamName })),
+      [...first, ...second].map((e) => ({ ...e, streamName: stream })),
+    );
+    for (const e of read) t.ok(!Number.isNaN(Date.parse(e.created)) && e.created.endsWith('Z'), 'created is ISO-8601 UTC');
+  });
+
+  withStore("'no_stream' succeeds on a new stream and fails on an existing one", async (t, store) => {
+    const stream = `consultation-${randomUUID()}`;
+    t.equal((await store.append(stream, [event('A')], 'no_stream')).nextExpectedRevision, 0);
+    await expectWrongVersion(t, store.append(stream, [event('B')], 'no_stream'), 'no_stream', 0);
+  });
+
+  withStore("'stream_exists' fails on a new stream and succeeds on an existing one", async (t, store) => {
+    const stream = `consultation-${randomUUID()}`;
+    await expectWrongVersion(t, store.append(stream, [event('A')], 'stream_exists'), 'stream_exists', 'no_stream');
+    t.same(await store.readStream(stream), [], 'the failed append wrote nothing');
+    await store.append(stream, [event('A')], 'no_stream');
+    t.equal((await store.append(stream, [event('B')], 'stream_exists')).nextExpectedRevision, 1);
+  });
+
+  withStore("'any' succeeds on new and existing streams", async (t, store) => {
+    const stream = `consultation-${randomUUID()}`;
+    t.equal((await store.append(stream, [event('A')], 'any')).nextExpectedRevision, 0);
+    t.equal((await store.append(stream, [event('B'), event('C')], 'any')).nextExpectedRevision, 2);
+  });
+
+  withStore('an exact revision succeeds when it is current and fails with the actual revision otherwise', async (t, store) => {
+    const stream = `consultation-${randomUUID()}`;
+    await expectWrongVersion(t, store.append(stream, [event('A')], 0), 0, 'no_stream');
+    await store.append(stream, [event('A'), event('B')], 'no_stream');
+    await expectWrongVersion(t, store.append(stream, [event('C')], 0), 0, 1);
+    await expectWrongVersion(t, store.append(stream, [event('C')], 5), 5, 1);
+    t.equal((await store.append(stream, [event('C')], 1)).nextExpectedRevision, 2);
+    t.same((await store.readStream(stream)).map((e) => e.type), ['A', 'B', 'C'], 'only the successful appends were written');
+  });
+
+  withStore('a retried append (same event ids, same expected revision) is stored once and returns the same result', async (t, store) => {
+    const stream = `consultation-${randomUUID()}`;
+    const opening = [event('A'), event('B')];
+    const first = await store.append(stream, opening, 'no_stream');
+    const retry = await store.append(stream, opening, 'no_stream');
+    t.equal(retry.nextExpectedRevision, first.nextExpectedRevision, "retry at 'no_stream': same revision");
+    t.equal(store.positions.compare(retry.position, first.position), 0, "retry at 'no_stream': same position");
+
+    const next = [event('C')];
+    const appended = await store.append(stream, next, 1);
+    await store.append(stream, [event('D')], 2);
+    const retried = await store.append(stream, next, 1);
+    t.equal(retried.nextExpectedRevision, appended.nextExpectedRevision, 'retry at a revision: same revision');
+    t.equal(store.positions.compare(retried.position, appended.position), 0, 'retry at a revision: same position');
+    t.same((await store.readStream(stream)).map((e) => e.type), ['A', 'B', 'C', 'D'], 'each event is stored once');
+
+    await expectWrongVersion(t, store.append(stream, [event('E')], 1), 1, 3);
+  });
+
+  withStore('reading a stream that does not exist gives []', async (t, store) => {
+    t.same(await store.readStream(`consultation-${randomUUID()}`), []);
+  });
+
+  withStore('readStream reads from a revision (inclusive) and at most maxCount events', async (t, store) => {
+    const stream = `consultation-${randomUUID()}`;
+    await store.append(stream, ['A', 'B', 'C', 'D', 'E'].map((type) => event(type)), 'no_stream');
+    t.same((await store.readStream(stream, { fromRevision: 2 })).map((e) => e.revision), [2, 3, 4]);
+    t.same((await store.readStream(stream, { maxCount: 2 })).map((e) => e.revision), [0, 1]);
+    t.same((await store.readStream(stream, { fromRevision: 1, maxCount: 3 })).map((e) => e.type), ['B', 'C', 'D']);
+    t.same(await store.readStream(stream, { fromRevision: 5 }), [], 'past the end');
+  });
+
+  withStore('all streams are read in one global order, with strictly increasing positions', async (t, store) => {
+    const prefix = uniquePrefix();
+    const [a, b, c] = [`${prefix}a`, `${prefix}b`, `${prefix}c`];
+    const written: { stream: string; id: string }[] = [];
+    const appendTo = async (stream: string, expected: ExpectedRevision, count: number) => {
+      const events = Array.from({ length: count }, () => event('Happened'));
+      const result = await store.append(stream, events, expected);
+      written.push(...events.map((e) => ({ stream, id: e.id })));
+      return result;
+    };
+    await appendTo(a, 'no_stream', 2);
+    await appendTo(b, 'no_stream', 1);
+    await appendTo(a, 1, 1);
+    const last = await appendTo(c, 'any', 2);
+
+    const all = await store.readAll({ streamPrefix: prefix });
+    t.same(all.map((e) => ({ stream: e.streamName, id: e.id })), written, 'in the order they were appended');
+    for (let i = 1; i < all.length; i++) {
+      t.ok(store.positions.compare(all[i - 1]!.position, all[i]!.position) < 0, `position ${i - 1} < position ${i}`);
+    }
+    t.equal(store.positions.compare(last.position, all.at(-1)!.position), 0, "an append's position is its last event's");
+    t.same(
+      (await store.readStream(a)).map((e) => e.position).map((p) => store.positions.serialise(p)),
+      all.filter((e) => e.streamName === a).map((e) => store.positions.serialise(e.position)),
+      'readStream and readAll agree on positions',
+    );
+  });
+
+  withStore('readAll from a position starts after it, and honours maxCount', async (t, store) => {
+    const prefix = uniquePrefix();
+    const events = ['A', 'B', 'C', 'D'].map((type) => event(type));
+    await store.append(`${prefix}1`, events, 'no_stream');
+    const all = await store.readAll({ streamPrefix: prefix });
+    const after = await store.readAll({ streamPrefix: prefix, from: all[1]!.position });
+    t.same(after.map((e) => e.type), ['C', 'D'], 'exclusive of the position itself');
+    t.same(await store.readAll({ streamPrefix: prefix, from: all[3]!.position }), [], 'nothing after the last');
+    t.same((await store.readAll({ streamPrefix: prefix, maxCount: 3 })).map((e) => e.type), ['A', 'B', 'C']);
+    t.same((await store.readAll({ streamPrefix: prefix, from: all[0]!.position, maxCount: 2 })).map((e) => e.type), ['B', 'C']);
+  });
+
+  withStore('readAll filters by stream prefix', async (t, store) => {
+    const mine = uniquePrefix();
+    const other = uniquePrefix();
+    const head = await store.headPosition(); // bounds the unfiltered read below on a shared store
+    await store.append(`${mine}x`, [event('Mine')], 'no_stream');
+    await store.append(`${other}x`, [event('Other')], 'no_stream');
+    await store.append(`${mine}y`, [event('Mine')], 'no_stream');
+    const read = await store.readAll({ streamPrefix: mine });
+    t.same(read.map((e) => e.streamName), [`${mine}x`, `${mine}y`]);
+    t.same(await store.readAll({ streamPrefix: uniquePrefix() }), [], 'a prefix nothing matches');
+    const unfiltered = (await store.readAll({ from: head ?? 'start' })).map((e) => e.streamName);
+    t.ok(unfiltered.includes(`${other}x`) && unfiltered.includes(`${mine}x`), 'without a prefix, every stream');
+  });
+
+  withStore('positions serialise to strings that parse back, and garbage is rejected', async (t, store) => {
+    const prefix = uniquePrefix();
+    const { position } = await store.append(`${prefix}1`, [event('A')], 'no_stream');
+    const text = store.positions.serialise(position);
+    t.type(text, 'string');
+    t.equal(store.positions.compare(store.positions.parse(text), position), 0, 'round trip');
+    t.equal(store.positions.serialise(store.positions.parse(text)), text, 'stable text');
+    const [first] = await store.readAll({ streamPrefix: prefix });
+    t.equal(store.positions.compare(store.positions.parse(text), first!.position), 0);
+    for (const garbage of ['', 'garbage', 'position', '{}', '12abc', `${text}x`, ` ${text}`]) {
+      t.throws(() => store.positions.parse(garbage), InvalidPositionError, `rejects ${JSON.stringify(garbage)}`);
+    }
+  });
+
+  withStore('headPosition is the last event of the store or of the matching streams', async (t, store) => {
+    const prefix = uniquePrefix();
+    t.equal(await store.headPosition({ streamPrefix: prefix }), null, 'null when nothing matches');
+    await store.append(`${prefix}1`, [event('A'), event('B')], 'no_stream');
+    const { position } = await store.append(`${prefix}2`, [event('C')], 'no_stream');
+    const matching = await store.headPosition({ streamPrefix: prefix });
+    t.ok(matching && store.positions.compare(matching, position) === 0, 'the last matching event');
+    const head = await store.headPosition();
+    t.ok(head && store.positions.compare(head, position) >= 0, 'the whole store is at least there');
+  });
+
+  withStore('ping answers', async (t, store) => {
+    await t.resolves(store.ping());
+  });
+
+  withStore('a subscription delivers history, then caught-up, then live events', async (t, store) => {
+    const prefix = uniquePrefix();
+    const history = [event('A'), event('B')];
+    await store.append(`${prefix}1`, history, 'no_stream');
+    await store.append(`${prefix}2`, [event('C')], 'no_stream');
+    const subscription = store.subscribeToAll({ streamPrefix: prefix });
+    t.teardown(() => subscription.close());
+    const it = subscription[Symbol.asyncIterator]();
+    t.equal((await nextEventIds(it, 3)).length, 3, 'the three historical events');
+    await expectCaughtUp(t, it);
+
+    await store.append(`${uniquePrefix()}x`, [event('NotMine')], 'no_stream');
+    const live = [event('D'), event('E')];
+    await store.append(`${prefix}1`, live, 1);
+    const single = event('F');
+    await store.append(`${prefix}3`, [single], 'no_stream');
+    t.same(await nextEventIds(it, 3), [...live, single].map((e) => e.id), 'live events of matching streams, in order');
+  });
+
+  withStore('a subscription of an empty selection is caught up at once', async (t, store) => {
+    const prefix = uniquePrefix();
+    const subscription = store.subscribeToAll({ streamPrefix: prefix });
+    t.teardown(() => subscription.close());
+    const it = subscription[Symbol.asyncIterator]();
+    await expectCaughtUp(t, it);
+    const first = event('A');
+    await store.append(`${prefix}1`, [first], 'no_stream');
+    t.same(await nextEventIds(it, 1), [first.id]);
+  });
+
+  withStore('a subscription from a position starts after it', async (t, store) => {
+    const prefix = uniquePrefix();
+    const events = ['A', 'B', 'C'].map((type) => event(type));
+    await store.append(`${prefix}1`, events, 'no_stream');
+    const [first] = await store.readAll({ streamPrefix: prefix, maxCount: 1 });
+    const subscription = store.subscribeToAll({ streamPrefix: prefix, from: first!.position });
+    t.teardown(() => subscription.close());
+    const it = subscription[Symbol.asyncIterator]();
+    t.same(await nextEventIds(it, 2), [events[1]!.id, events[2]!.id]);
+    await expectCaughtUp(t, it);
+  });
+
+  withStore('a recorded event delivered live carries its stream, revision and position', async (t, store) => {
+    const prefix = uniquePrefix();
+    const subscription = store.subscribeToAll({ streamPrefix: prefix });
+    t.teardown(() => subscription.close());
+    const it = subscription[Symbol.asyncIterator]();
+    await expectCaughtUp(t, it);
+    const e = event('A', { n: 1 });
+    const result = await store.append(`${prefix}1`, [e], 'no_stream');
+    const message = await nextMessage(it, 'the live event');
+    if (message.kind !== 'event') return void t.fail('expected an event');
+    t.match(message.event, { streamName: `${prefix}1`, revision: 0, id: e.id, type: 'A', data: { n: 1 } });
+    t.equal(store.positions.compare(message.event.position, result.position), 0);
+  });
+
+  withStore('close() ends the iteration cleanly, also while it waits for live events', async (t, store) => {
+    const prefix = uniquePrefix();
+    await store.append(`${prefix}1`, [event('A')], 'no_stream');
+    const subscription: Subscription = store.subscribeToAll({ streamPrefix: prefix });
+    const seen: string[] = [];
+    const loop = (async () => {
+      for await (const message of subscription) seen.push(message.kind);
+    })();
+    await waitUntil(() => seen.includes('caught-up'), 'the caught-up signal');
+    await subscription.close();
+    await t.resolves(bounded(loop, 'the for-await loop to end after close()'));
+    t.same(seen, ['event', 'caught-up']);
+    await store.append(`${prefix}1`, [event('B')], 0);
+  });
+
+  withStore('breaking out of for-await ends the subscription', async (t, store) => {
+    const prefix = uniquePrefix();
+    await store.append(`${prefix}1`, [event('A'), event('B')], 'no_stream');
+    const subscription = store.subscribeToAll({ streamPrefix: prefix });
+    let count = 0;
+    for await (const message of subscription) {
+      t.equal(message.kind, 'event');
+      if (++count === 1) break;
+    }
+    await t.resolves(subscription.close(), 'closing again is harmless');
+  });
+}
+
+export async function bounded<T>(promise: Promise<T>, what: string, waitMs = WAIT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${waitMs} ms waiting for ${what}`)), waitMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${WAIT_MS} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
