@@ -1,0 +1,150 @@
+// The embedded adapter of the event store port: one SQLite file (WAL) that several processes may
+// share. Writes go through the group-commit writer; reads and subscriptions read the same
+// connection (better-sqlite3 is synchronous, so they never interleave with a write).
+import type Database from 'better-sqlite3';
+import type {
+  AppendResult,
+  EventData,
+  EventStore,
+  ExpectedRevision,
+  Position,
+  ReadAllOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../port.ts';
+import { ChangeNotifier } from './change-notifier.ts';
+import { GroupCommitWriter } from './group-commit.ts';
+import { ORIGIN_SEQUENCE, positionAt, sequenceOf, sqlitePositions } from './position.ts';
+import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.ts';
+import { openDatabase, type Synchronous } from './schema.ts';
+import { SqliteSubscription } from './subscription.ts';
+import { checkCount, checkEvents, checkExpected, checkStreamName } from './validate.ts';
+
+export interface SqliteEventStoreOptions {
+  /** path of the database file; its directory is created if missing */
+  file: string;
+  /** FULL (default): an acknowledged append survives power loss. NORMAL: it survives a process crash only. */
+  synchronous?: Synchronous;
+  /** how often live subscriptions look for commits made by other connections (default 25 ms) */
+  pollIntervalMs?: number;
+  /** how long a write waits for another process's write lock before failing (default 5000 ms) */
+  busyTimeoutMs?: number;
+}
+
+const NO_LIMIT = -1; // SQLite's LIMIT -1
+
+export class SqliteEventStore implements EventStore {
+  readonly positions = sqlitePositions;
+  private readonly db: Database.Database;
+  private readonly writer: GroupCommitWriter;
+  private readonly changes: ChangeNotifier;
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  private closed = false;
+  private readonly statements: {
+    stream: Database.Statement<[string, number, number], EventRow>;
+    all: Database.Statement<[number, number], EventRow>;
+    allWithPrefix: Database.Statement<[{ after: number; prefix: string; limit: number }], EventRow>;
+    head: Database.Statement<[], { sequence: number | null }>;
+    headWithPrefix: Database.Statement<[{ prefix: string }], { sequence: number }>;
+    ping: Database.Statement<[], { one: number }>;
+  };
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.db = openDatabase(options.file, options.synchronous ?? 'FULL', options.busyTimeoutMs ?? 5000);
+    // An exact prefix test in SQLite's own character counting (LIKE would treat % and _ as wildcards).
+    const prefixMatches = 'substr(stream, 1, length(@prefix)) = @prefix';
+    this.statements = {
+      stream: this.db.prepare(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+      ),
+      all: this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?`),
+      allWithPrefix: this.db.prepare(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence > @after AND ${prefixMatches} ORDER BY sequence LIMIT @limit`,
+      ),
+      head: this.db.prepare('SELECT max(sequence) AS sequence FROM events'),
+      headWithPrefix: this.db.prepare(
+        `SELECT sequence FROM events WHERE ${prefixMatches} ORDER BY sequence DESC LIMIT 1`,
+      ),
+      ping: this.db.prepare('SELECT 1 AS one'),
+    };
+    this.changes = new ChangeNotifier(
+      () => Number(this.db.pragma('data_version', { simple: true })),
+      options.pollIntervalMs ?? 25,
+    );
+    this.writer = new GroupCommitWriter(this.db, () => this.changes.notifyLocal());
+  }
+
+  /** The constructor as a promise, for symmetry with adapters that must connect first. */
+  static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
+    return new SqliteEventStore(options);
+  }
+
+  async append(streamName: string, events: EventData[], expected: ExpectedRevision): Promise<AppendResult> {
+    this.assertOpen();
+    checkStreamName(streamName);
+    checkEvents(events);
+    checkExpected(expected);
+    return this.writer.submit(streamName, events, expected);
+  }
+
+  async readStream(streamName: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    checkStreamName(streamName);
+    const { fromRevision = 0, maxCount } = options;
+    checkCount('fromRevision', fromRevision);
+    if (maxCount !== undefined) checkCount('maxCount', maxCount);
+    return this.statements.stream.all(streamName, fromRevision, maxCount ?? NO_LIMIT).map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const { from = 'start', streamPrefix, maxCount } = options;
+    if (maxCount !== undefined) checkCount('maxCount', maxCount);
+    const after = from === 'start' ? ORIGIN_SEQUENCE : sequenceOf(from);
+    return this.readPage(after, streamPrefix, maxCount ?? NO_LIMIT);
+  }
+
+  async headPosition(options: { streamPrefix?: string } = {}): Promise<Position | null> {
+    this.assertOpen();
+    const { streamPrefix } = options;
+    const row = streamPrefix ? this.statements.headWithPrefix.get({ prefix: streamPrefix }) : this.statements.head.get();
+    return row?.sequence == null ? null : positionAt(row.sequence);
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    const { from = 'start', streamPrefix } = options;
+    const after = from === 'start' ? ORIGIN_SEQUENCE : sequenceOf(from);
+    const source = { readPage: this.readPage.bind(this), changes: this.changes };
+    const subscription = new SqliteSubscription(source, after, streamPrefix, (s) => this.subscriptions.delete(s));
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    this.statements.ping.get();
+  }
+
+  /** Ends every subscription, writes the appends already queued, and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.writer.close();
+    this.changes.close();
+    this.db.close();
+  }
+
+  private readPage(afterSequence: number, streamPrefix: string | undefined, limit: number): RecordedEvent[] {
+    const rows = streamPrefix
+      ? this.statements.allWithPrefix.all({ after: afterSequence, prefix: streamPrefix, limit })
+      : this.statements.all.all(afterSequence, limit);
+    return rows.map(toRecordedEvent);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the event store is closed');
+  }
+}

@@ -1,0 +1,38 @@
+// `consult verify` as a real process over a real database file.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { CommandHandler } from '../../src/commands/handler.ts';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { tempDir } from '../helpers/temp-store.ts';
+import { comment, invite, openWithDraft } from '../helpers/consultation.ts';
+
+t.setTimeout(60_000);
+const bin = fileURLToPath(new URL('../../bin/consult.js', import.meta.url));
+
+t.test('verify reports every consultation, exits 1 naming the broken one after tampering', async (t) => {
+  const dataDir = tempDir(t);
+  const file = path.join(dataDir, 'events.sqlite');
+  const store = new SqliteEventStore({ file });
+  const handler = new CommandHandler({ store });
+  const a = await openWithDraft(handler);
+  const b = await openWithDraft(handler);
+  await comment(handler, b, await invite(handler, b, 'Peace Institute'), 'A comment to alter');
+  await store.close();
+
+  const run = () => spawnSync(process.execPath, [bin, 'verify'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+  const clean = run();
+  t.equal(clean.status, 0, clean.stderr);
+  t.match(clean.stdout, new RegExp(`ok +consultation-${a} \\(2 events\\)`));
+  t.match(clean.stdout, /2 consultations, 6 events, 0 broken/);
+
+  const db = new Database(file);
+  db.prepare("UPDATE events SET data = replace(data, 'alter', 'altar') WHERE type = 'CommentSubmitted'").run();
+  db.close();
+  const broken = run();
+  t.equal(broken.status, 1);
+  t.match(broken.stdout, new RegExp(`BROKEN +consultation-${b} at revision 3`));
+  t.match(broken.stdout, /1 broken/);
+});

@@ -1,0 +1,27 @@
+import t from 'tap';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+
+t.test('defaults: port 3000 on 127.0.0.1, data in ./data, Redis on localhost, SQLite FULL', async (t) => {
+  const c = loadConfig({}, '/srv/app');
+  t.match(c, { PORT: 3000, HOST: '127.0.0.1', DATA_DIR: './data', LOG_LEVEL: 'info', REDIS_URL: 'redis://127.0.0.1:6379', SQLITE_SYNCHRONOUS: 'FULL', NODE_ENV: 'development' });
+  t.equal(c.dataDir, path.resolve('/srv/app', 'data'));
+  t.equal(c.EVENTSTORE_URL, undefined);
+});
+
+t.test('values are read and coerced; empty strings count as unset', async (t) => {
+  const c = loadConfig({ PORT: '8080', DATA_DIR: '/var/lib/consult', LOG_LEVEL: 'debug', SMTP_URL: 'smtp://127.0.0.1:2525', EVENTSTORE_URL: '', AUTH_SECRET: 'x'.repeat(40) });
+  t.match(c, { PORT: 8080, dataDir: '/var/lib/consult', LOG_LEVEL: 'debug', SMTP_URL: 'smtp://127.0.0.1:2525' });
+  t.equal(c.EVENTSTORE_URL, undefined);
+});
+
+t.test('every bad value is named in one clear error, and a secret is never echoed', async (t) => {
+  const error = t.throws(() => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', REDIS_URL: 'http://x', AUTH_SECRET: 'short-secret' })) as ConfigError;
+  t.ok(error instanceof ConfigError);
+  t.match(error.message, /PORT="eighty"/);
+  t.match(error.message, /LOG_LEVEL="loud"/);
+  t.match(error.message, /REDIS_URL="http:\/\/x": a URL starting with redis:\/\/ or rediss:\/\//);
+  t.match(error.message, /AUTH_SECRET=\(hidden\): at least 32 characters/);
+  t.notMatch(error.message, /short-secret/);
+  t.equal(error.problems.length, 4);
+});

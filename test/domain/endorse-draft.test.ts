@@ -1,0 +1,90 @@
+import t from 'tap';
+import { endorseDraft } from '../../src/commands/endorse-draft.ts';
+import { event } from '../../src/domain/events.ts';
+import {
+  CSO, ENDORSEMENT_DEADLINE, MFA, MOD, asStakeholder, closedWithdrawn, cso, declined, draft, endorsed, endorsementRequested, extended,
+  mfa, mod, opened, reinstated, removed, signatory, withheld, when,
+} from './spec.ts';
+
+const given = [opened, draft(1), mfa, mod, cso, endorsementRequested(1)];
+const input = { stakeholderId: MFA, draftVersion: 1, signatory };
+const endorsedV1 = event('DraftEndorsed', input);
+const AFTER_DEADLINE = '2027-05-02T09:00:00Z';
+const EXTENDED = '2027-05-15T15:00:00Z';
+
+t.test('given nothing, when EndorseDraft, then CONSULTATION_NOT_FOUND', async (t) => {
+  t.throws(() => when(endorseDraft, [], input), { code: 'CONSULTATION_NOT_FOUND' });
+});
+
+t.test('given a closed consultation, when EndorseDraft, then CONSULTATION_CLOSED', async (t) => {
+  t.throws(() => when(endorseDraft, [...given, closedWithdrawn], input), { code: 'CONSULTATION_CLOSED' });
+});
+
+t.test('given an open request, when an endorser endorses, then DraftEndorsed (with statement and evidence)', async (t) => {
+  t.same(when(endorseDraft, given, input, { actor: asStakeholder(MFA) }), [endorsedV1]);
+  const full = { ...input, statement: 'The Ministry endorses the plan.', evidence: 'letter 123/2027' };
+  t.same(when(endorseDraft, given, full), [event('DraftEndorsed', full)]);
+});
+
+t.test('only stakeholders invited as endorsers: NOT_AN_ENDORSER', async (t) => {
+  t.throws(() => when(endorseDraft, given, { ...input, stakeholderId: CSO }), { code: 'NOT_AN_ENDORSER' });
+  t.throws(() => when(endorseDraft, given, { ...input, stakeholderId: 'sh-unknown' }), { code: 'STAKEHOLDER_NOT_FOUND' });
+});
+
+t.test('not a removed or declined endorser: STAKEHOLDER_REMOVED, STAKEHOLDER_DECLINED; again after reinstatement', async (t) => {
+  t.throws(() => when(endorseDraft, [...given, removed(MFA)], input), { code: 'STAKEHOLDER_REMOVED' });
+  t.throws(() => when(endorseDraft, [...given, declined(MFA)], input), { code: 'STAKEHOLDER_DECLINED' });
+  t.same(when(endorseDraft, [...given, declined(MFA), reinstated(MFA)], input), [endorsedV1]);
+});
+
+t.test('an endorser endorses only for itself: ACTOR_NOT_STAKEHOLDER', async (t) => {
+  t.throws(() => when(endorseDraft, given, input, { actor: asStakeholder(MOD) }), { code: 'ACTOR_NOT_STAKEHOLDER' });
+});
+
+t.test('only on the version with the open request: NO_ENDORSEMENT_REQUEST', async (t) => {
+  t.throws(() => when(endorseDraft, [opened, draft(1), mfa], input), { code: 'NO_ENDORSEMENT_REQUEST' });
+  t.throws(() => when(endorseDraft, [opened, draft(1), mfa, draft(2), endorsementRequested(2)], input), { code: 'NO_ENDORSEMENT_REQUEST' });
+});
+
+t.test('only before the deadline: at the deadline accepted, after it ENDORSEMENT_DEADLINE_PASSED', async (t) => {
+  t.same(when(endorseDraft, given, input, { now: '2027-05-01T18:00:00+03:00' }), [endorsedV1]);
+  t.throws(() => when(endorseDraft, given, input, { now: AFTER_DEADLINE }), {
+    code: 'ENDORSEMENT_DEADLINE_PASSED', details: { deadline: ENDORSEMENT_DEADLINE },
+  });
+});
+
+t.test("an endorser's own extension lets it endorse later while the others are refused", async (t) => {
+  const history = [...given, extended('endorsement', 1, ENDORSEMENT_DEADLINE, EXTENDED, MFA)];
+  t.same(when(endorseDraft, history, input, { now: AFTER_DEADLINE }), [endorsedV1]);
+  t.throws(() => when(endorseDraft, history, { ...input, stakeholderId: MOD }, { now: AFTER_DEADLINE }), { code: 'ENDORSEMENT_DEADLINE_PASSED' });
+  t.throws(() => when(endorseDraft, history, input, { now: '2027-05-15T15:00:01Z' }), { code: 'ENDORSEMENT_DEADLINE_PASSED' });
+});
+
+t.test('a global extension lets every endorser endorse later', async (t) => {
+  const history = [...given, extended('endorsement', 1, ENDORSEMENT_DEADLINE, EXTENDED)];
+  t.same(when(endorseDraft, history, { ...input, stakeholderId: MOD }, { now: AFTER_DEADLINE }), [
+    event('DraftEndorsed', { ...input, stakeholderId: MOD }),
+  ]);
+});
+
+t.test('given the version endorsed, when endorsing again, then nothing', async (t) => {
+  t.same(when(endorseDraft, [...given, endorsedV1], { ...input, statement: 'again' }), []);
+});
+
+t.test('given the version withheld, when endorsing, then DraftEndorsed (it replaces the earlier decision)', async (t) => {
+  t.same(when(endorseDraft, [...given, withheld(MFA, 1)], input), [endorsedV1]);
+  t.same(when(endorseDraft, [...given, endorsed(MFA, 1), withheld(MFA, 1)], input), [endorsedV1]);
+});
+
+t.test('an endorsement of an older version does not count for a newer one', async (t) => {
+  const history = [
+    ...given, endorsed(MFA, 1), draft(2), event('EndorsementRequestCancelled', { draftVersion: 1, reason: 'superseded' }), endorsementRequested(2),
+  ];
+  t.throws(() => when(endorseDraft, history, input), { code: 'NO_ENDORSEMENT_REQUEST' });
+  t.same(when(endorseDraft, history, { ...input, draftVersion: 2 }), [event('DraftEndorsed', { ...input, draftVersion: 2 })]);
+});
+
+t.test('the schema refuses a signatory without a name or title', async (t) => {
+  t.throws(() => when(endorseDraft, given, { ...input, signatory: { name: '', title: 'Minister' } }), { name: 'ZodError' });
+  t.throws(() => when(endorseDraft, given, { ...input, signatory: { name: 'A', title: ' ' } }), { name: 'ZodError' });
+});

@@ -1,0 +1,51 @@
+// `npm start`'s entry point as a real process: it starts cleanly on the embedded defaults, logs
+// where its data lives, answers /healthz, and stops on SIGTERM. A bad setting stops it at once.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from './helpers/temp-store.ts';
+
+t.setTimeout(60_000);
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+t.test('starts on the embedded SQLite store, serves /healthz, stops on SIGTERM', async (t) => {
+  const dataDir = tempDir(t);
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', main], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  t.teardown(() => { child.kill('SIGKILL'); });
+  const logs: Record<string, unknown>[] = [];
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not log its address within 30 s')), 30_000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      if (typeof entry.address === 'string') {
+        clearTimeout(timer);
+        resolve(entry.address);
+      }
+    });
+  });
+  t.ok(logs.some((l) => l.dataDir === dataDir && l.store === 'sqlite'), 'logs where its data lives');
+  const response = await fetch(`${address}/healthz`);
+  t.equal(response.status, 200);
+  t.same(await response.json(), { status: 'ok', store: { kind: 'sqlite', reachable: true } });
+
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  t.equal(await exited, 0, 'clean exit on SIGTERM');
+});
+
+t.test('a bad setting stops the start with a message naming it', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', main], {
+    env: { ...process.env, PORT: 'eighty', DATA_DIR: tempDir(t) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  t.equal(code, 1);
+  t.match(stderr, /invalid configuration:[\s\S]*PORT="eighty"/);
+});
