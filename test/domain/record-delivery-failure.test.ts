@@ -1,0 +1,41 @@
+import t from 'tap';
+import { recordDeliveryFailure } from '../../src/commands/record-delivery-failure.ts';
+import { event } from '../../src/domain/events.ts';
+import { CSO, closedWithdrawn, cso, draft, opened, removed, when } from './spec.ts';
+
+const given = [opened, draft(1), cso];
+const FAILED_AT = '2027-03-01T09:00:05Z';
+const input = { stakeholderId: CSO, messageId: 'inv-cso-1', messageKind: 'invitation' as const, error: '550 mailbox unknown', permanent: true, failedAt: FAILED_AT };
+const failed = event('DeliveryFailed', input);
+
+t.test('given nothing, when RecordDeliveryFailure, then CONSULTATION_NOT_FOUND', async (t) => {
+  t.throws(() => when(recordDeliveryFailure, [], input), { code: 'CONSULTATION_NOT_FOUND' });
+});
+
+t.test('given a closed consultation, when RecordDeliveryFailure, then it is recorded all the same', async (t) => {
+  t.same(when(recordDeliveryFailure, [...given, closedWithdrawn], input), [failed]);
+});
+
+t.test('given a consultation, when RecordDeliveryFailure, then DeliveryFailed (temporary unless said otherwise)', async (t) => {
+  t.same(when(recordDeliveryFailure, given, input), [failed]);
+  const { permanent: _, ...temporary } = input;
+  t.same(when(recordDeliveryFailure, given, temporary), [event('DeliveryFailed', { ...temporary, permanent: false })]);
+});
+
+t.test('given the messageId recorded already (failed or sent), when recording a failure for it, then nothing', async (t) => {
+  t.same(when(recordDeliveryFailure, [...given, failed], input), []);
+  t.same(when(recordDeliveryFailure, [...given, failed], { ...input, error: 'another error', failedAt: '2027-03-01T10:00:00Z' }), []);
+  const sent = event('InvitationSent', { stakeholderId: CSO, messageId: 'inv-cso-1', sentAt: FAILED_AT });
+  t.same(when(recordDeliveryFailure, [...given, sent], input), []);
+});
+
+t.test('a removed stakeholder: recorded all the same; an unknown one: STAKEHOLDER_NOT_FOUND', async (t) => {
+  t.same(when(recordDeliveryFailure, [...given, removed(CSO)], input), [failed]);
+  t.throws(() => when(recordDeliveryFailure, given, { ...input, stakeholderId: 'sh-unknown' }), { code: 'STAKEHOLDER_NOT_FOUND' });
+});
+
+t.test('the schema refuses an empty error, an unknown kind and a time without an offset', async (t) => {
+  t.throws(() => when(recordDeliveryFailure, given, { ...input, error: ' ' }), { name: 'ZodError' });
+  t.throws(() => when(recordDeliveryFailure, given, { ...input, messageKind: 'sms' as 'notice' }), { name: 'ZodError' });
+  t.throws(() => when(recordDeliveryFailure, given, { ...input, failedAt: '2027-03-01T09:00:05' }), { name: 'ZodError' });
+});
