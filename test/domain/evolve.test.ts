@@ -1,0 +1,196 @@
+// The fold: what the consultation's state holds after a history. decide relies on exactly this.
+import t from 'tap';
+import { evolve, initialState, ZERO_HASH, type ConsultationState, type FoldableEvent } from '../../src/domain/consultation.ts';
+import { event, type DomainEvent } from '../../src/domain/events.ts';
+import {
+  CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, NOW, accepted, commented, cso, declined, draft, endorsed,
+  endorsementRequested, extended, jus, mfa, mod, opened, reinstated, removed, stateFrom, withheld,
+} from './spec.ts';
+
+/** Folds commands' events as the store would hand them over: revisions from 0, metadata per command. */
+function fold(commands: Array<[commandId: string, events: DomainEvent[]]>, state = initialState()): ConsultationState {
+  let revision = state.revision + 1;
+  for (const [commandId, events] of commands) {
+    for (const e of events) {
+      evolve(state, { ...e, revision, metadata: { commandId, commandHash: `input-hash-${commandId}`, hash: `hash-${revision}` } });
+      revision += 1;
+    }
+  }
+  return state;
+}
+
+const V1_DEADLINE = '2027-04-01T17:00:00+03:00';
+const MOD_CONTACTS = [{ name: 'New gender adviser', email: 'adviser@mod.example' }, { name: 'Deputy', email: 'deputy@mod.example' }];
+
+const history: Array<[string, DomainEvent[]]> = [
+  ['c-open', [opened]],
+  ['c-draft-1', [draft(1)]],
+  ['c-invite-cso', [cso]],
+  ['c-invite-mfa', [mfa]],
+  ['c-invite-mod', [mod]],
+  ['c-invite-jus', [jus]],
+  ['c-accept-mfa', [accepted(MFA)]],
+  ['c-decline-cso', [declined(CSO)]],
+  ['c-reinstate-cso', [reinstated(CSO)]],
+  ['c-remove-jus', [removed(JUS)]],
+  ['c-contacts-mod', [event('StakeholderContactsChanged', { stakeholderId: MOD, contacts: MOD_CONTACTS })]],
+  ['c-comment-1', [commented('k-1', CSO, 1, 's1')]],
+  ['c-comment-2', [commented('k-2', CSO, 1, null)]],
+  ['c-answer-1', [event('CommentAnswered', { commentId: 'k-1', disposition: 'noted', response: 'Will be considered.' })]],
+  ['c-answer-1b', [event('CommentAnswered', { commentId: 'k-1', disposition: 'accepted', response: 'Added in section 2.' })]],
+  ['c-retract-2', [event('CommentRetracted', { commentId: 'k-2', reason: 'entered on the wrong stakeholder' })]],
+  ['c-review-cso', [event('ReviewCompleted', { stakeholderId: CSO, draftVersion: 1 })]],
+  ['c-extend-comments', [extended('comments', 1, V1_DEADLINE, '2027-04-15T14:00:00Z')]],
+  ['c-extend-comments-cso', [extended('comments', 1, '2027-04-15T14:00:00Z', '2027-04-20T14:00:00Z', CSO)]],
+  ['c-request-1', [endorsementRequested(1)]],
+  ['c-endorse-mfa-1', [endorsed(MFA, 1)]],
+  ['c-withhold-mod-1', [withheld(MOD, 1)]],
+  ['c-extend-endorsement', [extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-10T15:00:00Z')]],
+  ['c-extend-endorsement-mfa', [extended('endorsement', 1, '2027-05-10T15:00:00Z', '2027-05-12T15:00:00Z', MFA)]],
+  // one command, two events
+  ['c-draft-2', [draft(2, '2027-05-20T00:00:00Z', ['s2', 's3']), event('EndorsementRequestCancelled', { draftVersion: 1, reason: 'superseded' })]],
+  ['c-request-2', [endorsementRequested(2, '2027-06-01T00:00:00Z')]],
+  ['c-endorse-mod-2', [endorsed(MOD, 2)]],
+  ['c-withhold-mfa-2', [withheld(MFA, 2)]],
+  ['c-endorse-mfa-2', [endorsed(MFA, 2)]],
+  ['c-sent', [event('InvitationSent', { stakeholderId: CSO, messageId: 'm-1', sentAt: NOW })]],
+  ['c-failed', [event('DeliveryFailed', { stakeholderId: JUS, messageId: 'm-2', messageKind: 'notice', error: '550', permanent: true, failedAt: NOW })]],
+];
+
+t.test('the initial state: no consultation, revision -1, the zero hash', async (t) => {
+  t.same(initialState(), {
+    id: null, status: 'none', revision: -1, lastHash: ZERO_HASH, drafts: {}, latestVersion: 0, stakeholders: {}, comments: {},
+    endorsementRequest: null, messages: {}, commands: {},
+  });
+  t.equal(ZERO_HASH, '0'.repeat(64));
+});
+
+t.test('after a representative history, the state holds what decide needs', async (t) => {
+  const s = fold(history);
+  t.equal(s.id, CONSULTATION_ID);
+  t.equal(s.status, 'open');
+  t.equal(s.revision, 31);
+  t.equal(s.lastHash, 'hash-31');
+  t.equal(s.latestVersion, 2);
+  t.same(s.drafts, {
+    1: { version: 1, sectionKeys: ['s1', 's2'], commentDeadline: '2027-04-15T14:00:00Z' },
+    2: { version: 2, sectionKeys: ['s2', 's3'], commentDeadline: '2027-05-20T00:00:00Z' },
+  });
+  t.same(s.stakeholders[CSO], {
+    id: CSO,
+    organisation: "Women's Peace Network",
+    contacts: [{ name: "Focal point of Women's Peace Network", email: 'focal@wpn.example' }],
+    endorser: false,
+    response: 'pending', // declined, then reinstated
+    removed: false,
+    extensions: { comments: { draftVersion: 1, deadline: '2027-04-20T14:00:00Z' } },
+    reviewedVersions: [1],
+    decisions: {},
+  });
+  t.same(s.stakeholders[MFA], {
+    id: MFA,
+    organisation: 'Ministry of Foreign Affairs',
+    contacts: [{ name: 'Focal point of Ministry of Foreign Affairs', email: 'gender@mfa.example' }],
+    endorser: true,
+    response: 'accepted',
+    removed: false,
+    extensions: { endorsement: { draftVersion: 1, deadline: '2027-05-12T15:00:00Z' } },
+    reviewedVersions: [],
+    decisions: { 1: 'endorsed', 2: 'endorsed' }, // on 2: withheld, then endorsed
+  });
+  t.same(s.stakeholders[MOD]?.contacts, MOD_CONTACTS);
+  t.same(s.stakeholders[MOD]?.decisions, { 1: 'withheld', 2: 'endorsed' });
+  t.equal(s.stakeholders[JUS]?.removed, true);
+  t.same(s.comments, {
+    'k-1': { id: 'k-1', stakeholderId: CSO, draftVersion: 1, retracted: false, answer: { disposition: 'accepted', response: 'Added in section 2.' } },
+    'k-2': { id: 'k-2', stakeholderId: CSO, draftVersion: 1, retracted: true, answer: null },
+  });
+  t.same(s.endorsementRequest, { draftVersion: 2, deadline: '2027-06-01T00:00:00Z' });
+  t.same(s.messages, { 'm-1': 'sent', 'm-2': 'failed' });
+});
+
+t.test('the commands record: every command id with its first and last revision and its input hash', async (t) => {
+  const s = fold(history);
+  t.equal(Object.keys(s.commands).length, history.length);
+  t.same(s.commands['c-open'], { firstRevision: 0, lastRevision: 0, commandHash: 'input-hash-c-open' });
+  t.same(s.commands['c-draft-2'], { firstRevision: 24, lastRevision: 25, commandHash: 'input-hash-c-draft-2' });
+  t.same(s.commands['c-failed'], { firstRevision: 31, lastRevision: 31, commandHash: 'input-hash-c-failed' });
+});
+
+t.test('between publishing draft 2 and the new request, no endorsement request is open', async (t) => {
+  const s = fold(history.slice(0, history.findIndex(([id]) => id === 'c-request-2')));
+  t.equal(s.endorsementRequest, null);
+  t.equal(s.latestVersion, 2);
+});
+
+t.test('while the request on version 1 is open, global extensions move its deadline', async (t) => {
+  const s = fold(history.slice(0, history.findIndex(([id]) => id === 'c-draft-2')));
+  t.same(s.endorsementRequest, { draftVersion: 1, deadline: '2027-05-10T15:00:00Z' });
+});
+
+t.test('closing sets the status; records of messages still fold afterwards', async (t) => {
+  const s = fold([
+    ...history,
+    ['c-close', [event('ConsultationClosed', { outcome: 'adopted', finalDraftVersion: 2 })]],
+    ['c-late-sent', [event('ReminderSent', {
+      stakeholderId: CSO, messageId: 'm-3', phase: 'comments', draftVersion: 2, deadline: '2027-05-20T00:00:00Z', sentAt: NOW,
+    })]],
+  ]);
+  t.equal(s.status, 'closed');
+  t.equal(s.messages['m-3'], 'sent');
+  t.equal(s.revision, 33);
+});
+
+t.test('a failed message later sent is recorded as sent', async (t) => {
+  const s = stateFrom([
+    opened, cso,
+    event('DeliveryFailed', { stakeholderId: CSO, messageId: 'm-1', messageKind: 'invitation', error: '421', permanent: false, failedAt: NOW }),
+    event('InvitationSent', { stakeholderId: CSO, messageId: 'm-1', sentAt: NOW }),
+  ]);
+  t.same(s.messages, { 'm-1': 'sent' });
+});
+
+t.test('reinstating a removed stakeholder keeps its answer to the invitation', async (t) => {
+  const s = stateFrom([opened, mfa, accepted(MFA), removed(MFA), reinstated(MFA)]);
+  t.equal(s.stakeholders[MFA]?.removed, false);
+  t.equal(s.stakeholders[MFA]?.response, 'accepted');
+});
+
+t.test('a per-stakeholder extension leaves the draft and the request untouched', async (t) => {
+  const s = stateFrom([
+    opened, draft(1), mfa, endorsementRequested(1),
+    extended('comments', 1, V1_DEADLINE, '2027-04-10T00:00:00Z', MFA),
+    extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-10T00:00:00Z', MFA),
+  ]);
+  t.equal(s.drafts[1]?.commentDeadline, V1_DEADLINE);
+  t.same(s.endorsementRequest, { draftVersion: 1, deadline: ENDORSEMENT_DEADLINE });
+  t.same(s.stakeholders[MFA]?.extensions, {
+    comments: { draftVersion: 1, deadline: '2027-04-10T00:00:00Z' },
+    endorsement: { draftVersion: 1, deadline: '2027-05-10T00:00:00Z' },
+  });
+});
+
+t.test('a cancellation or an endorsement extension for another version leaves the open request alone', async (t) => {
+  const s = stateFrom([
+    opened, draft(1), draft(2), endorsementRequested(2),
+    event('EndorsementRequestCancelled', { draftVersion: 1, reason: 'stale' }),
+    extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-09-01T00:00:00Z'),
+  ]);
+  t.same(s.endorsementRequest, { draftVersion: 2, deadline: ENDORSEMENT_DEADLINE });
+});
+
+t.test('reviews are recorded once per version', async (t) => {
+  const review = event('ReviewCompleted', { stakeholderId: CSO, draftVersion: 1 });
+  t.same(stateFrom([opened, draft(1), cso, review, review]).stakeholders[CSO]?.reviewedVersions, [1]);
+});
+
+t.test('an event type this version does not know passes through: only revision, hash and commands move', async (t) => {
+  const before = stateFrom([opened, draft(1), cso]);
+  const expected = structuredClone(before);
+  const unknown = { type: 'StakeholderTagged', data: { stakeholderId: CSO, tag: 'x' }, revision: 3, metadata: { commandId: 'c-x', commandHash: 'hx', hash: 'hash-3' } };
+  evolve(before, unknown as unknown as FoldableEvent);
+  expected.revision = 3;
+  expected.lastHash = 'hash-3';
+  expected.commands['c-x'] = { firstRevision: 3, lastRevision: 3, commandHash: 'hx' };
+  t.same(before, expected);
+});
