@@ -4,7 +4,10 @@ import { event } from '../domain/events.ts';
 import { requireExists, requireStakeholder } from '../domain/rules.ts';
 import { Instant, MessageKind } from '../domain/schemas.ts';
 
-/** Records that a message could not be delivered. Accepted in any state; a message recorded already records nothing. */
+/**
+ * Records that a message could not be delivered. Accepted in any state. A message recorded as sent
+ * or as failed records nothing more, except that a temporary failure may be followed by a permanent one.
+ */
 export const recordDeliveryFailure = defineCommand({
   name: 'RecordDeliveryFailure',
   schema: z.object({
@@ -18,7 +21,9 @@ export const recordDeliveryFailure = defineCommand({
   decide(state, input) {
     requireExists(state);
     requireStakeholder(state, input.stakeholderId);
-    if (state.messages[input.messageId]) return [];
+    const recorded = state.messages[input.messageId];
+    if (recorded === 'sent' || recorded === 'failed-permanently') return [];
+    if (recorded === 'failed' && !input.permanent) return [];
     return [event('DeliveryFailed', input)];
   },
 });

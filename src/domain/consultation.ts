@@ -57,7 +57,7 @@ export interface ConsultationState {
   comments: Record<string, CommentState>;
   endorsementRequest: { draftVersion: number; deadline: string } | null;
   /** message ids recorded as sent or failed, so a retried mail job records nothing twice */
-  messages: Record<string, 'sent' | 'failed'>;
+  messages: Record<string, 'sent' | 'failed' | 'failed-permanently'>;
   /** command ids applied, so a repeated command is a no-op returning the first result */
   commands: Record<string, AppliedCommand>;
 }
@@ -195,7 +195,7 @@ function applyEvent(s: ConsultationState, e: DomainEvent): void {
       s.messages[e.data.messageId] = 'sent';
       return;
     case 'DeliveryFailed':
-      s.messages[e.data.messageId] = 'failed';
+      if (s.messages[e.data.messageId] !== 'sent') s.messages[e.data.messageId] = e.data.permanent ? 'failed-permanently' : 'failed';
       return;
     case 'ConsultationClosed':
       s.status = 'closed';

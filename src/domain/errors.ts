@@ -30,7 +30,6 @@ export const DOMAIN_ERRORS = {
   DEADLINE_IN_PAST: { status: 422, title: 'The deadline is not in the future' },
   DEADLINE_NOT_LATER: { status: 422, title: 'An extension must move the deadline later' },
   ENDORSEMENTS_MISSING: { status: 409, title: 'Not every endorser has endorsed the final version' },
-  NOTHING_TO_SEND: { status: 409, title: 'The message refers to nothing in this consultation' },
   COMMAND_ID_REUSED: { status: 422, title: 'This command id was used already for a different command' },
 } as const;
 

@@ -2,7 +2,7 @@ import t from 'tap';
 import { cancelEndorsementRequest } from '../../src/commands/cancel-endorsement-request.ts';
 import { endorseDraft } from '../../src/commands/endorse-draft.ts';
 import { event } from '../../src/domain/events.ts';
-import { MFA, closedWithdrawn, draft, endorsementRequested, mfa, opened, signatory, when } from './spec.ts';
+import { MFA, closedWithdrawn, draft, endorsementRequested, mfa, opened, signatory, when } from '../helpers/domain-spec.ts';
 
 const given = [opened, draft(1), mfa, endorsementRequested(1)];
 

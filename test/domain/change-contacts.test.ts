@@ -2,7 +2,7 @@ import t from 'tap';
 import { changeContacts } from '../../src/commands/change-contacts.ts';
 import { inviteStakeholder } from '../../src/commands/invite-stakeholder.ts';
 import { event } from '../../src/domain/events.ts';
-import { CSO, MFA, closedWithdrawn, cso, mfa, opened, when } from './spec.ts';
+import { CSO, MFA, closedWithdrawn, cso, mfa, opened, when } from '../helpers/domain-spec.ts';
 
 const contacts = [
   { name: 'Maria Ionescu', email: 'maria@wpn.example' },

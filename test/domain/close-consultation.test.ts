@@ -4,7 +4,7 @@ import { event } from '../../src/domain/events.ts';
 import {
   JUS, MFA, MOD, closedWithdrawn, cso, declined, draft, endorsed, endorsementRequested, errorOf, jus, mfa, mod, opened, reinstated,
   removed, withheld, when,
-} from './spec.ts';
+} from '../helpers/domain-spec.ts';
 
 const given = [opened, draft(1), mfa, mod, jus, cso, endorsementRequested(1)];
 const allEndorsedV1 = [...given, endorsed(MFA, 1), endorsed(MOD, 1), endorsed(JUS, 1)];

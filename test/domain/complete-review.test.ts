@@ -1,7 +1,7 @@
 import t from 'tap';
 import { completeReview } from '../../src/commands/complete-review.ts';
 import { event } from '../../src/domain/events.ts';
-import { CSO, MFA, asStakeholder, closedWithdrawn, cso, declined, draft, mfa, opened, removed, when } from './spec.ts';
+import { CSO, MFA, asStakeholder, closedWithdrawn, cso, declined, draft, mfa, opened, removed, when } from '../helpers/domain-spec.ts';
 
 const given = [opened, draft(1), cso];
 const input = { stakeholderId: CSO, draftVersion: 1 };

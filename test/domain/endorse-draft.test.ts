@@ -4,7 +4,7 @@ import { event } from '../../src/domain/events.ts';
 import {
   CSO, ENDORSEMENT_DEADLINE, MFA, MOD, asStakeholder, closedWithdrawn, cso, declined, draft, endorsed, endorsementRequested, extended,
   mfa, mod, opened, reinstated, removed, signatory, withheld, when,
-} from './spec.ts';
+} from '../helpers/domain-spec.ts';
 
 const given = [opened, draft(1), mfa, mod, cso, endorsementRequested(1)];
 const input = { stakeholderId: MFA, draftVersion: 1, signatory };

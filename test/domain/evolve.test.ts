@@ -5,7 +5,7 @@ import { event, type DomainEvent } from '../../src/domain/events.ts';
 import {
   CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, NOW, accepted, commented, cso, declined, draft, endorsed,
   endorsementRequested, extended, jus, mfa, mod, opened, reinstated, removed, stateFrom, withheld,
-} from './spec.ts';
+} from '../helpers/domain-spec.ts';
 
 /** Folds commands' events as the store would hand them over: revisions from 0, metadata per command. */
 function fold(commands: Array<[commandId: string, events: DomainEvent[]]>, state = initialState()): ConsultationState {
@@ -106,7 +106,7 @@ t.test('after a representative history, the state holds what decide needs', asyn
     'k-2': { id: 'k-2', stakeholderId: CSO, draftVersion: 1, retracted: true, answer: null },
   });
   t.same(s.endorsementRequest, { draftVersion: 2, deadline: '2027-06-01T00:00:00Z' });
-  t.same(s.messages, { 'm-1': 'sent', 'm-2': 'failed' });
+  t.same(s.messages, { 'm-1': 'sent', 'm-2': 'failed-permanently' });
 });
 
 t.test('the commands record: every command id with its first and last revision and its input hash', async (t) => {

@@ -6,7 +6,7 @@ import { event } from '../../src/domain/events.ts';
 import {
   CSO, ENDORSEMENT_DEADLINE, MFA, MOD, closedWithdrawn, cso, draft, endorsementRequested, extended, invited, mfa, mod, opened, signatory,
   when,
-} from './spec.ts';
+} from '../helpers/domain-spec.ts';
 
 const OTHER = 'sh-other';
 const other = invited(OTHER, 'Institute for Security Studies', 'desk@iss.example');

@@ -2,7 +2,7 @@ import t from 'tap';
 import { inviteStakeholder } from '../../src/commands/invite-stakeholder.ts';
 import { event } from '../../src/domain/events.ts';
 import { idFor } from '../../src/domain/ids.ts';
-import { CSO, MFA, closedWithdrawn, cso, declined, draft, mfa, opened, reinstated, removed, when } from './spec.ts';
+import { CSO, MFA, closedWithdrawn, cso, declined, draft, mfa, opened, reinstated, removed, when } from '../helpers/domain-spec.ts';
 
 const input = {
   organisation: 'Romanian Women Mediators Network',

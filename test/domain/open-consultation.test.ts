@@ -1,7 +1,7 @@
 import t from 'tap';
 import { openConsultation } from '../../src/commands/open-consultation.ts';
 import { event } from '../../src/domain/events.ts';
-import { CONSULTATION_ID, opened, when } from './spec.ts';
+import { CONSULTATION_ID, opened, when } from '../helpers/domain-spec.ts';
 
 const input = {
   title: 'Third National Action Plan on Women, Peace and Security',

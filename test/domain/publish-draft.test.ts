@@ -6,7 +6,7 @@ import { requestEndorsement } from '../../src/commands/request-endorsement.ts';
 import { event } from '../../src/domain/events.ts';
 import {
   MFA, closedWithdrawn, draft, endorsed, endorsementRequested, mfa, opened, signatory, when,
-} from './spec.ts';
+} from '../helpers/domain-spec.ts';
 
 const sections = [
   { key: 'intro', heading: 'Introduction', text: 'Why a third plan.' },

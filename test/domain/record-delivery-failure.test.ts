@@ -1,7 +1,7 @@
 import t from 'tap';
 import { recordDeliveryFailure } from '../../src/commands/record-delivery-failure.ts';
 import { event } from '../../src/domain/events.ts';
-import { CSO, closedWithdrawn, cso, draft, opened, removed, when } from './spec.ts';
+import { CSO, closedWithdrawn, cso, draft, opened, removed, when } from '../helpers/domain-spec.ts';
 
 const given = [opened, draft(1), cso];
 const FAILED_AT = '2027-03-01T09:00:05Z';
@@ -22,7 +22,7 @@ t.test('given a consultation, when RecordDeliveryFailure, then DeliveryFailed (t
   t.same(when(recordDeliveryFailure, given, temporary), [event('DeliveryFailed', { ...temporary, permanent: false })]);
 });
 
-t.test('given the messageId recorded already (failed or sent), when recording a failure for it, then nothing', async (t) => {
+t.test('given the messageId recorded as sent or failed permanently, when recording a failure for it, then nothing', async (t) => {
   t.same(when(recordDeliveryFailure, [...given, failed], input), []);
   t.same(when(recordDeliveryFailure, [...given, failed], { ...input, error: 'another error', failedAt: '2027-03-01T10:00:00Z' }), []);
   const sent = event('InvitationSent', { stakeholderId: CSO, messageId: 'inv-cso-1', sentAt: FAILED_AT });
@@ -38,4 +38,10 @@ t.test('the schema refuses an empty error, an unknown kind and a time without an
   t.throws(() => when(recordDeliveryFailure, given, { ...input, error: ' ' }), { name: 'ZodError' });
   t.throws(() => when(recordDeliveryFailure, given, { ...input, messageKind: 'sms' as 'notice' }), { name: 'ZodError' });
   t.throws(() => when(recordDeliveryFailure, given, { ...input, failedAt: '2027-03-01T09:00:05' }), { name: 'ZodError' });
+});
+
+t.test('given a temporary failure, when a permanent one is recorded, then DeliveryFailed; another temporary one records nothing', async (t) => {
+  const temporary = event('DeliveryFailed', { ...input, permanent: false, error: '451 try again later' });
+  t.same(when(recordDeliveryFailure, [...given, temporary], input), [failed]);
+  t.same(when(recordDeliveryFailure, [...given, temporary], { ...input, permanent: false }), []);
 });

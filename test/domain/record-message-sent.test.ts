@@ -1,7 +1,7 @@
 import t from 'tap';
 import { recordMessageSent } from '../../src/commands/record-message-sent.ts';
 import { event } from '../../src/domain/events.ts';
-import { COMMENT_DEADLINE, CSO, closedWithdrawn, cso, draft, opened, removed, when } from './spec.ts';
+import { COMMENT_DEADLINE, CSO, closedWithdrawn, cso, draft, opened, removed, when } from '../helpers/domain-spec.ts';
 
 const given = [opened, draft(1), cso];
 const SENT_AT = '2027-03-01T09:00:05Z';

@@ -6,7 +6,7 @@ import { endorseDraft } from '../../src/commands/endorse-draft.ts';
 import { event } from '../../src/domain/events.ts';
 import {
   CSO, MFA, accepted, closedWithdrawn, cso, declined, draft, endorsementRequested, mfa, opened, reinstated, removed, signatory, when,
-} from './spec.ts';
+} from '../helpers/domain-spec.ts';
 
 const input = { stakeholderId: CSO };
 const comment = { stakeholderId: CSO, draftVersion: 1, sectionKey: 's1', text: 'Add indicators for pillar 2.' };

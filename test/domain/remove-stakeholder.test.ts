@@ -1,7 +1,7 @@
 import t from 'tap';
 import { removeStakeholder } from '../../src/commands/remove-stakeholder.ts';
 import { event } from '../../src/domain/events.ts';
-import { CSO, closedWithdrawn, cso, declined, opened, removed, when } from './spec.ts';
+import { CSO, closedWithdrawn, cso, declined, opened, removed, when } from '../helpers/domain-spec.ts';
 
 const input = { stakeholderId: CSO, reason: 'merged into another network' };
 

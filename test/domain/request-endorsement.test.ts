@@ -1,7 +1,7 @@
 import t from 'tap';
 import { requestEndorsement } from '../../src/commands/request-endorsement.ts';
 import { event } from '../../src/domain/events.ts';
-import { ENDORSEMENT_DEADLINE, closedWithdrawn, draft, endorsementRequested, mfa, opened, when } from './spec.ts';
+import { ENDORSEMENT_DEADLINE, closedWithdrawn, draft, endorsementRequested, mfa, opened, when } from '../helpers/domain-spec.ts';
 
 const given = [opened, draft(1), mfa];
 const input = { draftVersion: 1, deadline: ENDORSEMENT_DEADLINE };

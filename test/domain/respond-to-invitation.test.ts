@@ -1,7 +1,7 @@
 import t from 'tap';
 import { respondToInvitation } from '../../src/commands/respond-to-invitation.ts';
 import { event } from '../../src/domain/events.ts';
-import { CSO, MFA, accepted, asStakeholder, closedWithdrawn, cso, declined, mfa, opened, reinstated, removed, when } from './spec.ts';
+import { CSO, MFA, accepted, asStakeholder, closedWithdrawn, cso, declined, mfa, opened, reinstated, removed, when } from '../helpers/domain-spec.ts';
 
 const accept = { stakeholderId: CSO, response: 'accept' as const };
 const decline = { stakeholderId: CSO, response: 'decline' as const };

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { retractComment } from '../../src/commands/retract-comment.ts';
 import { event } from '../../src/domain/events.ts';
-import { closedWithdrawn, commented, cso, draft, opened, when } from './spec.ts';
+import { closedWithdrawn, commented, cso, draft, opened, when } from '../helpers/domain-spec.ts';
 
 const given = [opened, draft(1), cso, commented('c-1')];
 const input = { commentId: 'c-1', reason: 'entered on the wrong stakeholder' };

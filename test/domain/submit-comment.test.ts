@@ -5,7 +5,7 @@ import { idFor } from '../../src/domain/ids.ts';
 import {
   COMMENT_DEADLINE, CSO, MFA, NOW, accepted, asStakeholder, closedWithdrawn, cso, declined, draft, extended, invited, mfa, opened,
   reinstated, removed, when,
-} from './spec.ts';
+} from '../helpers/domain-spec.ts';
 
 const OTHER = 'sh-other';
 const other = invited(OTHER, 'Institute for Security Studies', 'desk@iss.example');
