@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import * as commandHandler from './command-handler.ts';
 import * as eventStore from './event-store.ts';
 
 type Log = (line: string) => void;
@@ -12,6 +13,7 @@ interface BenchmarkModule {
 
 const benchmarks: Record<string, BenchmarkModule> = {
   'event-store': eventStore,
+  'command-handler': commandHandler,
 };
 
 const log: Log = (line) => process.stderr.write(`${line}\n`);
