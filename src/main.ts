@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const { store, kind, location } = await openEventStore(config);
+  const { store, kind, location } = await openEventStore(config, logger);
   logger.info({ dataDir: config.dataDir, store: kind, location }, `event store: ${kind} at ${location}`);
 
   const app = buildApp({ store, logger, dataDir: config.dataDir, storeKind: kind });

@@ -2,12 +2,15 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { openEventStore } from '../store/open-store.ts';
+import { STORE_COPY_USAGE, storeCopy } from './store-copy.ts';
 import { verifyAll } from './verify.ts';
 
 const USAGE = `usage: consult <command> [options]
 
 commands:
   verify [--consultation ID]   check the hash chain of every consultation (or one); exit 1 if any is broken
+  ${STORE_COPY_USAGE}
+                               copy every consultation stream (resumable; running it twice copies nothing twice)
 
 settings come from the environment (DATA_DIR, EVENTSTORE_URL, ...), as for the server`;
 
@@ -17,9 +20,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
-  const config = loadConfig();
   switch (command) {
     case 'verify': {
+      const config = loadConfig();
       const { values } = parseArgs({ args: rest, options: { consultation: { type: 'string' } } });
       const { store, location } = await openEventStore(config);
       try {
@@ -34,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
         await store.close();
       }
     }
+    case 'store':
+      if (rest[0] === 'copy') return storeCopy(rest.slice(1), (line) => process.stdout.write(`${line}\n`));
+      process.stderr.write(`unknown store command "${rest[0] ?? ''}"\n${USAGE}\n`);
+      return 2;
     default:
       process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
       return 2;

@@ -1,6 +1,8 @@
 // Picks the event store adapter from the configuration. Only composition roots call this.
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
+import type { Logger } from 'pino';
+import { EsdbEventStore } from './esdb/esdb-event-store.ts';
 import type { EventStore } from './port.ts';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.ts';
 
@@ -11,9 +13,10 @@ export interface OpenedStore {
   location: string;
 }
 
-export async function openEventStore(config: Config): Promise<OpenedStore> {
+export async function openEventStore(config: Config, logger?: Logger): Promise<OpenedStore> {
   if (config.EVENTSTORE_URL) {
-    throw new Error('EVENTSTORE_URL is set, but this build has no EventStoreDB adapter yet; unset it to use the embedded SQLite store');
+    const store = await EsdbEventStore.open({ url: config.EVENTSTORE_URL, ...(logger ? { logger } : {}) });
+    return { store, kind: 'eventstoredb', location: store.location };
   }
   const file = path.join(config.dataDir, 'events.sqlite');
   const store = await SqliteEventStore.open({ file, synchronous: config.SQLITE_SYNCHRONOUS });

@@ -34,6 +34,11 @@ export interface PositionCodec {
   serialise(p: Position): string;
   /** throws InvalidPositionError on a string that `serialise` did not produce */
   parse(s: string): Position;
+  /**
+   * How far `to` is ahead of `from`, in the store's own unit (events on SQLite, bytes of the
+   * transaction log on EventStoreDB); 0 when it is not ahead. For health details, not arithmetic.
+   */
+  distance(from: Position, to: Position): number;
 }
 
 export interface RecordedEvent {
@@ -75,6 +80,15 @@ export type SubscriptionMessage =
   /** sent once, when the subscription has delivered everything that existed when it caught up */
   | { kind: 'caught-up' };
 
+export interface SubscriptionStatus {
+  /** live: caught up and connected; reconnecting: dropped and resubscribing (EventStoreDB) */
+  state: 'catching-up' | 'live' | 'reconnecting' | 'closed';
+  /** the position of the last event delivered, or where it started; null from the start */
+  lastPosition: Position | null;
+  /** how many times it resubscribed after a drop */
+  reconnects: number;
+}
+
 /**
  * A catch-up subscription: iterate it with `for await` (one message at a time; the next is not
  * read until the loop body finishes). It delivers the history after `from`, then `caught-up`, then
@@ -82,6 +96,7 @@ export type SubscriptionMessage =
  * `close()` ends the iteration cleanly.
  */
 export interface Subscription extends AsyncIterable<SubscriptionMessage> {
+  status(): SubscriptionStatus;
   close(): Promise<void>;
 }
 

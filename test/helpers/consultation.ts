@@ -1,7 +1,8 @@
 // Drives a consultation through the real command handler, for tests beyond the pure domain specs.
 import { randomUUID } from 'node:crypto';
 import { commands } from '../../src/commands/index.ts';
-import type { CommandHandler } from '../../src/commands/handler.ts';
+import { CommandHandler } from '../../src/commands/handler.ts';
+import type { EventStore } from '../../src/store/port.ts';
 
 export const COORDINATOR = { role: 'coordinator', id: 'gender-office' } as const;
 export const FAR_DEADLINE = '2099-12-31T17:00:00Z';
@@ -45,4 +46,16 @@ export function comment(handler: CommandHandler, consultationId: string, stakeho
     actor: COORDINATOR,
     input: { stakeholderId, draftVersion: 1, sectionKey: 's1', text, channel: 'api' },
   });
+}
+
+/** Three consultations whose events interleave in the global order: 24 events in all. */
+export async function seedConsultations(store: EventStore): Promise<string[]> {
+  const handler = new CommandHandler({ store });
+  const ids = [await openWithDraft(handler), await openWithDraft(handler), await openWithDraft(handler)];
+  const sids = [];
+  for (const id of ids) sids.push(await invite(handler, id, `Org of ${id.slice(0, 8)}`));
+  for (let round = 0; round < 5; round++) {
+    for (const [i, id] of ids.entries()) await comment(handler, id, sids[i]!, `round ${round}`);
+  }
+  return ids;
 }

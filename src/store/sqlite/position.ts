@@ -26,6 +26,7 @@ const CANONICAL = /^(0|[1-9][0-9]{0,15})$/;
 
 export const sqlitePositions: PositionCodec = {
   compare: (a, b) => sequenceOf(a) - sequenceOf(b),
+  distance: (from, to) => Math.max(0, sequenceOf(to) - sequenceOf(from)),
   serialise: (p) => String(sequenceOf(p)),
   parse(text) {
     if (typeof text !== 'string' || !CANONICAL.test(text)) throw new InvalidPositionError(String(text));

@@ -1,9 +1,9 @@
 // A catch-up subscription to all streams: pages through history, says 'caught-up' once, then
 // waits for changes and reads what is new. One message at a time (an async generator only reads
 // on when the consumer asks for the next message).
-import { SubscriptionDroppedError, type RecordedEvent, type Subscription, type SubscriptionMessage } from '../port.ts';
+import { SubscriptionDroppedError, type RecordedEvent, type Subscription, type SubscriptionMessage, type SubscriptionStatus } from '../port.ts';
 import type { ChangeNotifier, ChangeToken } from './change-notifier.ts';
-import { sequenceOf } from './position.ts';
+import { ORIGIN_SEQUENCE, positionAt, sequenceOf } from './position.ts';
 
 export interface SubscriptionSource {
   /** events after `afterSequence` in global order, at most `limit` */
@@ -15,6 +15,8 @@ const PAGE_SIZE = 500;
 
 export class SqliteSubscription implements Subscription {
   private closed = false;
+  private live = false;
+  private lastSequence: number;
   private readonly stop = new AbortController();
   private iterator: AsyncGenerator<SubscriptionMessage, void, undefined> | null = null;
 
@@ -23,7 +25,17 @@ export class SqliteSubscription implements Subscription {
     private readonly afterSequence: number,
     private readonly streamPrefix: string | undefined,
     private readonly onClosed: (subscription: SqliteSubscription) => void,
-  ) {}
+  ) {
+    this.lastSequence = afterSequence;
+  }
+
+  status(): SubscriptionStatus {
+    return {
+      state: this.closed ? 'closed' : this.live ? 'live' : 'catching-up',
+      lastPosition: this.lastSequence === ORIGIN_SEQUENCE ? null : positionAt(this.lastSequence),
+      reconnects: 0,
+    };
+  }
 
   [Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
     this.iterator ??= this.run();
@@ -48,11 +60,13 @@ export class SqliteSubscription implements Subscription {
         for (const event of page) {
           if (this.closed) return;
           after = sequenceOf(event.position);
+          this.lastSequence = after;
           yield { kind: 'event', event };
         }
         full = page.length === PAGE_SIZE;
       }
       if (this.closed) return;
+      this.live = true;
       yield { kind: 'caught-up' };
       // Live.
       while (!this.closed) {
@@ -61,6 +75,7 @@ export class SqliteSubscription implements Subscription {
         for (const event of page) {
           if (this.closed) return;
           after = sequenceOf(event.position);
+          this.lastSequence = after;
           yield { kind: 'event', event };
         }
         if (page.length === 0) await this.source.changes.wait(token, this.stop.signal);
