@@ -16,7 +16,7 @@ t.setTimeout(60_000);
 const strip = (e: { streamName: string; revision: number; id: string; type: string; data: unknown; metadata: unknown }) =>
   ({ streamName: e.streamName, revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata });
 
-function stores(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+function stores(t: { teardown(fn: () => unknown): void }) {
   const dir = tempDir(t);
   const source = new SqliteEventStore({ file: path.join(dir, 'source.sqlite') });
   const target = new SqliteEventStore({ file: path.join(dir, 'target.sqlite') });
