@@ -334,6 +334,32 @@ export function eventStoreContract(t: Test, makeStore: MakeStore): void {
     }
     await t.resolves(subscription.close(), 'closing again is harmless');
   });
+
+  withStore('a subscription reports its state and the last position it delivered', async (t, store) => {
+    const prefix = uniquePrefix();
+    const result = await store.append(`${prefix}1`, [event('A'), event('B')], 'no_stream');
+    const subscription = store.subscribeToAll({ streamPrefix: prefix });
+    t.teardown(() => subscription.close());
+    t.equal(subscription.status().state, 'catching-up');
+    t.equal(subscription.status().lastPosition, null, 'from the start: no position yet');
+    const it = subscription[Symbol.asyncIterator]();
+    await nextEventIds(it, 2);
+    await expectCaughtUp(t, it);
+    const status = subscription.status();
+    t.equal(status.state, 'live');
+    t.equal(store.positions.compare(status.lastPosition!, result.position), 0, 'the last delivered position');
+    await subscription.close();
+    t.equal(subscription.status().state, 'closed');
+  });
+
+  withStore('distance tells how far one position is ahead of another, in the store\'s own unit', async (t, store) => {
+    const stream = `consultation-${randomUUID()}`;
+    const a = (await store.append(stream, [event('A')], 'no_stream')).position;
+    const b = (await store.append(stream, [event('B')], 0)).position;
+    t.ok(store.positions.distance(a, b) > 0);
+    t.equal(store.positions.distance(b, a), 0, 'not ahead: 0');
+    t.equal(store.positions.distance(a, a), 0);
+  });
 }
 
 export async function bounded<T>(promise: Promise<T>, what: string, waitMs = WAIT_MS): Promise<T> {
