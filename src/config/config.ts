@@ -26,7 +26,8 @@ export const ConfigSchema = z.object({
   SMTP_URL: Url(['smtp:', 'smtps:']).optional(),
   INBOUND_DOMAIN: z.string().min(1).optional(),
   INBOUND_SMTP_PORT: Port.optional(),
-  EVENTSTORE_URL: Url(['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:', 'kurrent:', 'kurrent+discover:']).optional(),
+  /** esdb:// or esdb+discover:// (KurrentDB speaks the same protocol under these schemes) */
+  EVENTSTORE_URL: Url(['esdb:', 'esdb+discover:']).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

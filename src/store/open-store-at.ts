@@ -6,7 +6,7 @@ import { EsdbEventStore } from './esdb/esdb-event-store.ts';
 import type { EventStore } from './port.ts';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.ts';
 
-const ESDB_URL = /^(esdb|kurrentdb|kurrent)(\+discover)?:\/\//i;
+const ESDB_URL = /^esdb(\+discover)?:\/\//i;
 
 export async function openStoreAt(spec: string, options: { mustExist: boolean; logger?: Logger }): Promise<EventStore> {
   if (ESDB_URL.test(spec)) return EsdbEventStore.open({ url: spec, ...(options.logger ? { logger: options.logger } : {}) });
