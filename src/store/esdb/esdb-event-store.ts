@@ -104,8 +104,8 @@ export class EsdbEventStore implements EventStore {
         const e = toRecordedEvent(resolved as ClientEvent);
         // the port reads after `from`; $all reads from a position include the event at it
         if (from !== 'start' && esdbPositions.compare(e.position, from) <= 0) continue;
-        out.push(e);
-        if (out.length >= max) break;
+        // never break out early: an unfinished read keeps its gRPC call open (and dispose() waiting)
+        if (out.length < max) out.push(e);
       }
     });
     return out;
@@ -137,18 +137,16 @@ export class EsdbEventStore implements EventStore {
     return this.call(async () => {
       let from: ReadPosition = END;
       for (;;) {
-        let seen = 0;
-        let lastPair: { commit: bigint; prepare: bigint } | undefined;
+        const page: ClientEvent[] = [];
+        // read whole pages (breaking out early would leave the gRPC call open)
         for await (const resolved of this.client.readAll({ fromPosition: from, direction: BACKWARDS, maxCount: HEAD_SCAN_PAGE })) {
-          seen++;
-          const r = resolved as ClientEvent;
-          lastPair = r.event?.position ?? lastPair;
-          if (isSystemEvent(r)) continue;
-          const e = toRecordedEvent(r);
-          if (options.streamPrefix === undefined || e.streamName.startsWith(options.streamPrefix)) return e.position;
+          page.push(resolved as ClientEvent);
         }
-        if (seen < HEAD_SCAN_PAGE || !lastPair) return null;
-        from = lastPair; // backwards reads from a position exclude it
+        const match = page.find((r) => !isSystemEvent(r) && (options.streamPrefix === undefined || r.event!.streamId.startsWith(options.streamPrefix)));
+        if (match) return toRecordedEvent(match).position;
+        const oldest = page.at(-1)?.event?.position;
+        if (page.length < HEAD_SCAN_PAGE || !oldest) return null;
+        from = oldest; // a backwards read from a position starts before it
       }
     });
   }
@@ -177,13 +175,16 @@ export class EsdbEventStore implements EventStore {
 
   async ping(): Promise<void> {
     await this.call(async () => {
-      for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: this.options.deadlineMs ?? 10_000 })) break;
+      for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: this.options.deadlineMs ?? 10_000 })) {
+        // consume the one event: the read must finish for the call to close
+      }
     });
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
-    await this.client.dispose();
+    // dispose() waits for every call to finish; do not let one stuck call hold shutdown
+    await Promise.race([this.client.dispose(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
 
   /** Runs a client call, turning "cannot reach the server" into an error that names the URL. */

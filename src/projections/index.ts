@@ -1,0 +1,16 @@
+// Every projection the runner feeds, and each one's view types.
+import type { Projection } from './projection.ts';
+import { commentMatrix } from './comment-matrix.ts';
+import { consultationsList } from './consultations-list.ts';
+import { signOff } from './sign-off.ts';
+import { stakeholders } from './stakeholders.ts';
+
+export { commentMatrix, consultationsList, signOff, stakeholders };
+export * from './projection.ts';
+export * from './consultations-list.ts';
+export * from './stakeholders.ts';
+export * from './sign-off.ts';
+export * from './comment-matrix.ts';
+
+/** All four, for the runner. */
+export const projections: readonly Projection<unknown>[] = [consultationsList, stakeholders, signOff, commentMatrix];

@@ -1,0 +1,167 @@
+// The consultations list: given these events, then this summary.
+import t from 'tap';
+import { event } from '../../src/domain/events.ts';
+import { consultationsList, listConsultations, type ConsultationSummary } from '../../src/projections/consultations-list.ts';
+import {
+  CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed, endorsementRequested,
+  extended, jus, mfa, mod, opened, reinstated, removed, withheld,
+} from '../helpers/domain-spec.ts';
+import { OTHER_ID, V1_COMMENT_DEADLINE, aca, eventsA, eventsB } from './history.ts';
+import { at, recorded, replay, unknownEvent, viewAfter, type Command } from './recorded.ts';
+
+function summaryAfter(commands: Command[]): ConsultationSummary {
+  return viewAfter(consultationsList, recorded(commands)).summary;
+}
+function countsAfter(commands: Command[]) {
+  return summaryAfter(commands).counts;
+}
+const answered = (commentId: string, response = 'Noted.') => event('CommentAnswered', { commentId, disposition: 'noted', response });
+const retracted = (commentId: string) => event('CommentRetracted', { commentId, reason: 'entered by mistake' });
+const reviewed = (stakeholderId: string, draftVersion = 1) => event('ReviewCompleted', { stakeholderId, draftVersion });
+const V2_DEADLINE = '2027-06-01T17:00:00+03:00';
+const base = [opened, draft(1), cso, mfa, mod, jus];
+
+t.test('given ConsultationOpened, then an open consultation with its title, no draft, no deadlines and zero counts', async (t) => {
+  t.strictSame(summaryAfter([opened]), {
+    id: CONSULTATION_ID,
+    title: 'Third National Action Plan on Women, Peace and Security',
+    leadOrganisation: 'Ministry of Defence, Gender Office',
+    status: 'open',
+    outcome: null,
+    finalDraftVersion: null,
+    currentDraftVersion: null,
+    commentDeadline: null,
+    endorsementDeadline: null,
+    counts: {
+      invited: 0, responding: 0, declined: 0, removed: 0, commentsReceived: 0, commentsAnswered: 0, endorsementsReceived: 0, endorsementsRequired: 0,
+    },
+    openedAt: at(0),
+    closedAt: null,
+    lastActivityAt: at(0),
+  });
+});
+
+t.test('given drafts published, then the current draft is the latest, with its comment deadline', async (t) => {
+  const s = summaryAfter([opened, draft(1), draft(2, V2_DEADLINE)]);
+  t.equal(s.currentDraftVersion, 2);
+  t.equal(s.commentDeadline, V2_DEADLINE);
+});
+
+t.test('given DeadlineExtended for comments, then everyone’s extension moves the deadline and one stakeholder’s does not', async (t) => {
+  const history = [opened, draft(1), cso, extended('comments', 1, V1_COMMENT_DEADLINE, '2027-04-08T14:00:00Z')];
+  t.equal(summaryAfter(history).commentDeadline, '2027-04-08T14:00:00Z');
+  t.equal(summaryAfter([...history, extended('comments', 1, '2027-04-08T14:00:00Z', '2027-04-20T14:00:00Z', CSO)]).commentDeadline, '2027-04-08T14:00:00Z');
+  t.equal(summaryAfter([opened, draft(1), draft(2, V2_DEADLINE), extended('comments', 1, V1_COMMENT_DEADLINE, '2027-09-01T00:00:00Z')]).commentDeadline, V2_DEADLINE,
+    'an extension on an older version does not move the current one');
+});
+
+t.test('given an endorsement request, then its deadline shows until it is cancelled; extensions for everyone move it', async (t) => {
+  const requested = [...base, endorsementRequested(1)];
+  t.equal(summaryAfter(requested).endorsementDeadline, ENDORSEMENT_DEADLINE);
+  t.equal(summaryAfter([...requested, extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-10T15:00:00Z')]).endorsementDeadline, '2027-05-10T15:00:00Z');
+  t.equal(summaryAfter([...requested, extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-10T15:00:00Z', MFA)]).endorsementDeadline, ENDORSEMENT_DEADLINE);
+  t.equal(summaryAfter([...requested, event('EndorsementRequestCancelled', { draftVersion: 1, reason: 'budget review' })]).endorsementDeadline, null);
+  t.equal(summaryAfter([...requested, [draft(2), event('EndorsementRequestCancelled', { draftVersion: 1, reason: 'superseded' })]]).endorsementDeadline, null);
+  t.equal(summaryAfter([...requested, event('EndorsementRequestCancelled', { draftVersion: 2, reason: 'no such request' })]).endorsementDeadline, ENDORSEMENT_DEADLINE);
+});
+
+t.test('given stakeholders invited, then they count as invited and none as responding yet', async (t) => {
+  t.match(countsAfter(base), { invited: 4, responding: 0, declined: 0, removed: 0 });
+});
+
+t.test('responding: accepting, commenting, completing a review or deciding on an endorsement each counts once', async (t) => {
+  t.equal(countsAfter([...base, accepted(MFA)]).responding, 1);
+  t.equal(countsAfter([...base, commented('k-1', CSO)]).responding, 1);
+  t.equal(countsAfter([...base, reviewed(MOD)]).responding, 1);
+  t.equal(countsAfter([...base, endorsementRequested(1), withheld(MOD, 1)]).responding, 1);
+  t.equal(countsAfter([...base, accepted(CSO), commented('k-1', CSO), commented('k-2', CSO), reviewed(CSO)]).responding, 1);
+});
+
+t.test('given a declined invitation, then it counts as invited and declined, not responding', async (t) => {
+  t.match(countsAfter([...base, accepted(JUS), declined(JUS)]), { invited: 4, declined: 1, responding: 0 });
+});
+
+t.test('given a stakeholder removed, then it is not counted as invited; reinstated, it counts again as before', async (t) => {
+  const history = [...base, commented('k-1', CSO), removed(CSO)];
+  t.match(countsAfter(history), { invited: 3, removed: 1, responding: 0 });
+  t.match(countsAfter([...history, reinstated(CSO)]), { invited: 4, removed: 0, responding: 1 });
+  t.match(countsAfter([...base, declined(JUS), reinstated(JUS)]), { invited: 4, declined: 0, responding: 0 }, 'a reinstated decline is pending again');
+});
+
+t.test('given comments, answers and retractions, then received and answered count only comments not retracted', async (t) => {
+  const history = [...base, commented('k-1', CSO), commented('k-2', CSO), commented('k-3', MFA), answered('k-1'), answered('k-1', 'Revised.'), answered('k-2')];
+  t.match(countsAfter(history), { commentsReceived: 3, commentsAnswered: 2 }, 'a revised answer counts once');
+  t.match(countsAfter([...history, retracted('k-2')]), { commentsReceived: 2, commentsAnswered: 1 }, 'an answered comment retracted');
+  t.match(countsAfter([...history, retracted('k-3')]), { commentsReceived: 2, commentsAnswered: 2 }, 'an unanswered comment retracted');
+  t.match(countsAfter([...history, retracted('k-3'), answered('k-3'), retracted('k-3')]), { commentsReceived: 2, commentsAnswered: 2 }, 'nothing counts twice');
+  t.match(countsAfter([...history, answered('k-unknown'), retracted('k-unknown')]), { commentsReceived: 3, commentsAnswered: 2 });
+});
+
+t.test('given a stakeholder’s only comment retracted, then it no longer counts as responding', async (t) => {
+  t.equal(countsAfter([...base, commented('k-1', CSO), retracted('k-1')]).responding, 0);
+});
+
+t.test('endorsements: required are the endorsers not removed; received are endorsements of the current draft', async (t) => {
+  const requested = [...base, aca, endorsementRequested(1)];
+  t.match(countsAfter(requested), { endorsementsRequired: 3, endorsementsReceived: 0 });
+  t.match(countsAfter([...requested, endorsed(MFA, 1), withheld(MOD, 1)]), { endorsementsReceived: 1 });
+  t.match(countsAfter([...requested, endorsed(MFA, 1), withheld(MOD, 1), endorsed(MOD, 1)]), { endorsementsReceived: 2 }, 'a later decision replaces an earlier one');
+  t.match(countsAfter([...requested, endorsed(MFA, 1), endorsed(MOD, 1), withheld(MOD, 1)]), { endorsementsReceived: 1 });
+  t.match(countsAfter([...requested, endorsed(MFA, 1), removed(JUS)]), { endorsementsRequired: 2, endorsementsReceived: 1 });
+  t.match(countsAfter([...requested, endorsed(MFA, 1), declined(JUS)]), { endorsementsRequired: 3 }, 'one that declined is still required');
+  t.match(countsAfter([...requested, endorsed(MFA, 1), removed(MFA)]), { endorsementsRequired: 2, endorsementsReceived: 0 }, 'a removed endorser’s endorsement is not counted');
+});
+
+t.test('given a new draft version, then endorsements of the older one are not counted', async (t) => {
+  const history = [...base, endorsementRequested(1), endorsed(MFA, 1), endorsed(MOD, 1), [draft(2), event('EndorsementRequestCancelled', { draftVersion: 1, reason: 'superseded' })]];
+  t.match(countsAfter(history), { endorsementsReceived: 0, endorsementsRequired: 3 });
+  t.match(countsAfter([...history, endorsementRequested(2), endorsed(MOD, 2)]), { endorsementsReceived: 1 });
+});
+
+t.test('given ConsultationClosed, then it is closed with its outcome, final version and time', async (t) => {
+  const adopted = summaryAfter([opened, draft(1), event('ConsultationClosed', { outcome: 'adopted', finalDraftVersion: 1 })]);
+  t.match(adopted, { status: 'closed', outcome: 'adopted', finalDraftVersion: 1, closedAt: at(2) });
+  const withdrawn = summaryAfter([opened, event('ConsultationClosed', { outcome: 'withdrawn', finalDraftVersion: null })]);
+  t.match(withdrawn, { status: 'closed', outcome: 'withdrawn', finalDraftVersion: null, closedAt: at(1) });
+});
+
+t.test('last activity: the time of the latest event of a known type, whatever it is', async (t) => {
+  const history: Command[] = [
+    opened, draft(1), cso,
+    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: [{ name: 'New focal point', email: 'new@wpn.example' }] }),
+    event('InvitationSent', { stakeholderId: CSO, messageId: 'm-1', sentAt: '2027-03-01T09:30:00Z' }),
+  ];
+  t.equal(summaryAfter(history).lastActivityAt, at(4));
+  t.equal(summaryAfter([...history, event('NoticeSent', { stakeholderId: CSO, messageId: 'm-2', notice: 'new-draft', sentAt: '2027-03-01T10:00:00Z' })]).lastActivityAt, at(5));
+  t.equal(summaryAfter([...history, event('DeliveryFailed', {
+    stakeholderId: CSO, messageId: 'm-2', messageKind: 'notice', error: 'x', permanent: false, failedAt: '2027-03-01T10:00:00Z',
+  })]).lastActivityAt, at(5));
+  const view = replay(consultationsList, [...recorded(history), unknownEvent(5)]);
+  t.equal(view.consultations[0]?.view.summary.lastActivityAt, at(4), 'an unknown event type changes nothing');
+  const backwards = recorded([opened, { events: [draft(1)], at: '2027-02-01T00:00:00.000Z' }]);
+  t.equal(viewAfter(consultationsList, backwards).summary.lastActivityAt, at(0), 'a clock that went backwards does not move it back');
+});
+
+t.test('given a full history, then the summary of each consultation, in the order they were opened', async (t) => {
+  const view = replay(consultationsList, [...eventsA.slice(0, 3), ...eventsB, ...eventsA.slice(3)]);
+  const [a, b] = listConsultations(view);
+  t.strictSame(a, {
+    id: CONSULTATION_ID,
+    title: 'Third National Action Plan on Women, Peace and Security',
+    leadOrganisation: 'Ministry of Defence, Gender Office',
+    status: 'closed',
+    outcome: 'adopted',
+    finalDraftVersion: 2,
+    currentDraftVersion: 2,
+    commentDeadline: '2027-06-01T17:00:00+03:00',
+    endorsementDeadline: '2027-07-01T15:00:00Z',
+    counts: {
+      // ACA removed; JUS reinstated after declining and endorsed v2
+      invited: 4, responding: 4, declined: 0, removed: 1, commentsReceived: 3, commentsAnswered: 3, endorsementsReceived: 3, endorsementsRequired: 3,
+    },
+    openedAt: at(0),
+    closedAt: at(eventsA.length - 2),
+    lastActivityAt: at(eventsA.length - 1),
+  });
+  t.match(b, { id: OTHER_ID, title: 'Local action plan, Cluj county', status: 'closed', outcome: 'withdrawn', counts: { invited: 1, responding: 1, commentsReceived: 1, commentsAnswered: 1 } });
+});
