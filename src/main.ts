@@ -2,6 +2,8 @@
 import { ConfigError, loadConfig } from './config/config.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
+import { projections } from './projections/index.ts';
+import { ProjectionRunner } from './projections/runner.ts';
 import { openEventStore } from './store/open-store.ts';
 
 async function main(): Promise<void> {
@@ -19,7 +21,10 @@ async function main(): Promise<void> {
   const { store, kind, location } = await openEventStore(config, logger);
   logger.info({ dataDir: config.dataDir, store: kind, location }, `event store: ${kind} at ${location}`);
 
-  const app = buildApp({ store, logger, dataDir: config.dataDir, storeKind: kind });
+  const runner = new ProjectionRunner({ store, projections, logger });
+  await runner.start(); // views catch up in the background; /readyz says when they have
+
+  const app = buildApp({ store, runner, logger, storeKind: kind });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, `listening on ${address}`);
 
@@ -29,6 +34,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await app.close();
+    await runner.stop();
     await store.close();
     process.exit(0);
   };

@@ -1,5 +1,5 @@
 // `npm start`'s entry point as a real process: it starts cleanly on the embedded defaults, logs
-// where its data lives, answers /healthz, and stops on SIGTERM. A bad setting stops it at once.
+// where its data lives, answers /healthz and /readyz, and stops on SIGTERM. A bad setting stops it at once.
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -31,7 +31,15 @@ t.test('starts on the embedded SQLite store, serves /healthz, stops on SIGTERM',
   t.ok(logs.some((l) => l.dataDir === dataDir && l.store === 'sqlite'), 'logs where its data lives');
   const response = await fetch(`${address}/healthz`);
   t.equal(response.status, 200);
-  t.same(await response.json(), { status: 'ok', store: { kind: 'sqlite', reachable: true } });
+  const health = await response.json() as { status: string; store: unknown; projections: { name: string }[] };
+  t.match(health, { status: 'ok', store: { kind: 'sqlite', reachable: true } });
+  t.same(health.projections.map((p) => p.name), ['consultations-list', 'stakeholders', 'sign-off', 'comment-matrix']);
+  let ready = await fetch(`${address}/readyz`);
+  for (let i = 0; i < 100 && ready.status !== 200; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    ready = await fetch(`${address}/readyz`);
+  }
+  t.same(await ready.json(), { ready: true, store: { reachable: true }, projectionsCaughtUp: true }, 'ready once the views caught up');
 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.kill('SIGTERM');

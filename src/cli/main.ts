@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { openEventStore } from '../store/open-store.ts';
+import { projectionsRebuild } from './projections-rebuild.ts';
 import { STORE_COPY_USAGE, storeCopy } from './store-copy.ts';
 import { verifyAll } from './verify.ts';
 
@@ -9,6 +10,8 @@ const USAGE = `usage: consult <command> [options]
 
 commands:
   verify [--consultation ID]   check the hash chain of every consultation (or one); exit 1 if any is broken
+  projections rebuild [--name NAME]
+                               replay the views from the start, with progress (events applied, events/s)
   ${STORE_COPY_USAGE}
                                copy every consultation stream (resumable; running it twice copies nothing twice)
 
@@ -33,6 +36,19 @@ async function main(argv: string[]): Promise<number> {
         });
         process.stdout.write(`${report.streams} consultations, ${report.events} events, ${report.broken.length} broken\n`);
         return report.broken.length === 0 ? 0 : 1;
+      } finally {
+        await store.close();
+      }
+    }
+    case 'projections': {
+      if (rest[0] !== 'rebuild') {
+        process.stderr.write(`unknown projections command "${rest[0] ?? ''}"\n${USAGE}\n`);
+        return 2;
+      }
+      const { store, location } = await openEventStore(loadConfig());
+      try {
+        process.stderr.write(`rebuilding views from ${location}\n`);
+        return await projectionsRebuild(store, rest.slice(1), (line) => process.stdout.write(`${line}\n`));
       } finally {
         await store.close();
       }

@@ -1,0 +1,30 @@
+// `consult projections rebuild` as a real process over a real database file.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { tempDir } from '../helpers/temp-store.ts';
+import { seedConsultations } from '../helpers/consultation.ts';
+
+t.setTimeout(60_000);
+const bin = fileURLToPath(new URL('../../bin/consult.js', import.meta.url));
+
+t.test('rebuild replays every view from the start and reports what it applied', async (t) => {
+  const dataDir = tempDir(t);
+  const store = new SqliteEventStore({ file: path.join(dataDir, 'events.sqlite') });
+  await seedConsultations(store);
+  await store.close();
+  const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'projections', 'rebuild', ...args], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+
+  const all = run();
+  t.equal(all.status, 0, all.stderr);
+  for (const name of ['consultations-list', 'stakeholders', 'sign-off', 'comment-matrix']) {
+    t.match(all.stdout, new RegExp(`^${name} v\\d+: 24 events in [\\d.]+ s \\(\\d+ events/s\\), at position 24$`, 'm'));
+  }
+  const one = run('--name', 'sign-off');
+  t.equal(one.stdout.trim().split('\n').length, 1, 'only the named projection');
+  const unknown = run('--name', 'nope');
+  t.equal(unknown.status, 2);
+  t.match(unknown.stdout, /no projection named "nope"; known: consultations-list, stakeholders, sign-off, comment-matrix/);
+});
