@@ -1,5 +1,9 @@
-// Composition root of the API process: config, logger, event store, HTTP server.
-import { ConfigError, loadConfig } from './config/config.ts';
+// Composition root of the API process: config, logger, event store, command handler, projections,
+// HTTP server.
+import { issueToken } from './auth/tokens.ts';
+import { resolveAuthSecret } from './auth/secret.ts';
+import { CommandHandler } from './commands/handler.ts';
+import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { projections } from './projections/index.ts';
@@ -7,7 +11,7 @@ import { ProjectionRunner } from './projections/runner.ts';
 import { openEventStore } from './store/open-store.ts';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -18,15 +22,24 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  const auth = resolveAuthSecret(config);
   const { store, kind, location } = await openEventStore(config, logger);
   logger.info({ dataDir: config.dataDir, store: kind, location }, `event store: ${kind} at ${location}`);
 
+  const handler = new CommandHandler({ store, logger });
   const runner = new ProjectionRunner({ store, projections, logger });
   await runner.start(); // views catch up in the background; /readyz says when they have
 
-  const app = buildApp({ store, runner, logger, storeKind: kind });
+  const app = await buildApp({ store, runner, handler, logger, storeKind: kind, authSecret: auth.secret });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ address }, `listening on ${address}`);
+  logger.info({ address }, `listening on ${address}; API documentation at ${address}/docs`);
+
+  if (auth.source !== 'AUTH_SECRET') {
+    // A ready-to-paste token for development, printed to the terminal, never into the JSON logs.
+    const token = await issueToken(auth.secret, { role: 'coordinator', subject: 'developer' });
+    logger.info({ secretFile: auth.file }, 'no AUTH_SECRET: using a development secret from the data directory');
+    process.stderr.write(`\ncoordinator token (development):\n  export TOKEN=${token}\n  curl -H "Authorization: Bearer $TOKEN" ${address}/consultations\n\n`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,56 +1,73 @@
-// The HTTP application. Until the REST API lands it serves liveness and readiness only.
-import Fastify from 'fastify';
+// The HTTP application: Fastify 5 with zod schemas (fastify-type-provider-zod), an OpenAPI
+// document generated from those schemas with Swagger UI at /docs, problem+json errors, bearer
+// tokens, pino request logs.
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import type { EventStore } from '../store/port.ts';
+import type { CommandHandler } from '../commands/handler.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
+import type { EventStore } from '../store/port.ts';
+import { registerAuth } from './auth.ts';
+import type { HttpContext } from './context.ts';
+import { problemFor, sendProblem } from './problem.ts';
+import { consultationRoutes } from './routes/consultations.ts';
+import { healthRoutes } from './routes/health.ts';
+import { matchesIfNoneMatch } from './views.ts';
 
 export interface AppDeps {
   store: EventStore;
   runner: ProjectionRunner;
+  handler: CommandHandler;
   logger: Logger;
   storeKind: string;
+  /** the token-signing secret */
+  authSecret: string;
+  readYourWritesMs?: number;
+  /** largest accepted request body in bytes (default 1 MiB) */
+  bodyLimit?: number;
 }
 
-export function buildApp(deps: AppDeps) {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: 1_048_576 });
+export async function buildApp(deps: AppDeps) {
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: deps.bodyLimit ?? 1_048_576 }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
 
-  const storeReachable = async (): Promise<boolean> => {
-    try {
-      await deps.store.ping();
-      return true;
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'event store unreachable');
-      return false;
+  app.setErrorHandler((error, request, reply) => {
+    const problem = problemFor(error, request);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, { status: 404, code: 'ROUTE_NOT_FOUND', title: `no route ${request.method} ${request.url.split('?')[0]}`, instance: request.url }));
+
+  // Conditional GET: a representation whose ETag the client already holds is answered 304.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const etag = reply.getHeader('etag');
+    if (request.method === 'GET' && reply.statusCode === 200 && typeof etag === 'string' && matchesIfNoneMatch(request, etag)) {
+      reply.code(304);
+      return '';
     }
-  };
-
-  // Liveness with details: whether the store answers, and for each projection whether its
-  // subscription is live and how far behind the store's head it is (in the store's own unit:
-  // events on SQLite, log bytes on EventStoreDB). A stalled subscription shows as growing `behind`.
-  app.get('/healthz', async (_req, reply) => {
-    const reachable = await storeReachable();
-    const lag = reachable ? await deps.runner.lag().catch(() => null) : null;
-    const body = {
-      status: reachable ? 'ok' : 'unavailable',
-      store: { kind: deps.storeKind, reachable },
-      projections: deps.runner.status().map((s) => ({
-        name: s.name,
-        version: s.version,
-        state: s.state,
-        caughtUpOnce: s.caughtUpOnce,
-        eventsApplied: s.eventsApplied,
-        behind: lag?.find((l) => l.name === s.name)?.behind ?? null,
-      })),
-    };
-    return reply.code(reachable ? 200 : 503).send(body);
+    return payload;
   });
 
-  // Readiness: the store answers and every projection has caught up at least once since start.
-  app.get('/readyz', async (_req, reply) => {
-    const reachable = await storeReachable();
-    const ready = reachable && deps.runner.caughtUpOnce;
-    return reply.code(ready ? 200 : 503).send({ ready, store: { reachable }, projectionsCaughtUp: deps.runner.caughtUpOnce });
-  });
+  // CSV bodies (stakeholder import) arrive as text
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'WPS National Action Plan consultations', version: '1', description: 'Coordinator and auditor API. Every command is an event on the consultation\'s stream.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerAuth(app, deps.authSecret);
+
+  const ctx: HttpContext = { store: deps.store, handler: deps.handler, runner: deps.runner, readYourWritesMs: deps.readYourWritesMs ?? 5000 };
+  healthRoutes(app, { ...ctx, storeKind: deps.storeKind });
+  consultationRoutes(app, ctx);
   return app;
 }

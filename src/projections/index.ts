@@ -1,11 +1,10 @@
-// Every projection the runner feeds, and each one's view types.
+// Every projection the runner feeds, and each one's view types and read helpers.
 import type { Projection } from './projection.ts';
 import { commentMatrix } from './comment-matrix.ts';
 import { consultationsList } from './consultations-list.ts';
 import { signOff } from './sign-off.ts';
 import { stakeholders } from './stakeholders.ts';
 
-export { commentMatrix, consultationsList, signOff, stakeholders };
 export * from './projection.ts';
 export * from './consultations-list.ts';
 export * from './stakeholders.ts';

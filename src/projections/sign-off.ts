@@ -40,7 +40,7 @@ export type EndorsementRequestState =
   /** reason `superseded`: a newer draft version was published */
   | { status: 'cancelled'; requestedAt: string; deadline: string; cancelledAt: string; reason: string };
 
-/** An endorsement of an older version: listed on newer versions, never counted there. */
+/** An endorsement of an older version (by any endorser, removed ones included: it is history): listed on newer versions, never counted there. */
 export interface SupersededEndorsement {
   stakeholderId: string;
   organisation: string;

@@ -27,8 +27,9 @@ export type EndorsementStatus = 'not-an-endorser' | 'not-requested' | 'pending' 
  * open consultation; always [] otherwise.
  * - response: it has not answered the invitation and has not engaged in any other way (a comment
  *   not retracted, a completed review, an endorsement decision);
- * - comments: it has neither a comment (not retracted) on the current draft version nor completed
- *   its review of it. Views read no clock: compare with the deadline to tell "late" from "not yet";
+ * - comments: on the current draft version it has no comment (not retracted), has not completed its
+ *   review, and has not endorsed or withheld (a decision on a version says it is done with it).
+ *   Views read no clock: compare with the deadline to tell "late" from "not yet";
  * - endorsement: it is an endorser and its endorsement of the current draft is pending.
  */
 export type Awaiting = 'response' | 'comments' | 'endorsement';
@@ -336,7 +337,7 @@ function derived(x: StakeholderRow, v: StakeholdersView): Derived {
     const engaged = x.response === 'accepted' || Object.keys(x.commentsByVersion).length > 0 || x.reviewedVersions.length > 0
       || Object.keys(x.decisions).length > 0;
     if (!engaged) awaiting.push('response');
-    if (current !== null && !reviewCompleted && x.commentsByVersion[String(current)] === undefined) awaiting.push('comments');
+    if (current !== null && !reviewCompleted && decision === undefined && x.commentsByVersion[String(current)] === undefined) awaiting.push('comments');
     if (endorsement === 'pending') awaiting.push('endorsement');
   }
   return { invitationStatus, ownDeadlines, reviewCompleted, endorsement, awaiting };

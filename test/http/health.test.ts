@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { buildApp } from '../../src/http/app.ts';
 import { projections } from '../../src/projections/index.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
+import { CommandHandler } from '../../src/commands/handler.ts';
 import { tempStore } from '../helpers/temp-store.ts';
 import { seedConsultations } from '../helpers/consultation.ts';
 
@@ -14,7 +15,7 @@ t.test('healthz reports each projection live and not behind; readyz waits for th
   await seedConsultations(store);
   const runner = new ProjectionRunner({ store, projections });
   t.teardown(() => runner.stop());
-  const app = buildApp({ store, runner, logger, storeKind: 'sqlite' });
+  const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), logger, storeKind: 'sqlite', authSecret: 'x'.repeat(32) });
   t.teardown(() => app.close());
 
   const notReady = await app.inject({ method: 'GET', url: '/readyz' });
@@ -41,7 +42,7 @@ t.test('healthz reports each projection live and not behind; readyz waits for th
 t.test('an unreachable store makes both checks answer 503', async (t) => {
   const { store } = tempStore(t);
   const runner = new ProjectionRunner({ store, projections });
-  const app = buildApp({ store, runner, logger, storeKind: 'sqlite' });
+  const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), logger, storeKind: 'sqlite', authSecret: 'x'.repeat(32) });
   t.teardown(() => app.close());
   await store.close();
   const health = await app.inject({ method: 'GET', url: '/healthz' });

@@ -6,8 +6,8 @@ import {
   CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed, endorsementRequested,
   extended, jus, mfa, mod, opened, reinstated, removed, withheld,
 } from '../helpers/domain-spec.ts';
-import { OTHER_ID, V1_COMMENT_DEADLINE, aca, eventsA, eventsB } from './history.ts';
-import { at, recorded, replay, unknownEvent, viewAfter, type Command } from './recorded.ts';
+import { OTHER_ID, V1_COMMENT_DEADLINE, aca, eventsA, eventsB } from './fixtures/history.ts';
+import { at, recorded, replay, sameFields, unknownEvent, viewAfter, type Command } from './fixtures/recorded.ts';
 
 function summaryAfter(commands: Command[]): ConsultationSummary {
   return viewAfter(consultationsList, recorded(commands)).summary;
@@ -66,7 +66,7 @@ t.test('given an endorsement request, then its deadline shows until it is cancel
 });
 
 t.test('given stakeholders invited, then they count as invited and none as responding yet', async (t) => {
-  t.match(countsAfter(base), { invited: 4, responding: 0, declined: 0, removed: 0 });
+  sameFields(t, countsAfter(base), { invited: 4, responding: 0, declined: 0, removed: 0 });
 });
 
 t.test('responding: accepting, commenting, completing a review or deciding on an endorsement each counts once', async (t) => {
@@ -78,23 +78,23 @@ t.test('responding: accepting, commenting, completing a review or deciding on an
 });
 
 t.test('given a declined invitation, then it counts as invited and declined, not responding', async (t) => {
-  t.match(countsAfter([...base, accepted(JUS), declined(JUS)]), { invited: 4, declined: 1, responding: 0 });
+  sameFields(t, countsAfter([...base, accepted(JUS), declined(JUS)]), { invited: 4, declined: 1, responding: 0 });
 });
 
 t.test('given a stakeholder removed, then it is not counted as invited; reinstated, it counts again as before', async (t) => {
   const history = [...base, commented('k-1', CSO), removed(CSO)];
-  t.match(countsAfter(history), { invited: 3, removed: 1, responding: 0 });
-  t.match(countsAfter([...history, reinstated(CSO)]), { invited: 4, removed: 0, responding: 1 });
-  t.match(countsAfter([...base, declined(JUS), reinstated(JUS)]), { invited: 4, declined: 0, responding: 0 }, 'a reinstated decline is pending again');
+  sameFields(t, countsAfter(history), { invited: 3, removed: 1, responding: 0 });
+  sameFields(t, countsAfter([...history, reinstated(CSO)]), { invited: 4, removed: 0, responding: 1 });
+  sameFields(t, countsAfter([...base, declined(JUS), reinstated(JUS)]), { invited: 4, declined: 0, responding: 0 }, 'a reinstated decline is pending again');
 });
 
 t.test('given comments, answers and retractions, then received and answered count only comments not retracted', async (t) => {
   const history = [...base, commented('k-1', CSO), commented('k-2', CSO), commented('k-3', MFA), answered('k-1'), answered('k-1', 'Revised.'), answered('k-2')];
-  t.match(countsAfter(history), { commentsReceived: 3, commentsAnswered: 2 }, 'a revised answer counts once');
-  t.match(countsAfter([...history, retracted('k-2')]), { commentsReceived: 2, commentsAnswered: 1 }, 'an answered comment retracted');
-  t.match(countsAfter([...history, retracted('k-3')]), { commentsReceived: 2, commentsAnswered: 2 }, 'an unanswered comment retracted');
-  t.match(countsAfter([...history, retracted('k-3'), answered('k-3'), retracted('k-3')]), { commentsReceived: 2, commentsAnswered: 2 }, 'nothing counts twice');
-  t.match(countsAfter([...history, answered('k-unknown'), retracted('k-unknown')]), { commentsReceived: 3, commentsAnswered: 2 });
+  sameFields(t, countsAfter(history), { commentsReceived: 3, commentsAnswered: 2 }, 'a revised answer counts once');
+  sameFields(t, countsAfter([...history, retracted('k-2')]), { commentsReceived: 2, commentsAnswered: 1 }, 'an answered comment retracted');
+  sameFields(t, countsAfter([...history, retracted('k-3')]), { commentsReceived: 2, commentsAnswered: 2 }, 'an unanswered comment retracted');
+  sameFields(t, countsAfter([...history, retracted('k-3'), answered('k-3'), retracted('k-3')]), { commentsReceived: 2, commentsAnswered: 2 }, 'nothing counts twice');
+  sameFields(t, countsAfter([...history, answered('k-unknown'), retracted('k-unknown')]), { commentsReceived: 3, commentsAnswered: 2 });
 });
 
 t.test('given a stakeholder’s only comment retracted, then it no longer counts as responding', async (t) => {
@@ -103,26 +103,26 @@ t.test('given a stakeholder’s only comment retracted, then it no longer counts
 
 t.test('endorsements: required are the endorsers not removed; received are endorsements of the current draft', async (t) => {
   const requested = [...base, aca, endorsementRequested(1)];
-  t.match(countsAfter(requested), { endorsementsRequired: 3, endorsementsReceived: 0 });
-  t.match(countsAfter([...requested, endorsed(MFA, 1), withheld(MOD, 1)]), { endorsementsReceived: 1 });
-  t.match(countsAfter([...requested, endorsed(MFA, 1), withheld(MOD, 1), endorsed(MOD, 1)]), { endorsementsReceived: 2 }, 'a later decision replaces an earlier one');
-  t.match(countsAfter([...requested, endorsed(MFA, 1), endorsed(MOD, 1), withheld(MOD, 1)]), { endorsementsReceived: 1 });
-  t.match(countsAfter([...requested, endorsed(MFA, 1), removed(JUS)]), { endorsementsRequired: 2, endorsementsReceived: 1 });
-  t.match(countsAfter([...requested, endorsed(MFA, 1), declined(JUS)]), { endorsementsRequired: 3 }, 'one that declined is still required');
-  t.match(countsAfter([...requested, endorsed(MFA, 1), removed(MFA)]), { endorsementsRequired: 2, endorsementsReceived: 0 }, 'a removed endorser’s endorsement is not counted');
+  sameFields(t, countsAfter(requested), { endorsementsRequired: 3, endorsementsReceived: 0 });
+  sameFields(t, countsAfter([...requested, endorsed(MFA, 1), withheld(MOD, 1)]), { endorsementsReceived: 1 });
+  sameFields(t, countsAfter([...requested, endorsed(MFA, 1), withheld(MOD, 1), endorsed(MOD, 1)]), { endorsementsReceived: 2 }, 'a later decision replaces an earlier one');
+  sameFields(t, countsAfter([...requested, endorsed(MFA, 1), endorsed(MOD, 1), withheld(MOD, 1)]), { endorsementsReceived: 1 });
+  sameFields(t, countsAfter([...requested, endorsed(MFA, 1), removed(JUS)]), { endorsementsRequired: 2, endorsementsReceived: 1 });
+  sameFields(t, countsAfter([...requested, endorsed(MFA, 1), declined(JUS)]), { endorsementsRequired: 3 }, 'one that declined is still required');
+  sameFields(t, countsAfter([...requested, endorsed(MFA, 1), removed(MFA)]), { endorsementsRequired: 2, endorsementsReceived: 0 }, 'a removed endorser’s endorsement is not counted');
 });
 
 t.test('given a new draft version, then endorsements of the older one are not counted', async (t) => {
   const history = [...base, endorsementRequested(1), endorsed(MFA, 1), endorsed(MOD, 1), [draft(2), event('EndorsementRequestCancelled', { draftVersion: 1, reason: 'superseded' })]];
-  t.match(countsAfter(history), { endorsementsReceived: 0, endorsementsRequired: 3 });
-  t.match(countsAfter([...history, endorsementRequested(2), endorsed(MOD, 2)]), { endorsementsReceived: 1 });
+  sameFields(t, countsAfter(history), { endorsementsReceived: 0, endorsementsRequired: 3 });
+  sameFields(t, countsAfter([...history, endorsementRequested(2), endorsed(MOD, 2)]), { endorsementsReceived: 1 });
 });
 
 t.test('given ConsultationClosed, then it is closed with its outcome, final version and time', async (t) => {
   const adopted = summaryAfter([opened, draft(1), event('ConsultationClosed', { outcome: 'adopted', finalDraftVersion: 1 })]);
-  t.match(adopted, { status: 'closed', outcome: 'adopted', finalDraftVersion: 1, closedAt: at(2) });
+  sameFields(t, adopted, { status: 'closed', outcome: 'adopted', finalDraftVersion: 1, closedAt: at(2) });
   const withdrawn = summaryAfter([opened, event('ConsultationClosed', { outcome: 'withdrawn', finalDraftVersion: null })]);
-  t.match(withdrawn, { status: 'closed', outcome: 'withdrawn', finalDraftVersion: null, closedAt: at(1) });
+  sameFields(t, withdrawn, { status: 'closed', outcome: 'withdrawn', finalDraftVersion: null, closedAt: at(1) });
 });
 
 t.test('last activity: the time of the latest event of a known type, whatever it is', async (t) => {
@@ -163,5 +163,8 @@ t.test('given a full history, then the summary of each consultation, in the orde
     closedAt: at(eventsA.length - 2),
     lastActivityAt: at(eventsA.length - 1),
   });
-  t.match(b, { id: OTHER_ID, title: 'Local action plan, Cluj county', status: 'closed', outcome: 'withdrawn', counts: { invited: 1, responding: 1, commentsReceived: 1, commentsAnswered: 1 } });
+  sameFields(t, b!, {
+    id: OTHER_ID, title: 'Local action plan, Cluj county', status: 'closed', outcome: 'withdrawn',
+    counts: { invited: 1, responding: 1, declined: 0, removed: 0, commentsReceived: 1, commentsAnswered: 1, endorsementsReceived: 0, endorsementsRequired: 0 },
+  });
 });

@@ -6,8 +6,8 @@ import {
   asDomainEvent, consultationView, perConsultation, recordedAtOf, type ConsultationReducer, type ProjectionEvent,
 } from '../../src/projections/projection.ts';
 import { CONSULTATION_ID, cso, draft, opened } from '../helpers/domain-spec.ts';
-import { OTHER_ID } from './history.ts';
-import { at, recorded, replay, unknownEvent } from './recorded.ts';
+import { OTHER_ID } from './fixtures/history.ts';
+import { at, recorded, replay, unknownEvent } from './fixtures/recorded.ts';
 
 /** A reducer that lists the types and revisions it was given: what reached it, in order. */
 const seen: ConsultationReducer<string[]> = {

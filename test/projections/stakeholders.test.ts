@@ -6,8 +6,8 @@ import {
   CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed, endorsementRequested,
   extended, jus, mfa, mod, opened, reinstated, removed, withheld,
 } from '../helpers/domain-spec.ts';
-import { V1_COMMENT_DEADLINE } from './history.ts';
-import { at, recorded, replay, viewAfter, type Command } from './recorded.ts';
+import { V1_COMMENT_DEADLINE } from './fixtures/history.ts';
+import { at, recorded, replay, sameFields, viewAfter, type Command } from './fixtures/recorded.ts';
 
 function viewOf(commands: Command[]): StakeholdersView {
   return viewAfter(stakeholders, recorded(commands));
@@ -83,7 +83,7 @@ t.test('invitation status: invited, then e-mailed once an InvitationSent is reco
   t.equal(statusOf([opened, cso]), 'invited');
   t.equal(statusOf([opened, cso, noticeSent(CSO, 'n-1', '2027-03-01T10:00:00Z')]), 'invited', 'only an invitation makes it e-mailed');
   const row = rowOf([opened, cso, sent(CSO, 'inv-1', '2027-03-01T10:00:00Z')], CSO);
-  t.match(row, { invitationStatus: 'e-mailed', invitationSentAt: '2027-03-01T10:00:00Z', lastMessageSentAt: '2027-03-01T10:00:00Z' });
+  sameFields(t, row, { invitationStatus: 'e-mailed', invitationSentAt: '2027-03-01T10:00:00Z', lastMessageSentAt: '2027-03-01T10:00:00Z' });
 });
 
 t.test('invitation status: delivery-failed while the last message to it failed and nothing was sent after', async (t) => {
@@ -111,14 +111,14 @@ t.test('invitation status precedence: removed > declined > accepted > delivery-f
 
 t.test('given a declined invitation, then declined with its reason; reinstated, it is pending again', async (t) => {
   const history = [opened, cso, sent(CSO, 'inv-1', '2027-03-01T10:00:00Z'), event('InvitationDeclined', { stakeholderId: CSO, reason: 'no capacity this year' })];
-  t.match(rowOf(history, CSO), { invitationStatus: 'declined', response: 'declined', declineReason: 'no capacity this year', awaiting: [] });
-  t.match(rowOf([...history, reinstated(CSO)], CSO), { invitationStatus: 'e-mailed', response: 'pending', declineReason: null, awaiting: ['response'] });
+  sameFields(t, rowOf(history, CSO), { invitationStatus: 'declined', response: 'declined', declineReason: 'no capacity this year', awaiting: [] });
+  sameFields(t, rowOf([...history, reinstated(CSO)], CSO), { invitationStatus: 'e-mailed', response: 'pending', declineReason: null, awaiting: ['response'] });
 });
 
 t.test('given a stakeholder removed, then removed with reason and time, awaited for nothing; reinstated, as it was', async (t) => {
   const history = [...base, accepted(MFA), endorsementRequested(1), removed(MFA)];
-  t.match(rowOf(history, MFA), { invitationStatus: 'removed', removal: { reason: 'left the coalition', removedAt: at(8) }, awaiting: [] });
-  t.match(rowOf([...history, reinstated(MFA)], MFA), { invitationStatus: 'accepted', removal: null, awaiting: ['comments', 'endorsement'] });
+  sameFields(t, rowOf(history, MFA), { invitationStatus: 'removed', removal: { reason: 'left the coalition', removedAt: at(8) }, awaiting: [] });
+  sameFields(t, rowOf([...history, reinstated(MFA)], MFA), { invitationStatus: 'accepted', removal: null, awaiting: ['comments', 'endorsement'] });
 });
 
 t.test('given comments, then counted per draft version; a retracted one is not counted', async (t) => {
@@ -133,9 +133,9 @@ t.test('given comments, then counted per draft version; a retracted one is not c
 
 t.test('given ReviewCompleted for the current version, then review completed and no comments awaited; a new draft asks again', async (t) => {
   const history = [...base, reviewed(MOD)];
-  t.match(rowOf(history, MOD), { reviewedVersions: [1], reviewCompleted: true, awaiting: [] });
-  t.match(rowOf([...history, draft(2)], MOD), { reviewedVersions: [1], reviewCompleted: false, awaiting: ['comments'] });
-  t.match(rowOf([...history, draft(2), reviewed(MOD, 2)], MOD), { reviewedVersions: [1, 2], reviewCompleted: true, awaiting: [] });
+  sameFields(t, rowOf(history, MOD), { reviewedVersions: [1], reviewCompleted: true, awaiting: [] });
+  sameFields(t, rowOf([...history, draft(2)], MOD), { reviewedVersions: [1], reviewCompleted: false, awaiting: ['comments'] });
+  sameFields(t, rowOf([...history, draft(2), reviewed(MOD, 2)], MOD), { reviewedVersions: [1, 2], reviewCompleted: true, awaiting: [] });
 });
 
 t.test('given ReminderSent, then the reminder is listed with when, phase and the deadline it reminded of', async (t) => {
@@ -167,19 +167,34 @@ t.test('own deadlines: an endorser’s extension shows while the request it was 
   t.equal(rowOf([...history, ...superseding(2, 1), endorsementRequested(2)], MFA).ownDeadlines.endorsement, null, 'a request for a newer version');
 });
 
+t.test('given everyone’s deadlines extended, then the view shows the new ones; an own extension they overtook no longer shows', async (t) => {
+  const history = [...base, endorsementRequested(1), extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-08T15:00:00Z', MFA)];
+  const view = viewOf([...history, extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-20T15:00:00Z')]);
+  t.strictSame(view.endorsementRequest, { draftVersion: 1, deadline: '2027-05-20T15:00:00Z' });
+  t.equal(view.stakeholders.find((x) => x.id === MFA)?.ownDeadlines.endorsement, null);
+  const comments = viewOf([...history, extended('comments', 1, V1_COMMENT_DEADLINE, '2027-04-08T14:00:00Z')]);
+  t.equal(comments.commentDeadline, '2027-04-08T14:00:00Z');
+  const cancelled = recorded([...history, event('EndorsementRequestCancelled', { draftVersion: 1, reason: 'budget review' }), draft(2)]);
+  const before = replay(stakeholders, cancelled);
+  const after = replay(stakeholders, recorded([
+    extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-30T15:00:00Z'), extended('comments', 1, V1_COMMENT_DEADLINE, '2027-04-30T14:00:00Z'),
+  ], { firstRevision: cancelled.length }), before);
+  t.equal(after.consultations[0]?.view, before.consultations[0]?.view, 'extensions for a request no longer open or an older draft change nothing');
+});
+
 t.test('endorsement status on the current draft: not-an-endorser, not-requested, pending, endorsed, withheld', async (t) => {
   t.equal(rowOf(base, CSO).endorsement, 'not-an-endorser');
   t.equal(rowOf(base, MFA).endorsement, 'not-requested');
   const requested = [...base, endorsementRequested(1)];
-  t.match(rowOf(requested, MFA), { endorsement: 'pending', awaiting: ['response', 'comments', 'endorsement'] });
-  t.match(rowOf([...requested, endorsed(MFA, 1)], MFA), { endorsement: 'endorsed', decisions: { 1: 'endorsed' }, awaiting: [] });
+  sameFields(t, rowOf(requested, MFA), { endorsement: 'pending', awaiting: ['response', 'comments', 'endorsement'] });
+  sameFields(t, rowOf([...requested, endorsed(MFA, 1)], MFA), { endorsement: 'endorsed', decisions: { 1: 'endorsed' }, awaiting: [] });
   t.equal(rowOf([...requested, endorsed(MFA, 1), withheld(MFA, 1)], MFA).endorsement, 'withheld', 'a later decision replaces the earlier one');
   t.equal(rowOf([...requested, withheld(MFA, 1), endorsed(MFA, 1)], MFA).endorsement, 'endorsed');
 });
 
 t.test('given a new draft version, then an endorsement of the older one no longer shows as the current status', async (t) => {
   const history = [...base, endorsementRequested(1), endorsed(MFA, 1), ...superseding(2, 1)];
-  t.match(rowOf(history, MFA), { endorsement: 'not-requested', decisions: { 1: 'endorsed' } });
+  sameFields(t, rowOf(history, MFA), { endorsement: 'not-requested', decisions: { 1: 'endorsed' } });
   t.equal(rowOf([...history, endorsementRequested(2)], MFA).endorsement, 'pending');
 });
 
@@ -210,11 +225,11 @@ t.test('last activity: the latest event concerning the stakeholder; last respons
     event('CommentAnswered', { commentId: 'k-1', disposition: 'noted', response: 'Thanks.' }), // 8
     draft(2),                                                      // 9
   ];
-  t.match(rowOf(history, CSO), { lastActivityAt: at(8), lastResponseAt: at(6) });
-  t.match(rowOf(history, MFA), { lastActivityAt: at(7), lastResponseAt: at(7) });
-  t.match(rowOf(history.slice(0, 5), CSO), { lastActivityAt: at(4), lastResponseAt: null }, 'a message to it is activity, not a response');
-  t.match(rowOf([...history, extended('comments', 2, V1_COMMENT_DEADLINE, '2027-09-01T00:00:00Z', CSO)], CSO), { lastActivityAt: at(10) });
-  t.match(rowOf([...history, retracted('k-1')], CSO), { lastActivityAt: at(10), lastResponseAt: at(6) });
+  sameFields(t, rowOf(history, CSO), { lastActivityAt: at(8), lastResponseAt: at(6) });
+  sameFields(t, rowOf(history, MFA), { lastActivityAt: at(7), lastResponseAt: at(7) });
+  sameFields(t, rowOf(history.slice(0, 5), CSO), { lastActivityAt: at(4), lastResponseAt: null }, 'a message to it is activity, not a response');
+  sameFields(t, rowOf([...history, extended('comments', 2, V1_COMMENT_DEADLINE, '2027-09-01T00:00:00Z', CSO)], CSO), { lastActivityAt: at(10) });
+  sameFields(t, rowOf([...history, retracted('k-1')], CSO), { lastActivityAt: at(10), lastResponseAt: at(6) });
 });
 
 t.test('given events about unknown stakeholders or comments, then the view is unchanged', async (t) => {

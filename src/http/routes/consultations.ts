@@ -1,0 +1,123 @@
+// Consultations: open, list, summary, drafts, deadlines, close, and the raw history for auditors.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { commands } from '../../commands/index.ts';
+import { idFor } from '../../domain/ids.ts';
+import { streamNameFor } from '../../domain/stream-name.ts';
+import { consultationsList, listConsultations } from '../../projections/consultations-list.ts';
+import type { App, HttpContext } from '../context.ts';
+import { idempotencyKey, runCommand } from '../run-command.ts';
+import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, readErrors } from '../schemas.ts';
+import { consultationSlot, json, setEtag } from '../views.ts';
+
+const Summary = z.looseObject({ id: z.string(), title: z.string(), status: z.enum(['open', 'closed']) });
+
+export function consultationRoutes(app: App, ctx: HttpContext): void {
+  app.post('/consultations', {
+    schema: {
+      tags: ['consultations'],
+      summary: 'Open a consultation (with an Idempotency-Key, a retry never opens a second one)',
+      headers: COMMAND_HEADERS,
+      body: commands.openConsultation.schema,
+      response: { 201: CommandAck.extend({ id: z.uuid() }), ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const key = idempotencyKey(request);
+    // the id is derived from the key (a name-based UUID), so a retried POST finds the same stream
+    const consultationId = key ? idFor(key, 'consultation') : randomUUID();
+    const result = await runCommand(ctx, request, reply, { consultationId, command: commands.openConsultation, input: request.body });
+    return reply.code(201).header('location', `/consultations/${consultationId}`).send({ id: consultationId, revision: result.revision });
+  });
+
+  app.get('/consultations', {
+    schema: {
+      tags: ['consultations'],
+      summary: 'Every consultation with its status, draft, deadlines and counts',
+      querystring: z.object({ status: z.enum(['open', 'closed']).optional() }),
+      response: { 200: z.object({ consultations: z.array(Summary) }), ...readErrors },
+    },
+  }, async (request, reply) => {
+    const view = ctx.runner.view(consultationsList);
+    const position = ctx.runner.status().find((s) => s.name === consultationsList.name)?.position ?? 'start';
+    setEtag(reply, position);
+    const all = listConsultations(view).map(json);
+    return { consultations: request.query.status ? all.filter((c) => c.status === request.query.status) : all };
+  });
+
+  app.get('/consultations/:id', {
+    schema: {
+      tags: ['consultations'],
+      summary: 'One consultation\'s summary',
+      params: ConsultationParams,
+      response: { 200: Summary, ...readErrors },
+    },
+  }, async (request, reply) => {
+    const slot = consultationSlot(ctx.runner.view(consultationsList), request.params.id);
+    setEtag(reply, String(slot.lastRevision));
+    return json(slot.view.summary);
+  });
+
+  app.post('/consultations/:id/deadlines', {
+    schema: {
+      tags: ['consultations'],
+      summary: 'Extend the comment or endorsement deadline, for everyone or one stakeholder',
+      params: ConsultationParams,
+      headers: COMMAND_HEADERS,
+      body: commands.extendDeadline.schema,
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const result = await runCommand(ctx, request, reply, { consultationId: request.params.id, command: commands.extendDeadline, input: request.body });
+    return { revision: result.revision };
+  });
+
+  app.post('/consultations/:id/close', {
+    schema: {
+      tags: ['consultations'],
+      summary: 'Close as adopted (every endorser endorsed the final, latest version) or withdrawn',
+      params: ConsultationParams,
+      headers: COMMAND_HEADERS,
+      body: commands.closeConsultation.schema,
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const result = await runCommand(ctx, request, reply, { consultationId: request.params.id, command: commands.closeConsultation, input: request.body });
+    return { revision: result.revision };
+  });
+
+  app.get('/consultations/:id/events', {
+    schema: {
+      tags: ['audit'],
+      summary: 'The raw history, each event with its hash and prevHash, paginated by revision',
+      params: ConsultationParams,
+      querystring: z.object({
+        from: z.coerce.number().int().min(0).default(0).describe('first revision to return'),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+      response: {
+        200: z.object({
+          consultationId: z.string(),
+          events: z.array(z.object({
+            revision: z.number(), id: z.string(), type: z.string(),
+            data: z.record(z.string(), z.unknown()), metadata: z.record(z.string(), z.unknown()),
+            hash: z.string(), prevHash: z.string(), created: z.string(),
+          })),
+          next: z.number().nullable().describe('the `from` of the next page, or null at the end'),
+        }),
+        ...readErrors,
+      },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params;
+    const { from, limit } = request.query;
+    const page = await ctx.store.readStream(streamNameFor(id), { fromRevision: from, maxCount: limit + 1 });
+    if (from === 0 && page.length === 0) consultationSlot(ctx.runner.view(consultationsList), id); // 404
+    const events = page.slice(0, limit).map((e) => ({
+      revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata,
+      hash: String(e.metadata.hash ?? ''), prevHash: String(e.metadata.prevHash ?? ''), created: e.created,
+    }));
+    const last = events.at(-1);
+    if (last) setEtag(reply, `${from}-${last.revision}`);
+    return { consultationId: id, events, next: page.length > limit && last ? last.revision + 1 : null };
+  });
+}

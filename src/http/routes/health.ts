@@ -1,0 +1,64 @@
+// Liveness (with details) and readiness.
+import { z } from 'zod';
+import type { App, HttpContext } from '../context.ts';
+
+const ProjectionHealth = z.object({
+  name: z.string(),
+  version: z.number(),
+  state: z.string(),
+  caughtUpOnce: z.boolean(),
+  eventsApplied: z.number(),
+  /** how far behind the store's head, in the store's unit (events on SQLite, log bytes on EventStoreDB); null: nothing applied yet */
+  behind: z.number().nullable(),
+});
+
+export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string }): void {
+  const storeReachable = async (): Promise<boolean> => {
+    try {
+      await ctx.store.ping();
+      return true;
+    } catch (error) {
+      app.log.warn({ err: error }, 'event store unreachable');
+      return false;
+    }
+  };
+
+  // A stalled subscription shows as a `behind` that keeps growing while `state` says live.
+  app.get('/healthz', {
+    schema: {
+      tags: ['health'],
+      summary: 'Liveness, with the store and each projection\'s state and lag',
+      response: {
+        200: z.object({ status: z.literal('ok'), store: z.object({ kind: z.string(), reachable: z.boolean() }), projections: z.array(ProjectionHealth) }),
+        503: z.object({ status: z.literal('unavailable'), store: z.object({ kind: z.string(), reachable: z.boolean() }), projections: z.array(ProjectionHealth) }),
+      },
+    },
+  }, async (_req, reply) => {
+    const reachable = await storeReachable();
+    const lag = reachable ? await ctx.runner.lag().catch(() => null) : null;
+    const projections = ctx.runner.status().map((s) => ({
+      name: s.name,
+      version: s.version,
+      state: s.state,
+      caughtUpOnce: s.caughtUpOnce,
+      eventsApplied: s.eventsApplied,
+      behind: lag?.find((l) => l.name === s.name)?.behind ?? null,
+    }));
+    const store = { kind: ctx.storeKind, reachable };
+    return reachable ? reply.code(200).send({ status: 'ok' as const, store, projections }) : reply.code(503).send({ status: 'unavailable' as const, store, projections });
+  });
+
+  app.get('/readyz', {
+    schema: {
+      tags: ['health'],
+      summary: 'Readiness: the store answers and every projection caught up at least once since start',
+      response: { 200: ReadyBody, 503: ReadyBody },
+    },
+  }, async (_req, reply) => {
+    const reachable = await storeReachable();
+    const ready = reachable && ctx.runner.caughtUpOnce;
+    return reply.code(ready ? 200 : 503).send({ ready, store: { reachable }, projectionsCaughtUp: ctx.runner.caughtUpOnce });
+  });
+}
+
+const ReadyBody = z.object({ ready: z.boolean(), store: z.object({ reachable: z.boolean() }), projectionsCaughtUp: z.boolean() });

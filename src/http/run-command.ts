@@ -1,0 +1,62 @@
+// Runs a domain command for an HTTP request: the Idempotency-Key header becomes the command id (a
+// retried request returns the first result and appends nothing; the same key with another body is
+// 422 COMMAND_ID_REUSED), If-Match: "<revision>" makes a stale request fail with 412 instead of
+// being decided again, and the response is sent only once every view reflects the command.
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { CommandDefinition } from '../commands/command.ts';
+import type { CommandResult } from '../commands/handler.ts';
+import { principalOf } from './auth.ts';
+import type { HttpContext } from './context.ts';
+import { HttpProblem } from './problem.ts';
+
+const KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** The Idempotency-Key header, validated, or undefined. */
+export function idempotencyKey(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !KEY.test(key)) {
+    throw new HttpProblem(400, 'INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
+  }
+  return key;
+}
+
+/** If-Match: "<revision>" (a weak W/ prefix is accepted), or undefined. */
+export function expectedRevision(request: FastifyRequest): number | undefined {
+  const header = request.headers['if-match'];
+  if (header === undefined) return undefined;
+  const m = typeof header === 'string' ? /^\s*(?:W\/)?"(-1|\d{1,15})"\s*$/.exec(header) : null;
+  if (!m) throw new HttpProblem(400, 'INVALID_IF_MATCH', 'If-Match must be a revision in quotes, as in the ETag: "12"');
+  return Number(m[1]);
+}
+
+export interface RunOptions<S extends z.ZodType> {
+  consultationId: string;
+  command: CommandDefinition<S>;
+  input: unknown;
+  /** overrides the command id (bulk requests derive one per row from the key) */
+  commandId?: string;
+}
+
+export async function runCommand<S extends z.ZodType>(
+  ctx: HttpContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: RunOptions<S>,
+): Promise<CommandResult> {
+  const principal = principalOf(request);
+  const expected = expectedRevision(request);
+  const result = await ctx.handler.execute(options.command, {
+    consultationId: options.consultationId,
+    commandId: options.commandId ?? idempotencyKey(request) ?? randomUUID(),
+    actor: { role: principal.role, id: principal.subject },
+    input: options.input,
+    ...(expected !== undefined ? { expectedRevision: expected } : {}),
+  });
+  await ctx.runner.waitFor(result.position, ctx.readYourWritesMs);
+  reply.header('etag', `"${result.revision}"`);
+  if (result.replayed) reply.header('idempotent-replayed', 'true');
+  return result;
+}

@@ -1,0 +1,198 @@
+// The sign-off view: given these events, then where each required endorser stands per draft version.
+import t from 'tap';
+import { event } from '../../src/domain/events.ts';
+import { signOff, versionSignOff, type SignOffView, type VersionSignOff } from '../../src/projections/sign-off.ts';
+import {
+  CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed, endorsementRequested,
+  extended, jus, mfa, mod, opened, reinstated, removed, signatory, withheld,
+} from '../helpers/domain-spec.ts';
+import { at, recorded, replay, sameFields, viewAfter, type Command } from './fixtures/recorded.ts';
+
+function signOffAfter(commands: Command[]): SignOffView {
+  return viewAfter(signOff, recorded(commands));
+}
+function versionAfter(commands: Command[], version?: number): VersionSignOff {
+  const v = versionSignOff(signOffAfter(commands), version);
+  if (!v) throw new Error(`no version ${version ?? 'latest'}`);
+  return v;
+}
+const statuses = (v: VersionSignOff) => v.endorsers.map((x) => [x.stakeholderId, x.status]);
+const superseding = (version: number, cancelled: number): Command =>
+  [draft(version), event('EndorsementRequestCancelled', { draftVersion: cancelled, reason: 'superseded' })];
+const MFA_ORG = 'Ministry of Foreign Affairs';
+const MOD_ORG = 'Ministry of Defence';
+const base = [opened, draft(1), cso, mfa, mod];                    // revisions 0-4
+const requested = [...base, endorsementRequested(1)];              // 5
+
+t.test('given a draft and endorsers but no request, then every required endorser is pending with no deadline', async (t) => {
+  t.strictSame(signOffAfter(base), {
+    consultationId: CONSULTATION_ID,
+    status: 'open',
+    outcome: null,
+    finalDraftVersion: null,
+    latestVersion: 1,
+    versions: [{
+      draftVersion: 1,
+      publishedAt: at(1),
+      isLatest: true,
+      request: { status: 'not-requested' },
+      endorsementDeadline: null,
+      endorsers: [
+        { stakeholderId: MFA, organisation: MFA_ORG, invitationDeclined: false, deadline: null, status: 'pending' },
+        { stakeholderId: MOD, organisation: MOD_ORG, invitationDeclined: false, deadline: null, status: 'pending' },
+      ],
+      counts: { required: 2, endorsed: 0, withheld: 0, pending: 2 },
+      readyForAdoption: false,
+      adopted: false,
+      superseded: [],
+    }],
+    endorsers: [
+      { stakeholderId: MFA, organisation: MFA_ORG, removed: false, declined: false, extension: null, decisions: {} },
+      { stakeholderId: MOD, organisation: MOD_ORG, removed: false, declined: false, extension: null, decisions: {} },
+    ],
+  }, 'the CSO is not an endorser and is not listed');
+});
+
+t.test('given EndorsementRequested, then the request is open with its deadline, for everyone', async (t) => {
+  const v = versionAfter(requested);
+  t.strictSame(v.request, { status: 'open', requestedAt: at(5), deadline: ENDORSEMENT_DEADLINE });
+  t.equal(v.endorsementDeadline, ENDORSEMENT_DEADLINE);
+  t.strictSame(v.endorsers.map((x) => x.deadline), [ENDORSEMENT_DEADLINE, ENDORSEMENT_DEADLINE]);
+});
+
+t.test('given DraftEndorsed, then endorsed with signatory, title, time, statement and evidence', async (t) => {
+  const full = event('DraftEndorsed', { stakeholderId: MFA, draftVersion: 1, signatory, statement: 'The Ministry endorses the plan.', evidence: 'letter 123/2027' });
+  const v = versionAfter([...requested, full, endorsed(MOD, 1)]);
+  t.strictSame(v.endorsers, [
+    {
+      stakeholderId: MFA, organisation: MFA_ORG, invitationDeclined: false, deadline: ENDORSEMENT_DEADLINE,
+      status: 'endorsed', signatory: { name: 'Ana Popescu', title: 'State Secretary' }, statement: 'The Ministry endorses the plan.', evidence: 'letter 123/2027', endorsedAt: at(6),
+    },
+    {
+      stakeholderId: MOD, organisation: MOD_ORG, invitationDeclined: false, deadline: ENDORSEMENT_DEADLINE,
+      status: 'endorsed', signatory, statement: null, evidence: null, endorsedAt: at(7),
+    },
+  ]);
+  sameFields(t, v, { counts: { required: 2, endorsed: 2, withheld: 0, pending: 0 }, readyForAdoption: true });
+});
+
+t.test('given EndorsementWithheld, then withheld with the reason and time; not ready', async (t) => {
+  const v = versionAfter([...requested, endorsed(MFA, 1), withheld(MOD, 1)]);
+  t.strictSame(v.endorsers[1], {
+    stakeholderId: MOD, organisation: MOD_ORG, invitationDeclined: false, deadline: ENDORSEMENT_DEADLINE, status: 'withheld', reason: 'budget not agreed', withheldAt: at(7),
+  });
+  sameFields(t, v, { counts: { required: 2, endorsed: 1, withheld: 1, pending: 0 }, readyForAdoption: false });
+});
+
+t.test('a later decision by the same endorser replaces the earlier one', async (t) => {
+  t.strictSame(statuses(versionAfter([...requested, withheld(MOD, 1), endorsed(MOD, 1)])), [[MFA, 'pending'], [MOD, 'endorsed']]);
+  t.strictSame(statuses(versionAfter([...requested, endorsed(MOD, 1), withheld(MOD, 1)])), [[MFA, 'pending'], [MOD, 'withheld']]);
+  t.equal(versionAfter([...requested, withheld(MOD, 1), endorsed(MFA, 1), endorsed(MOD, 1)]).readyForAdoption, true);
+});
+
+t.test('a declined endorser stays required and pending; removed, it is not required; reinstated, it is again', async (t) => {
+  const withJus = [...base, jus, endorsementRequested(1), endorsed(MFA, 1), endorsed(MOD, 1)]; // jus: 5, request: 6
+  const declinedJus = versionAfter([...withJus, declined(JUS)]);
+  t.strictSame(declinedJus.endorsers[2], {
+    stakeholderId: JUS, organisation: 'Ministry of Justice and Security', invitationDeclined: true, deadline: ENDORSEMENT_DEADLINE, status: 'pending',
+  });
+  sameFields(t, declinedJus, { counts: { required: 3, endorsed: 2, withheld: 0, pending: 1 }, readyForAdoption: false });
+  const removedJus = versionAfter([...withJus, declined(JUS), removed(JUS)]);
+  t.strictSame(statuses(removedJus), [[MFA, 'endorsed'], [MOD, 'endorsed']]);
+  sameFields(t, removedJus, { counts: { required: 2, endorsed: 2, withheld: 0, pending: 0 }, readyForAdoption: true });
+  const reinstatedJus = versionAfter([...withJus, declined(JUS), removed(JUS), reinstated(JUS)]);
+  sameFields(t, reinstatedJus.endorsers[2]!, { status: 'pending', invitationDeclined: false });
+  t.equal(reinstatedJus.readyForAdoption, false);
+  t.equal(versionAfter([...withJus, declined(JUS), reinstated(JUS), endorsed(JUS, 1)]).readyForAdoption, true);
+});
+
+t.test('an endorser removed after deciding: its decision comes back with it when reinstated', async (t) => {
+  const history = [...requested, withheld(MOD, 1), removed(MOD)];
+  t.strictSame(statuses(versionAfter(history)), [[MFA, 'pending']]);
+  t.strictSame(statuses(versionAfter([...history, reinstated(MOD)])), [[MFA, 'pending'], [MOD, 'withheld']]);
+});
+
+t.test('given a new draft version, then endorsements of the older one are listed as superseded and not counted', async (t) => {
+  const v1Endorsed = [...requested, endorsed(MFA, 1), endorsed(MOD, 1)]; // 6, 7
+  const history = [...v1Endorsed, superseding(2, 1)];                      // 8, 9
+  const view = signOffAfter(history);
+  const [v1, v2] = view.versions;
+  sameFields(t, v1!, {
+    isLatest: false,
+    readyForAdoption: false,
+    request: { status: 'cancelled', requestedAt: at(5), deadline: ENDORSEMENT_DEADLINE, cancelledAt: at(8), reason: 'superseded' },
+    counts: { required: 2, endorsed: 2, withheld: 0, pending: 0 },
+  }, 'the older version keeps its endorsements but can no longer be adopted');
+  sameFields(t, v2!, {
+    draftVersion: 2,
+    isLatest: true,
+    request: { status: 'not-requested' },
+    counts: { required: 2, endorsed: 0, withheld: 0, pending: 2 },
+    readyForAdoption: false,
+    superseded: [
+      { stakeholderId: MFA, organisation: MFA_ORG, draftVersion: 1, signatory, endorsedAt: at(6) },
+      { stakeholderId: MOD, organisation: MOD_ORG, draftVersion: 1, signatory, endorsedAt: at(7) },
+    ],
+  });
+  t.equal(view.latestVersion, 2);
+  const v2Requested = versionAfter([...history, endorsementRequested(2), endorsed(MFA, 2)]);
+  sameFields(t, v2Requested, { counts: { required: 2, endorsed: 1, withheld: 0, pending: 1 }, readyForAdoption: false });
+  t.equal(v2Requested.superseded.length, 2, 'still listed, still not counted');
+  t.equal(versionAfter([...history, endorsementRequested(2), endorsed(MFA, 2), endorsed(MOD, 2)]).readyForAdoption, true);
+  t.strictSame(versionAfter([...history, draft(3)], 3).superseded.map((s) => [s.stakeholderId, s.draftVersion]), [[MFA, 1], [MOD, 1]],
+    'a version with no endorsements supersedes nothing');
+});
+
+t.test('given a request cancelled by the coordinator, then it shows as cancelled; a new request opens it again', async (t) => {
+  const cancelled = [...requested, event('EndorsementRequestCancelled', { draftVersion: 1, reason: 'budget review' })]; // 6
+  t.strictSame(versionAfter(cancelled).request, { status: 'cancelled', requestedAt: at(5), deadline: ENDORSEMENT_DEADLINE, cancelledAt: at(6), reason: 'budget review' });
+  const again = versionAfter([...cancelled, endorsementRequested(1, '2027-06-01T15:00:00Z')]);
+  t.strictSame(again.request, { status: 'open', requestedAt: at(7), deadline: '2027-06-01T15:00:00Z' });
+  t.equal(again.endorsementDeadline, '2027-06-01T15:00:00Z');
+});
+
+t.test('given DeadlineExtended for endorsement, then everyone’s moves the request; one endorser’s moves only its own', async (t) => {
+  const general = versionAfter([...requested, extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-10T15:00:00Z')]);
+  t.equal(general.endorsementDeadline, '2027-05-10T15:00:00Z');
+  t.strictSame(general.endorsers.map((x) => x.deadline), ['2027-05-10T15:00:00Z', '2027-05-10T15:00:00Z']);
+  const own = [...requested, extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-08T15:00:00Z', MOD)];
+  const v = versionAfter(own);
+  t.equal(v.endorsementDeadline, ENDORSEMENT_DEADLINE);
+  t.strictSame(v.endorsers.map((x) => x.deadline), [ENDORSEMENT_DEADLINE, '2027-05-08T15:00:00Z']);
+  const overtaken = versionAfter([...own, extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-20T15:00:00Z')]);
+  t.strictSame(overtaken.endorsers.map((x) => x.deadline), ['2027-05-20T15:00:00Z', '2027-05-20T15:00:00Z'], 'everyone’s extension overtook it');
+  const later = versionAfter([...own, superseding(2, 1), endorsementRequested(2)], 2);
+  t.strictSame(later.endorsers.map((x) => x.deadline), [ENDORSEMENT_DEADLINE, ENDORSEMENT_DEADLINE], 'it was for the older version');
+});
+
+t.test('given ConsultationClosed as adopted, then the adopted version is marked', async (t) => {
+  const history = [...requested, endorsed(MFA, 1), endorsed(MOD, 1), event('ConsultationClosed', { outcome: 'adopted', finalDraftVersion: 1 })];
+  const view = signOffAfter(history);
+  sameFields(t, view, { status: 'closed', outcome: 'adopted', finalDraftVersion: 1 });
+  sameFields(t, view.versions[0]!, { adopted: true, readyForAdoption: true });
+  const withdrawn = signOffAfter([...requested, event('ConsultationClosed', { outcome: 'withdrawn', finalDraftVersion: 1 })]);
+  sameFields(t, withdrawn.versions[0]!, { adopted: false });
+});
+
+t.test('given a consultation without endorsers, then a version is ready with nothing required (as closing allows)', async (t) => {
+  sameFields(t, versionAfter([opened, draft(1), cso]), { counts: { required: 0, endorsed: 0, withheld: 0, pending: 0 }, readyForAdoption: true });
+});
+
+t.test('given events that do not concern sign-off, then the view is the same object', async (t) => {
+  const events = recorded(requested);
+  const before = replay(signOff, events);
+  const after = replay(signOff, recorded([
+    accepted(CSO), declined(CSO), removed(CSO), commented('k-1', MFA), accepted('sh-unknown'),
+    extended('comments', 1, '2027-04-01T14:00:00Z', '2027-04-09T14:00:00Z'), endorsed('sh-unknown', 1),
+    event('EndorsementRequested', { draftVersion: 9, deadline: ENDORSEMENT_DEADLINE }),
+  ], { firstRevision: events.length }), before);
+  t.equal(after.consultations[0]?.view, before.consultations[0]?.view);
+});
+
+t.test('versionSignOff: the latest version by default, a given one, or null', async (t) => {
+  const view = signOffAfter([...base, superseding(2, 1)]);
+  t.equal(versionSignOff(view)?.draftVersion, 2);
+  t.equal(versionSignOff(view, 1)?.draftVersion, 1);
+  t.equal(versionSignOff(view, 7), null);
+  t.equal(versionSignOff(signOffAfter([opened])), null);
+});
