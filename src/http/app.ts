@@ -13,6 +13,10 @@ import { registerAuth } from './auth.ts';
 import type { HttpContext } from './context.ts';
 import { problemFor, sendProblem } from './problem.ts';
 import { consultationRoutes } from './routes/consultations.ts';
+import { draftRoutes } from './routes/drafts.ts';
+import { commentRoutes } from './routes/comments.ts';
+import { endorsementRoutes } from './routes/endorsements.ts';
+import { stakeholderRoutes } from './routes/stakeholders.ts';
 import { healthRoutes } from './routes/health.ts';
 import { matchesIfNoneMatch } from './views.ts';
 
@@ -69,5 +73,9 @@ export async function buildApp(deps: AppDeps) {
   const ctx: HttpContext = { store: deps.store, handler: deps.handler, runner: deps.runner, readYourWritesMs: deps.readYourWritesMs ?? 5000 };
   healthRoutes(app, { ...ctx, storeKind: deps.storeKind });
   consultationRoutes(app, ctx);
+  draftRoutes(app, ctx);
+  stakeholderRoutes(app, ctx);
+  commentRoutes(app, ctx);
+  endorsementRoutes(app, ctx);
   return app;
 }

@@ -2,6 +2,7 @@
 import type { Projection } from './projection.ts';
 import { commentMatrix } from './comment-matrix.ts';
 import { consultationsList } from './consultations-list.ts';
+import { drafts } from './drafts.ts';
 import { signOff } from './sign-off.ts';
 import { stakeholders } from './stakeholders.ts';
 
@@ -10,6 +11,7 @@ export * from './consultations-list.ts';
 export * from './stakeholders.ts';
 export * from './sign-off.ts';
 export * from './comment-matrix.ts';
+export * from './drafts.ts';
 
-/** All four, for the runner. */
-export const projections: readonly Projection<unknown>[] = [consultationsList, stakeholders, signOff, commentMatrix];
+/** All of them, for the runner. */
+export const projections: readonly Projection<unknown>[] = [consultationsList, stakeholders, signOff, commentMatrix, drafts];

@@ -19,12 +19,12 @@ t.test('rebuild replays every view from the start and reports what it applied', 
 
   const all = run();
   t.equal(all.status, 0, all.stderr);
-  for (const name of ['consultations-list', 'stakeholders', 'sign-off', 'comment-matrix']) {
+  for (const name of ['consultations-list', 'stakeholders', 'sign-off', 'comment-matrix', 'drafts']) {
     t.match(all.stdout, new RegExp(`^${name} v\\d+: 24 events in [\\d.]+ s \\(\\d+ events/s\\), at position 24$`, 'm'));
   }
   const one = run('--name', 'sign-off');
   t.equal(one.stdout.trim().split('\n').length, 1, 'only the named projection');
   const unknown = run('--name', 'nope');
   t.equal(unknown.status, 2);
-  t.match(unknown.stdout, /no projection named "nope"; known: consultations-list, stakeholders, sign-off, comment-matrix/);
+  t.match(unknown.stdout, /no projection named "nope"; known: consultations-list, stakeholders, sign-off, comment-matrix, drafts/);
 });

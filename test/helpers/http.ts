@@ -1,0 +1,83 @@
+// An API under test: the real app on a real SQLite store (or any store), with the real handler
+// and projection runner, driven through app.inject().
+import { pino } from 'pino';
+import { buildApp } from '../../src/http/app.ts';
+import { CommandHandler } from '../../src/commands/handler.ts';
+import { projections } from '../../src/projections/index.ts';
+import { ProjectionRunner } from '../../src/projections/runner.ts';
+import { issueToken } from '../../src/auth/tokens.ts';
+import type { EventStore } from '../../src/store/port.ts';
+import { tempStore } from './temp-store.ts';
+
+export const AUTH_SECRET = 'test-secret-0123456789abcdef0123456789';
+
+type Teardown = { teardown(fn: () => unknown): void };
+
+export interface Call {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
+  url: string;
+  body?: unknown;
+  /** a raw payload (e.g. CSV text) instead of a JSON body */
+  payload?: string;
+  headers?: Record<string, string>;
+  /** 'coordinator' (default), 'auditor', or null for no token */
+  as?: 'coordinator' | 'auditor' | null;
+}
+
+export async function startApi(t: Teardown, options: { store?: EventStore; bodyLimit?: number } = {}) {
+  const store = options.store ?? tempStore(t).store;
+  const handler = new CommandHandler({ store });
+  const runner = new ProjectionRunner({ store, projections });
+  await runner.start();
+  const logger = pino({ level: 'silent' });
+  const app = await buildApp({ store, runner, handler, logger, storeKind: 'test', authSecret: AUTH_SECRET, ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) });
+  t.teardown(async () => {
+    await app.close();
+    await runner.stop();
+  });
+  await runner.caughtUp();
+  const tokens = {
+    coordinator: await issueToken(AUTH_SECRET, { role: 'coordinator', subject: 'Gender Office coordinator' }),
+    auditor: await issueToken(AUTH_SECRET, { role: 'auditor', subject: 'Court of Audit' }),
+  };
+  const call = async (c: Call) => {
+    const as = c.as === undefined ? 'coordinator' : c.as;
+    const headers: Record<string, string> = { ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}), ...c.headers };
+    const response = await app.inject({
+      method: c.method ?? (c.body === undefined && c.payload === undefined ? 'GET' : 'POST'),
+      url: c.url,
+      headers,
+      ...(c.payload !== undefined ? { payload: c.payload } : c.body !== undefined ? { payload: JSON.stringify(c.body), headers: { 'content-type': 'application/json', ...headers } } : {}),
+    });
+    return response;
+  };
+  return { app, store, handler, runner, tokens, call };
+}
+
+export const OPEN_BODY = {
+  title: 'Third National Action Plan on Women, Peace and Security',
+  summary: 'Consultation on the draft plan 2027-2031',
+  leadOrganisation: 'Ministry of Defence, Gender Office',
+  languages: ['en', 'ro'],
+  timeZone: 'Europe/Bucharest',
+};
+
+export const DRAFT_BODY = {
+  sections: [
+    { key: 's1', heading: 'Participation', text: 'Women participate meaningfully in peace processes.' },
+    { key: 's2', heading: 'Protection', text: 'Protection from gender-based violence in conflict.' },
+  ],
+  commentDeadline: '2099-06-30T17:00:00+03:00',
+};
+
+type Api = Awaited<ReturnType<typeof startApi>>;
+
+/** Opens a consultation with a first draft through the API; returns its id. */
+export async function openConsultation(api: Api): Promise<string> {
+  const opened = await api.call({ url: '/consultations', body: OPEN_BODY });
+  if (opened.statusCode !== 201) throw new Error(`open failed: ${opened.body}`);
+  const id = (opened.json() as { id: string }).id;
+  const draft = await api.call({ url: `/consultations/${id}/drafts`, body: DRAFT_BODY });
+  if (draft.statusCode !== 201) throw new Error(`draft failed: ${draft.body}`);
+  return id;
+}
