@@ -12,9 +12,11 @@ const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 t.test('starts on the embedded SQLite store, serves /healthz, stops on SIGTERM', async (t) => {
   const dataDir = tempDir(t);
   const child = spawn(process.execPath, ['--import', 'tsx/esm', main], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
   t.teardown(() => { child.kill('SIGKILL'); });
   const logs: Record<string, unknown>[] = [];
   const address = await new Promise<string>((resolve, reject) => {
@@ -29,6 +31,13 @@ t.test('starts on the embedded SQLite store, serves /healthz, stops on SIGTERM',
     });
   });
   t.ok(logs.some((l) => l.dataDir === dataDir && l.store === 'sqlite'), 'logs where its data lives');
+  // without AUTH_SECRET: a development secret in the data directory and a ready-to-paste token on the terminal
+  for (let i = 0; i < 100 && !stderr.includes('export TOKEN='); i++) await new Promise((r) => setTimeout(r, 100));
+  const token = /export TOKEN=(\S+)/.exec(stderr)?.[1];
+  t.ok(token, 'a coordinator token is printed at start');
+  t.notOk(logs.some((l) => JSON.stringify(l).includes(token!)), 'the token is not in the JSON logs');
+  const authorised = await fetch(`${address}/consultations`, { headers: { authorization: `Bearer ${token}` } });
+  t.equal(authorised.status, 200, 'the printed token works');
   const response = await fetch(`${address}/healthz`);
   t.equal(response.status, 200);
   const health = await response.json() as { status: string; store: unknown; projections: { name: string }[] };
@@ -56,4 +65,16 @@ t.test('a bad setting stops the start with a message naming it', async (t) => {
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   t.equal(code, 1);
   t.match(stderr, /invalid configuration:[\s\S]*PORT="eighty"/);
+});
+
+t.test('with NODE_ENV=production it refuses to start without AUTH_SECRET', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', main], {
+    env: { ...process.env, NODE_ENV: 'production', AUTH_SECRET: '', PORT: '0', DATA_DIR: tempDir(t) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  t.equal(code, 1);
+  t.match(stderr, /AUTH_SECRET is required when NODE_ENV=production/);
 });

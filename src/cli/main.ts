@@ -4,11 +4,14 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { openEventStore } from '../store/open-store.ts';
 import { projectionsRebuild } from './projections-rebuild.ts';
 import { STORE_COPY_USAGE, storeCopy } from './store-copy.ts';
+import { printToken, TOKEN_USAGE } from './token.ts';
 import { verifyAll } from './verify.ts';
 
 const USAGE = `usage: consult <command> [options]
 
 commands:
+  ${TOKEN_USAGE}
+                               print a bearer token for the API
   verify [--consultation ID]   check the hash chain of every consultation (or one); exit 1 if any is broken
   projections rebuild [--name NAME]
                                replay the views from the start, with progress (events applied, events/s)
@@ -24,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   switch (command) {
+    case 'token':
+      return printToken(loadConfig(), rest, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
     case 'verify': {
       const config = loadConfig();
       const { values } = parseArgs({ args: rest, options: { consultation: { type: 'string' } } });
