@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as commandHandler from './command-handler.ts';
 import * as eventStore from './event-store.ts';
+import * as projectionsBench from './projections.ts';
 
 type Log = (line: string) => void;
 interface BenchmarkModule {
@@ -14,6 +15,7 @@ interface BenchmarkModule {
 const benchmarks: Record<string, BenchmarkModule> = {
   'event-store': eventStore,
   'command-handler': commandHandler,
+  projections: projectionsBench,
 };
 
 const log: Log = (line) => process.stderr.write(`${line}\n`);
