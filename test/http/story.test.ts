@@ -1,0 +1,98 @@
+// The end-to-end story across the routes, as a coordinator and an auditor would live it:
+// open → draft → invite five stakeholders (two endorsers) → comments → answers → endorsement
+// request → endorsements → close as adopted; then the auditor's history at /events replays to the
+// same views and its hash chain verifies. Once on SQLite, once on EventStoreDB's protocol.
+import t, { type Test } from 'tap';
+import { checkLink, ZERO_HASH } from '../../src/audit/hash-chain.ts';
+import { consultationView, projections as all, type PerConsultationView, type Projection } from '../../src/projections/index.ts';
+import { toProjectionEvent } from '../../src/projections/runner.ts';
+import { EsdbEventStore } from '../../src/store/esdb/esdb-event-store.ts';
+import type { EventStore, RecordedEvent } from '../../src/store/port.ts';
+import { startTestEventStoreDB } from '../esdb/test-server.ts';
+import { DRAFT_BODY, OPEN_BODY, startApi } from '../helpers/http.ts';
+
+t.setTimeout(120_000);
+
+type Api = Awaited<ReturnType<typeof startApi>>;
+
+async function ok(api: Api, call: Parameters<Api['call']>[0], status = 200) {
+  const res = await api.call(call);
+  if (res.statusCode !== status) throw new Error(`${call.method ?? 'POST'} ${call.url} → ${res.statusCode}: ${res.body}`);
+  return res.json();
+}
+
+const projections = all as readonly Projection<PerConsultationView<unknown>>[];
+
+async function story(t: Test, api: Api) {
+  const { id } = await ok(api, { url: '/consultations', body: OPEN_BODY, headers: { 'idempotency-key': 'story-open' } }, 201);
+  t.match(await ok(api, { url: `/consultations/${id}/drafts`, body: DRAFT_BODY }, 201), { version: 1 });
+
+  const invitees = [
+    { organisation: 'Ministry of Foreign Affairs', kind: 'ministry', contact: { name: 'Ioana Marin', email: 'ioana.marin@mae.example' }, language: 'ro', endorser: true },
+    { organisation: 'Ministry of Justice and Security', kind: 'ministry', contact: { name: 'Pieter de Vries', email: 'p.devries@justice.example' }, language: 'en', endorser: true },
+    { organisation: 'Women Mediators Network', kind: 'civil-society', contacts: [{ name: 'Amina Yusuf', email: 'amina@wmn.example' }, { name: 'Office', email: 'office@wmn.example' }], language: 'en', endorser: false },
+    { organisation: 'Peace Research Institute', kind: 'academia', contact: { name: 'Dr. Lena Berg', email: 'berg@pri.example' }, language: 'en', endorser: false },
+    { organisation: 'UN Women Country Office', kind: 'international', contact: { name: 'Sofia Alvarez', email: 'salvarez@unwomen.example' }, language: 'en', endorser: false },
+  ];
+  const sids: string[] = [];
+  for (const body of invitees) sids.push((await ok(api, { url: `/consultations/${id}/stakeholders`, body }, 201)).stakeholderId);
+  const [mfa, justice, wmn, pri] = sids as [string, string, string, string];
+
+  await ok(api, { url: `/consultations/${id}/stakeholders/${wmn}/response`, body: { response: 'accept' } });
+  const c1 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text: 'Name a target for women in mediation teams.', proposedText: 'At least 30% women in every mediation team by 2029.', channel: 'api' } }, 201)).commentId;
+  const c2 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 1, text: 'The plan needs a monitoring framework.', channel: 'meeting', madeAt: '2027-01-15T10:00:00+02:00' } }, 201)).commentId;
+  const c3 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: mfa, draftVersion: 1, sectionKey: 's2', text: 'Align with the EU Gender Action Plan.', channel: 'letter', madeAt: '2027-01-20T09:00:00Z' } }, 201)).commentId;
+  await ok(api, { url: `/consultations/${id}/comments/${c1}/answer`, body: { disposition: 'partially-accepted', response: 'A target is added; 30% is under discussion.' } });
+  await ok(api, { url: `/consultations/${id}/comments/${c1}/answer`, body: { disposition: 'accepted', response: 'The 30% target is in draft 1 as amended.' } });
+  await ok(api, { url: `/consultations/${id}/comments/${c2}/answer`, body: { disposition: 'accepted', response: 'Annex B sets out the framework.' } });
+  await ok(api, { url: `/consultations/${id}/comments/${c3}/answer`, body: { disposition: 'noted', response: 'Referenced in the preamble.' } });
+
+  await ok(api, { url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 1, deadline: '2099-09-30T17:00:00+03:00' } }, 201);
+  const early = await api.call({ url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 1 } });
+  t.equal(early.statusCode, 409, 'cannot adopt before every endorser endorsed');
+  t.strictSame(early.json().details.missing.map((m: { organisation: string }) => m.organisation).sort(), ['Ministry of Foreign Affairs', 'Ministry of Justice and Security']);
+  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: mfa, draftVersion: 1, decision: 'endorse', signatory: { name: 'Ioana Marin', title: 'State Secretary' }, statement: 'Endorsed on behalf of the Ministry.' } });
+  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 1, decision: 'withhold', reason: 'Awaiting legal review of section 2.' } });
+  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 1, decision: 'endorse', signatory: { name: 'Pieter de Vries', title: 'Director-General' }, evidence: 'letter JUS-2027-114' } });
+  const signOff = await ok(api, { url: `/consultations/${id}/sign-off`, as: 'auditor' });
+  t.equal(signOff.readyForAdoption, true, 'the sign-off view says the version is ready');
+
+  await ok(api, { url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 1, note: 'Adopted by the Council of Ministers.' } });
+  const summary = await ok(api, { url: `/consultations/${id}`, as: 'auditor' });
+  t.match(summary, { status: 'closed', outcome: 'adopted', finalDraftVersion: 1 });
+  t.match(summary.counts, { invited: 5, commentsReceived: 3, commentsAnswered: 3, endorsementsReceived: 2, endorsementsRequired: 2 });
+  const closedWrite = await api.call({ url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 1, text: 'Too late', channel: 'api' } });
+  t.equal(closedWrite.statusCode, 409);
+  t.equal(closedWrite.json().code, 'CONSULTATION_CLOSED');
+
+  // The auditor: the whole history, page by page, replays to the same views and its chain holds.
+  const history: RecordedEvent[] = [];
+  for (let from: number | null = 0; from !== null;) {
+    const page = await ok(api, { url: `/consultations/${id}/events?from=${from}&limit=7`, as: 'auditor' });
+    history.push(...page.events.map((e: Omit<RecordedEvent, 'streamName' | 'position'>) => ({ ...e, streamName: `consultation-${id}` }) as RecordedEvent));
+    from = page.next;
+  }
+  let prev = ZERO_HASH;
+  for (const [i, e] of history.entries()) {
+    t.equal(checkLink(e, prev, i), null, `event ${i} (${e.type}) holds in the chain`);
+    prev = e.metadata.hash as string;
+  }
+  for (const projection of projections) {
+    const replayed = history.reduce((view, e) => projection.apply(view, toProjectionEvent(e)), projection.initial());
+    t.strictSame(consultationView(replayed, id), consultationView(api.runner.view(projection), id), `${projection.name}: the history replays to the served view`);
+  }
+}
+
+t.test('the story on the embedded SQLite store', async (t) => {
+  const api = await startApi(t);
+  await story(t, api);
+});
+
+t.test('the story on EventStoreDB (protocol test double)', async (t) => {
+  const server = await startTestEventStoreDB();
+  t.teardown(() => server.stop());
+  const store: EventStore = await EsdbEventStore.open({ url: server.url });
+  t.teardown(() => store.close());
+  const api = await startApi(t, { store });
+  await story(t, api);
+});
