@@ -50,8 +50,8 @@ export function requireActingFor(actor: Actor, stakeholderId: string): void {
   if (actor.role === 'stakeholder' && actor.id !== stakeholderId) throw new DomainError('ACTOR_NOT_STAKEHOLDER');
 }
 
-/** The later of two ISO-8601 instants. */
-function later(a: string, b: string): string {
+/** The later of two ISO-8601 instants (the first when equal). */
+export function later(a: string, b: string): string {
   return isAfter(b, a) ? b : a;
 }
 

@@ -153,12 +153,5 @@ export function mapShared<X>(items: X[], f: (x: X) => X): X[] {
   return copy ?? items;
 }
 
-/** Compares two ISO-8601 instants whatever their offsets. */
-export function isLater(a: string, b: string): boolean {
-  return Date.parse(a) > Date.parse(b);
-}
-
-/** The later of two ISO-8601 instants (the first when equal). */
-export function later(a: string, b: string): string {
-  return isLater(b, a) ? b : a;
-}
+// Time comparisons are the domain's own (ISO-8601 instants whatever their offsets).
+export { isAfter as isLater, later } from '../domain/rules.ts';
