@@ -55,6 +55,12 @@ export async function buildApp(deps: AppDeps) {
     return payload;
   });
 
+  // One child logger per request that names its consultation.
+  app.addHook('preHandler', async (request) => {
+    const id = (request.params as { id?: unknown } | undefined)?.id;
+    if (typeof id === 'string') request.log = request.log.child({ consultationId: id });
+  });
+
   // CSV bodies (stakeholder import) arrive as text
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 

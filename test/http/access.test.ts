@@ -54,7 +54,7 @@ t.test('the actor recorded on events is the token\'s subject', async (t) => {
   t.strictSame(events[0]!.metadata.actor, { role: 'coordinator', id: 'Gender Office coordinator' });
 });
 
-t.test('tokens never appear in the request logs', async (t) => {
+t.test('request logs name the consultation and never carry a token', async (t) => {
   const lines: string[] = [];
   const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
   const logger = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { req: (req: { headers: unknown; method: string; url: string }) => ({ method: req.method, url: req.url, headers: req.headers }) } }, sink);
@@ -67,7 +67,10 @@ t.test('tokens never appear in the request logs', async (t) => {
   const res = await app.inject({ method: 'POST', url: '/consultations', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(OPEN_BODY) });
   t.equal(res.statusCode, 201);
   await app.inject({ method: 'GET', url: '/consultations', headers: { authorization: 'Bearer not-a-valid-token' } });
+  const id = (res.json() as { id: string }).id;
+  await app.inject({ method: 'GET', url: `/consultations/${id}`, headers: { authorization: `Bearer ${token}` } });
   const all = lines.join('');
+  t.ok(lines.some((l) => l.includes(`"consultationId":"${id}"`) && l.includes('request completed')), 'the request\'s log lines name its consultation');
   t.ok(all.includes('"url":"/consultations"'), 'requests were logged');
   t.notOk(all.includes(token), 'the valid token is not in the logs');
   t.notOk(all.includes('not-a-valid-token'), 'nor a rejected one');
