@@ -56,9 +56,13 @@ export async function buildApp(deps: AppDeps) {
   });
 
   // One child logger per request that names its consultation.
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', async (request, reply) => {
     const id = (request.params as { id?: unknown } | undefined)?.id;
-    if (typeof id === 'string') request.log = request.log.child({ consultationId: id });
+    if (typeof id === 'string') {
+      const log = request.log.child({ consultationId: id });
+      request.log = log;
+      reply.log = log; // "request completed" is logged through the reply's logger
+    }
   });
 
   // CSV bodies (stakeholder import) arrive as text
