@@ -24,9 +24,9 @@ export interface Call {
   as?: 'coordinator' | 'auditor' | null;
 }
 
-export async function startApi(t: Teardown, options: { store?: EventStore; bodyLimit?: number } = {}) {
+export async function startApi(t: Teardown, options: { store?: EventStore; bodyLimit?: number; clock?: () => Date } = {}) {
   const store = options.store ?? tempStore(t).store;
-  const handler = new CommandHandler({ store });
+  const handler = new CommandHandler({ store, ...(options.clock ? { clock: options.clock } : {}) });
   const runner = new ProjectionRunner({ store, projections });
   await runner.start();
   const logger = pino({ level: 'silent' });

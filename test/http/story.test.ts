@@ -40,8 +40,8 @@ async function story(t: Test, api: Api) {
 
   await ok(api, { url: `/consultations/${id}/stakeholders/${wmn}/response`, body: { response: 'accept' } });
   const c1 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text: 'Name a target for women in mediation teams.', proposedText: 'At least 30% women in every mediation team by 2029.', channel: 'api' } }, 201)).commentId;
-  const c2 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 1, text: 'The plan needs a monitoring framework.', channel: 'meeting', madeAt: '2027-01-15T10:00:00+02:00' } }, 201)).commentId;
-  const c3 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: mfa, draftVersion: 1, sectionKey: 's2', text: 'Align with the EU Gender Action Plan.', channel: 'letter', madeAt: '2027-01-20T09:00:00Z' } }, 201)).commentId;
+  const c2 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 1, text: 'The plan needs a monitoring framework.', channel: 'meeting', madeAt: '2026-10-15T10:00:00+02:00' } }, 201)).commentId;
+  const c3 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: mfa, draftVersion: 1, sectionKey: 's2', text: 'Align with the EU Gender Action Plan.', channel: 'letter', madeAt: '2026-10-20T09:00:00Z' } }, 201)).commentId;
   await ok(api, { url: `/consultations/${id}/comments/${c1}/answer`, body: { disposition: 'partially-accepted', response: 'A target is added; 30% is under discussion.' } });
   await ok(api, { url: `/consultations/${id}/comments/${c1}/answer`, body: { disposition: 'accepted', response: 'The 30% target is in draft 1 as amended.' } });
   await ok(api, { url: `/consultations/${id}/comments/${c2}/answer`, body: { disposition: 'accepted', response: 'Annex B sets out the framework.' } });

@@ -1,4 +1,196 @@
-// (routes being written)
+// Comments and the comment-resolution matrix: submit on a stakeholder's behalf (e.g. said in a
+// meeting), answer (again = revise), retract, read the matrix as JSON or CSV, read one comment.
+import { z } from 'zod';
+import { commands } from '../../commands/index.ts';
+import { Channel, Disposition, SectionKey } from '../../domain/schemas.ts';
+import { commentMatrix, filterMatrix, type CommentRow, type MatrixFilter } from '../../projections/comment-matrix.ts';
 import type { App, HttpContext } from '../context.ts';
+import { CSV_CONTENT_TYPE, prefersCsv, toCsv, type CsvCell } from '../csv.ts';
+import { HttpProblem } from '../problem.ts';
+import { runCommand } from '../run-command.ts';
+import { COMMAND_HEADERS, CommandAck, commandErrors, CommentParams, ConsultationParams, readErrors } from '../schemas.ts';
+import { consultationSlot, json, setEtag } from '../views.ts';
 
-export function commentRoutes(_app: App, _ctx: HttpContext): void {}
+const CommentStatus = z.enum(['awaiting-answer', 'answered', 'retracted']);
+
+const Answer = z.object({ disposition: Disposition, response: z.string(), answeredAt: z.string() });
+
+const Comment = z.object({
+  commentId: z.string(),
+  draftVersion: z.number().int(),
+  sectionKey: z.string().nullable().describe('null: the comment is on the whole draft'),
+  sectionHeading: z.string().nullable(),
+  stakeholderId: z.string(),
+  organisation: z.string().nullable(),
+  text: z.string(),
+  proposedText: z.string().nullable(),
+  channel: Channel,
+  madeAt: z.string().describe('when it was made; for a meeting or letter, earlier than it was recorded'),
+  submittedAt: z.string().describe('when it was recorded'),
+  status: CommentStatus,
+  disposition: Disposition.nullable().describe('of the latest answer'),
+  response: z.string().nullable(),
+  answeredAt: z.string().nullable(),
+  earlierAnswers: z.array(Answer).describe('answers the latest one revised, oldest first'),
+  retraction: z.object({ reason: z.string(), retractedAt: z.string() }).nullable(),
+});
+
+const Matrix = z.object({
+  consultationId: z.string(),
+  comments: z.array(Comment).describe('in submission order'),
+  counts: z.object({
+    total: z.number().int(),
+    answered: z.number().int(),
+    awaitingAnswer: z.number().int(),
+    retracted: z.number().int(),
+  }).describe('of the comments listed; retracted ones are counted only in `retracted`'),
+});
+
+const WHOLE_DRAFT = 'whole';
+
+const MatrixQuery = z.object({
+  version: z.coerce.number().int().positive().optional().describe('only comments on this draft version'),
+  section: z.union([z.literal(''), SectionKey]).optional()
+    .describe(`only comments on this section key; empty (\`section=\`) or \`${WHOLE_DRAFT}\` for comments on the whole draft`),
+  stakeholder: z.string().min(1).max(100).optional().describe('only this stakeholder\'s comments'),
+  status: CommentStatus.optional(),
+});
+
+/** The CSV export's columns, in order, with what each holds. */
+const CSV_COLUMNS: ReadonlyArray<readonly [string, (c: CommentRow) => CsvCell]> = [
+  ['Comment ID', (c) => c.commentId],
+  ['Draft version', (c) => c.draftVersion],
+  ['Section key', (c) => c.sectionKey], // empty: the whole draft
+  ['Section', (c) => (c.sectionKey === null ? 'Whole draft' : c.sectionHeading)],
+  ['Stakeholder ID', (c) => c.stakeholderId],
+  ['Organisation', (c) => c.organisation],
+  ['Channel', (c) => c.channel],
+  ['Made at', (c) => c.madeAt],
+  ['Submitted at', (c) => c.submittedAt],
+  ['Comment', (c) => c.text],
+  ['Proposed text', (c) => c.proposedText],
+  ['Status', (c) => c.status],
+  ['Disposition', (c) => c.disposition],
+  ['Response', (c) => c.response],
+  ['Answered at', (c) => c.answeredAt],
+  ['Earlier answers', (c) => c.earlierAnswers.length], // how many answers the latest one revised
+  ['Retraction reason', (c) => c.retraction?.reason ?? null],
+  ['Retracted at', (c) => c.retraction?.retractedAt ?? null],
+];
+
+export function commentsCsv(rows: readonly CommentRow[]): string {
+  return toCsv(CSV_COLUMNS.map(([name]) => name), rows.map((row) => CSV_COLUMNS.map(([, cell]) => cell(row))));
+}
+
+function filterOf(query: z.output<typeof MatrixQuery>): MatrixFilter {
+  const { version, section, stakeholder, status } = query;
+  return {
+    ...(version !== undefined ? { version } : {}),
+    ...(section !== undefined ? { sectionKey: section === '' || section === WHOLE_DRAFT ? null : section } : {}),
+    ...(stakeholder !== undefined ? { stakeholderId: stakeholder } : {}),
+    ...(status !== undefined ? { status } : {}),
+  };
+}
+
+export function commentRoutes(app: App, ctx: HttpContext): void {
+  app.post('/consultations/:id/comments', {
+    schema: {
+      tags: ['comments'],
+      summary: 'Submit a comment on a stakeholder\'s behalf (e.g. made in a meeting or a letter: channel and madeAt); sectionKey omitted = the whole draft',
+      params: ConsultationParams,
+      headers: COMMAND_HEADERS,
+      body: commands.submitComment.schema,
+      response: { 201: CommandAck.extend({ commentId: z.string() }), ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params;
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.submitComment, input: request.body });
+    // on an idempotent replay these are the first run's events
+    const commentId = result.events[0]?.data['commentId'];
+    if (typeof commentId !== 'string') throw new Error('SubmitComment produced no CommentSubmitted event');
+    return reply.code(201).header('location', `/consultations/${id}/comments/${commentId}`).send({ commentId, revision: result.revision });
+  });
+
+  app.get('/consultations/:id/comments', {
+    schema: {
+      tags: ['comments'],
+      summary: 'The comment-resolution matrix, filtered; `Accept: text/csv` returns the filtered rows as a CSV file',
+      description: 'JSON is the default. With `Accept: text/csv` (preferred over application/json) the filtered comments come as '
+        + 'RFC 4180 CSV with a UTF-8 BOM and a header row: Comment ID, Draft version, Section key (empty: whole draft), Section, '
+        + 'Stakeholder ID, Organisation, Channel, Made at, Submitted at, Comment, Proposed text, Status, Disposition, Response, '
+        + 'Answered at, Earlier answers (how many answers the latest revised), Retraction reason, Retracted at. A cell starting '
+        + 'with =, +, -, @, tab or CR is prefixed with \' so a spreadsheet shows it as text.',
+      params: ConsultationParams,
+      querystring: MatrixQuery,
+      response: {
+        200: {
+          description: 'the matrix, or its rows as CSV',
+          content: {
+            'application/json': { schema: Matrix },
+            'text/csv': { schema: z.string().describe('the filtered comments, one row each, after a header row') },
+          },
+        },
+        ...readErrors,
+      },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params;
+    const slot = consultationSlot(ctx.runner.view(commentMatrix), id);
+    const { comments, counts } = filterMatrix(slot.view, filterOf(request.query));
+    reply.header('vary', 'Accept');
+    if (prefersCsv(request.headers.accept)) {
+      setEtag(reply, `${slot.lastRevision}-csv`);
+      return reply
+        .type(CSV_CONTENT_TYPE)
+        .header('content-disposition', `attachment; filename="comments-${id}.csv"`)
+        .send(commentsCsv(comments));
+    }
+    setEtag(reply, String(slot.lastRevision));
+    return reply.type('application/json; charset=utf-8').send({ consultationId: id, comments: comments.map(json), counts });
+  });
+
+  app.get('/consultations/:id/comments/:cid', {
+    schema: {
+      tags: ['comments'],
+      summary: 'One comment\'s row of the matrix',
+      params: CommentParams,
+      response: { 200: Comment, ...readErrors },
+    },
+  }, async (request, reply) => {
+    const slot = consultationSlot(ctx.runner.view(commentMatrix), request.params.id);
+    const comment = slot.view.comments.find((c) => c.commentId === request.params.cid);
+    if (!comment) throw new HttpProblem(404, 'COMMENT_NOT_FOUND', `no comment ${request.params.cid}`);
+    setEtag(reply, `${request.params.cid}-${slot.lastRevision}`);
+    return json(comment);
+  });
+
+  app.post('/consultations/:id/comments/:cid/answer', {
+    schema: {
+      tags: ['comments'],
+      summary: 'Answer a comment; answering again revises the answer (the earlier ones stay in the matrix)',
+      params: CommentParams,
+      headers: COMMAND_HEADERS,
+      body: commands.answerComment.schema.omit({ commentId: true }),
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const { id, cid } = request.params;
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.answerComment, input: { ...request.body, commentId: cid } });
+    return { revision: result.revision };
+  });
+
+  app.post('/consultations/:id/comments/:cid/retract', {
+    schema: {
+      tags: ['comments'],
+      summary: 'Retract a comment (e.g. entered on the wrong stakeholder); it stays in the matrix as retracted and is not counted',
+      params: CommentParams,
+      headers: COMMAND_HEADERS,
+      body: commands.retractComment.schema.omit({ commentId: true }),
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const { id, cid } = request.params;
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.retractComment, input: { ...request.body, commentId: cid } });
+    return { revision: result.revision };
+  });
+}

@@ -1,4 +1,138 @@
-// (routes being written)
+// Endorsements: ask the endorsers to endorse a version, cancel the request, record an endorser's
+// decision (endorse or withhold) on its behalf, and read the sign-off view.
+import { z } from 'zod';
+import { commands } from '../../commands/index.ts';
+import { signOff, versionSignOff } from '../../projections/sign-off.ts';
 import type { App, HttpContext } from '../context.ts';
+import { HttpProblem } from '../problem.ts';
+import { runCommand } from '../run-command.ts';
+import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, readErrors, VersionParams } from '../schemas.ts';
+import { consultationSlot, json, setEtag } from '../views.ts';
 
-export function endorsementRoutes(_app: App, _ctx: HttpContext): void {}
+/** The cancellation reason, optional here: without one the command records its default. */
+const CancelReason = commands.cancelEndorsementRequest.schema.shape.reason.unwrap().optional()
+  .describe('why the request is cancelled (default "cancelled by the coordinator")');
+
+const Decision = z.discriminatedUnion('decision', [
+  commands.endorseDraft.schema.extend({ decision: z.literal('endorse') }),
+  commands.withholdEndorsement.schema.extend({ decision: z.literal('withhold') }),
+]);
+
+const Signatory = z.object({ name: z.string(), title: z.string() });
+
+const Request = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('not-requested') }),
+  z.object({ status: z.literal('open'), requestedAt: z.string(), deadline: z.string() }),
+  z.object({
+    status: z.literal('cancelled'), requestedAt: z.string(), deadline: z.string(), cancelledAt: z.string(),
+    reason: z.string().describe('`superseded` when a newer draft was published'),
+  }),
+]).describe('the latest request for this version (a cancelled one may be followed by a new one)');
+
+const EndorserBase = z.object({
+  stakeholderId: z.string(),
+  organisation: z.string(),
+  invitationDeclined: z.boolean().describe('it declined the invitation: still required, pending until reinstated and endorsing'),
+  deadline: z.string().nullable().describe('its deadline on this version\'s request (its own extension where later); null before a request'),
+});
+
+const Endorser = z.discriminatedUnion('status', [
+  EndorserBase.extend({ status: z.literal('pending') }),
+  EndorserBase.extend({
+    status: z.literal('endorsed'), signatory: Signatory, statement: z.string().nullable(), evidence: z.string().nullable(), endorsedAt: z.string(),
+  }),
+  EndorserBase.extend({ status: z.literal('withheld'), reason: z.string(), withheldAt: z.string() }),
+]).describe('its latest decision on this version: a later one replaces an earlier one');
+
+const SignOff = z.object({
+  consultationId: z.string(),
+  status: z.enum(['open', 'closed']).describe('the consultation\'s'),
+  outcome: z.enum(['adopted', 'withdrawn']).nullable(),
+  finalDraftVersion: z.number().int().nullable(),
+  latestVersion: z.number().int().nullable(),
+  draftVersion: z.number().int().describe('the version this sign-off is for'),
+  publishedAt: z.string(),
+  isLatest: z.boolean(),
+  request: Request,
+  endorsementDeadline: z.string().nullable(),
+  endorsers: z.array(Endorser).describe('every required endorser (invited as one, not removed), in invitation order'),
+  counts: z.object({ required: z.number().int(), endorsed: z.number().int(), withheld: z.number().int(), pending: z.number().int() }),
+  readyForAdoption: z.boolean().describe('the latest version, and every required endorser endorsed it'),
+  adopted: z.boolean(),
+  superseded: z.array(z.object({
+    stakeholderId: z.string(), organisation: z.string(), draftVersion: z.number().int(), signatory: Signatory, endorsedAt: z.string(),
+  })).describe('endorsements of older versions: listed, never counted'),
+});
+
+export function endorsementRoutes(app: App, ctx: HttpContext): void {
+  app.post('/consultations/:id/endorsement-requests', {
+    schema: {
+      tags: ['endorsements'],
+      summary: 'Ask the endorsers to endorse the latest draft version by a deadline (one request open at a time)',
+      params: ConsultationParams,
+      headers: COMMAND_HEADERS,
+      body: commands.requestEndorsement.schema,
+      response: { 201: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params;
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.requestEndorsement, input: request.body });
+    return reply.code(201).header('location', `/consultations/${id}/sign-off?version=${request.body.draftVersion}`).send({ revision: result.revision });
+  });
+
+  app.delete('/consultations/:id/endorsement-requests/:version', {
+    schema: {
+      tags: ['endorsements'],
+      summary: 'Cancel the open endorsement request for a version (nothing to do when none is open for it)',
+      description: 'The reason may come as a JSON body `{ "reason" }` or as `?reason=`; the body wins when both are given.',
+      params: VersionParams,
+      querystring: z.object({ reason: CancelReason }),
+      headers: COMMAND_HEADERS,
+      body: z.object({ reason: CancelReason }).nullish().describe('optional (the generator marks every body required): without one the reason comes from ?reason= or the default'),
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const { id, version } = request.params;
+    const reason = request.body?.reason ?? request.query.reason;
+    const input = { draftVersion: version, ...(reason !== undefined ? { reason } : {}) };
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.cancelEndorsementRequest, input });
+    return { revision: result.revision };
+  });
+
+  app.post('/consultations/:id/endorsements', {
+    schema: {
+      tags: ['endorsements'],
+      summary: 'Record an endorser\'s decision on its behalf: endorse (with the signatory) or withhold (with a reason); a later decision replaces an earlier one',
+      params: ConsultationParams,
+      headers: COMMAND_HEADERS,
+      body: Decision,
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const consultationId = request.params.id;
+    const { decision, ...input } = request.body;
+    const result = decision === 'endorse'
+      ? await runCommand(ctx, request, reply, { consultationId, command: commands.endorseDraft, input })
+      : await runCommand(ctx, request, reply, { consultationId, command: commands.withholdEndorsement, input });
+    return { revision: result.revision };
+  });
+
+  app.get('/consultations/:id/sign-off', {
+    schema: {
+      tags: ['endorsements'],
+      summary: 'Where each required endorser stands on a draft version (the latest by default), and whether it may be adopted',
+      params: ConsultationParams,
+      querystring: z.object({ version: z.coerce.number().int().positive().optional().describe('the draft version; default the latest') }),
+      response: { 200: SignOff, ...readErrors },
+    },
+  }, async (request, reply) => {
+    const slot = consultationSlot(ctx.runner.view(signOff), request.params.id);
+    const { consultationId, status, outcome, finalDraftVersion, latestVersion } = slot.view;
+    const version = versionSignOff(slot.view, request.query.version);
+    if (!version) {
+      throw new HttpProblem(404, 'DRAFT_NOT_FOUND', request.query.version === undefined ? 'no draft has been published yet' : `no draft version ${request.query.version}`);
+    }
+    setEtag(reply, `${version.draftVersion}-${slot.lastRevision}`);
+    return json({ consultationId, status, outcome, finalDraftVersion, latestVersion, ...version });
+  });
+}

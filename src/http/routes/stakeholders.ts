@@ -1,4 +1,522 @@
-// (routes being written)
+// Stakeholders: invite one (or many from a CSV), list them, and act on one on its behalf or as the
+// coordinator (response, contacts, removal, reinstatement, completed review); record messages that
+// were sent, or failed, by other means.
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { CsvError, parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { commands } from '../../commands/index.ts';
+import type { CommandResult } from '../../commands/handler.ts';
+import { RevisionMismatchError } from '../../commands/handler-errors.ts';
+import { Contacts, stakeholderByEmail } from '../../commands/invite-stakeholder.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { requireOpen, sameOrganisation } from '../../domain/rules.ts';
+import { Contact, Reason, StakeholderKind } from '../../domain/schemas.ts';
+import { awaitingAnswer, stakeholders, type StakeholderRow } from '../../projections/stakeholders.ts';
 import type { App, HttpContext } from '../context.ts';
+import { HttpProblem } from '../problem.ts';
+import { expectedRevision, idempotencyKey, runCommand } from '../run-command.ts';
+import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, ProblemBody, readErrors, StakeholderParams } from '../schemas.ts';
+import { consultationSlot, json, setEtag } from '../views.ts';
 
-export function stakeholderRoutes(_app: App, _ctx: HttpContext): void {}
+/** Data rows one import may hold; a larger file is refused with 413 TOO_MANY_ROWS (split it). */
+export const MAX_IMPORT_ROWS = 2_000;
+const DEFAULT_REMOVAL_REASON = 'removed by the coordinator';
+
+// ---- request and response bodies ----
+
+const InviteBody = commands.inviteStakeholder.schema.omit({ contacts: true }).extend({
+  contact: Contact.optional().describe('the contact person (give this or `contacts`)'),
+  contacts: Contacts.optional().describe('several contact people, the first is the primary (give this or `contact`)'),
+}).refine((b) => (b.contact === undefined) !== (b.contacts === undefined), { path: ['contact'], message: 'give exactly one of contact or contacts' });
+
+const InviteAck = CommandAck.extend({ stakeholderId: z.string() });
+
+const InvitationStatus = z.enum(['invited', 'e-mailed', 'accepted', 'declined', 'removed', 'delivery-failed']);
+const AwaitingKind = z.enum(['response', 'comments', 'endorsement']);
+const OwnExtension = z.object({ draftVersion: z.number().int(), deadline: z.string(), reason: z.string() }).nullable();
+
+const Stakeholder = z.object({
+  id: z.string(),
+  organisation: z.string(),
+  kind: StakeholderKind,
+  contacts: z.array(z.object({ name: z.string(), email: z.string() })).describe('the first is the primary contact'),
+  language: z.string(),
+  endorser: z.boolean(),
+  invitationStatus: InvitationStatus.describe('removed > declined > accepted > delivery-failed > e-mailed > invited'),
+  response: z.enum(['pending', 'accepted', 'declined']),
+  declineReason: z.string().nullable(),
+  removal: z.object({ reason: z.string(), removedAt: z.string() }).nullable(),
+  invitationSentAt: z.string().nullable(),
+  lastMessageSentAt: z.string().nullable(),
+  lastDeliveryFailure: z.object({
+    messageId: z.string(), messageKind: z.enum(['invitation', 'notice', 'reminder']), error: z.string(), permanent: z.boolean(), failedAt: z.string(),
+  }).nullable(),
+  extensions: z.object({ comments: OwnExtension, endorsement: OwnExtension }),
+  ownDeadlines: z.object({ comments: z.string().nullable(), endorsement: z.string().nullable() }),
+  commentsByVersion: z.record(z.string(), z.number()),
+  reviewedVersions: z.array(z.number()),
+  reviewCompleted: z.boolean(),
+  reminders: z.array(z.object({
+    messageId: z.string(), phase: z.enum(['comments', 'endorsement']), draftVersion: z.number(), deadline: z.string(), sentAt: z.string(),
+  })),
+  decisions: z.record(z.string(), z.enum(['endorsed', 'withheld'])),
+  endorsement: z.enum(['not-an-endorser', 'not-requested', 'pending', 'endorsed', 'withheld']),
+  lastActivityAt: z.string(),
+  lastResponseAt: z.string().nullable(),
+  awaiting: z.array(AwaitingKind).describe('what the coordinator still awaits from it; [] when nothing'),
+});
+
+const StakeholderList = z.object({
+  consultationId: z.string(),
+  status: z.enum(['open', 'closed']),
+  currentDraftVersion: z.number().nullable(),
+  commentDeadline: z.string().nullable(),
+  endorsementRequest: z.object({ draftVersion: z.number(), deadline: z.string() }).nullable(),
+  stakeholders: z.array(Stakeholder).describe('in invitation order'),
+});
+
+const ListQuery = z.object({
+  awaiting: z.enum(['true', 'false', ...AwaitingKind.options]).optional()
+    .describe('true: only those from whom something is awaited; false: only those from whom nothing is; response|comments|endorsement: only those from whom that is awaited'),
+  status: InvitationStatus.optional().describe('only those whose invitation is in this state'),
+});
+
+const ReasonBody = z.object({ reason: Reason.optional() });
+
+const ImportRowError = z.object({
+  field: z.string().describe('the CSV column, e.g. email'),
+  message: z.string(),
+  code: z.string().optional().describe('the domain error code, when the domain refused the invitation'),
+});
+const ImportRow = z.object({
+  row: z.number().int().describe('the spreadsheet row number (the header is row 1)'),
+  organisation: z.string(),
+  status: z.enum(['invited', 'existing', 'error']).describe('existing: a contact address was invited already; the existing stakeholder is given'),
+  stakeholderId: z.string().optional(),
+  errors: z.array(ImportRowError).optional(),
+});
+const ImportReport = z.object({
+  rows: z.array(ImportRow).describe('one per non-empty data row, in file order'),
+  invited: z.number().int().describe('rows whose organisation was invited by this import'),
+  existing: z.number().int().describe('rows whose organisation was invited already'),
+  errors: z.number().int().describe('rows not invited'),
+});
+type ImportRow = z.infer<typeof ImportRow>;
+type ImportRowError = z.infer<typeof ImportRowError>;
+
+// ---- routes ----
+
+export function stakeholderRoutes(app: App, ctx: HttpContext): void {
+  app.post('/consultations/:id/stakeholders', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: 'Invite an organisation (inviting a contact address it has already returns the existing stakeholder with 200)',
+      params: ConsultationParams,
+      headers: COMMAND_HEADERS,
+      body: InviteBody,
+      response: { 201: InviteAck, 200: InviteAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params;
+    const { contact, contacts, ...rest } = request.body;
+    const input = { ...rest, contacts: contacts ?? (contact ? [contact] : []) };
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.inviteStakeholder, input });
+    const outcome = inviteOutcome(result, input.contacts.map((c) => c.email), input.organisation);
+    if (!outcome.invited) return reply.code(200).send({ stakeholderId: outcome.stakeholderId, revision: result.revision });
+    return reply.code(201).header('location', `/consultations/${id}/stakeholders/${outcome.stakeholderId}`)
+      .send({ stakeholderId: outcome.stakeholderId, revision: result.revision });
+  });
+
+  app.post('/consultations/:id/stakeholders/import', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: 'Invite organisations from a CSV (columns organisation, kind, name, email, language, endorser); rows of one organisation become one stakeholder',
+      description: [
+        'Send `text/csv` (UTF-8, a BOM is fine; `,` or `;` separated, detected from the header row). The header row is required;',
+        'its names are case-insensitive, in any order, other columns are ignored. Required: organisation, kind, name, email, language;',
+        'endorser is optional (true/false, yes/no, 1/0; empty = false). Rows whose organisation is the same (whatever its case and spacing)',
+        'become one stakeholder whose contacts are those rows in order, the first the primary; kind, language and endorser may be left empty',
+        'after the first row. A stakeholder any of whose rows is invalid, or that the domain refuses, is not invited and its rows are',
+        'reported with errors; the others are invited (one command each). Empty rows are skipped; row numbers are those a spreadsheet shows.',
+        `At most ${MAX_IMPORT_ROWS} data rows (413 TOO_MANY_ROWS); a missing column is 400 CSV_MISSING_COLUMNS.`,
+        'With an Idempotency-Key each organisation\'s command id is `<key>/<organisation>`, so a retried import appends nothing.',
+        'If-Match is checked once, before the first invitation.',
+      ].join(' '),
+      params: ConsultationParams,
+      headers: COMMAND_HEADERS,
+      consumes: ['text/csv'],
+      body: z.string().describe('the CSV text'),
+      response: { 200: ImportReport, ...commandErrors, 415: ProblemBody },
+    },
+    preValidation: async (request) => {
+      if (!/^text\/(csv|plain)\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
+        throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the stakeholders as text/csv');
+      }
+    },
+  }, async (request, reply) => {
+    const { id } = request.params;
+    const key = idempotencyKey(request);
+    const rows = readImportCsv(request.body);
+    const expected = expectedRevision(request);
+    const state = await ctx.handler.load(id);
+    requireOpen(state);
+    if (expected !== undefined && state.revision !== expected) throw new RevisionMismatchError(expected, state.revision);
+    const unconditional = withoutIfMatch(request);
+
+    const report: ImportRow[] = [];
+    for (const group of groupByOrganisation(rows)) {
+      const checked = checkGroup(group);
+      if (!checked.input) {
+        report.push(...checked.rows);
+        continue;
+      }
+      const input = checked.input;
+      try {
+        const result = await runCommand(ctx, unconditional, reply, {
+          consultationId: id,
+          command: commands.inviteStakeholder,
+          input,
+          commandId: key ? `${key}/${group.key}` : randomUUID(),
+        });
+        const outcome = inviteOutcome(result, input.contacts.map((c) => c.email), input.organisation);
+        const status = outcome.invited ? 'invited' : 'existing';
+        report.push(...group.rows.map((r) => ({ row: r.row, organisation: r.cells.organisation, status, stakeholderId: outcome.stakeholderId } as const)));
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error; // the store or the views failed: the client retries with the same key
+        const field = error.code === 'CONTACT_BELONGS_TO_OTHER_STAKEHOLDER' ? 'email' : 'organisation';
+        report.push(...group.rows.map((r) => errorRow(r, [{ field, message: error.message, code: error.code }])));
+      }
+    }
+    report.sort((a, b) => a.row - b.row);
+    const count = (status: ImportRow['status']) => report.filter((r) => r.status === status).length;
+    return { rows: report, invited: count('invited'), existing: count('existing'), errors: count('error') };
+  });
+
+  app.get('/consultations/:id/stakeholders', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: 'Every stakeholder: contacts, invitation status, comments, reminders, endorsement, what is awaited from it',
+      params: ConsultationParams,
+      querystring: ListQuery,
+      response: { 200: StakeholderList, ...readErrors },
+    },
+  }, async (request, reply) => {
+    const slot = consultationSlot(ctx.runner.view(stakeholders), request.params.id);
+    setEtag(reply, String(slot.lastRevision));
+    const { awaiting, status } = request.query;
+    const view = slot.view;
+    let rows: StakeholderRow[] = awaiting === 'true' ? awaitingAnswer(view)
+      : awaiting === 'false' ? view.stakeholders.filter((x) => x.awaiting.length === 0)
+      : awaiting ? view.stakeholders.filter((x) => x.awaiting.includes(awaiting))
+      : view.stakeholders;
+    if (status) rows = rows.filter((x) => x.invitationStatus === status);
+    const { commentIndex: _, ...rest } = view;
+    return { ...rest, stakeholders: rows.map(json) };
+  });
+
+  app.get('/consultations/:id/stakeholders/:sid', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: 'One stakeholder',
+      params: StakeholderParams,
+      response: { 200: Stakeholder, ...readErrors },
+    },
+  }, async (request, reply) => {
+    const slot = consultationSlot(ctx.runner.view(stakeholders), request.params.id);
+    const row = slot.view.stakeholders.find((x) => x.id === request.params.sid);
+    if (!row) throw new DomainError('STAKEHOLDER_NOT_FOUND', `no stakeholder ${request.params.sid}`);
+    setEtag(reply, String(slot.lastRevision));
+    return json(row);
+  });
+
+  app.post('/consultations/:id/stakeholders/:sid/response', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: 'Record the stakeholder\'s answer to its invitation on its behalf (accepting after a decline needs a reinstatement)',
+      params: StakeholderParams,
+      headers: COMMAND_HEADERS,
+      body: commands.respondToInvitation.schema.omit({ stakeholderId: true }),
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const { id, sid } = request.params;
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.respondToInvitation, input: { ...request.body, stakeholderId: sid } });
+    return { revision: result.revision };
+  });
+
+  app.put('/consultations/:id/stakeholders/:sid/contacts', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: 'Replace the stakeholder\'s contact people (the first is the primary)',
+      params: StakeholderParams,
+      headers: COMMAND_HEADERS,
+      body: commands.changeContacts.schema.omit({ stakeholderId: true }),
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const { id, sid } = request.params;
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.changeContacts, input: { ...request.body, stakeholderId: sid } });
+    return { revision: result.revision };
+  });
+
+  app.delete('/consultations/:id/stakeholders/:sid', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: `Remove the stakeholder; the reason comes from the body or ?reason= (the body wins), default "${DEFAULT_REMOVAL_REASON}"`,
+      params: StakeholderParams,
+      querystring: ReasonBody,
+      headers: COMMAND_HEADERS,
+      body: ReasonBody.nullish().describe('optional (the request may have no body): { reason }'),
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const { id, sid } = request.params;
+    const reason = request.body?.reason ?? request.query.reason ?? DEFAULT_REMOVAL_REASON;
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.removeStakeholder, input: { stakeholderId: sid, reason } });
+    return { revision: result.revision };
+  });
+
+  app.post('/consultations/:id/stakeholders/:sid/reinstate', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: 'Bring back a removed stakeholder, or one that declined (its invitation is pending again)',
+      params: StakeholderParams,
+      headers: COMMAND_HEADERS,
+      body: commands.reinstateStakeholder.schema.omit({ stakeholderId: true }).nullish().describe('optional (the request may have no body): { reason }'),
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const { id, sid } = request.params;
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.reinstateStakeholder, input: { ...request.body, stakeholderId: sid } });
+    return { revision: result.revision };
+  });
+
+  app.post('/consultations/:id/stakeholders/:sid/review', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: '"No further comments on this version", on the stakeholder\'s behalf (the latest draft version only)',
+      params: StakeholderParams,
+      headers: COMMAND_HEADERS,
+      body: commands.completeReview.schema.omit({ stakeholderId: true }),
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const { id, sid } = request.params;
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.completeReview, input: { ...request.body, stakeholderId: sid } });
+    return { revision: result.revision };
+  });
+
+  app.post('/consultations/:id/messages', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: 'Record a message sent to a stakeholder by other means (e.g. a letter delivered by hand); the same messageId twice records nothing',
+      params: ConsultationParams,
+      headers: COMMAND_HEADERS,
+      body: commands.recordMessageSent.schema,
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const result = await runCommand(ctx, request, reply, { consultationId: request.params.id, command: commands.recordMessageSent, input: request.body });
+    return { revision: result.revision };
+  });
+
+  app.post('/consultations/:id/delivery-failures', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: 'Record that a message to a stakeholder could not be delivered',
+      params: ConsultationParams,
+      headers: COMMAND_HEADERS,
+      body: commands.recordDeliveryFailure.schema,
+      response: { 200: CommandAck, ...commandErrors },
+    },
+  }, async (request, reply) => {
+    const result = await runCommand(ctx, request, reply, { consultationId: request.params.id, command: commands.recordDeliveryFailure, input: request.body });
+    return { revision: result.revision };
+  });
+}
+
+// ---- helpers ----
+
+/**
+ * The stakeholder an invitation produced, or the existing one it found: the command appends
+ * nothing when a contact address is invited already (the first run's events come back on a replay).
+ */
+function inviteOutcome(result: CommandResult, emails: string[], organisation: string): { stakeholderId: string; invited: boolean } {
+  const created = result.events.find((e) => e.type === 'StakeholderInvited')?.data['stakeholderId'];
+  if (typeof created === 'string') return { stakeholderId: created, invited: true };
+  const existing = stakeholderByEmail(result.state, emails)
+    ?? Object.values(result.state.stakeholders).find((x) => sameOrganisation(x.organisation, organisation));
+  if (!existing) throw new Error('an invitation appended nothing and no stakeholder has its contacts');
+  return { stakeholderId: existing.id, invited: false };
+}
+
+/** The import checks If-Match once, before its first command; its commands then run unconditionally. */
+function withoutIfMatch(request: FastifyRequest): FastifyRequest {
+  const { 'if-match': _, ...headers } = request.headers;
+  return Object.create(request, { headers: { value: headers, enumerable: true } }) as FastifyRequest;
+}
+
+// ---- CSV import ----
+
+const REQUIRED_COLUMNS = ['organisation', 'kind', 'name', 'email', 'language'] as const;
+const COLUMNS = [...REQUIRED_COLUMNS, 'endorser'] as const;
+type Column = typeof COLUMNS[number];
+
+interface CsvRow {
+  /** the spreadsheet row number: the header is row 1 */
+  row: number;
+  cells: Record<Column, string>;
+  /** cells beyond the header's columns (an unquoted separator inside a value, usually) */
+  extraCells: number;
+}
+
+/** Reads the CSV with csv-parse: header row, BOM, quoted fields, `,` or `;`. Empty rows are skipped. */
+function readImportCsv(text: string): CsvRow[] {
+  let records: string[][];
+  try {
+    records = parse(text, {
+      bom: true,
+      trim: true,
+      delimiter: delimiterOf(text),
+      relax_column_count: true,
+      // empty lines are skipped below, not by the parser, so that a record's index is its spreadsheet row
+      skip_empty_lines: false,
+    });
+  } catch (error) {
+    if (error instanceof CsvError) throw new HttpProblem(400, 'INVALID_CSV', `the CSV cannot be read: ${error.message}`);
+    throw error;
+  }
+  const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
+  const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length > 0) {
+    throw new HttpProblem(400, 'CSV_MISSING_COLUMNS', `the CSV's header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, {
+      errors: missing.map((c) => ({ path: `header.${c}`, message: 'required column is missing' })),
+      details: { missingColumns: missing, requiredColumns: REQUIRED_COLUMNS, optionalColumns: ['endorser'] },
+    });
+  }
+  const duplicated = COLUMNS.filter((c) => header.indexOf(c) !== header.lastIndexOf(c));
+  if (duplicated.length > 0) {
+    throw new HttpProblem(400, 'CSV_DUPLICATE_COLUMNS', `the CSV's header row names ${duplicated.join(', ')} more than once`, {
+      errors: duplicated.map((c) => ({ path: `header.${c}`, message: 'column appears more than once' })),
+    });
+  }
+  const index = Object.fromEntries(COLUMNS.map((c) => [c, header.indexOf(c)])) as Record<Column, number>;
+  const rows: CsvRow[] = [];
+  records.forEach((record, i) => {
+    if (i === 0 || record.every((cell) => cell.trim() === '')) return;
+    const cells = Object.fromEntries(COLUMNS.map((c) => [c, (index[c] >= 0 ? record[index[c]] ?? '' : '').trim()])) as Record<Column, string>;
+    rows.push({ row: i + 1, cells, extraCells: Math.max(0, record.length - header.length) });
+  });
+  if (rows.length > MAX_IMPORT_ROWS) {
+    throw new HttpProblem(413, 'TOO_MANY_ROWS', `the CSV has ${rows.length} data rows; at most ${MAX_IMPORT_ROWS} may be imported at once: split the file`, {
+      details: { rows: rows.length, limit: MAX_IMPORT_ROWS },
+    });
+  }
+  return rows;
+}
+
+/** `;` when the header row has more semicolons than commas (spreadsheets in many European locales), else `,`. */
+function delimiterOf(text: string): string {
+  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const count = (c: string) => first.split(c).length - 1;
+  return count(';') > count(',') ? ';' : ',';
+}
+
+interface Group {
+  /** the organisation as sameOrganisation compares it: NFKC, trimmed, single spaces, lower case */
+  key: string;
+  rows: CsvRow[];
+}
+
+/** Rows of one organisation (wherever they are in the file) form one group, in row order; a row without one stands alone. */
+function groupByOrganisation(rows: CsvRow[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const r of rows) {
+    const key = r.cells.organisation === '' ? `\u0000row-${r.row}` : organisationKey(r.cells.organisation);
+    const group = groups.get(key) ?? { key, rows: [] };
+    group.rows.push(r);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+function organisationKey(name: string): string {
+  return name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+type InviteInput = z.output<typeof commands.inviteStakeholder.schema>;
+
+const BOOLEAN_CELLS: Record<string, boolean> = { true: true, yes: true, '1': true, false: false, no: false, '0': false };
+
+/**
+ * Validates one organisation's rows with the command's schema. Returns the command's input, or
+ * (when any row is invalid) every row of the group as an error row: an organisation is invited
+ * with all its contacts or not at all.
+ */
+function checkGroup(group: Group): { input: InviteInput; rows?: undefined } | { input?: undefined; rows: ImportRow[] } {
+  const errors = new Map<CsvRow, ImportRowError[]>(group.rows.map((r) => [r, []]));
+  const report = (r: CsvRow, field: string, message: string) => {
+    const list = errors.get(r)!;
+    if (!list.some((e) => e.field === field)) list.push({ field, message });
+  };
+  const first = group.rows[0]!;
+
+  for (const r of group.rows) {
+    if (r.extraCells > 0) report(r, 'row', `the row has ${r.extraCells} more cell${r.extraCells > 1 ? 's' : ''} than the header (quote values that contain the separator)`);
+    for (const c of ['organisation', 'name', 'email'] as const) if (r.cells[c] === '') report(r, c, 'is empty');
+    if (r.cells.endorser !== '' && BOOLEAN_CELLS[r.cells.endorser.toLowerCase()] === undefined) report(r, 'endorser', 'must be true or false (yes/no, 1/0)');
+    const earlier = group.rows.find((o) => o.row < r.row && o.cells.email !== '' && o.cells.email.toLowerCase() === r.cells.email.toLowerCase());
+    if (earlier) report(r, 'email', `the same e-mail address is in row ${earlier.row}`);
+  }
+
+  // kind, language and endorser belong to the organisation: the first row that gives one decides; a later one may not differ
+  const shared = (column: 'kind' | 'language' | 'endorser', normalise: (cell: string) => string): string | undefined => {
+    const giving = group.rows.filter((r) => r.cells[column] !== '');
+    const decider = giving[0];
+    if (!decider) {
+      if (column !== 'endorser') report(first, column, 'is empty');
+      return undefined;
+    }
+    const value = normalise(decider.cells[column]);
+    for (const r of giving.slice(1)) {
+      if (normalise(r.cells[column]) !== value) report(r, column, `differs from row ${decider.row} of the same organisation ("${decider.cells[column]}")`);
+    }
+    return value;
+  };
+  const kind = shared('kind', (k) => k.toLowerCase());
+  const language = shared('language', (l) => l.replace(/^[A-Za-z]+/, (primary) => primary.toLowerCase()));
+  const endorser = shared('endorser', (e) => String(BOOLEAN_CELLS[e.toLowerCase()]));
+
+  const parsed = commands.inviteStakeholder.schema.safeParse({
+    organisation: first.cells.organisation,
+    kind,
+    contacts: group.rows.map((r) => ({ name: r.cells.name, email: r.cells.email })),
+    language,
+    endorser: endorser === 'true',
+  });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const [head, index, leaf] = issue.path;
+      if (head === 'contacts' && typeof index === 'number' && group.rows[index]) report(group.rows[index], String(leaf ?? 'email'), issue.message);
+      else if (head === 'contacts') {
+        // the list as a whole: a repeated address (reported on its row above already) or too many contacts
+        if (group.rows.every((r) => errors.get(r)!.length === 0)) report(first, 'email', issue.message);
+      } else report(first, String(head ?? 'row'), issue.message);
+    }
+  }
+
+  const bad = group.rows.filter((r) => errors.get(r)!.length > 0);
+  if (bad.length === 0 && parsed.success) return { input: parsed.data };
+  const badRows = bad.map((r) => r.row).join(', ');
+  return {
+    rows: group.rows.map((r) => {
+      const own = errors.get(r)!;
+      return errorRow(r, own.length > 0 ? own : [{ field: 'organisation', message: `not invited: row ${badRows} of the same organisation ${bad.length > 1 ? 'have' : 'has'} errors` }]);
+    }),
+  };
+}
+
+function errorRow(r: CsvRow, errors: ImportRowError[]): ImportRow {
+  return { row: r.row, organisation: r.cells.organisation, status: 'error', errors };
+}

@@ -1,0 +1,594 @@
+// Stakeholder routes through app.inject(): invite (one, or many from a CSV), list, respond,
+// change contacts, remove, reinstate, complete a review, record messages and delivery failures.
+import t from 'tap';
+import { randomUUID } from 'node:crypto';
+import { openConsultation, startApi } from '../helpers/http.ts';
+
+type Api = Awaited<ReturnType<typeof startApi>>;
+
+const DEFENCE = {
+  organisation: 'Ministry of Defence',
+  kind: 'ministry',
+  contact: { name: 'Ana Popescu', email: 'ana.popescu@mapn.example' },
+  language: 'ro',
+  endorser: true,
+};
+const WOMEN_NGO = {
+  organisation: 'Women for Peace Association',
+  kind: 'civil-society',
+  contacts: [
+    { name: 'Ioana Marin', email: 'ioana@wfp.example' },
+    { name: 'Elena Dobre', email: 'elena@wfp.example' },
+  ],
+  language: 'en',
+};
+
+async function eventCount(api: Api, id: string): Promise<number> {
+  return ((await api.call({ url: `/consultations/${id}/events?limit=1000` })).json() as { events: unknown[] }).events.length;
+}
+
+async function eventTypes(api: Api, id: string): Promise<string[]> {
+  return ((await api.call({ url: `/consultations/${id}/events?limit=1000` })).json() as { events: { type: string }[] }).events.map((e) => e.type);
+}
+
+interface Row {
+  id: string;
+  organisation: string;
+  contacts: { name: string; email: string }[];
+  endorser: boolean;
+  kind: string;
+  language: string;
+  invitationStatus: string;
+  response: string;
+  declineReason: string | null;
+  removal: { reason: string } | null;
+  reviewedVersions: number[];
+  awaiting: string[];
+  invitationSentAt: string | null;
+  lastDeliveryFailure: { messageId: string; permanent: boolean } | null;
+}
+
+async function list(api: Api, id: string, query = ''): Promise<Row[]> {
+  const res = await api.call({ url: `/consultations/${id}/stakeholders${query}` });
+  if (res.statusCode !== 200) throw new Error(`list failed: ${res.body}`);
+  return (res.json() as { stakeholders: Row[] }).stakeholders;
+}
+
+async function invite(api: Api, id: string, body: unknown = DEFENCE): Promise<string> {
+  const res = await api.call({ url: `/consultations/${id}/stakeholders`, body });
+  if (res.statusCode !== 201) throw new Error(`invite failed: ${res.body}`);
+  return (res.json() as { stakeholderId: string }).stakeholderId;
+}
+
+function importCsv(api: Api, id: string, csv: string, headers: Record<string, string> = {}) {
+  return api.call({ url: `/consultations/${id}/stakeholders/import`, payload: csv, headers: { 'content-type': 'text/csv; charset=utf-8', ...headers } });
+}
+
+function fieldsOf(res: { json(): unknown }): string[] {
+  return (res.json() as { errors: { path: string }[] }).errors.map((e) => e.path).sort();
+}
+
+t.test('POST /stakeholders invites: 201 with stakeholderId, revision and Location; the list and the Location show it', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const res = await api.call({ url: `/consultations/${id}/stakeholders`, body: DEFENCE });
+  t.equal(res.statusCode, 201);
+  const { stakeholderId, revision } = res.json() as { stakeholderId: string; revision: number };
+  t.equal(revision, 2);
+  t.equal(res.headers.location, `/consultations/${id}/stakeholders/${stakeholderId}`);
+  t.equal(res.headers.etag, '"2"');
+
+  const one = await api.call({ url: res.headers.location as string });
+  t.equal(one.statusCode, 200);
+  t.equal(one.headers.etag, 'W/"2"');
+  const row = one.json() as Row;
+  t.strictSame(
+    { id: row.id, organisation: row.organisation, kind: row.kind, contacts: row.contacts, language: row.language, endorser: row.endorser, invitationStatus: row.invitationStatus, response: row.response },
+    { id: stakeholderId, organisation: 'Ministry of Defence', kind: 'ministry', contacts: [DEFENCE.contact], language: 'ro', endorser: true, invitationStatus: 'invited', response: 'pending' },
+  );
+  t.strictSame(row.awaiting, ['response', 'comments']);
+
+  const ngo = await api.call({ url: `/consultations/${id}/stakeholders`, body: WOMEN_NGO });
+  t.equal(ngo.statusCode, 201, 'several contacts');
+  const rows = await list(api, id);
+  t.strictSame(rows.map((x) => x.organisation), ['Ministry of Defence', 'Women for Peace Association'], 'in invitation order');
+  t.strictSame(rows[1]!.contacts, WOMEN_NGO.contacts, 'the first of contacts is the primary');
+  t.equal(rows[1]!.endorser, false, 'endorser defaults to false');
+  const listed = await api.call({ url: `/consultations/${id}/stakeholders` });
+  t.equal(listed.headers.etag, 'W/"3"');
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders`, headers: { 'if-none-match': 'W/"3"' } })).statusCode, 304);
+  t.notOk('commentIndex' in (listed.json() as object), 'the internal comment index is not served');
+  t.strictSame(await eventTypes(api, id), ['ConsultationOpened', 'DraftPublished', 'StakeholderInvited', 'StakeholderInvited']);
+});
+
+t.test('inviting a contact address the organisation has already returns the existing stakeholder with 200 and appends nothing', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const sid = await invite(api, id);
+  const before = await eventCount(api, id);
+  const again = await api.call({ url: `/consultations/${id}/stakeholders`, body: { ...DEFENCE, contact: { name: 'A. Popescu', email: 'ANA.Popescu@MAPN.example' } } });
+  t.equal(again.statusCode, 200);
+  t.strictSame(again.json(), { stakeholderId: sid, revision: before - 1 });
+  t.equal(again.headers.location, undefined);
+  const viaContacts = await api.call({
+    url: `/consultations/${id}/stakeholders`,
+    body: { ...DEFENCE, contact: undefined, contacts: [{ name: 'Someone new', email: 'new@mapn.example' }, DEFENCE.contact] },
+  });
+  t.equal(viaContacts.statusCode, 200, 'one known address among several is enough');
+  t.equal((viaContacts.json() as { stakeholderId: string }).stakeholderId, sid);
+  t.equal(await eventCount(api, id), before);
+  t.equal((await list(api, id)).length, 1);
+});
+
+t.test('invite: bad bodies are 400 naming the field; nothing is appended', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const before = await eventCount(api, id);
+  const { contact: _, ...noContact } = DEFENCE;
+  const neither = await api.call({ url: `/consultations/${id}/stakeholders`, body: noContact });
+  t.equal(neither.statusCode, 400);
+  t.equal(neither.json().code, 'INVALID_INPUT');
+  t.strictSame(fieldsOf(neither), ['body.contact']);
+  const both = await api.call({ url: `/consultations/${id}/stakeholders`, body: { ...DEFENCE, contacts: WOMEN_NGO.contacts } });
+  t.equal(both.statusCode, 400);
+  t.strictSame(fieldsOf(both), ['body.contact']);
+  t.match(both.json().errors[0].message, /exactly one of contact or contacts/);
+  const bad = await api.call({ url: `/consultations/${id}/stakeholders`, body: { ...DEFENCE, kind: 'army', contact: { name: 'Ana', email: 'not-an-address' } } });
+  t.equal(bad.statusCode, 400);
+  t.strictSame(fieldsOf(bad), ['body.contact.email', 'body.kind']);
+  const dup = await api.call({ url: `/consultations/${id}/stakeholders`, body: { ...WOMEN_NGO, contacts: [WOMEN_NGO.contacts[0], { name: 'Twin', email: 'IOANA@wfp.example' }] } });
+  t.equal(dup.statusCode, 400);
+  t.strictSame(fieldsOf(dup), ['body.contacts']);
+  t.equal(await eventCount(api, id), before);
+});
+
+t.test('access: 401 without a token, 403 for an auditor writing; auditors read the list', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const sid = await invite(api, id);
+  const before = await eventCount(api, id);
+  const writes = [
+    { url: `/consultations/${id}/stakeholders`, body: WOMEN_NGO },
+    { url: `/consultations/${id}/stakeholders/${sid}/response`, body: { response: 'accept' } },
+    { url: `/consultations/${id}/stakeholders/${sid}/contacts`, method: 'PUT' as const, body: { contacts: WOMEN_NGO.contacts } },
+    { url: `/consultations/${id}/stakeholders/${sid}`, method: 'DELETE' as const },
+    { url: `/consultations/${id}/stakeholders/${sid}/reinstate`, body: {} },
+    { url: `/consultations/${id}/stakeholders/${sid}/review`, body: { draftVersion: 1 } },
+    { url: `/consultations/${id}/messages`, body: { kind: 'invitation', stakeholderId: sid, messageId: 'letter-1', sentAt: '2026-01-05T10:00:00Z' } },
+    { url: `/consultations/${id}/delivery-failures`, body: { stakeholderId: sid, messageId: 'm1', messageKind: 'invitation', error: 'bounced', failedAt: '2026-01-05T10:00:00Z' } },
+  ];
+  for (const w of writes) {
+    const anonymous = await api.call({ ...w, as: null });
+    t.equal(anonymous.statusCode, 401, `${w.method ?? 'POST'} ${w.url} without a token`);
+    t.equal(anonymous.json().code, 'UNAUTHENTICATED');
+    const auditor = await api.call({ ...w, as: 'auditor' });
+    t.equal(auditor.statusCode, 403, `${w.method ?? 'POST'} ${w.url} as an auditor`);
+    t.equal(auditor.json().code, 'FORBIDDEN');
+  }
+  t.equal(await eventCount(api, id), before, 'nothing appended by a refused request');
+  const csv = await importCsv(api, id, 'organisation,kind,name,email,language\nX,ministry,A,a@x.example,en\n');
+  t.equal(csv.statusCode, 200, 'the coordinator may import');
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders/import`, payload: 'organisation', headers: { 'content-type': 'text/csv' }, as: 'auditor' })).statusCode, 403);
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders/import`, payload: 'organisation', headers: { 'content-type': 'text/csv' }, as: null })).statusCode, 401);
+  t.equal(await eventCount(api, id), before + 1, 'only the coordinator\'s import appended');
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders`, as: null })).statusCode, 401);
+  const read = await api.call({ url: `/consultations/${id}/stakeholders`, as: 'auditor' });
+  t.equal(read.statusCode, 200);
+  t.equal((read.json() as { stakeholders: unknown[] }).stakeholders.length, 2);
+});
+
+t.test('404: unknown consultation for every route, unknown stakeholder for every route on one', async (t) => {
+  const api = await startApi(t);
+  const unknown = randomUUID();
+  const inviteUnknown = await api.call({ url: `/consultations/${unknown}/stakeholders`, body: DEFENCE });
+  t.equal(inviteUnknown.statusCode, 404);
+  t.equal(inviteUnknown.json().code, 'CONSULTATION_NOT_FOUND');
+  t.equal((await api.call({ url: `/consultations/${unknown}/stakeholders` })).json().code, 'CONSULTATION_NOT_FOUND');
+  t.equal((await api.call({ url: `/consultations/${unknown}/stakeholders` })).statusCode, 404);
+  const importUnknown = await importCsv(api, unknown, 'organisation,kind,name,email,language\nX,ministry,A,a@x.example,en\n');
+  t.equal(importUnknown.statusCode, 404);
+  t.equal(importUnknown.json().code, 'CONSULTATION_NOT_FOUND');
+  t.equal((await api.call({ url: `/consultations/${unknown}/events` })).statusCode, 404, 'nothing was appended to the unknown consultation');
+
+  const id = await openConsultation(api);
+  await invite(api, id);
+  const before = await eventCount(api, id);
+  const sid = 'no-such-stakeholder';
+  const calls = [
+    { url: `/consultations/${id}/stakeholders/${sid}` },
+    { url: `/consultations/${id}/stakeholders/${sid}/response`, body: { response: 'accept' } },
+    { url: `/consultations/${id}/stakeholders/${sid}/contacts`, method: 'PUT' as const, body: { contacts: WOMEN_NGO.contacts } },
+    { url: `/consultations/${id}/stakeholders/${sid}`, method: 'DELETE' as const },
+    { url: `/consultations/${id}/stakeholders/${sid}/reinstate`, body: {} },
+    { url: `/consultations/${id}/stakeholders/${sid}/review`, body: { draftVersion: 1 } },
+    { url: `/consultations/${id}/messages`, body: { kind: 'invitation', stakeholderId: sid, messageId: 'letter-1', sentAt: '2026-01-05T10:00:00Z' } },
+    { url: `/consultations/${id}/delivery-failures`, body: { stakeholderId: sid, messageId: 'm1', messageKind: 'invitation', error: 'bounced', failedAt: '2026-01-05T10:00:00Z' } },
+  ];
+  for (const c of calls) {
+    const res = await api.call(c);
+    t.equal(res.statusCode, 404, `${c.method ?? (c.body ? 'POST' : 'GET')} ${c.url}`);
+    t.equal(res.json().code, 'STAKEHOLDER_NOT_FOUND');
+  }
+  t.equal(await eventCount(api, id), before);
+});
+
+t.test('409: re-inviting a removed stakeholder is refused with the domain code; reinstating brings it back', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const sid = await invite(api, id);
+  const removed = await api.call({ url: `/consultations/${id}/stakeholders/${sid}`, method: 'DELETE' });
+  t.equal(removed.statusCode, 200);
+  const before = await eventCount(api, id);
+  const again = await api.call({ url: `/consultations/${id}/stakeholders`, body: DEFENCE });
+  t.equal(again.statusCode, 409);
+  t.equal(again.headers['content-type'], 'application/problem+json; charset=utf-8');
+  t.equal(again.json().code, 'STAKEHOLDER_REMOVED');
+  t.strictSame(again.json().details, { stakeholderId: sid });
+  const otherContact = await api.call({ url: `/consultations/${id}/stakeholders`, body: { ...DEFENCE, contact: { name: 'New', email: 'new@mapn.example' } } });
+  t.equal(otherContact.statusCode, 409, 'the same organisation under a new address');
+  t.equal(otherContact.json().code, 'STAKEHOLDER_REMOVED');
+  t.equal(await eventCount(api, id), before, 'nothing appended');
+  const reinstated = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/reinstate`, body: { reason: 'the ministry asked to take part after all' } });
+  t.equal(reinstated.statusCode, 200);
+  t.strictSame(reinstated.json(), { revision: before });
+  t.equal((await list(api, id))[0]!.removal, null);
+  const back = await api.call({ url: `/consultations/${id}/stakeholders`, body: DEFENCE });
+  t.equal(back.statusCode, 200, 'once reinstated, inviting the same address returns it');
+  t.equal(back.json().stakeholderId, sid);
+});
+
+t.test('412: a stale If-Match is refused and appends nothing; the current one passes', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const stale = await api.call({ url: `/consultations/${id}/stakeholders`, body: DEFENCE, headers: { 'if-match': '"0"' } });
+  t.equal(stale.statusCode, 412);
+  t.equal(stale.json().code, 'REVISION_MISMATCH');
+  const staleImport = await importCsv(api, id, 'organisation,kind,name,email,language\nX,ministry,A,a@x.example,en\n', { 'if-match': '"0"' });
+  t.equal(staleImport.statusCode, 412);
+  t.equal(staleImport.json().code, 'REVISION_MISMATCH');
+  t.equal(await eventCount(api, id), 2);
+  const current = await api.call({ url: `/consultations/${id}/stakeholders`, body: DEFENCE, headers: { 'if-match': '"1"' } });
+  t.equal(current.statusCode, 201);
+  const sid = current.json().stakeholderId as string;
+  const staleRemove = await api.call({ url: `/consultations/${id}/stakeholders/${sid}`, method: 'DELETE', headers: { 'if-match': '"1"' } });
+  t.equal(staleRemove.statusCode, 412);
+  const importAt = await importCsv(api, id, 'organisation,kind,name,email,language\nX,ministry,A,a@x.example,en\nY,ministry,B,b@y.example,en\n', { 'if-match': '"2"' });
+  t.equal(importAt.statusCode, 200, 'an import is checked once, before its first invitation');
+  t.equal(importAt.json().invited, 2);
+  t.equal(importAt.headers.etag, '"4"');
+});
+
+t.test('Idempotency-Key: a retried invite returns the first result and appends nothing; another body under the key is 422', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const headers = { 'idempotency-key': 'invite-defence-2027' };
+  const first = await api.call({ url: `/consultations/${id}/stakeholders`, body: DEFENCE, headers });
+  const count = await eventCount(api, id);
+  const again = await api.call({ url: `/consultations/${id}/stakeholders`, body: DEFENCE, headers });
+  t.equal(first.statusCode, 201);
+  t.equal(again.statusCode, 201);
+  t.strictSame(again.json(), first.json());
+  t.equal(again.headers.location, first.headers.location);
+  t.equal(again.headers['idempotent-replayed'], 'true');
+  t.equal(await eventCount(api, id), count, 'nothing appended the second time');
+  const other = await api.call({ url: `/consultations/${id}/stakeholders`, body: WOMEN_NGO, headers });
+  t.equal(other.statusCode, 422);
+  t.equal(other.json().code, 'COMMAND_ID_REUSED');
+  const removeKey = { 'idempotency-key': 'remove-defence' };
+  const sid = first.json().stakeholderId as string;
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders/${sid}?reason=left`, method: 'DELETE', headers: removeKey })).statusCode, 200);
+  const otherRemoval = await api.call({ url: `/consultations/${id}/stakeholders/${sid}?reason=another`, method: 'DELETE', headers: removeKey });
+  t.equal(otherRemoval.statusCode, 422);
+  t.equal(await eventCount(api, id), count + 1);
+});
+
+// A spreadsheet export: BOM, CRLF, quoted fields with commas, quotes and a line break, one
+// organisation on two rows that are not next to each other (in another case and spacing), an empty
+// line, a bad address, columns in another order and case, and an extra column.
+const CSV = '\uFEFF' + [
+  'Email,Organisation,KIND,Name,Language,Endorser,Notes',
+  'ana.popescu@mapn.example,Ministry of Defence,ministry,Ana Popescu,ro,yes,',
+  'ioana@wfp.example,"Women for Peace, Romania",civil-society,"Marin, Ioana",en,,"said ""yes"" by phone"',
+  '',
+  'not-an-address,Ministry of Justice,ministry,Mihai Ionescu,ro,true,',
+  'elena@wfp.example,"  women for peace,  romania ",,"Elena ""Eli""\nDobre",,no,second contact',
+  'dan@police.example,General Inspectorate of Police,ministry,Dan Stan,RO,1,',
+].join('\r\n') + '\r\n';
+
+t.test('import: a spreadsheet CSV is read; rows of one organisation merge; a bad row is reported while the others are invited', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const res = await importCsv(api, id, CSV);
+  t.equal(res.statusCode, 200);
+  const report = res.json() as { rows: { row: number; organisation: string; status: string; stakeholderId?: string; errors?: unknown[] }[]; invited: number; existing: number; errors: number };
+  const rows = await list(api, id);
+  t.strictSame(rows.map((x) => x.organisation), ['Ministry of Defence', 'Women for Peace, Romania', 'General Inspectorate of Police']);
+  const [defence, wfp, police] = rows;
+  t.strictSame(report, {
+    rows: [
+      { row: 2, organisation: 'Ministry of Defence', status: 'invited', stakeholderId: defence!.id },
+      { row: 3, organisation: 'Women for Peace, Romania', status: 'invited', stakeholderId: wfp!.id },
+      { row: 5, organisation: 'Ministry of Justice', status: 'error', errors: [{ field: 'email', message: 'Invalid email address' }] },
+      { row: 6, organisation: 'women for peace,  romania', status: 'invited', stakeholderId: wfp!.id },
+      { row: 7, organisation: 'General Inspectorate of Police', status: 'invited', stakeholderId: police!.id },
+    ],
+    invited: 4,
+    existing: 0,
+    errors: 1,
+  });
+  t.strictSame(wfp!.contacts, [{ name: 'Marin, Ioana', email: 'ioana@wfp.example' }, { name: 'Elena "Eli"\nDobre', email: 'elena@wfp.example' }], 'contacts in row order, the first the primary');
+  t.strictSame([defence!.endorser, wfp!.endorser, police!.endorser], [true, false, true]);
+  t.strictSame([defence!.kind, wfp!.kind, police!.language], ['ministry', 'civil-society', 'ro']);
+  t.strictSame(await eventTypes(api, id), ['ConsultationOpened', 'DraftPublished', 'StakeholderInvited', 'StakeholderInvited', 'StakeholderInvited']);
+});
+
+t.test('import with an Idempotency-Key: a retry returns the same report and appends nothing', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const headers = { 'idempotency-key': 'import-2027-01' };
+  const first = await importCsv(api, id, CSV, headers);
+  t.equal(first.statusCode, 200);
+  const count = await eventCount(api, id);
+  t.equal(count, 5);
+  const again = await importCsv(api, id, CSV, headers);
+  t.equal(again.statusCode, 200);
+  t.strictSame(again.json(), first.json());
+  t.equal(await eventCount(api, id), count, 'nothing appended the second time');
+  const events = (await api.call({ url: `/consultations/${id}/events` })).json() as { events: { metadata: { commandId: string } }[] };
+  t.strictSame(events.events.slice(2).map((e) => e.metadata.commandId), [
+    'import-2027-01/ministry of defence', 'import-2027-01/women for peace, romania', 'import-2027-01/general inspectorate of police',
+  ]);
+  const withoutKey = await importCsv(api, id, CSV);
+  t.strictSame((withoutKey.json() as { rows: { status: string }[] }).rows.map((r) => r.status), ['existing', 'existing', 'error', 'existing', 'existing'],
+    'without a key, the same file finds every organisation invited already');
+  t.equal(await eventCount(api, id), count);
+});
+
+t.test('import: domain refusals and invalid rows are reported per row; an organisation is invited whole or not at all', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const sid = await invite(api, id);
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders/${sid}`, method: 'DELETE' })).statusCode, 200);
+  const ngo = await invite(api, id, WOMEN_NGO);
+  const before = await eventCount(api, id);
+  const csv = [
+    'organisation;kind;name;email;language;endorser',
+    'Ministry of Defence;ministry;Ana Popescu;ana.popescu@mapn.example;ro;true',
+    'Women for Peace Association;civil-society;Ioana Marin;IOANA@wfp.example;en;',
+    'Academy of Sciences;academia;Radu Pop;radu@acad.example;ro;maybe',
+    'Academy of Sciences;;Maria Pop;maria@acad.example;;',
+    'University of Bucharest;academia;Vlad Ene;vlad@unibuc.example;ro;no',
+    'University of Bucharest;ministry;Vlad Ene;VLAD@unibuc.example;en;',
+    'Other Org;other;Someone;ana.popescu@mapn.example;en;',
+    ';other;Nobody;nobody@x.example;en;',
+    'Press Office;other;;press@x.example;xx_1;',
+  ].join('\n');
+  const res = await importCsv(api, id, csv);
+  t.equal(res.statusCode, 200);
+  t.strictSame(res.json(), {
+    rows: [
+      { row: 2, organisation: 'Ministry of Defence', status: 'error', errors: [{ field: 'organisation', message: 'Ministry of Defence was removed; reinstate it', code: 'STAKEHOLDER_REMOVED' }] },
+      { row: 3, organisation: 'Women for Peace Association', status: 'existing', stakeholderId: ngo },
+      { row: 4, organisation: 'Academy of Sciences', status: 'error', errors: [{ field: 'endorser', message: 'must be true or false (yes/no, 1/0)' }] },
+      { row: 5, organisation: 'Academy of Sciences', status: 'error', errors: [{ field: 'organisation', message: 'not invited: row 4 of the same organisation has errors' }] },
+      { row: 6, organisation: 'University of Bucharest', status: 'error', errors: [{ field: 'organisation', message: 'not invited: row 7 of the same organisation has errors' }] },
+      {
+        row: 7, organisation: 'University of Bucharest', status: 'error', errors: [
+          { field: 'email', message: 'the same e-mail address is in row 6' },
+          { field: 'kind', message: 'differs from row 6 of the same organisation ("academia")' },
+          { field: 'language', message: 'differs from row 6 of the same organisation ("ro")' },
+        ],
+      },
+      { row: 8, organisation: 'Other Org', status: 'error', errors: [{ field: 'email', message: 'a contact address belongs to Ministry of Defence', code: 'CONTACT_BELONGS_TO_OTHER_STAKEHOLDER' }] },
+      { row: 9, organisation: '', status: 'error', errors: [{ field: 'organisation', message: 'is empty' }] },
+      { row: 10, organisation: 'Press Office', status: 'error', errors: [{ field: 'name', message: 'is empty' }, { field: 'language', message: 'a BCP-47 language tag such as "en" or "ro"' }] },
+    ],
+    invited: 0,
+    existing: 1,
+    errors: 8,
+  });
+  t.equal(await eventCount(api, id), before, 'nothing appended');
+});
+
+t.test('import: a missing column is 400 naming it, unreadable CSV 400, too many rows 413, JSON 415; nothing is appended', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const missing = await importCsv(api, id, 'Organisation,Kind,Name\nX,ministry,A\n');
+  t.equal(missing.statusCode, 400);
+  t.equal(missing.json().code, 'CSV_MISSING_COLUMNS');
+  t.equal(missing.json().title, 'the CSV\'s header row lacks the columns email, language');
+  t.strictSame(fieldsOf(missing), ['header.email', 'header.language']);
+  t.strictSame(missing.json().details.missingColumns, ['email', 'language']);
+  const empty = await importCsv(api, id, '');
+  t.equal(empty.statusCode, 400);
+  t.equal(empty.json().code, 'CSV_MISSING_COLUMNS');
+  const twice = await importCsv(api, id, 'organisation,kind,name,email,language,Email\n');
+  t.equal(twice.statusCode, 400);
+  t.equal(twice.json().code, 'CSV_DUPLICATE_COLUMNS');
+  const unreadable = await importCsv(api, id, 'organisation,kind,name,email,language\n"Ministry of Defence,ministry,A,a@x.example,en\n');
+  t.equal(unreadable.statusCode, 400);
+  t.equal(unreadable.json().code, 'INVALID_CSV');
+  const header = 'organisation,kind,name,email,language\n';
+  const big = header + Array.from({ length: 2001 }, (_, i) => `Org ${i},other,Person ${i},p${i}@x.example,en`).join('\n');
+  const tooMany = await importCsv(api, id, big);
+  t.equal(tooMany.statusCode, 413);
+  t.equal(tooMany.json().code, 'TOO_MANY_ROWS');
+  t.strictSame(tooMany.json().details, { rows: 2001, limit: 2000 });
+  const json = await api.call({ url: `/consultations/${id}/stakeholders/import`, body: { csv: header } });
+  t.equal(json.statusCode, 415);
+  t.equal(json.json().code, 'UNSUPPORTED_MEDIA_TYPE');
+  const headerOnly = await importCsv(api, id, header);
+  t.strictSame(headerOnly.json(), { rows: [], invited: 0, existing: 0, errors: 0 });
+  t.equal(await eventCount(api, id), 2);
+});
+
+t.test('import: the body limit is enforced (413)', async (t) => {
+  const api = await startApi(t, { bodyLimit: 2048 });
+  const id = await openConsultation(api);
+  const res = await importCsv(api, id, 'organisation,kind,name,email,language\n' + 'X,ministry,A,a@x.example,en\n'.repeat(100));
+  t.equal(res.statusCode, 413);
+  t.equal(res.json().code, 'BODY_TOO_LARGE');
+  t.equal(await eventCount(api, id), 2);
+});
+
+t.test('POST /response records the answer on the stakeholder\'s behalf', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const sid = await invite(api, id);
+  const ngo = await invite(api, id, WOMEN_NGO);
+  const accepted = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/response`, body: { response: 'accept' } });
+  t.equal(accepted.statusCode, 200);
+  t.strictSame(accepted.json(), { revision: 4 });
+  const declined = await api.call({ url: `/consultations/${id}/stakeholders/${ngo}/response`, body: { response: 'decline', reason: 'no capacity this year' } });
+  t.strictSame(declined.json(), { revision: 5 });
+  const rows = await list(api, id);
+  t.strictSame(rows.map((x) => [x.response, x.invitationStatus, x.declineReason]), [['accepted', 'accepted', null], ['declined', 'declined', 'no capacity this year']]);
+  const events = (await api.call({ url: `/consultations/${id}/events?from=4` })).json() as { events: { type: string; metadata: { actor: unknown } }[] };
+  t.strictSame(events.events[0]!.metadata.actor, { role: 'coordinator', id: 'Gender Office coordinator' }, 'the actor is the token\'s subject');
+  const bad = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/response`, body: { response: 'maybe' } });
+  t.equal(bad.statusCode, 400);
+  t.strictSame(fieldsOf(bad), ['body.response']);
+  const afterDecline = await api.call({ url: `/consultations/${id}/stakeholders/${ngo}/response`, body: { response: 'accept' } });
+  t.equal(afterDecline.statusCode, 409);
+  t.equal(afterDecline.json().code, 'STAKEHOLDER_DECLINED');
+  t.equal(await eventCount(api, id), 6);
+});
+
+t.test('PUT /contacts replaces the contact people', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const sid = await invite(api, id);
+  await invite(api, id, WOMEN_NGO);
+  const contacts = [{ name: 'Cristina Vasile', email: 'cristina.vasile@mapn.example' }, DEFENCE.contact];
+  const res = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/contacts`, method: 'PUT', body: { contacts } });
+  t.equal(res.statusCode, 200);
+  t.strictSame(res.json(), { revision: 4 });
+  t.strictSame((await list(api, id))[0]!.contacts, contacts);
+  const empty = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/contacts`, method: 'PUT', body: { contacts: [] } });
+  t.equal(empty.statusCode, 400);
+  t.strictSame(fieldsOf(empty), ['body.contacts']);
+  const taken = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/contacts`, method: 'PUT', body: { contacts: [WOMEN_NGO.contacts[1]] } });
+  t.equal(taken.statusCode, 409);
+  t.equal(taken.json().code, 'CONTACT_BELONGS_TO_OTHER_STAKEHOLDER');
+  t.equal(await eventCount(api, id), 5);
+});
+
+t.test('DELETE removes with a reason from the body, the query, or the default; reinstate without a body', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const a = await invite(api, id);
+  const b = await invite(api, id, WOMEN_NGO);
+  const c = await invite(api, id, { ...DEFENCE, organisation: 'Ministry of Education', contact: { name: 'Dana', email: 'dana@edu.example' } });
+  t.strictSame((await api.call({ url: `/consultations/${id}/stakeholders/${a}`, method: 'DELETE' })).json(), { revision: 5 });
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders/${b}?reason=merged%20with%20another%20network`, method: 'DELETE' })).statusCode, 200);
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders/${c}?reason=ignored`, method: 'DELETE', body: { reason: 'replaced by the Ministry of Culture' } })).statusCode, 200);
+  t.strictSame((await list(api, id)).map((x) => [x.invitationStatus, x.removal?.reason]), [
+    ['removed', 'removed by the coordinator'], ['removed', 'merged with another network'], ['removed', 'replaced by the Ministry of Culture'],
+  ]);
+  const again = await api.call({ url: `/consultations/${id}/stakeholders/${a}`, method: 'DELETE' });
+  t.strictSame(again.json(), { revision: 7 }, 'removing twice appends nothing');
+  const badReason = await api.call({ url: `/consultations/${id}/stakeholders/${a}`, method: 'DELETE', body: { reason: '   ' } });
+  t.equal(badReason.statusCode, 400);
+  t.strictSame(fieldsOf(badReason), ['body.reason']);
+  const reinstated = await api.call({ url: `/consultations/${id}/stakeholders/${a}/reinstate`, method: 'POST' });
+  t.equal(reinstated.statusCode, 200);
+  t.strictSame(reinstated.json(), { revision: 8 });
+  t.strictSame((await list(api, id))[0]!.invitationStatus, 'invited');
+  t.strictSame(await eventTypes(api, id), [
+    'ConsultationOpened', 'DraftPublished', 'StakeholderInvited', 'StakeholderInvited', 'StakeholderInvited',
+    'StakeholderRemoved', 'StakeholderRemoved', 'StakeholderRemoved', 'StakeholderReinstated',
+  ]);
+});
+
+t.test('POST /review completes the review of the latest draft on the stakeholder\'s behalf', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const sid = await invite(api, id);
+  const res = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/review`, body: { draftVersion: 1 } });
+  t.equal(res.statusCode, 200);
+  t.strictSame(res.json(), { revision: 3 });
+  const row = (await list(api, id))[0]!;
+  t.strictSame(row.reviewedVersions, [1]);
+  t.strictSame(row.awaiting, [], 'a completed review is an answer');
+  const bad = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/review`, body: { draftVersion: 'one' } });
+  t.equal(bad.statusCode, 400);
+  t.strictSame(fieldsOf(bad), ['body.draftVersion']);
+  const missing = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/review`, body: { draftVersion: 9 } });
+  t.equal(missing.statusCode, 404);
+  t.equal(missing.json().code, 'DRAFT_NOT_FOUND');
+  t.equal(await eventCount(api, id), 4);
+});
+
+t.test('POST /messages and /delivery-failures record what happened to messages sent by other means', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const sid = await invite(api, id);
+  const ngo = await invite(api, id, WOMEN_NGO);
+  const letter = { kind: 'invitation', stakeholderId: sid, messageId: 'letter-2027-001', sentAt: '2027-01-05T10:00:00+02:00' };
+  const sent = await api.call({ url: `/consultations/${id}/messages`, body: letter });
+  t.equal(sent.statusCode, 200);
+  t.strictSame(sent.json(), { revision: 4 });
+  t.strictSame((await api.call({ url: `/consultations/${id}/messages`, body: letter })).json(), { revision: 4 }, 'the same messageId records nothing');
+  const failure = { stakeholderId: ngo, messageId: 'mail-7', messageKind: 'invitation', error: 'mailbox unavailable', permanent: true, failedAt: '2027-01-05T10:05:00Z' };
+  const failed = await api.call({ url: `/consultations/${id}/delivery-failures`, body: failure });
+  t.equal(failed.statusCode, 200);
+  t.strictSame(failed.json(), { revision: 5 });
+  const rows = await list(api, id);
+  t.strictSame([rows[0]!.invitationStatus, rows[0]!.invitationSentAt], ['e-mailed', '2027-01-05T10:00:00+02:00']);
+  t.strictSame([rows[1]!.invitationStatus, rows[1]!.lastDeliveryFailure?.messageId, rows[1]!.lastDeliveryFailure?.permanent], ['delivery-failed', 'mail-7', true]);
+  const badKind = await api.call({ url: `/consultations/${id}/messages`, body: { ...letter, kind: 'postcard' } });
+  t.equal(badKind.statusCode, 400);
+  t.strictSame(fieldsOf(badKind), ['body.kind']);
+  const badReminder = await api.call({ url: `/consultations/${id}/messages`, body: { ...letter, kind: 'reminder', phase: 'comments', draftVersion: 1 } });
+  t.equal(badReminder.statusCode, 400);
+  t.strictSame(fieldsOf(badReminder), ['body.deadline']);
+  const badFailure = await api.call({ url: `/consultations/${id}/delivery-failures`, body: { ...failure, failedAt: 'yesterday', error: '' } });
+  t.equal(badFailure.statusCode, 400);
+  t.strictSame(fieldsOf(badFailure), ['body.error', 'body.failedAt']);
+  t.equal(await eventCount(api, id), 6);
+});
+
+t.test('GET /stakeholders?awaiting=true lists only those who have not answered; ?status= filters by invitation status', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const defence = await invite(api, id);
+  const ngo = await invite(api, id, WOMEN_NGO);
+  const education = await invite(api, id, { ...DEFENCE, organisation: 'Ministry of Education', contact: { name: 'Dana', email: 'dana@edu.example' }, endorser: false });
+  await api.call({ url: `/consultations/${id}/stakeholders/${defence}/review`, body: { draftVersion: 1 } });
+  await api.call({ url: `/consultations/${id}/stakeholders/${ngo}/response`, body: { response: 'decline' } });
+  await api.call({ url: `/consultations/${id}/stakeholders/${education}/response`, body: { response: 'accept' } });
+  const ids = async (query: string) => (await list(api, id, query)).map((x) => x.id);
+  t.strictSame(await ids('?awaiting=true'), [education], 'accepted but no comments yet');
+  t.strictSame(await ids('?awaiting=false'), [defence, ngo]);
+  t.strictSame(await ids('?awaiting=comments'), [education]);
+  t.strictSame(await ids('?awaiting=response'), []);
+  t.strictSame(await ids('?status=accepted'), [education]);
+  t.strictSame(await ids('?status=declined'), [ngo]);
+  t.strictSame(await ids('?status=invited&awaiting=false'), [defence]);
+  t.strictSame(await ids(''), [defence, ngo, education]);
+  const bad = await api.call({ url: `/consultations/${id}/stakeholders?awaiting=maybe&status=lost` });
+  t.equal(bad.statusCode, 400);
+  t.strictSame(fieldsOf(bad), ['querystring.awaiting', 'querystring.status']);
+});
+
+t.test('the OpenAPI document describes the stakeholder routes with their bodies', async (t) => {
+  const api = await startApi(t);
+  const res = await api.call({ url: '/docs/json', as: null });
+  t.equal(res.statusCode, 200);
+  const doc = res.json() as { paths: Record<string, Record<string, { tags: string[]; requestBody?: { content: Record<string, unknown> } }>> };
+  const paths = Object.keys(doc.paths).filter((p) => p.includes('stakeholders') || p.endsWith('/messages') || p.endsWith('/delivery-failures')).sort();
+  t.strictSame(paths, [
+    '/consultations/{id}/delivery-failures',
+    '/consultations/{id}/messages',
+    '/consultations/{id}/stakeholders',
+    '/consultations/{id}/stakeholders/import',
+    '/consultations/{id}/stakeholders/{sid}',
+    '/consultations/{id}/stakeholders/{sid}/contacts',
+    '/consultations/{id}/stakeholders/{sid}/reinstate',
+    '/consultations/{id}/stakeholders/{sid}/response',
+    '/consultations/{id}/stakeholders/{sid}/review',
+  ]);
+  t.strictSame(doc.paths['/consultations/{id}/stakeholders']!['post']!.tags, ['stakeholders']);
+  t.strictSame(Object.keys(doc.paths['/consultations/{id}/stakeholders/import']!['post']!.requestBody!.content), ['text/csv']);
+  t.ok(doc.paths['/consultations/{id}/stakeholders']!['post']!.requestBody!.content['application/json']);
+});
