@@ -77,8 +77,12 @@ export function sameEmail(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
+/** An organisation's name as the domain compares it: NFKC, trimmed, single spaces, lower case. */
+export function organisationKey(name: string): string {
+  return name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
 /** Organisation names match whatever their case and spacing. */
 export function sameOrganisation(a: string, b: string): boolean {
-  const norm = (x: string) => x.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
-  return norm(a) === norm(b);
+  return organisationKey(a) === organisationKey(b);
 }

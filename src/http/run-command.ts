@@ -38,6 +38,8 @@ export interface RunOptions<S extends z.ZodType> {
   input: unknown;
   /** overrides the command id (bulk requests derive one per row from the key) */
   commandId?: string;
+  /** overrides If-Match: null runs the command unconditionally (a bulk request checks If-Match once, up front) */
+  expectedRevision?: number | null;
 }
 
 export async function runCommand<S extends z.ZodType>(
@@ -47,7 +49,7 @@ export async function runCommand<S extends z.ZodType>(
   options: RunOptions<S>,
 ): Promise<CommandResult> {
   const principal = principalOf(request);
-  const expected = expectedRevision(request);
+  const expected = options.expectedRevision === undefined ? expectedRevision(request) : options.expectedRevision ?? undefined;
   const result = await ctx.handler.execute(options.command, {
     consultationId: options.consultationId,
     commandId: options.commandId ?? idempotencyKey(request) ?? randomUUID(),

@@ -2,7 +2,6 @@
 // coordinator (response, contacts, removal, reinstatement, completed review); record messages that
 // were sent, or failed, by other means.
 import { randomUUID } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import { CsvError, parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { commands } from '../../commands/index.ts';
@@ -10,7 +9,7 @@ import type { CommandResult } from '../../commands/handler.ts';
 import { RevisionMismatchError } from '../../commands/handler-errors.ts';
 import { Contacts, stakeholderByEmail } from '../../commands/invite-stakeholder.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { requireOpen, sameOrganisation } from '../../domain/rules.ts';
+import { organisationKey, requireOpen, sameOrganisation } from '../../domain/rules.ts';
 import { Contact, Reason, StakeholderKind } from '../../domain/schemas.ts';
 import { awaitingAnswer, stakeholders, type StakeholderRow } from '../../projections/stakeholders.ts';
 import type { App, HttpContext } from '../context.ts';
@@ -162,7 +161,6 @@ export function stakeholderRoutes(app: App, ctx: HttpContext): void {
     const state = await ctx.handler.load(id);
     requireOpen(state);
     if (expected !== undefined && state.revision !== expected) throw new RevisionMismatchError(expected, state.revision);
-    const unconditional = withoutIfMatch(request);
 
     const report: ImportRow[] = [];
     for (const group of groupByOrganisation(rows)) {
@@ -173,11 +171,12 @@ export function stakeholderRoutes(app: App, ctx: HttpContext): void {
       }
       const input = checked.input;
       try {
-        const result = await runCommand(ctx, unconditional, reply, {
+        const result = await runCommand(ctx, request, reply, {
           consultationId: id,
           command: commands.inviteStakeholder,
           input,
           commandId: key ? `${key}/${group.key}` : randomUUID(),
+          expectedRevision: null, // If-Match was checked once above
         });
         const outcome = inviteOutcome(result, input.contacts.map((c) => c.email), input.organisation);
         const status = outcome.invited ? 'invited' : 'existing';
@@ -351,12 +350,6 @@ function inviteOutcome(result: CommandResult, emails: string[], organisation: st
   return { stakeholderId: existing.id, invited: false };
 }
 
-/** The import checks If-Match once, before its first command; its commands then run unconditionally. */
-function withoutIfMatch(request: FastifyRequest): FastifyRequest {
-  const { 'if-match': _, ...headers } = request.headers;
-  return Object.create(request, { headers: { value: headers, enumerable: true } }) as FastifyRequest;
-}
-
 // ---- CSV import ----
 
 const REQUIRED_COLUMNS = ['organisation', 'kind', 'name', 'email', 'language'] as const;
@@ -441,9 +434,6 @@ function groupByOrganisation(rows: CsvRow[]): Group[] {
   return [...groups.values()];
 }
 
-function organisationKey(name: string): string {
-  return name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
-}
 
 type InviteInput = z.output<typeof commands.inviteStakeholder.schema>;
 
