@@ -81,3 +81,15 @@ export async function openConsultation(api: Api): Promise<string> {
   if (draft.statusCode !== 201) throw new Error(`draft failed: ${draft.body}`);
   return id;
 }
+
+/** Invites through POST /consultations/:id/stakeholders; returns the new stakeholder's id. */
+export async function inviteThroughApi(api: Api, id: string, body: unknown): Promise<string> {
+  const res = await api.call({ url: `/consultations/${id}/stakeholders`, body });
+  if (res.statusCode !== 201) throw new Error(`invite failed: ${res.statusCode} ${res.body}`);
+  return (res.json() as { stakeholderId: string }).stakeholderId;
+}
+
+/** How many events the consultation's stream holds, as an auditor reads them. */
+export async function eventCount(api: Api, id: string): Promise<number> {
+  return ((await api.call({ url: `/consultations/${id}/events?limit=1000` })).json() as { events: unknown[] }).events.length;
+}

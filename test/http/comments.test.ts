@@ -4,9 +4,8 @@
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { commands } from '../../src/commands/index.ts';
 import { neutraliseFormula, prefersCsv } from '../../src/http/csv.ts';
-import { DRAFT_BODY, openConsultation, startApi } from '../helpers/http.ts';
+import { DRAFT_BODY, openConsultation, startApi, eventCount, inviteThroughApi } from '../helpers/http.ts';
 
 type Api = Awaited<ReturnType<typeof startApi>>;
 
@@ -23,23 +22,7 @@ interface Invitee { organisation: string; kind: string; contacts: { name: string
 const WMN: Invitee = { organisation: 'Women Mediators Network', kind: 'civil-society', contacts: [{ name: 'Amina Yusuf', email: 'amina@wmn.example' }], language: 'en' };
 const PRI: Invitee = { organisation: 'Peace Research Institute', kind: 'academia', contacts: [{ name: 'Lena Berg', email: 'berg@pri.example' }], language: 'en' };
 
-/** Invites through POST /consultations/:id/stakeholders, or straight through the handler while that route is not there. */
-async function invite(api: Api, id: string, body: Invitee): Promise<string> {
-  const res = await api.call({ url: `/consultations/${id}/stakeholders`, body });
-  if (res.statusCode === 201) return (res.json() as { stakeholderId: string }).stakeholderId;
-  if (res.statusCode !== 404 || res.json().code !== 'ROUTE_NOT_FOUND') throw new Error(`invite failed: ${res.statusCode} ${res.body}`);
-  const result = await api.handler.execute(commands.inviteStakeholder, {
-    consultationId: id, commandId: randomUUID(), actor: { role: 'coordinator', id: 'test' }, input: body,
-  });
-  await api.runner.waitFor(result.position);
-  const sid = result.events[0]?.data['stakeholderId'];
-  if (typeof sid !== 'string') throw new Error('no StakeholderInvited');
-  return sid;
-}
-
-async function eventCount(api: Api, id: string): Promise<number> {
-  return (await api.call({ url: `/consultations/${id}/events?limit=1000` })).json().events.length;
-}
+const invite = (api: Api, id: string, body: Invitee) => inviteThroughApi(api, id, body);
 
 /** An open consultation with draft 1 (sections s1, s2) and two stakeholders. */
 async function setUp(t: Parameters<typeof startApi>[0], start = T0) {

@@ -3,8 +3,7 @@
 // version (older endorsements superseded by a new draft), and every error status they document.
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { commands } from '../../src/commands/index.ts';
-import { DRAFT_BODY, OPEN_BODY, openConsultation, startApi } from '../helpers/http.ts';
+import { DRAFT_BODY, OPEN_BODY, openConsultation, startApi, eventCount, inviteThroughApi } from '../helpers/http.ts';
 
 type Api = Awaited<ReturnType<typeof startApi>>;
 
@@ -20,23 +19,7 @@ const WMN: Invitee = { organisation: 'Women Mediators Network', kind: 'civil-soc
 const MFA_SIGNATORY = { name: 'Ioana Marin', title: 'State Secretary' };
 const JUSTICE_SIGNATORY = { name: 'Pieter de Vries', title: 'Director-General' };
 
-/** Invites through POST /consultations/:id/stakeholders, or straight through the handler while that route is not there. */
-async function invite(api: Api, id: string, body: Invitee): Promise<string> {
-  const res = await api.call({ url: `/consultations/${id}/stakeholders`, body });
-  if (res.statusCode === 201) return (res.json() as { stakeholderId: string }).stakeholderId;
-  if (res.statusCode !== 404 || res.json().code !== 'ROUTE_NOT_FOUND') throw new Error(`invite failed: ${res.statusCode} ${res.body}`);
-  const result = await api.handler.execute(commands.inviteStakeholder, {
-    consultationId: id, commandId: randomUUID(), actor: { role: 'coordinator', id: 'test' }, input: body,
-  });
-  await api.runner.waitFor(result.position);
-  const sid = result.events[0]?.data['stakeholderId'];
-  if (typeof sid !== 'string') throw new Error('no StakeholderInvited');
-  return sid;
-}
-
-async function eventCount(api: Api, id: string): Promise<number> {
-  return (await api.call({ url: `/consultations/${id}/events?limit=1000` })).json().events.length;
-}
+const invite = (api: Api, id: string, body: Invitee) => inviteThroughApi(api, id, body);
 
 /** Draft 1 published, two endorsing ministries and one CSO invited (revision 4); a clock the test moves. */
 async function setUp(t: Parameters<typeof startApi>[0]) {

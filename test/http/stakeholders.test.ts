@@ -2,7 +2,7 @@
 // change contacts, remove, reinstate, complete a review, record messages and delivery failures.
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { openConsultation, startApi } from '../helpers/http.ts';
+import { eventCount, inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
 
 type Api = Awaited<ReturnType<typeof startApi>>;
 
@@ -22,10 +22,6 @@ const WOMEN_NGO = {
   ],
   language: 'en',
 };
-
-async function eventCount(api: Api, id: string): Promise<number> {
-  return ((await api.call({ url: `/consultations/${id}/events?limit=1000` })).json() as { events: unknown[] }).events.length;
-}
 
 async function eventTypes(api: Api, id: string): Promise<string[]> {
   return ((await api.call({ url: `/consultations/${id}/events?limit=1000` })).json() as { events: { type: string }[] }).events.map((e) => e.type);
@@ -54,11 +50,7 @@ async function list(api: Api, id: string, query = ''): Promise<Row[]> {
   return (res.json() as { stakeholders: Row[] }).stakeholders;
 }
 
-async function invite(api: Api, id: string, body: unknown = DEFENCE): Promise<string> {
-  const res = await api.call({ url: `/consultations/${id}/stakeholders`, body });
-  if (res.statusCode !== 201) throw new Error(`invite failed: ${res.body}`);
-  return (res.json() as { stakeholderId: string }).stakeholderId;
-}
+const invite = (api: Api, id: string, body: unknown = DEFENCE) => inviteThroughApi(api, id, body);
 
 function importCsv(api: Api, id: string, csv: string, headers: Record<string, string> = {}) {
   return api.call({ url: `/consultations/${id}/stakeholders/import`, payload: csv, headers: { 'content-type': 'text/csv; charset=utf-8', ...headers } });
