@@ -13,17 +13,21 @@ export const closeConsultation = defineCommand({
   name: 'CloseConsultation',
   schema: z.object({
     outcome: Outcome,
+    /** required when adopted; optional when withdrawn */
     finalDraftVersion: z.number().int().positive().nullable().optional(),
     note: z.string().trim().min(1).max(5_000).optional(),
+  }).refine((x) => x.outcome !== 'adopted' || (x.finalDraftVersion ?? null) !== null, {
+    path: ['finalDraftVersion'],
+    message: 'an adopted consultation needs its final draft version',
   }),
   decide(state, input) {
     requireOpen(state);
     const version = input.finalDraftVersion ?? null;
     if (input.outcome === 'adopted') {
-      if (version === null) throw new DomainError('DRAFT_NOT_FOUND', 'an adopted consultation needs its final draft version');
+      if (version === null) throw new DomainError('DRAFT_NOT_FOUND', 'an adopted consultation needs its final draft version'); // the schema refuses this first
       requireLatestDraft(state, version);
       const missing = Object.values(state.stakeholders)
-        .filter((x) => x.endorser && !x.removed && x.decisions[version] !== 'endorsed')
+        .filter((x) => x.endorser && !x.removed && (x.decisions[version] !== 'endorsed' || x.response === 'declined'))
         .map((x) => ({ stakeholderId: x.id, organisation: x.organisation }));
       if (missing.length > 0) {
         throw new DomainError(

@@ -41,7 +41,7 @@ export interface AppliedEvent {
 
 export interface CommandResult {
   consultationId: string;
-  /** the stream's revision after the command (-1: the stream does not exist) */
+  /** the stream's revision after the command (-1: the stream does not exist); for a replay, after its first run */
   revision: number;
   /** the global position of the command's last event, or of the stream's last event when it produced none */
   position: Position | null;
@@ -115,11 +115,15 @@ export class CommandHandler {
     const entry = await this.entry(streamName);
     for (let attempt = 1; ; attempt++) {
       const { state } = entry;
-      if (request.expectedRevision !== undefined && state.revision !== request.expectedRevision) {
+      if (request.expectedRevision !== undefined && state.revision !== request.expectedRevision && !state.commands[request.commandId]) {
         await this.catchUp(streamName, entry);
-        if (entry.state.revision !== request.expectedRevision) throw new RevisionMismatchError(request.expectedRevision, entry.state.revision);
       }
+      // A repeated command returns its first result before anything else is checked: a retry of a
+      // request that carried If-Match must not be told that its own write moved the revision on.
       const applied = state.commands[request.commandId];
+      if (!applied && request.expectedRevision !== undefined && state.revision !== request.expectedRevision) {
+        throw new RevisionMismatchError(request.expectedRevision, state.revision);
+      }
       if (applied) {
         if (applied.commandHash !== commandHash) {
           throw new DomainError('COMMAND_ID_REUSED', `command id ${request.commandId} was used for a different command`);
@@ -199,7 +203,8 @@ export class CommandHandler {
     const lastEvent = events.at(-1);
     return {
       consultationId,
-      revision: entry.state.revision,
+      // the revision the first run left the stream at, matching its events and position
+      revision: last,
       position: lastEvent ? lastEvent.position : entry.position,
       events: events.map((e) => ({ revision: e.revision, type: e.type, data: e.data, metadata: e.metadata })),
       replayed: true,

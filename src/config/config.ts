@@ -27,7 +27,8 @@ export const ConfigSchema = z.object({
   INBOUND_DOMAIN: z.string().min(1).optional(),
   INBOUND_SMTP_PORT: Port.optional(),
   /** esdb:// or esdb+discover:// (KurrentDB speaks the same protocol under these schemes) */
-  EVENTSTORE_URL: Url(['esdb:', 'esdb+discover:']).optional(),
+  // a cluster lists several hosts (esdb://a:2113,b:2113,c:2113), which is no WHATWG URL: check the scheme only
+  EVENTSTORE_URL: z.string().regex(/^esdb(\+discover)?:\/\/[^\s]+$/, 'a connection string starting with esdb:// or esdb+discover://').optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
@@ -48,7 +49,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? '?');
-      const value = name === 'AUTH_SECRET' ? '(hidden)' : JSON.stringify(raw[name]);
+      // secrets are never echoed: AUTH_SECRET not at all, a URL without its user name and password
+      const value = name === 'AUTH_SECRET' ? '(hidden)' : JSON.stringify(raw[name]?.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/i, '$1'));
       return `${name}=${value}: ${i.message}`;
     }));
   }

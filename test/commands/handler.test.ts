@@ -145,3 +145,21 @@ t.test('50 concurrent commands through one handler, and through five handlers sh
     t.equal((await verifyStream(store, streamNameFor(id))).ok, true, 'hash chain holds');
   }
 });
+
+t.test('a repeated command returns its first result even after other commands, and even with its stale expected revision', async (t) => {
+  const { store } = tempStore(t);
+  const handler = new CommandHandler({ store });
+  const id = await openWithDraft(handler);
+  const sid = await invite(handler, id, 'Peace Institute');
+  const request = { consultationId: id, commandId: randomUUID(), actor: COORDINATOR, input: { stakeholderId: sid, draftVersion: 1, text: 'Whole-draft remark', channel: 'api' }, expectedRevision: 2 };
+  const first = await handler.execute(commands.submitComment, request);
+  t.equal(first.revision, 3);
+  await comment(handler, id, sid, 'someone else moves the stream on');
+  const retried = await handler.execute(commands.submitComment, request);
+  t.equal(retried.replayed, true, 'the retry is answered, not refused with REVISION_MISMATCH');
+  t.equal(retried.revision, 3, 'with the revision of its first run, not the stream\'s current one');
+  t.same(retried.events, first.events);
+  t.equal(store.positions.compare(retried.position!, first.position!), 0);
+  const fresh = await new CommandHandler({ store }).execute(commands.submitComment, request);
+  t.equal(fresh.revision, 3, 'the same from a handler that never saw the first run');
+});

@@ -25,3 +25,13 @@ t.test('every bad value is named in one clear error, and a secret is never echoe
   t.notMatch(error.message, /short-secret/);
   t.equal(error.problems.length, 4);
 });
+
+t.test('an EventStoreDB cluster address (several hosts) is accepted; a bad URL is named without its password', async (t) => {
+  const cluster = 'esdb://admin:changeit@node1:2113,node2:2113,node3:2113?tls=true';
+  t.equal(loadConfig({ EVENTSTORE_URL: cluster }).EVENTSTORE_URL, cluster);
+  t.equal(loadConfig({ EVENTSTORE_URL: 'esdb+discover://cluster.internal:2113' }).EVENTSTORE_URL, 'esdb+discover://cluster.internal:2113');
+  const error = t.throws(() => loadConfig({ EVENTSTORE_URL: 'http://admin:changeit@node1:2113', REDIS_URL: 'http://user:hunter2@cache:6379' })) as ConfigError;
+  t.match(error.message, /EVENTSTORE_URL="http:\/\/node1:2113": a connection string starting with esdb:\/\//);
+  t.match(error.message, /REDIS_URL="http:\/\/cache:6379"/);
+  t.notMatch(error.message, /changeit|hunter2|admin/);
+});

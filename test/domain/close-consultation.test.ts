@@ -25,8 +25,9 @@ t.test('given every endorser endorsed the latest version, when closing as adopte
   ]);
 });
 
-t.test('adopted needs a final version: DRAFT_NOT_FOUND without one or with an unknown one; NO_DRAFT before any', async (t) => {
-  t.throws(() => when(closeConsultation, allEndorsedV1, { outcome: 'adopted' }), { code: 'DRAFT_NOT_FOUND' });
+t.test('adopted needs a final version: the schema refuses none, DRAFT_NOT_FOUND for an unknown one; NO_DRAFT before any', async (t) => {
+  t.throws(() => when(closeConsultation, allEndorsedV1, { outcome: 'adopted' }), { name: 'ZodError' });
+  t.throws(() => when(closeConsultation, allEndorsedV1, { outcome: 'adopted', finalDraftVersion: null }), { name: 'ZodError' });
   t.throws(() => when(closeConsultation, allEndorsedV1, adopt(5)), { code: 'DRAFT_NOT_FOUND' });
   t.throws(() => when(closeConsultation, [opened], adopt(1)), { code: 'NO_DRAFT' });
 });
@@ -94,4 +95,10 @@ t.test('withdrawn closes regardless of endorsements and versions', async (t) => 
 
 t.test('the schema refuses an unknown outcome', async (t) => {
   t.throws(() => when(closeConsultation, given, { outcome: 'postponed' as 'withdrawn' }), { name: 'ZodError' });
+});
+
+t.test('an endorser that endorsed and then declined the invitation counts as not endorsed', async (t) => {
+  const e = errorOf(() => when(closeConsultation, [...allEndorsedV1, declined(JUS)], adopt(1)));
+  t.equal(e.code, 'ENDORSEMENTS_MISSING');
+  t.same(e.details, { missing: [{ stakeholderId: JUS, organisation: 'Ministry of Justice and Security' }] });
 });

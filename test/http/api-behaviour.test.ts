@@ -63,6 +63,10 @@ t.test('Idempotency-Key: a retried POST returns the first result and never opens
   const d2 = await api.call({ url: `/consultations/${id}/drafts`, body: DRAFT_BODY, headers: draftKey });
   t.strictSame(d2.json(), d1.json());
   t.equal((await api.call({ url: `/consultations/${id}/events` })).json().events.length, 2, 'one draft, not two');
+  await api.call({ url: `/consultations/${id}/drafts`, body: DRAFT_BODY });
+  const d3 = await api.call({ url: `/consultations/${id}/drafts`, body: DRAFT_BODY, headers: { ...draftKey, 'if-match': '"0"' } });
+  t.equal(d3.statusCode, 201, 'a retry after others wrote, with its original If-Match, still gets its first result');
+  t.strictSame(d3.json(), { version: 1, revision: 1 });
   t.equal((await api.call({ url: '/consultations', body: OPEN_BODY, headers: { 'idempotency-key': 'bad key with spaces' } })).statusCode, 400);
 });
 

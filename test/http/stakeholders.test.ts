@@ -584,3 +584,16 @@ t.test('the OpenAPI document describes the stakeholder routes with their bodies'
   t.strictSame(Object.keys(doc.paths['/consultations/{id}/stakeholders/import']!['post']!.requestBody!.content), ['text/csv']);
   t.ok(doc.paths['/consultations/{id}/stakeholders']!['post']!.requestBody!.content['application/json']);
 });
+
+t.test('a retried import with its Idempotency-Key and If-Match answers with the first result, not 412', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const csv = 'organisation,kind,name,email,language\nX,ministry,A,a@x.example,en\nY,ministry,B,b@y.example,en\n';
+  const headers = { 'if-match': '"1"', 'idempotency-key': 'import-round-1' };
+  const first = await importCsv(api, id, csv, headers);
+  t.equal(first.statusCode, 200);
+  const again = await importCsv(api, id, csv, headers);
+  t.equal(again.statusCode, 200);
+  t.strictSame(again.json(), first.json());
+  t.equal(await eventCount(api, id), 4, 'nothing appended twice');
+});

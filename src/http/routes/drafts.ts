@@ -30,7 +30,8 @@ export function draftRoutes(app: App, ctx: HttpContext): void {
   }, async (request, reply) => {
     const { id } = request.params;
     const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.publishDraft, input: request.body });
-    const version = result.state.latestVersion;
+    // from the command's own event: a replayed request answers with its first result
+    const version = Number(result.events.find((e) => e.type === 'DraftPublished')?.data['version']);
     return reply.code(201).header('location', `/consultations/${id}/drafts/${version}`).send({ version, revision: result.revision });
   });
 

@@ -107,6 +107,7 @@ export class EsdbSubscription implements Subscription {
     this.state = 'catching-up';
     const from = this.last;
     const head = await this.options.head().catch(() => undefined);
+    if (this.closed) return; // closed while looking up the head: subscribe to nothing
     let reachedHead = head === null || (head !== undefined && from !== null && esdbPositions.compare(from, head) >= 0);
     const markCaughtUp = (buffered: number) => {
       if (this.state !== 'live') {
