@@ -68,7 +68,7 @@ export function problemFor(error: unknown, request: FastifyRequest): Problem {
   if (typeof known.code === 'string' && status < 500 && status >= 400) {
     return { status, code: known.code.startsWith('FST_') ? 'BAD_REQUEST' : known.code, title: String(known.message), instance };
   }
-  if (typeof known.code === 'string' && (known.code === 'CONTENTION' || known.code === 'PROJECTION_TIMEOUT' || known.code === 'EVENT_STORE_UNAVAILABLE')) {
+  if (typeof known.code === 'string' && (known.code === 'CONTENTION' || known.code === 'PROJECTION_TIMEOUT' || known.code === 'PROJECTION_FAILED' || known.code === 'EVENT_STORE_UNAVAILABLE')) {
     return { status: 503, code: known.code, title: 'the service is busy or its store unreachable; retry with the same Idempotency-Key', instance };
   }
   return { status: 500, code: 'INTERNAL', title: 'internal error', instance };

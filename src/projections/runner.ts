@@ -20,10 +20,21 @@ export class ProjectionTimeoutError extends Error {
   }
 }
 
+export class ProjectionFailedError extends Error {
+  readonly code = 'PROJECTION_FAILED';
+  readonly status = 503;
+  constructor(readonly failures: string[]) {
+    super(`a view stopped on an event it could not apply: ${failures.join('; ')}`);
+    this.name = 'ProjectionFailedError';
+  }
+}
+
 export interface ProjectionStatus {
   name: string;
   version: number;
-  state: SubscriptionStatus['state'] | 'stopped';
+  /** failed: a reducer threw; the projection stopped at the event before (see `failure`) */
+  state: SubscriptionStatus['state'] | 'stopped' | 'failed';
+  failure: string | null;
   /** serialised position of the last event applied */
   position: string | null;
   caughtUpOnce: boolean;
@@ -49,6 +60,8 @@ class Worker<V> {
   caughtUpOnce = false;
   eventsApplied = 0;
   subscription: Subscription | null = null;
+  /** why the projection stopped, naming the event it could not apply */
+  failure: string | null = null;
   private stopped = false;
   private loop: Promise<void> | null = null;
 
@@ -67,7 +80,19 @@ class Worker<V> {
       this.view = stored.view;
       this.position = stored.position === null ? null : store.positions.parse(stored.position);
     }
-    this.loop = this.run();
+    this.loop = this.run().catch((error: unknown) => this.fail(error, null));
+  }
+
+  /** A reducer threw (a bug, or an event it cannot read): stop here, say where, fail waiters at once. */
+  private fail(error: unknown, event: RecordedEvent | null): void {
+    const where = event ? ` at ${event.streamName}@${event.revision} (${event.type})` : '';
+    this.failure = `${this.projection.name}${where}: ${error instanceof Error ? error.message : String(error)}`;
+    this.options.logger?.error(
+      { err: error, projection: this.projection.name, streamName: event?.streamName, revision: event?.revision },
+      'projection failed; it stops at the event before, the others go on',
+    );
+    void this.subscription?.close();
+    this.runner.notify();
   }
 
   private async run(): Promise<void> {
@@ -86,7 +111,12 @@ class Worker<V> {
             this.runner.notify();
             continue;
           }
-          this.view = this.projection.apply(this.view, toProjectionEvent(message.event));
+          try {
+            this.view = this.projection.apply(this.view, toProjectionEvent(message.event));
+          } catch (error) {
+            this.fail(error, message.event);
+            return;
+          }
           this.position = message.event.position;
           this.eventsApplied++;
           attempt = 0;
@@ -102,8 +132,8 @@ class Worker<V> {
       } catch (error) {
         if (this.stopped) return;
         if (!(error instanceof SubscriptionDroppedError)) {
-          logger?.error({ err: error, projection: this.projection.name }, 'projection failed; it stops here');
-          throw error;
+          this.fail(error, null);
+          return;
         }
         const delay = Math.min(5000, 100 * 2 ** attempt);
         logger?.warn({ err: error, projection: this.projection.name, delayMs: delay }, 'projection subscription dropped; resubscribing');
@@ -129,7 +159,8 @@ class Worker<V> {
     return {
       name: this.projection.name,
       version: this.projection.version,
-      state: this.stopped ? 'stopped' : this.subscription?.status().state ?? 'catching-up',
+      state: this.failure ? 'failed' : this.stopped ? 'stopped' : this.subscription?.status().state ?? 'catching-up',
+      failure: this.failure,
       position: this.position === null ? null : store.positions.serialise(this.position),
       caughtUpOnce: this.caughtUpOnce,
       eventsApplied: this.eventsApplied,
@@ -208,6 +239,8 @@ export class ProjectionRunner {
   private async until(done: () => boolean, timeoutMs: number, behind: () => string[]): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!done()) {
+      const failures = this.workers.flatMap((w) => (w.failure ? [w.failure] : []));
+      if (failures.length > 0) throw new ProjectionFailedError(failures);
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new ProjectionTimeoutError(timeoutMs, behind());
       await new Promise<void>((resolve) => {

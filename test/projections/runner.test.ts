@@ -131,3 +131,28 @@ t.test('a stored view resumes from its position; a new version replays from the 
   await replayed.caughtUp();
   t.equal(replayed.status()[0]!.eventsApplied, 26, 'a changed version replays everything');
 });
+
+t.test('a reducer that throws stops its projection at that event, says where, fails waiters at once; the others go on', async (t) => {
+  const { store } = tempStore(t);
+  const handler = new CommandHandler({ store });
+  const broken: Projection<number> = {
+    name: 'broken', version: 1, initial: () => 0,
+    apply: (n, e) => { if (e.type === 'StakeholderInvited') throw new Error('cannot read this event'); return n + 1; },
+  };
+  const runner = runnerOn(t, store, { list: [consultationsList, broken as Projection<unknown>] });
+  await runner.start();
+  await runner.caughtUp();
+  const id = await openWithDraft(handler);
+  const invited = await handler.execute(commands.inviteStakeholder, {
+    consultationId: id, commandId: randomUUID(), actor: COORDINATOR,
+    input: { organisation: 'Peace Institute', kind: 'academia', contacts: [{ name: 'A', email: 'a@pi.example' }], language: 'en' },
+  });
+  const started = Date.now();
+  await t.rejects(runner.waitFor(invited.position, 30_000), { code: 'PROJECTION_FAILED', message: new RegExp(`broken at consultation-${id}@2 \\(StakeholderInvited\\): cannot read this event`) });
+  t.ok(Date.now() - started < 10_000, 'the wait fails as soon as the projection does, not at its timeout');
+  const [list, failed] = runner.status();
+  t.equal(failed!.state, 'failed');
+  t.equal(failed!.eventsApplied, 2, 'stopped at the event before');
+  t.equal(list!.state, 'live', 'the other projection goes on');
+  t.equal(listConsultations(runner.view(consultationsList)).length, 1);
+});

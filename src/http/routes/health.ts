@@ -6,6 +6,8 @@ const ProjectionHealth = z.object({
   name: z.string(),
   version: z.number(),
   state: z.string(),
+  /** set when a reducer threw: the projection stopped at the event before the one named */
+  failure: z.string().nullable(),
   caughtUpOnce: z.boolean(),
   eventsApplied: z.number(),
   /** how far behind the store's head, in the store's unit (events on SQLite, log bytes on EventStoreDB); null: nothing applied yet */
@@ -40,6 +42,7 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
       name: s.name,
       version: s.version,
       state: s.state,
+      failure: s.failure,
       caughtUpOnce: s.caughtUpOnce,
       eventsApplied: s.eventsApplied,
       behind: lag?.find((l) => l.name === s.name)?.behind ?? null,
@@ -51,12 +54,12 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
   app.get('/readyz', {
     schema: {
       tags: ['health'],
-      summary: 'Readiness: the store answers and every projection caught up at least once since start',
+      summary: 'Readiness: the store answers and every projection caught up at least once since start (and none failed)',
       response: { 200: ReadyBody, 503: ReadyBody },
     },
   }, async (_req, reply) => {
     const reachable = await storeReachable();
-    const ready = reachable && ctx.runner.caughtUpOnce;
+    const ready = reachable && ctx.runner.caughtUpOnce && ctx.runner.status().every((s) => s.failure === null);
     return reply.code(ready ? 200 : 503).send({ ready, store: { reachable }, projectionsCaughtUp: ctx.runner.caughtUpOnce });
   });
 }
