@@ -34,11 +34,14 @@ async function main(): Promise<void> {
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, `listening on ${address}; API documentation at ${address}/docs`);
 
-  if (auth.source !== 'AUTH_SECRET') {
-    // A ready-to-paste token for development, printed to the terminal, never into the JSON logs.
+  if (auth.source === 'created') {
+    // A ready-to-paste token for development, printed once (when the secret is created) on the
+    // terminal, never into the JSON logs; `npx consult token` prints more.
     const token = await issueToken(auth.secret, { role: 'coordinator', subject: 'developer' });
-    logger.info({ secretFile: auth.file }, 'no AUTH_SECRET: using a development secret from the data directory');
+    logger.info({ secretFile: auth.file }, 'no AUTH_SECRET: created a development secret in the data directory');
     process.stderr.write(`\ncoordinator token (development):\n  export TOKEN=${token}\n  curl -H "Authorization: Bearer $TOKEN" ${address}/consultations\n\n`);
+  } else if (auth.source === 'data-dir') {
+    logger.info({ secretFile: auth.file }, 'no AUTH_SECRET: using the development secret in the data directory; `npx consult token --role coordinator --subject NAME` prints a token');
   }
 
   let stopping = false;

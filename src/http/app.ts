@@ -48,7 +48,7 @@ export async function buildApp(deps: AppDeps) {
   // Conditional GET: a representation whose ETag the client already holds is answered 304.
   app.addHook('onSend', async (request, reply, payload) => {
     const etag = reply.getHeader('etag');
-    if (request.method === 'GET' && reply.statusCode === 200 && typeof etag === 'string' && matchesIfNoneMatch(request, etag)) {
+    if ((request.method === 'GET' || request.method === 'HEAD') && reply.statusCode === 200 && typeof etag === 'string' && matchesIfNoneMatch(request, etag)) {
       reply.code(304);
       return '';
     }

@@ -42,6 +42,7 @@ t.test('an unknown consultation is 404, for reads and for commands', async (t) =
   t.equal(cmd.statusCode, 404);
   t.equal(cmd.json().code, 'CONSULTATION_NOT_FOUND');
   t.equal((await api.call({ url: `/consultations/${id}/events` })).statusCode, 404);
+  t.equal((await api.call({ url: `/consultations/${id}/events?from=3` })).statusCode, 404, 'from any revision');
 });
 
 t.test('Idempotency-Key: a retried POST returns the first result and never opens a second consultation', async (t) => {
@@ -90,6 +91,7 @@ t.test('reads carry an ETag; If-None-Match with it answers 304 until the consult
   t.match(etag, /^W\/"\d+"$/);
   const cached = await api.call({ url: `/consultations/${id}`, headers: { 'if-none-match': etag } });
   t.equal(cached.statusCode, 304);
+  t.equal((await api.call({ method: 'HEAD', url: `/consultations/${id}`, headers: { 'if-none-match': etag } })).statusCode, 304, 'HEAD too');
   t.equal(cached.body, '');
   await api.call({ url: `/consultations/${id}/drafts`, body: DRAFT_BODY });
   const changed = await api.call({ url: `/consultations/${id}`, headers: { 'if-none-match': etag } });

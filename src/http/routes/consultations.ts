@@ -111,7 +111,9 @@ export function consultationRoutes(app: App, ctx: HttpContext): void {
     const { id } = request.params;
     const { from, limit } = request.query;
     const page = await ctx.store.readStream(streamNameFor(id), { fromRevision: from, maxCount: limit + 1 });
-    if (from === 0 && page.length === 0) consultationSlot(ctx.runner.view(consultationsList), id); // 404
+    if (page.length === 0 && (from === 0 || (await ctx.store.readStream(streamNameFor(id), { maxCount: 1 })).length === 0)) {
+      consultationSlot(ctx.runner.view(consultationsList), id); // 404 for a consultation that does not exist
+    }
     const events = page.slice(0, limit).map((e) => ({
       revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata,
       hash: String(e.metadata.hash ?? ''), prevHash: String(e.metadata.prevHash ?? ''), created: e.created,
