@@ -135,3 +135,29 @@ async function waitUntilAsync(condition: () => Promise<boolean>): Promise<void> 
     while (!(await condition())) await new Promise((r) => setTimeout(r, 50));
   })(), 'the server to answer again', 15_000);
 }
+
+t.test('an unfiltered read skips the server\'s own events and still pages by maxCount to the end', async (t) => {
+  const s = await server(t);
+  const store = await storeOn(t, s);
+  const stream = `consultation-${randomUUID()}`;
+  const written = Array.from({ length: 5 }, (_, i) => event(`E${i}`));
+  await store.append(stream, written, 'no_stream');
+  const seen: string[] = [];
+  let from: Parameters<typeof store.readAll>[0] = { maxCount: 2 };
+  for (;;) {
+    const page = await store.readAll(from);
+    t.ok(page.every((e) => !e.streamName.startsWith('$')), 'no $-prefixed events');
+    seen.push(...page.map((e) => e.id));
+    if (page.length < 2) break;
+    from = { maxCount: 2, from: page.at(-1)!.position };
+  }
+  t.strictSame(seen, written.map((e) => e.id));
+});
+
+t.test('a filtered read from a position of another store fails as a bad position, not as an unreachable server', async (t) => {
+  const s = await server(t);
+  const store = await storeOn(t, s);
+  const { store: sqlite } = tempStore(t);
+  const foreign = (await sqlite.append(`consultation-${randomUUID()}`, [event('A')], 'no_stream')).position;
+  await t.rejects(store.readAll({ streamPrefix: 'consultation-', from: foreign }), { code: 'INVALID_POSITION' });
+});

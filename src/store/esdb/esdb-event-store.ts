@@ -6,7 +6,7 @@ import {
 } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import {
-  WrongExpectedVersionError,
+  SubscriptionDroppedError, WrongExpectedVersionError,
   type AppendResult, type EventData, type EventStore, type ExpectedRevision, type Position, type ReadAllOptions,
   type RecordedEvent, type SubscribeOptions, type Subscription,
 } from '../port.ts';
@@ -97,17 +97,27 @@ export class EsdbEventStore implements EventStore {
     const max = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (options.streamPrefix !== undefined) return this.readAllFiltered(from, options.streamPrefix, max);
     const out: RecordedEvent[] = [];
-    await this.call(async () => {
-      const read = this.client.readAll({ fromPosition: from === 'start' ? START : pairOf(from), direction: FORWARDS, maxCount: max + 1 });
-      for await (const resolved of read) {
-        if (isSystemEvent(resolved as ClientEvent)) continue;
-        const e = toRecordedEvent(resolved as ClientEvent);
-        // the port reads after `from`; $all reads from a position include the event at it
-        if (from !== 'start' && esdbPositions.compare(e.position, from) <= 0) continue;
-        // never break out early: an unfinished read keeps its gRPC call open (and dispose() waiting)
-        if (out.length < max) out.push(e);
-      }
-    });
+    // $all holds the server's own ($-prefixed) events too: read in pages until `max` of ours or the end
+    const page = Math.min(max + 1, 4096);
+    let after: { commit: bigint; prepare: bigint } | null = from === 'start' ? null : pairOf(from);
+    for (let full = true; full && out.length < max; ) {
+      let seen = 0;
+      let last: { commit: bigint; prepare: bigint } | null = null;
+      await this.call(async () => {
+        for await (const resolved of this.client.readAll({ fromPosition: after ?? START, direction: FORWARDS, maxCount: page })) {
+          seen++;
+          const r = resolved as ClientEvent;
+          const at = r.event?.position;
+          // the port reads after `from`; a forwards $all read from a position includes the event at it
+          if (at && after && esdbPositions.compare(positionOf(at), positionOf(after)) <= 0) continue;
+          if (at) last = at;
+          // never break out early: an unfinished read keeps its gRPC call open (and dispose() waiting)
+          if (!isSystemEvent(r) && out.length < max) out.push(toRecordedEvent(r));
+        }
+      });
+      full = seen === page && last !== null;
+      if (last) after = last;
+    }
     return out;
   }
 
@@ -126,7 +136,10 @@ export class EsdbEventStore implements EventStore {
         if (out.length >= max) break;
       }
     } catch (error) {
-      throw new EventStoreUnavailableError(this.options.url, error);
+      // a dropped read is the server's doing; anything else (a bad position, a bug) stays what it is
+      const cause = error instanceof SubscriptionDroppedError ? error.cause : error;
+      if (error instanceof SubscriptionDroppedError || isConnectionError(cause)) throw new EventStoreUnavailableError(this.options.url, cause);
+      throw error;
     } finally {
       await sub.close();
     }
