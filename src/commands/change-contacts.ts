@@ -3,13 +3,14 @@ import { defineCommand } from './command.ts';
 import { Contacts, stakeholderByEmail } from './invite-stakeholder.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
-import { requireOpen, requireStakeholder, sameEmail } from '../domain/rules.ts';
+import { COORDINATOR_ONLY, requireOpen, requireRole, requireStakeholder, sameEmail } from '../domain/rules.ts';
 
 /** Replaces a stakeholder's contact people (the first is the primary): a new focal point, same organisation. */
 export const changeContacts = defineCommand({
   name: 'ChangeContacts',
   schema: z.object({ stakeholderId: z.string().min(1), contacts: Contacts }),
-  decide(state, input) {
+  decide(state, input, ctx) {
+    requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);
     const x = requireStakeholder(state, input.stakeholderId);
     for (const c of input.contacts) {

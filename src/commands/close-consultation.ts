@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
-import { requireLatestDraft, requireOpen } from '../domain/rules.ts';
+import { COORDINATOR_ONLY, requireLatestDraft, requireOpen, requireRole } from '../domain/rules.ts';
 import { Outcome } from '../domain/schemas.ts';
 
 /**
@@ -20,7 +20,8 @@ export const closeConsultation = defineCommand({
     path: ['finalDraftVersion'],
     message: 'an adopted consultation needs its final draft version',
   }),
-  decide(state, input) {
+  decide(state, input, ctx) {
+    requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);
     const version = input.finalDraftVersion ?? null;
     if (input.outcome === 'adopted') {

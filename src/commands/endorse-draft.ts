@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
+import { STAKEHOLDER_ACTS, requireRole } from '../domain/rules.ts';
 import { requireEndorserMayDecide } from './endorsement-guards.ts';
 import { event } from '../domain/events.ts';
 import { Signatory } from '../domain/schemas.ts';
@@ -16,6 +17,7 @@ export const endorseDraft = defineCommand({
     evidence: z.string().trim().min(1).max(500).optional(),
   }),
   decide(state, input, ctx) {
+    requireRole(ctx.actor, STAKEHOLDER_ACTS);
     const x = requireEndorserMayDecide(state, input, ctx);
     if (x.decisions[input.draftVersion] === 'endorsed') return [];
     return [event('DraftEndorsed', input)];

@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
-import { commentDeadlineFor, endorsementDeadlineFor, isAfter, latestDraft, requireOpen, requireStakeholder } from '../domain/rules.ts';
+import { commentDeadlineFor, COORDINATOR_ONLY, endorsementDeadlineFor, isAfter, latestDraft, requireOpen, requireRole, requireStakeholder } from '../domain/rules.ts';
 import { Instant, Phase, Reason } from '../domain/schemas.ts';
 
 /** Moves the comment or endorsement deadline later, for everyone or for one stakeholder. */
 export const extendDeadline = defineCommand({
   name: 'ExtendDeadline',
   schema: z.object({ phase: Phase, deadline: Instant, reason: Reason, stakeholderId: z.string().min(1).optional() }),
-  decide(state, input) {
+  decide(state, input, ctx) {
+    requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);
     const x = input.stakeholderId === undefined ? undefined : requireStakeholder(state, input.stakeholderId);
     let draftVersion: number;

@@ -3,7 +3,7 @@ import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { idFor } from '../domain/ids.ts';
-import { requireOpen, sameEmail, sameOrganisation } from '../domain/rules.ts';
+import { COORDINATOR_ONLY, requireOpen, requireRole, sameEmail, sameOrganisation } from '../domain/rules.ts';
 import { Contact, LanguageCode, StakeholderKind } from '../domain/schemas.ts';
 import type { ConsultationState, StakeholderState } from '../domain/consultation.ts';
 
@@ -31,6 +31,7 @@ export const inviteStakeholder = defineCommand({
     endorser: z.boolean().default(false),
   }),
   decide(state, input, ctx) {
+    requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);
     const existing = stakeholderByEmail(state, input.contacts.map((c) => c.email));
     if (existing) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
+import { COORDINATOR_ONLY, requireRole } from '../domain/rules.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { LanguageCode, TimeZone } from '../domain/schemas.ts';
@@ -14,6 +15,7 @@ export const openConsultation = defineCommand({
     timeZone: TimeZone,
   }),
   decide(state, input, ctx) {
+    requireRole(ctx.actor, COORDINATOR_ONLY);
     if (state.status !== 'none') throw new DomainError('CONSULTATION_ALREADY_EXISTS');
     return [event('ConsultationOpened', { consultationId: ctx.consultationId, ...input })];
   },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event, type DomainEvent } from '../domain/events.ts';
-import { isAfter, requireOpen } from '../domain/rules.ts';
+import { COORDINATOR_ONLY, isAfter, requireOpen, requireRole } from '../domain/rules.ts';
 import { Instant, Section } from '../domain/schemas.ts';
 
 /** Publishes the next numbered draft. An open endorsement request is cancelled: only a new request asks again. */
@@ -14,6 +14,7 @@ export const publishDraft = defineCommand({
     note: z.string().trim().max(2_000).optional(),
   }),
   decide(state, input, ctx) {
+    requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);
     const keys = new Set<string>();
     for (const s of input.sections) {

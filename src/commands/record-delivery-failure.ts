@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { event } from '../domain/events.ts';
-import { requireExists, requireStakeholder } from '../domain/rules.ts';
+import { RECORDS, requireExists, requireRole, requireStakeholder } from '../domain/rules.ts';
 import { Instant, MessageKind } from '../domain/schemas.ts';
 
 /**
@@ -18,7 +18,8 @@ export const recordDeliveryFailure = defineCommand({
     permanent: z.boolean().default(false),
     failedAt: Instant,
   }),
-  decide(state, input) {
+  decide(state, input, ctx) {
+    requireRole(ctx.actor, RECORDS);
     requireExists(state);
     requireStakeholder(state, input.stakeholderId);
     const recorded = state.messages[input.messageId];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { event } from '../domain/events.ts';
-import { requireExists, requireStakeholder } from '../domain/rules.ts';
+import { RECORDS, requireExists, requireRole, requireStakeholder } from '../domain/rules.ts';
 import { Instant, NoticeKind, Phase } from '../domain/schemas.ts';
 
 const Common = { stakeholderId: z.string().min(1), messageId: z.string().min(1).max(200), sentAt: Instant };
@@ -17,7 +17,8 @@ export const recordMessageSent = defineCommand({
     z.object({ kind: z.literal('notice'), ...Common, notice: NoticeKind, draftVersion: z.number().int().positive().optional() }),
     z.object({ kind: z.literal('reminder'), ...Common, phase: Phase, draftVersion: z.number().int().positive(), deadline: Instant }),
   ]),
-  decide(state, input) {
+  decide(state, input, ctx) {
+    requireRole(ctx.actor, RECORDS);
     requireExists(state);
     requireStakeholder(state, input.stakeholderId);
     if (state.messages[input.messageId] === 'sent') return [];

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { event } from '../domain/events.ts';
-import { requireOpen, requireStakeholder } from '../domain/rules.ts';
+import { COORDINATOR_ONLY, requireOpen, requireRole, requireStakeholder } from '../domain/rules.ts';
 import { Reason } from '../domain/schemas.ts';
 
 export const removeStakeholder = defineCommand({
   name: 'RemoveStakeholder',
   schema: z.object({ stakeholderId: z.string().min(1), reason: Reason }),
-  decide(state, input) {
+  decide(state, input, ctx) {
+    requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);
     const x = requireStakeholder(state, input.stakeholderId);
     if (x.removed) return [];

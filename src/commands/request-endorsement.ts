@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
-import { isAfter, requireLatestDraft, requireOpen } from '../domain/rules.ts';
+import { COORDINATOR_ONLY, isAfter, requireLatestDraft, requireOpen, requireRole } from '../domain/rules.ts';
 import { Instant } from '../domain/schemas.ts';
 
 /** Asks the endorsers to endorse the latest draft version by a deadline. One request is open at a time. */
@@ -10,6 +10,7 @@ export const requestEndorsement = defineCommand({
   name: 'RequestEndorsement',
   schema: z.object({ draftVersion: z.number().int().positive(), deadline: Instant }),
   decide(state, input, ctx) {
+    requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);
     requireLatestDraft(state, input.draftVersion);
     const open = state.endorsementRequest;

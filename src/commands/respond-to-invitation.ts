@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
-import { requireActingFor, requireOpen, requireStakeholder } from '../domain/rules.ts';
+import { requireActingFor, requireOpen, requireRole, requireStakeholder, STAKEHOLDER_ACTS } from '../domain/rules.ts';
 
 /** Accept or decline. Declining after accepting is allowed; accepting after declining needs a reinstatement. */
 export const respondToInvitation = defineCommand({
@@ -13,6 +13,7 @@ export const respondToInvitation = defineCommand({
     reason: z.string().trim().min(1).max(2_000).optional(),
   }),
   decide(state, input, ctx) {
+    requireRole(ctx.actor, STAKEHOLDER_ACTS);
     requireOpen(state);
     requireActingFor(ctx.actor, input.stakeholderId);
     const x = requireStakeholder(state, input.stakeholderId);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
+import { STAKEHOLDER_ACTS, requireRole } from '../domain/rules.ts';
 import { requireEndorserMayDecide } from './endorsement-guards.ts';
 import { event } from '../domain/events.ts';
 import { Reason } from '../domain/schemas.ts';
@@ -9,6 +10,7 @@ export const withholdEndorsement = defineCommand({
   name: 'WithholdEndorsement',
   schema: z.object({ stakeholderId: z.string().min(1), draftVersion: z.number().int().positive(), reason: Reason }),
   decide(state, input, ctx) {
+    requireRole(ctx.actor, STAKEHOLDER_ACTS);
     const x = requireEndorserMayDecide(state, input, ctx);
     if (x.decisions[input.draftVersion] === 'withheld') return [];
     return [event('EndorsementWithheld', input)];

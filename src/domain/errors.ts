@@ -18,6 +18,7 @@ export const DOMAIN_ERRORS = {
   STAKEHOLDER_DECLINED: { status: 409, title: 'The stakeholder declined the invitation; reinstate it first' },
   NOT_AN_ENDORSER: { status: 409, title: 'The stakeholder was not invited as an endorser' },
   ACTOR_NOT_STAKEHOLDER: { status: 409, title: 'A stakeholder may act only for itself' },
+  ACTOR_NOT_ALLOWED: { status: 403, title: 'This kind of actor may not give this command' },
   COMMENT_DEADLINE_PASSED: { status: 409, title: 'The comment deadline has passed' },
   RECORDED_CHANNEL_COORDINATOR_ONLY: { status: 422, title: 'Only the coordinator records a comment made in a meeting or a letter' },
   MADE_AT_REQUIRED: { status: 422, title: 'A comment recorded from a meeting or letter needs the time it was made' },

@@ -45,6 +45,19 @@ export function requireActive(x: StakeholderState): void {
   if (x.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${x.organisation} declined the invitation`);
 }
 
+/** Who may give a command: coordinators run the consultation, stakeholders answer it, the system records what workers did. */
+export function requireRole(actor: Actor, allowed: readonly Actor['role'][]): void {
+  if (!allowed.includes(actor.role)) {
+    throw new DomainError('ACTOR_NOT_ALLOWED', `a ${actor.role} may not do this (only: ${allowed.join(', ')})`);
+  }
+}
+
+export const COORDINATOR_ONLY: readonly Actor['role'][] = ['coordinator'];
+/** what stakeholders do themselves, or a coordinator (or an inbound worker) records for them */
+export const STAKEHOLDER_ACTS: readonly Actor['role'][] = ['coordinator', 'stakeholder', 'system'];
+/** records of what already happened (mail sent or failed) */
+export const RECORDS: readonly Actor['role'][] = ['coordinator', 'system'];
+
 /** A stakeholder acting through its link or e-mail may act only for itself; coordinators act for anyone. */
 export function requireActingFor(actor: Actor, stakeholderId: string): void {
   if (actor.role === 'stakeholder' && actor.id !== stakeholderId) throw new DomainError('ACTOR_NOT_STAKEHOLDER');
