@@ -37,7 +37,7 @@ export const submitComment = defineCommand({
     let madeAt = ctx.now;
     if (RECORDED_CHANNELS.includes(input.channel)) {
       // otherwise a stakeholder could backdate its own comment past the deadline
-      if (ctx.actor.role === 'stakeholder') throw new DomainError('RECORDED_CHANNEL_COORDINATOR_ONLY');
+      if (ctx.actor.role !== 'coordinator') throw new DomainError('RECORDED_CHANNEL_COORDINATOR_ONLY');
       if (!input.madeAt) throw new DomainError('MADE_AT_REQUIRED');
       if (isAfter(input.madeAt, ctx.now)) throw new DomainError('MADE_AT_IN_FUTURE');
       madeAt = input.madeAt;
