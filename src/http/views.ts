@@ -14,11 +14,6 @@ export function setEtag(reply: FastifyReply, tag: string): void {
   reply.header('etag', `W/"${tag}"`);
 }
 
-/** A view is plain JSON: this lets a typed view pass where a route's loose response schema is expected. */
-export function json<T extends object>(view: T): T & Record<string, unknown> {
-  return view as T & Record<string, unknown>;
-}
-
 /** True when If-None-Match names the ETag the reply carries. */
 export function matchesIfNoneMatch(request: FastifyRequest, etag: string): boolean {
   const inm = request.headers['if-none-match'];

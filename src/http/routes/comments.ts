@@ -9,7 +9,7 @@ import { CSV_CONTENT_TYPE, prefersCsv, toCsv, type CsvCell } from '../csv.ts';
 import { HttpProblem } from '../problem.ts';
 import { runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, CommentParams, ConsultationParams, readErrors } from '../schemas.ts';
-import { consultationSlot, json, setEtag } from '../views.ts';
+import { consultationSlot, setEtag } from '../views.ts';
 
 const CommentStatus = z.enum(['awaiting-answer', 'answered', 'retracted']);
 
@@ -146,7 +146,7 @@ export function commentRoutes(app: App, ctx: HttpContext): void {
         .send(commentsCsv(comments));
     }
     setEtag(reply, String(slot.lastRevision));
-    return reply.type('application/json; charset=utf-8').send({ consultationId: id, comments: comments.map(json), counts });
+    return reply.type('application/json; charset=utf-8').send({ consultationId: id, comments, counts });
   });
 
   app.get('/consultations/:id/comments/:cid', {
@@ -161,7 +161,7 @@ export function commentRoutes(app: App, ctx: HttpContext): void {
     const comment = slot.view.comments.find((c) => c.commentId === request.params.cid);
     if (!comment) throw new HttpProblem(404, 'COMMENT_NOT_FOUND', `no comment ${request.params.cid}`);
     setEtag(reply, `${request.params.cid}-${slot.lastRevision}`);
-    return json(comment);
+    return comment;
   });
 
   app.post('/consultations/:id/comments/:cid/answer', {

@@ -8,9 +8,32 @@ import { consultationsList, listConsultations } from '../../projections/consulta
 import type { App, HttpContext } from '../context.ts';
 import { idempotencyKey, runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, readErrors } from '../schemas.ts';
-import { consultationSlot, json, setEtag } from '../views.ts';
+import { consultationSlot, setEtag } from '../views.ts';
 
-const Summary = z.looseObject({ id: z.string(), title: z.string(), status: z.enum(['open', 'closed']) });
+const Summary = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  leadOrganisation: z.string(),
+  status: z.enum(['open', 'closed']),
+  outcome: z.enum(['adopted', 'withdrawn']).nullable().describe('null while open'),
+  finalDraftVersion: z.number().int().nullable(),
+  currentDraftVersion: z.number().int().nullable().describe('the latest published draft; null before the first'),
+  commentDeadline: z.string().nullable().describe('the current draft\'s comment deadline for everyone'),
+  endorsementDeadline: z.string().nullable().describe('the open endorsement request\'s deadline; null when none is open'),
+  counts: z.object({
+    invited: z.number().int().describe('invited and not removed (declined ones included)'),
+    responding: z.number().int().describe('not removed, not declined, and accepted, commented, reviewed or decided on an endorsement'),
+    declined: z.number().int(),
+    removed: z.number().int(),
+    commentsReceived: z.number().int().describe('not retracted'),
+    commentsAnswered: z.number().int(),
+    endorsementsReceived: z.number().int().describe('on the current draft version'),
+    endorsementsRequired: z.number().int().describe('endorsers not removed'),
+  }),
+  openedAt: z.string(),
+  closedAt: z.string().nullable(),
+  lastActivityAt: z.string(),
+});
 
 export function consultationRoutes(app: App, ctx: HttpContext): void {
   app.post('/consultations', {
@@ -40,7 +63,7 @@ export function consultationRoutes(app: App, ctx: HttpContext): void {
     const view = ctx.runner.view(consultationsList);
     const position = ctx.runner.status().find((s) => s.name === consultationsList.name)?.position ?? 'start';
     setEtag(reply, position);
-    const all = listConsultations(view).map(json);
+    const all = listConsultations(view);
     return { consultations: request.query.status ? all.filter((c) => c.status === request.query.status) : all };
   });
 
@@ -54,7 +77,7 @@ export function consultationRoutes(app: App, ctx: HttpContext): void {
   }, async (request, reply) => {
     const slot = consultationSlot(ctx.runner.view(consultationsList), request.params.id);
     setEtag(reply, String(slot.lastRevision));
-    return json(slot.view.summary);
+    return slot.view.summary;
   });
 
   app.post('/consultations/:id/deadlines', {

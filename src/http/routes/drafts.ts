@@ -6,7 +6,7 @@ import type { App, HttpContext } from '../context.ts';
 import { HttpProblem } from '../problem.ts';
 import { runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, readErrors, VersionParams } from '../schemas.ts';
-import { consultationSlot, json, setEtag } from '../views.ts';
+import { consultationSlot, setEtag } from '../views.ts';
 import { Section } from '../../domain/schemas.ts';
 
 const Draft = z.object({
@@ -45,7 +45,7 @@ export function draftRoutes(app: App, ctx: HttpContext): void {
   }, async (request, reply) => {
     const slot = consultationSlot(ctx.runner.view(drafts), request.params.id);
     setEtag(reply, String(slot.lastRevision));
-    return { drafts: slot.view.drafts.map(json) };
+    return { drafts: slot.view.drafts };
   });
 
   app.get('/consultations/:id/drafts/:version', {
@@ -60,6 +60,6 @@ export function draftRoutes(app: App, ctx: HttpContext): void {
     const draft = slot.view.drafts.find((d) => d.version === request.params.version);
     if (!draft) throw new HttpProblem(404, 'DRAFT_NOT_FOUND', `no draft version ${request.params.version}`);
     setEtag(reply, `${request.params.version}-${slot.lastRevision}`);
-    return json(draft);
+    return draft;
   });
 }

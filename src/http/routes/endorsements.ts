@@ -7,7 +7,7 @@ import type { App, HttpContext } from '../context.ts';
 import { HttpProblem } from '../problem.ts';
 import { runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, readErrors, VersionParams } from '../schemas.ts';
-import { consultationSlot, json, setEtag } from '../views.ts';
+import { consultationSlot, setEtag } from '../views.ts';
 
 /** The cancellation reason, optional here: without one the command records its default. */
 const CancelReason = commands.cancelEndorsementRequest.schema.shape.reason.unwrap().optional()
@@ -133,6 +133,6 @@ export function endorsementRoutes(app: App, ctx: HttpContext): void {
       throw new HttpProblem(404, 'DRAFT_NOT_FOUND', request.query.version === undefined ? 'no draft has been published yet' : `no draft version ${request.query.version}`);
     }
     setEtag(reply, `${version.draftVersion}-${slot.lastRevision}`);
-    return json({ consultationId, status, outcome, finalDraftVersion, latestVersion, ...version });
+    return { consultationId, status, outcome, finalDraftVersion, latestVersion, ...version };
   });
 }

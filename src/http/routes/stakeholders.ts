@@ -16,7 +16,7 @@ import type { App, HttpContext } from '../context.ts';
 import { HttpProblem } from '../problem.ts';
 import { expectedRevision, idempotencyKey, runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, ProblemBody, readErrors, StakeholderParams } from '../schemas.ts';
-import { consultationSlot, json, setEtag } from '../views.ts';
+import { consultationSlot, setEtag } from '../views.ts';
 
 /** Data rows one import may hold; a larger file is refused with 413 TOO_MANY_ROWS (split it). */
 export const MAX_IMPORT_ROWS = 2_000;
@@ -213,7 +213,7 @@ export function stakeholderRoutes(app: App, ctx: HttpContext): void {
       : view.stakeholders;
     if (status) rows = rows.filter((x) => x.invitationStatus === status);
     const { commentIndex: _, ...rest } = view;
-    return { ...rest, stakeholders: rows.map(json) };
+    return { ...rest, stakeholders: rows };
   });
 
   app.get('/consultations/:id/stakeholders/:sid', {
@@ -228,7 +228,7 @@ export function stakeholderRoutes(app: App, ctx: HttpContext): void {
     const row = slot.view.stakeholders.find((x) => x.id === request.params.sid);
     if (!row) throw new DomainError('STAKEHOLDER_NOT_FOUND', `no stakeholder ${request.params.sid}`);
     setEtag(reply, String(slot.lastRevision));
-    return json(row);
+    return row;
   });
 
   app.post('/consultations/:id/stakeholders/:sid/response', {
