@@ -163,8 +163,9 @@ export class CommandHandler {
           throw error;
         }
         if (request.expectedRevision !== undefined) {
+          // the top of the loop answers: the first result if this very command got in meanwhile, else 412
           await this.catchUp(streamName, entry);
-          throw new RevisionMismatchError(request.expectedRevision, entry.state.revision);
+          continue;
         }
         if (attempt >= this.maxAttempts) throw new ContentionError(streamName, attempt);
         this.logger?.debug({ streamName, attempt }, 'another writer appended first; re-reading and deciding again');
