@@ -162,12 +162,12 @@ export class CommandHandler {
           this.cache.delete(streamName);
           throw error;
         }
+        if (attempt >= this.maxAttempts) throw new ContentionError(streamName, attempt);
         if (request.expectedRevision !== undefined) {
           // the top of the loop answers: the first result if this very command got in meanwhile, else 412
           await this.catchUp(streamName, entry);
           continue;
         }
-        if (attempt >= this.maxAttempts) throw new ContentionError(streamName, attempt);
         this.logger?.debug({ streamName, attempt }, 'another writer appended first; re-reading and deciding again');
         await this.catchUp(streamName, entry);
         if (attempt > 2) await sleep(Math.random() * 5 * attempt);

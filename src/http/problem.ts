@@ -60,8 +60,8 @@ export function problemFor(error: unknown, request: FastifyRequest): Problem {
   const known = error as { code?: unknown; status?: unknown; statusCode?: unknown; message?: unknown };
   if (known.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'BODY_TOO_LARGE', title: 'the request body is too large', instance };
   if (known.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', title: 'unsupported content type', instance };
-  // a body that is not JSON: Fastify's JSON parser answers with a SyntaxError carrying status 400
-  // (a SyntaxError from anywhere else, e.g. a corrupt stored event, stays a 500)
+  // a body that is not JSON (Fastify 5 reports FST_ERR_CTP_INVALID_JSON_BODY; a SyntaxError only
+  // counts when it carries a 400, so one from anywhere else, e.g. a corrupt stored event, stays a 500)
   if (known.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || known.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error instanceof SyntaxError && known.statusCode === 400)) {
     return { status: 400, code: 'MALFORMED_JSON', title: 'the body is not valid JSON', instance };
   }

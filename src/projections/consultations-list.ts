@@ -236,7 +236,8 @@ function recount(entry: ConsultationListEntry): ConsultationListEntry {
     else if (x.response === 'accepted' || x.liveComments > 0 || x.reviewed || Object.keys(x.decisions).length > 0) responding++;
     if (x.endorser) {
       endorsementsRequired++;
-      if (version !== null && x.decisions[version] === 'endorsed') endorsementsReceived++;
+      // a declined invitation counts as not endorsed (as closing does)
+      if (version !== null && x.decisions[version] === 'endorsed' && x.response !== 'declined') endorsementsReceived++;
     }
   }
   return {

@@ -203,7 +203,8 @@ function deriveVersion(v: VersionSignOff, view: SignOffView): VersionSignOff {
     const deadline = request === null ? null
       : own && own.draftVersion === v.draftVersion && isLater(own.deadline, request.deadline) ? own.deadline : request.deadline;
     const base = { stakeholderId: x.stakeholderId, organisation: x.organisation, invitationDeclined: x.declined, deadline };
-    return { ...base, ...(x.decisions[key] ?? { status: 'pending' as const }) };
+    // a declined invitation counts as not endorsed (as closing does), whatever it decided before
+    return { ...base, ...((x.declined ? undefined : x.decisions[key]) ?? { status: 'pending' as const }) };
   });
   const counts = {
     required: endorsers.length,

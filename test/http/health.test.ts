@@ -7,6 +7,8 @@ import { ProjectionRunner } from '../../src/projections/runner.ts';
 import { CommandHandler } from '../../src/commands/handler.ts';
 import { tempStore } from '../helpers/temp-store.ts';
 import { seedConsultations } from '../helpers/consultation.ts';
+import { AUTH_SECRET, DRAFT_BODY, OPEN_BODY } from '../helpers/http.ts';
+import { issueToken } from '../../src/auth/tokens.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -49,4 +51,26 @@ t.test('an unreachable store makes both checks answer 503', async (t) => {
   t.equal(health.statusCode, 503);
   t.match(health.json(), { status: 'unavailable', store: { kind: 'sqlite', reachable: false } });
   t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503);
+});
+
+t.test('a failed projection: /healthz names it, /readyz is 503, and a command answers 503 PROJECTION_FAILED', async (t) => {
+  const { store } = tempStore(t);
+  const broken = { name: 'broken', version: 1, initial: () => 0, apply: (n: number, e: { type: string }) => { if (e.type === 'DraftPublished') throw new Error('boom'); return n + 1; } };
+  const runner = new ProjectionRunner({ store, projections: [...projections, broken as (typeof projections)[number]] });
+  t.teardown(() => runner.stop());
+  const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), logger, storeKind: 'sqlite', authSecret: AUTH_SECRET });
+  t.teardown(() => app.close());
+  await runner.start();
+  await runner.caughtUp();
+  const token = await issueToken(AUTH_SECRET, { role: 'coordinator', subject: 'c' });
+  const call = (method: 'GET' | 'POST', url: string, body?: unknown) => app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { payload: JSON.stringify(body) } : {}) });
+  const opened = await call('POST', '/consultations', OPEN_BODY);
+  t.equal(opened.statusCode, 201);
+  const draft = await call('POST', `/consultations/${opened.json().id}/drafts`, DRAFT_BODY);
+  t.equal(draft.statusCode, 503);
+  t.equal(draft.json().code, 'PROJECTION_FAILED');
+  const health = (await app.inject({ method: 'GET', url: '/healthz' })).json() as { projections: { name: string; state: string; failure: string | null }[] };
+  t.match(health.projections.find((p) => p.name === 'broken'), { state: 'failed', failure: /broken at consultation-.*@1 \(DraftPublished\): boom/ });
+  const ready = await app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(ready.statusCode, 503);
 });

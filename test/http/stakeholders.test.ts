@@ -597,3 +597,16 @@ t.test('a retried import with its Idempotency-Key and If-Match answers with the 
   t.strictSame(again.json(), first.json());
   t.equal(await eventCount(api, id), 4, 'nothing appended twice');
 });
+
+t.test('a retried import after the consultation closed still answers with its first result', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const csv = 'organisation,kind,name,email,language\nX,ministry,A,a@x.example,en\n';
+  const headers = { 'idempotency-key': 'import-before-close' };
+  const first = await importCsv(api, id, csv, headers);
+  t.equal((await api.call({ url: `/consultations/${id}/close`, body: { outcome: 'withdrawn' } })).statusCode, 200);
+  const again = await importCsv(api, id, csv, headers);
+  t.equal(again.statusCode, 200);
+  t.strictSame(again.json(), first.json());
+  t.equal((await importCsv(api, id, csv, { 'idempotency-key': 'a-new-import' })).statusCode, 409, 'a new import is refused');
+});

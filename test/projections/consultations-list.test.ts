@@ -110,6 +110,7 @@ t.test('endorsements: required are the endorsers not removed; received are endor
   sameFields(t, countsAfter([...requested, endorsed(MFA, 1), removed(JUS)]), { endorsementsRequired: 2, endorsementsReceived: 1 });
   sameFields(t, countsAfter([...requested, endorsed(MFA, 1), declined(JUS)]), { endorsementsRequired: 3 }, 'one that declined is still required');
   sameFields(t, countsAfter([...requested, endorsed(MFA, 1), removed(MFA)]), { endorsementsRequired: 2, endorsementsReceived: 0 }, 'a removed endorser’s endorsement is not counted');
+  sameFields(t, countsAfter([...requested, endorsed(MFA, 1), declined(MFA)]), { endorsementsRequired: 3, endorsementsReceived: 0 }, 'an endorsement followed by a declined invitation is not counted');
 });
 
 t.test('given a new draft version, then endorsements of the older one are not counted', async (t) => {

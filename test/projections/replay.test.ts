@@ -110,7 +110,7 @@ t.test('at every step of a history, the views agree with each other and with the
       check(row !== undefined && row.reviewedVersions.join() === x.reviewedVersions.join(), `${x.id} reviewed versions`, e.revision);
     }
     if (latest) {
-      const ready = Object.values(state.stakeholders).every((x) => !x.endorser || x.removed || x.decisions[state.latestVersion] === 'endorsed');
+      const ready = Object.values(state.stakeholders).every((x) => !x.endorser || x.removed || (x.decisions[state.latestVersion] === 'endorsed' && x.response !== 'declined'));
       check(latest.readyForAdoption === ready, 'ready for adoption as closing would allow', e.revision);
     }
   }

@@ -106,6 +106,13 @@ t.test('a declined endorser stays required and pending; removed, it is not requi
   t.equal(versionAfter([...withJus, declined(JUS), reinstated(JUS), endorsed(JUS, 1)]).readyForAdoption, true);
 });
 
+t.test('an endorser that endorsed and then declined its invitation is pending again, and the version is not ready (as closing says)', async (t) => {
+  const history = [...base, jus, endorsementRequested(1), endorsed(MFA, 1), endorsed(MOD, 1), endorsed(JUS, 1), declined(JUS)];
+  const v = versionAfter(history);
+  sameFields(t, v.endorsers[2]!, { status: 'pending', invitationDeclined: true });
+  sameFields(t, v, { counts: { required: 3, endorsed: 2, withheld: 0, pending: 1 }, readyForAdoption: false });
+});
+
 t.test('an endorser removed after deciding: its decision comes back with it when reinstated', async (t) => {
   const history = [...requested, withheld(MOD, 1), removed(MOD)];
   t.strictSame(statuses(versionAfter(history)), [[MFA, 'pending']]);

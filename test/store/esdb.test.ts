@@ -139,9 +139,13 @@ async function waitUntilAsync(condition: () => Promise<boolean>): Promise<void> 
 t.test('an unfiltered read skips the server\'s own events and still pages by maxCount to the end', async (t) => {
   const s = await server(t);
   const store = await storeOn(t, s);
+  // the server's own events sit among ours: more of them than a page of 2 (+1) could absorb
+  await store.append(`$system-${randomUUID()}`, [event('$a'), event('$b'), event('$c')], 'no_stream');
   const stream = `consultation-${randomUUID()}`;
   const written = Array.from({ length: 5 }, (_, i) => event(`E${i}`));
-  await store.append(stream, written, 'no_stream');
+  await store.append(stream, written.slice(0, 2), 'no_stream');
+  await store.append(`$system-${randomUUID()}`, [event('$d'), event('$e'), event('$f')], 'no_stream');
+  await store.append(stream, written.slice(2), 1);
   const seen: string[] = [];
   let from: Parameters<typeof store.readAll>[0] = { maxCount: 2 };
   for (;;) {

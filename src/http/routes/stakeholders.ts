@@ -159,9 +159,9 @@ export function stakeholderRoutes(app: App, ctx: HttpContext): void {
     const rows = readImportCsv(request.body);
     const expected = expectedRevision(request);
     const state = await ctx.handler.load(id);
-    requireOpen(state);
-    // a retried import (its key's commands applied already) answers with its first result, not 412
+    // a retried import (its key's commands applied already) answers with its first result, not 412 or 409
     const retried = key !== undefined && Object.keys(state.commands).some((c) => c.startsWith(`${key}/`));
+    if (!retried) requireOpen(state);
     if (!retried && expected !== undefined && state.revision !== expected) throw new RevisionMismatchError(expected, state.revision);
 
     const report: ImportRow[] = [];
