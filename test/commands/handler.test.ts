@@ -8,6 +8,7 @@ import { commands } from '../../src/commands/index.ts';
 import { verifyStream, ZERO_HASH } from '../../src/audit/hash-chain.ts';
 import { idFor } from '../../src/domain/ids.ts';
 import { streamNameFor } from '../../src/domain/stream-name.ts';
+import { WrongExpectedVersionError } from '../../src/store/port.ts';
 import { tempStore } from '../helpers/temp-store.ts';
 import { COORDINATOR, comment, invite, openWithDraft } from '../helpers/consultation.ts';
 
@@ -162,4 +163,20 @@ t.test('a repeated command returns its first result even after other commands, a
   t.equal(store.positions.compare(retried.position!, first.position!), 0);
   const fresh = await new CommandHandler({ store }).execute(commands.submitComment, request);
   t.equal(fresh.revision, 3, 'the same from a handler that never saw the first run');
+});
+
+t.test('a store that keeps answering "wrong expected version" ends in CONTENTION, with or without an expected revision', async (t) => {
+  const { store } = tempStore(t);
+  const id = await openWithDraft(new CommandHandler({ store }));
+  // a lagging reader: every append conflicts, yet reading finds nothing new
+  const stubborn = new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'append') return async (stream: string) => { throw new WrongExpectedVersionError(stream, 1, 2); };
+      return Reflect.get(target, property, receiver);
+    },
+  });
+  const handler = new CommandHandler({ store: stubborn, maxAttempts: 3 });
+  const input = { phase: 'comments', deadline: '2100-01-01T00:00:00Z', reason: 'x' };
+  await t.rejects(handler.execute(commands.extendDeadline, { consultationId: id, commandId: randomUUID(), actor: COORDINATOR, input }), { code: 'CONTENTION', attempts: 3 });
+  await t.rejects(handler.execute(commands.extendDeadline, { consultationId: id, commandId: randomUUID(), actor: COORDINATOR, input, expectedRevision: 1 }), { code: 'CONTENTION', attempts: 3 });
 });
