@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { checkLink, eventHash, canonicalJson, sha256Hex } from '../audit/hash-chain.ts';
 import { evolve, initialState, type ConsultationState } from '../domain/consultation.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { DomainEvent } from '../domain/events.ts';
+import type { DomainEvent, EventMetadata } from '../domain/events.ts';
 import { asFoldable, foldRecorded } from '../domain/fold.ts';
 import { idFor } from '../domain/ids.ts';
 import type { Actor } from '../domain/schemas.ts';
@@ -189,7 +189,7 @@ export class CommandHandler {
       const revision = state.revision + 1 + i;
       // A JSON round trip drops undefined fields, so what is hashed is exactly what is stored.
       const eventData = JSON.parse(JSON.stringify(e.data)) as JsonObject;
-      const metadata: JsonObject = { commandId: meta.commandId, commandHash: meta.commandHash, actor: { ...meta.actor }, recordedAt: meta.recordedAt, prevHash };
+      const metadata = { commandId: meta.commandId, commandHash: meta.commandHash, actor: { ...meta.actor }, recordedAt: meta.recordedAt, prevHash } satisfies Omit<EventMetadata, 'hash'>;
       const hash = eventHash({ streamName, revision, type: e.type, data: eventData, metadata });
       const fullMetadata = { ...metadata, hash };
       data.push({ id: idFor(meta.commandId, `event-${i}`), type: e.type, data: eventData, metadata: fullMetadata });

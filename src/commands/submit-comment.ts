@@ -3,7 +3,7 @@ import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { idFor } from '../domain/ids.ts';
-import { commentDeadlineFor, isAfter, requireActingFor, requireActive, requireLatestDraft, requireOpen, requireRole, requireStakeholder, STAKEHOLDER_ACTS } from '../domain/rules.ts';
+import { commentDeadlineFor, isAfter, requireLatestDraft, requireParticipant } from '../domain/rules.ts';
 import { Channel, CommentText, COMMENT_MAX_LENGTH, Instant, RECORDED_CHANNELS, SectionKey } from '../domain/schemas.ts';
 
 /**
@@ -23,11 +23,7 @@ export const submitComment = defineCommand({
     madeAt: Instant.optional(),
   }),
   decide(state, input, ctx) {
-    requireRole(ctx.actor, STAKEHOLDER_ACTS);
-    requireOpen(state);
-    requireActingFor(ctx.actor, input.stakeholderId);
-    const x = requireStakeholder(state, input.stakeholderId);
-    requireActive(x);
+    const x = requireParticipant(state, ctx.actor, input.stakeholderId);
     const draft = requireLatestDraft(state, input.draftVersion);
     const sectionKey = input.sectionKey ?? null;
     if (sectionKey !== null && !draft.sectionKeys.includes(sectionKey)) {

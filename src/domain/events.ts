@@ -108,7 +108,6 @@ export const EventDataSchemas = {
 } as const;
 
 export type EventType = keyof typeof EventDataSchemas;
-export const EVENT_TYPES = Object.keys(EventDataSchemas) as EventType[];
 
 /** An event as `decide` produces it: the handler adds the id and metadata when it appends. */
 export type DomainEvent = {

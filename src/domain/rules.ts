@@ -69,6 +69,19 @@ export function later(a: string, b: string): string {
 }
 
 /**
+ * What every act of a stakeholder needs (responding aside): an actor that may act for stakeholders,
+ * an open consultation, acting for itself, a stakeholder that exists and still takes part.
+ */
+export function requireParticipant(s: ConsultationState, actor: Actor, stakeholderId: string): StakeholderState {
+  requireRole(actor, STAKEHOLDER_ACTS);
+  requireOpen(s);
+  requireActingFor(actor, stakeholderId);
+  const x = requireStakeholder(s, stakeholderId);
+  requireActive(x);
+  return x;
+}
+
+/**
  * The comment deadline that applies to this stakeholder on the latest draft: its own extension where
  * it has one, unless a later extension for everyone has overtaken it (an extension never shortens).
  */

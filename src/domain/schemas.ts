@@ -3,7 +3,6 @@ import { z } from 'zod';
 
 /** An ISO-8601 instant with an offset or `Z`; a local time without one is refused. */
 export const Instant = z.iso.datetime({ offset: true });
-export const Uuid = z.uuid();
 export const LanguageCode = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP-47 language tag such as "en" or "ro"');
 export const TimeZone = z.string().refine((tz) => {
   try {
