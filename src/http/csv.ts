@@ -32,6 +32,8 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly Cs
  * True when the Accept header prefers `text/csv` to `application/json`: each gets the quality of the
  * most specific media range that matches it (RFC 9110 §12.5.1), and JSON wins a tie, so JSON stays
  * the default (no header, `*\/*`, or both types listed with the same quality).
+ * Hand-written on purpose: @fastify/accept-negotiator ignores media-range wildcards (`text/*`), and
+ * `negotiator` breaks a tie by header order, which would let `text/csv, application/json` win CSV.
  */
 export function prefersCsv(accept: string | undefined): boolean {
   if (!accept) return false;
