@@ -6,6 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { DomainError } from '../domain/errors.ts';
+import { AppError, ERRORS } from '../errors/catalogue.ts';
 
 export interface Problem {
   status: number;
@@ -41,6 +42,11 @@ function zodFields(error: ZodError): Field[] {
 export function problemFor(error: unknown, request: FastifyRequest): Problem {
   const instance = request.url;
   if (error instanceof HttpProblem) return { status: error.status, code: error.code, title: error.title, instance, extra: error.extensions };
+  if (error instanceof AppError) {
+    // a 5xx says what happened in the catalogue's words, never the message (it may name internals)
+    const title = error.status >= 500 ? ERRORS[error.code].title : error.message;
+    return { status: error.status, code: error.code, title, instance, ...(error.details ? { extra: { details: error.details } } : {}) };
+  }
   if (error instanceof DomainError) {
     return { status: error.status, code: error.code, title: error.message, instance, ...(error.details ? { extra: { details: error.details } } : {}) };
   }

@@ -4,6 +4,7 @@
 // stored view and replays from the start. Callers can wait until every projection has passed a
 // global position (read-your-writes for the API).
 import type { Logger } from 'pino';
+import { AppError } from '../errors/catalogue.ts';
 import {
   CONSULTATION_STREAM_PREFIX, SubscriptionDroppedError,
   type EventStore, type Position, type RecordedEvent, type Subscription, type SubscriptionStatus,
@@ -11,20 +12,16 @@ import {
 import type { Projection, ProjectionEvent } from './projection.ts';
 import { InMemoryViewStore, type ViewStore } from './view-store.ts';
 
-export class ProjectionTimeoutError extends Error {
-  readonly code = 'PROJECTION_TIMEOUT';
-  readonly status = 503;
+export class ProjectionTimeoutError extends AppError {
   constructor(readonly waitedMs: number, readonly behind: string[]) {
-    super(`views did not reach the command's position within ${waitedMs} ms (behind: ${behind.join(', ')})`);
+    super('PROJECTION_TIMEOUT', `views did not reach the command's position within ${waitedMs} ms (behind: ${behind.join(', ')})`);
     this.name = 'ProjectionTimeoutError';
   }
 }
 
-export class ProjectionFailedError extends Error {
-  readonly code = 'PROJECTION_FAILED';
-  readonly status = 503;
+export class ProjectionFailedError extends AppError {
   constructor(readonly failures: string[]) {
-    super(`a view stopped on an event it could not apply: ${failures.join('; ')}`);
+    super('PROJECTION_FAILED', `a view stopped on an event it could not apply: ${failures.join('; ')}`);
     this.name = 'ProjectionFailedError';
   }
 }
