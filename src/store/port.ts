@@ -51,6 +51,12 @@ export interface RecordedEvent {
   position: Position;
   /** when the store recorded it, ISO-8601 UTC */
   created: string;
+  /**
+   * Set when the stored bytes of data or metadata cannot be read as JSON objects: says why, and
+   * data and metadata are then {}. Adapters never throw for one damaged event, so one bad row
+   * cannot stop a read of the others; the fold and the views treat it as a damaged history.
+   */
+  unreadable?: string;
 }
 
 export interface AppendResult {
