@@ -3,15 +3,15 @@ import { defineCommand } from './command.ts';
 import { requireLiveComment } from './comment-guards.ts';
 import { event } from '../domain/events.ts';
 import { COORDINATOR_ONLY, requireOpen, requireRole } from '../domain/rules.ts';
-import { Disposition } from '../domain/schemas.ts';
+import { Disposition, Id, MultiLine } from '../domain/schemas.ts';
 
 /** The reasoned response to a comment. Answering again revises the answer; the same answer again is a no-op. */
 export const answerComment = defineCommand({
   name: 'AnswerComment',
-  schema: z.object({
-    commentId: z.string().min(1),
+  schema: z.strictObject({
+    commentId: Id,
     disposition: Disposition,
-    response: z.string().trim().min(1, 'must not be empty').max(10_000),
+    response: MultiLine(10_000),
   }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, COORDINATOR_ONLY);

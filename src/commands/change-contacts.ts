@@ -3,12 +3,13 @@ import { defineCommand } from './command.ts';
 import { Contacts, stakeholderByEmail } from './invite-stakeholder.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
+import { Id } from '../domain/schemas.ts';
 import { COORDINATOR_ONLY, requireOpen, requireRole, requireStakeholder, sameEmail } from '../domain/rules.ts';
 
 /** Replaces a stakeholder's contact people (the first is the primary): a new focal point, same organisation. */
 export const changeContacts = defineCommand({
   name: 'ChangeContacts',
-  schema: z.object({ stakeholderId: z.string().min(1), contacts: Contacts }),
+  schema: z.strictObject({ stakeholderId: Id, contacts: Contacts }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);

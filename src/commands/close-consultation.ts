@@ -3,7 +3,7 @@ import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { COORDINATOR_ONLY, requireLatestDraft, requireOpen, requireRole } from '../domain/rules.ts';
-import { Outcome } from '../domain/schemas.ts';
+import { Note, Outcome } from '../domain/schemas.ts';
 
 /**
  * Closes as adopted (only on the latest version, only when every endorser that was not removed
@@ -11,11 +11,11 @@ import { Outcome } from '../domain/schemas.ts';
  */
 export const closeConsultation = defineCommand({
   name: 'CloseConsultation',
-  schema: z.object({
+  schema: z.strictObject({
     outcome: Outcome,
     /** required when adopted; optional when withdrawn */
     finalDraftVersion: z.number().int().positive().nullable().optional(),
-    note: z.string().trim().min(1).max(5_000).optional(),
+    note: Note.optional(),
   }).refine((x) => x.outcome !== 'adopted' || (x.finalDraftVersion ?? null) !== null, {
     path: ['finalDraftVersion'],
     message: 'an adopted consultation needs its final draft version',
@@ -27,8 +27,8 @@ export const closeConsultation = defineCommand({
     if (input.outcome === 'adopted') {
       if (version === null) throw new DomainError('DRAFT_NOT_FOUND', 'an adopted consultation needs its final draft version'); // the schema refuses this first
       requireLatestDraft(state, version);
-      const missing = Object.values(state.stakeholders)
-        .filter((x) => x.endorser && !x.removed && (x.decisions[version] !== 'endorsed' || x.response === 'declined'))
+      const missing = [...state.stakeholders.values()]
+        .filter((x) => x.endorser && !x.removed && (x.decisions.get(version) !== 'endorsed' || x.response === 'declined'))
         .map((x) => ({ stakeholderId: x.id, organisation: x.organisation }));
       if (missing.length > 0) {
         throw new DomainError(
@@ -37,7 +37,7 @@ export const closeConsultation = defineCommand({
           { missing },
         );
       }
-    } else if (version !== null && !state.drafts[version]) {
+    } else if (version !== null && !state.drafts.has(version)) {
       throw new DomainError('DRAFT_NOT_FOUND', `no draft version ${version}`);
     }
     return [event('ConsultationClosed', {

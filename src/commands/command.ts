@@ -1,6 +1,6 @@
 // The shape every command file exports: its zod input schema and a pure decide.
 import type { z } from 'zod';
-import type { ConsultationState } from '../domain/consultation.ts';
+import type { ReadonlyState } from '../domain/consultation.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import type { Actor } from '../domain/schemas.ts';
 
@@ -18,7 +18,7 @@ export interface CommandDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
   schema: S;
   /** Returns the events the command produces; [] when it is satisfied already; throws DomainError when forbidden. */
-  decide(state: ConsultationState, input: z.output<S>, ctx: CommandContext): DomainEvent[];
+  decide(state: ReadonlyState, input: z.output<S>, ctx: CommandContext): DomainEvent[];
 }
 
 export function defineCommand<S extends z.ZodType>(def: CommandDefinition<S>): CommandDefinition<S> {

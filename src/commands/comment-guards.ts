@@ -1,9 +1,9 @@
 import { DomainError } from '../domain/errors.ts';
-import type { CommentState, ConsultationState } from '../domain/consultation.ts';
+import type { CommentState, DeepReadonly, ReadonlyState } from '../domain/consultation.ts';
 
 /** Answering or retracting needs an existing comment that is not retracted. */
-export function requireLiveComment(state: ConsultationState, commentId: string): CommentState {
-  const c = state.comments[commentId];
+export function requireLiveComment(state: ReadonlyState, commentId: string): DeepReadonly<CommentState> {
+  const c = state.comments.get(commentId);
   if (!c) throw new DomainError('COMMENT_NOT_FOUND', `no comment ${commentId}`);
   if (c.retracted) throw new DomainError('COMMENT_RETRACTED');
   return c;

@@ -1,14 +1,14 @@
 import { DomainError } from '../domain/errors.ts';
 import { endorsementDeadlineFor, isAfter, requireActingFor, requireActive, requireOpen, requireStakeholder } from '../domain/rules.ts';
-import type { ConsultationState, StakeholderState } from '../domain/consultation.ts';
+import type { ReadonlyStakeholder, ReadonlyState } from '../domain/consultation.ts';
 import type { CommandContext } from './command.ts';
 
 /** Endorse or withhold: only an active endorser, only on the version with the open request, only before its deadline. */
 export function requireEndorserMayDecide(
-  state: ConsultationState,
+  state: ReadonlyState,
   input: { stakeholderId: string; draftVersion: number },
   ctx: CommandContext,
-): StakeholderState {
+): ReadonlyStakeholder {
   requireOpen(state);
   requireActingFor(ctx.actor, input.stakeholderId);
   const x = requireStakeholder(state, input.stakeholderId);

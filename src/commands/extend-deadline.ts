@@ -3,12 +3,12 @@ import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { commentDeadlineFor, COORDINATOR_ONLY, endorsementDeadlineFor, isAfter, latestDraft, requireOpen, requireRole, requireStakeholder } from '../domain/rules.ts';
-import { Instant, Phase, Reason } from '../domain/schemas.ts';
+import { Id, Instant, Phase, Reason } from '../domain/schemas.ts';
 
 /** Moves the comment or endorsement deadline later, for everyone or for one stakeholder. */
 export const extendDeadline = defineCommand({
   name: 'ExtendDeadline',
-  schema: z.object({ phase: Phase, deadline: Instant, reason: Reason, stakeholderId: z.string().min(1).optional() }),
+  schema: z.strictObject({ phase: Phase, deadline: Instant, reason: Reason, stakeholderId: Id.optional() }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);

@@ -9,10 +9,10 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { checkLink, eventHash, canonicalJson, sha256Hex } from '../audit/hash-chain.ts';
-import { evolve, initialState, type ConsultationState } from '../domain/consultation.ts';
+import { evolve, initialState, type ConsultationState, type FoldableEvent, type ReadonlyState } from '../domain/consultation.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { DomainEvent, EventMetadata } from '../domain/events.ts';
-import { asFoldable, foldRecorded } from '../domain/fold.ts';
+import { foldRecorded } from '../domain/fold.ts';
 import { idFor } from '../domain/ids.ts';
 import type { Actor } from '../domain/schemas.ts';
 import { streamNameFor } from '../domain/stream-name.ts';
@@ -49,8 +49,8 @@ export interface CommandResult {
   events: AppliedEvent[];
   /** true when the command id had been applied already and nothing was appended */
   replayed: boolean;
-  /** the state after the command; valid until the next command on this consultation */
-  state: ConsultationState;
+  /** the state after the command, read-only; valid until the next command on this consultation */
+  state: ReadonlyState;
 }
 
 export interface CommandHandlerOptions {
@@ -96,7 +96,7 @@ export class CommandHandler {
   }
 
   /** The folded state of a consultation as this handler knows it, caught up with the store. */
-  async load(consultationId: string): Promise<ConsultationState> {
+  async load(consultationId: string): Promise<ReadonlyState> {
     const streamName = streamNameFor(consultationId);
     return this.queue.run(streamName, async () => {
       const entry = await this.entry(streamName);
@@ -115,12 +115,12 @@ export class CommandHandler {
     const entry = await this.entry(streamName);
     for (let attempt = 1; ; attempt++) {
       const { state } = entry;
-      if (request.expectedRevision !== undefined && state.revision !== request.expectedRevision && !state.commands[request.commandId]) {
+      if (request.expectedRevision !== undefined && state.revision !== request.expectedRevision && !state.commands.has(request.commandId)) {
         await this.catchUp(streamName, entry);
       }
       // A repeated command returns its first result before anything else is checked: a retry of a
       // request that carried If-Match must not be told that its own write moved the revision on.
-      const applied = state.commands[request.commandId];
+      const applied = state.commands.get(request.commandId);
       if (!applied && request.expectedRevision !== undefined && state.revision !== request.expectedRevision) {
         throw new RevisionMismatchError(request.expectedRevision, state.revision);
       }
@@ -153,7 +153,7 @@ export class CommandHandler {
       const toAppend = this.chain(streamName, state, decided, { commandId: request.commandId, commandHash, actor: request.actor, recordedAt: now });
       try {
         const result = await this.store.append(streamName, toAppend.data, state.revision === -1 ? 'no_stream' : state.revision);
-        for (const e of toAppend.applied) evolve(state, asFoldable(e));
+        for (const e of toAppend.folded) evolve(state, e);
         entry.position = result.position;
         return { consultationId: request.consultationId, revision: state.revision, position: result.position, events: toAppend.applied, replayed: false, state };
       } catch (error) {
@@ -178,25 +178,27 @@ export class CommandHandler {
   /** Builds the events to append with ids derived from the command id and the hash chain continued. */
   private chain(
     streamName: string,
-    state: ConsultationState,
+    state: ReadonlyState,
     decided: DomainEvent[],
     meta: { commandId: string; commandHash: string; actor: Actor; recordedAt: string },
-  ): { data: EventData[]; applied: AppliedEvent[] } {
+  ): { data: EventData[]; applied: AppliedEvent[]; folded: FoldableEvent[] } {
     let prevHash = state.lastHash;
     const data: EventData[] = [];
     const applied: AppliedEvent[] = [];
+    const folded: FoldableEvent[] = [];
     decided.forEach((e, i) => {
       const revision = state.revision + 1 + i;
       // A JSON round trip drops undefined fields, so what is hashed is exactly what is stored.
       const eventData = JSON.parse(JSON.stringify(e.data)) as JsonObject;
       const metadata = { commandId: meta.commandId, commandHash: meta.commandHash, actor: { ...meta.actor }, recordedAt: meta.recordedAt, prevHash } satisfies Omit<EventMetadata, 'hash'>;
       const hash = eventHash({ streamName, revision, type: e.type, data: eventData, metadata });
-      const fullMetadata = { ...metadata, hash };
+      const fullMetadata: EventMetadata = { ...metadata, hash };
       data.push({ id: idFor(meta.commandId, `event-${i}`), type: e.type, data: eventData, metadata: fullMetadata });
       applied.push({ revision, type: e.type, data: eventData, metadata: fullMetadata });
+      folded.push({ revision, metadata: fullMetadata, event: e });
       prevHash = hash;
     });
-    return { data, applied };
+    return { data, applied, folded };
   }
 
   private async replay(consultationId: string, streamName: string, entry: CacheEntry, first: number, last: number): Promise<CommandResult> {

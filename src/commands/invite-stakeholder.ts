@@ -4,8 +4,8 @@ import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { idFor } from '../domain/ids.ts';
 import { COORDINATOR_ONLY, requireOpen, requireRole, sameEmail, sameOrganisation } from '../domain/rules.ts';
-import { Contact, LanguageCode, StakeholderKind } from '../domain/schemas.ts';
-import type { ConsultationState, StakeholderState } from '../domain/consultation.ts';
+import { Contact, LanguageCode, SingleLine, StakeholderKind } from '../domain/schemas.ts';
+import type { ReadonlyStakeholder, ReadonlyState } from '../domain/consultation.ts';
 
 export const Contacts = z.array(Contact).min(1).max(20).refine(
   (cs) => new Set(cs.map((c) => c.email.toLowerCase())).size === cs.length,
@@ -13,8 +13,8 @@ export const Contacts = z.array(Contact).min(1).max(20).refine(
 );
 
 /** The stakeholder that already has one of these contact addresses, if any. */
-export function stakeholderByEmail(state: ConsultationState, emails: string[]): StakeholderState | undefined {
-  return Object.values(state.stakeholders).find((x) => x.contacts.some((c) => emails.some((e) => sameEmail(e, c.email))));
+export function stakeholderByEmail(state: ReadonlyState, emails: readonly string[]): ReadonlyStakeholder | undefined {
+  return [...state.stakeholders.values()].find((x) => x.contacts.some((c) => emails.some((e) => sameEmail(e, c.email))));
 }
 
 /**
@@ -23,8 +23,8 @@ export function stakeholderByEmail(state: ConsultationState, emails: string[]): 
  */
 export const inviteStakeholder = defineCommand({
   name: 'InviteStakeholder',
-  schema: z.object({
-    organisation: z.string().trim().min(1).max(300),
+  schema: z.strictObject({
+    organisation: SingleLine(300),
     kind: StakeholderKind,
     contacts: Contacts,
     language: LanguageCode,
@@ -42,7 +42,7 @@ export const inviteStakeholder = defineCommand({
       if (existing.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${existing.organisation} declined; reinstate it`, { stakeholderId: existing.id });
       return [];
     }
-    const sameOrg = Object.values(state.stakeholders).find((x) => sameOrganisation(x.organisation, input.organisation));
+    const sameOrg = [...state.stakeholders.values()].find((x) => sameOrganisation(x.organisation, input.organisation));
     if (sameOrg) {
       if (sameOrg.removed) throw new DomainError('STAKEHOLDER_REMOVED', `${sameOrg.organisation} was removed; reinstate it`, { stakeholderId: sameOrg.id });
       if (sameOrg.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${sameOrg.organisation} declined; reinstate it`, { stakeholderId: sameOrg.id });

@@ -3,15 +3,15 @@ import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event, type DomainEvent } from '../domain/events.ts';
 import { COORDINATOR_ONLY, isAfter, requireOpen, requireRole } from '../domain/rules.ts';
-import { Instant, Section } from '../domain/schemas.ts';
+import { Instant, MultiLine, Section } from '../domain/schemas.ts';
 
 /** Publishes the next numbered draft. An open endorsement request is cancelled: only a new request asks again. */
 export const publishDraft = defineCommand({
   name: 'PublishDraft',
-  schema: z.object({
+  schema: z.strictObject({
     sections: z.array(Section).min(1).max(500),
     commentDeadline: Instant,
-    note: z.string().trim().max(2_000).optional(),
+    note: MultiLine(2_000).optional(),
   }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, COORDINATOR_ONLY);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { event } from '../domain/events.ts';
 import { RECORDS, requireExists, requireRole, requireStakeholder } from '../domain/rules.ts';
-import { Instant, MessageKind } from '../domain/schemas.ts';
+import { Id, Instant, MessageKind, MultiLine, SingleLine } from '../domain/schemas.ts';
 
 /**
  * Records that a message could not be delivered. Accepted in any state. A message recorded as sent
@@ -10,11 +10,11 @@ import { Instant, MessageKind } from '../domain/schemas.ts';
  */
 export const recordDeliveryFailure = defineCommand({
   name: 'RecordDeliveryFailure',
-  schema: z.object({
-    stakeholderId: z.string().min(1),
-    messageId: z.string().min(1).max(200),
+  schema: z.strictObject({
+    stakeholderId: Id,
+    messageId: SingleLine(200),
     messageKind: MessageKind,
-    error: z.string().trim().min(1).max(2_000),
+    error: MultiLine(2_000),
     permanent: z.boolean().default(false),
     failedAt: Instant,
   }),
@@ -22,7 +22,7 @@ export const recordDeliveryFailure = defineCommand({
     requireRole(ctx.actor, RECORDS);
     requireExists(state);
     requireStakeholder(state, input.stakeholderId);
-    const recorded = state.messages[input.messageId];
+    const recorded = state.messages.get(input.messageId);
     if (recorded === 'sent' || recorded === 'failed-permanently') return [];
     if (recorded === 'failed' && !input.permanent) return [];
     return [event('DeliveryFailed', input)];

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { event } from '../domain/events.ts';
 import { RECORDS, requireExists, requireRole, requireStakeholder } from '../domain/rules.ts';
-import { Instant, NoticeKind, Phase } from '../domain/schemas.ts';
+import { Id, Instant, NoticeKind, Phase, SingleLine } from '../domain/schemas.ts';
 
-const Common = { stakeholderId: z.string().min(1), messageId: z.string().min(1).max(200), sentAt: Instant };
+const Common = { stakeholderId: Id, messageId: SingleLine(200), sentAt: Instant };
 
 /**
  * Records a message that has left. Accepted in any state (the mail has gone already, even if the
@@ -13,15 +13,15 @@ const Common = { stakeholderId: z.string().min(1), messageId: z.string().min(1).
 export const recordMessageSent = defineCommand({
   name: 'RecordMessageSent',
   schema: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('invitation'), ...Common }),
-    z.object({ kind: z.literal('notice'), ...Common, notice: NoticeKind, draftVersion: z.number().int().positive().optional() }),
-    z.object({ kind: z.literal('reminder'), ...Common, phase: Phase, draftVersion: z.number().int().positive(), deadline: Instant }),
+    z.strictObject({ kind: z.literal('invitation'), ...Common }),
+    z.strictObject({ kind: z.literal('notice'), ...Common, notice: NoticeKind, draftVersion: z.number().int().positive().optional() }),
+    z.strictObject({ kind: z.literal('reminder'), ...Common, phase: Phase, draftVersion: z.number().int().positive(), deadline: Instant }),
   ]),
   decide(state, input, ctx) {
     requireRole(ctx.actor, RECORDS);
     requireExists(state);
     requireStakeholder(state, input.stakeholderId);
-    if (state.messages[input.messageId] === 'sent') return [];
+    if (state.messages.get(input.messageId) === 'sent') return [];
     switch (input.kind) {
       case 'invitation': {
         const { kind: _, ...data } = input;

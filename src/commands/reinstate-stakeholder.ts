@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { event } from '../domain/events.ts';
 import { COORDINATOR_ONLY, requireOpen, requireRole, requireStakeholder } from '../domain/rules.ts';
+import { Id, Reason } from '../domain/schemas.ts';
 
 /** Brings back a removed stakeholder, or one that declined (its invitation is pending again). */
 export const reinstateStakeholder = defineCommand({
   name: 'ReinstateStakeholder',
-  schema: z.object({ stakeholderId: z.string().min(1), reason: z.string().trim().min(1).max(2_000).optional() }),
+  schema: z.strictObject({ stakeholderId: Id, reason: Reason.optional() }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);

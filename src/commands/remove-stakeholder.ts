@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { event } from '../domain/events.ts';
 import { COORDINATOR_ONLY, requireOpen, requireRole, requireStakeholder } from '../domain/rules.ts';
-import { Reason } from '../domain/schemas.ts';
+import { Id, Reason } from '../domain/schemas.ts';
 
 export const removeStakeholder = defineCommand({
   name: 'RemoveStakeholder',
-  schema: z.object({ stakeholderId: z.string().min(1), reason: Reason }),
+  schema: z.strictObject({ stakeholderId: Id, reason: Reason }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);

@@ -8,7 +8,7 @@ import { Instant } from '../domain/schemas.ts';
 /** Asks the endorsers to endorse the latest draft version by a deadline. One request is open at a time. */
 export const requestEndorsement = defineCommand({
   name: 'RequestEndorsement',
-  schema: z.object({ draftVersion: z.number().int().positive(), deadline: Instant }),
+  schema: z.strictObject({ draftVersion: z.number().int().positive(), deadline: Instant }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);

@@ -3,14 +3,15 @@ import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { requireActingFor, requireOpen, requireRole, requireStakeholder, STAKEHOLDER_ACTS } from '../domain/rules.ts';
+import { Id, Reason } from '../domain/schemas.ts';
 
 /** Accept or decline. Declining after accepting is allowed; accepting after declining needs a reinstatement. */
 export const respondToInvitation = defineCommand({
   name: 'RespondToInvitation',
-  schema: z.object({
-    stakeholderId: z.string().min(1),
+  schema: z.strictObject({
+    stakeholderId: Id,
     response: z.enum(['accept', 'decline']),
-    reason: z.string().trim().min(1).max(2_000).optional(),
+    reason: Reason.optional(),
   }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, STAKEHOLDER_ACTS);

@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { idFor } from '../domain/ids.ts';
 import { commentDeadlineFor, isAfter, requireLatestDraft, requireParticipant } from '../domain/rules.ts';
-import { Channel, CommentText, COMMENT_MAX_LENGTH, Instant, RECORDED_CHANNELS, SectionKey } from '../domain/schemas.ts';
+import { Channel, CommentText, COMMENT_MAX_LENGTH, Id, Instant, MultiLine, RECORDED_CHANNELS, SectionKey } from '../domain/schemas.ts';
 
 /**
  * A comment on the latest draft, on one section or (sectionKey omitted or null) on the whole draft.
@@ -13,14 +13,17 @@ import { Channel, CommentText, COMMENT_MAX_LENGTH, Instant, RECORDED_CHANNELS, S
  */
 export const submitComment = defineCommand({
   name: 'SubmitComment',
-  schema: z.object({
-    stakeholderId: z.string().min(1),
+  schema: z.strictObject({
+    stakeholderId: Id,
     draftVersion: z.number().int().positive(),
     sectionKey: SectionKey.nullable().optional(),
     text: CommentText,
-    proposedText: z.string().trim().min(1).max(COMMENT_MAX_LENGTH).optional(),
+    proposedText: MultiLine(COMMENT_MAX_LENGTH).optional(),
     channel: Channel.default('api'),
     madeAt: Instant.optional(),
+  }).refine((c) => c.madeAt === undefined || RECORDED_CHANNELS.includes(c.channel), {
+    path: ['madeAt'],
+    message: `madeAt is only for a comment recorded from a ${RECORDED_CHANNELS.join(' or ')}; a comment on channel api, link or email counts when it arrives`,
   }),
   decide(state, input, ctx) {
     const x = requireParticipant(state, ctx.actor, input.stakeholderId);

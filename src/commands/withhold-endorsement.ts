@@ -3,16 +3,16 @@ import { defineCommand } from './command.ts';
 import { STAKEHOLDER_ACTS, requireRole } from '../domain/rules.ts';
 import { requireEndorserMayDecide } from './endorsement-guards.ts';
 import { event } from '../domain/events.ts';
-import { Reason } from '../domain/schemas.ts';
+import { Id, Reason } from '../domain/schemas.ts';
 
 /** Withholding replaces an earlier endorsement of the same version; withholding again is a no-op. */
 export const withholdEndorsement = defineCommand({
   name: 'WithholdEndorsement',
-  schema: z.object({ stakeholderId: z.string().min(1), draftVersion: z.number().int().positive(), reason: Reason }),
+  schema: z.strictObject({ stakeholderId: Id, draftVersion: z.number().int().positive(), reason: Reason }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, STAKEHOLDER_ACTS);
     const x = requireEndorserMayDecide(state, input, ctx);
-    if (x.decisions[input.draftVersion] === 'withheld') return [];
+    if (x.decisions.get(input.draftVersion) === 'withheld') return [];
     return [event('EndorsementWithheld', input)];
   },
 });

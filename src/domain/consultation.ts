@@ -1,10 +1,14 @@
 // The consultation's state and its single evolve. State is what `decide` needs to enforce the rules;
 // the views coordinators read are projections (src/projections), not this.
 //
-// evolve mutates the state it is given (a fold owns its state; decide never mutates) because a busy
-// consultation folds thousands of events and copying maps per event would be quadratic.
+// Every collection keyed by an id that came from outside (stakeholder, comment, message and command
+// ids, draft versions) is a Map, so an id such as "__proto__" or "constructor" is an ordinary key.
+//
+// evolve mutates the state it is given (a fold owns its state) because a busy consultation folds
+// thousands of events and copying maps per event would be quadratic. decide sees the same state as
+// DeepReadonly: it may read, never change.
 import type { Contact, Phase } from './schemas.ts';
-import type { DomainEvent } from './events.ts';
+import type { DomainEvent, EventMetadata } from './events.ts';
 
 export type Response = 'pending' | 'accepted' | 'declined';
 
@@ -21,7 +25,7 @@ export interface StakeholderState {
   extensions: Partial<Record<Phase, { draftVersion: number; deadline: string }>>;
   reviewedVersions: number[];
   /** the latest endorsement decision per draft version */
-  decisions: Record<number, Decision>;
+  decisions: Map<number, Decision>;
 }
 
 export interface DraftState {
@@ -51,16 +55,28 @@ export interface ConsultationState {
   revision: number;
   /** hash of the last event folded: the next event's prevHash */
   lastHash: string;
-  drafts: Record<number, DraftState>;
+  drafts: Map<number, DraftState>;
   latestVersion: number;
-  stakeholders: Record<string, StakeholderState>;
-  comments: Record<string, CommentState>;
+  /** in invitation order */
+  stakeholders: Map<string, StakeholderState>;
+  comments: Map<string, CommentState>;
   endorsementRequest: { draftVersion: number; deadline: string } | null;
   /** message ids recorded as sent or failed, so a retried mail job records nothing twice */
-  messages: Record<string, 'sent' | 'failed' | 'failed-permanently'>;
+  messages: Map<string, 'sent' | 'failed' | 'failed-permanently'>;
   /** command ids applied, so a repeated command is a no-op returning the first result */
-  commands: Record<string, AppliedCommand>;
+  commands: Map<string, AppliedCommand>;
 }
+
+/** What decide and the rules see: the state, read-only all the way down. */
+export type DeepReadonly<T> =
+  T extends (...args: never[]) => unknown ? T
+    : T extends ReadonlyMap<infer K, infer V> ? ReadonlyMap<K, DeepReadonly<V>>
+      : T extends readonly (infer U)[] ? readonly DeepReadonly<U>[]
+        : T extends object ? { readonly [P in keyof T]: DeepReadonly<T[P]> }
+          : T;
+
+export type ReadonlyState = DeepReadonly<ConsultationState>;
+export type ReadonlyStakeholder = DeepReadonly<StakeholderState>;
 
 export const ZERO_HASH = '0'.repeat(64);
 
@@ -70,29 +86,30 @@ export function initialState(): ConsultationState {
     status: 'none',
     revision: -1,
     lastHash: ZERO_HASH,
-    drafts: {},
+    drafts: new Map(),
     latestVersion: 0,
-    stakeholders: {},
-    comments: {},
+    stakeholders: new Map(),
+    comments: new Map(),
     endorsementRequest: null,
-    messages: {},
-    commands: {},
+    messages: new Map(),
+    commands: new Map(),
   };
 }
 
-/** A stored event as the fold sees it. */
-export type FoldableEvent = DomainEvent & {
+/** What the fold needs of a decoded event (decode.ts): its revision, command and hash, and the event (null: a type this code does not know). */
+export interface FoldableEvent {
   revision: number;
-  metadata: { commandId: string; commandHash: string; hash: string };
-};
+  metadata: Pick<EventMetadata, 'commandId' | 'commandHash' | 'hash'>;
+  event: DomainEvent | null;
+}
 
 export function evolve(state: ConsultationState, e: FoldableEvent): ConsultationState {
-  applyEvent(state, e);
+  if (e.event) applyEvent(state, e.event);
   state.revision = e.revision;
   state.lastHash = e.metadata.hash;
-  const applied = state.commands[e.metadata.commandId];
+  const applied = state.commands.get(e.metadata.commandId);
   if (applied) applied.lastRevision = e.revision;
-  else state.commands[e.metadata.commandId] = { firstRevision: e.revision, lastRevision: e.revision, commandHash: e.metadata.commandHash };
+  else state.commands.set(e.metadata.commandId, { firstRevision: e.revision, lastRevision: e.revision, commandHash: e.metadata.commandHash });
   return state;
 }
 
@@ -103,15 +120,15 @@ function applyEvent(s: ConsultationState, e: DomainEvent): void {
       s.status = 'open';
       return;
     case 'DraftPublished':
-      s.drafts[e.data.version] = {
+      s.drafts.set(e.data.version, {
         version: e.data.version,
         sectionKeys: e.data.sections.map((x) => x.key),
         commentDeadline: e.data.commentDeadline,
-      };
+      });
       s.latestVersion = Math.max(s.latestVersion, e.data.version);
       return;
     case 'StakeholderInvited':
-      s.stakeholders[e.data.stakeholderId] = {
+      s.stakeholders.set(e.data.stakeholderId, {
         id: e.data.stakeholderId,
         organisation: e.data.organisation,
         contacts: e.data.contacts,
@@ -120,8 +137,8 @@ function applyEvent(s: ConsultationState, e: DomainEvent): void {
         removed: false,
         extensions: {},
         reviewedVersions: [],
-        decisions: {},
-      };
+        decisions: new Map(),
+      });
       return;
     case 'StakeholderContactsChanged':
       withStakeholder(s, e.data.stakeholderId, (x) => { x.contacts = e.data.contacts; });
@@ -142,21 +159,21 @@ function applyEvent(s: ConsultationState, e: DomainEvent): void {
       });
       return;
     case 'CommentSubmitted':
-      s.comments[e.data.commentId] = {
+      s.comments.set(e.data.commentId, {
         id: e.data.commentId,
         stakeholderId: e.data.stakeholderId,
         draftVersion: e.data.draftVersion,
         retracted: false,
         answer: null,
-      };
+      });
       return;
     case 'CommentRetracted': {
-      const c = s.comments[e.data.commentId];
+      const c = s.comments.get(e.data.commentId);
       if (c) c.retracted = true;
       return;
     }
     case 'CommentAnswered': {
-      const c = s.comments[e.data.commentId];
+      const c = s.comments.get(e.data.commentId);
       if (c) c.answer = { disposition: e.data.disposition, response: e.data.response };
       return;
     }
@@ -174,7 +191,7 @@ function applyEvent(s: ConsultationState, e: DomainEvent): void {
     case 'DraftEndorsed':
     case 'EndorsementWithheld': {
       const decision = e.type === 'DraftEndorsed' ? 'endorsed' : 'withheld';
-      withStakeholder(s, e.data.stakeholderId, (x) => { x.decisions[e.data.draftVersion] = decision; });
+      withStakeholder(s, e.data.stakeholderId, (x) => { x.decisions.set(e.data.draftVersion, decision); });
       return;
     }
     case 'DeadlineExtended': {
@@ -182,7 +199,7 @@ function applyEvent(s: ConsultationState, e: DomainEvent): void {
       if (stakeholderId !== undefined) {
         withStakeholder(s, stakeholderId, (x) => { x.extensions[phase] = { draftVersion, deadline }; });
       } else if (phase === 'comments') {
-        const d = s.drafts[draftVersion];
+        const d = s.drafts.get(draftVersion);
         if (d) d.commentDeadline = deadline;
       } else if (s.endorsementRequest?.draftVersion === draftVersion) {
         s.endorsementRequest.deadline = deadline;
@@ -192,18 +209,24 @@ function applyEvent(s: ConsultationState, e: DomainEvent): void {
     case 'InvitationSent':
     case 'NoticeSent':
     case 'ReminderSent':
-      s.messages[e.data.messageId] = 'sent';
+      s.messages.set(e.data.messageId, 'sent');
       return;
     case 'DeliveryFailed':
-      if (s.messages[e.data.messageId] !== 'sent') s.messages[e.data.messageId] = e.data.permanent ? 'failed-permanently' : 'failed';
+      if (s.messages.get(e.data.messageId) !== 'sent') s.messages.set(e.data.messageId, e.data.permanent ? 'failed-permanently' : 'failed');
       return;
     case 'ConsultationClosed':
       s.status = 'closed';
       return;
+    default:
+      return assertNever(e);
   }
 }
 
+function assertNever(e: never): never {
+  throw new Error(`evolve has no case for ${JSON.stringify(e)}`);
+}
+
 function withStakeholder(s: ConsultationState, id: string, f: (x: StakeholderState) => void): void {
-  const x = s.stakeholders[id];
+  const x = s.stakeholders.get(id);
   if (x) f(x);
 }

@@ -3,11 +3,16 @@
 // shape gets a new type name or an upcaster; old events must still replay.
 import { z } from 'zod';
 import {
-  Channel, Contact, Disposition, Instant, LanguageCode, MessageKind, NoticeKind, Outcome, Phase, Section,
-  Signatory, StakeholderKind, TimeZone,
+  Channel, Disposition, Instant, LanguageCode, MessageKind, NoticeKind, Outcome, Phase, StakeholderKind, TimeZone,
 } from './schemas.ts';
 
+// Stored shapes are checked loosely: text as any string, ids as any string. The input rules
+// (schemas.ts) got stricter over time; what earlier code stored must still decode, and the hash
+// chain, not these schemas, is what proves an event was not altered.
 const StakeholderRef = { stakeholderId: z.string() };
+const StoredContact = z.object({ name: z.string(), email: z.string() });
+const StoredSection = z.object({ key: z.string(), heading: z.string(), text: z.string() });
+const StoredSignatory = z.object({ name: z.string(), title: z.string() });
 
 export const EventDataSchemas = {
   ConsultationOpened: z.object({
@@ -20,7 +25,7 @@ export const EventDataSchemas = {
   }),
   DraftPublished: z.object({
     version: z.number().int().positive(),
-    sections: z.array(Section),
+    sections: z.array(StoredSection),
     commentDeadline: Instant,
     note: z.string().optional(),
   }),
@@ -29,11 +34,11 @@ export const EventDataSchemas = {
     organisation: z.string(),
     kind: StakeholderKind,
     /** the first contact is the primary one */
-    contacts: z.array(Contact).min(1),
+    contacts: z.array(StoredContact).min(1),
     language: LanguageCode,
     endorser: z.boolean(),
   }),
-  StakeholderContactsChanged: z.object({ ...StakeholderRef, contacts: z.array(Contact).min(1) }),
+  StakeholderContactsChanged: z.object({ ...StakeholderRef, contacts: z.array(StoredContact).min(1) }),
   InvitationAccepted: z.object({ ...StakeholderRef }),
   InvitationDeclined: z.object({ ...StakeholderRef, reason: z.string().optional() }),
   StakeholderRemoved: z.object({ ...StakeholderRef, reason: z.string() }),
@@ -61,7 +66,7 @@ export const EventDataSchemas = {
   DraftEndorsed: z.object({
     ...StakeholderRef,
     draftVersion: z.number().int().positive(),
-    signatory: Signatory,
+    signatory: StoredSignatory,
     statement: z.string().optional(),
     evidence: z.string().optional(),
   }),

@@ -1,13 +1,9 @@
-// Folding stored events into the consultation's state.
-import { evolve, initialState, type ConsultationState, type FoldableEvent } from './consultation.ts';
-import type { RecordedEvent } from '../store/port.ts';
+// Folding stored events into the consultation's state, through the one decode path.
+import { evolve, initialState, type ConsultationState } from './consultation.ts';
+import { fromRecorded, type StoredEvent } from './decode.ts';
 
-/** Views a stored event as the fold sees it. Unknown event types (added later) pass through evolve untouched. */
-export function asFoldable(e: Pick<RecordedEvent, 'type' | 'data' | 'metadata' | 'revision'>): FoldableEvent {
-  return e as unknown as FoldableEvent;
-}
-
-export function foldRecorded(events: readonly RecordedEvent[], state: ConsultationState = initialState()): ConsultationState {
-  for (const e of events) evolve(state, asFoldable(e));
+/** Throws UndecodableEventError at the first event that cannot be decoded. */
+export function foldRecorded(events: readonly StoredEvent[], state: ConsultationState = initialState()): ConsultationState {
+  for (const e of events) evolve(state, fromRecorded(e));
   return state;
 }

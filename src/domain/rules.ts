@@ -1,6 +1,6 @@
 // Guards shared by the commands' decide functions. Each throws a catalogued DomainError.
 import { DomainError } from './errors.ts';
-import type { ConsultationState, DraftState, StakeholderState } from './consultation.ts';
+import type { DeepReadonly, DraftState, ReadonlyStakeholder, ReadonlyState } from './consultation.ts';
 import type { Actor } from './schemas.ts';
 
 /** Compares two ISO-8601 instants (offsets may differ). */
@@ -8,39 +8,39 @@ export function isAfter(a: string, b: string): boolean {
   return Date.parse(a) > Date.parse(b);
 }
 
-export function requireExists(s: ConsultationState): void {
+export function requireExists(s: ReadonlyState): void {
   if (s.status === 'none') throw new DomainError('CONSULTATION_NOT_FOUND');
 }
 
 /** Nothing a coordinator or stakeholder asks changes a closed consultation. */
-export function requireOpen(s: ConsultationState): void {
+export function requireOpen(s: ReadonlyState): void {
   requireExists(s);
   if (s.status === 'closed') throw new DomainError('CONSULTATION_CLOSED');
 }
 
-export function latestDraft(s: ConsultationState): DraftState {
-  const d = s.drafts[s.latestVersion];
+export function latestDraft(s: ReadonlyState): DeepReadonly<DraftState> {
+  const d = s.drafts.get(s.latestVersion);
   if (!d) throw new DomainError('NO_DRAFT');
   return d;
 }
 
-export function requireLatestDraft(s: ConsultationState, version: number): DraftState {
+export function requireLatestDraft(s: ReadonlyState, version: number): DeepReadonly<DraftState> {
   const latest = latestDraft(s);
-  if (!s.drafts[version]) throw new DomainError('DRAFT_NOT_FOUND', `no draft version ${version}`);
+  if (!s.drafts.has(version)) throw new DomainError('DRAFT_NOT_FOUND', `no draft version ${version}`);
   if (version !== latest.version) {
     throw new DomainError('DRAFT_NOT_LATEST', `draft version ${version} is not the latest (${latest.version})`, { latestVersion: latest.version });
   }
   return latest;
 }
 
-export function requireStakeholder(s: ConsultationState, id: string): StakeholderState {
-  const x = s.stakeholders[id];
+export function requireStakeholder(s: ReadonlyState, id: string): ReadonlyStakeholder {
+  const x = s.stakeholders.get(id);
   if (!x) throw new DomainError('STAKEHOLDER_NOT_FOUND', `no stakeholder ${id}`);
   return x;
 }
 
 /** A stakeholder that may take part: invited, not removed, not declined. */
-export function requireActive(x: StakeholderState): void {
+export function requireActive(x: ReadonlyStakeholder): void {
   if (x.removed) throw new DomainError('STAKEHOLDER_REMOVED', `${x.organisation} was removed from the consultation`);
   if (x.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${x.organisation} declined the invitation`);
 }
@@ -72,7 +72,7 @@ export function later(a: string, b: string): string {
  * What every act of a stakeholder needs (responding aside): an actor that may act for stakeholders,
  * an open consultation, acting for itself, a stakeholder that exists and still takes part.
  */
-export function requireParticipant(s: ConsultationState, actor: Actor, stakeholderId: string): StakeholderState {
+export function requireParticipant(s: ReadonlyState, actor: Actor, stakeholderId: string): ReadonlyStakeholder {
   requireRole(actor, STAKEHOLDER_ACTS);
   requireOpen(s);
   requireActingFor(actor, stakeholderId);
@@ -85,14 +85,14 @@ export function requireParticipant(s: ConsultationState, actor: Actor, stakehold
  * The comment deadline that applies to this stakeholder on the latest draft: its own extension where
  * it has one, unless a later extension for everyone has overtaken it (an extension never shortens).
  */
-export function commentDeadlineFor(s: ConsultationState, x: StakeholderState | undefined): string {
+export function commentDeadlineFor(s: ReadonlyState, x: ReadonlyStakeholder | undefined): string {
   const draft = latestDraft(s);
   const own = x?.extensions.comments;
   return own && own.draftVersion === draft.version ? later(own.deadline, draft.commentDeadline) : draft.commentDeadline;
 }
 
 /** The endorsement deadline that applies to this stakeholder on the open request. */
-export function endorsementDeadlineFor(s: ConsultationState, x: StakeholderState | undefined): string {
+export function endorsementDeadlineFor(s: ReadonlyState, x: ReadonlyStakeholder | undefined): string {
   const req = s.endorsementRequest;
   if (!req) throw new DomainError('NO_ENDORSEMENT_REQUEST');
   const own = x?.extensions.endorsement;

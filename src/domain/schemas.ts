@@ -1,5 +1,49 @@
-// Value schemas shared by events and commands.
+// Value schemas of the commands' input: one text vocabulary, strict objects, ids by format.
+// Stored events are decoded by their own, looser schemas (events.ts), under the rules they were
+// written with, so that history written by earlier code keeps replaying.
 import { z } from 'zod';
+
+// ---- text ----
+// CRLF and a lone CR become LF before any check (browsers send CRLF from a textarea). A multi-line
+// text allows newline and tab; a single-line one allows neither. Neither allows any other control
+// character (C0, DEL, C1), a lone UTF-16 surrogate (it cannot be encoded, and breaks the hash) or
+// a bidirectional override/isolate (U+202A–U+202E, U+2066–U+2069: they disguise what a name says
+// in e-mail subjects, CSV files and pages).
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
+const CONTROL_MULTI_LINE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/;
+
+/** The problem with a text, or null when it is acceptable in a field of that kind. */
+export function textProblem(text: string, multiLine: boolean): string | null {
+  if (LONE_SURROGATE.test(text)) return 'must not contain a lone UTF-16 surrogate';
+  if ((multiLine ? CONTROL_MULTI_LINE : CONTROL_SINGLE_LINE).test(text)) {
+    return multiLine ? 'must not contain control characters other than newline and tab' : 'must be a single line without control characters';
+  }
+  if (BIDI_CONTROL.test(text)) return 'must not contain bidirectional override characters (U+202A–U+202E, U+2066–U+2069)';
+  return null;
+}
+
+function text(multiLine: boolean, min: number, max: number) {
+  return z.string()
+    .overwrite((t) => t.replace(/\r\n?/g, '\n'))
+    .trim()
+    .min(min, min === 1 ? 'must not be empty' : `at least ${min} characters`)
+    .max(max, `at most ${max} characters`)
+    .superRefine((t, ctx) => {
+      const problem = textProblem(t, multiLine);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
+
+/** A name, title, heading or similar: one line, trimmed, at least `min` characters (default 1). */
+export const SingleLine = (max: number, min = 1) => text(false, min, max);
+/** A summary, text, comment, answer, statement, reason or note: newline and tab allowed. */
+export const MultiLine = (max: number, min = 1) => text(true, min, max);
+
+// ---- ids ----
+/** The ids this product creates (consultations, stakeholders, comments) are UUIDs. */
+export const Id = z.uuid('a UUID');
 
 /** An ISO-8601 instant with an offset or `Z`; a local time without one is refused. */
 export const Instant = z.iso.datetime({ offset: true });
@@ -13,8 +57,8 @@ export const TimeZone = z.string().refine((tz) => {
   }
 }, 'an IANA time zone such as "Europe/Bucharest"');
 
-export const Email = z.email().max(254).transform((e) => e.trim());
-export const Contact = z.object({ name: z.string().trim().min(1).max(200), email: Email });
+export const Email = z.string().trim().pipe(z.email().max(254));
+export const Contact = z.strictObject({ name: SingleLine(200), email: Email });
 export type Contact = z.infer<typeof Contact>;
 
 export const StakeholderKind = z.enum(['ministry', 'civil-society', 'academia', 'international', 'other']);
@@ -30,19 +74,21 @@ export const MessageKind = z.enum(['invitation', 'notice', 'reminder']);
 export const NoticeKind = z.enum(['new-draft', 'endorsement-request', 'acknowledgement']);
 
 export const SectionKey = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a section key of letters, digits, ".", "_" or "-"');
-export const Section = z.object({
+export const Section = z.strictObject({
   key: SectionKey,
-  heading: z.string().trim().min(1).max(500),
-  text: z.string().max(100_000),
+  heading: SingleLine(500),
+  text: MultiLine(100_000, 0),
 });
 export type Section = z.infer<typeof Section>;
 
 export const COMMENT_MAX_LENGTH = 10_000;
 /** Comment text: not blank, at most COMMENT_MAX_LENGTH characters. */
-export const CommentText = z.string().trim().min(1, 'must not be empty').max(COMMENT_MAX_LENGTH);
-export const Reason = z.string().trim().min(1, 'must not be empty').max(2_000);
-export const Signatory = z.object({ name: z.string().trim().min(1).max(200), title: z.string().trim().min(1).max(200) });
+export const CommentText = MultiLine(COMMENT_MAX_LENGTH);
+export const Reason = MultiLine(2_000);
+export const Note = MultiLine(5_000);
+export const Signatory = z.strictObject({ name: SingleLine(200), title: SingleLine(200) });
 
 export const ActorRole = z.enum(['coordinator', 'stakeholder', 'auditor', 'system']);
-export const Actor = z.object({ role: ActorRole, id: z.string().min(1).max(200) });
+/** who gave a command: a token's subject, a stakeholder's id, a worker's name */
+export const Actor = z.strictObject({ role: ActorRole, id: SingleLine(200) });
 export type Actor = z.infer<typeof Actor>;

@@ -1,4 +1,5 @@
-import { CONSULTATION_STREAM_PREFIX } from '../store/port.ts';
+/** Every consultation's stream name starts with this; the stores filter on it. */
+export const CONSULTATION_STREAM_PREFIX = 'consultation-';
 
 /** One stream per consultation. */
 export function streamNameFor(consultationId: string): string {

@@ -34,8 +34,16 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
 
 type Field = { path: string; message: string };
 
+/** An unknown field is named in the path, one entry per field, so a client sees which one to drop. */
+function fieldsOf(base: string[], keyword: string, message: string, unknownKeys: unknown): Field[] {
+  if (keyword === 'unrecognized_keys' && Array.isArray(unknownKeys) && unknownKeys.length > 0) {
+    return unknownKeys.map((k) => ({ path: [...base, String(k)].join('.'), message: 'unknown field' }));
+  }
+  return [{ path: base.join('.') || '(body)', message }];
+}
+
 function zodFields(error: ZodError): Field[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+  return error.issues.flatMap((i) => fieldsOf(i.path.map(String), i.code, i.message, 'keys' in i ? i.keys : undefined));
 }
 
 /** Maps any error thrown by a route to a problem. */
@@ -57,10 +65,9 @@ export function problemFor(error: unknown, request: FastifyRequest): Problem {
   const fastifyError = error as FastifyError & { validationContext?: string };
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = fastifyError.validationContext ?? 'body';
-    const errors = error.validation.map((v) => ({
-      path: [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
-      message: v.message ?? 'invalid',
-    }));
+    const errors = error.validation.flatMap((v) => fieldsOf(
+      [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)], v.keyword, v.message ?? 'invalid', v.params['keys'],
+    ));
     return { status: 400, code: 'INVALID_INPUT', title: `invalid input: ${errors.map((e) => e.path).join(', ')}`, extra: { errors }, instance };
   }
   const known = error as { code?: unknown; status?: unknown; statusCode?: unknown; message?: unknown };

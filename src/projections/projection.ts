@@ -4,7 +4,8 @@
 // JSON (no Map/Set/Date/class instances), so a persistent view store can hold them without any
 // change here. Reducers do no I/O, read no clock, and never mutate the view they are given: they
 // return new objects and share the parts that did not change.
-import { isEventType, type DomainEvent, type EventOf } from '../domain/events.ts';
+import { fromRecorded } from '../domain/decode.ts';
+import type { DomainEvent, EventOf } from '../domain/events.ts';
 import { consultationIdOf } from '../domain/stream-name.ts';
 import type { JsonObject } from '../store/port.ts';
 
@@ -27,11 +28,11 @@ export interface Projection<V> {
 }
 
 /**
- * The typed event, or null for a type this code does not know (one added later). The data is not
- * parsed again: the command handler validated it when it was written, and replays must be fast.
+ * The typed event through the domain's one decode path (upcasters included), or null for a type
+ * this code does not know (one added later). Throws UndecodableEventError for a damaged event.
  */
-export function asDomainEvent(e: Pick<ProjectionEvent, 'type' | 'data'>): DomainEvent | null {
-  return isEventType(e.type) ? ({ type: e.type, data: e.data } as unknown as DomainEvent) : null;
+export function asDomainEvent(e: ProjectionEvent): DomainEvent | null {
+  return fromRecorded(e).event;
 }
 
 /** What a per-consultation reducer knows about an event besides its type and data. */

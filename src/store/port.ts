@@ -150,4 +150,5 @@ export class InvalidPositionError extends Error {
   }
 }
 
-export const CONSULTATION_STREAM_PREFIX = 'consultation-';
+// The stream-name convention is the domain's; the stores and the CLI filter on it.
+export { CONSULTATION_STREAM_PREFIX } from '../domain/stream-name.ts';

@@ -3,8 +3,8 @@ import { answerComment } from '../../src/commands/answer-comment.ts';
 import { event } from '../../src/domain/events.ts';
 import { closedWithdrawn, commented, cso, draft, opened, when } from '../helpers/domain-spec.ts';
 
-const given = [opened, draft(1), cso, commented('c-1')];
-const input = { commentId: 'c-1', disposition: 'partially-accepted' as const, response: 'A budget line is added; the 2% figure is not.' };
+const given = [opened, draft(1), cso, commented('c0ffee00-0c01-4000-8000-000000000001')];
+const input = { commentId: 'c0ffee00-0c01-4000-8000-000000000001', disposition: 'partially-accepted' as const, response: 'A budget line is added; the 2% figure is not.' };
 const answered = event('CommentAnswered', input);
 
 t.test('given nothing, when AnswerComment, then CONSULTATION_NOT_FOUND', async (t) => {
@@ -20,11 +20,11 @@ t.test('given a comment, when AnswerComment, then CommentAnswered', async (t) =>
 });
 
 t.test('given no such comment, when AnswerComment, then COMMENT_NOT_FOUND', async (t) => {
-  t.throws(() => when(answerComment, given, { ...input, commentId: 'c-404' }), { code: 'COMMENT_NOT_FOUND' });
+  t.throws(() => when(answerComment, given, { ...input, commentId: 'c0ffee00-0404-4000-8000-000000000404' }), { code: 'COMMENT_NOT_FOUND' });
 });
 
 t.test('given a retracted comment, when AnswerComment, then COMMENT_RETRACTED', async (t) => {
-  t.throws(() => when(answerComment, [...given, event('CommentRetracted', { commentId: 'c-1', reason: 'duplicate' })], input), {
+  t.throws(() => when(answerComment, [...given, event('CommentRetracted', { commentId: 'c0ffee00-0c01-4000-8000-000000000001', reason: 'duplicate' })], input), {
     code: 'COMMENT_RETRACTED',
   });
 });

@@ -18,7 +18,7 @@ t.test('given a closed consultation, when ChangeContacts, then CONSULTATION_CLOS
 });
 
 t.test('given no such stakeholder, when ChangeContacts, then STAKEHOLDER_NOT_FOUND', async (t) => {
-  t.throws(() => when(changeContacts, [opened, cso], { stakeholderId: 'sh-unknown', contacts }), { code: 'STAKEHOLDER_NOT_FOUND' });
+  t.throws(() => when(changeContacts, [opened, cso], { stakeholderId: '5c0f3a2e-0007-4000-8000-000000000002', contacts }), { code: 'STAKEHOLDER_NOT_FOUND' });
 });
 
 t.test('given a stakeholder, when ChangeContacts, then StakeholderContactsChanged (a new primary focal point)', async (t) => {

@@ -36,7 +36,7 @@ t.test('only on the latest draft: NO_DRAFT, DRAFT_NOT_FOUND, DRAFT_NOT_LATEST', 
 });
 
 t.test('only an invited, active stakeholder: STAKEHOLDER_NOT_FOUND, STAKEHOLDER_REMOVED, STAKEHOLDER_DECLINED', async (t) => {
-  t.throws(() => when(completeReview, given, { ...input, stakeholderId: 'sh-unknown' }), { code: 'STAKEHOLDER_NOT_FOUND' });
+  t.throws(() => when(completeReview, given, { ...input, stakeholderId: '5c0f3a2e-0007-4000-8000-000000000002' }), { code: 'STAKEHOLDER_NOT_FOUND' });
   t.throws(() => when(completeReview, [...given, removed(CSO)], input), { code: 'STAKEHOLDER_REMOVED' });
   t.throws(() => when(completeReview, [...given, declined(CSO)], input), { code: 'STAKEHOLDER_DECLINED' });
 });

@@ -28,7 +28,7 @@ t.test('given an open request, when an endorser endorses, then DraftEndorsed (wi
 
 t.test('only stakeholders invited as endorsers: NOT_AN_ENDORSER', async (t) => {
   t.throws(() => when(endorseDraft, given, { ...input, stakeholderId: CSO }), { code: 'NOT_AN_ENDORSER' });
-  t.throws(() => when(endorseDraft, given, { ...input, stakeholderId: 'sh-unknown' }), { code: 'STAKEHOLDER_NOT_FOUND' });
+  t.throws(() => when(endorseDraft, given, { ...input, stakeholderId: '5c0f3a2e-0007-4000-8000-000000000002' }), { code: 'STAKEHOLDER_NOT_FOUND' });
 });
 
 t.test('not a removed or declined endorser: STAKEHOLDER_REMOVED, STAKEHOLDER_DECLINED; again after reinstatement', async (t) => {

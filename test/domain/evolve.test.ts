@@ -12,7 +12,7 @@ function fold(commands: Array<[commandId: string, events: DomainEvent[]]>, state
   let revision = state.revision + 1;
   for (const [commandId, events] of commands) {
     for (const e of events) {
-      evolve(state, { ...e, revision, metadata: { commandId, commandHash: `input-hash-${commandId}`, hash: `hash-${revision}` } });
+      evolve(state, { event: e, revision, metadata: { commandId, commandHash: `input-hash-${commandId}`, hash: `hash-${revision}` } });
       revision += 1;
     }
   }
@@ -34,11 +34,11 @@ const history: Array<[string, DomainEvent[]]> = [
   ['c-reinstate-cso', [reinstated(CSO)]],
   ['c-remove-jus', [removed(JUS)]],
   ['c-contacts-mod', [event('StakeholderContactsChanged', { stakeholderId: MOD, contacts: MOD_CONTACTS })]],
-  ['c-comment-1', [commented('k-1', CSO, 1, 's1')]],
-  ['c-comment-2', [commented('k-2', CSO, 1, null)]],
-  ['c-answer-1', [event('CommentAnswered', { commentId: 'k-1', disposition: 'noted', response: 'Will be considered.' })]],
-  ['c-answer-1b', [event('CommentAnswered', { commentId: 'k-1', disposition: 'accepted', response: 'Added in section 2.' })]],
-  ['c-retract-2', [event('CommentRetracted', { commentId: 'k-2', reason: 'entered on the wrong stakeholder' })]],
+  ['c-comment-1', [commented('c0ffee00-0001-4000-8000-000000000001', CSO, 1, 's1')]],
+  ['c-comment-2', [commented('c0ffee00-0002-4000-8000-000000000002', CSO, 1, null)]],
+  ['c-answer-1', [event('CommentAnswered', { commentId: 'c0ffee00-0001-4000-8000-000000000001', disposition: 'noted', response: 'Will be considered.' })]],
+  ['c-answer-1b', [event('CommentAnswered', { commentId: 'c0ffee00-0001-4000-8000-000000000001', disposition: 'accepted', response: 'Added in section 2.' })]],
+  ['c-retract-2', [event('CommentRetracted', { commentId: 'c0ffee00-0002-4000-8000-000000000002', reason: 'entered on the wrong stakeholder' })]],
   ['c-review-cso', [event('ReviewCompleted', { stakeholderId: CSO, draftVersion: 1 })]],
   ['c-extend-comments', [extended('comments', 1, V1_DEADLINE, '2027-04-15T14:00:00Z')]],
   ['c-extend-comments-cso', [extended('comments', 1, '2027-04-15T14:00:00Z', '2027-04-20T14:00:00Z', CSO)]],
@@ -59,8 +59,8 @@ const history: Array<[string, DomainEvent[]]> = [
 
 t.test('the initial state: no consultation, revision -1, the zero hash', async (t) => {
   t.same(initialState(), {
-    id: null, status: 'none', revision: -1, lastHash: ZERO_HASH, drafts: {}, latestVersion: 0, stakeholders: {}, comments: {},
-    endorsementRequest: null, messages: {}, commands: {},
+    id: null, status: 'none', revision: -1, lastHash: ZERO_HASH, drafts: new Map(), latestVersion: 0, stakeholders: new Map(), comments: new Map(),
+    endorsementRequest: null, messages: new Map(), commands: new Map(),
   });
   t.equal(ZERO_HASH, '0'.repeat(64));
 });
@@ -72,11 +72,11 @@ t.test('after a representative history, the state holds what decide needs', asyn
   t.equal(s.revision, 31);
   t.equal(s.lastHash, 'hash-31');
   t.equal(s.latestVersion, 2);
-  t.same(s.drafts, {
-    1: { version: 1, sectionKeys: ['s1', 's2'], commentDeadline: '2027-04-15T14:00:00Z' },
-    2: { version: 2, sectionKeys: ['s2', 's3'], commentDeadline: '2027-05-20T00:00:00Z' },
-  });
-  t.same(s.stakeholders[CSO], {
+  t.same(s.drafts, new Map([
+    [1, { version: 1, sectionKeys: ['s1', 's2'], commentDeadline: '2027-04-15T14:00:00Z' }],
+    [2, { version: 2, sectionKeys: ['s2', 's3'], commentDeadline: '2027-05-20T00:00:00Z' }],
+  ]));
+  t.same(s.stakeholders.get(CSO), {
     id: CSO,
     organisation: "Women's Peace Network",
     contacts: [{ name: "Focal point of Women's Peace Network", email: 'focal@wpn.example' }],
@@ -85,9 +85,9 @@ t.test('after a representative history, the state holds what decide needs', asyn
     removed: false,
     extensions: { comments: { draftVersion: 1, deadline: '2027-04-20T14:00:00Z' } },
     reviewedVersions: [1],
-    decisions: {},
+    decisions: new Map(),
   });
-  t.same(s.stakeholders[MFA], {
+  t.same(s.stakeholders.get(MFA), {
     id: MFA,
     organisation: 'Ministry of Foreign Affairs',
     contacts: [{ name: 'Focal point of Ministry of Foreign Affairs', email: 'gender@mfa.example' }],
@@ -96,25 +96,25 @@ t.test('after a representative history, the state holds what decide needs', asyn
     removed: false,
     extensions: { endorsement: { draftVersion: 1, deadline: '2027-05-12T15:00:00Z' } },
     reviewedVersions: [],
-    decisions: { 1: 'endorsed', 2: 'endorsed' }, // on 2: withheld, then endorsed
+    decisions: new Map([[1, 'endorsed'], [2, 'endorsed']]), // on 2: withheld, then endorsed
   });
-  t.same(s.stakeholders[MOD]?.contacts, MOD_CONTACTS);
-  t.same(s.stakeholders[MOD]?.decisions, { 1: 'withheld', 2: 'endorsed' });
-  t.equal(s.stakeholders[JUS]?.removed, true);
-  t.same(s.comments, {
-    'k-1': { id: 'k-1', stakeholderId: CSO, draftVersion: 1, retracted: false, answer: { disposition: 'accepted', response: 'Added in section 2.' } },
-    'k-2': { id: 'k-2', stakeholderId: CSO, draftVersion: 1, retracted: true, answer: null },
-  });
+  t.same(s.stakeholders.get(MOD)?.contacts, MOD_CONTACTS);
+  t.same(s.stakeholders.get(MOD)?.decisions, new Map([[1, 'withheld'], [2, 'endorsed']]));
+  t.equal(s.stakeholders.get(JUS)?.removed, true);
+  t.same(s.comments, new Map([
+    ['c0ffee00-0001-4000-8000-000000000001', { id: 'c0ffee00-0001-4000-8000-000000000001', stakeholderId: CSO, draftVersion: 1, retracted: false, answer: { disposition: 'accepted', response: 'Added in section 2.' } }],
+    ['c0ffee00-0002-4000-8000-000000000002', { id: 'c0ffee00-0002-4000-8000-000000000002', stakeholderId: CSO, draftVersion: 1, retracted: true, answer: null }],
+  ]));
   t.same(s.endorsementRequest, { draftVersion: 2, deadline: '2027-06-01T00:00:00Z' });
-  t.same(s.messages, { 'm-1': 'sent', 'm-2': 'failed-permanently' });
+  t.same(s.messages, new Map([['m-1', 'sent'], ['m-2', 'failed-permanently']]));
 });
 
 t.test('the commands record: every command id with its first and last revision and its input hash', async (t) => {
   const s = fold(history);
-  t.equal(Object.keys(s.commands).length, history.length);
-  t.same(s.commands['c-open'], { firstRevision: 0, lastRevision: 0, commandHash: 'input-hash-c-open' });
-  t.same(s.commands['c-draft-2'], { firstRevision: 24, lastRevision: 25, commandHash: 'input-hash-c-draft-2' });
-  t.same(s.commands['c-failed'], { firstRevision: 31, lastRevision: 31, commandHash: 'input-hash-c-failed' });
+  t.equal(s.commands.size, history.length);
+  t.same(s.commands.get('c-open'), { firstRevision: 0, lastRevision: 0, commandHash: 'input-hash-c-open' });
+  t.same(s.commands.get('c-draft-2'), { firstRevision: 24, lastRevision: 25, commandHash: 'input-hash-c-draft-2' });
+  t.same(s.commands.get('c-failed'), { firstRevision: 31, lastRevision: 31, commandHash: 'input-hash-c-failed' });
 });
 
 t.test('between publishing draft 2 and the new request, no endorsement request is open', async (t) => {
@@ -137,7 +137,7 @@ t.test('closing sets the status; records of messages still fold afterwards', asy
     })]],
   ]);
   t.equal(s.status, 'closed');
-  t.equal(s.messages['m-3'], 'sent');
+  t.equal(s.messages.get('m-3'), 'sent');
   t.equal(s.revision, 33);
 });
 
@@ -147,13 +147,13 @@ t.test('a failed message later sent is recorded as sent', async (t) => {
     event('DeliveryFailed', { stakeholderId: CSO, messageId: 'm-1', messageKind: 'invitation', error: '421', permanent: false, failedAt: NOW }),
     event('InvitationSent', { stakeholderId: CSO, messageId: 'm-1', sentAt: NOW }),
   ]);
-  t.same(s.messages, { 'm-1': 'sent' });
+  t.same(s.messages, new Map([['m-1', 'sent']]));
 });
 
 t.test('reinstating a removed stakeholder keeps its answer to the invitation', async (t) => {
   const s = stateFrom([opened, mfa, accepted(MFA), removed(MFA), reinstated(MFA)]);
-  t.equal(s.stakeholders[MFA]?.removed, false);
-  t.equal(s.stakeholders[MFA]?.response, 'accepted');
+  t.equal(s.stakeholders.get(MFA)?.removed, false);
+  t.equal(s.stakeholders.get(MFA)?.response, 'accepted');
 });
 
 t.test('a per-stakeholder extension leaves the draft and the request untouched', async (t) => {
@@ -162,9 +162,9 @@ t.test('a per-stakeholder extension leaves the draft and the request untouched',
     extended('comments', 1, V1_DEADLINE, '2027-04-10T00:00:00Z', MFA),
     extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-10T00:00:00Z', MFA),
   ]);
-  t.equal(s.drafts[1]?.commentDeadline, V1_DEADLINE);
+  t.equal(s.drafts.get(1)?.commentDeadline, V1_DEADLINE);
   t.same(s.endorsementRequest, { draftVersion: 1, deadline: ENDORSEMENT_DEADLINE });
-  t.same(s.stakeholders[MFA]?.extensions, {
+  t.same(s.stakeholders.get(MFA)?.extensions, {
     comments: { draftVersion: 1, deadline: '2027-04-10T00:00:00Z' },
     endorsement: { draftVersion: 1, deadline: '2027-05-10T00:00:00Z' },
   });
@@ -181,16 +181,17 @@ t.test('a cancellation or an endorsement extension for another version leaves th
 
 t.test('reviews are recorded once per version', async (t) => {
   const review = event('ReviewCompleted', { stakeholderId: CSO, draftVersion: 1 });
-  t.same(stateFrom([opened, draft(1), cso, review, review]).stakeholders[CSO]?.reviewedVersions, [1]);
+  t.same(stateFrom([opened, draft(1), cso, review, review]).stakeholders.get(CSO)?.reviewedVersions, [1]);
 });
 
 t.test('an event type this version does not know passes through: only revision, hash and commands move', async (t) => {
   const before = stateFrom([opened, draft(1), cso]);
   const expected = structuredClone(before);
-  const unknown = { type: 'StakeholderTagged', data: { stakeholderId: CSO, tag: 'x' }, revision: 3, metadata: { commandId: 'c-x', commandHash: 'hx', hash: 'hash-3' } };
-  evolve(before, unknown as unknown as FoldableEvent);
+  // the decode path gives `event: null` for a type it does not know (test/domain/decode.test.ts)
+  const unknown: FoldableEvent = { event: null, revision: 3, metadata: { commandId: 'c-x', commandHash: 'hx', hash: 'hash-3' } };
+  evolve(before, unknown);
   expected.revision = 3;
   expected.lastHash = 'hash-3';
-  expected.commands['c-x'] = { firstRevision: 3, lastRevision: 3, commandHash: 'hx' };
+  expected.commands.set('c-x', { firstRevision: 3, lastRevision: 3, commandHash: 'hx' });
   t.same(before, expected);
 });

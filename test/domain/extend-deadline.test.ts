@@ -8,7 +8,7 @@ import {
   when,
 } from '../helpers/domain-spec.ts';
 
-const OTHER = 'sh-other';
+const OTHER = '5c0f3a2e-0005-4000-8000-000000000e01';
 const other = invited(OTHER, 'Institute for Security Studies', 'desk@iss.example');
 /** as draft(1) stores it */
 const V1_DEADLINE = '2027-04-01T17:00:00+03:00';
@@ -60,7 +60,7 @@ t.test('comments, for one stakeholder: DeadlineExtended with its stakeholderId',
       phase: 'comments', draftVersion: 1, deadline: comments.deadline, previousDeadline: V1_DEADLINE, reason, stakeholderId: CSO,
     }),
   ]);
-  t.throws(() => when(extendDeadline, given, { ...comments, stakeholderId: 'sh-unknown' }), { code: 'STAKEHOLDER_NOT_FOUND' });
+  t.throws(() => when(extendDeadline, given, { ...comments, stakeholderId: '5c0f3a2e-0007-4000-8000-000000000002' }), { code: 'STAKEHOLDER_NOT_FOUND' });
 });
 
 t.test("a stakeholder's extension is measured from its own deadline, and does not move the others'", async (t) => {

@@ -36,9 +36,9 @@ t.test('given an opened consultation (no draft yet), when InviteStakeholder, the
 });
 
 t.test('the same command id gives the same stakeholder id; another command id another', async (t) => {
-  const [a] = when(inviteStakeholder, [opened], input, { commandId: 'c-1' });
-  const [b] = when(inviteStakeholder, [opened], input, { commandId: 'c-1' });
-  const [c] = when(inviteStakeholder, [opened], input, { commandId: 'c-2' });
+  const [a] = when(inviteStakeholder, [opened], input, { commandId: 'c0ffee00-0c01-4000-8000-000000000001' });
+  const [b] = when(inviteStakeholder, [opened], input, { commandId: 'c0ffee00-0c01-4000-8000-000000000001' });
+  const [c] = when(inviteStakeholder, [opened], input, { commandId: 'c0ffee00-0c02-4000-8000-000000000002' });
   t.same(a, b);
   t.not(a?.type === 'StakeholderInvited' && a.data.stakeholderId, c?.type === 'StakeholderInvited' && c.data.stakeholderId);
 });

@@ -31,7 +31,7 @@ t.test('given the messageId recorded as sent or failed permanently, when recordi
 
 t.test('a removed stakeholder: recorded all the same; an unknown one: STAKEHOLDER_NOT_FOUND', async (t) => {
   t.same(when(recordDeliveryFailure, [...given, removed(CSO)], input), [failed]);
-  t.throws(() => when(recordDeliveryFailure, given, { ...input, stakeholderId: 'sh-unknown' }), { code: 'STAKEHOLDER_NOT_FOUND' });
+  t.throws(() => when(recordDeliveryFailure, given, { ...input, stakeholderId: '5c0f3a2e-0007-4000-8000-000000000002' }), { code: 'STAKEHOLDER_NOT_FOUND' });
 });
 
 t.test('the schema refuses an empty error, an unknown kind and a time without an offset', async (t) => {

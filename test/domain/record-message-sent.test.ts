@@ -49,7 +49,7 @@ t.test('given the messageId recorded as failed, when a retry sends it, then Invi
 
 t.test('a removed stakeholder: recorded all the same; an unknown one: STAKEHOLDER_NOT_FOUND', async (t) => {
   t.same(when(recordMessageSent, [...given, removed(CSO)], invitation), [invitationSent]);
-  t.throws(() => when(recordMessageSent, given, { ...invitation, stakeholderId: 'sh-unknown' }), { code: 'STAKEHOLDER_NOT_FOUND' });
+  t.throws(() => when(recordMessageSent, given, { ...invitation, stakeholderId: '5c0f3a2e-0007-4000-8000-000000000002' }), { code: 'STAKEHOLDER_NOT_FOUND' });
 });
 
 t.test('the schema refuses an unknown kind and a time without an offset', async (t) => {

@@ -14,7 +14,7 @@ t.test('given a closed consultation, when RemoveStakeholder, then CONSULTATION_C
 });
 
 t.test('given no such stakeholder, when RemoveStakeholder, then STAKEHOLDER_NOT_FOUND', async (t) => {
-  t.throws(() => when(removeStakeholder, [opened, cso], { ...input, stakeholderId: 'sh-unknown' }), { code: 'STAKEHOLDER_NOT_FOUND' });
+  t.throws(() => when(removeStakeholder, [opened, cso], { ...input, stakeholderId: '5c0f3a2e-0007-4000-8000-000000000002' }), { code: 'STAKEHOLDER_NOT_FOUND' });
 });
 
 t.test('given a stakeholder, when RemoveStakeholder, then StakeholderRemoved', async (t) => {

@@ -3,8 +3,8 @@ import { retractComment } from '../../src/commands/retract-comment.ts';
 import { event } from '../../src/domain/events.ts';
 import { closedWithdrawn, commented, cso, draft, opened, when } from '../helpers/domain-spec.ts';
 
-const given = [opened, draft(1), cso, commented('c-1')];
-const input = { commentId: 'c-1', reason: 'entered on the wrong stakeholder' };
+const given = [opened, draft(1), cso, commented('c0ffee00-0c01-4000-8000-000000000001')];
+const input = { commentId: 'c0ffee00-0c01-4000-8000-000000000001', reason: 'entered on the wrong stakeholder' };
 const retracted = event('CommentRetracted', input);
 
 t.test('given nothing, when RetractComment, then CONSULTATION_NOT_FOUND', async (t) => {
@@ -24,7 +24,7 @@ t.test('a comment on an older version may be retracted too', async (t) => {
 });
 
 t.test('given no such comment, when RetractComment, then COMMENT_NOT_FOUND', async (t) => {
-  t.throws(() => when(retractComment, given, { ...input, commentId: 'c-404' }), { code: 'COMMENT_NOT_FOUND' });
+  t.throws(() => when(retractComment, given, { ...input, commentId: 'c0ffee00-0404-4000-8000-000000000404' }), { code: 'COMMENT_NOT_FOUND' });
 });
 
 t.test('given a retracted comment, when RetractComment again, then COMMENT_RETRACTED', async (t) => {

@@ -14,7 +14,7 @@ export const COORDINATOR = { role: 'coordinator', id: 'gender-office' } as const
 
 export function stateFrom(history: DomainEvent[]): ConsultationState {
   return history.reduce(
-    (s, e, i) => evolve(s, { ...e, revision: i, metadata: { commandId: `given-${i}`, commandHash: `h${i}`, hash: `hash-${i}` } }),
+    (s, e, i) => evolve(s, { event: e, revision: i, metadata: { commandId: `given-${i}`, commandHash: `h${i}`, hash: `hash-${i}` } }),
     initialState(),
   );
 }
@@ -66,10 +66,10 @@ export function invited(stakeholderId: string, organisation: string, email: stri
 
 // More facts, shared by the specifications.
 /** Organisations used across the specifications: one CSO (comments only) and three ministries that must endorse. */
-export const CSO = 'sh-cso';
-export const MFA = 'sh-mfa';
-export const MOD = 'sh-mod';
-export const JUS = 'sh-jus';
+export const CSO = '5c0f3a2e-0001-4000-8000-00000000c501';
+export const MFA = '5c0f3a2e-0002-4000-8000-00000000af01';
+export const MOD = '5c0f3a2e-0003-4000-8000-00000000d001';
+export const JUS = '5c0f3a2e-0004-4000-8000-00000000e501';
 export const cso = invited(CSO, "Women's Peace Network", 'focal@wpn.example');
 export const mfa = invited(MFA, 'Ministry of Foreign Affairs', 'gender@mfa.example', true);
 export const mod = invited(MOD, 'Ministry of Defence', 'gender@mod.example', true);

@@ -276,20 +276,20 @@ t.test('404 for an unknown consultation, comment or stakeholder', async (t) => {
   for (const res of [
     await api.call({ url: `/consultations/${unknown}/comments` }),
     await api.call({ url: `/consultations/${unknown}/comments`, headers: { accept: 'text/csv' } }),
-    await api.call({ url: `/consultations/${unknown}/comments`, body: { stakeholderId: 'x', draftVersion: 1, text: 'x' } }),
-    await api.call({ url: `/consultations/${unknown}/comments/c1/answer`, body: { disposition: 'noted', response: 'x' } }),
+    await api.call({ url: `/consultations/${unknown}/comments`, body: { stakeholderId: randomUUID(), draftVersion: 1, text: 'x' } }),
+    await api.call({ url: `/consultations/${unknown}/comments/${randomUUID()}/answer`, body: { disposition: 'noted', response: 'x' } }),
   ]) {
     t.equal(res.statusCode, 404);
     t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
     t.equal(res.json().code, 'CONSULTATION_NOT_FOUND');
   }
-  const answer = await api.call({ url: `/consultations/${id}/comments/no-such-comment/answer`, body: { disposition: 'noted', response: 'x' } });
+  const answer = await api.call({ url: `/consultations/${id}/comments/${randomUUID()}/answer`, body: { disposition: 'noted', response: 'x' } });
   t.equal(answer.statusCode, 404);
   t.equal(answer.json().code, 'COMMENT_NOT_FOUND');
-  const retract = await api.call({ url: `/consultations/${id}/comments/no-such-comment/retract`, body: { reason: 'x' } });
+  const retract = await api.call({ url: `/consultations/${id}/comments/${randomUUID()}/retract`, body: { reason: 'x' } });
   t.equal(retract.statusCode, 404);
   t.equal(retract.json().code, 'COMMENT_NOT_FOUND');
-  const stakeholder = await api.call({ url: `/consultations/${id}/comments`, body: { stakeholderId: 'nobody', draftVersion: 1, text: 'x' } });
+  const stakeholder = await api.call({ url: `/consultations/${id}/comments`, body: { stakeholderId: randomUUID(), draftVersion: 1, text: 'x' } });
   t.equal(stakeholder.statusCode, 404);
   t.equal(stakeholder.json().code, 'STAKEHOLDER_NOT_FOUND');
 });
@@ -372,11 +372,11 @@ t.test('Accept: text/csv exports the filtered matrix as CSV; formula cells are n
     s1(ids[2]!, '\'-2 percent is not a target'),
     s1(ids[3]!, '\'@SUM(A1:A9)', ['', 'retracted', '', '', '', '0', '\'+spam', '2027-01-11T09:00:00.000Z']),
     s1(ids[4]!, '\'=1+1'),
-    s1(ids[5]!, 'Say "women, peace and security",\nnot "gender",\r\nthroughout'),
+    s1(ids[5]!, 'Say "women, peace and security",\nnot "gender",\nthroughout'), // CRLF arrives as LF
     [whole, '1', '', 'Whole draft', evil, '\'=cmd|\' /C calc\'!A0', 'letter', '2027-01-05T12:00:00Z', T0, 'Whole draft, plain', '\'=2+2',
       'awaiting-answer', '', '', '', '0', '', ''],
   ]);
-  t.match(res.body, /"Say ""women, peace and security"",\nnot ""gender"",\r\nthroughout"/, 'quotes doubled, the cell quoted');
+  t.match(res.body, /"Say ""women, peace and security"",\nnot ""gender"",\nthroughout"/, 'quotes doubled, the cell quoted');
 
   const filtered = await api.call({ url: `/consultations/${id}/comments?section=whole`, headers: { accept: 'text/csv;q=0.9, application/json;q=0.5' } });
   const filteredRows = parse(filtered.body, { bom: true }) as string[][];

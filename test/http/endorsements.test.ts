@@ -206,7 +206,7 @@ t.test('bad input is 400 naming the field; no token 401; auditors 403; nothing a
   t.strictSame(await paths(endorsements, { stakeholderId: mfa, draftVersion: 1 }), ['body.decision']);
   t.strictSame(await paths(endorsements, { stakeholderId: mfa, draftVersion: 1, decision: 'endorse' }), ['body.signatory']);
   t.strictSame(await paths(endorsements, { stakeholderId: mfa, draftVersion: 1, decision: 'endorse', signatory: { name: '', title: '' } }), ['body.signatory.name', 'body.signatory.title']);
-  t.strictSame(await paths(endorsements, { stakeholderId: mfa, draftVersion: 1, decision: 'withhold', signatory: MFA_SIGNATORY }), ['body.reason']);
+  t.strictSame(await paths(endorsements, { stakeholderId: mfa, draftVersion: 1, decision: 'withhold', signatory: MFA_SIGNATORY }), ['body.reason', 'body.signatory'], 'a withholding has no signatory: an unknown field');
   t.strictSame(await paths(endorsements, { draftVersion: 0, decision: 'withhold', reason: 'x' }), ['body.draftVersion', 'body.stakeholderId']);
   t.strictSame(await paths(`/consultations/${id}/endorsement-requests`, { draftVersion: 'one', deadline: '2027-03-31 17:00' }), ['body.deadline', 'body.draftVersion']);
   t.strictSame(await paths(`/consultations/${id}/endorsement-requests`, { draftVersion: 1, deadline: '2027-03-31T17:00:00' }), ['body.deadline'], 'a time without an offset');
@@ -238,7 +238,7 @@ t.test('404 for an unknown consultation, stakeholder or draft version', async (t
   for (const res of [
     await api.call({ url: `/consultations/${unknown}/endorsement-requests`, body: { draftVersion: 1, deadline: DEADLINE } }),
     await api.call({ method: 'DELETE', url: `/consultations/${unknown}/endorsement-requests/1` }),
-    await api.call({ url: `/consultations/${unknown}/endorsements`, body: { stakeholderId: 'x', draftVersion: 1, decision: 'withhold', reason: 'x' } }),
+    await api.call({ url: `/consultations/${unknown}/endorsements`, body: { stakeholderId: randomUUID(), draftVersion: 1, decision: 'withhold', reason: 'x' } }),
     await api.call({ url: `/consultations/${unknown}/sign-off` }),
   ]) {
     t.equal(res.statusCode, 404);
@@ -246,7 +246,7 @@ t.test('404 for an unknown consultation, stakeholder or draft version', async (t
     t.equal(res.json().code, 'CONSULTATION_NOT_FOUND');
   }
   await ok(api, { url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 1, deadline: DEADLINE } }, 201);
-  const stakeholder = await api.call({ url: `/consultations/${id}/endorsements`, body: { stakeholderId: 'nobody', draftVersion: 1, decision: 'withhold', reason: 'x' } });
+  const stakeholder = await api.call({ url: `/consultations/${id}/endorsements`, body: { stakeholderId: randomUUID(), draftVersion: 1, decision: 'withhold', reason: 'x' } });
   t.equal(stakeholder.statusCode, 404);
   t.equal(stakeholder.json().code, 'STAKEHOLDER_NOT_FOUND');
   const version = await api.call({ url: `/consultations/${id}/sign-off?version=9` });

@@ -185,7 +185,7 @@ t.test('404: unknown consultation for every route, unknown stakeholder for every
   const id = await openConsultation(api);
   await invite(api, id);
   const before = await eventCount(api, id);
-  const sid = 'no-such-stakeholder';
+  const sid = randomUUID(); // well-formed, unknown (a malformed id is 400: test/http/hostile-input.test.ts)
   const calls = [
     { url: `/consultations/${id}/stakeholders/${sid}` },
     { url: `/consultations/${id}/stakeholders/${sid}/response`, body: { response: 'accept' } },
@@ -276,14 +276,14 @@ t.test('Idempotency-Key: a retried invite returns the first result and appends n
 
 // A spreadsheet export: BOM, CRLF, quoted fields with commas, quotes and a line break, one
 // organisation on two rows that are not next to each other (in another case and spacing), an empty
-// line, a bad address, columns in another order and case, and an extra column.
+// line, a bad address, columns in another order and case, and an extra column (holding a line break).
 const CSV = '\uFEFF' + [
   'Email,Organisation,KIND,Name,Language,Endorser,Notes',
   'ana.popescu@mapn.example,Ministry of Defence,ministry,Ana Popescu,ro,yes,',
   'ioana@wfp.example,"Women for Peace, Romania",civil-society,"Marin, Ioana",en,,"said ""yes"" by phone"',
   '',
   'not-an-address,Ministry of Justice,ministry,Mihai Ionescu,ro,true,',
-  'elena@wfp.example,"  women for peace,  romania ",,"Elena ""Eli""\nDobre",,no,second contact',
+  'elena@wfp.example,"  women for peace,  romania ",,"Elena ""Eli"" Dobre",,no,"second\ncontact"',
   'dan@police.example,General Inspectorate of Police,ministry,Dan Stan,RO,1,',
 ].join('\r\n') + '\r\n';
 
@@ -308,7 +308,7 @@ t.test('import: a spreadsheet CSV is read; rows of one organisation merge; a bad
     existing: 0,
     errors: 1,
   });
-  t.strictSame(wfp!.contacts, [{ name: 'Marin, Ioana', email: 'ioana@wfp.example' }, { name: 'Elena "Eli"\nDobre', email: 'elena@wfp.example' }], 'contacts in row order, the first the primary');
+  t.strictSame(wfp!.contacts, [{ name: 'Marin, Ioana', email: 'ioana@wfp.example' }, { name: 'Elena "Eli" Dobre', email: 'elena@wfp.example' }], 'contacts in row order, the first the primary');
   t.strictSame([defence!.endorser, wfp!.endorser, police!.endorser], [true, false, true]);
   t.strictSame([defence!.kind, wfp!.kind, police!.language], ['ministry', 'civil-society', 'ro']);
   t.strictSame(await eventTypes(api, id), ['ConsultationOpened', 'DraftPublished', 'StakeholderInvited', 'StakeholderInvited', 'StakeholderInvited']);

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { evolve, initialState } from '../../src/domain/consultation.ts';
 import { EventDataSchemas, isEventType } from '../../src/domain/events.ts';
-import { asFoldable } from '../../src/domain/fold.ts';
+import { fromRecorded } from '../../src/domain/decode.ts';
 import { consultationView, type Projection, type ProjectionEvent } from '../../src/projections/projection.ts';
 import { commentMatrix, consultationsList, drafts, projections, signOff, stakeholders } from '../../src/projections/index.ts';
 import { CONSULTATION_ID } from '../helpers/domain-spec.ts';
@@ -87,7 +87,7 @@ t.test('at every step of a history, the views agree with each other and with the
     rows = stakeholders.apply(rows, e);
     sign = signOff.apply(sign, e);
     matrix = commentMatrix.apply(matrix, e);
-    evolve(state, asFoldable(e));
+    evolve(state, fromRecorded(e));
     const summary = consultationView(list, CONSULTATION_ID)!.summary;
     const people = consultationView(rows, CONSULTATION_ID)!;
     const signView = consultationView(sign, CONSULTATION_ID)!;
@@ -101,16 +101,16 @@ t.test('at every step of a history, the views agree with each other and with the
     check(summary.currentDraftVersion === (state.latestVersion || null), 'current draft version', e.revision);
     check(summary.endorsementDeadline === (state.endorsementRequest?.deadline ?? null), 'endorsement deadline', e.revision);
     check(summary.status === state.status, 'status', e.revision);
-    const liveComments = Object.values(state.comments).filter((c) => !c.retracted);
+    const liveComments = [...state.comments.values()].filter((c) => !c.retracted);
     check(comments.counts.total === liveComments.length, 'comments not retracted', e.revision);
     check(comments.counts.answered === liveComments.filter((c) => c.answer !== null).length, 'comments answered', e.revision);
-    for (const x of Object.values(state.stakeholders)) {
+    for (const x of [...state.stakeholders.values()]) {
       const row = people.stakeholders.find((r) => r.id === x.id);
       check(row !== undefined && row.response === x.response && (row.removal !== null) === x.removed, `${x.id} response and removal`, e.revision);
       check(row !== undefined && row.reviewedVersions.join() === x.reviewedVersions.join(), `${x.id} reviewed versions`, e.revision);
     }
     if (latest) {
-      const ready = Object.values(state.stakeholders).every((x) => !x.endorser || x.removed || (x.decisions[state.latestVersion] === 'endorsed' && x.response !== 'declined'));
+      const ready = [...state.stakeholders.values()].every((x) => !x.endorser || x.removed || (x.decisions.get(state.latestVersion) === 'endorsed' && x.response !== 'declined'));
       check(latest.readyForAdoption === ready, 'ready for adoption as closing would allow', e.revision);
     }
   }

@@ -160,7 +160,7 @@ export function stakeholderRoutes(app: App, ctx: HttpContext): void {
     const expected = expectedRevision(request);
     const state = await ctx.handler.load(id);
     // a retried import (its key's commands applied already) answers with its first result, not 412 or 409
-    const retried = key !== undefined && Object.keys(state.commands).some((c) => c.startsWith(`${key}/`));
+    const retried = key !== undefined && [...state.commands.keys()].some((c) => c.startsWith(`${key}/`));
     if (!retried) requireOpen(state);
     if (!retried && expected !== undefined && state.revision !== expected) throw new RevisionMismatchError(expected, state.revision);
 
@@ -347,7 +347,7 @@ function inviteOutcome(result: CommandResult, emails: string[], organisation: st
   const created = result.events.find((e) => e.type === 'StakeholderInvited')?.data['stakeholderId'];
   if (typeof created === 'string') return { stakeholderId: created, invited: true };
   const existing = stakeholderByEmail(result.state, emails)
-    ?? Object.values(result.state.stakeholders).find((x) => sameOrganisation(x.organisation, organisation));
+    ?? [...result.state.stakeholders.values()].find((x) => sameOrganisation(x.organisation, organisation));
   if (!existing) throw new Error('an invitation appended nothing and no stakeholder has its contacts');
   return { stakeholderId: existing.id, invited: false };
 }
@@ -439,7 +439,8 @@ function groupByOrganisation(rows: CsvRow[]): Group[] {
 
 type InviteInput = z.output<typeof commands.inviteStakeholder.schema>;
 
-const BOOLEAN_CELLS: Record<string, boolean> = { true: true, yes: true, '1': true, false: false, no: false, '0': false };
+// a Map: a cell reading "constructor" must not find Object.prototype's member
+const BOOLEAN_CELLS = new Map<string, boolean>([['true', true], ['yes', true], ['1', true], ['false', false], ['no', false], ['0', false]]);
 
 /**
  * Validates one organisation's rows with the command's schema. Returns the command's input, or
@@ -457,7 +458,7 @@ function checkGroup(group: Group): { input: InviteInput; rows?: undefined } | { 
   for (const r of group.rows) {
     if (r.extraCells > 0) report(r, 'row', `the row has ${r.extraCells} more cell${r.extraCells > 1 ? 's' : ''} than the header (quote values that contain the separator)`);
     for (const c of ['organisation', 'name', 'email'] as const) if (r.cells[c] === '') report(r, c, 'is empty');
-    if (r.cells.endorser !== '' && BOOLEAN_CELLS[r.cells.endorser.toLowerCase()] === undefined) report(r, 'endorser', 'must be true or false (yes/no, 1/0)');
+    if (r.cells.endorser !== '' && !BOOLEAN_CELLS.has(r.cells.endorser.toLowerCase())) report(r, 'endorser', 'must be true or false (yes/no, 1/0)');
     const earlier = group.rows.find((o) => o.row < r.row && o.cells.email !== '' && o.cells.email.toLowerCase() === r.cells.email.toLowerCase());
     if (earlier) report(r, 'email', `the same e-mail address is in row ${earlier.row}`);
   }
@@ -478,7 +479,7 @@ function checkGroup(group: Group): { input: InviteInput; rows?: undefined } | { 
   };
   const kind = shared('kind', (k) => k.toLowerCase());
   const language = shared('language', (l) => l.replace(/^[A-Za-z]+/, (primary) => primary.toLowerCase()));
-  const endorser = shared('endorser', (e) => String(BOOLEAN_CELLS[e.toLowerCase()]));
+  const endorser = shared('endorser', (e) => String(BOOLEAN_CELLS.get(e.toLowerCase())));
 
   const parsed = commands.inviteStakeholder.schema.safeParse({
     organisation: first.cells.organisation,
