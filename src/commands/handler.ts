@@ -272,16 +272,18 @@ export class CommandHandler {
 
   /** Refuses a consultation whose history this handler, or anyone reporting to the registry, found damaged. */
   private assertIntact(consultationId: string, entry: CacheEntry | undefined): void {
-    const site = entry?.damage ?? this.damage?.get(consultationId);
+    const site = this.damage?.get(consultationId) ?? entry?.damage; // the registry keeps the lowest revision anyone found
     if (site) throw new HistoryDamagedError(consultationId, { streamName: site.streamName, revision: site.revision, reason: site.reason });
   }
 
   private damaged(entry: CacheEntry, site: DamageSite): HistoryDamagedError {
     entry.damage = site;
     const consultationId = consultationIdOf(site.streamName) ?? site.streamName;
-    if (this.damage) this.damage.mark(consultationId, { ...site, detectedBy: 'handler' });
-    else this.logger?.error({ ...site, consultationId }, 'history damaged: the hash chain does not hold; nothing is appended to this consultation');
-    return new HistoryDamagedError(consultationId, site);
+    if (!this.damage) {
+      this.logger?.error({ ...site, consultationId }, 'history damaged: the hash chain does not hold; nothing is appended to this consultation');
+      return new HistoryDamagedError(consultationId, site);
+    }
+    return new HistoryDamagedError(consultationId, this.damage.mark(consultationId, { ...site, detectedBy: 'handler' }));
   }
 }
 
