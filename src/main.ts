@@ -1,5 +1,7 @@
 // Composition root of the API process: config, logger, event store, command handler, projections,
-// HTTP server.
+// HTTP server, and the background check of every consultation's history.
+import { DamageRegistry } from './audit/damage.ts';
+import { HistoryVerifier } from './audit/verifier.ts';
 import { issueToken } from './auth/tokens.ts';
 import { resolveAuthSecret } from './auth/secret.ts';
 import { CommandHandler } from './commands/handler.ts';
@@ -26,11 +28,14 @@ async function main(): Promise<void> {
   const { store, kind, location } = await openEventStore(config, logger);
   logger.info({ dataDir: config.dataDir, store: kind, location }, `event store: ${kind} at ${location}`);
 
-  const handler = new CommandHandler({ store, logger });
-  const runner = new ProjectionRunner({ store, projections, logger });
+  const damage = new DamageRegistry({ logger }); // consultations whose history does not hold, found by any of the three below
+  const handler = new CommandHandler({ store, logger, damage });
+  const runner = new ProjectionRunner({ store, projections, logger, damage });
   await runner.start(); // views catch up in the background; /readyz says when they have
+  const verifier = config.VERIFY_INTERVAL === null ? null : new HistoryVerifier({ store, damage, logger, intervalMs: config.VERIFY_INTERVAL });
+  verifier?.start(); // a first pass soon, in the background, then every VERIFY_INTERVAL
 
-  const app = await buildApp({ store, runner, handler, logger, storeKind: kind, authSecret: auth.secret });
+  const app = await buildApp({ store, runner, handler, damage, logger, storeKind: kind, authSecret: auth.secret });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, `listening on ${address}; API documentation at ${address}/docs`);
 
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await app.close();
+    await verifier?.stop();
     await runner.stop();
     await store.close();
     process.exit(0);

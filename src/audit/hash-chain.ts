@@ -36,9 +36,13 @@ export type VerifyResult =
   | { ok: true; streamName: string; events: number; lastHash: string }
   | { ok: false; streamName: string; events: number; revision: number; reason: string };
 
-/** Checks one event against the hash of the event before it. Returns why it fails, or null. */
+/**
+ * Checks one event against the hash of the event before it. Returns why it fails, or null. An
+ * event the store could not read (RecordedEvent.unreadable) fails with the store's reason.
+ */
 export function checkLink(e: RecordedEvent, expectedPrevHash: string, expectedRevision: number): string | null {
   if (e.revision !== expectedRevision) return `expected revision ${expectedRevision}, found ${e.revision}`;
+  if (e.unreadable !== undefined) return e.unreadable;
   const { hash, ...rest } = e.metadata;
   if (typeof hash !== 'string') return 'metadata has no hash';
   if (rest.prevHash !== expectedPrevHash) return 'prevHash does not match the previous event\'s hash';

@@ -2,7 +2,10 @@
 // and prints progress (events applied, events/s) and what each view holds at the end. Views live
 // in memory, so the server rebuilds them at every start; this command shows how long that takes
 // and checks that every event replays (a reducer that throws stops it with the event's position).
+// A consultation whose history is damaged is skipped from the damaged revision, named, and makes
+// the command exit 1, as the server would refuse it.
 import { parseArgs } from 'node:util';
+import { DamageRegistry } from '../audit/damage.ts';
 import type { EventStore } from '../store/port.ts';
 import { projections } from '../projections/index.ts';
 import { ProjectionRunner } from '../projections/runner.ts';
@@ -15,9 +18,11 @@ export async function projectionsRebuild(store: EventStore, args: string[], out:
     return 2;
   }
   const started = performance.now();
+  const damage = new DamageRegistry();
   const runner = new ProjectionRunner({
     store,
     projections: chosen,
+    damage,
     progress: (p) => out(`  ${p.name}: ${p.eventsApplied} events applied, ${p.eventsPerSecond} events/s`),
   });
   try {
@@ -27,7 +32,8 @@ export async function projectionsRebuild(store: EventStore, args: string[], out:
     for (const s of runner.status()) {
       out(`${s.name} v${s.version}: ${s.eventsApplied} events in ${seconds.toFixed(1)} s (${Math.round(s.eventsApplied / Math.max(seconds, 0.001))} events/s), at position ${s.position ?? 'start'}`);
     }
-    return 0;
+    for (const d of damage.list()) out(`DAMAGED ${d.streamName} at revision ${d.revision}: ${d.reason} (not applied from there; see consult verify)`);
+    return damage.size === 0 ? 0 : 1;
   } finally {
     await runner.stop();
   }

@@ -5,9 +5,12 @@
 // appended meanwhile: the append then fails with WrongExpectedVersion, and the handler reads only
 // the new tail, folds it and decides again (bounded). A caller-given expected revision fails
 // instead (RevisionMismatchError). A repeated command id returns the first result without
-// appending, on any store, because the state remembers applied command ids.
+// appending, on any store, because the state remembers applied command ids. A link of the hash
+// chain that does not hold, or an event the store cannot read, stops the fold: that consultation
+// is damaged (HistoryDamagedError), nothing is appended to it, and later commands fail fast.
 import { z } from 'zod';
 import type { Logger } from 'pino';
+import { HistoryDamagedError, type DamageRegistry, type DamageSite } from '../audit/damage.ts';
 import { checkLink, eventHash, canonicalJson, sha256Hex } from '../audit/hash-chain.ts';
 import { evolve, initialState, type ConsultationState, type FoldableEvent, type ReadonlyState } from '../domain/consultation.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -15,7 +18,7 @@ import type { DomainEvent, EventMetadata } from '../domain/events.ts';
 import { foldRecorded } from '../domain/fold.ts';
 import { idFor } from '../domain/ids.ts';
 import type { Actor } from '../domain/schemas.ts';
-import { streamNameFor } from '../domain/stream-name.ts';
+import { consultationIdOf, streamNameFor } from '../domain/stream-name.ts';
 import { WrongExpectedVersionError, type EventData, type EventStore, type JsonObject, type Position } from '../store/port.ts';
 import type { CommandDefinition } from './command.ts';
 import { ContentionError, RevisionMismatchError } from './handler-errors.ts';
@@ -61,11 +64,15 @@ export interface CommandHandlerOptions {
   maxAttempts?: number;
   /** consultations whose folded state is kept (default 500) */
   cacheSize?: number;
+  /** the process's damaged consultations: damage found while folding is reported there, and a consultation marked there by anyone is refused */
+  damage?: DamageRegistry;
 }
 
 interface CacheEntry {
   state: ConsultationState;
   position: Position | null;
+  /** set when the fold met an unreadable event or a broken link: nothing after it is folded or appended */
+  damage: DamageSite | null;
 }
 
 const ConsultationId = z.uuid();
@@ -78,6 +85,7 @@ export class CommandHandler {
   private readonly logger: Logger | undefined;
   private readonly maxAttempts: number;
   private readonly cacheSize: number;
+  private readonly damage: DamageRegistry | undefined;
 
   constructor(options: CommandHandlerOptions) {
     this.store = options.store;
@@ -85,6 +93,7 @@ export class CommandHandler {
     this.logger = options.logger;
     this.maxAttempts = options.maxAttempts ?? 20;
     this.cacheSize = options.cacheSize ?? 500;
+    this.damage = options.damage;
   }
 
   async execute<S extends z.ZodType>(command: CommandDefinition<S>, request: CommandRequest): Promise<CommandResult> {
@@ -99,6 +108,7 @@ export class CommandHandler {
   async load(consultationId: string): Promise<ReadonlyState> {
     const streamName = streamNameFor(consultationId);
     return this.queue.run(streamName, async () => {
+      this.assertIntact(consultationId, this.cache.get(streamName));
       const entry = await this.entry(streamName);
       await this.catchUp(streamName, entry);
       return entry.state;
@@ -112,6 +122,7 @@ export class CommandHandler {
     commandHash: string,
     streamName: string,
   ): Promise<CommandResult> {
+    this.assertIntact(request.consultationId, this.cache.get(streamName));
     const entry = await this.entry(streamName);
     for (let attempt = 1; ; attempt++) {
       const { state } = entry;
@@ -223,8 +234,13 @@ export class CommandHandler {
       this.cache.set(streamName, cached);
       return cached;
     }
-    const entry: CacheEntry = { state: initialState(), position: null };
-    await this.catchUp(streamName, entry);
+    const entry: CacheEntry = { state: initialState(), position: null, damage: null };
+    try {
+      await this.catchUp(streamName, entry);
+    } catch (error) {
+      if (entry.damage) this.cache.set(streamName, entry); // remembered, so later commands fail fast
+      throw error;
+    }
     this.cache.set(streamName, entry);
     while (this.cache.size > this.cacheSize) {
       const oldest = this.cache.keys().next().value;
@@ -240,15 +256,36 @@ export class CommandHandler {
     return entry.state.revision !== before;
   }
 
-  /** Folds what other writers appended after the cached revision, checking the hash chain as it goes. */
+  /**
+   * Folds what other writers appended after the cached revision, checking each link of the hash
+   * chain first: the first one that does not hold (or an unreadable event) marks the consultation
+   * damaged and throws, so nothing is ever decided or appended on top of it.
+   */
   private async catchUp(streamName: string, entry: CacheEntry): Promise<void> {
     const events = await this.store.readStream(streamName, { fromRevision: entry.state.revision + 1 });
     for (const e of events) {
-      const broken = checkLink(e, entry.state.lastHash, entry.state.revision + 1);
-      if (broken) this.logger?.error({ streamName, revision: e.revision, reason: broken }, 'hash chain broken: the stored history was altered');
+      const expected = entry.state.revision + 1;
+      const broken = checkLink(e, entry.state.lastHash, expected);
+      if (broken) throw this.damaged(entry, { streamName, revision: expected, reason: broken });
       foldRecorded([e], entry.state);
       entry.position = e.position;
     }
+  }
+
+  /** Refuses a consultation whose history this handler, or anyone reporting to the registry, found damaged. */
+  private assertIntact(consultationId: string, entry: CacheEntry | undefined): void {
+    const site = this.damage?.get(consultationId) ?? entry?.damage; // the registry keeps the lowest revision anyone found
+    if (site) throw new HistoryDamagedError(consultationId, { streamName: site.streamName, revision: site.revision, reason: site.reason });
+  }
+
+  private damaged(entry: CacheEntry, site: DamageSite): HistoryDamagedError {
+    entry.damage = site;
+    const consultationId = consultationIdOf(site.streamName) ?? site.streamName;
+    if (!this.damage) {
+      this.logger?.error({ ...site, consultationId }, 'history damaged: the hash chain does not hold; nothing is appended to this consultation');
+      return new HistoryDamagedError(consultationId, site);
+    }
+    return new HistoryDamagedError(consultationId, this.damage.mark(consultationId, { ...site, detectedBy: 'handler' }));
   }
 }
 

@@ -1,6 +1,7 @@
 // Settings come from environment variables, validated once at start (composition root only).
 import path from 'node:path';
 import { z } from 'zod';
+import { Interval } from './duration.ts';
 
 const Port = z.coerce.number().int().min(0).max(65_535);
 const Url = (protocols: string[]) =>
@@ -29,6 +30,8 @@ export const ConfigSchema = z.object({
   /** esdb:// or esdb+discover:// (KurrentDB speaks the same protocol under these schemes) */
   // a cluster lists several hosts (esdb://a:2113,b:2113,c:2113), which is no WHATWG URL: check the scheme only
   EVENTSTORE_URL: z.string().regex(/^esdb(\+discover)?:\/\/[^\s]+$/, 'a connection string starting with esdb:// or esdb+discover://').optional(),
+  /** how often every consultation's hash chain is checked in the background, in ms; null (`off`): never */
+  VERIFY_INTERVAL: Interval('24h'),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

@@ -6,11 +6,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { DamageRegistry } from '../audit/damage.ts';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { EventStore } from '../store/port.ts';
 import { registerAuth } from './auth.ts';
 import type { HttpContext } from './context.ts';
+import { registerDamageGuard } from './damage-guard.ts';
 import { problemFor, sendProblem } from './problem.ts';
 import { consultationRoutes } from './routes/consultations.ts';
 import { draftRoutes } from './routes/drafts.ts';
@@ -24,6 +26,8 @@ export interface AppDeps {
   store: EventStore;
   runner: ProjectionRunner;
   handler: CommandHandler;
+  /** the process's damaged consultations, shared with the handler and the runner */
+  damage: DamageRegistry;
   logger: Logger;
   storeKind: string;
   /** the token-signing secret */
@@ -79,8 +83,9 @@ export async function buildApp(deps: AppDeps) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerAuth(app, deps.authSecret);
+  registerDamageGuard(app, deps.damage);
 
-  const ctx: HttpContext = { store: deps.store, handler: deps.handler, runner: deps.runner, readYourWritesMs: deps.readYourWritesMs ?? 5000 };
+  const ctx: HttpContext = { store: deps.store, handler: deps.handler, runner: deps.runner, damage: deps.damage, readYourWritesMs: deps.readYourWritesMs ?? 5000 };
   healthRoutes(app, { ...ctx, storeKind: deps.storeKind });
   consultationRoutes(app, ctx);
   draftRoutes(app, ctx);

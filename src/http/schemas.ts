@@ -21,7 +21,7 @@ export const commandErrors = {
   400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 409: ProblemBody, 412: ProblemBody,
   413: ProblemBody, 422: ProblemBody, 503: ProblemBody,
 } as const;
-export const readErrors = { 400: ProblemBody, 401: ProblemBody, 404: ProblemBody } as const;
+export const readErrors = { 400: ProblemBody, 401: ProblemBody, 404: ProblemBody, 503: ProblemBody } as const;
 
 export const CommandAck = z.object({ revision: z.number().int().describe('the consultation stream\'s revision after the command; send it back as If-Match') });
 

@@ -2,13 +2,18 @@
 // events applied one at a time in order (a `for await` loop, never overlapping handlers), the
 // position reached recorded with the view. A projection whose name or version changed finds no
 // stored view and replays from the start. Callers can wait until every projection has passed a
-// global position (read-your-writes for the API).
+// global position (read-your-writes for the API). Each consultation's hash chain is checked as
+// its events are applied (chain-tracker.ts, once per event for all projections): from a link that
+// does not hold, that consultation's events are skipped and it is marked damaged; the projections
+// do not fail and go on with every other consultation.
 import type { Logger } from 'pino';
+import { DamageRegistry } from '../audit/damage.ts';
 import { AppError } from '../errors/catalogue.ts';
 import {
   CONSULTATION_STREAM_PREFIX, SubscriptionDroppedError,
   type EventStore, type Position, type RecordedEvent, type Subscription, type SubscriptionStatus,
 } from '../store/port.ts';
+import { ChainTracker } from './chain-tracker.ts';
 import type { Projection, ProjectionEvent } from './projection.ts';
 import { InMemoryViewStore, type ViewStore } from './view-store.ts';
 
@@ -43,6 +48,8 @@ export interface RunnerOptions {
   projections: readonly Projection<unknown>[];
   viewStore?: ViewStore;
   logger?: Logger;
+  /** the process's damaged consultations (the runner marks what it finds there, and skips what is marked); default: its own */
+  damage?: DamageRegistry;
   /** progress callback while catching up (events applied, events/s), at most once a second per projection */
   progress?: (p: { name: string; eventsApplied: number; eventsPerSecond: number }) => void;
 }
@@ -108,14 +115,18 @@ class Worker<V> {
             this.runner.notify();
             continue;
           }
-          try {
-            this.view = this.projection.apply(this.view, toProjectionEvent(message.event));
-          } catch (error) {
-            this.fail(error, message.event);
-            return;
+          const admitted = this.runner.chain.admit(message.event);
+          if (typeof admitted === 'boolean' ? admitted : await admitted) {
+            try {
+              this.view = this.projection.apply(this.view, toProjectionEvent(message.event));
+            } catch (error) {
+              this.fail(error, message.event);
+              return;
+            }
+            this.eventsApplied++;
           }
+          // a skipped event (damaged history) is passed all the same, so waiters on later positions are answered
           this.position = message.event.position;
-          this.eventsApplied++;
           attempt = 0;
           if (this.caughtUpOnce) await this.save();
           this.runner.notify();
@@ -172,12 +183,15 @@ class Worker<V> {
 }
 
 export class ProjectionRunner {
+  /** checks each consultation's hash chain as the workers apply it (shared by all of them) */
+  readonly chain: ChainTracker;
   private readonly workers: Worker<unknown>[];
   private readonly listeners = new Set<() => void>();
   private readonly options: RunnerOptions;
 
   constructor(options: RunnerOptions) {
     this.options = { ...options, viewStore: options.viewStore ?? new InMemoryViewStore() };
+    this.chain = new ChainTracker(options.store, options.damage ?? new DamageRegistry(options.logger ? { logger: options.logger } : {}));
     this.workers = options.projections.map((p) => new Worker(p, this, this.options));
   }
 

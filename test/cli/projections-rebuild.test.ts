@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { tempDir } from '../helpers/temp-store.ts';
 import { seedConsultations } from '../helpers/consultation.ts';
+import { tamperSqlite } from '../helpers/tamper.ts';
 
 t.setTimeout(60_000);
 const bin = fileURLToPath(new URL('../../bin/consult.js', import.meta.url));
@@ -27,4 +28,17 @@ t.test('rebuild replays every view from the start and reports what it applied', 
   const unknown = run('--name', 'nope');
   t.equal(unknown.status, 2);
   t.match(unknown.stdout, /no projection named "nope"; known: consultations-list, stakeholders, sign-off, comment-matrix, drafts/);
+});
+
+t.test('rebuild names a consultation whose history is damaged, applies the others in full, and exits 1', async (t) => {
+  const dataDir = tempDir(t);
+  const file = path.join(dataDir, 'events.sqlite');
+  const store = new SqliteEventStore({ file });
+  const [damaged] = await seedConsultations(store);
+  await store.close();
+  tamperSqlite(file, `consultation-${damaged}`, 5, 'unparseable data');
+  const run = spawnSync(process.execPath, [bin, 'projections', 'rebuild', '--name', 'consultations-list'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+  t.equal(run.status, 1, run.stderr);
+  t.match(run.stdout, /^consultations-list v\d+: 21 events in /m, 'the damaged consultation\'s events from revision 5 are not applied');
+  t.match(run.stdout, new RegExp(`^DAMAGED consultation-${damaged} at revision 5: data is not valid JSON: `, 'm'));
 });

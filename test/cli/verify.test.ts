@@ -8,6 +8,7 @@ import { CommandHandler } from '../../src/commands/handler.ts';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { tempDir } from '../helpers/temp-store.ts';
 import { comment, invite, openWithDraft } from '../helpers/consultation.ts';
+import { tamperSqlite } from '../helpers/tamper.ts';
 
 t.setTimeout(60_000);
 const bin = fileURLToPath(new URL('../../bin/consult.js', import.meta.url));
@@ -35,4 +36,23 @@ t.test('verify reports every consultation, exits 1 naming the broken one after t
   t.equal(broken.status, 1);
   t.match(broken.stdout, new RegExp(`BROKEN +consultation-${b} at revision 3`));
   t.match(broken.stdout, /1 broken/);
+});
+
+t.test('verify names every damaged stream with its revision and reason, an unreadable row included, checks all the others, and exits 1', async (t) => {
+  const dataDir = tempDir(t);
+  const file = path.join(dataDir, 'events.sqlite');
+  const store = new SqliteEventStore({ file });
+  const handler = new CommandHandler({ store });
+  const [unreadable, healthy, deleted] = [await openWithDraft(handler), await openWithDraft(handler), await openWithDraft(handler)];
+  for (const id of [unreadable, healthy, deleted]) await comment(handler, id, await invite(handler, id, 'Peace Institute'), 'A comment');
+  await store.close();
+  tamperSqlite(file, `consultation-${unreadable}`, 1, 'unparseable data');
+  tamperSqlite(file, `consultation-${deleted}`, 2, 'a deleted event');
+
+  const run = spawnSync(process.execPath, [bin, 'verify'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+  t.equal(run.status, 1, run.stderr);
+  t.match(run.stdout, new RegExp(`BROKEN +consultation-${unreadable} at revision 1: data is not valid JSON: `));
+  t.match(run.stdout, new RegExp(`ok +consultation-${healthy} \\(4 events\\)`), 'the streams after a damaged one are checked');
+  t.match(run.stdout, new RegExp(`BROKEN +consultation-${deleted} at revision 2: expected revision 2, found 3`));
+  t.match(run.stdout, /3 consultations, 11 events, 2 broken/);
 });

@@ -35,3 +35,16 @@ t.test('an EventStoreDB cluster address (several hosts) is accepted; a bad URL i
   t.match(error.message, /REDIS_URL="http:\/\/cache:6379"/);
   t.notMatch(error.message, /changeit|hunter2|admin/);
 });
+
+t.test('VERIFY_INTERVAL: a duration (default 24h) in milliseconds, off for never; anything else is named with what it takes', async (t) => {
+  t.equal(loadConfig({}).VERIFY_INTERVAL, 24 * 3_600_000, 'every 24 hours by default');
+  t.equal(loadConfig({ VERIFY_INTERVAL: '30m' }).VERIFY_INTERVAL, 30 * 60_000);
+  t.equal(loadConfig({ VERIFY_INTERVAL: '10s' }).VERIFY_INTERVAL, 10_000);
+  t.equal(loadConfig({ VERIFY_INTERVAL: '7d' }).VERIFY_INTERVAL, 7 * 86_400_000);
+  t.equal(loadConfig({ VERIFY_INTERVAL: 'off' }).VERIFY_INTERVAL, null, 'off: no background check');
+  t.equal(loadConfig({ VERIFY_INTERVAL: '' }).VERIFY_INTERVAL, 24 * 3_600_000, 'empty counts as unset');
+  for (const bad of ['daily', '24', '1.5h', '-1h', '0s', '30d', '24 h']) {
+    const error = t.throws(() => loadConfig({ VERIFY_INTERVAL: bad })) as ConfigError;
+    t.match(error.message, `VERIFY_INTERVAL=${JSON.stringify(bad)}: a duration such as 24h, 30m or 10s`, `refuses ${bad}`);
+  }
+});

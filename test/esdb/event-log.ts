@@ -206,6 +206,20 @@ export class EventLog {
   }
 
   /**
+   * Replaces the stored bytes of one event in place, keeping its id, revision and position: how a
+   * test stands for a damaged or tampered store. EventStoreDB has no such operation (events are
+   * immutable); this is the double's way to put bytes on the wire that the client must cope with.
+   */
+  rewrite(streamName: string, revision: bigint, change: { data?: Uint8Array; customMetadata?: Uint8Array }): void {
+    const events = this.streams.get(streamName);
+    const old = events?.[Number(revision)];
+    if (events === undefined || old === undefined) throw new Error(`no event ${streamName}@${revision} to rewrite`);
+    const replaced: StoredEvent = { ...old, data: change.data ?? old.data, customMetadata: change.customMetadata ?? old.customMetadata };
+    events[Number(revision)] = replaced;
+    this.all[this.all.indexOf(old)] = replaced;
+  }
+
+  /**
    * Index of the first event a forward read of $all from `from` returns: the first event whose
    * position is at or after it (the server includes the record at exactly `from`).
    */

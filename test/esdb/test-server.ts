@@ -10,7 +10,8 @@
 // stream subscriptions, persistent subscriptions, projections, users, gossip, TLS, auth, link
 // resolution, stream metadata, $maxAge/$maxCount, max append size — answers UNIMPLEMENTED or is
 // ignored. Semantics follow EventStoreDB's documentation (cited where each behaviour lives) and,
-// where the documentation is silent, the server's own gRPC service code.
+// where the documentation is silent, the server's own gRPC service code. One test-only extra with
+// no EventStoreDB counterpart: tamper() rewrites a stored event's bytes (damaged-store tests).
 // ============================================================================================
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
@@ -87,6 +88,13 @@ export interface TestEventStoreDB {
   headPosition(): LogPosition | undefined;
   /** how many calls each gRPC method received, by path (e.g. '/event_store.client.streams.Streams/Append') */
   callCounts(): Readonly<Record<string, number>>;
+  /**
+   * Rewrites the stored bytes of one event's data and/or custom metadata (given as text, stored as
+   * UTF-8), as a damaged disk or an intruder would: later reads and subscriptions send the new
+   * bytes with the event's original id, revision, position and content type. Not an EventStoreDB
+   * operation; for tests of what the client and the adapter make of such bytes.
+   */
+  tamper(streamName: string, revision: number, change: { data?: string; metadata?: string }): void;
 }
 
 const { StreamsService } = streamsGrpc;
@@ -470,5 +478,12 @@ export async function startTestEventStoreDB(options: TestEventStoreDBOptions = {
       return last === undefined ? undefined : { commit: last.position, prepare: last.position };
     },
     callCounts: () => Object.fromEntries(counts),
+    tamper(streamName, revision, change) {
+      const encoder = new TextEncoder();
+      log.rewrite(streamName, BigInt(revision), {
+        ...(change.data !== undefined ? { data: encoder.encode(change.data) } : {}),
+        ...(change.metadata !== undefined ? { customMetadata: encoder.encode(change.metadata) } : {}),
+      });
+    },
   };
 }

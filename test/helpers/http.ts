@@ -1,6 +1,7 @@
 // An API under test: the real app on a real SQLite store (or any store), with the real handler
 // and projection runner, driven through app.inject().
 import { pino } from 'pino';
+import { DamageRegistry } from '../../src/audit/damage.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { CommandHandler } from '../../src/commands/handler.ts';
 import { projections } from '../../src/projections/index.ts';
@@ -26,11 +27,12 @@ export interface Call {
 
 export async function startApi(t: Teardown, options: { store?: EventStore; bodyLimit?: number; clock?: () => Date } = {}) {
   const store = options.store ?? tempStore(t).store;
-  const handler = new CommandHandler({ store, ...(options.clock ? { clock: options.clock } : {}) });
-  const runner = new ProjectionRunner({ store, projections });
+  const damage = new DamageRegistry();
+  const handler = new CommandHandler({ store, damage, ...(options.clock ? { clock: options.clock } : {}) });
+  const runner = new ProjectionRunner({ store, projections, damage });
   await runner.start();
   const logger = pino({ level: 'silent' });
-  const app = await buildApp({ store, runner, handler, logger, storeKind: 'test', authSecret: AUTH_SECRET, ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) });
+  const app = await buildApp({ store, runner, handler, damage, logger, storeKind: 'test', authSecret: AUTH_SECRET, ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) });
   t.teardown(async () => {
     await app.close();
     await runner.stop();
@@ -51,7 +53,7 @@ export async function startApi(t: Teardown, options: { store?: EventStore; bodyL
     });
     return response;
   };
-  return { app, store, handler, runner, tokens, call };
+  return { app, store, handler, runner, damage, tokens, call };
 }
 
 export const OPEN_BODY = {

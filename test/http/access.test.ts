@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { SignJWT } from 'jose';
 import { issueToken, verifyToken } from '../../src/auth/tokens.ts';
+import { DamageRegistry } from '../../src/audit/damage.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { CommandHandler } from '../../src/commands/handler.ts';
 import { projections } from '../../src/projections/index.ts';
@@ -61,7 +62,7 @@ t.test('request logs name the consultation and never carry a token', async (t) =
   const { store } = tempStore(t);
   const runner = new ProjectionRunner({ store, projections });
   await runner.start();
-  const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), logger, storeKind: 'sqlite', authSecret: AUTH_SECRET });
+  const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), damage: new DamageRegistry(), logger, storeKind: 'sqlite', authSecret: AUTH_SECRET });
   t.teardown(async () => { await app.close(); await runner.stop(); });
   const token = await issueToken(AUTH_SECRET, { role: 'coordinator', subject: 'c' });
   const res = await app.inject({ method: 'POST', url: '/consultations', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(OPEN_BODY) });

@@ -1,6 +1,7 @@
 // Liveness and readiness through app.inject(): store reachability and the projections' state.
 import t from 'tap';
 import { pino } from 'pino';
+import { DamageRegistry } from '../../src/audit/damage.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { projections } from '../../src/projections/index.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
@@ -17,7 +18,7 @@ t.test('healthz reports each projection live and not behind; readyz waits for th
   await seedConsultations(store);
   const runner = new ProjectionRunner({ store, projections });
   t.teardown(() => runner.stop());
-  const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), logger, storeKind: 'sqlite', authSecret: 'x'.repeat(32) });
+  const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), damage: new DamageRegistry(), logger, storeKind: 'sqlite', authSecret: 'x'.repeat(32) });
   t.teardown(() => app.close());
 
   const notReady = await app.inject({ method: 'GET', url: '/readyz' });
@@ -33,6 +34,7 @@ t.test('healthz reports each projection live and not behind; readyz waits for th
   t.equal(health.statusCode, 200);
   const body = health.json() as { projections: { state: string; behind: number; eventsApplied: number }[] };
   t.same(body.projections.map((p) => [p.state, p.behind, p.eventsApplied]), projections.map(() => ['live', 0, 24]));
+  t.same((body as { damaged?: unknown }).damaged, [], 'no damaged consultation');
 
   // after more writes, once the runner has applied them, nothing is behind again
   await seedConsultations(store);
@@ -44,7 +46,7 @@ t.test('healthz reports each projection live and not behind; readyz waits for th
 t.test('an unreachable store makes both checks answer 503', async (t) => {
   const { store } = tempStore(t);
   const runner = new ProjectionRunner({ store, projections });
-  const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), logger, storeKind: 'sqlite', authSecret: 'x'.repeat(32) });
+  const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), damage: new DamageRegistry(), logger, storeKind: 'sqlite', authSecret: 'x'.repeat(32) });
   t.teardown(() => app.close());
   await store.close();
   const health = await app.inject({ method: 'GET', url: '/healthz' });
@@ -58,7 +60,7 @@ t.test('a failed projection: /healthz names it, /readyz is 503, and a command an
   const broken = { name: 'broken', version: 1, initial: () => 0, apply: (n: number, e: { type: string }) => { if (e.type === 'DraftPublished') throw new Error('boom'); return n + 1; } };
   const runner = new ProjectionRunner({ store, projections: [...projections, broken as (typeof projections)[number]] });
   t.teardown(() => runner.stop());
-  const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), logger, storeKind: 'sqlite', authSecret: AUTH_SECRET });
+  const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), damage: new DamageRegistry(), logger, storeKind: 'sqlite', authSecret: AUTH_SECRET });
   t.teardown(() => app.close());
   await runner.start();
   await runner.caughtUp();

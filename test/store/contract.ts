@@ -11,6 +11,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type JsonObject,
+  type RecordedEvent,
   type Subscription,
   type SubscriptionMessage,
 } from '../../src/store/port.ts';
@@ -19,6 +20,11 @@ export interface StoreUnderTest {
   store: EventStore;
   /** closes the store (if the test did not) and removes what makeStore created */
   cleanup(): Promise<void>;
+  /**
+   * Replaces the stored text of an event's data and/or metadata behind the store's back (a damaged
+   * disk, an intruder). Adapters whose tests can do this run the damaged-event part of the contract.
+   */
+  tamper?(streamName: string, revision: number, change: { data?: string; metadata?: string }): Promise<void>;
 }
 
 export type MakeStore = () => Promise<StoreUnderTest>;
@@ -91,6 +97,7 @@ export function eventStoreContract(t: Test, makeStore: MakeStore): void {
       t.teardown(cleanup);
       await body(t, store);
     });
+  damagedEventContract(t, makeStore);
 
   withStore('revisions start at 0, are contiguous, and events read back as written', async (t, store) => {
     const stream = `consultation-${randomUUID()}`;
@@ -359,6 +366,63 @@ export function eventStoreContract(t: Test, makeStore: MakeStore): void {
     t.ok(store.positions.distance(a, b) > 0);
     t.equal(store.positions.distance(b, a), 0, 'not ahead: 0');
     t.equal(store.positions.distance(a, a), 0);
+  });
+}
+
+/**
+ * One event whose stored bytes are not a JSON object: the adapter never throws for it. Reads and
+ * subscriptions return it in its place, with its stream, revision, id and type, `data` and
+ * `metadata` empty and `unreadable` saying why, and go on with the events after it.
+ */
+function damagedEventContract(t: Test, makeStore: MakeStore): void {
+  const withTamperableStore = (name: string, body: (t: Test, store: EventStore, tamper: NonNullable<StoreUnderTest['tamper']>) => Promise<void>) =>
+    t.test(`damaged events: ${name}`, async (t) => {
+      const { store, cleanup, tamper } = await makeStore();
+      t.teardown(cleanup);
+      if (!tamper) return void t.plan(0, 'this adapter\'s test cannot damage a stored event');
+      await body(t, store, tamper);
+    });
+
+  withTamperableStore('data that is not valid JSON is read back as an unreadable event, and the others as written', async (t, store, tamper) => {
+    const prefix = uniquePrefix();
+    const stream = `${prefix}1`;
+    const written = [event('A', { n: 0 }), event('B', { n: 1 }), event('C', { n: 2 })];
+    await store.append(stream, written, 'no_stream');
+    await tamper(stream, 1, { data: '{"n": 1,' });
+
+    const expectDamagedInPlace = (read: RecordedEvent[], how: string) => {
+      t.same(read.map((e) => [e.revision, e.id, e.type, e.streamName]), written.map((e, i) => [i, e.id, e.type, stream]), `${how}: every event, in place`);
+      t.match(read[1], { data: {}, metadata: {}, unreadable: /^data is not valid JSON: / }, `${how}: the damaged one says why`);
+      t.same([read[0]!.data, read[2]!.data], [{ n: 0 }, { n: 2 }], `${how}: its neighbours read as written`);
+      t.same([read[0]!.unreadable, read[2]!.unreadable], [undefined, undefined], `${how}: and are not marked`);
+    };
+    expectDamagedInPlace(await store.readStream(stream), 'readStream');
+    expectDamagedInPlace(await store.readAll({ streamPrefix: prefix }), 'readAll');
+
+    const subscription = store.subscribeToAll({ streamPrefix: prefix });
+    t.teardown(() => subscription.close());
+    const it = subscription[Symbol.asyncIterator]();
+    const delivered: RecordedEvent[] = [];
+    for (let i = 0; i < 3; i++) {
+      const message = await nextMessage(it, `event ${i} of the damaged stream`);
+      if (message.kind === 'event') delivered.push(message.event);
+    }
+    expectDamagedInPlace(delivered, 'a subscription');
+    await expectCaughtUp(t, it);
+    const later = event('D');
+    await store.append(stream, [later], 2);
+    t.same(await nextEventIds(it, 1), [later.id], 'the subscription goes on live');
+  });
+
+  withTamperableStore('metadata that is not valid JSON, and data that is JSON but not an object, are unreadable too', async (t, store, tamper) => {
+    const stream = `${uniquePrefix()}1`;
+    await store.append(stream, [event('A'), event('B'), event('C')], 'no_stream');
+    await tamper(stream, 0, { metadata: '{"correlationId": ' });
+    await tamper(stream, 1, { data: '[1, 2]' });
+    const [a, b, c] = await store.readStream(stream);
+    t.match(a, { revision: 0, type: 'A', data: {}, metadata: {}, unreadable: /^metadata is not valid JSON: / });
+    t.match(b, { revision: 1, type: 'B', data: {}, metadata: {}, unreadable: 'data is not a JSON object (it is an array)' });
+    t.equal(c?.unreadable, undefined);
   });
 }
 

@@ -36,7 +36,7 @@ t.test('the store contract over the EventStoreDB protocol', async (t) => {
   const s = await server(t);
   eventStoreContract(t, async () => {
     const store = await EsdbEventStore.open({ url: s.url });
-    return { store, cleanup: () => store.close() };
+    return { store, cleanup: () => store.close(), tamper: async (stream, revision, change) => s.tamper(stream, revision, change) };
   });
 });
 

@@ -49,12 +49,25 @@ async function caughtUp(it: AsyncIterator<SubscriptionMessage>): Promise<void> {
 t.test('contract', async (t) => {
   eventStoreContract(t, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sqlite-store-'));
-    const store = await SqliteEventStore.open({ file: join(dir, 'events.db') });
+    const file = join(dir, 'events.db');
+    const store = await SqliteEventStore.open({ file });
     return {
       store,
       cleanup: async () => {
         await store.close();
         await rm(dir, { recursive: true, force: true });
+      },
+      // another connection rewrites the row, as an intruder with the file would
+      tamper: async (streamName, revision, change) => {
+        const raw = new Database(file);
+        try {
+          for (const column of ['data', 'metadata'] as const) {
+            const text = change[column];
+            if (text !== undefined) raw.prepare(`UPDATE events SET ${column} = ? WHERE stream = ? AND revision = ?`).run(text, streamName, revision);
+          }
+        } finally {
+          raw.close();
+        }
       },
     };
   });
@@ -255,17 +268,34 @@ t.test('closing the store writes queued appends and ends its subscriptions clean
   t.equal((await reopened.readStream(s)).length, 1);
 });
 
+t.test('a row another connection writes that cannot be decoded reaches a live subscriber as unreadable, and the feed goes on', async (t) => {
+  const { store, file } = await tempStore(t);
+  const subscription = store.subscribeToAll();
+  t.teardown(() => subscription.close());
+  const it = subscription[Symbol.asyncIterator]();
+  await caughtUp(it);
+  const broken = stream();
+  const raw = new Database(file);
+  raw
+    .prepare('INSERT INTO events (stream, revision, event_id, type, data, metadata, created) VALUES (?, 0, ?, ?, ?, ?, ?)')
+    .run(broken, randomUUID(), 'Broken', '{not json', '{}', new Date().toISOString());
+  raw.close();
+  const message = await nextMessage(it, 'the damaged event');
+  t.match(message, { kind: 'event', event: { streamName: broken, revision: 0, type: 'Broken', data: {}, unreadable: /^data is not valid JSON: / } });
+  const next = event();
+  await store.append(stream(), [next], 'no_stream');
+  t.same(await nextEventIds(it, 1), [next.id], 'later events still arrive');
+});
+
 t.test('a subscription whose read fails is dropped with SubscriptionDroppedError', async (t) => {
   const { store, file } = await tempStore(t);
   const subscription = store.subscribeToAll();
   t.teardown(() => subscription.close());
   const it = subscription[Symbol.asyncIterator]();
   await caughtUp(it);
-  // Another connection writes a row the adapter cannot decode.
+  // Another connection takes the table away: the next read fails.
   const raw = new Database(file);
-  raw
-    .prepare('INSERT INTO events (stream, revision, event_id, type, data, metadata, created) VALUES (?, 0, ?, ?, ?, ?, ?)')
-    .run(stream(), randomUUID(), 'Broken', '{not json', '{}', new Date().toISOString());
+  raw.exec('ALTER TABLE events RENAME TO events_gone');
   raw.close();
   await t.rejects(nextMessage(it, 'the drop'), SubscriptionDroppedError);
   t.same(await it.next(), { done: true, value: undefined }, 'and then ends');

@@ -6,6 +6,7 @@ import { idFor } from '../../domain/ids.ts';
 import { streamNameFor } from '../../domain/stream-name.ts';
 import { consultationsList, listConsultations } from '../../projections/consultations-list.ts';
 import type { App, HttpContext } from '../context.ts';
+import { DamagedFlag, flagDamaged } from '../damage-guard.ts';
 import { idempotencyKey, runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, readErrors } from '../schemas.ts';
 import { consultationSlot, setEtag } from '../views.ts';
@@ -57,14 +58,14 @@ export function consultationRoutes(app: App, ctx: HttpContext): void {
       tags: ['consultations'],
       summary: 'Every consultation with its status, draft, deadlines and counts',
       querystring: z.object({ status: z.enum(['open', 'closed']).optional() }),
-      response: { 200: z.object({ consultations: z.array(Summary) }), ...readErrors },
+      response: { 200: z.object({ consultations: z.array(Summary.extend({ damaged: DamagedFlag.optional() })) }), ...readErrors },
     },
   }, async (request, reply) => {
     const view = ctx.runner.view(consultationsList);
     const position = ctx.runner.status().find((s) => s.name === consultationsList.name)?.position ?? 'start';
     setEtag(reply, position);
     const all = listConsultations(view);
-    return { consultations: request.query.status ? all.filter((c) => c.status === request.query.status) : all };
+    return { consultations: flagDamaged(request.query.status ? all.filter((c) => c.status === request.query.status) : all, ctx.damage) };
   });
 
   app.get('/consultations/:id', {

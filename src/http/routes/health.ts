@@ -1,6 +1,7 @@
 // Liveness (with details) and readiness.
 import { z } from 'zod';
 import type { App, HttpContext } from '../context.ts';
+import { DamageHealth } from '../damage-guard.ts';
 
 const ProjectionHealth = z.object({
   name: z.string(),
@@ -31,8 +32,8 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
       tags: ['health'],
       summary: 'Liveness, with the store and each projection\'s state and lag',
       response: {
-        200: z.object({ status: z.literal('ok'), store: z.object({ kind: z.string(), reachable: z.boolean() }), projections: z.array(ProjectionHealth) }),
-        503: z.object({ status: z.literal('unavailable'), store: z.object({ kind: z.string(), reachable: z.boolean() }), projections: z.array(ProjectionHealth) }),
+        200: z.object({ status: z.literal('ok'), store: z.object({ kind: z.string(), reachable: z.boolean() }), projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth) }),
+        503: z.object({ status: z.literal('unavailable'), store: z.object({ kind: z.string(), reachable: z.boolean() }), projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth) }),
       },
     },
   }, async (_req, reply) => {
@@ -48,7 +49,8 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
       behind: lag?.find((l) => l.name === s.name)?.behind ?? null,
     }));
     const store = { kind: ctx.storeKind, reachable };
-    return reachable ? reply.code(200).send({ status: 'ok' as const, store, projections }) : reply.code(503).send({ status: 'unavailable' as const, store, projections });
+    const damaged = ctx.damage.list(); // the consultations refused with HISTORY_DAMAGED; the service is live for the rest
+    return reachable ? reply.code(200).send({ status: 'ok' as const, store, projections, damaged }) : reply.code(503).send({ status: 'unavailable' as const, store, projections, damaged });
   });
 
   app.get('/readyz', {

@@ -1,5 +1,6 @@
 // The events table's rows and their mapping to the port's RecordedEvent.
-import type { JsonObject, RecordedEvent } from '../port.ts';
+import type { RecordedEvent } from '../port.ts';
+import { parseJsonObject, withDecoded } from '../unreadable.ts';
 import { positionAt } from './position.ts';
 
 export interface EventRow {
@@ -15,15 +16,18 @@ export interface EventRow {
 
 export const EVENT_COLUMNS = 'sequence, stream, revision, event_id, type, data, metadata, created';
 
+/** Never throws for a row whose JSON does not parse: that event comes back marked `unreadable`. */
 export function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    streamName: row.stream,
-    revision: row.revision,
-    id: row.event_id,
-    type: row.type,
-    data: JSON.parse(row.data) as JsonObject,
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    position: positionAt(row.sequence),
-    created: row.created,
-  };
+  return withDecoded(
+    {
+      streamName: row.stream,
+      revision: row.revision,
+      id: row.event_id,
+      type: row.type,
+      position: positionAt(row.sequence),
+      created: row.created,
+    },
+    parseJsonObject('data', row.data),
+    parseJsonObject('metadata', row.metadata),
+  );
 }
