@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { ZERO_HASH } from '../domain/consultation.ts';
+import { decodeProblem } from '../domain/decode.ts';
 import type { EventStore, JsonObject, RecordedEvent } from '../store/port.ts';
 
 export { ZERO_HASH };
@@ -51,12 +52,13 @@ export function checkLink(e: RecordedEvent, expectedPrevHash: string, expectedRe
   return null;
 }
 
-/** Walks a stream and reports the first revision whose hash does not hold. */
+/** Walks a stream and reports the first revision whose link does not hold or that does not decode. */
 export async function verifyStream(store: EventStore, streamName: string): Promise<VerifyResult> {
   const events = await store.readStream(streamName);
   let prev = ZERO_HASH;
   for (const [i, e] of events.entries()) {
-    const reason = checkLink(e, prev, i);
+    // a link that holds on an event this version cannot decode would not replay: damaged too
+    const reason = checkLink(e, prev, i) ?? decodeProblem(e);
     if (reason) return { ok: false, streamName, events: events.length, revision: i, reason };
     prev = e.metadata.hash as string;
   }

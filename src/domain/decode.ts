@@ -85,3 +85,14 @@ export function fromRecorded(e: StoredEvent, upcasters: readonly Upcaster[] = UP
   if (!parsed.success) fail(`${e.type}: ${describe(parsed.error)}`);
   return { ...base, event: { type: e.type, data: parsed.data } as DomainEvent };
 }
+
+/** Why a stored event cannot be decoded, or null when it can (for checks that need no event). */
+export function decodeProblem(e: StoredEvent): string | null {
+  try {
+    fromRecorded(e);
+    return null;
+  } catch (error) {
+    if (error instanceof UndecodableEventError) return error.reason;
+    throw error;
+  }
+}

@@ -9,6 +9,7 @@
 // (the command handler, the background verifier) is skipped from its damaged revision likewise.
 import type { DamageRegistry } from '../audit/damage.ts';
 import { checkLink, ZERO_HASH } from '../audit/hash-chain.ts';
+import { decodeProblem } from '../domain/decode.ts';
 import { consultationIdOf } from '../domain/stream-name.ts';
 import { SubscriptionDroppedError, type EventStore, type RecordedEvent } from '../store/port.ts';
 
@@ -63,8 +64,11 @@ export class ChainTracker {
     const expected = (known?.revision ?? -1) + 1;
     this.checkedEvents++;
     const broken = checkLink(e, known?.hash ?? ZERO_HASH, expected);
-    if (broken) {
-      this.damage.mark(consultationId, { streamName: e.streamName, revision: expected, reason: broken, detectedBy: 'projections' });
+    // a link that holds on an event that does not decode (an old shape with no upcaster) is damage too:
+    // the views must not show a history that skipped it
+    const reason = broken ?? decodeProblem(e);
+    if (reason) {
+      this.damage.mark(consultationId, { streamName: e.streamName, revision: expected, reason, detectedBy: 'projections' });
       return false;
     }
     this.verified.set(e.streamName, { revision: e.revision, hash: e.metadata.hash as string });
@@ -101,3 +105,4 @@ export class ChainTracker {
     }
   }
 }
+

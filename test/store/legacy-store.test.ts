@@ -15,7 +15,7 @@ import { streamNameFor } from '../../src/domain/stream-name.ts';
 import { commentMatrix, consultationView, projections, stakeholders } from '../../src/projections/index.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
-import { consultationStreams } from '../../src/cli/verify.ts';
+import { consultationStreams } from '../../src/audit/verify-all.ts';
 import { startApi } from '../helpers/http.ts';
 import { COORDINATOR } from '../helpers/consultation.ts';
 import { tempDir } from '../helpers/temp-store.ts';
