@@ -1,16 +1,22 @@
 // What every route module gets from the composition root.
-import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
+import type { FastifyInstance, FastifyBaseLogger, FastifyPluginAsync, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { EventStore } from '../store/port.ts';
+import type { StoreWrites } from './store-writes.ts';
 
 export interface HttpContext {
   store: EventStore;
   handler: CommandHandler;
   runner: ProjectionRunner;
+  /** whether the store takes writes: a failed write marks it not, a probe marks it again */
+  writes: StoreWrites;
   /** how long a command's response waits for the views to reflect it (default 5 s) */
   readYourWritesMs: number;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+/** A resource's routes: an encapsulated plugin registered inside the API plugin. */
+export type ResourcePlugin = FastifyPluginAsync<{ ctx: HttpContext }, RawServerDefault, ZodTypeProvider>;

@@ -113,7 +113,7 @@ t.test('POST /comments records a comment on a stakeholder\'s behalf: 201 with co
   const one = await api.call({ url: `/consultations/${id}/comments/${saidId}` });
   t.equal(one.statusCode, 200, 'the Location of a comment is readable');
   t.strictSame(one.json(), matrix.json().comments[1]);
-  const missing = await api.call({ url: `/consultations/${id}/comments/nope` });
+  const missing = await api.call({ url: `/consultations/${id}/comments/${randomUUID()}` });
   t.equal(missing.statusCode, 404);
   t.equal(missing.json().code, 'COMMENT_NOT_FOUND');
 });
@@ -277,16 +277,16 @@ t.test('404 for an unknown consultation, comment or stakeholder', async (t) => {
     await api.call({ url: `/consultations/${unknown}/comments` }),
     await api.call({ url: `/consultations/${unknown}/comments`, headers: { accept: 'text/csv' } }),
     await api.call({ url: `/consultations/${unknown}/comments`, body: { stakeholderId: 'x', draftVersion: 1, text: 'x' } }),
-    await api.call({ url: `/consultations/${unknown}/comments/c1/answer`, body: { disposition: 'noted', response: 'x' } }),
+    await api.call({ url: `/consultations/${unknown}/comments/${randomUUID()}/answer`, body: { disposition: 'noted', response: 'x' } }),
   ]) {
     t.equal(res.statusCode, 404);
     t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
     t.equal(res.json().code, 'CONSULTATION_NOT_FOUND');
   }
-  const answer = await api.call({ url: `/consultations/${id}/comments/no-such-comment/answer`, body: { disposition: 'noted', response: 'x' } });
+  const answer = await api.call({ url: `/consultations/${id}/comments/${randomUUID()}/answer`, body: { disposition: 'noted', response: 'x' } });
   t.equal(answer.statusCode, 404);
   t.equal(answer.json().code, 'COMMENT_NOT_FOUND');
-  const retract = await api.call({ url: `/consultations/${id}/comments/no-such-comment/retract`, body: { reason: 'x' } });
+  const retract = await api.call({ url: `/consultations/${id}/comments/${randomUUID()}/retract`, body: { reason: 'x' } });
   t.equal(retract.statusCode, 404);
   t.equal(retract.json().code, 'COMMENT_NOT_FOUND');
   const stakeholder = await api.call({ url: `/consultations/${id}/comments`, body: { stakeholderId: 'nobody', draftVersion: 1, text: 'x' } });

@@ -22,7 +22,7 @@ t.test('healthz reports each projection live and not behind; readyz waits for th
 
   const notReady = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(notReady.statusCode, 503, 'not ready before the views caught up');
-  t.same(notReady.json(), { ready: false, store: { reachable: true }, projectionsCaughtUp: false });
+  t.same(notReady.json(), { ready: false, store: { reachable: true, writable: true }, projectionsCaughtUp: false });
 
   await runner.start();
   await runner.caughtUp();
