@@ -14,7 +14,7 @@ export const AUTH_SECRET = 'test-secret-0123456789abcdef0123456789';
 type Teardown = { teardown(fn: () => unknown): void };
 
 export interface Call {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS';
   url: string;
   body?: unknown;
   /** a raw payload (e.g. CSV text) instead of a JSON body */
@@ -24,13 +24,17 @@ export interface Call {
   as?: 'coordinator' | 'auditor' | null;
 }
 
-export async function startApi(t: Teardown, options: { store?: EventStore; bodyLimit?: number; clock?: () => Date } = {}) {
+export async function startApi(t: Teardown, options: { store?: EventStore; bodyLimit?: number; clock?: () => Date; storeProbeIntervalMs?: number } = {}) {
   const store = options.store ?? tempStore(t).store;
   const handler = new CommandHandler({ store, ...(options.clock ? { clock: options.clock } : {}) });
   const runner = new ProjectionRunner({ store, projections });
   await runner.start();
   const logger = pino({ level: 'silent' });
-  const app = await buildApp({ store, runner, handler, logger, storeKind: 'test', authSecret: AUTH_SECRET, ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) });
+  const app = await buildApp({
+    store, runner, handler, logger, storeKind: 'test', authSecret: AUTH_SECRET,
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.storeProbeIntervalMs ? { storeProbeIntervalMs: options.storeProbeIntervalMs } : {}),
+  });
   t.teardown(async () => {
     await app.close();
     await runner.stop();
