@@ -69,6 +69,7 @@ t.test('a failed projection: /healthz names it, /readyz is 503, and a command an
   const draft = await call('POST', `/consultations/${opened.json().id}/drafts`, DRAFT_BODY);
   t.equal(draft.statusCode, 503);
   t.equal(draft.json().code, 'PROJECTION_FAILED');
+  t.equal(draft.headers['retry-after'], '30', 'a 503 says when to retry');
   const health = (await app.inject({ method: 'GET', url: '/healthz' })).json() as { projections: { name: string; state: string; failure: string | null }[] };
   t.match(health.projections.find((p) => p.name === 'broken'), { state: 'failed', failure: /broken at consultation-.*@1 \(DraftPublished\): boom/ });
   const ready = await app.inject({ method: 'GET', url: '/readyz' });
