@@ -48,7 +48,7 @@ t.test('starts on the embedded SQLite store, serves /healthz, stops on SIGTERM',
     await new Promise((r) => setTimeout(r, 100));
     ready = await fetch(`${address}/readyz`);
   }
-  t.same(await ready.json(), { ready: true, store: { reachable: true }, projectionsCaughtUp: true }, 'ready once the views caught up');
+  t.same(await ready.json(), { ready: true, store: { reachable: true, writable: true }, projectionsCaughtUp: true }, 'ready once the views caught up');
 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.kill('SIGTERM');

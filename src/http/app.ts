@@ -1,6 +1,13 @@
 // The HTTP application: Fastify 5 with zod schemas (fastify-type-provider-zod), an OpenAPI
-// document generated from those schemas with Swagger UI at /docs, problem+json errors, bearer
-// tokens, pino request logs.
+// document generated from those schemas with Swagger UI at /docs, pino request logs that never
+// carry a query string whole.
+//
+// How it is built: the root instance holds what is the framework's own: its answers as
+// problem+json (unknown route or method, bad URL, client errors, 503 while shutting down; see
+// framework.ts), the request log serializer, the documentation. Beside it sit encapsulated
+// plugins: the open health checks, and the API (api.ts: bearer auth, the JSON error handler, JSON
+// bodies), which holds one plugin per resource (routes/*.ts). A plugin for HTML pages reached by a
+// signed link would be registered here, beside the API, with its own auth hook and error handler.
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -10,17 +17,12 @@ import type { DamageRegistry } from '../audit/damage.ts';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { EventStore } from '../store/port.ts';
-import { registerAuth } from './auth.ts';
-import type { HttpContext } from './context.ts';
-import { registerDamageGuard } from './damage-guard.ts';
-import { problemFor, sendProblem } from './problem.ts';
-import { consultationRoutes } from './routes/consultations.ts';
-import { draftRoutes } from './routes/drafts.ts';
-import { commentRoutes } from './routes/comments.ts';
-import { endorsementRoutes } from './routes/endorsements.ts';
-import { stakeholderRoutes } from './routes/stakeholders.ts';
+import { apiPlugin } from './api.ts';
+import type { App, HttpContext } from './context.ts';
+import { answerNotFound, clientErrorHandler, frameworkErrors, problemErrorHandler, refuseWhileClosing } from './framework.ts';
+import { requestLogFields } from './request-log.ts';
 import { healthRoutes } from './routes/health.ts';
-import { matchesIfNoneMatch } from './views.ts';
+import { StoreWrites } from './store-writes.ts';
 
 export interface AppDeps {
   store: EventStore;
@@ -35,42 +37,35 @@ export interface AppDeps {
   readYourWritesMs?: number;
   /** largest accepted request body in bytes (default 1 MiB) */
   bodyLimit?: number;
+  /** how often a probe write is tried while the store refuses writes (default 2 s) */
+  storeProbeIntervalMs?: number;
 }
 
+/** The longest path parameter the router accepts; a longer one is 414 URI_TOO_LONG (ids are 36-character UUIDs). */
+export const MAX_PARAM_LENGTH = 100;
+
 export async function buildApp(deps: AppDeps) {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: deps.bodyLimit ?? 1_048_576 }).withTypeProvider<ZodTypeProvider>();
+  // request logs: method, route and allow-listed query parameters only (request-log.ts)
+  const logger = deps.logger.child({}, { serializers: { req: requestLogFields } });
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimit ?? 1_048_576,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler,
+    // replaced by refuseWhileClosing: a problem+json 503 with Retry-After
+    return503OnClosing: false,
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.setErrorHandler((error, request, reply) => {
-    const problem = problemFor(error, request);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendProblem(reply, problem);
-  });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, { status: 404, code: 'ROUTE_NOT_FOUND', title: `no route ${request.method} ${request.url.split('?')[0]}`, instance: request.url }));
+  const writes = new StoreWrites(deps.store, logger as FastifyBaseLogger, deps.storeProbeIntervalMs);
+  app.addHook('onClose', async () => writes.close());
 
-  // Conditional GET: a representation whose ETag the client already holds is answered 304.
-  app.addHook('onSend', async (request, reply, payload) => {
-    const etag = reply.getHeader('etag');
-    if ((request.method === 'GET' || request.method === 'HEAD') && reply.statusCode === 200 && typeof etag === 'string' && matchesIfNoneMatch(request, etag)) {
-      reply.code(304);
-      return '';
-    }
-    return payload;
-  });
-
-  // One child logger per request that names its consultation.
-  app.addHook('preHandler', async (request, reply) => {
-    const id = (request.params as { id?: unknown } | undefined)?.id;
-    if (typeof id === 'string') {
-      const log = request.log.child({ consultationId: id });
-      request.log = log;
-      reply.log = log; // "request completed" is logged through the reply's logger
-    }
-  });
-
-  // CSV bodies (stakeholder import) arrive as text
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // the fallbacks for anything no plugin answers: problem+json, like the API's own errors
+  app.setErrorHandler(problemErrorHandler(writes));
+  app.setNotFoundHandler(answerNotFound);
+  refuseWhileClosing(app);
 
   await app.register(swagger, {
     openapi: {
@@ -82,15 +77,8 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerAuth(app, deps.authSecret);
-  registerDamageGuard(app, deps.damage);
-
-  const ctx: HttpContext = { store: deps.store, handler: deps.handler, runner: deps.runner, damage: deps.damage, readYourWritesMs: deps.readYourWritesMs ?? 5000 };
-  healthRoutes(app, { ...ctx, storeKind: deps.storeKind });
-  consultationRoutes(app, ctx);
-  draftRoutes(app, ctx);
-  stakeholderRoutes(app, ctx);
-  commentRoutes(app, ctx);
-  endorsementRoutes(app, ctx);
+  const ctx: HttpContext = { store: deps.store, handler: deps.handler, runner: deps.runner, damage: deps.damage, writes, readYourWritesMs: deps.readYourWritesMs ?? 5000 };
+  await app.register(async (health: App) => healthRoutes(health, { ...ctx, storeKind: deps.storeKind }));
+  await app.register(apiPlugin, { ctx, authSecret: deps.authSecret });
   return app;
 }

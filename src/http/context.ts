@@ -1,10 +1,11 @@
 // What every route module gets from the composition root.
-import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
+import type { FastifyInstance, FastifyBaseLogger, FastifyPluginAsync, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DamageRegistry } from '../audit/damage.ts';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { EventStore } from '../store/port.ts';
+import type { StoreWrites } from './store-writes.ts';
 
 export interface HttpContext {
   store: EventStore;
@@ -12,8 +13,13 @@ export interface HttpContext {
   runner: ProjectionRunner;
   /** the process's damaged consultations (refused by the damage guard, listed by /healthz) */
   damage: DamageRegistry;
+  /** whether the store takes writes: a failed write marks it not, a probe marks it again */
+  writes: StoreWrites;
   /** how long a command's response waits for the views to reflect it (default 5 s) */
   readYourWritesMs: number;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+/** A resource's routes: an encapsulated plugin registered inside the API plugin. */
+export type ResourcePlugin = FastifyPluginAsync<{ ctx: HttpContext }, RawServerDefault, ZodTypeProvider>;

@@ -1,90 +1,151 @@
-// Errors as application/problem+json (RFC 9457) with a stable `code`:
-// zod → 400 naming the fields, unknown resource → 404, DomainError → its catalogued status
-// (409, or 422 for well-formed input invalid for the state), stale If-Match → 412, body too
-// large → 413. A 5xx never leaks internals.
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+// Errors as application/problem+json (RFC 9457) with a stable `code` from the one catalogue
+// (src/errors/catalogue.ts): the code's entry gives the status and, for every 503, Retry-After.
+// The status is looked up by code, never guessed from an error's shape: a DomainError or AppError
+// carries its code; zod and Fastify's validation errors are INVALID_INPUT; Fastify's own errors
+// are mapped by their FST_* code below; anything else is 500 INTERNAL, with no internals.
+import { STATUS_CODES } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { DomainError } from '../domain/errors.ts';
-import { AppError, ERRORS } from '../errors/catalogue.ts';
+import { AppError, ERRORS, type ErrorCode } from '../errors/catalogue.ts';
 
-export interface Problem {
-  status: number;
-  code: string;
-  title: string;
-  instance?: string;
-  /** extension members, e.g. `errors` (the fields) or `details` (a domain error's) */
-  extra?: Record<string, unknown>;
+export interface FieldError {
+  path: string;
+  message: string;
 }
 
-export class HttpProblem extends Error {
-  constructor(readonly status: number, readonly code: string, readonly title: string, readonly extensions: Record<string, unknown> = {}) {
-    super(title);
-    this.name = 'HttpProblem';
+export interface Problem {
+  code: ErrorCode;
+  title: string;
+  /** the request's path, never its query string (it may hold a token) */
+  instance?: string;
+  /** the fields at fault */
+  errors?: FieldError[];
+  /** a domain or service error's structured details */
+  details?: Record<string, unknown>;
+}
+
+/** An AppError that names the fields at fault (problem+json `errors`), e.g. a CSV's missing columns. */
+export class InputError extends AppError {
+  constructor(code: ErrorCode, message: string, readonly errors: FieldError[], details?: Record<string, unknown>) {
+    super(code, message, details);
+    this.name = 'InputError';
   }
 }
 
-export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
-  const { extra, ...fields } = problem;
-  return reply
-    .code(problem.status)
-    .type('application/problem+json')
-    .send({ type: `urn:wps-consult:problem:${problem.code.toLowerCase().replaceAll('_', '-')}`, ...fields, ...extra });
+/** Fastify's own errors, by their code. */
+const FASTIFY_ERRORS = new Map<string, ErrorCode>([
+  ['FST_ERR_NOT_FOUND', 'ROUTE_NOT_FOUND'],
+  ['FST_ERR_VALIDATION', 'INVALID_INPUT'],
+  ['FST_ERR_BAD_URL', 'BAD_URL'],
+  ['FST_ERR_INVALID_URL', 'BAD_URL'],
+  ['FST_ERR_MAX_PARAM_LENGTH', 'URI_TOO_LONG'],
+  ['FST_ERR_CTP_BODY_TOO_LARGE', 'BODY_TOO_LARGE'],
+  ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 'UNSUPPORTED_MEDIA_TYPE'],
+  ['FST_ERR_CTP_INVALID_CONTENT_LENGTH', 'BAD_REQUEST'],
+  ['FST_ERR_CTP_EMPTY_JSON_BODY', 'MALFORMED_JSON'],
+  ['FST_ERR_CTP_INVALID_JSON_BODY', 'MALFORMED_JSON'],
+  ['FST_ERR_ROUTE_MISSING_CONTENT_TYPE', 'UNSUPPORTED_MEDIA_TYPE'],
+  ['FST_ERR_ROUTE_MISSING_CONTENT', 'BAD_REQUEST'],
+]);
+
+/** The longest path a problem echoes as its `instance`; a longer one is left out. */
+const MAX_INSTANCE_LENGTH = 256;
+
+/** The path of a request URL without its query string, or undefined when it is too long to echo. */
+export function instanceOf(url: string | undefined): string | undefined {
+  const path = (url ?? '').split('?', 1)[0] ?? '';
+  return path !== '' && path.length <= MAX_INSTANCE_LENGTH ? path : undefined;
 }
 
-type Field = { path: string; message: string };
+export function statusOf(code: ErrorCode): number {
+  return ERRORS[code].status;
+}
 
 /** An unknown field is named in the path, one entry per field, so a client sees which one to drop. */
-function fieldsOf(base: string[], keyword: string, message: string, unknownKeys: unknown): Field[] {
+function fieldsOf(base: string[], keyword: string, message: string, unknownKeys: unknown): FieldError[] {
   if (keyword === 'unrecognized_keys' && Array.isArray(unknownKeys) && unknownKeys.length > 0) {
     return unknownKeys.map((k) => ({ path: [...base, String(k)].join('.'), message: 'unknown field' }));
   }
   return [{ path: base.join('.') || '(body)', message }];
 }
 
-function zodFields(error: ZodError): Field[] {
+function zodFields(error: ZodError): FieldError[] {
   return error.issues.flatMap((i) => fieldsOf(i.path.map(String), i.code, i.message, 'keys' in i ? i.keys : undefined));
 }
 
-/** Maps any error thrown by a route to a problem. */
-export function problemFor(error: unknown, request: FastifyRequest): Problem {
-  const instance = request.url;
-  if (error instanceof HttpProblem) return { status: error.status, code: error.code, title: error.title, instance, extra: error.extensions };
-  if (error instanceof AppError) {
+function invalidInput(errors: FieldError[], instance: string | undefined): Problem {
+  return { code: 'INVALID_INPUT', title: `invalid input: ${errors.map((e) => e.path).join(', ')}`, errors, ...(instance ? { instance } : {}) };
+}
+
+/** Maps anything thrown while answering a request to a problem. */
+export function problemFor(error: unknown, instance?: string): Problem {
+  const at = instance ? { instance } : {};
+  if (error instanceof AppError || error instanceof DomainError) {
+    const code: ErrorCode = error.code;
     // a 5xx says what happened in the catalogue's words, never the message (it may name internals)
-    const title = error.status >= 500 ? ERRORS[error.code].title : error.message;
-    return { status: error.status, code: error.code, title, instance, ...(error.details ? { extra: { details: error.details } } : {}) };
+    const title = statusOf(code) >= 500 ? ERRORS[code].title : error.message;
+    return {
+      code, title, ...at,
+      ...(error instanceof InputError ? { errors: error.errors } : {}),
+      ...(error.details ? { details: error.details } : {}),
+    };
   }
-  if (error instanceof DomainError) {
-    return { status: error.status, code: error.code, title: error.message, instance, ...(error.details ? { extra: { details: error.details } } : {}) };
-  }
-  if (error instanceof ZodError) {
-    const errors = zodFields(error);
-    return { status: 400, code: 'INVALID_INPUT', title: `invalid input: ${errors.map((e) => e.path).join(', ')}`, extra: { errors }, instance };
-  }
-  const fastifyError = error as FastifyError & { validationContext?: string };
+  if (error instanceof ZodError) return invalidInput(zodFields(error), instance);
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const where = fastifyError.validationContext ?? 'body';
-    const errors = error.validation.flatMap((v) => fieldsOf(
+    const where = (error as { validationContext?: string }).validationContext ?? 'body';
+    return invalidInput(error.validation.flatMap((v) => fieldsOf(
       [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)], v.keyword, v.message ?? 'invalid', v.params['keys'],
-    ));
-    return { status: 400, code: 'INVALID_INPUT', title: `invalid input: ${errors.map((e) => e.path).join(', ')}`, extra: { errors }, instance };
+    )), instance);
   }
-  const known = error as { code?: unknown; status?: unknown; statusCode?: unknown; message?: unknown };
-  if (known.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'BODY_TOO_LARGE', title: 'the request body is too large', instance };
-  if (known.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', title: 'unsupported content type', instance };
-  // a body that is not JSON (Fastify 5 reports FST_ERR_CTP_INVALID_JSON_BODY; a SyntaxError only
-  // counts when it carries a 400, so one from anywhere else, e.g. a corrupt stored event, stays a 500)
-  if (known.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || known.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error instanceof SyntaxError && known.statusCode === 400)) {
-    return { status: 400, code: 'MALFORMED_JSON', title: 'the body is not valid JSON', instance };
-  }
-  // errors of our own layers that carry a stable code and an HTTP status (RevisionMismatch, Contention, ProjectionTimeout)
-  const status = typeof known.status === 'number' ? known.status : typeof known.statusCode === 'number' ? known.statusCode : 500;
-  if (typeof known.code === 'string' && status < 500 && status >= 400) {
-    return { status, code: known.code.startsWith('FST_') ? 'BAD_REQUEST' : known.code, title: String(known.message), instance };
-  }
-  if (typeof known.code === 'string' && (known.code === 'CONTENTION' || known.code === 'PROJECTION_TIMEOUT' || known.code === 'PROJECTION_FAILED' || known.code === 'EVENT_STORE_UNAVAILABLE')) {
-    return { status: 503, code: known.code, title: 'the service is busy or its store unreachable; retry with the same Idempotency-Key', instance };
-  }
-  return { status: 500, code: 'INTERNAL', title: 'internal error', instance };
+  const fastifyCode = (error as { code?: unknown } | null)?.code;
+  const code = typeof fastifyCode === 'string' ? FASTIFY_ERRORS.get(fastifyCode) : undefined;
+  if (code) return { code, title: ERRORS[code].title, ...at };
+  return { code: 'INTERNAL', title: ERRORS.INTERNAL.title, ...at };
+}
+
+/** The problem+json document. */
+export function problemBody(problem: Problem): Record<string, unknown> {
+  const { code, title, instance, errors, details } = problem;
+  return {
+    type: `urn:wps-consult:problem:${code.toLowerCase().replaceAll('_', '-')}`,
+    status: statusOf(code),
+    code,
+    title,
+    ...(instance !== undefined ? { instance } : {}),
+    ...(errors !== undefined ? { errors } : {}),
+    ...(details !== undefined ? { details } : {}),
+  };
+}
+
+/** Headers every answer with this code carries: Retry-After where the catalogue gives one. */
+export function problemHeaders(code: ErrorCode): Record<string, string> {
+  const { retryAfter } = ERRORS[code];
+  return retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply
+    .code(statusOf(problem.code))
+    .headers(problemHeaders(problem.code))
+    .type('application/problem+json')
+    .send(problemBody(problem));
+}
+
+/**
+ * A whole HTTP/1.1 response as text, for the errors Node's HTTP parser reports before Fastify
+ * has a request (bad header bytes, headers too large): problem+json, then the connection closes.
+ */
+export function rawProblemResponse(code: ErrorCode): string {
+  const status = statusOf(code);
+  const body = JSON.stringify(problemBody({ code, title: ERRORS[code].title }));
+  const headers = {
+    'Content-Type': 'application/problem+json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...problemHeaders(code),
+    Connection: 'close',
+  };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${head}\r\n${body}`;
 }

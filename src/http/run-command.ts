@@ -9,7 +9,7 @@ import type { CommandDefinition } from '../commands/command.ts';
 import type { CommandResult } from '../commands/handler.ts';
 import { principalOf } from './auth.ts';
 import type { HttpContext } from './context.ts';
-import { HttpProblem } from './problem.ts';
+import { AppError } from '../errors/catalogue.ts';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -18,7 +18,7 @@ export function idempotencyKey(request: FastifyRequest): string | undefined {
   const key = request.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || !KEY.test(key)) {
-    throw new HttpProblem(400, 'INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
+    throw new AppError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
   }
   return key;
 }
@@ -28,7 +28,7 @@ export function expectedRevision(request: FastifyRequest): number | undefined {
   const header = request.headers['if-match'];
   if (header === undefined) return undefined;
   const m = typeof header === 'string' ? /^\s*(?:W\/)?"(-1|\d{1,15})"\s*$/.exec(header) : null;
-  if (!m) throw new HttpProblem(400, 'INVALID_IF_MATCH', 'If-Match must be a revision in quotes, as in the ETag: "12"');
+  if (!m) throw new AppError('INVALID_IF_MATCH', 'If-Match must be a revision in quotes, as in the ETag: "12"');
   return Number(m[1]);
 }
 

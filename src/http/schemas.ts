@@ -1,10 +1,18 @@
 // Schemas shared by routes: path parameters and the problem+json body.
+//
+// Every id in a path is checked against its format before a command runs: the ids this product
+// creates are UUIDs, a draft version is a positive whole number written in digits. A malformed one
+// is 400 INVALID_INPUT naming the parameter (`params.sid`); a well-formed id that names nothing is
+// the resource's 404. (A parameter longer than the router's limit is 414 URI_TOO_LONG.)
 import { z } from 'zod';
 
-export const ConsultationParams = z.object({ id: z.uuid() });
-export const StakeholderParams = z.object({ id: z.uuid(), sid: z.string().min(1).max(100) });
-export const CommentParams = z.object({ id: z.uuid(), cid: z.string().min(1).max(100) });
-export const VersionParams = z.object({ id: z.uuid(), version: z.coerce.number().int().positive() });
+/** A draft version as written in a URL: digits only, no sign, exponent, hex or padding. */
+export const DraftVersion = z.string().regex(/^[1-9][0-9]{0,8}$/, 'a draft version: 1, 2, 3, …').transform(Number);
+
+export const ConsultationParams = z.strictObject({ id: z.uuid() });
+export const StakeholderParams = z.strictObject({ id: z.uuid(), sid: z.uuid() });
+export const CommentParams = z.strictObject({ id: z.uuid(), cid: z.uuid() });
+export const VersionParams = z.strictObject({ id: z.uuid(), version: DraftVersion });
 
 export const ProblemBody = z.object({
   type: z.string(),
@@ -19,7 +27,7 @@ export const ProblemBody = z.object({
 /** The error responses every command route may give. */
 export const commandErrors = {
   400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 409: ProblemBody, 412: ProblemBody,
-  413: ProblemBody, 422: ProblemBody, 503: ProblemBody,
+  413: ProblemBody, 415: ProblemBody, 422: ProblemBody, 503: ProblemBody,
 } as const;
 export const readErrors = { 400: ProblemBody, 401: ProblemBody, 404: ProblemBody, 503: ProblemBody } as const;
 

@@ -2,11 +2,11 @@
 // (If-None-Match → 304 is answered for every GET by the hook in app.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PerConsultationView } from '../projections/projection.ts';
-import { HttpProblem } from './problem.ts';
+import { DomainError } from '../domain/errors.ts';
 
 export function consultationSlot<T>(view: PerConsultationView<T>, consultationId: string): { view: T; lastRevision: number } {
   const slot = view.consultations.find((s) => s.consultationId === consultationId);
-  if (!slot) throw new HttpProblem(404, 'CONSULTATION_NOT_FOUND', `no consultation ${consultationId}`);
+  if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${consultationId}`);
   return slot;
 }
 

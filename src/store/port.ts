@@ -118,6 +118,11 @@ export interface EventStore {
   subscribeToAll(options?: SubscribeOptions): Subscription;
   /** A cheap round-trip proving the store answers; throws when it does not. */
   ping(): Promise<void>;
+  /**
+   * A cheap write outside every stream, proving the store takes writes (after a full disk, say);
+   * throws EventStoreUnavailableError when it does not. Appends nothing that reads return.
+   */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }
 

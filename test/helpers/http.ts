@@ -15,7 +15,7 @@ export const AUTH_SECRET = 'test-secret-0123456789abcdef0123456789';
 type Teardown = { teardown(fn: () => unknown): void };
 
 export interface Call {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS';
   url: string;
   body?: unknown;
   /** a raw payload (e.g. CSV text) instead of a JSON body */
@@ -25,14 +25,18 @@ export interface Call {
   as?: 'coordinator' | 'auditor' | null;
 }
 
-export async function startApi(t: Teardown, options: { store?: EventStore; bodyLimit?: number; clock?: () => Date } = {}) {
+export async function startApi(t: Teardown, options: { store?: EventStore; bodyLimit?: number; clock?: () => Date; storeProbeIntervalMs?: number } = {}) {
   const store = options.store ?? tempStore(t).store;
   const damage = new DamageRegistry();
   const handler = new CommandHandler({ store, damage, ...(options.clock ? { clock: options.clock } : {}) });
   const runner = new ProjectionRunner({ store, projections, damage });
   await runner.start();
   const logger = pino({ level: 'silent' });
-  const app = await buildApp({ store, runner, handler, damage, logger, storeKind: 'test', authSecret: AUTH_SECRET, ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) });
+  const app = await buildApp({
+    store, runner, handler, damage, logger, storeKind: 'test', authSecret: AUTH_SECRET,
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.storeProbeIntervalMs ? { storeProbeIntervalMs: options.storeProbeIntervalMs } : {}),
+  });
   t.teardown(async () => {
     await app.close();
     await runner.stop();

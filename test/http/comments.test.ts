@@ -113,7 +113,7 @@ t.test('POST /comments records a comment on a stakeholder\'s behalf: 201 with co
   const one = await api.call({ url: `/consultations/${id}/comments/${saidId}` });
   t.equal(one.statusCode, 200, 'the Location of a comment is readable');
   t.strictSame(one.json(), matrix.json().comments[1]);
-  const missing = await api.call({ url: `/consultations/${id}/comments/nope` });
+  const missing = await api.call({ url: `/consultations/${id}/comments/${randomUUID()}` });
   t.equal(missing.statusCode, 404);
   t.equal(missing.json().code, 'COMMENT_NOT_FOUND');
 });

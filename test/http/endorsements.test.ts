@@ -251,7 +251,7 @@ t.test('404 for an unknown consultation, stakeholder or draft version', async (t
   t.equal(stakeholder.json().code, 'STAKEHOLDER_NOT_FOUND');
   const version = await api.call({ url: `/consultations/${id}/sign-off?version=9` });
   t.equal(version.statusCode, 404);
-  t.strictSame(version.json(), { type: 'urn:wps-consult:problem:draft-not-found', status: 404, code: 'DRAFT_NOT_FOUND', title: 'no draft version 9', instance: `/consultations/${id}/sign-off?version=9` });
+  t.strictSame(version.json(), { type: 'urn:wps-consult:problem:draft-not-found', status: 404, code: 'DRAFT_NOT_FOUND', title: 'no draft version 9', instance: `/consultations/${id}/sign-off` }, 'the instance is the path: a query string may hold a token');
   const requestMissing = await api.call({ url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 9, deadline: DEADLINE } });
   t.equal(requestMissing.statusCode, 404);
   t.equal(requestMissing.json().code, 'DRAFT_NOT_FOUND');

@@ -23,7 +23,7 @@ t.test('healthz reports each projection live and not behind; readyz waits for th
 
   const notReady = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(notReady.statusCode, 503, 'not ready before the views caught up');
-  t.same(notReady.json(), { ready: false, store: { reachable: true }, projectionsCaughtUp: false });
+  t.same(notReady.json(), { ready: false, store: { reachable: true, writable: true }, projectionsCaughtUp: false });
 
   await runner.start();
   await runner.caughtUp();
@@ -71,6 +71,7 @@ t.test('a failed projection: /healthz names it, /readyz is 503, and a command an
   const draft = await call('POST', `/consultations/${opened.json().id}/drafts`, DRAFT_BODY);
   t.equal(draft.statusCode, 503);
   t.equal(draft.json().code, 'PROJECTION_FAILED');
+  t.equal(draft.headers['retry-after'], '30', 'a 503 says when to retry');
   const health = (await app.inject({ method: 'GET', url: '/healthz' })).json() as { projections: { name: string; state: string; failure: string | null }[] };
   t.match(health.projections.find((p) => p.name === 'broken'), { state: 'failed', failure: /broken at consultation-.*@1 \(DraftPublished\): boom/ });
   const ready = await app.inject({ method: 'GET', url: '/readyz' });

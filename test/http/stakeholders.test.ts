@@ -185,7 +185,7 @@ t.test('404: unknown consultation for every route, unknown stakeholder for every
   const id = await openConsultation(api);
   await invite(api, id);
   const before = await eventCount(api, id);
-  const sid = randomUUID(); // well-formed, unknown (a malformed id is 400: test/http/hostile-input.test.ts)
+  const sid = randomUUID(); // well-formed, naming no stakeholder (a malformed one is 400: test/http/hostile-input.test.ts)
   const calls = [
     { url: `/consultations/${id}/stakeholders/${sid}` },
     { url: `/consultations/${id}/stakeholders/${sid}/response`, body: { response: 'accept' } },

@@ -259,6 +259,11 @@ export function eventStoreContract(t: Test, makeStore: MakeStore): void {
     await t.resolves(store.ping());
   });
 
+  withStore('probeWrite succeeds on a store that takes writes', async (t, store) => {
+    await t.resolves(store.probeWrite());
+    await t.resolves(store.probeWrite(), 'and again');
+  });
+
   withStore('a subscription delivers history, then caught-up, then live events', async (t, store) => {
     const prefix = uniquePrefix();
     const history = [event('A'), event('B')];

@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { commands } from '../../commands/index.ts';
 import { Channel, Disposition, SectionKey } from '../../domain/schemas.ts';
 import { commentMatrix, filterMatrix, type CommentRow, type MatrixFilter } from '../../projections/comment-matrix.ts';
-import type { App, HttpContext } from '../context.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { commandRoute } from '../command-route.ts';
+import type { ResourcePlugin } from '../context.ts';
 import { CSV_CONTENT_TYPE, prefersCsv, toCsv, type CsvCell } from '../csv.ts';
-import { HttpProblem } from '../problem.ts';
-import { runCommand } from '../run-command.ts';
-import { COMMAND_HEADERS, CommandAck, commandErrors, CommentParams, ConsultationParams, readErrors } from '../schemas.ts';
+import { CommandAck, CommentParams, ConsultationParams, DraftVersion, readErrors } from '../schemas.ts';
 import { consultationSlot, setEtag } from '../views.ts';
 
 const CommentStatus = z.enum(['awaiting-answer', 'answered', 'retracted']);
@@ -49,7 +49,7 @@ const Matrix = z.object({
 const WHOLE_DRAFT = 'whole';
 
 const MatrixQuery = z.object({
-  version: z.coerce.number().int().positive().optional().describe('only comments on this draft version'),
+  version: DraftVersion.optional().describe('only comments on this draft version'),
   section: z.union([z.literal(''), SectionKey]).optional()
     .describe(`only comments on this section key; empty (\`section=\`) or \`${WHOLE_DRAFT}\` for comments on the whole draft`),
   stakeholder: z.string().min(1).max(100).optional().describe('only this stakeholder\'s comments'),
@@ -92,23 +92,24 @@ function filterOf(query: z.output<typeof MatrixQuery>): MatrixFilter {
   };
 }
 
-export function commentRoutes(app: App, ctx: HttpContext): void {
-  app.post('/consultations/:id/comments', {
-    schema: {
-      tags: ['comments'],
-      summary: 'Submit a comment on a stakeholder\'s behalf (e.g. made in a meeting or a letter: channel and madeAt); sectionKey omitted = the whole draft',
-      params: ConsultationParams,
-      headers: COMMAND_HEADERS,
-      body: commands.submitComment.schema,
-      response: { 201: CommandAck.extend({ commentId: z.string() }), ...commandErrors },
+export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/comments',
+    tags: ['comments'],
+    summary: 'Submit a comment on a stakeholder\'s behalf (e.g. made in a meeting or a letter: channel and madeAt); sectionKey omitted = the whole draft',
+    params: ConsultationParams,
+    body: commands.submitComment.schema,
+    command: commands.submitComment,
+    created: {
+      schema: CommandAck.extend({ commentId: z.string() }),
+      answer: (result, { params }) => {
+        // on an idempotent replay these are the first run's events
+        const commentId = result.events[0]?.data['commentId'];
+        if (typeof commentId !== 'string') throw new Error('SubmitComment produced no CommentSubmitted event');
+        return { location: `/consultations/${params.id}/comments/${commentId}`, body: { commentId, revision: result.revision } };
+      },
     },
-  }, async (request, reply) => {
-    const { id } = request.params;
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.submitComment, input: request.body });
-    // on an idempotent replay these are the first run's events
-    const commentId = result.events[0]?.data['commentId'];
-    if (typeof commentId !== 'string') throw new Error('SubmitComment produced no CommentSubmitted event');
-    return reply.code(201).header('location', `/consultations/${id}/comments/${commentId}`).send({ commentId, revision: result.revision });
   });
 
   app.get('/consultations/:id/comments', {
@@ -159,38 +160,30 @@ export function commentRoutes(app: App, ctx: HttpContext): void {
   }, async (request, reply) => {
     const slot = consultationSlot(ctx.runner.view(commentMatrix), request.params.id);
     const comment = slot.view.comments.find((c) => c.commentId === request.params.cid);
-    if (!comment) throw new HttpProblem(404, 'COMMENT_NOT_FOUND', `no comment ${request.params.cid}`);
+    if (!comment) throw new DomainError('COMMENT_NOT_FOUND', `no comment ${request.params.cid}`);
     setEtag(reply, `${request.params.cid}-${slot.lastRevision}`);
     return comment;
   });
 
-  app.post('/consultations/:id/comments/:cid/answer', {
-    schema: {
-      tags: ['comments'],
-      summary: 'Answer a comment; answering again revises the answer (the earlier ones stay in the matrix)',
-      params: CommentParams,
-      headers: COMMAND_HEADERS,
-      body: commands.answerComment.schema.omit({ commentId: true }),
-      response: { 200: CommandAck, ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const { id, cid } = request.params;
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.answerComment, input: { ...request.body, commentId: cid } });
-    return { revision: result.revision };
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/comments/:cid/answer',
+    tags: ['comments'],
+    summary: 'Answer a comment; answering again revises the answer (the earlier ones stay in the matrix)',
+    params: CommentParams,
+    body: commands.answerComment.schema.omit({ commentId: true }),
+    command: commands.answerComment,
+    input: ({ params, body }) => ({ ...body, commentId: params.cid }),
   });
 
-  app.post('/consultations/:id/comments/:cid/retract', {
-    schema: {
-      tags: ['comments'],
-      summary: 'Retract a comment (e.g. entered on the wrong stakeholder); it stays in the matrix as retracted and is not counted',
-      params: CommentParams,
-      headers: COMMAND_HEADERS,
-      body: commands.retractComment.schema.omit({ commentId: true }),
-      response: { 200: CommandAck, ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const { id, cid } = request.params;
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.retractComment, input: { ...request.body, commentId: cid } });
-    return { revision: result.revision };
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/comments/:cid/retract',
+    tags: ['comments'],
+    summary: 'Retract a comment (e.g. entered on the wrong stakeholder); it stays in the matrix as retracted and is not counted',
+    params: CommentParams,
+    body: commands.retractComment.schema.omit({ commentId: true }),
+    command: commands.retractComment,
+    input: ({ params, body }) => ({ ...body, commentId: params.cid }),
   });
-}
+};

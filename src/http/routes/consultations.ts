@@ -5,10 +5,11 @@ import { commands } from '../../commands/index.ts';
 import { idFor } from '../../domain/ids.ts';
 import { streamNameFor } from '../../domain/stream-name.ts';
 import { consultationsList, listConsultations } from '../../projections/consultations-list.ts';
-import type { App, HttpContext } from '../context.ts';
+import { commandRoute } from '../command-route.ts';
+import type { ResourcePlugin } from '../context.ts';
+import { idempotencyKey } from '../run-command.ts';
+import { CommandAck, ConsultationParams, readErrors } from '../schemas.ts';
 import { DamagedFlag, flagDamaged } from '../damage-guard.ts';
-import { idempotencyKey, runCommand } from '../run-command.ts';
-import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, readErrors } from '../schemas.ts';
 import { consultationSlot, setEtag } from '../views.ts';
 
 const Summary = z.object({
@@ -36,21 +37,23 @@ const Summary = z.object({
   lastActivityAt: z.string(),
 });
 
-export function consultationRoutes(app: App, ctx: HttpContext): void {
-  app.post('/consultations', {
-    schema: {
-      tags: ['consultations'],
-      summary: 'Open a consultation (with an Idempotency-Key, a retry never opens a second one)',
-      headers: COMMAND_HEADERS,
-      body: commands.openConsultation.schema,
-      response: { 201: CommandAck.extend({ id: z.uuid() }), ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const key = idempotencyKey(request);
+export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations',
+    tags: ['consultations'],
+    summary: 'Open a consultation (with an Idempotency-Key, a retry never opens a second one)',
+    body: commands.openConsultation.schema,
+    command: commands.openConsultation,
     // the id is derived from the key (a name-based UUID), so a retried POST finds the same stream
-    const consultationId = key ? idFor(key, 'consultation') : randomUUID();
-    const result = await runCommand(ctx, request, reply, { consultationId, command: commands.openConsultation, input: request.body });
-    return reply.code(201).header('location', `/consultations/${consultationId}`).send({ id: consultationId, revision: result.revision });
+    consultationId: (_checked, request) => {
+      const key = idempotencyKey(request);
+      return key ? idFor(key, 'consultation') : randomUUID();
+    },
+    created: {
+      schema: CommandAck.extend({ id: z.uuid() }),
+      answer: (result) => ({ location: `/consultations/${result.consultationId}`, body: { id: result.consultationId, revision: result.revision } }),
+    },
   });
 
   app.get('/consultations', {
@@ -81,32 +84,24 @@ export function consultationRoutes(app: App, ctx: HttpContext): void {
     return slot.view.summary;
   });
 
-  app.post('/consultations/:id/deadlines', {
-    schema: {
-      tags: ['consultations'],
-      summary: 'Extend the comment or endorsement deadline, for everyone or one stakeholder',
-      params: ConsultationParams,
-      headers: COMMAND_HEADERS,
-      body: commands.extendDeadline.schema,
-      response: { 200: CommandAck, ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const result = await runCommand(ctx, request, reply, { consultationId: request.params.id, command: commands.extendDeadline, input: request.body });
-    return { revision: result.revision };
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/deadlines',
+    tags: ['consultations'],
+    summary: 'Extend the comment or endorsement deadline, for everyone or one stakeholder',
+    params: ConsultationParams,
+    body: commands.extendDeadline.schema,
+    command: commands.extendDeadline,
   });
 
-  app.post('/consultations/:id/close', {
-    schema: {
-      tags: ['consultations'],
-      summary: 'Close as adopted (every endorser endorsed the final, latest version) or withdrawn',
-      params: ConsultationParams,
-      headers: COMMAND_HEADERS,
-      body: commands.closeConsultation.schema,
-      response: { 200: CommandAck, ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const result = await runCommand(ctx, request, reply, { consultationId: request.params.id, command: commands.closeConsultation, input: request.body });
-    return { revision: result.revision };
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/close',
+    tags: ['consultations'],
+    summary: 'Close as adopted (every endorser endorsed the final, latest version) or withdrawn',
+    params: ConsultationParams,
+    body: commands.closeConsultation.schema,
+    command: commands.closeConsultation,
   });
 
   app.get('/consultations/:id/events', {
@@ -146,4 +141,4 @@ export function consultationRoutes(app: App, ctx: HttpContext): void {
     if (last) setEtag(reply, `${from}-${last.revision}`);
     return { consultationId: id, events, next: page.length > limit && last ? last.revision + 1 : null };
   });
-}
+};

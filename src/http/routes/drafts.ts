@@ -2,12 +2,12 @@
 import { z } from 'zod';
 import { commands } from '../../commands/index.ts';
 import { drafts } from '../../projections/drafts.ts';
-import type { App, HttpContext } from '../context.ts';
-import { HttpProblem } from '../problem.ts';
-import { runCommand } from '../run-command.ts';
-import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, readErrors, VersionParams } from '../schemas.ts';
-import { consultationSlot, setEtag } from '../views.ts';
+import { DomainError } from '../../domain/errors.ts';
 import { Section } from '../../domain/schemas.ts';
+import { commandRoute } from '../command-route.ts';
+import type { ResourcePlugin } from '../context.ts';
+import { CommandAck, ConsultationParams, readErrors, VersionParams } from '../schemas.ts';
+import { consultationSlot, setEtag } from '../views.ts';
 
 const Draft = z.object({
   version: z.number().int(),
@@ -17,22 +17,23 @@ const Draft = z.object({
   publishedAt: z.string(),
 });
 
-export function draftRoutes(app: App, ctx: HttpContext): void {
-  app.post('/consultations/:id/drafts', {
-    schema: {
-      tags: ['drafts'],
-      summary: 'Publish the next numbered draft (an open endorsement request is cancelled)',
-      params: ConsultationParams,
-      headers: COMMAND_HEADERS,
-      body: commands.publishDraft.schema,
-      response: { 201: CommandAck.extend({ version: z.number().int() }), ...commandErrors },
+export const draftRoutes: ResourcePlugin = async (app, { ctx }) => {
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/drafts',
+    tags: ['drafts'],
+    summary: 'Publish the next numbered draft (an open endorsement request is cancelled)',
+    params: ConsultationParams,
+    body: commands.publishDraft.schema,
+    command: commands.publishDraft,
+    created: {
+      schema: CommandAck.extend({ version: z.number().int() }),
+      answer: (result, { params }) => {
+        // from the command's own event: a replayed request answers with its first result
+        const version = Number(result.events.find((e) => e.type === 'DraftPublished')?.data['version']);
+        return { location: `/consultations/${params.id}/drafts/${version}`, body: { version, revision: result.revision } };
+      },
     },
-  }, async (request, reply) => {
-    const { id } = request.params;
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.publishDraft, input: request.body });
-    // from the command's own event: a replayed request answers with its first result
-    const version = Number(result.events.find((e) => e.type === 'DraftPublished')?.data['version']);
-    return reply.code(201).header('location', `/consultations/${id}/drafts/${version}`).send({ version, revision: result.revision });
   });
 
   app.get('/consultations/:id/drafts', {
@@ -58,8 +59,8 @@ export function draftRoutes(app: App, ctx: HttpContext): void {
   }, async (request, reply) => {
     const slot = consultationSlot(ctx.runner.view(drafts), request.params.id);
     const draft = slot.view.drafts.find((d) => d.version === request.params.version);
-    if (!draft) throw new HttpProblem(404, 'DRAFT_NOT_FOUND', `no draft version ${request.params.version}`);
+    if (!draft) throw new DomainError('DRAFT_NOT_FOUND', `no draft version ${request.params.version}`);
     setEtag(reply, `${request.params.version}-${slot.lastRevision}`);
     return draft;
   });
-}
+};

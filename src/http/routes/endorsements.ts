@@ -3,10 +3,11 @@
 import { z } from 'zod';
 import { commands } from '../../commands/index.ts';
 import { signOff, versionSignOff } from '../../projections/sign-off.ts';
-import type { App, HttpContext } from '../context.ts';
-import { HttpProblem } from '../problem.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { commandRoute } from '../command-route.ts';
+import type { ResourcePlugin } from '../context.ts';
 import { runCommand } from '../run-command.ts';
-import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, readErrors, VersionParams } from '../schemas.ts';
+import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, DraftVersion, readErrors, VersionParams } from '../schemas.ts';
 import { consultationSlot, setEtag } from '../views.ts';
 
 /** The cancellation reason, optional here: without one the command records its default. */
@@ -64,39 +65,35 @@ const SignOff = z.object({
   })).describe('endorsements of older versions: listed, never counted'),
 });
 
-export function endorsementRoutes(app: App, ctx: HttpContext): void {
-  app.post('/consultations/:id/endorsement-requests', {
-    schema: {
-      tags: ['endorsements'],
-      summary: 'Ask the endorsers to endorse the latest draft version by a deadline (one request open at a time)',
-      params: ConsultationParams,
-      headers: COMMAND_HEADERS,
-      body: commands.requestEndorsement.schema,
-      response: { 201: CommandAck, ...commandErrors },
+export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/endorsement-requests',
+    tags: ['endorsements'],
+    summary: 'Ask the endorsers to endorse the latest draft version by a deadline (one request open at a time)',
+    params: ConsultationParams,
+    body: commands.requestEndorsement.schema,
+    command: commands.requestEndorsement,
+    created: {
+      schema: CommandAck,
+      answer: (result, { params, body }) => ({ location: `/consultations/${params.id}/sign-off?version=${body.draftVersion}`, body: { revision: result.revision } }),
     },
-  }, async (request, reply) => {
-    const { id } = request.params;
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.requestEndorsement, input: request.body });
-    return reply.code(201).header('location', `/consultations/${id}/sign-off?version=${request.body.draftVersion}`).send({ revision: result.revision });
   });
 
-  app.delete('/consultations/:id/endorsement-requests/:version', {
-    schema: {
-      tags: ['endorsements'],
-      summary: 'Cancel the open endorsement request for a version (nothing to do when none is open for it)',
-      description: 'The reason may come as a JSON body `{ "reason" }` or as `?reason=`; the body wins when both are given.',
-      params: VersionParams,
-      querystring: z.object({ reason: CancelReason }),
-      headers: COMMAND_HEADERS,
-      body: z.object({ reason: CancelReason }).nullish().describe('optional (the generator marks every body required): without one the reason comes from ?reason= or the default'),
-      response: { 200: CommandAck, ...commandErrors },
+  commandRoute(app, ctx, {
+    method: 'DELETE',
+    url: '/consultations/:id/endorsement-requests/:version',
+    tags: ['endorsements'],
+    summary: 'Cancel the open endorsement request for a version (nothing to do when none is open for it)',
+    description: 'The reason may come as a JSON body `{ "reason" }` or as `?reason=`; the body wins when both are given.',
+    params: VersionParams,
+    querystring: z.object({ reason: CancelReason }),
+    body: z.strictObject({ reason: CancelReason }).nullish().describe('optional (the generator marks every body required): without one the reason comes from ?reason= or the default'),
+    command: commands.cancelEndorsementRequest,
+    input: ({ params, body, query }) => {
+      const reason = body?.reason ?? query.reason;
+      return { draftVersion: params.version, ...(reason !== undefined ? { reason } : {}) };
     },
-  }, async (request, reply) => {
-    const { id, version } = request.params;
-    const reason = request.body?.reason ?? request.query.reason;
-    const input = { draftVersion: version, ...(reason !== undefined ? { reason } : {}) };
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.cancelEndorsementRequest, input });
-    return { revision: result.revision };
   });
 
   app.post('/consultations/:id/endorsements', {
@@ -122,7 +119,7 @@ export function endorsementRoutes(app: App, ctx: HttpContext): void {
       tags: ['endorsements'],
       summary: 'Where each required endorser stands on a draft version (the latest by default), and whether it may be adopted',
       params: ConsultationParams,
-      querystring: z.object({ version: z.coerce.number().int().positive().optional().describe('the draft version; default the latest') }),
+      querystring: z.object({ version: DraftVersion.optional().describe('the draft version; default the latest') }),
       response: { 200: SignOff, ...readErrors },
     },
   }, async (request, reply) => {
@@ -130,9 +127,9 @@ export function endorsementRoutes(app: App, ctx: HttpContext): void {
     const { consultationId, status, outcome, finalDraftVersion, latestVersion } = slot.view;
     const version = versionSignOff(slot.view, request.query.version);
     if (!version) {
-      throw new HttpProblem(404, 'DRAFT_NOT_FOUND', request.query.version === undefined ? 'no draft has been published yet' : `no draft version ${request.query.version}`);
+      throw new DomainError('DRAFT_NOT_FOUND', request.query.version === undefined ? 'no draft has been published yet' : `no draft version ${request.query.version}`);
     }
     setEtag(reply, `${version.draftVersion}-${slot.lastRevision}`);
     return { consultationId, status, outcome, finalDraftVersion, latestVersion, ...version };
   });
-}
+};

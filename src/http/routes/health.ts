@@ -15,6 +15,12 @@ const ProjectionHealth = z.object({
   behind: z.number().nullable(),
 });
 
+const StoreHealth = z.object({
+  kind: z.string(),
+  reachable: z.boolean(),
+  writable: z.boolean().describe('false after a write failed (disk full, I/O error), until a probe write succeeds; liveness stays 200'),
+});
+
 export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string }): void {
   const storeReachable = async (): Promise<boolean> => {
     try {
@@ -32,8 +38,8 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
       tags: ['health'],
       summary: 'Liveness, with the store and each projection\'s state and lag',
       response: {
-        200: z.object({ status: z.literal('ok'), store: z.object({ kind: z.string(), reachable: z.boolean() }), projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth) }),
-        503: z.object({ status: z.literal('unavailable'), store: z.object({ kind: z.string(), reachable: z.boolean() }), projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth) }),
+        200: z.object({ status: z.literal('ok'), store: StoreHealth, projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth) }),
+        503: z.object({ status: z.literal('unavailable'), store: StoreHealth, projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth) }),
       },
     },
   }, async (_req, reply) => {
@@ -48,7 +54,7 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
       eventsApplied: s.eventsApplied,
       behind: lag?.find((l) => l.name === s.name)?.behind ?? null,
     }));
-    const store = { kind: ctx.storeKind, reachable };
+    const store = { kind: ctx.storeKind, reachable, writable: ctx.writes.writable };
     const damaged = ctx.damage.list(); // the consultations refused with HISTORY_DAMAGED; the service is live for the rest
     return reachable ? reply.code(200).send({ status: 'ok' as const, store, projections, damaged }) : reply.code(503).send({ status: 'unavailable' as const, store, projections, damaged });
   });
@@ -56,14 +62,15 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
   app.get('/readyz', {
     schema: {
       tags: ['health'],
-      summary: 'Readiness: the store answers and every projection caught up at least once since start (and none failed)',
+      summary: 'Readiness: the store answers and takes writes, and every projection caught up at least once since start (and none failed)',
       response: { 200: ReadyBody, 503: ReadyBody },
     },
   }, async (_req, reply) => {
     const reachable = await storeReachable();
-    const ready = reachable && ctx.runner.caughtUpOnce && ctx.runner.status().every((s) => s.failure === null);
-    return reply.code(ready ? 200 : 503).send({ ready, store: { reachable }, projectionsCaughtUp: ctx.runner.caughtUpOnce });
+    const writable = ctx.writes.writable;
+    const ready = reachable && writable && ctx.runner.caughtUpOnce && ctx.runner.status().every((s) => s.failure === null);
+    return reply.code(ready ? 200 : 503).send({ ready, store: { reachable, writable }, projectionsCaughtUp: ctx.runner.caughtUpOnce });
   });
 }
 
-const ReadyBody = z.object({ ready: z.boolean(), store: z.object({ reachable: z.boolean() }), projectionsCaughtUp: z.boolean() });
+const ReadyBody = z.object({ ready: z.boolean(), store: z.object({ reachable: z.boolean(), writable: z.boolean() }), projectionsCaughtUp: z.boolean() });

@@ -12,10 +12,12 @@ import { DomainError } from '../../domain/errors.ts';
 import { organisationKey, requireOpen, sameOrganisation } from '../../domain/rules.ts';
 import { Contact, Reason, StakeholderKind } from '../../domain/schemas.ts';
 import { awaitingAnswer, stakeholders, type StakeholderRow } from '../../projections/stakeholders.ts';
-import type { App, HttpContext } from '../context.ts';
-import { HttpProblem } from '../problem.ts';
+import { AppError } from '../../errors/catalogue.ts';
+import { commandRoute } from '../command-route.ts';
+import type { App, HttpContext, ResourcePlugin } from '../context.ts';
+import { InputError } from '../problem.ts';
 import { expectedRevision, idempotencyKey, runCommand } from '../run-command.ts';
-import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, ProblemBody, readErrors, StakeholderParams } from '../schemas.ts';
+import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, readErrors, StakeholderParams } from '../schemas.ts';
 import { consultationSlot, setEtag } from '../views.ts';
 
 /** Data rows one import may hold; a larger file is refused with 413 TOO_MANY_ROWS (split it). */
@@ -81,7 +83,7 @@ const ListQuery = z.object({
   status: InvitationStatus.optional().describe('only those whose invitation is in this state'),
 });
 
-const ReasonBody = z.object({ reason: Reason.optional() });
+const ReasonBody = z.strictObject({ reason: Reason.optional() });
 
 const ImportRowError = z.object({
   field: z.string().describe('the CSV column, e.g. email'),
@@ -106,7 +108,14 @@ type ImportRowError = z.infer<typeof ImportRowError>;
 
 // ---- routes ----
 
-export function stakeholderRoutes(app: App, ctx: HttpContext): void {
+export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
+  // The CSV import has its own context: the one route that takes text/csv, and not JSON.
+  await app.register(async (csv: App) => {
+    csv.removeContentTypeParser(['application/json']);
+    csv.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    importRoute(csv, ctx);
+  });
+
   app.post('/consultations/:id/stakeholders', {
     schema: {
       tags: ['stakeholders'],
@@ -127,6 +136,122 @@ export function stakeholderRoutes(app: App, ctx: HttpContext): void {
       .send({ stakeholderId: outcome.stakeholderId, revision: result.revision });
   });
 
+  app.get('/consultations/:id/stakeholders', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: 'Every stakeholder: contacts, invitation status, comments, reminders, endorsement, what is awaited from it',
+      params: ConsultationParams,
+      querystring: ListQuery,
+      response: { 200: StakeholderList, ...readErrors },
+    },
+  }, async (request, reply) => {
+    const slot = consultationSlot(ctx.runner.view(stakeholders), request.params.id);
+    setEtag(reply, String(slot.lastRevision));
+    const { awaiting, status } = request.query;
+    const view = slot.view;
+    let rows: StakeholderRow[] = awaiting === 'true' ? awaitingAnswer(view)
+      : awaiting === 'false' ? view.stakeholders.filter((x) => x.awaiting.length === 0)
+      : awaiting ? view.stakeholders.filter((x) => x.awaiting.includes(awaiting))
+      : view.stakeholders;
+    if (status) rows = rows.filter((x) => x.invitationStatus === status);
+    const { commentIndex: _, ...rest } = view;
+    return { ...rest, stakeholders: rows };
+  });
+
+  app.get('/consultations/:id/stakeholders/:sid', {
+    schema: {
+      tags: ['stakeholders'],
+      summary: 'One stakeholder',
+      params: StakeholderParams,
+      response: { 200: Stakeholder, ...readErrors },
+    },
+  }, async (request, reply) => {
+    const slot = consultationSlot(ctx.runner.view(stakeholders), request.params.id);
+    const row = slot.view.stakeholders.find((x) => x.id === request.params.sid);
+    if (!row) throw new DomainError('STAKEHOLDER_NOT_FOUND', `no stakeholder ${request.params.sid}`);
+    setEtag(reply, String(slot.lastRevision));
+    return row;
+  });
+
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/stakeholders/:sid/response',
+    tags: ['stakeholders'],
+    summary: 'Record the stakeholder\'s answer to its invitation on its behalf (accepting after a decline needs a reinstatement)',
+    params: StakeholderParams,
+    body: commands.respondToInvitation.schema.omit({ stakeholderId: true }),
+    command: commands.respondToInvitation,
+    input: ({ params, body }) => ({ ...body, stakeholderId: params.sid }),
+  });
+
+  commandRoute(app, ctx, {
+    method: 'PUT',
+    url: '/consultations/:id/stakeholders/:sid/contacts',
+    tags: ['stakeholders'],
+    summary: 'Replace the stakeholder\'s contact people (the first is the primary)',
+    params: StakeholderParams,
+    body: commands.changeContacts.schema.omit({ stakeholderId: true }),
+    command: commands.changeContacts,
+    input: ({ params, body }) => ({ ...body, stakeholderId: params.sid }),
+  });
+
+  commandRoute(app, ctx, {
+    method: 'DELETE',
+    url: '/consultations/:id/stakeholders/:sid',
+    tags: ['stakeholders'],
+    summary: `Remove the stakeholder; the reason comes from the body or ?reason= (the body wins), default "${DEFAULT_REMOVAL_REASON}"`,
+    params: StakeholderParams,
+    querystring: ReasonBody,
+    body: ReasonBody.nullish().describe('optional (the request may have no body): { reason }'),
+    command: commands.removeStakeholder,
+    input: ({ params, body, query }) => ({ stakeholderId: params.sid, reason: body?.reason ?? query.reason ?? DEFAULT_REMOVAL_REASON }),
+  });
+
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/stakeholders/:sid/reinstate',
+    tags: ['stakeholders'],
+    summary: 'Bring back a removed stakeholder, or one that declined (its invitation is pending again)',
+    params: StakeholderParams,
+    body: commands.reinstateStakeholder.schema.omit({ stakeholderId: true }).nullish().describe('optional (the request may have no body): { reason }'),
+    command: commands.reinstateStakeholder,
+    input: ({ params, body }) => ({ ...body, stakeholderId: params.sid }),
+  });
+
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/stakeholders/:sid/review',
+    tags: ['stakeholders'],
+    summary: '"No further comments on this version", on the stakeholder\'s behalf (the latest draft version only)',
+    params: StakeholderParams,
+    body: commands.completeReview.schema.omit({ stakeholderId: true }),
+    command: commands.completeReview,
+    input: ({ params, body }) => ({ ...body, stakeholderId: params.sid }),
+  });
+
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/messages',
+    tags: ['stakeholders'],
+    summary: 'Record a message sent to a stakeholder by other means (e.g. a letter delivered by hand); the same messageId twice records nothing',
+    params: ConsultationParams,
+    body: commands.recordMessageSent.schema,
+    command: commands.recordMessageSent,
+  });
+
+  commandRoute(app, ctx, {
+    method: 'POST',
+    url: '/consultations/:id/delivery-failures',
+    tags: ['stakeholders'],
+    summary: 'Record that a message to a stakeholder could not be delivered',
+    params: ConsultationParams,
+    body: commands.recordDeliveryFailure.schema,
+    command: commands.recordDeliveryFailure,
+  });
+};
+
+/** POST …/stakeholders/import, registered in a context whose only body parser is text/csv. */
+function importRoute(app: App, ctx: HttpContext): void {
   app.post('/consultations/:id/stakeholders/import', {
     schema: {
       tags: ['stakeholders'],
@@ -146,12 +271,7 @@ export function stakeholderRoutes(app: App, ctx: HttpContext): void {
       headers: COMMAND_HEADERS,
       consumes: ['text/csv'],
       body: z.string().describe('the CSV text'),
-      response: { 200: ImportReport, ...commandErrors, 415: ProblemBody },
-    },
-    preValidation: async (request) => {
-      if (!/^text\/(csv|plain)\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
-        throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the stakeholders as text/csv');
-      }
+      response: { 200: ImportReport, ...commandErrors },
     },
   }, async (request, reply) => {
     const { id } = request.params;
@@ -192,148 +312,6 @@ export function stakeholderRoutes(app: App, ctx: HttpContext): void {
     report.sort((a, b) => a.row - b.row);
     const count = (status: ImportRow['status']) => report.filter((r) => r.status === status).length;
     return { rows: report, invited: count('invited'), existing: count('existing'), errors: count('error') };
-  });
-
-  app.get('/consultations/:id/stakeholders', {
-    schema: {
-      tags: ['stakeholders'],
-      summary: 'Every stakeholder: contacts, invitation status, comments, reminders, endorsement, what is awaited from it',
-      params: ConsultationParams,
-      querystring: ListQuery,
-      response: { 200: StakeholderList, ...readErrors },
-    },
-  }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(stakeholders), request.params.id);
-    setEtag(reply, String(slot.lastRevision));
-    const { awaiting, status } = request.query;
-    const view = slot.view;
-    let rows: StakeholderRow[] = awaiting === 'true' ? awaitingAnswer(view)
-      : awaiting === 'false' ? view.stakeholders.filter((x) => x.awaiting.length === 0)
-      : awaiting ? view.stakeholders.filter((x) => x.awaiting.includes(awaiting))
-      : view.stakeholders;
-    if (status) rows = rows.filter((x) => x.invitationStatus === status);
-    const { commentIndex: _, ...rest } = view;
-    return { ...rest, stakeholders: rows };
-  });
-
-  app.get('/consultations/:id/stakeholders/:sid', {
-    schema: {
-      tags: ['stakeholders'],
-      summary: 'One stakeholder',
-      params: StakeholderParams,
-      response: { 200: Stakeholder, ...readErrors },
-    },
-  }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(stakeholders), request.params.id);
-    const row = slot.view.stakeholders.find((x) => x.id === request.params.sid);
-    if (!row) throw new DomainError('STAKEHOLDER_NOT_FOUND', `no stakeholder ${request.params.sid}`);
-    setEtag(reply, String(slot.lastRevision));
-    return row;
-  });
-
-  app.post('/consultations/:id/stakeholders/:sid/response', {
-    schema: {
-      tags: ['stakeholders'],
-      summary: 'Record the stakeholder\'s answer to its invitation on its behalf (accepting after a decline needs a reinstatement)',
-      params: StakeholderParams,
-      headers: COMMAND_HEADERS,
-      body: commands.respondToInvitation.schema.omit({ stakeholderId: true }),
-      response: { 200: CommandAck, ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const { id, sid } = request.params;
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.respondToInvitation, input: { ...request.body, stakeholderId: sid } });
-    return { revision: result.revision };
-  });
-
-  app.put('/consultations/:id/stakeholders/:sid/contacts', {
-    schema: {
-      tags: ['stakeholders'],
-      summary: 'Replace the stakeholder\'s contact people (the first is the primary)',
-      params: StakeholderParams,
-      headers: COMMAND_HEADERS,
-      body: commands.changeContacts.schema.omit({ stakeholderId: true }),
-      response: { 200: CommandAck, ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const { id, sid } = request.params;
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.changeContacts, input: { ...request.body, stakeholderId: sid } });
-    return { revision: result.revision };
-  });
-
-  app.delete('/consultations/:id/stakeholders/:sid', {
-    schema: {
-      tags: ['stakeholders'],
-      summary: `Remove the stakeholder; the reason comes from the body or ?reason= (the body wins), default "${DEFAULT_REMOVAL_REASON}"`,
-      params: StakeholderParams,
-      querystring: ReasonBody,
-      headers: COMMAND_HEADERS,
-      body: ReasonBody.nullish().describe('optional (the request may have no body): { reason }'),
-      response: { 200: CommandAck, ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const { id, sid } = request.params;
-    const reason = request.body?.reason ?? request.query.reason ?? DEFAULT_REMOVAL_REASON;
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.removeStakeholder, input: { stakeholderId: sid, reason } });
-    return { revision: result.revision };
-  });
-
-  app.post('/consultations/:id/stakeholders/:sid/reinstate', {
-    schema: {
-      tags: ['stakeholders'],
-      summary: 'Bring back a removed stakeholder, or one that declined (its invitation is pending again)',
-      params: StakeholderParams,
-      headers: COMMAND_HEADERS,
-      body: commands.reinstateStakeholder.schema.omit({ stakeholderId: true }).nullish().describe('optional (the request may have no body): { reason }'),
-      response: { 200: CommandAck, ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const { id, sid } = request.params;
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.reinstateStakeholder, input: { ...request.body, stakeholderId: sid } });
-    return { revision: result.revision };
-  });
-
-  app.post('/consultations/:id/stakeholders/:sid/review', {
-    schema: {
-      tags: ['stakeholders'],
-      summary: '"No further comments on this version", on the stakeholder\'s behalf (the latest draft version only)',
-      params: StakeholderParams,
-      headers: COMMAND_HEADERS,
-      body: commands.completeReview.schema.omit({ stakeholderId: true }),
-      response: { 200: CommandAck, ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const { id, sid } = request.params;
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.completeReview, input: { ...request.body, stakeholderId: sid } });
-    return { revision: result.revision };
-  });
-
-  app.post('/consultations/:id/messages', {
-    schema: {
-      tags: ['stakeholders'],
-      summary: 'Record a message sent to a stakeholder by other means (e.g. a letter delivered by hand); the same messageId twice records nothing',
-      params: ConsultationParams,
-      headers: COMMAND_HEADERS,
-      body: commands.recordMessageSent.schema,
-      response: { 200: CommandAck, ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const result = await runCommand(ctx, request, reply, { consultationId: request.params.id, command: commands.recordMessageSent, input: request.body });
-    return { revision: result.revision };
-  });
-
-  app.post('/consultations/:id/delivery-failures', {
-    schema: {
-      tags: ['stakeholders'],
-      summary: 'Record that a message to a stakeholder could not be delivered',
-      params: ConsultationParams,
-      headers: COMMAND_HEADERS,
-      body: commands.recordDeliveryFailure.schema,
-      response: { 200: CommandAck, ...commandErrors },
-    },
-  }, async (request, reply) => {
-    const result = await runCommand(ctx, request, reply, { consultationId: request.params.id, command: commands.recordDeliveryFailure, input: request.body });
-    return { revision: result.revision };
   });
 }
 
@@ -379,22 +357,20 @@ function readImportCsv(text: string): CsvRow[] {
       skip_empty_lines: false,
     });
   } catch (error) {
-    if (error instanceof CsvError) throw new HttpProblem(400, 'INVALID_CSV', `the CSV cannot be read: ${error.message}`);
+    if (error instanceof CsvError) throw new AppError('INVALID_CSV', `the CSV cannot be read: ${error.message}`);
     throw error;
   }
   const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0) {
-    throw new HttpProblem(400, 'CSV_MISSING_COLUMNS', `the CSV's header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, {
-      errors: missing.map((c) => ({ path: `header.${c}`, message: 'required column is missing' })),
-      details: { missingColumns: missing, requiredColumns: REQUIRED_COLUMNS, optionalColumns: ['endorser'] },
-    });
+    throw new InputError('CSV_MISSING_COLUMNS', `the CSV's header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+      missing.map((c) => ({ path: `header.${c}`, message: 'required column is missing' })),
+      { missingColumns: missing, requiredColumns: REQUIRED_COLUMNS, optionalColumns: ['endorser'] });
   }
   const duplicated = COLUMNS.filter((c) => header.indexOf(c) !== header.lastIndexOf(c));
   if (duplicated.length > 0) {
-    throw new HttpProblem(400, 'CSV_DUPLICATE_COLUMNS', `the CSV's header row names ${duplicated.join(', ')} more than once`, {
-      errors: duplicated.map((c) => ({ path: `header.${c}`, message: 'column appears more than once' })),
-    });
+    throw new InputError('CSV_DUPLICATE_COLUMNS', `the CSV's header row names ${duplicated.join(', ')} more than once`,
+      duplicated.map((c) => ({ path: `header.${c}`, message: 'column appears more than once' })));
   }
   const index = Object.fromEntries(COLUMNS.map((c) => [c, header.indexOf(c)])) as Record<Column, number>;
   const rows: CsvRow[] = [];
@@ -404,9 +380,8 @@ function readImportCsv(text: string): CsvRow[] {
     rows.push({ row: i + 1, cells, extraCells: Math.max(0, record.length - header.length) });
   });
   if (rows.length > MAX_IMPORT_ROWS) {
-    throw new HttpProblem(413, 'TOO_MANY_ROWS', `the CSV has ${rows.length} data rows; at most ${MAX_IMPORT_ROWS} may be imported at once: split the file`, {
-      details: { rows: rows.length, limit: MAX_IMPORT_ROWS },
-    });
+    throw new AppError('TOO_MANY_ROWS', `the CSV has ${rows.length} data rows; at most ${MAX_IMPORT_ROWS} may be imported at once: split the file`,
+      { rows: rows.length, limit: MAX_IMPORT_ROWS });
   }
   return rows;
 }

@@ -1,16 +1,14 @@
 // Connection strings and errors: what a person reads when EventStoreDB cannot be reached.
-import { AppError } from '../../errors/catalogue.ts';
+import { EventStoreUnavailableError as StoreUnavailableError } from '../unavailable.ts';
 
 /** The connection string without user name and password, for logs and messages. */
 export function redactedUrl(url: string): string {
   return url.replace(/^([a-z+]+:\/\/)[^@/]*@/i, '$1');
 }
 
-export class EventStoreUnavailableError extends AppError {
+export class EventStoreUnavailableError extends StoreUnavailableError {
   constructor(url: string, cause: unknown) {
-    super('EVENT_STORE_UNAVAILABLE', `EventStoreDB at ${redactedUrl(url)} is not reachable: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'EventStoreUnavailableError';
-    this.cause = cause;
+    super(`EventStoreDB at ${redactedUrl(url)} is not reachable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 

@@ -194,6 +194,19 @@ export class EsdbEventStore implements EventStore {
     });
   }
 
+  /**
+   * A read that only the leader may answer: only a leader takes writes (acknowledged once a
+   * majority of the cluster has them), and a cluster without one (no quorum) fails this call. It
+   * stands for "takes writes" without appending probe events that every reader of $all would page past.
+   */
+  async probeWrite(): Promise<void> {
+    await this.call(async () => {
+      for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, requiresLeader: true, deadline: this.options.deadlineMs ?? 10_000 })) {
+        // consume the one event: the read must finish for the call to close
+      }
+    });
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     // dispose() waits for every call to finish; do not let one stuck call hold shutdown

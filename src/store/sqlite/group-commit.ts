@@ -2,8 +2,11 @@
 // transaction, so the fsync that synchronous=FULL costs per commit is shared by the group.
 // Each append is still checked and applied on its own (inside a savepoint): a wrong expected
 // revision fails that append only, and later appends in the group see earlier ones' events.
+// A commit the storage refuses (disk full, I/O error, read-only file) rejects every append it held
+// with EventStoreUnavailableError; an append is resolved only after its COMMIT returned.
 import type Database from 'better-sqlite3';
 import { WrongExpectedVersionError, type AppendResult, type EventData, type ExpectedRevision } from '../port.ts';
+import { EventStoreUnavailableError } from '../unavailable.ts';
 import { ORIGIN_SEQUENCE, positionAt } from './position.ts';
 
 interface PendingAppend {
@@ -18,6 +21,20 @@ type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown 
 
 /** Bounds one transaction's size; a larger backlog is written in several consecutive groups. */
 const MAX_EVENTS_PER_GROUP = 5000;
+
+/**
+ * SQLite's result codes (and their extended forms, e.g. SQLITE_IOERR_FSYNC) that say the storage
+ * refuses to write now, not that the append is wrong: full disk, I/O error, read-only or
+ * unopenable file, no permission, a lock held past the busy timeout.
+ */
+const STORAGE_REFUSED = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM|BUSY|PROTOCOL|NOLFS)(_|$)/;
+
+/** The error an append is rejected with: a storage failure becomes EventStoreUnavailableError; others stay as they are. */
+export function asStoreError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !STORAGE_REFUSED.test(code)) return error;
+  return new EventStoreUnavailableError(`the SQLite event store refused the write (${code})`, { cause: error });
+}
 
 export class GroupCommitWriter {
   private queue: PendingAppend[] = [];
@@ -84,7 +101,9 @@ export class GroupCommitWriter {
       try {
         outcomes = this.writeGroup.immediate(group);
       } catch (error) {
-        for (const append of group) append.reject(error);
+        this.rollBackLeftovers();
+        const failure = asStoreError(error);
+        for (const append of group) append.reject(failure);
         continue;
       }
       // Settle only after COMMIT returned: an acknowledged append is durable.
@@ -92,8 +111,28 @@ export class GroupCommitWriter {
       outcomes.forEach((outcome, i) => {
         const append = group[i]!;
         if (outcome.ok) append.resolve(outcome.result);
-        else append.reject(outcome.error);
+        else append.reject(asStoreError(outcome.error));
       });
+    }
+  }
+
+  /**
+   * One small write in its own transaction, to a side table that no read returns: proves that the
+   * file takes writes again (after a full disk, say). Runs between groups (better-sqlite3 is
+   * synchronous), so it never joins an append's transaction.
+   */
+  probe(): void {
+    if (this.closed) throw new Error('the event store is closed');
+    try {
+      this.db.transaction(() => {
+        // Created on first use, not by a migration: it holds nothing anyone reads, and an older
+        // version of this code must still open the file. (Prepared each time: a probe is rare.)
+        this.db.exec('CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL) STRICT');
+        this.db.prepare('INSERT INTO write_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(new Date().toISOString());
+      }).immediate();
+    } catch (error) {
+      this.rollBackLeftovers();
+      throw asStoreError(error);
     }
   }
 
@@ -101,6 +140,16 @@ export class GroupCommitWriter {
   close(): void {
     this.flush();
     this.closed = true;
+  }
+
+  /** A failed COMMIT whose rollback failed too would leave the connection in a transaction that every later BEGIN trips over. */
+  private rollBackLeftovers(): void {
+    if (!this.db.inTransaction) return;
+    try {
+      this.db.exec('ROLLBACK');
+    } catch {
+      // nothing more to do: the next BEGIN reports the connection's state
+    }
   }
 
   private takeGroup(): PendingAppend[] {

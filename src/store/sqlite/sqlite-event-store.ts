@@ -127,6 +127,11 @@ export class SqliteEventStore implements EventStore {
     this.statements.ping.get();
   }
 
+  async probeWrite(): Promise<void> {
+    this.assertOpen();
+    this.writer.probe();
+  }
+
   /** Ends every subscription, writes the appends already queued, and closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -1,0 +1,58 @@
+// The REST API as one encapsulated Fastify plugin: bearer-token access, the JSON (problem+json)
+// error handler, JSON bodies only, conditional GET and a log line per request that names its
+// consultation, for the resource plugins registered inside it and for nothing else. A plugin
+// registered beside it (pages reached by a signed link, say) brings its own auth and error pages.
+import { registerAuth } from './auth.ts';
+import type { App, HttpContext } from './context.ts';
+import { registerDamageGuard } from './damage-guard.ts';
+import { problemErrorHandler } from './framework.ts';
+import { commentRoutes } from './routes/comments.ts';
+import { consultationRoutes } from './routes/consultations.ts';
+import { draftRoutes } from './routes/drafts.ts';
+import { endorsementRoutes } from './routes/endorsements.ts';
+import { stakeholderRoutes } from './routes/stakeholders.ts';
+import { matchesIfNoneMatch } from './views.ts';
+
+export interface ApiOptions {
+  ctx: HttpContext;
+  /** the token-signing secret */
+  authSecret: string;
+}
+
+export async function apiPlugin(api: App, { ctx, authSecret }: ApiOptions): Promise<void> {
+  api.setErrorHandler(problemErrorHandler(ctx.writes));
+  registerAuth(api, authSecret);
+  // after auth: a caller without a token learns nothing about damage
+  registerDamageGuard(api, ctx.damage);
+
+  // JSON only: Fastify's text/plain parser would hand a JSON route a string ("expected object"),
+  // where the answer is 415. The CSV import adds text/csv in its own context.
+  api.removeContentTypeParser(['text/plain']);
+
+  // Conditional GET: a representation whose ETag the client already holds is answered 304.
+  api.addHook('onSend', async (request, reply, payload) => {
+    const etag = reply.getHeader('etag');
+    if ((request.method === 'GET' || request.method === 'HEAD') && reply.statusCode === 200 && typeof etag === 'string' && matchesIfNoneMatch(request, etag)) {
+      reply.code(304);
+      return '';
+    }
+    return payload;
+  });
+
+  // One child logger per request that names its consultation.
+  api.addHook('preHandler', async (request, reply) => {
+    const id = (request.params as { id?: unknown } | undefined)?.id;
+    if (typeof id === 'string') {
+      const log = request.log.child({ consultationId: id });
+      request.log = log;
+      reply.log = log; // "request completed" is logged through the reply's logger
+    }
+  });
+
+  const resources = { ctx };
+  await api.register(consultationRoutes, resources);
+  await api.register(draftRoutes, resources);
+  await api.register(stakeholderRoutes, resources);
+  await api.register(commentRoutes, resources);
+  await api.register(endorsementRoutes, resources);
+}
