@@ -5,6 +5,7 @@
 import { registerAuth } from './auth.ts';
 import type { App, HttpContext } from './context.ts';
 import { registerDamageGuard } from './damage-guard.ts';
+import { NoQuery } from './schemas.ts';
 import { problemErrorHandler } from './framework.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { consultationRoutes } from './routes/consultations.ts';
@@ -47,6 +48,12 @@ export async function apiPlugin(api: App, { ctx, authSecret }: ApiOptions): Prom
       request.log = log;
       reply.log = log; // "request completed" is logged through the reply's logger
     }
+  });
+
+  // Query strings are strict like bodies: a route that declares none takes none, so a mistyped
+  // `?verison=2` is a 400 naming it instead of silently answering for the latest version.
+  api.addHook('onRoute', (route) => {
+    if (route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: NoQuery };
   });
 
   const resources = { ctx };

@@ -37,3 +37,6 @@ export const COMMAND_HEADERS = z.looseObject({
   'idempotency-key': z.string().optional().describe('becomes the command id: a retry with the same key returns the first result and appends nothing'),
   'if-match': z.string().optional().describe('"<revision>": fail with 412 if the consultation has moved on'),
 });
+
+/** The query string of a route that takes no parameters: any name is an unknown field (400). */
+export const NoQuery = z.strictObject({});

@@ -48,7 +48,7 @@ const Matrix = z.object({
 
 const WHOLE_DRAFT = 'whole';
 
-const MatrixQuery = z.object({
+const MatrixQuery = z.strictObject({
   version: DraftVersion.optional().describe('only comments on this draft version'),
   section: z.union([z.literal(''), SectionKey]).optional()
     .describe(`only comments on this section key; empty (\`section=\`) or \`${WHOLE_DRAFT}\` for comments on the whole draft`),

@@ -60,7 +60,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
     schema: {
       tags: ['consultations'],
       summary: 'Every consultation with its status, draft, deadlines and counts',
-      querystring: z.object({ status: z.enum(['open', 'closed']).optional() }),
+      querystring: z.strictObject({ status: z.enum(['open', 'closed']).optional() }),
       response: { 200: z.object({ consultations: z.array(Summary.extend({ damaged: DamagedFlag.optional() })) }), ...readErrors },
     },
   }, async (request, reply) => {
@@ -109,7 +109,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
       tags: ['audit'],
       summary: 'The raw history, each event with its hash and prevHash, paginated by revision',
       params: ConsultationParams,
-      querystring: z.object({
+      querystring: z.strictObject({
         from: z.coerce.number().int().min(0).default(0).describe('first revision to return'),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),

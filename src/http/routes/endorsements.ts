@@ -87,7 +87,7 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
     summary: 'Cancel the open endorsement request for a version (nothing to do when none is open for it)',
     description: 'The reason may come as a JSON body `{ "reason" }` or as `?reason=`; the body wins when both are given.',
     params: VersionParams,
-    querystring: z.object({ reason: CancelReason }),
+    querystring: z.strictObject({ reason: CancelReason }),
     body: z.strictObject({ reason: CancelReason }).nullish().describe('optional (the generator marks every body required): without one the reason comes from ?reason= or the default'),
     command: commands.cancelEndorsementRequest,
     input: ({ params, body, query }) => {
@@ -119,7 +119,7 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
       tags: ['endorsements'],
       summary: 'Where each required endorser stands on a draft version (the latest by default), and whether it may be adopted',
       params: ConsultationParams,
-      querystring: z.object({ version: DraftVersion.optional().describe('the draft version; default the latest') }),
+      querystring: z.strictObject({ version: DraftVersion.optional().describe('the draft version; default the latest') }),
       response: { 200: SignOff, ...readErrors },
     },
   }, async (request, reply) => {

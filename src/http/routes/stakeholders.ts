@@ -77,7 +77,7 @@ const StakeholderList = z.object({
   stakeholders: z.array(Stakeholder).describe('in invitation order'),
 });
 
-const ListQuery = z.object({
+const ListQuery = z.strictObject({
   awaiting: z.enum(['true', 'false', ...AwaitingKind.options]).optional()
     .describe('true: only those from whom something is awaited; false: only those from whom nothing is; response|comments|endorsement: only those from whom that is awaited'),
   status: InvitationStatus.optional().describe('only those whose invitation is in this state'),
