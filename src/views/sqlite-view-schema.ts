@@ -29,10 +29,13 @@ const MIGRATIONS: readonly string[] = [
      name  TEXT NOT NULL PRIMARY KEY,
      value TEXT NOT NULL
    ) STRICT;
-   -- one row per consumer whose writer lease is held: by which lease, in which process, alive when
+   -- one row per consumer whose writer lease is held: by which lease, in which process (pid on
+   -- host: a pid means something only where the same host name says it is the same pid namespace),
+   -- alive when (ms since the epoch)
    CREATE TABLE view_writers (
      consumer     TEXT    NOT NULL PRIMARY KEY,
      owner        TEXT    NOT NULL,
+     host         TEXT    NOT NULL,
      pid          INTEGER NOT NULL,
      heartbeat_at INTEGER NOT NULL
    ) STRICT;`,

@@ -6,6 +6,7 @@
 // other processes reach waitForCheckpoint through PRAGMA data_version polling.
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ChangeNotifier } from '../store/sqlite/change-notifier.ts';
 import { openViewDatabase, type Synchronous } from './sqlite-view-schema.ts';
 import {
@@ -43,6 +44,7 @@ interface DocRow {
 
 interface WriterRow {
   owner: string;
+  host: string;
   pid: number;
   heartbeat_at: number;
 }
@@ -51,7 +53,10 @@ type Params = Record<string, string | number | null>;
 
 const NO_LIMIT = -1; // SQLite's LIMIT -1
 
-/** Whether a process with this id exists on this host (WAL works only on one host, so the pid is meaningful). */
+/**
+ * Whether a process with this id exists here. (WAL works only on one host, but containers on it
+ * may share the file with pid namespaces of their own: the lease row's host name guards that.)
+ */
 function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -76,6 +81,7 @@ export class SqliteViewStore implements ViewStore {
   private readonly closing = new AbortController();
   private readonly pollIntervalMs: number;
   private readonly leaseTtlMs: number;
+  private readonly host = hostname();
   private readonly selects = new Map<string, Database.Statement<[Params], DocRow>>();
   private readonly counts = new Map<string, Database.Statement<[Params], { n: number }>>();
   private readonly statements: {
@@ -90,7 +96,7 @@ export class SqliteViewStore implements ViewStore {
     setMeta: Database.Statement<[string, string]>;
     deleteMeta: Database.Statement<[string]>;
     writer: Database.Statement<[string], WriterRow>;
-    takeWriter: Database.Statement<[string, string, number, number]>;
+    takeWriter: Database.Statement<[string, string, string, number, number]>;
     beat: Database.Statement<[number, string, string]>;
     releaseWriter: Database.Statement<[string, string]>;
   };
@@ -122,8 +128,8 @@ export class SqliteViewStore implements ViewStore {
       getMeta: db.prepare('SELECT value FROM view_meta WHERE name = ?'),
       setMeta: db.prepare('INSERT INTO view_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
       deleteMeta: db.prepare('DELETE FROM view_meta WHERE name = ?'),
-      writer: db.prepare('SELECT owner, pid, heartbeat_at FROM view_writers WHERE consumer = ?'),
-      takeWriter: db.prepare('INSERT OR REPLACE INTO view_writers (consumer, owner, pid, heartbeat_at) VALUES (?, ?, ?, ?)'),
+      writer: db.prepare('SELECT owner, host, pid, heartbeat_at FROM view_writers WHERE consumer = ?'),
+      takeWriter: db.prepare('INSERT OR REPLACE INTO view_writers (consumer, owner, host, pid, heartbeat_at) VALUES (?, ?, ?, ?, ?)'),
       beat: db.prepare('UPDATE view_writers SET heartbeat_at = ? WHERE consumer = ? AND owner = ?'),
       releaseWriter: db.prepare('DELETE FROM view_writers WHERE consumer = ? AND owner = ?'),
     };
@@ -139,10 +145,8 @@ export class SqliteViewStore implements ViewStore {
       if (consumer !== undefined) this.statements.dropCheckpoint.run(consumer);
     });
     this.takeTransaction = db.transaction((consumer, owner) => {
-      const row = this.statements.writer.get(consumer);
-      const now = Date.now();
-      const free = !row || now - row.heartbeat_at > this.leaseTtlMs || !processExists(row.pid);
-      if (free) this.statements.takeWriter.run(consumer, owner, process.pid, now);
+      const free = this.leaseIsFree(this.statements.writer.get(consumer));
+      if (free) this.statements.takeWriter.run(consumer, owner, this.host, process.pid, Date.now());
       return free;
     });
     this.changes = new ChangeNotifier(() => Number(db.pragma('data_version', { simple: true })), this.pollIntervalMs);
@@ -220,7 +224,8 @@ export class SqliteViewStore implements ViewStore {
     }
     const owner = randomUUID();
     try {
-      while (!this.takeTransaction.immediate(consumer, owner)) {
+      // Look without the write lock first, so that waiting does not contend with the holder's commits.
+      while (!(this.leaseIsFree(this.statements.writer.get(consumer)) && this.takeTransaction.immediate(consumer, owner))) {
         await sleep(this.pollIntervalMs, signal).catch(() => {
           throw reason();
         });
@@ -274,6 +279,13 @@ export class SqliteViewStore implements ViewStore {
     }
     this.changes.close();
     this.db.close();
+  }
+
+  /** Free: nobody holds it, or the holder stopped heart-beating, or its process has exited. */
+  private leaseIsFree(row: WriterRow | undefined): boolean {
+    if (!row) return true;
+    if (Date.now() - row.heartbeat_at > this.leaseTtlMs) return true;
+    return row.host === this.host && !processExists(row.pid);
   }
 
   private holdLease(consumer: string, owner: string, unlock: () => void): WriterLease {

@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -150,11 +150,19 @@ t.test('a lease row left by a process that has exited is taken over at once', as
   await new Promise((resolve) => exited.on('exit', resolve));
   const raw = new Database(file);
   t.teardown(() => raw.close());
-  raw.prepare('INSERT INTO view_writers (consumer, owner, pid, heartbeat_at) VALUES (?, ?, ?, ?)').run('relay', 'someone', pid, Date.now());
+  raw.prepare('INSERT INTO view_writers (consumer, owner, host, pid, heartbeat_at) VALUES (?, ?, ?, ?, ?)').run('relay', 'someone', hostname(), pid, Date.now());
   const lease = await bounded(store.acquireWriter('relay'), 'the lease of a dead process');
   t.equal(raw.prepare<[], { pid: number }>("SELECT pid FROM view_writers WHERE consumer = 'relay'").get()?.pid, process.pid);
   await lease.release();
   t.equal(raw.prepare("SELECT * FROM view_writers WHERE consumer = 'relay'").get(), undefined, 'release deletes the row');
+
+  // The same pid on another host (say another container sharing the volume) is no proof of death.
+  raw.prepare('INSERT INTO view_writers (consumer, owner, host, pid, heartbeat_at) VALUES (?, ?, ?, ?, ?)').run('relay', 'elsewhere', `not-${hostname()}`, pid, Date.now());
+  const controller = new AbortController();
+  const waiting = store.acquireWriter('relay', { signal: controller.signal });
+  t.ok(await stillPending(waiting, 300), 'a fresh lease of another host waits for its TTL');
+  controller.abort(new Error('done'));
+  await t.rejects(waiting, /done/);
 });
 
 t.test('a live holder that stopped heart-beating is taken over after the TTL, and learns it lost', async (t) => {
