@@ -16,11 +16,20 @@ function textProblem(value: string): string | null {
   return null;
 }
 
-/** A collection, consumer, meta name or position: a non-empty string without U+0000 or lone surrogates. */
+/**
+ * Longest names, in UTF-8 bytes. A PostgreSQL b-tree entry holds at most ~2.7 kB, and the index
+ * (collection, ord, key) holds both, so every adapter refuses what one of them could not index.
+ */
+export const MAX_NAME_BYTES = 1000;
+
+/** A collection, key, consumer, meta name or position: a non-empty string without U+0000 or lone surrogates, at most MAX_NAME_BYTES. */
 export function checkName(what: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${what} must be a non-empty string`);
   const problem = textProblem(value);
   if (problem) throw new TypeError(`${what} ${problem}`);
+  if (value.length > MAX_NAME_BYTES / 3 && Buffer.byteLength(value) > MAX_NAME_BYTES) {
+    throw new RangeError(`${what} is longer than ${MAX_NAME_BYTES} bytes`);
+  }
 }
 
 /** A meta value: any string without U+0000 or lone surrogates (empty allowed). */

@@ -4,6 +4,9 @@
 // missed. Bounded by the caller's timeout; a closing store ends the wait.
 import { CheckpointTimeoutError, ViewStoreClosedError } from './view-store.ts';
 
+/** setTimeout's largest delay (a larger one fires at once) */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface Changes<Token> {
   /** what has changed so far; take it BEFORE reading */
   snapshot(): Token;
@@ -29,7 +32,7 @@ export async function waitForCheckpointLoop<Token>(args: WaitArguments<Token>): 
   const timer = setTimeout(() => {
     timedOut = true;
     stop.abort();
-  }, timeoutMs);
+  }, Math.min(timeoutMs, MAX_TIMER_MS));
   const onClose = () => stop.abort();
   closing.addEventListener('abort', onClose, { once: true });
   let last: string | null = null;

@@ -261,6 +261,7 @@ export function viewStoreContract(t: Test, open: OpenViewStore): void {
       ['an empty collection', { collection: '', key: 'k', doc: {} }],
       ['U+0000 in a key', { collection: c, key: 'a\u0000b', doc: {} }],
       ['a lone surrogate in a key', { collection: c, key: '\uDC00', doc: {} }],
+      ['a key longer than 1,000 bytes', { collection: c, key: 'é'.repeat(501), doc: {} }],
       ['a fractional order', { collection: c, key: 'k', order: 1.5, doc: {} }],
       ['an unsafe order', { collection: c, key: 'k', order: 2 ** 53, doc: {} }],
     ];
@@ -269,6 +270,8 @@ export function viewStoreContract(t: Test, open: OpenViewStore): void {
     }
     t.same(await store.list(c), [{ key: 'a', order: 0, doc: { v: 1 } }], 'nothing was applied');
     t.equal((await store.checkpoint(consumer))?.position, '1', 'the checkpoint did not move');
+    await store.commit(consumer, '1', '2', [put(c, 'é'.repeat(500), { longest: true })]);
+    t.equal((await store.get(c, 'é'.repeat(500)))?.key.length, 500, 'a key of exactly 1,000 bytes is fine');
   });
 
   withStore('a batch of 2,000 changes commits in one go', async (t, store) => {
@@ -421,10 +424,12 @@ export function viewStoreContract(t: Test, open: OpenViewStore): void {
     const waitingLease = store.acquireWriter(consumer);
     const waitingCheckpoint = store.waitForCheckpoint(consumer, () => true, WAIT_MS);
     await stillPending(waitingLease, 50);
+    const waitEnded = rejection(bounded(waitingCheckpoint, 'the wait to end'));
+    const acquireEnded = rejection(bounded(waitingLease, 'the acquire to end'));
     await store.close();
     await store.close(); // idempotent
-    t.ok((await rejection(bounded(waitingCheckpoint, 'the wait to end'))) instanceof ViewStoreClosedError, 'a wait rejects');
-    t.ok((await rejection(bounded(waitingLease, 'the acquire to end'))) instanceof ViewStoreClosedError, 'a waiting acquire rejects');
+    t.ok((await waitEnded) instanceof ViewStoreClosedError, 'a wait rejects');
+    t.ok((await acquireEnded) instanceof ViewStoreClosedError, 'a waiting acquire rejects');
     t.match(String(await bounded(lost, 'onLost')), /closed/, 'the holder is told its lease ended');
     const late: unknown[] = [];
     lease.onLost((e) => late.push(e));
