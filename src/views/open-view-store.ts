@@ -1,0 +1,31 @@
+// Chooses the view store adapter (composition roots only): PostgreSQL when a database URL is
+// given (several replicas sharing views), else SQLite in the data directory (the embedded
+// default). The in-memory adapter is for tests and is constructed directly.
+import { join } from 'node:path';
+import { PostgresViewStore } from './postgres-view-store.ts';
+import type { Synchronous } from './sqlite-view-schema.ts';
+import { SqliteViewStore } from './sqlite-view-store.ts';
+import type { ViewStore } from './view-store.ts';
+
+export interface OpenViewStoreOptions {
+  /** DATABASE_URL; when set, the views live in PostgreSQL */
+  databaseUrl?: string;
+  /** DATA_DIR; the SQLite file is <dataDir>/views.sqlite */
+  dataDir: string;
+  /** the PostgreSQL schema (default public) */
+  schema?: string;
+  /** SQLite's synchronous setting (default FULL) */
+  synchronous?: Synchronous;
+  /** failures no call reports (PostgreSQL: dropped idle connections, LISTEN reconnecting) */
+  onError?: (error: unknown) => void;
+}
+
+export const SQLITE_VIEW_FILE = 'views.sqlite';
+
+export async function openViewStore(options: OpenViewStoreOptions): Promise<ViewStore> {
+  const { databaseUrl, dataDir, schema, synchronous, onError } = options;
+  if (databaseUrl) {
+    return PostgresViewStore.open({ connectionString: databaseUrl, schema, onError });
+  }
+  return SqliteViewStore.open({ file: join(dataDir, SQLITE_VIEW_FILE), synchronous });
+}

@@ -1,0 +1,75 @@
+// Opening the view store's SQLite file: pragmas and its versioned schema. The version lives in a
+// table of its own (not PRAGMA user_version, which the event store uses), so the view store's
+// tables could even share a file with the event store without either misreading the other.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Synchronous = 'FULL' | 'NORMAL';
+
+/** Index i upgrades the schema from version i to i + 1. Append new steps; never edit old ones. */
+const MIGRATIONS: readonly string[] = [
+  // The primary key (collection, key) serves get, upsert, delete and prefix ranges; the second
+  // index serves listings in (order, key) order and keyset paging. Keys compare with BINARY
+  // collation: UTF-8 byte order, which is code point order (as on PostgreSQL with COLLATE "C").
+  `CREATE TABLE view_docs (
+     collection TEXT    NOT NULL,
+     key        TEXT    NOT NULL,
+     ord        INTEGER NOT NULL,
+     doc        TEXT    NOT NULL,
+     PRIMARY KEY (collection, key)
+   ) STRICT;
+   CREATE INDEX view_docs_by_order ON view_docs (collection, ord, key);
+   CREATE TABLE view_checkpoints (
+     consumer   TEXT NOT NULL PRIMARY KEY,
+     position   TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE view_meta (
+     name  TEXT NOT NULL PRIMARY KEY,
+     value TEXT NOT NULL
+   ) STRICT;
+   -- one row per consumer whose writer lease is held: by which lease, in which process (pid on
+   -- host: a pid means something only where the same host name says it is the same pid namespace),
+   -- alive when (ms since the epoch)
+   CREATE TABLE view_writers (
+     consumer     TEXT    NOT NULL PRIMARY KEY,
+     owner        TEXT    NOT NULL,
+     host         TEXT    NOT NULL,
+     pid          INTEGER NOT NULL,
+     heartbeat_at INTEGER NOT NULL
+   ) STRICT;`,
+];
+
+export const VIEW_SCHEMA_VERSION = MIGRATIONS.length;
+
+export function openViewDatabase(file: string, synchronous: Synchronous, busyTimeoutMs: number): Database.Database {
+  mkdirSync(dirname(file), { recursive: true });
+  // `timeout` is SQLite's busy_timeout: a writer in another process makes us wait, not fail.
+  const db = new Database(file, { timeout: busyTimeoutMs });
+  try {
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`could not switch ${file} to WAL (journal_mode is ${String(mode)})`);
+    db.pragma(`synchronous = ${synchronous}`);
+    migrate(db, file);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function migrate(db: Database.Database, file: string): void {
+  // BEGIN IMMEDIATE so two processes opening a new file do not both run the same step.
+  db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS view_schema (version INTEGER NOT NULL) STRICT');
+    const row = db.prepare<[], { version: number }>('SELECT version FROM view_schema').get();
+    const version = row?.version ?? 0;
+    if (version > VIEW_SCHEMA_VERSION) {
+      throw new Error(`${file} has view store schema version ${version}; this code knows up to ${VIEW_SCHEMA_VERSION}`);
+    }
+    for (const step of MIGRATIONS.slice(version)) db.exec(step);
+    if (!row) db.prepare('INSERT INTO view_schema (version) VALUES (?)').run(VIEW_SCHEMA_VERSION);
+    else if (version !== VIEW_SCHEMA_VERSION) db.prepare('UPDATE view_schema SET version = ?').run(VIEW_SCHEMA_VERSION);
+  }).immediate();
+}

@@ -1,0 +1,350 @@
+// The embedded adapter of the view store port: one SQLite file (DATA_DIR/views.sqlite by default),
+// WAL, synchronous=FULL unless told NORMAL. A commit is one BEGIN IMMEDIATE transaction holding
+// every document change and the checkpoint, so a restart resumes from the checkpoint. Several
+// processes may open the file: the writer lease is a row (owner, pid, heartbeat) that another
+// process takes over when its holder released it, died, or stopped heart-beating; commits made by
+// other processes reach waitForCheckpoint through PRAGMA data_version polling.
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { ChangeNotifier } from '../store/sqlite/change-notifier.ts';
+import { openViewDatabase, type Synchronous } from './sqlite-view-schema.ts';
+import {
+  checkListOptions, checkName, checkPrefix, checkText, checkTimeout, normaliseChanges, parseDoc, prefixUpperBound,
+  type CheckedListOptions, type Deletion, type Upsert,
+} from './validate.ts';
+import {
+  CheckpointConflictError, ViewStoreClosedError, WriterLostError,
+  type Checkpoint, type ListOptions, type ViewChange, type ViewDoc, type ViewStore, type WriterLease,
+} from './view-store.ts';
+import { waitForCheckpointLoop } from './wait-for-checkpoint.ts';
+import { anySignal, Lease, LocalLocks, sleep } from './writer-lease.ts';
+
+export interface SqliteViewStoreOptions {
+  /** path of the database file (e.g. DATA_DIR/views.sqlite); its directory is created if missing */
+  file: string;
+  /** FULL (default): an acknowledged commit survives power loss. NORMAL: it survives a process crash only. */
+  synchronous?: Synchronous;
+  /** how long a write waits for another process's write lock before failing (default 5000 ms) */
+  busyTimeoutMs?: number;
+  /** how often waits look for commits by other processes, and waiting writers for a free lease (default 25 ms) */
+  pollIntervalMs?: number;
+  /**
+   * A lease whose holder has not heart-beaten for this long may be taken over (default 10 s; the
+   * holder beats every third of it). A holder whose process has exited is taken over at once.
+   */
+  leaseTtlMs?: number;
+}
+
+interface DocRow {
+  key: string;
+  ord: number;
+  doc: string;
+}
+
+interface WriterRow {
+  owner: string;
+  host: string;
+  pid: number;
+  heartbeat_at: number;
+}
+
+type Params = Record<string, string | number | null>;
+
+const NO_LIMIT = -1; // SQLite's LIMIT -1
+
+/**
+ * Whether a process with this id exists here. (WAL works only on one host, but containers on it
+ * may share the file with pid namespaces of their own: the lease row's host name guards that.)
+ */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // it exists but belongs to someone else
+  }
+}
+
+interface HeldLease {
+  lease: Lease;
+  owner: string;
+  timer: NodeJS.Timeout;
+  unlock(): void;
+}
+
+export class SqliteViewStore implements ViewStore {
+  private readonly db: Database.Database;
+  private readonly changes: ChangeNotifier;
+  private readonly locks = new LocalLocks();
+  private readonly held = new Set<HeldLease>();
+  private readonly closing = new AbortController();
+  private readonly pollIntervalMs: number;
+  private readonly leaseTtlMs: number;
+  private readonly host = hostname();
+  private readonly selects = new Map<string, Database.Statement<[Params], DocRow>>();
+  private readonly counts = new Map<string, Database.Statement<[Params], { n: number }>>();
+  private readonly statements: {
+    get: Database.Statement<[string, string], DocRow>;
+    upsert: Database.Statement<[string, string, number, string]>;
+    remove: Database.Statement<[string, string]>;
+    dropCollection: Database.Statement<[string]>;
+    checkpoint: Database.Statement<[string], { position: string; updated_at: string }>;
+    setCheckpoint: Database.Statement<[string, string, string]>;
+    dropCheckpoint: Database.Statement<[string]>;
+    getMeta: Database.Statement<[string], { value: string }>;
+    setMeta: Database.Statement<[string, string]>;
+    deleteMeta: Database.Statement<[string]>;
+    writer: Database.Statement<[string], WriterRow>;
+    takeWriter: Database.Statement<[string, string, string, number, number]>;
+    beat: Database.Statement<[number, string, string]>;
+    releaseWriter: Database.Statement<[string, string]>;
+  };
+  private readonly commitTransaction: Database.Transaction<
+    (consumer: string, expected: string | null, next: string, upserts: Upsert[], deletes: Deletion[]) => void
+  >;
+  private readonly dropTransaction: Database.Transaction<(collections: readonly string[], consumer: string | undefined) => void>;
+  private readonly takeTransaction: Database.Transaction<(consumer: string, owner: string) => boolean>;
+
+  constructor(options: SqliteViewStoreOptions) {
+    this.db = openViewDatabase(options.file, options.synchronous ?? 'FULL', options.busyTimeoutMs ?? 5000);
+    this.pollIntervalMs = options.pollIntervalMs ?? 25;
+    this.leaseTtlMs = options.leaseTtlMs ?? 10_000;
+    const db = this.db;
+    this.statements = {
+      get: db.prepare('SELECT key, ord, doc FROM view_docs WHERE collection = ? AND key = ?'),
+      upsert: db.prepare(
+        `INSERT INTO view_docs (collection, key, ord, doc) VALUES (?, ?, ?, ?)
+         ON CONFLICT (collection, key) DO UPDATE SET ord = excluded.ord, doc = excluded.doc`,
+      ),
+      remove: db.prepare('DELETE FROM view_docs WHERE collection = ? AND key = ?'),
+      dropCollection: db.prepare('DELETE FROM view_docs WHERE collection = ?'),
+      checkpoint: db.prepare('SELECT position, updated_at FROM view_checkpoints WHERE consumer = ?'),
+      setCheckpoint: db.prepare(
+        `INSERT INTO view_checkpoints (consumer, position, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+      ),
+      dropCheckpoint: db.prepare('DELETE FROM view_checkpoints WHERE consumer = ?'),
+      getMeta: db.prepare('SELECT value FROM view_meta WHERE name = ?'),
+      setMeta: db.prepare('INSERT INTO view_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+      deleteMeta: db.prepare('DELETE FROM view_meta WHERE name = ?'),
+      writer: db.prepare('SELECT owner, host, pid, heartbeat_at FROM view_writers WHERE consumer = ?'),
+      takeWriter: db.prepare('INSERT OR REPLACE INTO view_writers (consumer, owner, host, pid, heartbeat_at) VALUES (?, ?, ?, ?, ?)'),
+      beat: db.prepare('UPDATE view_writers SET heartbeat_at = ? WHERE consumer = ? AND owner = ?'),
+      releaseWriter: db.prepare('DELETE FROM view_writers WHERE consumer = ? AND owner = ?'),
+    };
+    this.commitTransaction = db.transaction((consumer, expected, next, upserts, deletes) => {
+      const actual = this.statements.checkpoint.get(consumer)?.position ?? null;
+      if (actual !== expected) throw new CheckpointConflictError(consumer, expected, actual);
+      for (const d of deletes) this.statements.remove.run(d.collection, d.key);
+      for (const u of upserts) this.statements.upsert.run(u.collection, u.key, u.order, u.json);
+      this.statements.setCheckpoint.run(consumer, next, new Date().toISOString());
+    });
+    this.dropTransaction = db.transaction((collections, consumer) => {
+      for (const c of collections) this.statements.dropCollection.run(c);
+      if (consumer !== undefined) this.statements.dropCheckpoint.run(consumer);
+    });
+    this.takeTransaction = db.transaction((consumer, owner) => {
+      const free = this.leaseIsFree(this.statements.writer.get(consumer));
+      if (free) this.statements.takeWriter.run(consumer, owner, this.host, process.pid, Date.now());
+      return free;
+    });
+    this.changes = new ChangeNotifier(() => Number(db.pragma('data_version', { simple: true })), this.pollIntervalMs);
+  }
+
+  /** The constructor as a promise, for symmetry with the PostgreSQL adapter, which must connect first. */
+  static async open(options: SqliteViewStoreOptions): Promise<SqliteViewStore> {
+    return new SqliteViewStore(options);
+  }
+
+  async get(collection: string, key: string): Promise<ViewDoc | null> {
+    this.assertOpen();
+    checkName('collection', collection);
+    checkName('key', key);
+    const row = this.statements.get.get(collection, key);
+    return row ? { key: row.key, order: row.ord, doc: parseDoc(row.doc) } : null;
+  }
+
+  async list(collection: string, options?: ListOptions): Promise<ViewDoc[]> {
+    this.assertOpen();
+    checkName('collection', collection);
+    const checked = checkListOptions(options);
+    const { sql, params } = this.filter(collection, checked.prefix, checked.after);
+    let statement = this.selects.get(sql);
+    if (!statement) this.selects.set(sql, (statement = this.db.prepare(`SELECT key, ord, doc FROM view_docs WHERE ${sql} ORDER BY ord, key LIMIT @limit`)));
+    return statement.all({ ...params, limit: checked.limit ?? NO_LIMIT }).map((r) => ({ key: r.key, order: r.ord, doc: parseDoc(r.doc) }));
+  }
+
+  async count(collection: string, prefix?: string): Promise<number> {
+    this.assertOpen();
+    checkName('collection', collection);
+    const { sql, params } = this.filter(collection, checkPrefix(prefix), null);
+    let statement = this.counts.get(sql);
+    if (!statement) this.counts.set(sql, (statement = this.db.prepare(`SELECT count(*) AS n FROM view_docs WHERE ${sql}`)));
+    return statement.get(params)?.n ?? 0;
+  }
+
+  async checkpoint(consumer: string): Promise<Checkpoint | null> {
+    this.assertOpen();
+    checkName('consumer', consumer);
+    const row = this.statements.checkpoint.get(consumer);
+    return row ? { position: row.position, updatedAt: row.updated_at } : null;
+  }
+
+  async commit(consumer: string, expected: string | null, next: string, changes: readonly ViewChange[]): Promise<void> {
+    this.assertOpen();
+    checkName('consumer', consumer);
+    if (expected !== null) checkName('expected', expected);
+    checkName('next', next);
+    const { upserts, deletes } = normaliseChanges(changes);
+    this.commitTransaction.immediate(consumer, expected, next, upserts, deletes);
+    this.changes.notifyLocal();
+  }
+
+  async drop(collections: readonly string[], consumer?: string): Promise<void> {
+    this.assertOpen();
+    collections.forEach((c, i) => checkName(`collections[${i}]`, c));
+    if (consumer !== undefined) checkName('consumer', consumer);
+    this.dropTransaction.immediate(collections, consumer);
+    this.changes.notifyLocal();
+  }
+
+  async acquireWriter(consumer: string, options: { signal?: AbortSignal } = {}): Promise<WriterLease> {
+    this.assertOpen();
+    checkName('consumer', consumer);
+    const { signal, dispose } = anySignal([options.signal, this.closing.signal]);
+    const reason = () => (this.closing.signal.aborted ? new ViewStoreClosedError() : signal.reason);
+    let unlock: () => void;
+    try {
+      // First among this store's own callers (in the order they asked), then against other processes.
+      unlock = await this.locks.acquire(consumer, signal);
+    } catch (error) {
+      dispose();
+      throw this.closing.signal.aborted ? new ViewStoreClosedError() : error;
+    }
+    const owner = randomUUID();
+    try {
+      // Look without the write lock first, so that waiting does not contend with the holder's commits.
+      while (!(this.leaseIsFree(this.statements.writer.get(consumer)) && this.takeTransaction.immediate(consumer, owner))) {
+        await sleep(this.pollIntervalMs, signal).catch(() => {
+          throw reason();
+        });
+      }
+    } catch (error) {
+      unlock();
+      throw error;
+    } finally {
+      dispose();
+    }
+    return this.holdLease(consumer, owner, unlock);
+  }
+
+  async waitForCheckpoint(consumer: string, reached: (position: string) => boolean, timeoutMs: number): Promise<void> {
+    this.assertOpen();
+    checkName('consumer', consumer);
+    checkTimeout(timeoutMs);
+    await waitForCheckpointLoop({
+      consumer, reached, timeoutMs,
+      changes: this.changes,
+      read: async () => (this.closing.signal.aborted ? null : (this.statements.checkpoint.get(consumer)?.position ?? null)),
+      closing: this.closing.signal,
+    });
+  }
+
+  async getMeta(name: string): Promise<string | null> {
+    this.assertOpen();
+    checkName('name', name);
+    return this.statements.getMeta.get(name)?.value ?? null;
+  }
+
+  async setMeta(name: string, value: string | null): Promise<void> {
+    this.assertOpen();
+    checkName('name', name);
+    if (value === null) this.statements.deleteMeta.run(name);
+    else {
+      checkText('value', value);
+      this.statements.setMeta.run(name, value);
+    }
+    this.changes.notifyLocal();
+  }
+
+  /** Gives up held leases (their onLost listeners hear of it), ends waits, and closes the file. */
+  async close(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    this.closing.abort();
+    this.locks.rejectAll(new ViewStoreClosedError());
+    for (const h of [...this.held]) {
+      this.endLease(h);
+      h.lease.lose(new WriterLostError(h.lease.consumer, 'the view store was closed'));
+    }
+    this.changes.close();
+    this.db.close();
+  }
+
+  /** Free: nobody holds it, or the holder stopped heart-beating, or its process has exited. */
+  private leaseIsFree(row: WriterRow | undefined): boolean {
+    if (!row) return true;
+    if (Date.now() - row.heartbeat_at > this.leaseTtlMs) return true;
+    return row.host === this.host && !processExists(row.pid);
+  }
+
+  private holdLease(consumer: string, owner: string, unlock: () => void): WriterLease {
+    const lease = new Lease(consumer, async () => this.endLease(h));
+    const timer = setInterval(() => this.beat(h), Math.max(1, Math.floor(this.leaseTtlMs / 3)));
+    timer.unref();
+    const h: HeldLease = { lease, owner, timer, unlock };
+    this.held.add(h);
+    return lease;
+  }
+
+  private beat(h: HeldLease): void {
+    let kept: boolean;
+    try {
+      kept = this.statements.beat.run(Date.now(), h.lease.consumer, h.owner).changes === 1;
+    } catch {
+      return; // busy for longer than busy_timeout: try again next beat (the lease may go stale meanwhile)
+    }
+    if (!kept) {
+      this.endLease(h);
+      h.lease.lose(new WriterLostError(h.lease.consumer, 'another holder took the lease over (this one stopped heart-beating)'));
+    }
+  }
+
+  /** Stops heart-beating, deletes the lease row if it is still ours, and lets the next local waiter in. */
+  private endLease(h: HeldLease): void {
+    if (!this.held.delete(h)) return;
+    clearInterval(h.timer);
+    try {
+      this.statements.releaseWriter.run(h.lease.consumer, h.owner);
+    } catch {
+      // busy or closing: the row goes stale, or the pid check frees it once this process exits
+    }
+    h.unlock();
+  }
+
+  /** The WHERE clause for a collection, an exact key prefix (as an index range) and a keyset cursor. */
+  private filter(collection: string, prefix: string | null, after: CheckedListOptions['after']): { sql: string; params: Params } {
+    const clauses = ['collection = @collection'];
+    const params: Params = { collection };
+    if (prefix !== null) {
+      const upper = prefixUpperBound(prefix);
+      clauses.push('key >= @prefix');
+      params['prefix'] = prefix;
+      if (upper === null) clauses.push('substr(key, 1, length(@prefix)) = @prefix');
+      else {
+        clauses.push('key < @upper');
+        params['upper'] = upper;
+      }
+    }
+    if (after !== null) {
+      clauses.push('ord >= @afterOrder AND (ord > @afterOrder OR key > @afterKey)');
+      params['afterOrder'] = after.order;
+      params['afterKey'] = after.key;
+    }
+    return { sql: clauses.join(' AND '), params };
+  }
+
+  private assertOpen(): void {
+    if (this.closing.signal.aborted) throw new ViewStoreClosedError();
+  }
+}

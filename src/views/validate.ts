@@ -1,0 +1,207 @@
+// Argument checks and serialisation shared by every view store adapter, so that what one adapter
+// accepts the others accept too. The strictest backend sets the rules: PostgreSQL's text and jsonb
+// hold no U+0000 and no lone surrogates, so no name, key or document string may contain them;
+// documents must be JSON as written (no NaN, Infinity, undefined, Date or class instances, which
+// JSON.stringify would silently change); order is a safe integer (SQLite INTEGER, PostgreSQL bigint).
+import type { JsonObject, ListOptions, ViewChange } from './view-store.ts';
+
+/** How deep a document may nest (deeper is almost certainly a cycle or a bug; jsonb has a limit too). */
+export const MAX_DEPTH = 100;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function textProblem(value: string): string | null {
+  if (value.includes('\u0000')) return 'contains U+0000';
+  if (LONE_SURROGATE.test(value)) return 'contains a lone surrogate';
+  return null;
+}
+
+/**
+ * Longest names, in UTF-8 bytes. A PostgreSQL b-tree entry holds at most ~2.7 kB, and the index
+ * (collection, ord, key) holds both, so every adapter refuses what one of them could not index.
+ */
+export const MAX_NAME_BYTES = 1000;
+
+/** A collection, key, consumer, meta name or position: a non-empty string without U+0000 or lone surrogates, at most MAX_NAME_BYTES. */
+export function checkName(what: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${what} must be a non-empty string`);
+  const problem = textProblem(value);
+  if (problem) throw new TypeError(`${what} ${problem}`);
+  if (value.length > MAX_NAME_BYTES / 3 && Buffer.byteLength(value) > MAX_NAME_BYTES) {
+    throw new RangeError(`${what} is longer than ${MAX_NAME_BYTES} bytes`);
+  }
+}
+
+/** A meta value: any string without U+0000 or lone surrogates (empty allowed). */
+export function checkText(what: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
+  const problem = textProblem(value);
+  if (problem) throw new TypeError(`${what} ${problem}`);
+}
+
+export function checkOrder(what: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new RangeError(`${what} must be a safe integer, got ${String(value)}`);
+}
+
+export function checkTimeout(value: unknown): asserts value is number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new RangeError(`timeoutMs must be a number >= 0, got ${String(value)}`);
+}
+
+function checkJson(value: unknown, path: string, depth: number): void {
+  if (depth > MAX_DEPTH) throw new RangeError(`${path} nests deeper than ${MAX_DEPTH} levels (a cycle?)`);
+  switch (typeof value) {
+    case 'string': {
+      const problem = textProblem(value);
+      if (problem) throw new TypeError(`${path} ${problem}`);
+      return;
+    }
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`${path} is ${String(value)}, which JSON cannot hold`);
+      return;
+    case 'boolean':
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (Array.isArray(value)) {
+        value.forEach((item: unknown, i) => checkJson(item, `${path}[${i}]`, depth + 1));
+        return;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) throw new TypeError(`${path} is not a plain object`);
+      for (const [name, item] of Object.entries(value)) {
+        const problem = textProblem(name);
+        if (problem) throw new TypeError(`a member name in ${path} ${problem}`);
+        checkJson(item, `${path}[${JSON.stringify(name)}]`, depth + 1);
+      }
+      return;
+    }
+    default:
+      throw new TypeError(`${path} is ${typeof value}, which JSON cannot hold`);
+  }
+}
+
+/** The document as JSON text, after checking that it is a JSON object that survives the round trip unchanged. */
+export function serialiseDoc(doc: unknown, what = 'doc'): string {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new TypeError(`${what} must be a JSON object or null`);
+  checkJson(doc, what, 0);
+  return JSON.stringify(doc);
+}
+
+export function parseDoc(text: string): JsonObject {
+  return JSON.parse(text) as JsonObject;
+}
+
+export interface Upsert {
+  collection: string;
+  key: string;
+  order: number;
+  json: string;
+}
+
+export interface Deletion {
+  collection: string;
+  key: string;
+}
+
+export interface NormalisedChanges {
+  upserts: Upsert[];
+  deletes: Deletion[];
+}
+
+/**
+ * Checks and serialises every change BEFORE a transaction starts (so a bad change applies
+ * nothing), and keeps only the last change of each (collection, key): a batch then touches each
+ * row once (PostgreSQL's INSERT … ON CONFLICT cannot update a row twice in one statement).
+ */
+export function normaliseChanges(changes: unknown): NormalisedChanges {
+  if (!Array.isArray(changes)) throw new TypeError('changes must be an array');
+  // U+0000 cannot occur in a collection name, so it separates the two parts of the map key.
+  const last = new Map<string, Upsert | Deletion>();
+  (changes as readonly unknown[]).forEach((change, i) => {
+    if (typeof change !== 'object' || change === null) throw new TypeError(`changes[${i}] must be an object`);
+    const { collection, key, order, doc } = change as Partial<Record<keyof ViewChange, unknown>>;
+    checkName(`changes[${i}].collection`, collection);
+    checkName(`changes[${i}].key`, key);
+    const id = `${collection}\u0000${key}`;
+    last.delete(id); // re-inserting keeps the map in the order of each key's last change
+    if (doc === null) {
+      if (order !== undefined) checkOrder(`changes[${i}].order`, order);
+      last.set(id, { collection, key });
+    } else {
+      const ord = order ?? 0;
+      checkOrder(`changes[${i}].order`, ord);
+      last.set(id, { collection, key, order: ord, json: serialiseDoc(doc, `changes[${i}].doc`) });
+    }
+  });
+  const upserts: Upsert[] = [];
+  const deletes: Deletion[] = [];
+  for (const change of last.values()) {
+    if ('json' in change) upserts.push(change);
+    else deletes.push(change);
+  }
+  return { upserts, deletes };
+}
+
+export interface CheckedListOptions {
+  prefix: string | null;
+  after: { order: number; key: string } | null;
+  limit: number | null;
+}
+
+export function checkListOptions(options: ListOptions | undefined): CheckedListOptions {
+  const { prefix, after, limit } = options ?? {};
+  if (prefix !== undefined && prefix !== '') checkName('prefix', prefix);
+  if (after !== undefined) {
+    if (typeof after !== 'object' || after === null) throw new TypeError('after must be { order, key }');
+    checkOrder('after.order', after.order);
+    checkName('after.key', after.key);
+  }
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0)) {
+    throw new RangeError(`limit must be an integer >= 0, got ${String(limit)}`);
+  }
+  return { prefix: prefix || null, after: after ? { order: after.order, key: after.key } : null, limit: limit ?? null };
+}
+
+export function checkPrefix(prefix: unknown): string | null {
+  if (prefix === undefined || prefix === '') return null;
+  checkName('prefix', prefix);
+  return prefix;
+}
+
+/**
+ * Compares two well-formed strings by Unicode code point, which is the order of their UTF-8 bytes:
+ * SQLite's BINARY collation and PostgreSQL's "C" collation. (JavaScript's `<` compares UTF-16
+ * code units, which puts U+10000 and above before U+E000–U+FFFF.)
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      // surrogates (D800–DFFF) stand for code points above FFFF: move them above E000–FFFF
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * The smallest string greater than every string that starts with `prefix` (in code point order),
+ * so that "starts with prefix" is the index range [prefix, bound). null when there is none (the
+ * prefix is all U+10FFFF): then the range has no upper end.
+ */
+export function prefixUpperBound(prefix: string): string | null {
+  const points = [...prefix].map((c) => c.codePointAt(0)!);
+  while (points.length > 0) {
+    const last = points.pop()!;
+    if (last < 0x10ffff) {
+      points.push(last === 0xd7ff ? 0xe000 : last + 1);
+      return String.fromCodePoint(...points);
+    }
+  }
+  return null;
+}
