@@ -35,3 +35,13 @@ t.test('an EventStoreDB cluster address (several hosts) is accepted; a bad URL i
   t.match(error.message, /REDIS_URL="http:\/\/cache:6379"/);
   t.notMatch(error.message, /changeit|hunter2|admin/);
 });
+
+t.test('TOKEN_MAX_LIFETIME is a duration, read as seconds: 30d by default', async (t) => {
+  t.equal(loadConfig({}).TOKEN_MAX_LIFETIME, 30 * 86_400);
+  t.equal(loadConfig({ TOKEN_MAX_LIFETIME: '8h' }).TOKEN_MAX_LIFETIME, 8 * 3600);
+  t.equal(loadConfig({ TOKEN_MAX_LIFETIME: '2w' }).TOKEN_MAX_LIFETIME, 14 * 86_400);
+  for (const bad of ['forever', '0d', '8', '-1h', '11y']) {
+    const error = t.throws(() => loadConfig({ TOKEN_MAX_LIFETIME: bad })) as ConfigError;
+    t.match(error.message, `TOKEN_MAX_LIFETIME="${bad}"`, bad);
+  }
+});
