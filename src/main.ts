@@ -1,9 +1,11 @@
 // Composition root of the API process: config, logger, event store, command handler, projections,
 // HTTP server.
-import { issueToken } from './auth/tokens.ts';
+import { RevokedTokens, revokedTokensFile } from './auth/revocations.ts';
+import { mintToken } from './auth/tokens.ts';
 import { resolveAuthSecret } from './auth/secret.ts';
 import { CommandHandler } from './commands/handler.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
+import { formatDuration } from './config/duration.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { projections } from './projections/index.ts';
@@ -30,14 +32,19 @@ async function main(): Promise<void> {
   const runner = new ProjectionRunner({ store, projections, logger });
   await runner.start(); // views catch up in the background; /readyz says when they have
 
-  const app = await buildApp({ store, runner, handler, logger, storeKind: kind, authSecret: auth.secret });
+  const revoked = new RevokedTokens(revokedTokensFile(config.dataDir));
+  logger.info({ tokenMaxLifetime: formatDuration(config.TOKEN_MAX_LIFETIME), revokedTokens: revoked.file }, 'bearer tokens: lifetime bounded, revocation list re-read when it changes');
+  const app = await buildApp({
+    store, runner, handler, logger, storeKind: kind, authSecret: auth.secret,
+    authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
+  });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, `listening on ${address}; API documentation at ${address}/docs`);
 
   if (auth.source === 'created') {
     // A ready-to-paste token for development, printed once (when the secret is created) on the
     // terminal, never into the JSON logs; `npx consult token` prints more.
-    const token = await issueToken(auth.secret, { role: 'coordinator', subject: 'developer' });
+    const { token } = await mintToken(auth.secret, { role: 'coordinator', subject: 'developer' }, { lifetimeSeconds: config.TOKEN_MAX_LIFETIME });
     logger.info({ secretFile: auth.file }, 'no AUTH_SECRET: created a development secret in the data directory');
     process.stderr.write(`\ncoordinator token (development):\n  export TOKEN=${token}\n  curl -H "Authorization: Bearer $TOKEN" ${address}/consultations\n\n`);
   } else if (auth.source === 'data-dir') {

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { EventStore } from '../store/port.ts';
-import { registerAuth } from './auth.ts';
+import { registerAuth, type AuthPolicy } from './auth.ts';
 import type { HttpContext } from './context.ts';
 import { problemFor, sendProblem } from './problem.ts';
 import { consultationRoutes } from './routes/consultations.ts';
@@ -28,6 +28,8 @@ export interface AppDeps {
   storeKind: string;
   /** the token-signing secret */
   authSecret: string;
+  /** token lifetime bound and revocation list (defaults: 30 days, nothing revoked) */
+  authPolicy?: AuthPolicy;
   readYourWritesMs?: number;
   /** largest accepted request body in bytes (default 1 MiB) */
   bodyLimit?: number;
@@ -78,7 +80,7 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerAuth(app, deps.authSecret);
+  registerAuth(app, deps.authSecret, deps.authPolicy);
 
   const ctx: HttpContext = { store: deps.store, handler: deps.handler, runner: deps.runner, readYourWritesMs: deps.readYourWritesMs ?? 5000 };
   healthRoutes(app, { ...ctx, storeKind: deps.storeKind });
