@@ -1,77 +1,84 @@
-// Composition root of the `consult` command line.
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/config.ts';
-import { openEventStore } from '../store/open-store.ts';
-import { projectionsRebuild } from './projections-rebuild.ts';
-import { STORE_COPY_USAGE, storeCopy } from './store-copy.ts';
-import { printToken, TOKEN_USAGE } from './token.ts';
-import { verifyAll } from './verify.ts';
+// Composition root of the `consult` command line: finds the subcommand, gives it its arguments,
+// and turns what goes wrong into a message and an exit code (0 done, 1 failed, 2 wrong usage),
+// never a stack trace.
+import { loadConfig, type Config } from '../config/config.ts';
+import { helpText, UsageError, type CliIo, type Subcommand } from './command.ts';
+import { projectionsRebuildCommand } from './projections-rebuild.ts';
+import { storeCopyCommand } from './store-copy.ts';
+import { tokenCommand, tokenRevokeCommand } from './token.ts';
+import { verifyCommand } from './verify.ts';
+
+const COMMANDS: readonly Subcommand[] = [tokenCommand, tokenRevokeCommand, verifyCommand, projectionsRebuildCommand, storeCopyCommand];
 
 const USAGE = `usage: consult <command> [options]
 
 commands:
-  ${TOKEN_USAGE}
-                               print a bearer token for the API
-  verify [--consultation ID]   check the hash chain of every consultation (or one); exit 1 if any is broken
-  projections rebuild [--name NAME]
-                               replay the views from the start, with progress (events applied, events/s)
-  ${STORE_COPY_USAGE}
-                               copy every consultation stream (resumable; running it twice copies nothing twice)
+${COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`).join('\n')}
 
-settings come from the environment (DATA_DIR, EVENTSTORE_URL, ...), as for the server`;
+\`consult <command> --help\` explains a command's options. Settings come from the environment
+(DATA_DIR, EVENTSTORE_URL, AUTH_SECRET, TOKEN_MAX_LIFETIME, ...), as for the server.`;
+
+const io: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** The command named by the first one or two words ("token revoke" before "token"). */
+function find(argv: string[]): { command: Subcommand; rest: string[] } | undefined {
+  for (const words of [2, 1]) {
+    const name = argv.slice(0, words).join(' ');
+    const command = COMMANDS.find((c) => c.name === name);
+    if (command) return { command, rest: argv.slice(words) };
+  }
+  return undefined;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 2;
+  const [first, ...others] = argv;
+  if (first === undefined) {
+    io.err(USAGE);
+    return 2;
   }
-  switch (command) {
-    case 'token':
-      return printToken(loadConfig(), rest, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
-    case 'verify': {
-      const config = loadConfig();
-      const { values } = parseArgs({ args: rest, options: { consultation: { type: 'string' } } });
-      const { store, location } = await openEventStore(config);
-      try {
-        process.stderr.write(`verifying ${location}\n`);
-        const report = await verifyAll(store, {
-          ...(values.consultation ? { consultationId: values.consultation } : {}),
-          progress: (line) => process.stdout.write(`${line}\n`),
-        });
-        process.stdout.write(`${report.streams} consultations, ${report.events} events, ${report.broken.length} broken\n`);
-        return report.broken.length === 0 ? 0 : 1;
-      } finally {
-        await store.close();
-      }
-    }
-    case 'projections': {
-      if (rest[0] !== 'rebuild') {
-        process.stderr.write(`unknown projections command "${rest[0] ?? ''}"\n${USAGE}\n`);
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const about = others.length > 0 ? find(others) : undefined;
+    io.out(about ? helpText(about.command) : USAGE);
+    return 0;
+  }
+  const found = find(argv);
+  if (!found) {
+    // a group word alone ("consult projections --help"): its commands
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${first} `));
+    if (group.length > 0 && (others.length === 0 || others[0] === '--help' || others[0] === '-h')) {
+      const lines = group.map((c) => `usage: consult ${c.usage}\n      ${c.summary}`).join('\n');
+      if (others.length === 0) {
+        io.err(lines);
         return 2;
       }
-      const { store, location } = await openEventStore(loadConfig());
-      try {
-        process.stderr.write(`rebuilding views from ${location}\n`);
-        return await projectionsRebuild(store, rest.slice(1), (line) => process.stdout.write(`${line}\n`));
-      } finally {
-        await store.close();
-      }
+      io.out(lines);
+      return 0;
     }
-    case 'store':
-      if (rest[0] === 'copy') return storeCopy(rest.slice(1), (line) => process.stdout.write(`${line}\n`));
-      process.stderr.write(`unknown store command "${rest[0] ?? ''}"\n${USAGE}\n`);
+    io.err(`unknown command "${group.length > 0 ? `${first} ${others[0] ?? ''}` : first}"\n\n${USAGE}`);
+    return 2;
+  }
+  const { command, rest } = found;
+  let config: Config | undefined;
+  try {
+    return await command.run(rest, io, () => (config ??= loadConfig()));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`consult ${command.name}: ${error.message}\nusage: consult ${command.usage}\n(consult ${command.name} --help explains the options)`);
       return 2;
-    default:
-      process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
-      return 2;
+    }
+    // ConfigError, a missing store or secret, an unreachable server: the message says which
+    io.err(`consult ${command.name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   },
 );
