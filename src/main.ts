@@ -1,5 +1,5 @@
 // Composition root of the API process: config, logger, event store, command handler, projections,
-// HTTP server.
+// HTTP server; and the stop sequence on SIGTERM/SIGINT.
 import { RevokedTokens, revokedTokensFile } from './auth/revocations.ts';
 import { mintToken } from './auth/tokens.ts';
 import { resolveAuthSecret } from './auth/secret.ts';
@@ -11,6 +11,15 @@ import { createLogger } from './logger.ts';
 import { projections } from './projections/index.ts';
 import { ProjectionRunner } from './projections/runner.ts';
 import { openEventStore } from './store/open-store.ts';
+import type { EventStore } from './store/port.ts';
+
+/** How long the stop sequence may take before the process exits with 1 anyway. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+/**
+ * Signals this soon after the first count as the same one: Ctrl-C under `npm start` reaches node
+ * twice, from the terminal and forwarded by npm. A signal later than that forces the exit.
+ */
+const SAME_SIGNAL_MS = 1_000;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -24,18 +33,56 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
+
+  // What is open so far: a signal during the start closes that much.
+  let store: EventStore | undefined;
+  let runner: ProjectionRunner | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let stoppingSince: number | undefined;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < SAME_SIGNAL_MS) return;
+      logger.warn({ signal }, 'second signal while shutting down: exiting now');
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
+    logger.info({ signal }, 'shutting down: answering the requests in flight, then closing the store');
+    setTimeout(() => {
+      logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, `shutdown did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s: exiting`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    // server.close() closes the connections idle at that moment; one whose request is still in
+    // flight would stay open as keep-alive after its answer (and hold the close for Fastify's
+    // 72 s keep-alive timeout), so idle connections are closed again until the close completes
+    const reaper = setInterval(() => app?.server.closeIdleConnections(), 100);
+    try {
+      await app?.close(); // stops listening, answers the requests in flight
+      clearInterval(reaper);
+      await runner?.stop();
+      await store?.close();
+      logger.info({ signal }, 'stopped: requests answered, store closed');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', (signal) => void stop(signal));
+  process.on('SIGINT', (signal) => void stop(signal));
+
   const auth = resolveAuthSecret(config);
-  const { store, kind, location } = await openEventStore(config, logger);
-  logger.info({ dataDir: config.dataDir, store: kind, location }, `event store: ${kind} at ${location}`);
+  const opened = await openEventStore(config, logger);
+  store = opened.store;
+  logger.info({ dataDir: config.dataDir, store: opened.kind, location: opened.location }, `event store: ${opened.kind} at ${opened.location}`);
 
   const handler = new CommandHandler({ store, logger });
-  const runner = new ProjectionRunner({ store, projections, logger });
+  runner = new ProjectionRunner({ store, projections, logger });
   await runner.start(); // views catch up in the background; /readyz says when they have
 
   const revoked = new RevokedTokens(revokedTokensFile(config.dataDir));
   logger.info({ tokenMaxLifetime: formatDuration(config.TOKEN_MAX_LIFETIME), revokedTokens: revoked.file }, 'bearer tokens: lifetime bounded, revocation list re-read when it changes');
-  const app = await buildApp({
-    store, runner, handler, logger, storeKind: kind, authSecret: auth.secret,
+  app = await buildApp({
+    store, runner, handler, logger, storeKind: opened.kind, authSecret: auth.secret,
     authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
@@ -50,19 +97,6 @@ async function main(): Promise<void> {
   } else if (auth.source === 'data-dir') {
     logger.info({ secretFile: auth.file }, 'no AUTH_SECRET: using the development secret in the data directory; `npx consult token --role coordinator --subject NAME` prints a token');
   }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await app.close();
-    await runner.stop();
-    await store.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {
