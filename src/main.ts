@@ -1,8 +1,10 @@
 // Composition root of the API process: config, logger, event store, command handler, projections,
 // HTTP server; and the stop sequence on SIGTERM/SIGINT.
+import { fileURLToPath } from 'node:url';
 import { RevokedTokens, revokedTokensFile } from './auth/revocations.ts';
 import { mintToken } from './auth/tokens.ts';
 import { resolveAuthSecret } from './auth/secret.ts';
+import { tokenCommandHint } from './cli/token-hint.ts';
 import { CommandHandler } from './commands/handler.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { formatDuration } from './config/duration.ts';
@@ -88,14 +90,25 @@ async function main(): Promise<void> {
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, `listening on ${address}; API documentation at ${address}/docs`);
 
-  if (auth.source === 'created') {
-    // A ready-to-paste token for development, printed once (when the secret is created) on the
-    // terminal, never into the JSON logs; `npx consult token` prints more.
-    const { token } = await mintToken(auth.secret, { role: 'coordinator', subject: 'developer' }, { lifetimeSeconds: config.TOKEN_MAX_LIFETIME });
-    logger.info({ secretFile: auth.file }, 'no AUTH_SECRET: created a development secret in the data directory');
-    process.stderr.write(`\ncoordinator token (development):\n  export TOKEN=${token}\n  curl -H "Authorization: Bearer $TOKEN" ${address}/consultations\n\n`);
-  } else if (auth.source === 'data-dir') {
-    logger.info({ secretFile: auth.file }, 'no AUTH_SECRET: using the development secret in the data directory; `npx consult token --role coordinator --subject NAME` prints a token');
+  if (auth.source !== 'AUTH_SECRET') {
+    // Development secret: a command that prints a token, which works exactly as printed (it names
+    // this server's DATA_DIR when needed), on the terminal and in the log.
+    const tokenCommand = tokenCommandHint({
+      dataDir: config.dataDir,
+      tokenMaxLifetimeSeconds: config.TOKEN_MAX_LIFETIME,
+      cwd: process.cwd(),
+      repoRoot: fileURLToPath(new URL('..', import.meta.url)),
+    });
+    logger.info({ secretFile: auth.file, tokenCommand }, auth.source === 'created'
+      ? 'no AUTH_SECRET: created a development secret in the data directory'
+      : 'no AUTH_SECRET: using the development secret in the data directory');
+    if (auth.source === 'created') {
+      // A ready-to-paste token, printed once (when the secret is created) on the terminal, never
+      // into the JSON logs.
+      const issued = await mintToken(auth.secret, { role: 'coordinator', subject: 'developer' }, { lifetimeSeconds: config.TOKEN_MAX_LIFETIME });
+      process.stderr.write(`\ncoordinator token (development; id ${issued.jti}, expires ${issued.expiresAt.toISOString()}):\n  export TOKEN=${issued.token}\n  curl -H "Authorization: Bearer $TOKEN" ${address}/consultations\n`);
+    }
+    process.stderr.write(`\na token for this server (development secret):\n  ${tokenCommand}\n\n`);
   }
 }
 
