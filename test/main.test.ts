@@ -6,6 +6,7 @@ import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { consult } from './helpers/consult.ts';
 import { eventually, startServerProcess } from './helpers/server-process.ts';
 import { tempDir } from './helpers/temp-store.ts';
 
@@ -105,13 +106,13 @@ t.test('tokens against the running server: the start-up hint works as printed, a
   t.equal((await call(token)).status, 200, 'the hint\'s token is accepted');
 
   // the CLI run with the default maximum signs a 30-day token; this server allows 8h
-  const long = spawnSync(process.execPath, [bin, 'token', '--role', 'coordinator', '--subject', 'developer'], { env: { ...clean, DATA_DIR: dataDir }, encoding: 'utf8' });
+  const long = await consult(['token', '--role', 'coordinator', '--subject', 'developer'], { env: { DATA_DIR: dataDir } });
   t.equal(long.status, 0, long.stderr);
   const refused = await call(long.stdout.trim());
   t.equal(refused.status, 401, 'a 30-day token against TOKEN_MAX_LIFETIME=8h');
   t.match(await refused.json(), { code: 'INVALID_TOKEN' });
 
-  const other = spawnSync('sh', ['-c', hint], { cwd: repoRoot, env: clean, encoding: 'utf8' }).stdout.trim();
+  const other = /export TOKEN=(\S+)/.exec(server.stderr())![1]!; // the one printed when the secret was created
   const jti = /token id \(jti\) (\S+),/.exec(printed.stderr)![1]!;
   const revoke = spawnSync(process.execPath, [bin, 'token', 'revoke', jti], { env: { ...clean, DATA_DIR: dataDir }, encoding: 'utf8' });
   t.equal(revoke.status, 0, revoke.stderr);
