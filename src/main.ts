@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     try {
       await app?.close(); // stops listening, answers the requests in flight
       clearInterval(reaper);
+      logger.info('HTTP server closed: the requests in flight were answered');
       await runner?.stop();
       await store?.close();
       logger.info({ signal }, 'stopped: requests answered, store closed');
