@@ -1,16 +1,30 @@
 // Composition root of the API process: config, logger, event store, command handler, projections,
-// HTTP server, and the background check of every consultation's history.
+// HTTP server, the background check of every consultation's history; and the stop sequence on
+// SIGTERM/SIGINT.
+import { fileURLToPath } from 'node:url';
 import { DamageRegistry } from './audit/damage.ts';
 import { HistoryVerifier } from './audit/verifier.ts';
-import { issueToken } from './auth/tokens.ts';
+import { RevokedTokens, revokedTokensFile } from './auth/revocations.ts';
+import { mintToken } from './auth/tokens.ts';
 import { resolveAuthSecret } from './auth/secret.ts';
+import { tokenCommandHint } from './cli/token-hint.ts';
 import { CommandHandler } from './commands/handler.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
+import { formatDuration } from './config/duration.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { projections } from './projections/index.ts';
 import { ProjectionRunner } from './projections/runner.ts';
 import { openEventStore } from './store/open-store.ts';
+import type { EventStore } from './store/port.ts';
+
+/** How long the stop sequence may take before the process exits with 1 anyway. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+/**
+ * Signals this soon after the first count as the same one: Ctrl-C under `npm start` reaches node
+ * twice, from the terminal and forwarded by npm. A signal later than that forces the exit.
+ */
+const SAME_SIGNAL_MS = 1_000;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -24,44 +38,87 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
+
+  // What is open so far: a signal during the start closes that much.
+  let store: EventStore | undefined;
+  let runner: ProjectionRunner | undefined;
+  let verifier: HistoryVerifier | null = null;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let stoppingSince: number | undefined;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < SAME_SIGNAL_MS) return;
+      logger.warn({ signal }, 'second signal while shutting down: exiting now');
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
+    logger.info({ signal }, 'shutting down: answering the requests in flight, then closing the store');
+    setTimeout(() => {
+      logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, `shutdown did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s: exiting`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    // server.close() closes the connections idle at that moment; one whose request is still in
+    // flight would stay open as keep-alive after its answer (and hold the close for Fastify's
+    // 72 s keep-alive timeout), so idle connections are closed again until the close completes
+    const reaper = setInterval(() => app?.server.closeIdleConnections(), 100);
+    try {
+      await app?.close(); // stops listening, answers the requests in flight
+      clearInterval(reaper);
+      logger.info('HTTP server closed: the requests in flight were answered');
+      await verifier?.stop();
+      await runner?.stop();
+      await store?.close();
+      logger.info({ signal }, 'stopped: requests answered, store closed');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', (signal) => void stop(signal));
+  process.on('SIGINT', (signal) => void stop(signal));
+
   const auth = resolveAuthSecret(config);
-  const { store, kind, location } = await openEventStore(config, logger);
-  logger.info({ dataDir: config.dataDir, store: kind, location }, `event store: ${kind} at ${location}`);
+  const opened = await openEventStore(config, logger);
+  store = opened.store;
+  logger.info({ dataDir: config.dataDir, store: opened.kind, location: opened.location }, `event store: ${opened.kind} at ${opened.location}`);
 
   const damage = new DamageRegistry({ logger }); // consultations whose history does not hold, found by any of the three below
   const handler = new CommandHandler({ store, logger, damage });
-  const runner = new ProjectionRunner({ store, projections, logger, damage });
+  runner = new ProjectionRunner({ store, projections, logger, damage });
   await runner.start(); // views catch up in the background; /readyz says when they have
-  const verifier = config.VERIFY_INTERVAL === null ? null : new HistoryVerifier({ store, damage, logger, intervalMs: config.VERIFY_INTERVAL });
+  verifier = config.VERIFY_INTERVAL === null ? null : new HistoryVerifier({ store, damage, logger, intervalMs: config.VERIFY_INTERVAL });
   verifier?.start(); // a first pass soon, in the background, then every VERIFY_INTERVAL
 
-  const app = await buildApp({ store, runner, handler, damage, logger, storeKind: kind, authSecret: auth.secret });
+  const revoked = new RevokedTokens(revokedTokensFile(config.dataDir));
+  logger.info({ tokenMaxLifetime: formatDuration(config.TOKEN_MAX_LIFETIME), revokedTokens: revoked.file }, 'bearer tokens: lifetime bounded, revocation list re-read when it changes');
+  app = await buildApp({
+    store, runner, handler, damage, logger, storeKind: opened.kind, authSecret: auth.secret,
+    authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
+  });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, `listening on ${address}; API documentation at ${address}/docs`);
 
-  if (auth.source === 'created') {
-    // A ready-to-paste token for development, printed once (when the secret is created) on the
-    // terminal, never into the JSON logs; `npx consult token` prints more.
-    const token = await issueToken(auth.secret, { role: 'coordinator', subject: 'developer' });
-    logger.info({ secretFile: auth.file }, 'no AUTH_SECRET: created a development secret in the data directory');
-    process.stderr.write(`\ncoordinator token (development):\n  export TOKEN=${token}\n  curl -H "Authorization: Bearer $TOKEN" ${address}/consultations\n\n`);
-  } else if (auth.source === 'data-dir') {
-    logger.info({ secretFile: auth.file }, 'no AUTH_SECRET: using the development secret in the data directory; `npx consult token --role coordinator --subject NAME` prints a token');
+  if (auth.source !== 'AUTH_SECRET') {
+    // Development secret: a command that prints a token, which works exactly as printed (it names
+    // this server's DATA_DIR when needed), on the terminal and in the log.
+    const tokenCommand = tokenCommandHint({
+      dataDir: config.dataDir,
+      tokenMaxLifetimeSeconds: config.TOKEN_MAX_LIFETIME,
+      cwd: process.cwd(),
+      repoRoot: fileURLToPath(new URL('..', import.meta.url)),
+    });
+    logger.info({ secretFile: auth.file, tokenCommand }, auth.source === 'created'
+      ? 'no AUTH_SECRET: created a development secret in the data directory'
+      : 'no AUTH_SECRET: using the development secret in the data directory');
+    if (auth.source === 'created') {
+      // A ready-to-paste token, printed once (when the secret is created) on the terminal, never
+      // into the JSON logs.
+      const issued = await mintToken(auth.secret, { role: 'coordinator', subject: 'developer' }, { lifetimeSeconds: config.TOKEN_MAX_LIFETIME });
+      process.stderr.write(`\ncoordinator token (development; id ${issued.jti}, expires ${issued.expiresAt.toISOString()}):\n  export TOKEN=${issued.token}\n  curl -H "Authorization: Bearer $TOKEN" ${address}/consultations\n`);
+    }
+    process.stderr.write(`\na token for this server (development secret):\n  ${tokenCommand}\n\n`);
   }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await app.close();
-    await verifier?.stop();
-    await runner.stop();
-    await store.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -1,13 +1,18 @@
 // `npm start`'s entry point as a real process: it starts cleanly on the embedded defaults, logs
 // where its data lives, answers /healthz and /readyz, and stops on SIGTERM. A bad setting stops it at once.
+// Its token hint works as printed, and it enforces TOKEN_MAX_LIFETIME and revocations while it runs.
+// (Stopping through npm itself: test/npm-start.test.ts.)
 import t from 'tap';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { consult } from './helpers/consult.ts';
+import { eventually, startServerProcess } from './helpers/server-process.ts';
 import { tempDir } from './helpers/temp-store.ts';
 
-t.setTimeout(60_000);
+t.setTimeout(120_000);
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/consult.js', import.meta.url));
 
 t.test('starts on the embedded SQLite store, serves /healthz, stops on SIGTERM', async (t) => {
   const dataDir = tempDir(t);
@@ -77,4 +82,43 @@ t.test('with NODE_ENV=production it refuses to start without AUTH_SECRET', async
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   t.equal(code, 1);
   t.match(stderr, /AUTH_SECRET is required when NODE_ENV=production/);
+});
+
+t.test('tokens against the running server: the start-up hint works as printed, a longer-lived token is refused, a revoked one too, without a restart', async (t) => {
+  const dataDir = tempDir(t); // not the default ./data: the hint must name it
+  const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+  const server = startServerProcess(t, process.execPath, ['--import', 'tsx/esm', main], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TOKEN_MAX_LIFETIME: '8h', LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development', EVENTSTORE_URL: '' },
+  });
+  const address = await server.address;
+  t.ok(await eventually(() => /\n {2}\S.*npx consult token .*\n/.test(server.stderr())), 'a token command is printed');
+  const hint = /^ {2}(.*npx consult token .*)$/m.exec(server.stderr())![1]!;
+  t.match(hint, `DATA_DIR=${dataDir} TOKEN_MAX_LIFETIME=8h npx consult token --role coordinator --subject developer`);
+  t.ok(server.logs.some((l) => l.tokenCommand === hint), 'and logged');
+
+  // exactly as printed, through a shell, in the repository, with none of the server's settings
+  const clean = { ...process.env, DATA_DIR: '', TOKEN_MAX_LIFETIME: '', AUTH_SECRET: '', EVENTSTORE_URL: '', NODE_ENV: '' };
+  const printed = spawnSync('sh', ['-c', hint], { cwd: repoRoot, env: clean, encoding: 'utf8' });
+  t.equal(printed.status, 0, printed.stderr);
+  const token = printed.stdout.trim();
+  const call = (bearer: string) => fetch(`${address}/consultations`, { headers: { authorization: `Bearer ${bearer}` } });
+  t.equal((await call(token)).status, 200, 'the hint\'s token is accepted');
+
+  // the CLI run with the default maximum signs a 30-day token; this server allows 8h
+  const long = await consult(['token', '--role', 'coordinator', '--subject', 'developer'], { env: { DATA_DIR: dataDir } });
+  t.equal(long.status, 0, long.stderr);
+  const refused = await call(long.stdout.trim());
+  t.equal(refused.status, 401, 'a 30-day token against TOKEN_MAX_LIFETIME=8h');
+  t.match(await refused.json(), { code: 'INVALID_TOKEN' });
+
+  const other = /export TOKEN=(\S+)/.exec(server.stderr())![1]!; // the one printed when the secret was created
+  const jti = /token id \(jti\) (\S+),/.exec(printed.stderr)![1]!;
+  const revoke = spawnSync(process.execPath, [bin, 'token', 'revoke', jti], { env: { ...clean, DATA_DIR: dataDir }, encoding: 'utf8' });
+  t.equal(revoke.status, 0, revoke.stderr);
+  let last = await call(token);
+  t.ok(await eventually(async () => (last = await call(token)).status === 401, 10_000), 'refused soon after the revocation, by the same process');
+  t.match(await last.json(), { code: 'TOKEN_REVOKED', status: 401 });
+  t.equal((await call(other)).status, 200, 'another token of the same subject still works');
+  t.equal(server.child.exitCode, null, 'no restart');
 });

@@ -4,19 +4,15 @@
 // and checks that every event replays (a reducer that throws stops it with the event's position).
 // A consultation whose history is damaged is skipped from the damaged revision, named, and makes
 // the command exit 1, as the server would refuse it.
-import { parseArgs } from 'node:util';
 import { DamageRegistry } from '../audit/damage.ts';
 import type { EventStore } from '../store/port.ts';
+import { openEventStore } from '../store/open-store.ts';
 import { projections } from '../projections/index.ts';
+import type { Projection } from '../projections/projection.ts';
 import { ProjectionRunner } from '../projections/runner.ts';
+import { HELP_OPTION, helpText, parseCommandArgs, UsageError, type Subcommand } from './command.ts';
 
-export async function projectionsRebuild(store: EventStore, args: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args, options: { name: { type: 'string' } } });
-  const chosen = values.name ? projections.filter((p) => p.name === values.name) : projections;
-  if (chosen.length === 0) {
-    out(`no projection named "${values.name}"; known: ${projections.map((p) => p.name).join(', ')}`);
-    return 2;
-  }
+export async function projectionsRebuild(store: EventStore, chosen: readonly Projection<unknown>[], out: (line: string) => void): Promise<number> {
   const started = performance.now();
   const damage = new DamageRegistry();
   const runner = new ProjectionRunner({
@@ -38,3 +34,32 @@ export async function projectionsRebuild(store: EventStore, args: string[], out:
     await runner.stop();
   }
 }
+
+export const projectionsRebuildCommand: Subcommand = {
+  name: 'projections rebuild',
+  usage: 'projections rebuild [--name NAME]',
+  summary: 'replay the views from the start, with progress (events applied, events/s)',
+  help: `Replays every view (or one) from the start of the event store, printing progress and, at the end,
+how many events each view applied and how fast. The store is the server's: DATA_DIR/events.sqlite,
+or EVENTSTORE_URL. A missing SQLite file is an error naming it; nothing is created.
+
+options:
+  --name NAME   only this view: ${projections.map((p) => p.name).join(', ')}
+  -h, --help    this help`,
+  async run(args, io, config) {
+    const { values } = parseCommandArgs({ args, options: { name: { type: 'string' }, ...HELP_OPTION } });
+    if (values.help) {
+      io.out(helpText(projectionsRebuildCommand));
+      return 0;
+    }
+    const chosen = values.name === undefined ? projections : projections.filter((p) => p.name === values.name);
+    if (chosen.length === 0) throw new UsageError(`no projection named "${values.name}"; known: ${projections.map((p) => p.name).join(', ')}`);
+    const { store, location } = await openEventStore(config(), undefined, { mustExist: true });
+    try {
+      io.err(`rebuilding views from ${location}`);
+      return await projectionsRebuild(store, chosen, io.out);
+    } finally {
+      await store.close();
+    }
+  },
+};

@@ -1,7 +1,7 @@
 // Settings come from environment variables, validated once at start (composition root only).
 import path from 'node:path';
 import { z } from 'zod';
-import { Interval } from './duration.ts';
+import { Duration, Interval } from './duration.ts';
 
 const Port = z.coerce.number().int().min(0).max(65_535);
 const Url = (protocols: string[]) =>
@@ -23,6 +23,8 @@ export const ConfigSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   REDIS_URL: Url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   AUTH_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** the longest a bearer token may live (exp - iat), in seconds once parsed: "8h", "30d" (default) */
+  TOKEN_MAX_LIFETIME: Duration.prefault('30d'),
   PUBLIC_URL: Url(['http:', 'https:']).optional(),
   SMTP_URL: Url(['smtp:', 'smtps:']).optional(),
   INBOUND_DOMAIN: z.string().min(1).optional(),

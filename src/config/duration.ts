@@ -1,21 +1,55 @@
-// Durations in settings (VERIFY_INTERVAL): `24h`, `30m`, `10s`, `500ms`, `7d`, or `off`.
+// Durations in settings and on the command line: a whole number and one unit, `500ms`, `90s`,
+// `15m`, `8h`, `30d`, `2w`, `1y` (365 days). One parser; token lifetimes read it as seconds
+// (TOKEN_MAX_LIFETIME, `consult token --expires`), timers as milliseconds (VERIFY_INTERVAL, which
+// also takes `off`).
 import { z } from 'zod';
 
-const DURATION = /^(\d{1,10})(ms|s|m|h|d)$/;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 } as const;
+type Unit = keyof typeof UNIT_MS;
+const PATTERN = /^([1-9]\d{0,9})\s?(ms|s|m|h|d|w|y)$/;
+/** Ten years: a bound that keeps every computed date in range. */
+const LONGEST_S = 10 * 365 * 86_400;
 /** the longest delay a Node timer takes (about 24.8 days) */
 const MAX_TIMER_MS = 2_147_483_647;
-const DURATION_HINT = 'a duration such as 24h, 30m or 10s (units ms, s, m, h, d), or off';
+const HINT = 'a duration such as 8h, 30d or 2w (units ms, s, m, h, d, w, y)';
 
-/** A duration like `24h`, `30m`, `10s` in milliseconds; `off` is null. */
+/** Milliseconds of a duration string, or null when it is not one. */
+export function parseDurationMs(text: string): number | null {
+  const m = PATTERN.exec(text.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2] as Unit] : null;
+}
+
+/** A duration string → whole seconds (at most 10 years). */
+export const Duration = z.string().trim().transform((text, ctx): number => {
+  const ms = parseDurationMs(text);
+  if (ms === null || ms % 1000 !== 0) {
+    ctx.addIssue({ code: 'custom', message: ms === null ? HINT : 'a whole number of seconds' });
+    return z.NEVER;
+  }
+  if (ms / 1000 > LONGEST_S) {
+    ctx.addIssue({ code: 'custom', message: 'at most 10 years' });
+    return z.NEVER;
+  }
+  return ms / 1000;
+});
+
+/** A timer's interval in milliseconds (more than 0, at most 24 days); `off` is null. */
 export const Interval = (fallback: string) =>
   z.string().default(fallback).transform((text, ctx): number | null => {
     if (text === 'off') return null;
-    const m = DURATION.exec(text);
-    const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : NaN;
-    if (!(ms > 0 && ms <= MAX_TIMER_MS)) {
-      ctx.addIssue({ code: 'custom', message: m ? `${DURATION_HINT}; more than 0 and at most 24d` : DURATION_HINT });
+    const ms = parseDurationMs(text);
+    if (ms === null || ms > MAX_TIMER_MS) {
+      ctx.addIssue({ code: 'custom', message: ms === null ? `${HINT}, or off` : `${HINT}; at most 24d` });
       return z.NEVER;
     }
     return ms;
   });
+
+/** Seconds → the shortest exact duration string ("30d", "36h", "90s"). */
+export function formatDuration(seconds: number): string {
+  for (const unit of ['y', 'w', 'd', 'h', 'm', 's'] as const) {
+    const size = UNIT_MS[unit] / 1000;
+    if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}

@@ -2,7 +2,7 @@
 // error handler, JSON bodies only, conditional GET and a log line per request that names its
 // consultation, for the resource plugins registered inside it and for nothing else. A plugin
 // registered beside it (pages reached by a signed link, say) brings its own auth and error pages.
-import { registerAuth } from './auth.ts';
+import { registerAuth, type AuthPolicy } from './auth.ts';
 import type { App, HttpContext } from './context.ts';
 import { registerDamageGuard } from './damage-guard.ts';
 import { NoQuery } from './schemas.ts';
@@ -18,11 +18,13 @@ export interface ApiOptions {
   ctx: HttpContext;
   /** the token-signing secret */
   authSecret: string;
+  /** token lifetime and revocation */
+  authPolicy?: AuthPolicy;
 }
 
-export async function apiPlugin(api: App, { ctx, authSecret }: ApiOptions): Promise<void> {
+export async function apiPlugin(api: App, { ctx, authSecret, authPolicy }: ApiOptions): Promise<void> {
   api.setErrorHandler(problemErrorHandler(ctx.writes));
-  registerAuth(api, authSecret);
+  registerAuth(api, authSecret, authPolicy);
   // after auth: a caller without a token learns nothing about damage
   registerDamageGuard(api, ctx.damage);
 

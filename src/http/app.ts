@@ -21,6 +21,7 @@ import { apiPlugin } from './api.ts';
 import type { App, HttpContext } from './context.ts';
 import { answerNotFound, clientErrorHandler, frameworkErrors, problemErrorHandler, refuseWhileClosing } from './framework.ts';
 import { requestLogFields } from './request-log.ts';
+import type { AuthPolicy } from './auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { StoreWrites } from './store-writes.ts';
 
@@ -34,6 +35,8 @@ export interface AppDeps {
   storeKind: string;
   /** the token-signing secret */
   authSecret: string;
+  /** token lifetime bound and revocation list (defaults: 30 days, nothing revoked) */
+  authPolicy?: AuthPolicy;
   readYourWritesMs?: number;
   /** largest accepted request body in bytes (default 1 MiB) */
   bodyLimit?: number;
@@ -79,6 +82,6 @@ export async function buildApp(deps: AppDeps) {
 
   const ctx: HttpContext = { store: deps.store, handler: deps.handler, runner: deps.runner, damage: deps.damage, writes, readYourWritesMs: deps.readYourWritesMs ?? 5000 };
   await app.register(async (health: App) => healthRoutes(health, { ...ctx, storeKind: deps.storeKind }));
-  await app.register(apiPlugin, { ctx, authSecret: deps.authSecret });
+  await app.register(apiPlugin, { ctx, authSecret: deps.authSecret, ...(deps.authPolicy ? { authPolicy: deps.authPolicy } : {}) });
   return app;
 }

@@ -1,10 +1,12 @@
 // Bearer-token access for the API's routes: coordinators may do everything, auditors only read
-// (GET, HEAD). 401 without or with a bad token, 403 for a role that may not do it. The hook is
+// (GET, HEAD). 401 without a token (UNAUTHENTICATED), with a bad, expired or too long-lived one
+// (INVALID_TOKEN) or a revoked one (TOKEN_REVOKED); 403 for a role that may not do it. The hook is
 // registered inside the API plugin only: liveness, readiness and the documentation are open, and a
 // later plugin (pages reached by a signed link) brings its own. Tokens never reach the logs (no
 // header is logged, and a query string only by its allow-listed names: see request-log.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { verifyToken, type Principal } from '../auth/tokens.ts';
+import type { RevokedTokens } from '../auth/revocations.ts';
+import { checkToken, DEFAULT_TOKEN_MAX_LIFETIME_SECONDS, type Principal } from '../auth/tokens.ts';
 import { AppError } from '../errors/catalogue.ts';
 
 declare module 'fastify' {
@@ -15,14 +17,32 @@ declare module 'fastify' {
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
-export function registerAuth(app: FastifyInstance, secret: string): void {
+/** What a token must satisfy beyond its signature. */
+export interface AuthPolicy {
+  /** the longest accepted lifetime (exp - iat) in seconds; default 30 days */
+  maxLifetimeSeconds?: number;
+  /** the revocation list (DATA_DIR/revoked-tokens); none: nothing is revoked */
+  revoked?: RevokedTokens;
+}
+
+export function registerAuth(app: FastifyInstance, secret: string, policy: AuthPolicy = {}): void {
+  const revoked = policy.revoked;
+  const tokenPolicy = {
+    maxLifetimeSeconds: policy.maxLifetimeSeconds ?? DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
+    ...(revoked ? { isRevoked: (jti: string) => revoked.has(jti) } : {}),
+  };
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new AppError('UNAUTHENTICATED', 'a bearer token is required (Authorization: Bearer <token>)');
-    const principal = await verifyToken(secret, match[1]!);
-    if (!principal) throw new AppError('INVALID_TOKEN', 'the bearer token is invalid or expired');
+    const result = await checkToken(secret, match[1]!, tokenPolicy);
+    if (!result.ok) {
+      request.log.info({ reason: result.detail }, 'bearer token refused');
+      if (result.reason === 'revoked') throw new AppError('TOKEN_REVOKED', 'the bearer token has been revoked');
+      throw new AppError('INVALID_TOKEN', 'the bearer token is invalid or expired');
+    }
+    const principal = result.principal;
     if (principal.role === 'auditor' && !READ_METHODS.has(request.method)) {
       throw new AppError('FORBIDDEN', 'auditors may only read');
     }

@@ -8,9 +8,20 @@ import { SqliteEventStore } from './sqlite/sqlite-event-store.ts';
 
 const ESDB_URL = /^esdb(\+discover)?:\/\//i;
 
-export async function openStoreAt(spec: string, options: { mustExist: boolean; logger?: Logger }): Promise<EventStore> {
+/** A store that must already exist does not: nothing was created in its place. */
+export class MissingStoreError extends Error {
+  constructor(readonly file: string, hint?: string) {
+    super(`no SQLite event store at ${file}${hint ? `; ${hint}` : ''}`);
+    this.name = 'MissingStoreError';
+  }
+}
+
+export async function openStoreAt(
+  spec: string,
+  options: { mustExist: boolean; logger?: Logger; synchronous?: 'FULL' | 'NORMAL'; missingHint?: string },
+): Promise<EventStore> {
   if (ESDB_URL.test(spec)) return EsdbEventStore.open({ url: spec, ...(options.logger ? { logger: options.logger } : {}) });
   const file = path.resolve(spec);
-  if (options.mustExist && !existsSync(file)) throw new Error(`no SQLite event store at ${file}`);
-  return SqliteEventStore.open({ file });
+  if (options.mustExist && !existsSync(file)) throw new MissingStoreError(file, options.missingHint);
+  return SqliteEventStore.open({ file, ...(options.synchronous ? { synchronous: options.synchronous } : {}) });
 }

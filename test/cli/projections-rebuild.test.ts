@@ -27,7 +27,7 @@ t.test('rebuild replays every view from the start and reports what it applied', 
   t.equal(one.stdout.trim().split('\n').length, 1, 'only the named projection');
   const unknown = run('--name', 'nope');
   t.equal(unknown.status, 2);
-  t.match(unknown.stdout, /no projection named "nope"; known: consultations-list, stakeholders, sign-off, comment-matrix, drafts/);
+  t.match(unknown.stderr, /no projection named "nope"; known: consultations-list, stakeholders, sign-off, comment-matrix, drafts/);
 });
 
 t.test('rebuild names a consultation whose history is damaged, applies the others in full, and exits 1', async (t) => {

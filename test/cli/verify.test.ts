@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { CommandHandler } from '../../src/commands/handler.ts';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { consult } from '../helpers/consult.ts';
 import { tempDir } from '../helpers/temp-store.ts';
 import { comment, invite, openWithDraft } from '../helpers/consultation.ts';
 import { tamperSqlite } from '../helpers/tamper.ts';
@@ -55,4 +56,24 @@ t.test('verify names every damaged stream with its revision and reason, an unrea
   t.match(run.stdout, new RegExp(`ok +consultation-${healthy} \\(4 events\\)`), 'the streams after a damaged one are checked');
   t.match(run.stdout, new RegExp(`BROKEN +consultation-${deleted} at revision 2: expected revision 2, found 3`));
   t.match(run.stdout, /3 consultations, 11 events, 2 broken/);
+});
+
+t.test('verify --consultation takes a consultation id: anything else is exit 2, an unknown one exit 1', async (t) => {
+  const dataDir = tempDir(t);
+  const store = new SqliteEventStore({ file: path.join(dataDir, 'events.sqlite') });
+  const id = await openWithDraft(new CommandHandler({ store }));
+  await store.close();
+  const run = (...args: string[]) => consult(['verify', ...args], { env: { DATA_DIR: dataDir } });
+
+  const notAnId = await run('--consultation', 'not-a-uuid');
+  t.equal(notAnId.status, 2);
+  t.match(notAnId.stderr, /not a consultation id/);
+  t.notMatch(notAnId.stdout, /ok/, 'no "ok (0 events)"');
+  const unknown = await run('--consultation', '0b6a4d4e-5f0c-4d51-9d57-6c1f0f2a9b01');
+  t.equal(unknown.status, 1);
+  t.match(unknown.stderr, /no consultation 0b6a4d4e-5f0c-4d51-9d57-6c1f0f2a9b01 in /);
+  const one = await run('--consultation', id);
+  t.equal(one.status, 0, one.stderr);
+  t.match(one.stdout, new RegExp(`ok +consultation-${id} \\(2 events\\)`));
+  t.match(one.stdout, /1 consultations, 2 events, 0 broken/);
 });

@@ -43,8 +43,18 @@ t.test('VERIFY_INTERVAL: a duration (default 24h) in milliseconds, off for never
   t.equal(loadConfig({ VERIFY_INTERVAL: '7d' }).VERIFY_INTERVAL, 7 * 86_400_000);
   t.equal(loadConfig({ VERIFY_INTERVAL: 'off' }).VERIFY_INTERVAL, null, 'off: no background check');
   t.equal(loadConfig({ VERIFY_INTERVAL: '' }).VERIFY_INTERVAL, 24 * 3_600_000, 'empty counts as unset');
-  for (const bad of ['daily', '24', '1.5h', '-1h', '0s', '30d', '24 h']) {
+  for (const bad of ['daily', '24', '1.5h', '-1h', '0s', '30d', '24 hours']) {
     const error = t.throws(() => loadConfig({ VERIFY_INTERVAL: bad })) as ConfigError;
-    t.match(error.message, `VERIFY_INTERVAL=${JSON.stringify(bad)}: a duration such as 24h, 30m or 10s`, `refuses ${bad}`);
+    t.match(error.message, `VERIFY_INTERVAL=${JSON.stringify(bad)}: a duration such as 8h, 30d or 2w`, `refuses ${bad}`);
+  }
+});
+
+t.test('TOKEN_MAX_LIFETIME is a duration, read as seconds: 30d by default', async (t) => {
+  t.equal(loadConfig({}).TOKEN_MAX_LIFETIME, 30 * 86_400);
+  t.equal(loadConfig({ TOKEN_MAX_LIFETIME: '8h' }).TOKEN_MAX_LIFETIME, 8 * 3600);
+  t.equal(loadConfig({ TOKEN_MAX_LIFETIME: '2w' }).TOKEN_MAX_LIFETIME, 14 * 86_400);
+  for (const bad of ['forever', '0d', '8', '-1h', '11y']) {
+    const error = t.throws(() => loadConfig({ TOKEN_MAX_LIFETIME: bad })) as ConfigError;
+    t.match(error.message, `TOKEN_MAX_LIFETIME="${bad}"`, bad);
   }
 });

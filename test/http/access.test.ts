@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { SignJWT } from 'jose';
+import { resolveAuthSecret } from '../../src/auth/secret.ts';
 import { issueToken, verifyToken } from '../../src/auth/tokens.ts';
 import { DamageRegistry } from '../../src/audit/damage.ts';
 import { buildApp } from '../../src/http/app.ts';
@@ -77,18 +78,19 @@ t.test('request logs name the consultation and never carry a token', async (t) =
   t.notOk(all.includes('not-a-valid-token'), 'nor a rejected one');
 });
 
-t.test('tokens carry role and subject; consult token prints one the server accepts', async (t) => {
+t.test('tokens carry role, subject and an id; consult token prints one the server accepts', async (t) => {
   const token = await issueToken(AUTH_SECRET, { role: 'auditor', subject: 'Court of Audit' });
-  t.strictSame(await verifyToken(AUTH_SECRET, token), { role: 'auditor', subject: 'Court of Audit' });
+  t.match(await verifyToken(AUTH_SECRET, token), { role: 'auditor', subject: 'Court of Audit', jti: /^[0-9a-f-]{36}$/ });
   const bin = fileURLToPath(new URL('../../bin/consult.js', import.meta.url));
   const printed = spawnSync(process.execPath, [bin, 'token', '--role', 'coordinator', '--subject', 'Ana Popescu'], { env: { ...process.env, AUTH_SECRET }, encoding: 'utf8' });
   t.equal(printed.status, 0, printed.stderr);
-  t.strictSame(await verifyToken(AUTH_SECRET, printed.stdout.trim()), { role: 'coordinator', subject: 'Ana Popescu' });
+  t.match(await verifyToken(AUTH_SECRET, printed.stdout.trim()), { role: 'coordinator', subject: 'Ana Popescu' });
   const usage = spawnSync(process.execPath, [bin, 'token', '--role', 'admin', '--subject', 'x'], { env: { ...process.env, AUTH_SECRET }, encoding: 'utf8' });
   t.equal(usage.status, 2);
   t.match(usage.stderr, /usage: consult token --role coordinator\|auditor/);
-  // without AUTH_SECRET outside production: the development secret in the data directory
+  // without AUTH_SECRET outside production: the development secret the server created in its data directory
   const dataDir = tempDir(t);
+  resolveAuthSecret({ dataDir, NODE_ENV: 'development' });
   const dev = spawnSync(process.execPath, [bin, 'token', '--role', 'auditor', '--subject', 'A'], { env: { ...process.env, AUTH_SECRET: '', DATA_DIR: dataDir }, encoding: 'utf8' });
   t.equal(dev.status, 0, dev.stderr);
   t.match(dev.stderr, /development secret in .*auth-secret/);

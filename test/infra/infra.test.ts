@@ -13,7 +13,8 @@ const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
 const settings = Object.keys(ConfigSchema.shape).sort();
 const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
-const startCommand = (pkg.scripts.start ?? '').trim().split(/\s+/); // what `npm start` runs
+// what `npm start` runs (`exec` only makes the shell npm starts become node, so signals reach it)
+const startCommand = (pkg.scripts.start ?? '').trim().replace(/^exec\s+/, '').split(/\s+/);
 const workersEntry = 'src/workers/main.ts';
 const workersExist = existsSync(path.join(root, workersEntry));
 const pendingMarker = `PENDING: ${workersEntry} does not exist yet`;
