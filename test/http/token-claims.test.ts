@@ -11,7 +11,6 @@ import { pino } from 'pino';
 import { RevokedTokens, revokeToken } from '../../src/auth/revocations.ts';
 import { checkToken, mintToken, verifyToken } from '../../src/auth/tokens.ts';
 import { CommandHandler } from '../../src/commands/handler.ts';
-import { Actor } from '../../src/domain/schemas.ts';
 import type { AuthPolicy } from '../../src/http/auth.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { projections } from '../../src/projections/index.ts';
