@@ -207,15 +207,17 @@ const stages = dockerfile.split(/^(?=FROM\s)/m).slice(1);
 const runtime = stages.at(-1) ?? '';
 const build = stages.slice(0, -1).join('\n');
 
-t.test('the Dockerfile is multi-stage on Node 20 (Debian bookworm)', async (t) => {
+t.test('the Dockerfile is multi-stage on Node 24 LTS (Debian bookworm), a line that engines supports', async (t) => {
   const named = [...dockerfile.matchAll(/^FROM\s+(\S+)\s+AS\s+(\S+)/gim)];
   t.ok(stages.length >= 2, 'at least two stages');
   t.equal(named.length, stages.length, 'every stage is named (FROM … AS …)');
   const args = Object.fromEntries([...dockerfile.matchAll(/^ARG\s+(\w+)=(\S+)/gm)].map((m) => [m[1]!, m[2]!]));
   for (const m of named) {
     const image = m[1]!.replace(/\$\{(\w+)\}/g, (_, name: string) => args[name] ?? '');
-    t.match(image, /^node:20-bookworm(-slim)?$/, `stage ${m[2]} is on node:20-bookworm`);
+    t.match(image, /^node:24-bookworm(-slim)?$/, `stage ${m[2]} is on node:24-bookworm`);
   }
+  const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+  t.match(engines, /(^|\|\|)\s*\^24(\.|\s|$)/, `package.json engines (${engines}) includes Node 24`);
 });
 
 t.test('the build stage compiles, type-checks and keeps only production dependencies', async (t) => {
