@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { CommandHandler } from '../src/commands/handler.ts';
 import { commands } from '../src/commands/index.ts';
 import { SqliteEventStore } from '../src/store/sqlite/sqlite-event-store.ts';
+import type { BenchOptions, Log } from './common.ts';
 
-const HISTORY = 3000;
-const MEASURE_MS = 3000;
+/** --quick divides both by ten */
+let HISTORY = 3000;
+let MEASURE_MS = 3000;
 const COORDINATOR = { role: 'coordinator', id: 'bench' } as const;
 
-type Log = (line: string) => void;
 
 function commentOn(handler: CommandHandler, consultationId: string, stakeholderId: string, n: number) {
   return handler.execute(commands.submitComment, {
@@ -29,7 +30,8 @@ async function measure(handler: CommandHandler, consultationId: string, stakehol
   return Math.round(n / ((performance.now() - started) / 1000));
 }
 
-export async function run(log: Log) {
+export async function run(log: Log, options: BenchOptions) {
+  if (options.quick) [HISTORY, MEASURE_MS] = [300, 300];
   const dir = await mkdtemp(join(tmpdir(), 'bench-handler-'));
   const store = new SqliteEventStore({ file: join(dir, 'events.sqlite') });
   try {

@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import { openDatabase } from '../src/store/sqlite/schema.ts';
 import { SqliteEventStore } from '../src/store/sqlite/sqlite-event-store.ts';
 import type { EventData } from '../src/store/port.ts';
+import { percentile, type BenchOptions, type Log } from './common.ts';
 
 const WRITERS = 64;
-const BASELINE_MS = 3000;
-const GROUP_COMMIT_MS = 4000;
-const SEQUENTIAL_MS = 2000;
-const READ_ALL_EVENTS = 50_000;
+/** durations and sizes; --quick divides them by ten */
+let BASELINE_MS = 3000;
+let GROUP_COMMIT_MS = 4000;
+let SEQUENTIAL_MS = 2000;
+let READ_ALL_EVENTS = 50_000;
 
-type Log = (line: string) => void;
 
 const event = (n: number): EventData => ({
   id: randomUUID(),
@@ -26,9 +27,6 @@ const event = (n: number): EventData => ({
 
 const round = (x: number) => Math.round(x);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-event-store-'));
@@ -107,7 +105,8 @@ async function readAllThroughput(file: string, log: Log) {
   return { events: all.length, eventsPerSecondOneCall: round(oneCall), eventsPerSecondPagesOf500: round(paged) };
 }
 
-export async function run(log: Log) {
+export async function run(log: Log, options: BenchOptions) {
+  if (options.quick) [BASELINE_MS, GROUP_COMMIT_MS, SEQUENTIAL_MS, READ_ALL_EVENTS] = [300, 400, 200, 5_000];
   return inTempDir(async (dir) => {
     log(`baseline: one raw transaction per event, synchronous=FULL, ${BASELINE_MS} ms`);
     const raw = baseline(join(dir, 'baseline.db'));

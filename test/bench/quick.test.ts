@@ -1,0 +1,53 @@
+// The benchmark harness must not rot: `npm run bench -- --quick` runs every scenario small and
+// writes a JSON report with every figure. Nothing here asserts a speed (that is what the full
+// benchmark reports, with its baselines), only that each scenario ran and reported its figures.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp-store.ts';
+
+t.setTimeout(300_000);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+t.test('npm run bench -- --quick runs every scenario and writes their figures as JSON', async (t) => {
+  const out = path.join(tempDir(t), 'quick.json');
+  const child = spawn('npm', ['run', '--silent', 'bench', '--', '--quick', '--out', out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stdout.resume();
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  t.equal(code, 0, stderr.slice(-2000));
+  const report = JSON.parse(readFileSync(out, 'utf8')) as { quick: boolean; results: Record<string, Record<string, unknown>> };
+  t.equal(report.quick, true);
+  t.strictSame(Object.keys(report.results), ['event-store', 'command-handler', 'rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory']);
+  const r = report.results;
+  t.ok(Number(r['event-store']!['groupCommitOverBaseline']) > 0);
+  t.ok(Number(r['command-handler']!['ratio']) > 0);
+  for (const name of ['rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory']) {
+    t.type(r[name]!['target'], 'string', `${name} names its target`);
+    t.type(r[name]!['met'], 'boolean', `${name} says whether it met it`);
+  }
+  t.ok(Number(r['rebuild']!['events']) > 1000 && Number(r['rebuild']!['ratioToBaseline']) > 0 && Number(r['rebuild']!['peakRssMb']) > 0);
+  t.ok(Number(r['cold-start']!['readyzSeconds']) >= Number(r['cold-start']!['healthzSeconds']));
+  t.equal(r['deadline-rush']!['recorded'], r['deadline-rush']!['expected'], 'the rush records every comment');
+  t.ok(Number(r['growth']!['p99Ratio']) > 0);
+  t.ok(Number(r['fold-memory']!['events']) > 5000 && Number(r['fold-memory']!['seconds']) > 0);
+});
+
+t.test('--only runs the named scenarios; an unknown name is exit 2 naming the known ones', async (t) => {
+  const run = (args: string[]) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx/esm', 'bench/run.ts', ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+  const bad = await run(['--quick', '--only', 'nonsense']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /no benchmark named nonsense; known: event-store, command-handler, rebuild/);
+  const out = path.join(tempDir(t), 'one.json');
+  const one = await run(['--quick', '--only', 'fold-memory', '--out', out]);
+  t.equal(one.code, 0, one.stderr);
+  t.strictSame(Object.keys((JSON.parse(readFileSync(out, 'utf8')) as { results: object }).results), ['fold-memory']);
+});
