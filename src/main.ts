@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   app = await buildApp({
     store, runner, handler, damage, logger, storeKind: opened.kind, authSecret: auth.secret,
     authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
+    publicUrl: config.PUBLIC_URL,
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, `listening on ${address}; API documentation at ${address}/docs`);

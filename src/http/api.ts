@@ -5,7 +5,7 @@
 import { registerAuth, type AuthPolicy } from './auth.ts';
 import type { App, HttpContext } from './context.ts';
 import { registerDamageGuard } from './damage-guard.ts';
-import { NoQuery } from './schemas.ts';
+import { NoQuery, URI_TOO_LONG } from './schemas.ts';
 import { problemErrorHandler } from './framework.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { consultationRoutes } from './routes/consultations.ts';
@@ -56,6 +56,11 @@ export async function apiPlugin(api: App, { ctx, authSecret, authPolicy }: ApiOp
   // `?verison=2` is a 400 naming it instead of silently answering for the latest version.
   api.addHook('onRoute', (route) => {
     if (route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: NoQuery };
+    // A path parameter over the router's limit is answered 414 (framework.ts): documented on every
+    // route that has one, beside the errors the route lists itself.
+    if (route.url.includes(':') && route.schema.response !== undefined) {
+      route.schema = { ...route.schema, response: { ...route.schema.response as Record<string, unknown>, 414: URI_TOO_LONG } };
+    }
   });
 
   const resources = { ctx };

@@ -11,7 +11,7 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { DamageRegistry } from '../audit/damage.ts';
 import type { CommandHandler } from '../commands/handler.ts';
@@ -20,6 +20,7 @@ import type { EventStore } from '../store/port.ts';
 import { apiPlugin } from './api.ts';
 import type { App, HttpContext } from './context.ts';
 import { answerNotFound, clientErrorHandler, frameworkErrors, problemErrorHandler, refuseWhileClosing } from './framework.ts';
+import { swaggerOptions } from './openapi.ts';
 import { requestLogFields } from './request-log.ts';
 import type { AuthPolicy } from './auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -42,6 +43,8 @@ export interface AppDeps {
   bodyLimit?: number;
   /** how often a probe write is tried while the store refuses writes (default 2 s) */
   storeProbeIntervalMs?: number;
+  /** where clients reach the API (PUBLIC_URL): the OpenAPI document's server; default `/`, where the document is served from */
+  publicUrl?: string;
 }
 
 /** The longest path parameter the router accepts; a longer one is 414 URI_TOO_LONG (ids are 36-character UUIDs). */
@@ -70,14 +73,8 @@ export async function buildApp(deps: AppDeps) {
   app.setNotFoundHandler(answerNotFound);
   refuseWhileClosing(app);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'WPS National Action Plan consultations', version: '1', description: 'Coordinator and auditor API. Every command is an event on the consultation\'s stream.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  // the document's head (servers, licence, contact, tags) and its schema transforms: openapi.ts
+  await app.register(swagger, swaggerOptions(deps.publicUrl));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const ctx: HttpContext = { store: deps.store, handler: deps.handler, runner: deps.runner, damage: deps.damage, writes, readYourWritesMs: deps.readYourWritesMs ?? 5000 };

@@ -1,7 +1,8 @@
 // The routes that share one shape: path parameters and a body checked by their zod schemas (the
 // body is the command's own schema, or built from it), run the command (Idempotency-Key, If-Match,
 // read-your-writes: see run-command.ts), answer 200 { revision } or, for a command that creates
-// something, 201 with its Location. The OpenAPI document is generated from the same schemas.
+// something, 201 with its Location. The OpenAPI document is generated from the same schemas; each
+// route names its operation (`operationId`), so a new one cannot be left for a generator to name.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { CommandDefinition } from '../commands/command.ts';
@@ -31,6 +32,11 @@ export interface CommandRouteSpec<
 > {
   method: 'POST' | 'PUT' | 'DELETE';
   url: string;
+  /**
+   * The operation's name in the OpenAPI document, which client generators turn into a method name:
+   * the command's verb phrase (`submitComment`). Stable: renaming it breaks generated clients.
+   */
+  operationId: string;
   tags: string[];
   summary: string;
   description?: string;
@@ -60,6 +66,7 @@ export function commandRoute<
     method: spec.method,
     url: spec.url,
     schema: {
+      operationId: spec.operationId,
       tags: spec.tags,
       summary: spec.summary,
       ...(spec.description !== undefined ? { description: spec.description } : {}),
@@ -67,7 +74,9 @@ export function commandRoute<
       ...(spec.querystring ? { querystring: spec.querystring } : {}),
       headers: COMMAND_HEADERS,
       body: spec.body,
-      response: spec.created ? { 201: spec.created.schema, ...commandErrors } : { 200: CommandAck, ...commandErrors },
+      response: spec.created
+        ? { 201: json('created: what it created and the consultation\'s revision; Location names it', spec.created.schema), ...commandErrors }
+        : { 200: json('done, or nothing to do (then nothing is appended): the consultation\'s revision', CommandAck), ...commandErrors },
     },
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       // Fastify validated (and transformed) params, body and query with exactly these schemas
@@ -80,4 +89,9 @@ export function commandRoute<
       return reply.code(201).header('location', location).send(body);
     },
   });
+}
+
+/** A JSON answer as the OpenAPI document shows it, with what it means. */
+function json<S extends z.ZodType>(description: string, schema: S) {
+  return { description, content: { 'application/json': { schema } } } as const;
 }

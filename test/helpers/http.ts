@@ -25,7 +25,7 @@ export interface Call {
   as?: 'coordinator' | 'auditor' | null;
 }
 
-export async function startApi(t: Teardown, options: { store?: EventStore; bodyLimit?: number; clock?: () => Date; storeProbeIntervalMs?: number } = {}) {
+export async function startApi(t: Teardown, options: { store?: EventStore; bodyLimit?: number; clock?: () => Date; storeProbeIntervalMs?: number; publicUrl?: string } = {}) {
   const store = options.store ?? tempStore(t).store;
   const damage = new DamageRegistry();
   const handler = new CommandHandler({ store, damage, ...(options.clock ? { clock: options.clock } : {}) });
@@ -36,6 +36,7 @@ export async function startApi(t: Teardown, options: { store?: EventStore; bodyL
     store, runner, handler, damage, logger, storeKind: 'test', authSecret: AUTH_SECRET,
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.storeProbeIntervalMs ? { storeProbeIntervalMs: options.storeProbeIntervalMs } : {}),
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
   });
   t.teardown(async () => {
     await app.close();

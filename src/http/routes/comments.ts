@@ -96,6 +96,7 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/comments',
+    operationId: 'submitComment',
     tags: ['comments'],
     summary: 'Submit a comment on a stakeholder\'s behalf (e.g. made in a meeting or a letter: channel and madeAt); sectionKey omitted = the whole draft',
     params: ConsultationParams,
@@ -114,6 +115,7 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.get('/consultations/:id/comments', {
     schema: {
+      operationId: 'getCommentMatrix',
       tags: ['comments'],
       summary: 'The comment-resolution matrix, filtered; `Accept: text/csv` returns the filtered rows as a CSV file',
       description: 'JSON is the default. With `Accept: text/csv` (preferred over application/json) the filtered comments come as '
@@ -152,6 +154,7 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.get('/consultations/:id/comments/:cid', {
     schema: {
+      operationId: 'getComment',
       tags: ['comments'],
       summary: 'One comment\'s row of the matrix',
       params: CommentParams,
@@ -168,6 +171,7 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/comments/:cid/answer',
+    operationId: 'answerComment',
     tags: ['comments'],
     summary: 'Answer a comment; answering again revises the answer (the earlier ones stay in the matrix)',
     params: CommentParams,
@@ -179,6 +183,7 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/comments/:cid/retract',
+    operationId: 'retractComment',
     tags: ['comments'],
     summary: 'Retract a comment (e.g. entered on the wrong stakeholder); it stays in the matrix as retracted and is not counted',
     params: CommentParams,

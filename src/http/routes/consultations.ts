@@ -41,6 +41,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations',
+    operationId: 'openConsultation',
     tags: ['consultations'],
     summary: 'Open a consultation (with an Idempotency-Key, a retry never opens a second one)',
     body: commands.openConsultation.schema,
@@ -58,6 +59,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.get('/consultations', {
     schema: {
+      operationId: 'listConsultations',
       tags: ['consultations'],
       summary: 'Every consultation with its status, draft, deadlines and counts',
       querystring: z.strictObject({ status: z.enum(['open', 'closed']).optional() }),
@@ -73,6 +75,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.get('/consultations/:id', {
     schema: {
+      operationId: 'getConsultation',
       tags: ['consultations'],
       summary: 'One consultation\'s summary',
       params: ConsultationParams,
@@ -87,6 +90,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/deadlines',
+    operationId: 'extendDeadline',
     tags: ['consultations'],
     summary: 'Extend the comment or endorsement deadline, for everyone or one stakeholder',
     params: ConsultationParams,
@@ -97,6 +101,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/close',
+    operationId: 'closeConsultation',
     tags: ['consultations'],
     summary: 'Close as adopted (every endorser endorsed the final, latest version) or withdrawn',
     params: ConsultationParams,
@@ -106,6 +111,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.get('/consultations/:id/events', {
     schema: {
+      operationId: 'getHistory',
       tags: ['audit'],
       summary: 'The raw history, each event with its hash and prevHash, paginated by revision',
       params: ConsultationParams,

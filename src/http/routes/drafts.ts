@@ -21,6 +21,7 @@ export const draftRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/drafts',
+    operationId: 'publishDraft',
     tags: ['drafts'],
     summary: 'Publish the next numbered draft (an open endorsement request is cancelled)',
     params: ConsultationParams,
@@ -38,6 +39,7 @@ export const draftRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.get('/consultations/:id/drafts', {
     schema: {
+      operationId: 'listDrafts',
       tags: ['drafts'],
       summary: 'Every draft version with its sections',
       params: ConsultationParams,
@@ -51,6 +53,7 @@ export const draftRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.get('/consultations/:id/drafts/:version', {
     schema: {
+      operationId: 'getDraft',
       tags: ['drafts'],
       summary: 'One draft version\'s sections',
       params: VersionParams,

@@ -69,6 +69,7 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/endorsement-requests',
+    operationId: 'requestEndorsement',
     tags: ['endorsements'],
     summary: 'Ask the endorsers to endorse the latest draft version by a deadline (one request open at a time)',
     params: ConsultationParams,
@@ -83,6 +84,7 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'DELETE',
     url: '/consultations/:id/endorsement-requests/:version',
+    operationId: 'cancelEndorsementRequest',
     tags: ['endorsements'],
     summary: 'Cancel the open endorsement request for a version (nothing to do when none is open for it)',
     description: 'The reason may come as a JSON body `{ "reason" }` or as `?reason=`; the body wins when both are given.',
@@ -98,6 +100,7 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.post('/consultations/:id/endorsements', {
     schema: {
+      operationId: 'decideEndorsement',
       tags: ['endorsements'],
       summary: 'Record an endorser\'s decision on its behalf: endorse (with the signatory) or withhold (with a reason); a later decision replaces an earlier one',
       params: ConsultationParams,
@@ -116,6 +119,7 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.get('/consultations/:id/sign-off', {
     schema: {
+      operationId: 'getSignOff',
       tags: ['endorsements'],
       summary: 'Where each required endorser stands on a draft version (the latest by default), and whether it may be adopted',
       params: ConsultationParams,

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { App, HttpContext } from '../context.ts';
 import { DamageHealth } from '../damage-guard.ts';
+import { INTERNAL_ERROR, problem, ProblemBody } from '../schemas.ts';
 
 const ProjectionHealth = z.object({
   name: z.string(),
@@ -35,11 +36,16 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
   // A stalled subscription shows as a `behind` that keeps growing while `state` says live.
   app.get('/healthz', {
     schema: {
+      operationId: 'getHealth',
+      security: [], // open: no token needed
       tags: ['health'],
       summary: 'Liveness, with the store and each projection\'s state and lag',
       response: {
         200: z.object({ status: z.literal('ok'), store: StoreHealth, projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth) }),
-        503: z.object({ status: z.literal('unavailable'), store: StoreHealth, projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth) }),
+        ...HEALTH_ERRORS,
+        503: unavailable('the event store is unreachable', z.object({
+          status: z.literal('unavailable'), store: StoreHealth, projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth),
+        })),
       },
     },
   }, async (_req, reply) => {
@@ -61,9 +67,11 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
 
   app.get('/readyz', {
     schema: {
+      operationId: 'getReadiness',
+      security: [], // open: no token needed
       tags: ['health'],
       summary: 'Readiness: the store answers and takes writes, and every projection caught up at least once since start (and none failed)',
-      response: { 200: ReadyBody, 503: ReadyBody },
+      response: { 200: ReadyBody, ...HEALTH_ERRORS, 503: unavailable('not ready: see the body for what is missing', ReadyBody) },
     },
   }, async (_req, reply) => {
     const reachable = await storeReachable();
@@ -74,3 +82,20 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
 }
 
 const ReadyBody = z.object({ ready: z.boolean(), store: z.object({ reachable: z.boolean(), writable: z.boolean() }), projectionsCaughtUp: z.boolean() });
+
+/**
+ * The errors the health checks answer as problem+json: what the HTTP parser refuses before any
+ * route runs, a fault of the server, and (with the check's own body otherwise) 503 while draining.
+ */
+const HEALTH_ERRORS = {
+  400: problem('BAD_REQUEST: the HTTP parser could not read the request (bad header bytes, say)'),
+  500: INTERNAL_ERROR,
+} as const;
+
+/** 503 with the check's own body, or SHUTTING_DOWN as problem+json while the server drains. */
+function unavailable<S extends z.ZodType>(description: string, body: S) {
+  return {
+    description: `${description}; or, as problem+json, SHUTTING_DOWN while the server drains`,
+    content: { 'application/json': { schema: body }, 'application/problem+json': { schema: ProblemBody } },
+  } as const;
+}

@@ -17,7 +17,7 @@ import { commandRoute } from '../command-route.ts';
 import type { App, HttpContext, ResourcePlugin } from '../context.ts';
 import { InputError } from '../problem.ts';
 import { expectedRevision, idempotencyKey, runCommand } from '../run-command.ts';
-import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, readErrors, StakeholderParams } from '../schemas.ts';
+import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, problem, readErrors, StakeholderParams } from '../schemas.ts';
 import { consultationSlot, setEtag } from '../views.ts';
 
 /** Data rows one import may hold; a larger file is refused with 413 TOO_MANY_ROWS (split it). */
@@ -118,6 +118,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.post('/consultations/:id/stakeholders', {
     schema: {
+      operationId: 'inviteStakeholder',
       tags: ['stakeholders'],
       summary: 'Invite an organisation (inviting a contact address it has already returns the existing stakeholder with 200)',
       params: ConsultationParams,
@@ -138,6 +139,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.get('/consultations/:id/stakeholders', {
     schema: {
+      operationId: 'listStakeholders',
       tags: ['stakeholders'],
       summary: 'Every stakeholder: contacts, invitation status, comments, reminders, endorsement, what is awaited from it',
       params: ConsultationParams,
@@ -160,6 +162,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   app.get('/consultations/:id/stakeholders/:sid', {
     schema: {
+      operationId: 'getStakeholder',
       tags: ['stakeholders'],
       summary: 'One stakeholder',
       params: StakeholderParams,
@@ -176,6 +179,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/stakeholders/:sid/response',
+    operationId: 'respondToInvitation',
     tags: ['stakeholders'],
     summary: 'Record the stakeholder\'s answer to its invitation on its behalf (accepting after a decline needs a reinstatement)',
     params: StakeholderParams,
@@ -187,6 +191,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'PUT',
     url: '/consultations/:id/stakeholders/:sid/contacts',
+    operationId: 'changeContacts',
     tags: ['stakeholders'],
     summary: 'Replace the stakeholder\'s contact people (the first is the primary)',
     params: StakeholderParams,
@@ -198,6 +203,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'DELETE',
     url: '/consultations/:id/stakeholders/:sid',
+    operationId: 'removeStakeholder',
     tags: ['stakeholders'],
     summary: `Remove the stakeholder; the reason comes from the body or ?reason= (the body wins), default "${DEFAULT_REMOVAL_REASON}"`,
     params: StakeholderParams,
@@ -210,6 +216,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/stakeholders/:sid/reinstate',
+    operationId: 'reinstateStakeholder',
     tags: ['stakeholders'],
     summary: 'Bring back a removed stakeholder, or one that declined (its invitation is pending again)',
     params: StakeholderParams,
@@ -221,6 +228,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/stakeholders/:sid/review',
+    operationId: 'completeReview',
     tags: ['stakeholders'],
     summary: '"No further comments on this version", on the stakeholder\'s behalf (the latest draft version only)',
     params: StakeholderParams,
@@ -232,6 +240,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/messages',
+    operationId: 'recordMessageSent',
     tags: ['stakeholders'],
     summary: 'Record a message sent to a stakeholder by other means (e.g. a letter delivered by hand); the same messageId twice records nothing',
     params: ConsultationParams,
@@ -242,6 +251,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/delivery-failures',
+    operationId: 'recordDeliveryFailure',
     tags: ['stakeholders'],
     summary: 'Record that a message to a stakeholder could not be delivered',
     params: ConsultationParams,
@@ -254,6 +264,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
 function importRoute(app: App, ctx: HttpContext): void {
   app.post('/consultations/:id/stakeholders/import', {
     schema: {
+      operationId: 'importStakeholders',
       tags: ['stakeholders'],
       summary: 'Invite organisations from a CSV (columns organisation, kind, name, email, language, endorser); rows of one organisation become one stakeholder',
       description: [
@@ -271,7 +282,14 @@ function importRoute(app: App, ctx: HttpContext): void {
       headers: COMMAND_HEADERS,
       consumes: ['text/csv'],
       body: z.string().describe('the CSV text'),
-      response: { 200: ImportReport, ...commandErrors },
+      response: {
+        200: ImportReport,
+        ...commandErrors,
+        400: problem('INVALID_CSV, CSV_MISSING_COLUMNS (with `details.missingColumns`), CSV_DUPLICATE_COLUMNS; INVALID_INPUT (a malformed path id), '
+          + 'INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH'),
+        413: problem(`BODY_TOO_LARGE (1 MiB), TOO_MANY_ROWS (over ${MAX_IMPORT_ROWS} data rows: split the file)`),
+        415: problem('UNSUPPORTED_MEDIA_TYPE: send text/csv'),
+      },
     },
   }, async (request, reply) => {
     const { id } = request.params;
