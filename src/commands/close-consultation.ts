@@ -4,10 +4,11 @@ import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { COORDINATOR_ONLY, requireLatestDraft, requireOpen, requireRole } from '../domain/rules.ts';
 import { Note, Outcome } from '../domain/schemas.ts';
+import { missingEndorsers } from '../domain/standing.ts';
 
 /**
- * Closes as adopted (only on the latest version, only when every endorser that was not removed
- * has endorsed that version: a declined invitation counts as not endorsed) or as withdrawn.
+ * Closes as adopted (only on the latest version, only when no required endorser is missing on it:
+ * see missingEndorsers) or as withdrawn.
  */
 export const closeConsultation = defineCommand({
   name: 'CloseConsultation',
@@ -27,9 +28,14 @@ export const closeConsultation = defineCommand({
     if (input.outcome === 'adopted') {
       if (version === null) throw new DomainError('DRAFT_NOT_FOUND', 'an adopted consultation needs its final draft version'); // the schema refuses this first
       requireLatestDraft(state, version);
-      const missing = [...state.stakeholders.values()]
-        .filter((x) => x.endorser && !x.removed && (x.decisions.get(version) !== 'endorsed' || x.response === 'declined'))
-        .map((x) => ({ stakeholderId: x.id, organisation: x.organisation }));
+      const missing = missingEndorsers([...state.stakeholders.values()].map((x) => ({
+        stakeholderId: x.id,
+        organisation: x.organisation,
+        endorser: x.endorser,
+        removed: x.removed,
+        declined: x.response === 'declined',
+        decision: x.decisions.get(version) ?? null,
+      }))).map(({ stakeholderId, organisation }) => ({ stakeholderId, organisation }));
       if (missing.length > 0) {
         throw new DomainError(
           'ENDORSEMENTS_MISSING',

@@ -9,10 +9,12 @@
 // DeepReadonly: it may read, never change.
 import type { Contact, Phase } from './schemas.ts';
 import type { DomainEvent, EventMetadata } from './events.ts';
+import type { OwnExtension } from './rules.ts';
+import type { EndorsementDecision, InvitationResponse } from './standing.ts';
 
-export type Response = 'pending' | 'accepted' | 'declined';
+export type Response = InvitationResponse;
 
-export type Decision = 'endorsed' | 'withheld';
+export type Decision = EndorsementDecision;
 
 export interface StakeholderState {
   id: string;
@@ -22,7 +24,7 @@ export interface StakeholderState {
   response: Response;
   removed: boolean;
   /** per-stakeholder deadline extensions, valid for the draft version they were granted on */
-  extensions: Partial<Record<Phase, { draftVersion: number; deadline: string }>>;
+  extensions: Partial<Record<Phase, OwnExtension>>;
   reviewedVersions: number[];
   /** the latest endorsement decision per draft version */
   decisions: Map<number, Decision>;

@@ -10,9 +10,10 @@ import {
 // (schemas.ts) got stricter over time; what earlier code stored must still decode, and the hash
 // chain, not these schemas, is what proves an event was not altered.
 const StakeholderRef = { stakeholderId: z.string() };
-const StoredContact = z.object({ name: z.string(), email: z.string() });
-const StoredSection = z.object({ key: z.string(), heading: z.string(), text: z.string() });
-const StoredSignatory = z.object({ name: z.string(), title: z.string() });
+// The views copy these shapes from the events, so they describe them with the same schemas.
+export const StoredContact = z.object({ name: z.string(), email: z.string() });
+export const StoredSection = z.object({ key: z.string(), heading: z.string(), text: z.string() });
+export const StoredSignatory = z.object({ name: z.string(), title: z.string() });
 
 export const EventDataSchemas = {
   ConsultationOpened: z.object({

@@ -81,22 +81,37 @@ export function requireParticipant(s: ReadonlyState, actor: Actor, stakeholderId
   return x;
 }
 
-/**
- * The comment deadline that applies to this stakeholder on the latest draft: its own extension where
- * it has one, unless a later extension for everyone has overtaken it (an extension never shortens).
- */
-export function commentDeadlineFor(s: ReadonlyState, x: ReadonlyStakeholder | undefined): string {
-  const draft = latestDraft(s);
-  const own = x?.extensions.comments;
-  return own && own.draftVersion === draft.version ? later(own.deadline, draft.commentDeadline) : draft.commentDeadline;
+/** An extension granted to one stakeholder: valid for the draft version it was granted on. */
+export interface OwnExtension {
+  draftVersion: number;
+  deadline: string;
 }
 
-/** The endorsement deadline that applies to this stakeholder on the open request. */
+/**
+ * A stakeholder's own deadline where it applies: its extension was granted on this version (the
+ * draft, or the one endorsement is requested for) and is later than everyone's deadline; null when
+ * everyone's deadline applies (a later extension for everyone overtakes an own one).
+ */
+export function ownDeadlineOverride(everyone: string, own: OwnExtension | null | undefined, version: number): string | null {
+  return own && own.draftVersion === version && isAfter(own.deadline, everyone) ? own.deadline : null;
+}
+
+/** The deadline that applies to a stakeholder on a version: its own where that applies, else everyone's. */
+export function ownDeadline(everyone: string, own: OwnExtension | null | undefined, version: number): string {
+  return ownDeadlineOverride(everyone, own, version) ?? everyone;
+}
+
+/** The comment deadline that applies to this stakeholder (or to everyone, when none is given) on the latest draft. */
+export function commentDeadlineFor(s: ReadonlyState, x: ReadonlyStakeholder | undefined): string {
+  const draft = latestDraft(s);
+  return ownDeadline(draft.commentDeadline, x?.extensions.comments, draft.version);
+}
+
+/** The endorsement deadline that applies to this stakeholder (or to everyone) on the open request. */
 export function endorsementDeadlineFor(s: ReadonlyState, x: ReadonlyStakeholder | undefined): string {
   const req = s.endorsementRequest;
   if (!req) throw new DomainError('NO_ENDORSEMENT_REQUEST');
-  const own = x?.extensions.endorsement;
-  return own && own.draftVersion === req.draftVersion ? later(own.deadline, req.deadline) : req.deadline;
+  return ownDeadline(req.deadline, x?.extensions.endorsement, req.draftVersion);
 }
 
 export function sameEmail(a: string, b: string): boolean {

@@ -70,6 +70,8 @@ export const Disposition = z.enum(['accepted', 'partially-accepted', 'rejected',
 export const Phase = z.enum(['comments', 'endorsement']);
 export type Phase = z.infer<typeof Phase>;
 export const Outcome = z.enum(['adopted', 'withdrawn']);
+/** A consultation as coordinators see it (the state's 'none' is a consultation that does not exist). */
+export const ConsultationStatus = z.enum(['open', 'closed']);
 export const MessageKind = z.enum(['invitation', 'notice', 'reminder']);
 export const NoticeKind = z.enum(['new-draft', 'endorsement-request', 'acknowledgement']);
 

@@ -1,65 +1,61 @@
 // The comment-resolution matrix of a consultation: every comment with where it points, who made it,
 // and how it was answered (the latest answer, with the earlier ones), or that it was retracted.
-import type { DomainEvent, EventOf } from '../domain/events.ts';
+//
+// The view's shape is its zod schema (CommentMatrixView); the routes serve its rows with CommentRow.
+import { z } from 'zod';
+import type { DomainEvent } from '../domain/events.ts';
+import { Channel, Disposition } from '../domain/schemas.ts';
 import { perConsultation, replaceAt, type EventContext, type PerConsultationView, type Projection } from './projection.ts';
 
-type Submitted = EventOf<'CommentSubmitted'>['data'];
-export type Disposition = EventOf<'CommentAnswered'>['data']['disposition'];
-export type Channel = Submitted['channel'];
-
 /** A retracted comment is `retracted` whether or not it had been answered. */
-export type CommentStatus = 'awaiting-answer' | 'answered' | 'retracted';
+export const CommentStatus = z.enum(['awaiting-answer', 'answered', 'retracted']);
+export type CommentStatus = z.infer<typeof CommentStatus>;
 
-export interface Answer {
-  disposition: Disposition;
-  response: string;
-  answeredAt: string;
-}
+export const Answer = z.object({ disposition: Disposition, response: z.string(), answeredAt: z.string() });
+export type Answer = z.infer<typeof Answer>;
 
-export interface CommentRow {
-  commentId: string;
-  draftVersion: number;
-  /** null: the comment is on the whole draft */
-  sectionKey: string | null;
+export const CommentRow = z.object({
+  commentId: z.string(),
+  draftVersion: z.number().int(),
+  sectionKey: z.string().nullable().describe('null: the comment is on the whole draft'),
   /** the section's heading in that draft version; null for the whole draft (or a key the version lacks) */
-  sectionHeading: string | null;
-  stakeholderId: string;
+  sectionHeading: z.string().nullable(),
+  stakeholderId: z.string(),
   /** null when the stakeholder is not known to this view */
-  organisation: string | null;
-  text: string;
-  proposedText: string | null;
-  channel: Channel;
-  /** when it was made (for a comment recorded from a meeting or letter, earlier than it was recorded) */
-  madeAt: string;
-  submittedAt: string;
-  status: CommentStatus;
-  /** of the latest answer; null before any */
-  disposition: Disposition | null;
-  response: string | null;
-  answeredAt: string | null;
-  /** answers the latest one revised, oldest first */
-  earlierAnswers: Answer[];
-  retraction: { reason: string; retractedAt: string } | null;
-}
+  organisation: z.string().nullable(),
+  text: z.string(),
+  proposedText: z.string().nullable(),
+  channel: Channel,
+  madeAt: z.string().describe('when it was made; for a meeting or letter, earlier than it was recorded'),
+  submittedAt: z.string().describe('when it was recorded'),
+  status: CommentStatus,
+  disposition: Disposition.nullable().describe('of the latest answer'),
+  response: z.string().nullable(),
+  answeredAt: z.string().nullable(),
+  earlierAnswers: z.array(Answer).describe('answers the latest one revised, oldest first'),
+  retraction: z.object({ reason: z.string(), retractedAt: z.string() }).nullable(),
+});
+export type CommentRow = z.infer<typeof CommentRow>;
 
 /** Retracted comments are not counted in `total`, `answered` or `awaitingAnswer`; `retracted` says how many there are. */
-export interface MatrixCounts {
-  total: number;
-  answered: number;
-  awaitingAnswer: number;
-  retracted: number;
-}
+export const MatrixCounts = z.object({
+  total: z.number().int(),
+  answered: z.number().int(),
+  awaitingAnswer: z.number().int(),
+  retracted: z.number().int(),
+});
+export type MatrixCounts = z.infer<typeof MatrixCounts>;
 
-export interface CommentMatrixView {
-  consultationId: string;
-  /** in submission order */
-  comments: CommentRow[];
-  counts: MatrixCounts;
+export const CommentMatrixView = z.object({
+  consultationId: z.string(),
+  comments: z.array(CommentRow).describe('in submission order'),
+  counts: MatrixCounts,
   /** section headings per draft version, to label comments; not meant for display */
-  drafts: Array<{ version: number; sections: Array<{ key: string; heading: string }> }>;
+  drafts: z.array(z.object({ version: z.number(), sections: z.array(z.object({ key: z.string(), heading: z.string() })) })),
   /** organisations by stakeholder, to label comments; not meant for display */
-  organisations: Array<{ stakeholderId: string; organisation: string }>;
-}
+  organisations: z.array(z.object({ stakeholderId: z.string(), organisation: z.string() })),
+});
+export type CommentMatrixView = z.infer<typeof CommentMatrixView>;
 
 export type CommentMatrixProjectionView = PerConsultationView<CommentMatrixView>;
 

@@ -1,76 +1,72 @@
 // Every consultation at a glance: title, status, current draft and deadlines, and the counts a
 // coordinator watches (who takes part, comments received and answered, endorsements).
-import type { DomainEvent, EventOf } from '../domain/events.ts';
+//
+// The view's shape is its zod schema (ConsultationListEntry); the routes serve its summary with
+// ConsultationSummary.
+import { z } from 'zod';
+import type { DomainEvent } from '../domain/events.ts';
+import { ConsultationStatus, Outcome } from '../domain/schemas.ts';
+import { countsAsEndorsed, EndorsementDecision, InvitationResponse, isRequiredEndorser, isResponding } from '../domain/standing.ts';
 import {
   later, perConsultation, replaceAt, updateLast, type EventContext, type PerConsultationView, type Projection,
 } from './projection.ts';
 
-export type Outcome = EventOf<'ConsultationClosed'>['data']['outcome'];
-
-export interface ConsultationCounts {
+export const ConsultationCounts = z.object({
   /** stakeholders invited and not removed (those that declined are counted: they were invited) */
-  invited: number;
-  /**
-   * invited, not removed, not declined, and engaged: accepted the invitation, or has a comment that
-   * was not retracted, or completed a review, or endorsed or withheld on any version
-   */
-  responding: number;
+  invited: z.number().int().describe('invited and not removed (declined ones included)'),
+  /** see isResponding (src/domain/standing.ts) */
+  responding: z.number().int().describe('not removed, not declined, and accepted, commented, reviewed or decided on an endorsement'),
   /** declined and not removed */
-  declined: number;
-  removed: number;
-  /** comments not retracted */
-  commentsReceived: number;
+  declined: z.number().int(),
+  removed: z.number().int(),
+  commentsReceived: z.number().int().describe('not retracted'),
   /** comments not retracted that have an answer */
-  commentsAnswered: number;
-  /** required endorsers whose latest decision on the current draft version is an endorsement */
-  endorsementsReceived: number;
-  /** endorsers not removed (one that declined is still required: it counts as not endorsed) */
-  endorsementsRequired: number;
-}
+  commentsAnswered: z.number().int(),
+  /** required endorsers that count as having endorsed the current draft version (countsAsEndorsed) */
+  endorsementsReceived: z.number().int().describe('on the current draft version'),
+  /** required endorsers: not removed (one that declined is still required: it counts as not endorsed) */
+  endorsementsRequired: z.number().int().describe('endorsers not removed'),
+});
+export type ConsultationCounts = z.infer<typeof ConsultationCounts>;
 
-export interface ConsultationSummary {
-  id: string;
-  title: string;
-  leadOrganisation: string;
-  status: 'open' | 'closed';
-  /** null while open */
-  outcome: Outcome | null;
-  finalDraftVersion: number | null;
-  /** the latest published draft version; null before the first */
-  currentDraftVersion: number | null;
-  /** the current draft's comment deadline for everyone (stakeholders' own extensions: see the stakeholders view) */
-  commentDeadline: string | null;
-  /** the open endorsement request's deadline for everyone; null when no request is open */
-  endorsementDeadline: string | null;
-  counts: ConsultationCounts;
-  openedAt: string;
-  closedAt: string | null;
+export const ConsultationSummary = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  leadOrganisation: z.string(),
+  status: ConsultationStatus,
+  outcome: Outcome.nullable().describe('null while open'),
+  finalDraftVersion: z.number().int().nullable(),
+  currentDraftVersion: z.number().int().nullable().describe('the latest published draft; null before the first'),
+  /** stakeholders' own extensions: see the stakeholders view */
+  commentDeadline: z.string().nullable().describe('the current draft\'s comment deadline for everyone'),
+  endorsementDeadline: z.string().nullable().describe('the open endorsement request\'s deadline; null when none is open'),
+  counts: ConsultationCounts,
+  openedAt: z.string(),
+  closedAt: z.string().nullable(),
   /** when the latest event of any known type on the consultation's stream was recorded */
-  lastActivityAt: string;
-}
-
-type Response = 'pending' | 'accepted' | 'declined';
+  lastActivityAt: z.string(),
+});
+export type ConsultationSummary = z.infer<typeof ConsultationSummary>;
 
 /** What the counts are computed from; not meant for display. */
-export interface ConsultationListBasis {
-  endorsementRequestVersion: number | null;
-  stakeholders: Array<{
-    id: string;
-    endorser: boolean;
-    removed: boolean;
-    response: Response;
-    liveComments: number;
-    reviewed: boolean;
+export const ConsultationListBasis = z.object({
+  endorsementRequestVersion: z.number().nullable(),
+  stakeholders: z.array(z.object({
+    id: z.string(),
+    endorser: z.boolean(),
+    removed: z.boolean(),
+    response: InvitationResponse,
+    liveComments: z.number(),
+    reviewed: z.boolean(),
     /** the latest decision per draft version (keys are version numbers) */
-    decisions: Record<string, 'endorsed' | 'withheld'>;
-  }>;
-  comments: Array<{ id: string; stakeholderId: string; retracted: boolean; answered: boolean }>;
-}
+    decisions: z.record(z.string(), EndorsementDecision),
+  })),
+  comments: z.array(z.object({ id: z.string(), stakeholderId: z.string(), retracted: z.boolean(), answered: z.boolean() })),
+});
+export type ConsultationListBasis = z.infer<typeof ConsultationListBasis>;
 
-export interface ConsultationListEntry {
-  summary: ConsultationSummary;
-  basis: ConsultationListBasis;
-}
+export const ConsultationListEntry = z.object({ summary: ConsultationSummary, basis: ConsultationListBasis });
+export type ConsultationListEntry = z.infer<typeof ConsultationListEntry>;
 
 export type ConsultationsListView = PerConsultationView<ConsultationListEntry>;
 
@@ -222,23 +218,30 @@ function withStakeholder(entry: ConsultationListEntry, id: string, f: (x: Stakeh
   return recount({ ...entry, basis: { ...entry.basis, stakeholders: replaceAt(entry.basis.stakeholders, index, next) } });
 }
 
-/** Recomputes the stakeholder and endorsement counts (a few dozen stakeholders: cheap). */
+/** Recomputes the stakeholder and endorsement counts (a few dozen stakeholders: cheap) with the domain's rules (standing.ts). */
 function recount(entry: ConsultationListEntry): ConsultationListEntry {
   const version = entry.summary.currentDraftVersion === null ? null : String(entry.summary.currentDraftVersion);
   let invited = 0, responding = 0, declined = 0, removed = 0, endorsementsReceived = 0, endorsementsRequired = 0;
   for (const x of entry.basis.stakeholders) {
-    if (x.removed) {
+    const facts = {
+      endorser: x.endorser,
+      removed: x.removed,
+      declined: x.response === 'declined',
+      accepted: x.response === 'accepted',
+      commented: x.liveComments > 0,
+      reviewed: x.reviewed,
+      decided: Object.keys(x.decisions).length > 0,
+      decision: version === null ? null : x.decisions[version] ?? null,
+    };
+    if (facts.removed) {
       removed++;
       continue;
     }
     invited++;
-    if (x.response === 'declined') declined++;
-    else if (x.response === 'accepted' || x.liveComments > 0 || x.reviewed || Object.keys(x.decisions).length > 0) responding++;
-    if (x.endorser) {
-      endorsementsRequired++;
-      // a declined invitation counts as not endorsed (as closing does)
-      if (version !== null && x.decisions[version] === 'endorsed' && x.response !== 'declined') endorsementsReceived++;
-    }
+    if (facts.declined) declined++;
+    if (isResponding(facts)) responding++;
+    if (isRequiredEndorser(facts)) endorsementsRequired++;
+    if (countsAsEndorsed(facts)) endorsementsReceived++;
   }
   return {
     ...entry,

@@ -1,19 +1,22 @@
 // The numbered drafts of each consultation, with their sections, as published.
-import type { EventOf } from '../domain/events.ts';
+//
+// The view's shape is its zod schema (DraftsEntry); the routes serve it and its drafts with it.
+import { z } from 'zod';
+import { StoredSection } from '../domain/events.ts';
 import { perConsultation, type PerConsultationView, type Projection } from './projection.ts';
 
-export interface DraftVersion {
-  version: number;
-  sections: EventOf<'DraftPublished'>['data']['sections'];
+export const DraftVersion = z.object({
+  version: z.number().int(),
+  sections: z.array(StoredSection),
   /** the comment deadline for everyone (extensions included) */
-  commentDeadline: string;
-  note: string | null;
-  publishedAt: string;
-}
+  commentDeadline: z.string(),
+  note: z.string().nullable(),
+  publishedAt: z.string(),
+});
+export type DraftVersion = z.infer<typeof DraftVersion>;
 
-export interface DraftsEntry {
-  drafts: DraftVersion[];
-}
+export const DraftsEntry = z.object({ drafts: z.array(DraftVersion) });
+export type DraftsEntry = z.infer<typeof DraftsEntry>;
 
 export type DraftsView = PerConsultationView<DraftsEntry>;
 

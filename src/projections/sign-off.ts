@@ -1,97 +1,110 @@
 // Per consultation and draft version: where each required endorser stands, the endorsement
 // deadline, and whether the version may be adopted.
-import type { DomainEvent, EventOf } from '../domain/events.ts';
-import {
-  isLater, perConsultation, replaceAt, type EventContext, type PerConsultationView, type Projection,
-} from './projection.ts';
+//
+// The view's shape is its zod schema (SignOffView); the sign-off route serves a version of it with
+// a schema derived from these.
+import { z } from 'zod';
+import type { DomainEvent } from '../domain/events.ts';
+import { StoredSignatory } from '../domain/events.ts';
+import { ownDeadline } from '../domain/rules.ts';
+import { ConsultationStatus, Outcome } from '../domain/schemas.ts';
+import { decisionThatCounts, isReadyForAdoption, isRequiredEndorser } from '../domain/standing.ts';
+import { perConsultation, replaceAt, type EventContext, type PerConsultationView, type Projection } from './projection.ts';
 
-type Outcome = EventOf<'ConsultationClosed'>['data']['outcome'];
-export type Signatory = EventOf<'DraftEndorsed'>['data']['signatory'];
+export const Endorsement = z.object({
+  status: z.literal('endorsed'),
+  signatory: StoredSignatory,
+  statement: z.string().nullable(),
+  evidence: z.string().nullable(),
+  endorsedAt: z.string(),
+});
+export type Endorsement = z.infer<typeof Endorsement>;
 
-export interface Endorsement {
-  status: 'endorsed';
-  signatory: Signatory;
-  statement: string | null;
-  evidence: string | null;
-  endorsedAt: string;
-}
-
-export interface Withholding {
-  status: 'withheld';
-  reason: string;
-  withheldAt: string;
-}
+export const Withholding = z.object({ status: z.literal('withheld'), reason: z.string(), withheldAt: z.string() });
+export type Withholding = z.infer<typeof Withholding>;
 
 /** An endorser's latest decision on a version: a later one replaces an earlier one. */
-export type Decision = Endorsement | Withholding;
+export const Decision = z.discriminatedUnion('status', [Endorsement, Withholding]);
+export type Decision = z.infer<typeof Decision>;
 
-export type EndorserSignOff = {
-  stakeholderId: string;
-  organisation: string;
-  /** it declined the invitation: it is still required, and pending until reinstated and endorsing */
-  invitationDeclined: boolean;
-  /** the deadline that applies to it on this version's request (its own extension where later); null before a request */
-  deadline: string | null;
-} & (Decision | { status: 'pending' });
+const EndorserBase = z.object({
+  stakeholderId: z.string(),
+  organisation: z.string(),
+  invitationDeclined: z.boolean().describe('it declined the invitation: still required, pending until reinstated and endorsing'),
+  deadline: z.string().nullable().describe('its deadline on this version\'s request (its own extension where later); null before a request'),
+});
 
-export type EndorsementRequestState =
-  | { status: 'not-requested' }
-  | { status: 'open'; requestedAt: string; deadline: string }
-  /** reason `superseded`: a newer draft version was published */
-  | { status: 'cancelled'; requestedAt: string; deadline: string; cancelledAt: string; reason: string };
+export const EndorserSignOff = z.discriminatedUnion('status', [
+  EndorserBase.extend({ status: z.literal('pending') }),
+  EndorserBase.extend(Endorsement.shape),
+  EndorserBase.extend(Withholding.shape),
+]).describe('its latest decision on this version: a later one replaces an earlier one');
+export type EndorserSignOff = z.infer<typeof EndorserSignOff>;
+
+export const EndorsementRequestState = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('not-requested') }),
+  z.object({ status: z.literal('open'), requestedAt: z.string(), deadline: z.string() }),
+  z.object({
+    status: z.literal('cancelled'), requestedAt: z.string(), deadline: z.string(), cancelledAt: z.string(),
+    reason: z.string().describe('`superseded` when a newer draft was published'),
+  }),
+]).describe('the latest request for this version (a cancelled one may be followed by a new one)');
+export type EndorsementRequestState = z.infer<typeof EndorsementRequestState>;
 
 /** An endorsement of an older version (by any endorser, removed ones included: it is history): listed on newer versions, never counted there. */
-export interface SupersededEndorsement {
-  stakeholderId: string;
-  organisation: string;
-  draftVersion: number;
-  signatory: Signatory;
-  endorsedAt: string;
-}
+export const SupersededEndorsement = z.object({
+  stakeholderId: z.string(),
+  organisation: z.string(),
+  draftVersion: z.number().int(),
+  signatory: StoredSignatory,
+  endorsedAt: z.string(),
+});
+export type SupersededEndorsement = z.infer<typeof SupersededEndorsement>;
 
-export interface VersionSignOff {
-  draftVersion: number;
-  publishedAt: string;
+export const VersionSignOff = z.object({
+  draftVersion: z.number().int().describe('the version this sign-off is for'),
+  publishedAt: z.string(),
   /** the latest published version: the only one that can be adopted */
-  isLatest: boolean;
-  /** the latest request for this version (a cancelled one may be followed by a new one) */
-  request: EndorsementRequestState;
+  isLatest: z.boolean(),
+  request: EndorsementRequestState,
   /** everyone's deadline on the request; null before a request */
-  endorsementDeadline: string | null;
-  /** every required endorser (invited as an endorser, not removed now), in invitation order */
-  endorsers: EndorserSignOff[];
-  counts: { required: number; endorsed: number; withheld: number; pending: number };
-  /** the latest version, and every required endorser's latest decision on it is an endorsement */
-  readyForAdoption: boolean;
+  endorsementDeadline: z.string().nullable(),
+  endorsers: z.array(EndorserSignOff).describe('every required endorser (invited as one, not removed), in invitation order'),
+  counts: z.object({ required: z.number().int(), endorsed: z.number().int(), withheld: z.number().int(), pending: z.number().int() }),
+  /** see isReadyForAdoption (src/domain/standing.ts) */
+  readyForAdoption: z.boolean().describe('the latest version, and every required endorser endorsed it'),
   /** the consultation was closed as adopted with this version */
-  adopted: boolean;
-  /** endorsements of older versions, by version then invitation order */
-  superseded: SupersededEndorsement[];
-}
+  adopted: z.boolean(),
+  /** by version then invitation order */
+  superseded: z.array(SupersededEndorsement).describe('endorsements of older versions: listed, never counted'),
+});
+export type VersionSignOff = z.infer<typeof VersionSignOff>;
 
 /** Everything known about a stakeholder invited as an endorser; the versions are derived from these. */
-export interface EndorserRecord {
-  stakeholderId: string;
-  organisation: string;
-  removed: boolean;
-  declined: boolean;
+export const EndorserRecord = z.object({
+  stakeholderId: z.string(),
+  organisation: z.string(),
+  removed: z.boolean(),
+  declined: z.boolean(),
   /** its latest own extension of the endorsement deadline */
-  extension: { draftVersion: number; deadline: string } | null;
+  extension: z.object({ draftVersion: z.number(), deadline: z.string() }).nullable(),
   /** its latest decision per draft version (keys are version numbers) */
-  decisions: Record<string, Decision>;
-}
+  decisions: z.record(z.string(), Decision),
+});
+export type EndorserRecord = z.infer<typeof EndorserRecord>;
 
-export interface SignOffView {
-  consultationId: string;
-  status: 'open' | 'closed';
-  outcome: Outcome | null;
-  finalDraftVersion: number | null;
-  latestVersion: number | null;
+export const SignOffView = z.object({
+  consultationId: z.string(),
+  status: ConsultationStatus.describe('the consultation\'s'),
+  outcome: Outcome.nullable(),
+  finalDraftVersion: z.number().int().nullable(),
+  latestVersion: z.number().int().nullable(),
   /** by version, ascending */
-  versions: VersionSignOff[];
+  versions: z.array(VersionSignOff),
   /** in invitation order, removed ones included */
-  endorsers: EndorserRecord[];
-}
+  endorsers: z.array(EndorserRecord),
+});
+export type SignOffView = z.infer<typeof SignOffView>;
 
 export type SignOffProjectionView = PerConsultationView<SignOffView>;
 
@@ -198,13 +211,11 @@ function withVersion(view: SignOffView, draftVersion: number, f: (v: VersionSign
 function deriveVersion(v: VersionSignOff, view: SignOffView): VersionSignOff {
   const key = String(v.draftVersion);
   const request = v.request.status === 'not-requested' ? null : v.request;
-  const endorsers: EndorserSignOff[] = view.endorsers.filter((x) => !x.removed).map((x) => {
-    const own = x.extension;
-    const deadline = request === null ? null
-      : own && own.draftVersion === v.draftVersion && isLater(own.deadline, request.deadline) ? own.deadline : request.deadline;
+  const required = view.endorsers.filter((x) => isRequiredEndorser({ endorser: true, removed: x.removed }));
+  const endorsers: EndorserSignOff[] = required.map((x) => {
+    const deadline = request === null ? null : ownDeadline(request.deadline, x.extension, v.draftVersion);
     const base = { stakeholderId: x.stakeholderId, organisation: x.organisation, invitationDeclined: x.declined, deadline };
-    // a declined invitation counts as not endorsed (as closing does), whatever it decided before
-    return { ...base, ...((x.declined ? undefined : x.decisions[key]) ?? { status: 'pending' as const }) };
+    return { ...base, ...(decisionThatCounts(x, x.decisions[key]) ?? { status: 'pending' as const }) };
   });
   const counts = {
     required: endorsers.length,
@@ -229,7 +240,9 @@ function deriveVersion(v: VersionSignOff, view: SignOffView): VersionSignOff {
     endorsementDeadline: request?.deadline ?? null,
     endorsers,
     counts,
-    readyForAdoption: isLatest && counts.endorsed === counts.required,
+    readyForAdoption: isReadyForAdoption(isLatest, view.endorsers.map((x) => ({
+      endorser: true, removed: x.removed, declined: x.declined, decision: x.decisions[key]?.status ?? null,
+    }))),
     adopted: view.outcome === 'adopted' && view.finalDraftVersion === v.draftVersion,
     superseded,
   };

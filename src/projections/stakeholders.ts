@@ -1,119 +1,101 @@
 // Per consultation, one row per stakeholder: who it is, where its invitation stands, what it has
 // sent in, what it was reminded of, and what the coordinator still awaits from it.
-import type { DomainEvent, EventOf } from '../domain/events.ts';
+//
+// The view's shape is its zod schema (StakeholdersView); the routes serve it with that schema.
+import { z } from 'zod';
+import type { DomainEvent } from '../domain/events.ts';
+import { StoredContact } from '../domain/events.ts';
+import { ownDeadlineOverride } from '../domain/rules.ts';
+import { ConsultationStatus, MessageKind, Phase, StakeholderKind } from '../domain/schemas.ts';
+import {
+  Awaiting, awaitingFrom, EndorsementDecision, EndorsementStatus, endorsementStatus, InvitationResponse, InvitationStatus, invitationStatus,
+  type CurrentDraftFacts,
+} from '../domain/standing.ts';
 import {
   isLater, later, mapShared, perConsultation, replaceAt, type EventContext, type PerConsultationView, type Projection,
 } from './projection.ts';
 
-type Invited = EventOf<'StakeholderInvited'>['data'];
-export type Phase = EventOf<'DeadlineExtended'>['data']['phase'];
-
-/**
- * Where the invitation stands. When several apply, the first of these wins:
- * removed > declined > accepted > delivery-failed > e-mailed > invited.
- * - delivery-failed: the latest delivery failure recorded for it is later (by `failedAt`) than
- *   every message recorded as sent to it (by `sentAt`): the last message to it failed and nothing
- *   has been sent since;
- * - e-mailed: an InvitationSent was recorded;
- * - invited: neither.
- */
-export type InvitationStatus = 'invited' | 'e-mailed' | 'accepted' | 'declined' | 'removed' | 'delivery-failed';
-
-/** On the current (latest) draft version. */
-export type EndorsementStatus = 'not-an-endorser' | 'not-requested' | 'pending' | 'endorsed' | 'withheld';
-
-/**
- * What the coordinator still awaits from an active stakeholder (not removed, not declined) of an
- * open consultation; always [] otherwise.
- * - response: it has not answered the invitation and has not engaged in any other way (a comment
- *   not retracted, a completed review, an endorsement decision);
- * - comments: on the current draft version it has no comment (not retracted), has not completed its
- *   review, and has not endorsed or withheld (a decision on a version says it is done with it).
- *   Views read no clock: compare with the deadline to tell "late" from "not yet";
- * - endorsement: it is an endorser and its endorsement of the current draft is pending.
- */
-export type Awaiting = 'response' | 'comments' | 'endorsement';
-
-export interface Reminder {
-  messageId: string;
-  phase: Phase;
-  draftVersion: number;
+export const Reminder = z.object({
+  messageId: z.string(),
+  phase: Phase,
+  draftVersion: z.number(),
   /** the deadline it reminded of */
-  deadline: string;
-  sentAt: string;
-}
+  deadline: z.string(),
+  sentAt: z.string(),
+});
+export type Reminder = z.infer<typeof Reminder>;
 
-export interface DeliveryFailure {
-  messageId: string;
-  messageKind: EventOf<'DeliveryFailed'>['data']['messageKind'];
-  error: string;
-  permanent: boolean;
-  failedAt: string;
-}
+export const DeliveryFailure = z.object({
+  messageId: z.string(),
+  messageKind: MessageKind,
+  error: z.string(),
+  permanent: z.boolean(),
+  failedAt: z.string(),
+});
+export type DeliveryFailure = z.infer<typeof DeliveryFailure>;
 
-export interface OwnExtension {
-  draftVersion: number;
-  deadline: string;
-  reason: string;
-}
+export const OwnExtension = z.object({ draftVersion: z.number().int(), deadline: z.string(), reason: z.string() });
+export type OwnExtension = z.infer<typeof OwnExtension>;
 
-export interface StakeholderRow {
-  id: string;
-  organisation: string;
-  kind: Invited['kind'];
-  /** the first is the primary contact */
-  contacts: Invited['contacts'];
-  language: string;
-  endorser: boolean;
-  invitationStatus: InvitationStatus;
+export const StakeholderRow = z.object({
+  id: z.string(),
+  organisation: z.string(),
+  kind: StakeholderKind,
+  contacts: z.array(StoredContact).describe('the first is the primary contact'),
+  language: z.string(),
+  endorser: z.boolean(),
+  /** see invitationStatus (src/domain/standing.ts) */
+  invitationStatus: InvitationStatus.describe('removed > declined > accepted > delivery-failed > e-mailed > invited'),
   /** its answer to the invitation; a reinstatement after a decline makes it pending again */
-  response: 'pending' | 'accepted' | 'declined';
-  declineReason: string | null;
+  response: InvitationResponse,
+  declineReason: z.string().nullable(),
   /** null unless it is removed now */
-  removal: { reason: string; removedAt: string } | null;
+  removal: z.object({ reason: z.string(), removedAt: z.string() }).nullable(),
   /** `sentAt` of the first InvitationSent */
-  invitationSentAt: string | null;
+  invitationSentAt: z.string().nullable(),
   /** the latest `sentAt` of any message recorded as sent to it */
-  lastMessageSentAt: string | null;
+  lastMessageSentAt: z.string().nullable(),
   /** the latest delivery failure (by `failedAt`), kept after a later message succeeded; see invitationStatus */
-  lastDeliveryFailure: DeliveryFailure | null;
+  lastDeliveryFailure: DeliveryFailure.nullable(),
   /** its latest own extension per phase, whichever version it was granted on */
-  extensions: { comments: OwnExtension | null; endorsement: OwnExtension | null };
+  extensions: z.object({ comments: OwnExtension.nullable(), endorsement: OwnExtension.nullable() }),
   /**
-   * The deadline that applies to it where its own extension does: for the current draft version
-   * (comments) or the open endorsement request (endorsement), and later than everyone's deadline.
-   * null: everyone's deadline applies.
+   * The deadline that applies to it where its own extension does (ownDeadlineOverride): for the
+   * current draft version (comments) or the open endorsement request (endorsement). null:
+   * everyone's deadline applies.
    */
-  ownDeadlines: { comments: string | null; endorsement: string | null };
+  ownDeadlines: z.object({ comments: z.string().nullable(), endorsement: z.string().nullable() }),
   /** comments not retracted, per draft version (keys are version numbers; versions with none are absent) */
-  commentsByVersion: Record<string, number>;
-  reviewedVersions: number[];
+  commentsByVersion: z.record(z.string(), z.number()),
+  reviewedVersions: z.array(z.number()),
   /** it completed its review of the current draft version */
-  reviewCompleted: boolean;
-  reminders: Reminder[];
+  reviewCompleted: z.boolean(),
+  reminders: z.array(Reminder),
   /** its latest decision per draft version (keys are version numbers) */
-  decisions: Record<string, 'endorsed' | 'withheld'>;
-  endorsement: EndorsementStatus;
+  decisions: z.record(z.string(), EndorsementDecision),
+  endorsement: EndorsementStatus,
   /** when the latest event concerning it was recorded (its own acts, the coordinator's acts on it or its comments, messages to it) */
-  lastActivityAt: string;
+  lastActivityAt: z.string(),
   /** when its latest own act was recorded: accepting, declining, commenting, completing a review, endorsing, withholding */
-  lastResponseAt: string | null;
-  awaiting: Awaiting[];
-}
+  lastResponseAt: z.string().nullable(),
+  /** see awaitingFrom (src/domain/standing.ts) */
+  awaiting: z.array(Awaiting).describe('what the coordinator still awaits from it; [] when nothing'),
+});
+export type StakeholderRow = z.infer<typeof StakeholderRow>;
 
-export interface StakeholdersView {
-  consultationId: string;
-  status: 'open' | 'closed';
-  currentDraftVersion: number | null;
+export const StakeholdersView = z.object({
+  consultationId: z.string(),
+  status: ConsultationStatus,
+  currentDraftVersion: z.number().nullable(),
   /** the current draft's comment deadline for everyone */
-  commentDeadline: string | null;
+  commentDeadline: z.string().nullable(),
   /** the open endorsement request, with everyone's deadline */
-  endorsementRequest: { draftVersion: number; deadline: string } | null;
-  /** in invitation order */
-  stakeholders: StakeholderRow[];
+  endorsementRequest: z.object({ draftVersion: z.number(), deadline: z.string() }).nullable(),
+  stakeholders: z.array(StakeholderRow).describe('in invitation order'),
   /** which stakeholder made which comment, to apply answers and retractions; not meant for display */
-  commentIndex: Array<{ commentId: string; stakeholderId: string; draftVersion: number; retracted: boolean }>;
-}
+  commentIndex: z.array(z.object({ commentId: z.string(), stakeholderId: z.string(), draftVersion: z.number(), retracted: z.boolean() })),
+});
+export type StakeholdersView = z.infer<typeof StakeholdersView>;
 
 export type StakeholdersProjectionView = PerConsultationView<StakeholdersView>;
 
@@ -306,39 +288,39 @@ function derive(x: StakeholderRow, v: StakeholdersView): StakeholderRow {
   return same ? x : { ...x, ...d };
 }
 
+/** The derived fields, by the domain's rules (standing.ts, rules.ts) over the row's facts. */
 function derived(x: StakeholderRow, v: StakeholdersView): Derived {
   const current = v.currentDraftVersion;
   const request = v.endorsementRequest;
-
-  const failure = x.lastDeliveryFailure;
-  const invitationStatus: InvitationStatus = x.removal ? 'removed'
-    : x.response === 'declined' ? 'declined'
-    : x.response === 'accepted' ? 'accepted'
-    : failure && (x.lastMessageSentAt === null || isLater(failure.failedAt, x.lastMessageSentAt)) ? 'delivery-failed'
-    : x.invitationSentAt !== null ? 'e-mailed'
-    : 'invited';
-
-  const ownComments = x.extensions.comments;
-  const ownEndorsement = x.extensions.endorsement;
-  const ownDeadlines = {
-    comments: ownComments && ownComments.draftVersion === current && v.commentDeadline !== null && isLater(ownComments.deadline, v.commentDeadline)
-      ? ownComments.deadline : null,
-    endorsement: ownEndorsement && request && ownEndorsement.draftVersion === request.draftVersion && isLater(ownEndorsement.deadline, request.deadline)
-      ? ownEndorsement.deadline : null,
+  const onCurrent: CurrentDraftFacts | null = current === null ? null : {
+    commented: x.commentsByVersion[String(current)] !== undefined,
+    reviewed: x.reviewedVersions.includes(current),
+    decision: x.decisions[String(current)] ?? null,
+    endorsementRequested: request !== null && request.draftVersion === current,
   };
-
-  const reviewCompleted = current !== null && x.reviewedVersions.includes(current);
-  const decision = current === null ? undefined : x.decisions[String(current)];
-  const endorsement: EndorsementStatus = !x.endorser ? 'not-an-endorser'
-    : decision ?? (request !== null && request.draftVersion === current ? 'pending' : 'not-requested');
-
-  const awaiting: Awaiting[] = [];
-  if (v.status === 'open' && !x.removal && x.response !== 'declined') {
-    const engaged = x.response === 'accepted' || Object.keys(x.commentsByVersion).length > 0 || x.reviewedVersions.length > 0
-      || Object.keys(x.decisions).length > 0;
-    if (!engaged) awaiting.push('response');
-    if (current !== null && !reviewCompleted && decision === undefined && x.commentsByVersion[String(current)] === undefined) awaiting.push('comments');
-    if (endorsement === 'pending') awaiting.push('endorsement');
-  }
-  return { invitationStatus, ownDeadlines, reviewCompleted, endorsement, awaiting };
+  const facts = {
+    endorser: x.endorser,
+    removed: x.removal !== null,
+    declined: x.response === 'declined',
+    accepted: x.response === 'accepted',
+    commented: Object.keys(x.commentsByVersion).length > 0,
+    reviewed: x.reviewedVersions.length > 0,
+    decided: Object.keys(x.decisions).length > 0,
+  };
+  return {
+    invitationStatus: invitationStatus({
+      removed: facts.removed,
+      response: x.response,
+      invitationSent: x.invitationSentAt !== null,
+      lastSentAt: x.lastMessageSentAt,
+      lastFailedAt: x.lastDeliveryFailure?.failedAt ?? null,
+    }),
+    ownDeadlines: {
+      comments: current === null || v.commentDeadline === null ? null : ownDeadlineOverride(v.commentDeadline, x.extensions.comments, current),
+      endorsement: request === null ? null : ownDeadlineOverride(request.deadline, x.extensions.endorsement, request.draftVersion),
+    },
+    reviewCompleted: onCurrent?.reviewed ?? false,
+    endorsement: endorsementStatus(x, onCurrent),
+    awaiting: awaitingFrom(v.status === 'open', facts, onCurrent),
+  };
 }

@@ -2,8 +2,10 @@
 // meeting), answer (again = revise), retract, read the matrix as JSON or CSV, read one comment.
 import { z } from 'zod';
 import { commands } from '../../commands/index.ts';
-import { Channel, Disposition, SectionKey } from '../../domain/schemas.ts';
-import { commentMatrix, filterMatrix, type CommentRow, type MatrixFilter } from '../../projections/comment-matrix.ts';
+import { SectionKey } from '../../domain/schemas.ts';
+import {
+  commentMatrix, CommentMatrixView, CommentRow, CommentStatus, filterMatrix, MatrixCounts, type MatrixFilter,
+} from '../../projections/comment-matrix.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
@@ -11,39 +13,11 @@ import { CSV_CONTENT_TYPE, prefersCsv, toCsv, type CsvCell } from '../csv.ts';
 import { CommandAck, CommentParams, ConsultationParams, DraftVersion, readErrors } from '../schemas.ts';
 import { consultationSlot, setEtag } from '../views.ts';
 
-const CommentStatus = z.enum(['awaiting-answer', 'answered', 'retracted']);
+// the view's own schemas: a field the view gains is served without a change here
+const Comment = CommentRow;
 
-const Answer = z.object({ disposition: Disposition, response: z.string(), answeredAt: z.string() });
-
-const Comment = z.object({
-  commentId: z.string(),
-  draftVersion: z.number().int(),
-  sectionKey: z.string().nullable().describe('null: the comment is on the whole draft'),
-  sectionHeading: z.string().nullable(),
-  stakeholderId: z.string(),
-  organisation: z.string().nullable(),
-  text: z.string(),
-  proposedText: z.string().nullable(),
-  channel: Channel,
-  madeAt: z.string().describe('when it was made; for a meeting or letter, earlier than it was recorded'),
-  submittedAt: z.string().describe('when it was recorded'),
-  status: CommentStatus,
-  disposition: Disposition.nullable().describe('of the latest answer'),
-  response: z.string().nullable(),
-  answeredAt: z.string().nullable(),
-  earlierAnswers: z.array(Answer).describe('answers the latest one revised, oldest first'),
-  retraction: z.object({ reason: z.string(), retractedAt: z.string() }).nullable(),
-});
-
-const Matrix = z.object({
-  consultationId: z.string(),
-  comments: z.array(Comment).describe('in submission order'),
-  counts: z.object({
-    total: z.number().int(),
-    answered: z.number().int(),
-    awaitingAnswer: z.number().int(),
-    retracted: z.number().int(),
-  }).describe('of the comments listed; retracted ones are counted only in `retracted`'),
+const Matrix = CommentMatrixView.pick({ consultationId: true, comments: true }).extend({
+  counts: MatrixCounts.describe('of the comments listed; retracted ones are counted only in `retracted`'),
 });
 
 const WHOLE_DRAFT = 'whole';

@@ -2,7 +2,7 @@
 // decision (endorse or withhold) on its behalf, and read the sign-off view.
 import { z } from 'zod';
 import { commands } from '../../commands/index.ts';
-import { signOff, versionSignOff } from '../../projections/sign-off.ts';
+import { signOff, SignOffView, versionSignOff, VersionSignOff } from '../../projections/sign-off.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
@@ -19,51 +19,9 @@ const Decision = z.discriminatedUnion('decision', [
   commands.withholdEndorsement.schema.extend({ decision: z.literal('withhold') }),
 ]);
 
-const Signatory = z.object({ name: z.string(), title: z.string() });
-
-const Request = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('not-requested') }),
-  z.object({ status: z.literal('open'), requestedAt: z.string(), deadline: z.string() }),
-  z.object({
-    status: z.literal('cancelled'), requestedAt: z.string(), deadline: z.string(), cancelledAt: z.string(),
-    reason: z.string().describe('`superseded` when a newer draft was published'),
-  }),
-]).describe('the latest request for this version (a cancelled one may be followed by a new one)');
-
-const EndorserBase = z.object({
-  stakeholderId: z.string(),
-  organisation: z.string(),
-  invitationDeclined: z.boolean().describe('it declined the invitation: still required, pending until reinstated and endorsing'),
-  deadline: z.string().nullable().describe('its deadline on this version\'s request (its own extension where later); null before a request'),
-});
-
-const Endorser = z.discriminatedUnion('status', [
-  EndorserBase.extend({ status: z.literal('pending') }),
-  EndorserBase.extend({
-    status: z.literal('endorsed'), signatory: Signatory, statement: z.string().nullable(), evidence: z.string().nullable(), endorsedAt: z.string(),
-  }),
-  EndorserBase.extend({ status: z.literal('withheld'), reason: z.string(), withheldAt: z.string() }),
-]).describe('its latest decision on this version: a later one replaces an earlier one');
-
-const SignOff = z.object({
-  consultationId: z.string(),
-  status: z.enum(['open', 'closed']).describe('the consultation\'s'),
-  outcome: z.enum(['adopted', 'withdrawn']).nullable(),
-  finalDraftVersion: z.number().int().nullable(),
-  latestVersion: z.number().int().nullable(),
-  draftVersion: z.number().int().describe('the version this sign-off is for'),
-  publishedAt: z.string(),
-  isLatest: z.boolean(),
-  request: Request,
-  endorsementDeadline: z.string().nullable(),
-  endorsers: z.array(Endorser).describe('every required endorser (invited as one, not removed), in invitation order'),
-  counts: z.object({ required: z.number().int(), endorsed: z.number().int(), withheld: z.number().int(), pending: z.number().int() }),
-  readyForAdoption: z.boolean().describe('the latest version, and every required endorser endorsed it'),
-  adopted: z.boolean(),
-  superseded: z.array(z.object({
-    stakeholderId: z.string(), organisation: z.string(), draftVersion: z.number().int(), signatory: Signatory, endorsedAt: z.string(),
-  })).describe('endorsements of older versions: listed, never counted'),
-});
+/** One version's sign-off with the consultation's status around it, from the view's own schemas. */
+const SignOff = SignOffView.pick({ consultationId: true, status: true, outcome: true, finalDraftVersion: true, latestVersion: true })
+  .extend(VersionSignOff.shape);
 
 export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
   commandRoute(app, ctx, {

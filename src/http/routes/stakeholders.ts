@@ -10,8 +10,9 @@ import { RevisionMismatchError } from '../../commands/handler-errors.ts';
 import { Contacts, stakeholderByEmail } from '../../commands/invite-stakeholder.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { organisationKey, requireOpen, sameOrganisation } from '../../domain/rules.ts';
-import { Contact, Reason, StakeholderKind } from '../../domain/schemas.ts';
-import { awaitingAnswer, stakeholders, type StakeholderRow } from '../../projections/stakeholders.ts';
+import { Contact, Reason } from '../../domain/schemas.ts';
+import { Awaiting, InvitationStatus } from '../../domain/standing.ts';
+import { awaitingAnswer, StakeholderRow, stakeholders, StakeholdersView } from '../../projections/stakeholders.ts';
 import { AppError } from '../../errors/catalogue.ts';
 import { commandRoute } from '../command-route.ts';
 import type { App, HttpContext, ResourcePlugin } from '../context.ts';
@@ -33,52 +34,12 @@ const InviteBody = commands.inviteStakeholder.schema.omit({ contacts: true }).ex
 
 const InviteAck = CommandAck.extend({ stakeholderId: z.string() });
 
-const InvitationStatus = z.enum(['invited', 'e-mailed', 'accepted', 'declined', 'removed', 'delivery-failed']);
-const AwaitingKind = z.enum(['response', 'comments', 'endorsement']);
-const OwnExtension = z.object({ draftVersion: z.number().int(), deadline: z.string(), reason: z.string() }).nullable();
-
-const Stakeholder = z.object({
-  id: z.string(),
-  organisation: z.string(),
-  kind: StakeholderKind,
-  contacts: z.array(z.object({ name: z.string(), email: z.string() })).describe('the first is the primary contact'),
-  language: z.string(),
-  endorser: z.boolean(),
-  invitationStatus: InvitationStatus.describe('removed > declined > accepted > delivery-failed > e-mailed > invited'),
-  response: z.enum(['pending', 'accepted', 'declined']),
-  declineReason: z.string().nullable(),
-  removal: z.object({ reason: z.string(), removedAt: z.string() }).nullable(),
-  invitationSentAt: z.string().nullable(),
-  lastMessageSentAt: z.string().nullable(),
-  lastDeliveryFailure: z.object({
-    messageId: z.string(), messageKind: z.enum(['invitation', 'notice', 'reminder']), error: z.string(), permanent: z.boolean(), failedAt: z.string(),
-  }).nullable(),
-  extensions: z.object({ comments: OwnExtension, endorsement: OwnExtension }),
-  ownDeadlines: z.object({ comments: z.string().nullable(), endorsement: z.string().nullable() }),
-  commentsByVersion: z.record(z.string(), z.number()),
-  reviewedVersions: z.array(z.number()),
-  reviewCompleted: z.boolean(),
-  reminders: z.array(z.object({
-    messageId: z.string(), phase: z.enum(['comments', 'endorsement']), draftVersion: z.number(), deadline: z.string(), sentAt: z.string(),
-  })),
-  decisions: z.record(z.string(), z.enum(['endorsed', 'withheld'])),
-  endorsement: z.enum(['not-an-endorser', 'not-requested', 'pending', 'endorsed', 'withheld']),
-  lastActivityAt: z.string(),
-  lastResponseAt: z.string().nullable(),
-  awaiting: z.array(AwaitingKind).describe('what the coordinator still awaits from it; [] when nothing'),
-});
-
-const StakeholderList = z.object({
-  consultationId: z.string(),
-  status: z.enum(['open', 'closed']),
-  currentDraftVersion: z.number().nullable(),
-  commentDeadline: z.string().nullable(),
-  endorsementRequest: z.object({ draftVersion: z.number(), deadline: z.string() }).nullable(),
-  stakeholders: z.array(Stakeholder).describe('in invitation order'),
-});
+// the view's own schemas: a field the view gains is served without a change here
+const Stakeholder = StakeholderRow;
+const StakeholderList = StakeholdersView.omit({ commentIndex: true });
 
 const ListQuery = z.strictObject({
-  awaiting: z.enum(['true', 'false', ...AwaitingKind.options]).optional()
+  awaiting: z.enum(['true', 'false', ...Awaiting.options]).optional()
     .describe('true: only those from whom something is awaited; false: only those from whom nothing is; response|comments|endorsement: only those from whom that is awaited'),
   status: InvitationStatus.optional().describe('only those whose invitation is in this state'),
 });
