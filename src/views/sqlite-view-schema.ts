@@ -1,11 +1,10 @@
 // Opening the view store's SQLite file: pragmas and its versioned schema. The version lives in a
 // table of its own (not PRAGMA user_version, which the event store uses), so the view store's
 // tables could even share a file with the event store without either misreading the other.
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openWalDatabase, type Synchronous } from '../store/sqlite/schema.ts';
 
-export type Synchronous = 'FULL' | 'NORMAL';
+export type { Synchronous };
 
 /** Index i upgrades the schema from version i to i + 1. Append new steps; never edit old ones. */
 const MIGRATIONS: readonly string[] = [
@@ -44,19 +43,7 @@ const MIGRATIONS: readonly string[] = [
 export const VIEW_SCHEMA_VERSION = MIGRATIONS.length;
 
 export function openViewDatabase(file: string, synchronous: Synchronous, busyTimeoutMs: number): Database.Database {
-  mkdirSync(dirname(file), { recursive: true });
-  // `timeout` is SQLite's busy_timeout: a writer in another process makes us wait, not fail.
-  const db = new Database(file, { timeout: busyTimeoutMs });
-  try {
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw new Error(`could not switch ${file} to WAL (journal_mode is ${String(mode)})`);
-    db.pragma(`synchronous = ${synchronous}`);
-    migrate(db, file);
-    return db;
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  return openWalDatabase(file, synchronous, busyTimeoutMs, migrate);
 }
 
 function migrate(db: Database.Database, file: string): void {

@@ -26,6 +26,20 @@ const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function openDatabase(file: string, synchronous: Synchronous, busyTimeoutMs: number): Database.Database {
+  return openWalDatabase(file, synchronous, busyTimeoutMs, migrate);
+}
+
+/**
+ * Opens (creating its directory) a SQLite file in WAL mode with the given synchronous level and busy
+ * timeout, then runs the caller's migration; closes it again if any step fails. The event store and
+ * the view store share this; each has its own schema and migration.
+ */
+export function openWalDatabase(
+  file: string,
+  synchronous: Synchronous,
+  busyTimeoutMs: number,
+  migrate: (db: Database.Database, file: string) => void,
+): Database.Database {
   mkdirSync(dirname(file), { recursive: true });
   // `timeout` is SQLite's busy_timeout: a writer in another process makes us wait, not fail.
   const db = new Database(file, { timeout: busyTimeoutMs });
