@@ -2,6 +2,7 @@
 // It asserts only what EventStoreDB itself guarantees, and it never assumes the store is empty:
 // every test uses its own stream names (a fresh UUID in each prefix), so it may run against a
 // shared server. Waits are bounded and fail with a message; nothing asserts on speed.
+import { bounded as boundedBy } from '../helpers/bounded.ts';
 import { randomUUID } from 'node:crypto';
 import type { Test } from 'tap';
 import {
@@ -431,16 +432,8 @@ function damagedEventContract(t: Test, makeStore: MakeStore): void {
   });
 }
 
-export async function bounded<T>(promise: Promise<T>, what: string, waitMs = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${waitMs} ms waiting for ${what}`)), waitMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function bounded<T>(promise: Promise<T>, what: string, waitMs = WAIT_MS): Promise<T> {
+  return boundedBy(promise, what, waitMs);
 }
 
 export async function waitUntil(condition: () => boolean, what: string): Promise<void> {

@@ -2,6 +2,7 @@
 // assumes the store is empty (every test names its own collections and consumers with a fresh
 // UUID), so it may run against a shared PostgreSQL schema. Waits are bounded and fail with a
 // message; nothing asserts on speed.
+import { bounded as boundedBy } from '../helpers/bounded.ts';
 import { randomUUID } from 'node:crypto';
 import type { Test } from 'tap';
 import {
@@ -30,16 +31,8 @@ export const unique = (what: string) => `${what}-${randomUUID()}`;
 export const put = (collection: string, key: string, doc: JsonObject, order?: number): ViewChange =>
   order === undefined ? { collection, key, doc } : { collection, key, order, doc };
 
-export async function bounded<T>(promise: Promise<T>, what: string, waitMs = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${waitMs} ms waiting for ${what}`)), waitMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function bounded<T>(promise: Promise<T>, what: string, waitMs = WAIT_MS): Promise<T> {
+  return boundedBy(promise, what, waitMs);
 }
 
 /** Whether the promise is still unsettled after `ms` (a promise that must NOT settle yet). */
