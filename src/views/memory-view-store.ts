@@ -3,11 +3,11 @@
 // and it checks and orders exactly as the persistent adapters do (validate.ts).
 import { ChangeSignal, waitForCheckpointLoop } from './wait-for-checkpoint.ts';
 import {
-  checkListOptions, checkName, checkPrefix, checkText, checkTimeout, compareKeys, normaliseChanges, parseDoc,
+  checkListOptions, checkMoves, checkName, checkPrefix, checkText, checkTimeout, compareKeys, normaliseChanges, parseDoc,
 } from './validate.ts';
 import {
   CheckpointConflictError, ViewStoreClosedError, WriterLostError,
-  type Checkpoint, type ListOptions, type ViewChange, type ViewDoc, type ViewStore, type WriterLease,
+  type Checkpoint, type CheckpointMove, type ListOptions, type ViewChange, type ViewDoc, type ViewStore, type WriterLease,
 } from './view-store.ts';
 import { Lease, LocalLocks } from './writer-lease.ts';
 
@@ -62,13 +62,17 @@ export class MemoryViewStore implements ViewStore {
   }
 
   async commit(consumer: string, expected: string | null, next: string, changes: readonly ViewChange[]): Promise<void> {
+    await this.commitMany([{ consumer, expected, next }], changes);
+  }
+
+  async commitMany(moves: readonly CheckpointMove[], changes: readonly ViewChange[]): Promise<void> {
     this.assertOpen();
-    checkName('consumer', consumer);
-    if (expected !== null) checkName('expected', expected);
-    checkName('next', next);
+    checkMoves(moves);
     const { upserts, deletes } = normaliseChanges(changes);
-    const actual = this.checkpoints.get(consumer)?.position ?? null;
-    if (actual !== expected) throw new CheckpointConflictError(consumer, expected, actual);
+    for (const { consumer, expected } of moves) {
+      const actual = this.checkpoints.get(consumer)?.position ?? null;
+      if (actual !== expected) throw new CheckpointConflictError(consumer, expected, actual);
+    }
     for (const { collection, key } of deletes) {
       const docs = this.collections.get(collection);
       docs?.delete(key);
@@ -79,7 +83,8 @@ export class MemoryViewStore implements ViewStore {
       if (!docs) this.collections.set(collection, (docs = new Map()));
       docs.set(key, { order, json });
     }
-    this.checkpoints.set(consumer, { position: next, updatedAt: new Date().toISOString() });
+    const updatedAt = new Date().toISOString();
+    for (const { consumer, next } of moves) this.checkpoints.set(consumer, { position: next, updatedAt });
     this.changes.notify();
   }
 

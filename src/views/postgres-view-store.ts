@@ -12,12 +12,12 @@ import { inTransaction } from './postgres-transaction.ts';
 import { migrate, schemaNames, type SchemaNames } from './postgres-view-schema.ts';
 import { acquireWriterLock, PostgresWriterLease } from './postgres-writer-lease.ts';
 import {
-  checkListOptions, checkName, checkPrefix, checkText, checkTimeout, compareKeys, normaliseChanges, prefixUpperBound,
+  checkListOptions, checkMoves, checkName, checkPrefix, checkText, checkTimeout, compareKeys, normaliseChanges, prefixUpperBound,
   type CheckedListOptions,
 } from './validate.ts';
 import {
   CheckpointConflictError, ViewStoreClosedError, WriterLostError,
-  type Checkpoint, type JsonObject, type ListOptions, type ViewChange, type ViewDoc, type ViewStore,
+  type Checkpoint, type CheckpointMove, type JsonObject, type ListOptions, type ViewChange, type ViewDoc, type ViewStore,
 } from './view-store.ts';
 import { waitForCheckpointLoop } from './wait-for-checkpoint.ts';
 import { anySignal } from './writer-lease.ts';
@@ -172,24 +172,30 @@ export class PostgresViewStore implements ViewStore {
   }
 
   async commit(consumer: string, expected: string | null, next: string, changes: readonly ViewChange[]): Promise<void> {
+    await this.commitMany([{ consumer, expected, next }], changes);
+  }
+
+  async commitMany(moves: readonly CheckpointMove[], changes: readonly ViewChange[]): Promise<void> {
     this.assertOpen();
-    checkName('consumer', consumer);
-    if (expected !== null) checkName('expected', expected);
-    checkName('next', next);
+    checkMoves(moves);
     const { upserts, deletes } = normaliseChanges(changes);
+    // checkpoint rows are locked in one order too
+    const ordered = [...moves].sort((a, b) => compareKeys(a.consumer, b.consumer));
     // One order of row locks for every commit, so two overlapping batches cannot deadlock.
     upserts.sort((a, b) => compareKeys(a.collection, b.collection) || compareKeys(a.key, b.key));
     const n = this.names;
     await inTransaction(this.pool, async (client) => {
-      if (expected === null) {
-        await client.query(`INSERT INTO ${n.checkpoints} (consumer, position) VALUES ($1, NULL) ON CONFLICT (consumer) DO NOTHING`, [consumer]);
+      for (const { consumer, expected } of ordered) {
+        if (expected === null) {
+          await client.query(`INSERT INTO ${n.checkpoints} (consumer, position) VALUES ($1, NULL) ON CONFLICT (consumer) DO NOTHING`, [consumer]);
+        }
+        const { rows } = await client.query<{ position: string | null }>(
+          `SELECT position FROM ${n.checkpoints} WHERE consumer = $1 FOR UPDATE`,
+          [consumer],
+        );
+        const actual = rows[0]?.position ?? null;
+        if (actual !== expected) throw new CheckpointConflictError(consumer, expected, actual);
       }
-      const { rows } = await client.query<{ position: string | null }>(
-        `SELECT position FROM ${n.checkpoints} WHERE consumer = $1 FOR UPDATE`,
-        [consumer],
-      );
-      const actual = rows[0]?.position ?? null;
-      if (actual !== expected) throw new CheckpointConflictError(consumer, expected, actual);
       for (let i = 0; i < deletes.length; i += this.batchSize) {
         const batch = deletes.slice(i, i + this.batchSize);
         await client.query(
@@ -207,8 +213,10 @@ export class PostgresViewStore implements ViewStore {
           [batch.map((u) => u.collection), batch.map((u) => u.key), batch.map((u) => u.order), batch.map((u) => u.json)],
         );
       }
-      await client.query(`UPDATE ${n.checkpoints} SET position = $2, updated_at = now() WHERE consumer = $1`, [consumer, next]);
-      await this.notify(client, consumer);
+      for (const { consumer, next } of ordered) {
+        await client.query(`UPDATE ${n.checkpoints} SET position = $2, updated_at = now() WHERE consumer = $1`, [consumer, next]);
+        await this.notify(client, consumer);
+      }
     });
   }
 

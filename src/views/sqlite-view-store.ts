@@ -10,12 +10,12 @@ import { hostname } from 'node:os';
 import { ChangeNotifier } from '../store/sqlite/change-notifier.ts';
 import { openViewDatabase, type Synchronous } from './sqlite-view-schema.ts';
 import {
-  checkListOptions, checkName, checkPrefix, checkText, checkTimeout, normaliseChanges, parseDoc, prefixUpperBound,
+  checkListOptions, checkMoves, checkName, checkPrefix, checkText, checkTimeout, normaliseChanges, parseDoc, prefixUpperBound,
   type CheckedListOptions, type Deletion, type Upsert,
 } from './validate.ts';
 import {
   CheckpointConflictError, ViewStoreClosedError, WriterLostError,
-  type Checkpoint, type ListOptions, type ViewChange, type ViewDoc, type ViewStore, type WriterLease,
+  type Checkpoint, type CheckpointMove, type ListOptions, type ViewChange, type ViewDoc, type ViewStore, type WriterLease,
 } from './view-store.ts';
 import { waitForCheckpointLoop } from './wait-for-checkpoint.ts';
 import { anySignal, Lease, LocalLocks, sleep } from './writer-lease.ts';
@@ -101,7 +101,7 @@ export class SqliteViewStore implements ViewStore {
     releaseWriter: Database.Statement<[string, string]>;
   };
   private readonly commitTransaction: Database.Transaction<
-    (consumer: string, expected: string | null, next: string, upserts: Upsert[], deletes: Deletion[]) => void
+    (moves: readonly CheckpointMove[], upserts: Upsert[], deletes: Deletion[]) => void
   >;
   private readonly dropTransaction: Database.Transaction<(collections: readonly string[], consumer: string | undefined) => void>;
   private readonly takeTransaction: Database.Transaction<(consumer: string, owner: string) => boolean>;
@@ -133,12 +133,15 @@ export class SqliteViewStore implements ViewStore {
       beat: db.prepare('UPDATE view_writers SET heartbeat_at = ? WHERE consumer = ? AND owner = ?'),
       releaseWriter: db.prepare('DELETE FROM view_writers WHERE consumer = ? AND owner = ?'),
     };
-    this.commitTransaction = db.transaction((consumer, expected, next, upserts, deletes) => {
-      const actual = this.statements.checkpoint.get(consumer)?.position ?? null;
-      if (actual !== expected) throw new CheckpointConflictError(consumer, expected, actual);
+    this.commitTransaction = db.transaction((moves, upserts, deletes) => {
+      for (const { consumer, expected } of moves) {
+        const actual = this.statements.checkpoint.get(consumer)?.position ?? null;
+        if (actual !== expected) throw new CheckpointConflictError(consumer, expected, actual);
+      }
       for (const d of deletes) this.statements.remove.run(d.collection, d.key);
       for (const u of upserts) this.statements.upsert.run(u.collection, u.key, u.order, u.json);
-      this.statements.setCheckpoint.run(consumer, next, new Date().toISOString());
+      const updatedAt = new Date().toISOString();
+      for (const { consumer, next } of moves) this.statements.setCheckpoint.run(consumer, next, updatedAt);
     });
     this.dropTransaction = db.transaction((collections, consumer) => {
       for (const c of collections) this.statements.dropCollection.run(c);
@@ -192,12 +195,14 @@ export class SqliteViewStore implements ViewStore {
   }
 
   async commit(consumer: string, expected: string | null, next: string, changes: readonly ViewChange[]): Promise<void> {
+    await this.commitMany([{ consumer, expected, next }], changes);
+  }
+
+  async commitMany(moves: readonly CheckpointMove[], changes: readonly ViewChange[]): Promise<void> {
     this.assertOpen();
-    checkName('consumer', consumer);
-    if (expected !== null) checkName('expected', expected);
-    checkName('next', next);
+    checkMoves(moves);
     const { upserts, deletes } = normaliseChanges(changes);
-    this.commitTransaction.immediate(consumer, expected, next, upserts, deletes);
+    this.commitTransaction.immediate(moves, upserts, deletes);
     this.changes.notifyLocal();
   }
 

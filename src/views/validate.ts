@@ -205,3 +205,16 @@ export function prefixUpperBound(prefix: string): string | null {
   }
   return null;
 }
+
+/** Checks a commit's checkpoint moves: at least one, each consumer once, names and positions valid. */
+export function checkMoves(moves: readonly { consumer: string; expected: string | null; next: string }[]): void {
+  if (!Array.isArray(moves) || moves.length === 0) throw new TypeError('a commit moves at least one checkpoint');
+  const seen = new Set<string>();
+  moves.forEach((m, i) => {
+    checkName(`moves[${i}].consumer`, m.consumer);
+    if (m.expected !== null) checkName(`moves[${i}].expected`, m.expected);
+    checkName(`moves[${i}].next`, m.next);
+    if (seen.has(m.consumer)) throw new TypeError(`moves[${i}].consumer ${JSON.stringify(m.consumer)} is moved twice`);
+    seen.add(m.consumer);
+  });
+}

@@ -61,6 +61,13 @@ export interface WriterLease {
   onLost(listener: (error: unknown) => void): void;
 }
 
+/** One consumer's checkpoint moved from `expected` (null: it has none yet) to `next`. */
+export interface CheckpointMove {
+  consumer: string;
+  expected: string | null;
+  next: string;
+}
+
 export interface ViewStore {
   get(collection: string, key: string): Promise<ViewDoc | null>;
   /** documents of a collection ordered by (order, key); `prefix` filters keys exactly; `after` is a keyset paging cursor */
@@ -75,6 +82,12 @@ export interface ViewStore {
    * Resolves once the transaction is durable.
    */
   commit(consumer: string, expected: string | null, next: string, changes: readonly ViewChange[]): Promise<void>;
+  /**
+   * commit() for several consumers at once (the projections one runner feeds): every change and
+   * every checkpoint move in one transaction; a conflict on any move applies nothing. At least one
+   * move; a consumer at most once.
+   */
+  commitMany(moves: readonly CheckpointMove[], changes: readonly ViewChange[]): Promise<void>;
   /**
    * One transaction: removes every document of the collections and, when given, the consumer's
    * checkpoint (a rebuild from zero, or dropping an old version after a switch).

@@ -104,6 +104,22 @@ export function viewStoreContract(t: Test, open: OpenViewStore): void {
     t.equal(await store.count(c), 1, 'deleting an absent key is no error');
   });
 
+  withStore('commitMany moves several checkpoints with the changes in one transaction; one conflict applies nothing', async (t, store) => {
+    const c = unique('docs');
+    const [a, b] = [unique('consumer-a'), unique('consumer-b')];
+    await store.commitMany([{ consumer: a, expected: null, next: '1' }, { consumer: b, expected: null, next: '1' }], [put(c, 'x', { v: 1 })]);
+    t.equal((await store.checkpoint(a))?.position, '1');
+    t.equal((await store.checkpoint(b))?.position, '1');
+    const conflict = await rejection(store.commitMany([{ consumer: a, expected: '1', next: '2' }, { consumer: b, expected: '0', next: '2' }], [put(c, 'x', { v: 2 })]));
+    t.ok(conflict instanceof CheckpointConflictError, 'the second move conflicts');
+    t.equal((conflict as CheckpointConflictError).consumer, b);
+    t.equal((await store.checkpoint(a))?.position, '1', 'the first move was not applied either');
+    t.same((await store.get(c, 'x'))?.doc, { v: 1 }, 'nor the change');
+    t.ok(await rejection(store.commitMany([], [])) instanceof TypeError, 'no move at all is refused');
+    t.ok(await rejection(store.commitMany([{ consumer: a, expected: '1', next: '2' }, { consumer: a, expected: '1', next: '3' }], [])) instanceof TypeError, 'a consumer moved twice is refused');
+    t.equal((await store.checkpoint(a))?.position, '1');
+  });
+
   withStore('several changes of one key in one commit: the last wins', async (t, store) => {
     const c = unique('docs');
     const consumer = unique('consumer');
