@@ -1,11 +1,13 @@
 // Serving views: 404 for a consultation the views do not know, a weak ETag per representation
 // (If-None-Match → 304 is answered for every GET by the hook in app.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PerConsultationView } from '../projections/projection.ts';
+import type { ConsultationView, Projection } from '../projections/projection.ts';
 import { DomainError } from '../domain/errors.ts';
+import type { HttpContext } from './context.ts';
 
-export function consultationSlot<T>(view: PerConsultationView<T>, consultationId: string): { view: T; lastRevision: number } {
-  const slot = view.consultations.find((s) => s.consultationId === consultationId);
+/** One consultation's view as the last commit holds it, with the stream revision it reflects; 404 when the view does not know it. */
+export async function readConsultation<V>(ctx: HttpContext, projection: Projection & ConsultationView<V>, consultationId: string): Promise<{ view: V; lastRevision: number }> {
+  const slot = await projection.read(ctx.runner.reader(projection), consultationId);
   if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${consultationId}`);
   return slot;
 }

@@ -1,21 +1,33 @@
-// Feeds every projection from the store's catch-up subscription: one subscription per projection,
-// events applied one at a time in order (a `for await` loop, never overlapping handlers), the
-// position reached recorded with the view. A projection whose name or version changed finds no
-// stored view and replays from the start. Callers can wait until every projection has passed a
-// global position (read-your-writes for the API). Each consultation's hash chain is checked as
-// its events are applied (chain-tracker.ts, once per event for all projections): from a link that
-// does not hold, that consultation's events are skipped and it is marked damaged; the projections
-// do not fail and go on with every other consultation.
+// Feeds every projection from ONE pass over the log: one catch-up subscription (batched: whatever
+// has arrived is taken at once), each event decoded once and its hash-chain link checked once
+// (chain-tracker.ts), then applied to every projection that has not passed it, each through its own
+// write-back cache of documents (doc-batch.ts). A batch's documents and every projection's
+// checkpoint are committed to the view store in ONE transaction, so a restart resumes from the
+// checkpoint with nothing lost and nothing applied twice; a projection whose name or version has no
+// checkpoint yet builds from the start while the others skip what they already hold.
+//
+// One writer per projection: the runner takes each projection's writer lease (in the same order in
+// every process) before it writes. A runner that cannot get them (another API process holds them,
+// sharing a PostgreSQL or SQLite view store) follows: it serves reads from the shared store, and a
+// command's read-your-writes waits on the shared checkpoints; it takes over when the writer goes.
+//
+// A reducer that throws stops only its own projection (its batch is dropped, its checkpoint stays
+// before the batch), names the event, and fails waiters at once. A consultation whose chain does not
+// hold is marked damaged and its events from there are skipped; the others go on.
 import type { Logger } from 'pino';
 import { DamageRegistry } from '../audit/damage.ts';
+import { decodeOnce } from '../domain/decode.ts';
+import { consultationIdOf } from '../domain/stream-name.ts';
 import { AppError } from '../errors/catalogue.ts';
 import {
   CONSULTATION_STREAM_PREFIX, SubscriptionDroppedError,
-  type EventStore, type Position, type RecordedEvent, type Subscription, type SubscriptionStatus,
+  type EventStore, type Position, type RecordedEvent, type Subscription, type SubscriptionMessage, type SubscriptionStatus,
 } from '../store/port.ts';
+import { MemoryViewStore } from '../views/memory-view-store.ts';
+import { CheckpointTimeoutError, type ViewStore, type WriterLease } from '../views/view-store.ts';
 import { ChainTracker } from './chain-tracker.ts';
-import type { Projection, ProjectionEvent } from './projection.ts';
-import { InMemoryViewStore, type ViewStore } from './view-store.ts';
+import { DocBatch, docReader, projectionBase } from './doc-batch.ts';
+import type { DocReader, Projection, ProjectionEvent } from './projection.ts';
 
 export class ProjectionTimeoutError extends AppError {
   constructor(readonly waitedMs: number, readonly behind: string[]) {
@@ -34,216 +46,410 @@ export class ProjectionFailedError extends AppError {
 export interface ProjectionStatus {
   name: string;
   version: number;
-  /** failed: a reducer threw; the projection stopped at the event before (see `failure`) */
-  state: SubscriptionStatus['state'] | 'stopped' | 'failed';
+  /** failed: a reducer threw; the projection stopped before the batch holding that event (see `failure`). following: another process writes it */
+  state: SubscriptionStatus['state'] | 'stopped' | 'failed' | 'following';
   failure: string | null;
-  /** serialised position of the last event applied */
+  /** serialised position of the last event committed */
   position: string | null;
   caughtUpOnce: boolean;
+  /** events applied by this process since start */
   eventsApplied: number;
 }
 
 export interface RunnerOptions {
   store: EventStore;
-  projections: readonly Projection<unknown>[];
+  projections: readonly Projection[];
+  /** where documents and checkpoints live (default: in memory, for tests) */
   viewStore?: ViewStore;
   logger?: Logger;
   /** the process's damaged consultations (the runner marks what it finds there, and skips what is marked); default: its own */
   damage?: DamageRegistry;
-  /** progress callback while catching up (events applied, events/s), at most once a second per projection */
-  progress?: (p: { name: string; eventsApplied: number; eventsPerSecond: number }) => void;
+  /** progress while catching up, at most once a second */
+  progress?: (p: { eventsApplied: number; eventsPerSecond: number }) => void;
+  /** at most this many events per batch (one commit each); default 2000 */
+  batchSize?: number;
 }
 
-export function toProjectionEvent(e: RecordedEvent): ProjectionEvent {
-  return { streamName: e.streamName, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata, created: e.created };
-}
+/** What the subscription delivered, taken a batch at a time (it keeps reading while a batch commits). */
+class MessageQueue {
+  private buffer: SubscriptionMessage[] = [];
+  private ended = false;
+  private error: unknown = null;
+  private wake: (() => void) | null = null;
+  private resume: (() => void) | null = null;
 
-class Worker<V> {
-  view: V;
-  position: Position | null = null;
-  caughtUpOnce = false;
-  eventsApplied = 0;
-  subscription: Subscription | null = null;
-  /** why the projection stopped, naming the event it could not apply */
-  failure: string | null = null;
-  private stopped = false;
-  private loop: Promise<void> | null = null;
-
-  constructor(
-    readonly projection: Projection<V>,
-    private readonly runner: ProjectionRunner,
-    private readonly options: RunnerOptions,
-  ) {
-    this.view = projection.initial();
+  constructor(subscription: Subscription, private readonly max: number) {
+    void this.pump(subscription);
   }
 
-  async start(): Promise<void> {
-    const { store, viewStore } = this.options;
-    const stored = await viewStore!.load<V>(this.projection.name, this.projection.version);
-    if (stored) {
-      this.view = stored.view;
-      this.position = stored.position === null ? null : store.positions.parse(stored.position);
-    }
-    this.loop = this.run().catch((error: unknown) => this.fail(error, null));
-  }
-
-  /** A reducer threw (a bug, or an event it cannot read): stop here, say where, fail waiters at once. */
-  private fail(error: unknown, event: RecordedEvent | null): void {
-    const where = event ? ` at ${event.streamName}@${event.revision} (${event.type})` : '';
-    this.failure = `${this.projection.name}${where}: ${error instanceof Error ? error.message : String(error)}`;
-    this.options.logger?.error(
-      { err: error, projection: this.projection.name, streamName: event?.streamName, revision: event?.revision },
-      'projection failed; it stops at the event before, the others go on',
-    );
-    void this.subscription?.close();
-    this.runner.notify();
-  }
-
-  private async run(): Promise<void> {
-    const { store, logger } = this.options;
-    const started = performance.now();
-    let lastProgress = started;
-    for (let attempt = 0; !this.stopped; attempt++) {
-      const subscription = store.subscribeToAll({ from: this.position ?? 'start', streamPrefix: CONSULTATION_STREAM_PREFIX });
-      this.subscription = subscription;
-      try {
-        for await (const message of subscription) {
-          if (message.kind === 'caught-up') {
-            if (!this.caughtUpOnce) logger?.info({ projection: this.projection.name, events: this.eventsApplied }, 'projection caught up');
-            this.caughtUpOnce = true;
-            await this.save();
-            this.runner.notify();
-            continue;
-          }
-          const admitted = this.runner.chain.admit(message.event);
-          if (typeof admitted === 'boolean' ? admitted : await admitted) {
-            try {
-              this.view = this.projection.apply(this.view, toProjectionEvent(message.event));
-            } catch (error) {
-              this.fail(error, message.event);
-              return;
-            }
-            this.eventsApplied++;
-          }
-          // a skipped event (damaged history) is passed all the same, so waiters on later positions are answered
-          this.position = message.event.position;
-          attempt = 0;
-          if (this.caughtUpOnce) await this.save();
-          this.runner.notify();
-          const now = performance.now();
-          if (!this.caughtUpOnce && this.options.progress && now - lastProgress >= 1000) {
-            lastProgress = now;
-            this.options.progress({ name: this.projection.name, eventsApplied: this.eventsApplied, eventsPerSecond: Math.round(this.eventsApplied / ((now - started) / 1000)) });
-          }
-        }
-        return; // closed
-      } catch (error) {
-        if (this.stopped) return;
-        if (!(error instanceof SubscriptionDroppedError)) {
-          this.fail(error, null);
-          return;
-        }
-        const delay = Math.min(5000, 100 * 2 ** attempt);
-        logger?.warn({ err: error, projection: this.projection.name, delayMs: delay }, 'projection subscription dropped; resubscribing');
-        await new Promise((resolve) => setTimeout(resolve, delay));
+  private async pump(subscription: Subscription): Promise<void> {
+    try {
+      for await (const message of subscription) {
+        this.buffer.push(message);
+        this.signal();
+        if (this.buffer.length >= this.max) await new Promise<void>((resolve) => { this.resume = resolve; });
       }
+    } catch (error) {
+      this.error = error;
     }
+    this.ended = true;
+    this.signal();
   }
 
-  private async save(): Promise<void> {
-    const { store, viewStore } = this.options;
-    await viewStore!.save(this.projection.name, this.projection.version, {
-      view: this.view,
-      position: this.position === null ? null : store.positions.serialise(this.position),
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** Everything buffered (at least one message), up to `max`; null once the subscription ended. Throws what it threw. */
+  async take(): Promise<SubscriptionMessage[] | null> {
+    while (this.buffer.length === 0) {
+      if (this.error !== null) throw this.error;
+      if (this.ended) return null;
+      await new Promise<void>((resolve) => { this.wake = resolve; });
+    }
+    const taken = this.buffer.splice(0, this.max);
+    const resume = this.resume;
+    this.resume = null;
+    resume?.();
+    return taken;
+  }
+}
+
+class Worker {
+  readonly base: string;
+  /** the committed position (what the view store holds for this consumer) */
+  position: Position | null = null;
+  committed: string | null = null;
+  eventsApplied = 0;
+  failure: string | null = null;
+  batch: DocBatch | null = null;
+  pending = 0;
+  lease: WriterLease | null = null;
+
+  constructor(readonly projection: Projection) {
+    this.base = projectionBase(projection);
+  }
+
+  /** the checkpoint's consumer name: the projection's name and version */
+  get consumer(): string {
+    return this.base;
+  }
+}
+
+const RETRY_MAX_MS = 5000;
+
+export class ProjectionRunner {
+  /** checks each consultation's hash chain as events are applied */
+  readonly chain: ChainTracker;
+  readonly viewStore: ViewStore;
+  private readonly workers: Worker[];
+  private readonly listeners = new Set<() => void>();
+  private readonly options: RunnerOptions;
+  private readonly batchSize: number;
+  private subscription: Subscription | null = null;
+  private loop: Promise<void> | null = null;
+  private stopped = false;
+  private leading = false;
+  private caughtUpFlag = false;
+  private readonly abort = new AbortController();
+
+  constructor(options: RunnerOptions) {
+    this.options = options;
+    this.viewStore = options.viewStore ?? new MemoryViewStore();
+    this.batchSize = options.batchSize ?? 2000;
+    this.chain = new ChainTracker(options.store, options.damage ?? new DamageRegistry(options.logger ? { logger: options.logger } : {}));
+    this.workers = options.projections.map((p) => new Worker(p));
+    const names = new Set(this.workers.map((w) => w.base));
+    if (names.size !== this.workers.length) throw new Error('two projections with the same name and version');
+  }
+
+  /** Starts in the background: takes the writer leases (or follows another writer), then catches up. */
+  async start(): Promise<void> {
+    this.loop = this.lead().catch((error: unknown) => {
+      if (!this.stopped) this.failAll(error);
     });
   }
 
-  reached(position: Position): boolean {
-    return this.position !== null && this.options.store.positions.compare(this.position, position) >= 0;
-  }
-
-  status(): ProjectionStatus {
-    const { store } = this.options;
-    return {
-      name: this.projection.name,
-      version: this.projection.version,
-      state: this.failure ? 'failed' : this.stopped ? 'stopped' : this.subscription?.status().state ?? 'catching-up',
-      failure: this.failure,
-      position: this.position === null ? null : store.positions.serialise(this.position),
-      caughtUpOnce: this.caughtUpOnce,
-      eventsApplied: this.eventsApplied,
-    };
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.subscription?.close();
-    await this.loop?.catch(() => undefined);
-  }
-}
-
-export class ProjectionRunner {
-  /** checks each consultation's hash chain as the workers apply it (shared by all of them) */
-  readonly chain: ChainTracker;
-  private readonly workers: Worker<unknown>[];
-  private readonly listeners = new Set<() => void>();
-  private readonly options: RunnerOptions;
-
-  constructor(options: RunnerOptions) {
-    this.options = { ...options, viewStore: options.viewStore ?? new InMemoryViewStore() };
-    this.chain = new ChainTracker(options.store, options.damage ?? new DamageRegistry(options.logger ? { logger: options.logger } : {}));
-    this.workers = options.projections.map((p) => new Worker(p, this, this.options));
-  }
-
-  async start(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.start()));
-  }
-
-  /** The current view of a projection this runner feeds. */
-  view<V>(projection: Projection<V>): V {
-    const worker = this.workers.find((w) => w.projection === (projection as Projection<unknown>));
-    if (!worker) throw new Error(`projection ${projection.name} is not run by this runner`);
-    return worker.view as V;
+  /** A projection's documents, as the last commit holds them. */
+  reader(projection: Projection): DocReader {
+    return docReader(this.viewStore, this.workerOf(projection).base);
   }
 
   /** True once every projection has caught up at least once since start (readiness). */
   get caughtUpOnce(): boolean {
-    return this.workers.every((w) => w.caughtUpOnce);
+    return this.caughtUpFlag;
+  }
+
+  /** True while this process writes the views (false: another process does, or not yet). */
+  get isWriter(): boolean {
+    return this.leading;
   }
 
   /** Resolves once every projection has caught up at least once. */
   async caughtUp(timeoutMs = 60_000): Promise<void> {
-    await this.until(() => this.caughtUpOnce, timeoutMs, () => this.workers.filter((w) => !w.caughtUpOnce).map((w) => w.projection.name));
+    await this.until(() => this.caughtUpFlag, timeoutMs, () => this.workers.map((w) => w.projection.name));
   }
 
-  /** Resolves once every projection has applied the event at `position` (null: nothing to wait for). */
+  /**
+   * Resolves once every projection's committed checkpoint has passed `position` (null: nothing to
+   * wait for): in this process when it writes the views, else through the shared view store.
+   */
   async waitFor(position: Position | null, timeoutMs = 5000): Promise<void> {
     if (position === null) return;
-    await this.until(() => this.workers.every((w) => w.reached(position)), timeoutMs, () => this.workers.filter((w) => !w.reached(position)).map((w) => w.projection.name));
+    const { positions } = this.options.store;
+    if (this.leading) {
+      await this.until(() => this.workers.every((w) => this.reached(w, position)), timeoutMs, () => this.workers.filter((w) => !this.reached(w, position)).map((w) => w.projection.name));
+      return;
+    }
+    const reached = (p: string) => positions.compare(positions.parse(p), position) >= 0;
+    try {
+      await Promise.all(this.workers.map((w) => this.viewStore.waitForCheckpoint(w.consumer, reached, timeoutMs)));
+    } catch (error) {
+      if (error instanceof CheckpointTimeoutError) throw new ProjectionTimeoutError(timeoutMs, [error.consumer]);
+      throw error;
+    }
   }
 
   status(): ProjectionStatus[] {
-    return this.workers.map((w) => w.status());
+    const { store } = this.options;
+    const state = this.subscription?.status().state ?? 'catching-up';
+    return this.workers.map((w) => ({
+      name: w.projection.name,
+      version: w.projection.version,
+      state: w.failure ? 'failed' : this.stopped ? 'stopped' : this.leading ? state : 'following',
+      failure: w.failure,
+      position: w.position === null ? null : store.positions.serialise(w.position),
+      caughtUpOnce: this.caughtUpFlag,
+      eventsApplied: w.eventsApplied,
+    }));
   }
 
   /** How far each projection is behind the store's head, in the store's unit (health details). */
   async lag(): Promise<{ name: string; state: ProjectionStatus['state']; behind: number | null }[]> {
     const { store } = this.options;
     const head = await store.headPosition({ streamPrefix: CONSULTATION_STREAM_PREFIX });
-    return this.workers.map((w) => ({
+    const states = this.status();
+    return this.workers.map((w, i) => ({
       name: w.projection.name,
-      state: w.status().state,
-      // null: nothing applied yet while the store has events
+      state: states[i]!.state,
       behind: head === null ? 0 : w.position === null ? null : store.positions.distance(w.position, head),
     }));
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.stop()));
+    this.stopped = true;
+    this.abort.abort(new Error('the runner is stopping'));
+    await this.subscription?.close();
+    await this.loop?.catch(() => undefined);
+    for (const w of this.workers) await w.lease?.release().catch(() => undefined);
+    if (!this.options.viewStore) await this.viewStore.close();
+    this.notify();
   }
 
-  /** called by workers after each step */
-  notify(): void {
+  // --- leading -------------------------------------------------------------------------------
+
+  private async lead(): Promise<void> {
+    const { logger } = this.options;
+    while (!this.stopped) {
+      const follow = this.follow();
+      // the same order in every process, so whoever takes the first lease gets them all
+      const ordered = [...this.workers].sort((a, b) => (a.consumer < b.consumer ? -1 : 1));
+      const lost = new Promise<unknown>((resolve) => {
+        void (async () => {
+          for (const w of ordered) {
+            w.lease = await this.viewStore.acquireWriter(w.consumer, { signal: this.abort.signal });
+            w.lease.onLost(resolve);
+          }
+          await this.loadCheckpoints();
+          this.leading = true;
+          logger?.info({ projections: this.workers.map((w) => w.base) }, 'views: this process writes them');
+          this.notify();
+          await this.run();
+          resolve(null);
+        })().catch(resolve);
+      });
+      const reason = await lost;
+      follow.stop();
+      const wasLeading = this.leading;
+      this.leading = false;
+      await this.subscription?.close();
+      for (const w of this.workers) {
+        await w.lease?.release().catch(() => undefined);
+        w.lease = null;
+      }
+      if (this.stopped) return;
+      if (reason !== null) logger?.warn({ err: reason, wasLeading }, 'views: lost the writer lease or the run failed; taking it again');
+      await sleep(100);
+    }
+  }
+
+  /**
+   * While another process writes: readiness once the shared checkpoints reach the head as it was
+   * when following began (they are read, never written, here).
+   */
+  private follow(): { stop(): void } {
+    let stopped = false;
+    void (async () => {
+      const { store } = this.options;
+      const head = await store.headPosition({ streamPrefix: CONSULTATION_STREAM_PREFIX });
+      while (!stopped && !this.leading && !this.stopped && !this.caughtUpFlag) {
+        await this.loadCheckpoints();
+        if (this.workers.every((w) => head === null || this.reached(w, head))) {
+          this.caughtUpFlag = true;
+          this.notify();
+          return;
+        }
+        await sleep(200);
+      }
+    })().catch(() => undefined);
+    return { stop: () => { stopped = true; } };
+  }
+
+  private async loadCheckpoints(): Promise<void> {
+    const { positions } = this.options.store;
+    for (const w of this.workers) {
+      const stored = await this.viewStore.checkpoint(w.consumer);
+      w.committed = stored?.position ?? null;
+      w.position = w.committed === null ? null : positions.parse(w.committed);
+    }
+  }
+
+  // --- the pass over the log -----------------------------------------------------------------
+
+  private async run(): Promise<void> {
+    const { store, logger } = this.options;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      const active = this.workers.filter((w) => w.failure === null);
+      if (active.length === 0) return;
+      const from = this.earliest(active);
+      const subscription = store.subscribeToAll({ from: from ?? 'start', streamPrefix: CONSULTATION_STREAM_PREFIX });
+      this.subscription = subscription;
+      const queue = new MessageQueue(subscription, this.batchSize);
+      try {
+        for (let messages = await queue.take(); messages !== null && !this.stopped; messages = await queue.take()) {
+          await this.process(messages);
+          attempt = 0;
+        }
+        return; // closed
+      } catch (error) {
+        if (this.stopped) return;
+        const delay = Math.min(RETRY_MAX_MS, 100 * 2 ** attempt);
+        logger?.warn({ err: error, delayMs: delay }, error instanceof SubscriptionDroppedError
+          ? 'views: subscription dropped; resubscribing from the checkpoints'
+          : 'views: a batch could not be committed; resuming from the checkpoints');
+        await subscription.close();
+        for (const w of this.workers) w.batch = null;
+        await this.loadCheckpoints();
+        await sleep(delay);
+      }
+    }
+  }
+
+  private earliest(workers: readonly Worker[]): Position | null {
+    const { positions } = this.options.store;
+    let min: Position | null | undefined;
+    for (const w of workers) {
+      if (w.position === null) return null;
+      if (min === undefined || (min !== null && positions.compare(w.position, min) < 0)) min = w.position;
+    }
+    return min ?? null;
+  }
+
+  private async process(messages: readonly SubscriptionMessage[]): Promise<void> {
+    const { store } = this.options;
+    const { positions } = store;
+    let last: Position | null = null;
+    let caughtUp = false;
+    for (const w of this.workers) {
+      w.pending = 0;
+      w.batch = w.failure === null ? new DocBatch(this.viewStore, w.base) : null;
+    }
+    for (const message of messages) {
+      if (message.kind === 'caught-up') {
+        caughtUp = true;
+        continue;
+      }
+      const e = message.event;
+      last = e.position;
+      const admitted = this.chain.admit(e);
+      if (!(typeof admitted === 'boolean' ? admitted : await admitted)) continue; // damaged: passed, not applied
+      let pe: ProjectionEvent | null = null;
+      for (const w of this.workers) {
+        if (!w.batch || (w.position !== null && positions.compare(w.position, e.position) >= 0)) continue;
+        pe ??= toProjectionEvent(e);
+        try {
+          await w.projection.apply(w.batch, pe);
+          w.pending++;
+        } catch (error) {
+          this.fail(w, error, e);
+        }
+      }
+    }
+    if (last !== null) {
+      const next = positions.serialise(last);
+      const moving = this.workers.filter((w) => w.batch !== null && (w.position === null || positions.compare(w.position, last!) < 0));
+      if (moving.length > 0) {
+        await this.viewStore.commitMany(
+          moving.map((w) => ({ consumer: w.consumer, expected: w.committed, next })),
+          moving.flatMap((w) => w.batch!.changes()),
+        );
+        for (const w of moving) {
+          w.position = last;
+          w.committed = next;
+          w.eventsApplied += w.pending;
+        }
+      }
+    }
+    for (const w of this.workers) w.batch = null;
+    if (caughtUp && !this.caughtUpFlag) {
+      this.caughtUpFlag = true;
+      this.options.logger?.info({ events: Math.max(...this.workers.map((w) => w.eventsApplied)) }, 'views caught up');
+    }
+    this.reportProgress();
+    this.notify();
+  }
+
+  private progressAt = 0;
+  private readonly startedAt = performance.now();
+
+  private reportProgress(): void {
+    const now = performance.now();
+    if (this.caughtUpFlag || !this.options.progress || now - this.progressAt < 1000) return;
+    this.progressAt = now;
+    const applied = Math.max(0, ...this.workers.map((w) => w.eventsApplied));
+    this.options.progress({ eventsApplied: applied, eventsPerSecond: Math.round(applied / ((now - this.startedAt) / 1000)) });
+  }
+
+  /** A reducer threw (a bug, or an event it cannot read): stop that projection, say where, fail waiters at once. */
+  private fail(w: Worker, error: unknown, event: RecordedEvent): void {
+    w.failure = `${w.projection.name} at ${event.streamName}@${event.revision} (${event.type}): ${error instanceof Error ? error.message : String(error)}`;
+    w.batch = null;
+    this.options.logger?.error(
+      { err: error, projection: w.projection.name, streamName: event.streamName, revision: event.revision },
+      'projection failed; it stops before this batch, the others go on',
+    );
+    this.notify();
+  }
+
+  private failAll(error: unknown): void {
+    for (const w of this.workers) w.failure ??= `${w.projection.name}: ${error instanceof Error ? error.message : String(error)}`;
+    this.options.logger?.error({ err: error }, 'views stopped');
+    this.notify();
+  }
+
+  private reached(w: Worker, position: Position): boolean {
+    return w.position !== null && this.options.store.positions.compare(w.position, position) >= 0;
+  }
+
+  private workerOf(projection: Projection): Worker {
+    const worker = this.workers.find((w) => w.projection === projection);
+    if (!worker) throw new Error(`projection ${projection.name} is not run by this runner`);
+    return worker;
+  }
+
+  private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
 
@@ -265,4 +471,14 @@ export class ProjectionRunner {
       });
     }
   }
+}
+
+export function toProjectionEvent(e: RecordedEvent): ProjectionEvent {
+  // a consultation's event was checked by the chain tracker, which decodes it (once: decodeOnce)
+  const event = consultationIdOf(e.streamName) === null ? null : decodeOnce(e).event;
+  return { streamName: e.streamName, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata, created: e.created, event };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
 import { CommandAck, ConsultationParams, readErrors, VersionParams } from '../schemas.ts';
-import { consultationSlot, setEtag } from '../views.ts';
+import { readConsultation, setEtag } from '../views.ts';
 
 // the view's own schemas: a field the view gains is served without a change here
 const Draft = DraftVersion;
@@ -40,7 +40,7 @@ export const draftRoutes: ResourcePlugin = async (app, { ctx }) => {
       response: { 200: DraftsEntry, ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(drafts), request.params.id);
+    const slot = await readConsultation(ctx, drafts, request.params.id);
     setEtag(reply, String(slot.lastRevision));
     return { drafts: slot.view.drafts };
   });
@@ -54,7 +54,7 @@ export const draftRoutes: ResourcePlugin = async (app, { ctx }) => {
       response: { 200: Draft, ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(drafts), request.params.id);
+    const slot = await readConsultation(ctx, drafts, request.params.id);
     const draft = slot.view.drafts.find((d) => d.version === request.params.version);
     if (!draft) throw new DomainError('DRAFT_NOT_FOUND', `no draft version ${request.params.version}`);
     setEtag(reply, `${request.params.version}-${slot.lastRevision}`);

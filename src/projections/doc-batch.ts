@@ -1,0 +1,90 @@
+// The documents of one projection as the runner gives them to its reducer for one batch of events
+// (a write-back cache over the view store), and as the routes read them.
+//
+// Within a batch a document is read from the store at most once; the reducer changes the object in
+// place and puts it, and the batch's changes are what the runner commits with the checkpoint. A
+// failed batch is dropped with its cache: the store never sees half of it.
+import type { JsonObject, ViewChange, ViewStore } from '../views/view-store.ts';
+import type { Collection, DocReader, Docs, Projection } from './projection.ts';
+
+/** Where a projection's documents are stored: its name and version, e.g. "comment-matrix@2". */
+export function projectionBase(p: Pick<Projection, 'name' | 'version'>): string {
+  return `${p.name}@${p.version}`;
+}
+
+/** The stored collection of a projection's collection: "comment-matrix@2" for the heads, "comment-matrix@2/comments". */
+export function storedCollection(base: string, c: Collection<unknown>): string {
+  return c.name === '' ? base : `${base}/${c.name}`;
+}
+
+interface Entry {
+  collection: string;
+  key: string;
+  doc: unknown;
+  order: number;
+  dirty: boolean;
+}
+
+export class DocBatch implements Docs {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly store: ViewStore,
+    private readonly base: string,
+  ) {}
+
+  async get<T>(c: Collection<T>, key: string): Promise<T | null> {
+    const collection = storedCollection(this.base, c);
+    const id = `${collection}\u0000${key}`;
+    let entry = this.entries.get(id);
+    if (!entry) {
+      const stored = await this.store.get(collection, key);
+      entry = { collection, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, dirty: false };
+      this.entries.set(id, entry);
+    }
+    // documents are written only by this version of this projection (the collection's name says which)
+    return entry.doc as T | null;
+  }
+
+  put<T>(c: Collection<T>, key: string, doc: T, order?: number): void {
+    this.set(c, key, doc, order);
+  }
+
+  delete<T>(c: Collection<T>, key: string): void {
+    this.set(c, key, null, undefined);
+  }
+
+  /** The documents put or deleted in this batch, once each. */
+  changes(): ViewChange[] {
+    const out: ViewChange[] = [];
+    for (const e of this.entries.values()) {
+      if (e.dirty) out.push({ collection: e.collection, key: e.key, order: e.order, doc: e.doc as JsonObject | null });
+    }
+    return out;
+  }
+
+  private set(c: Collection<unknown>, key: string, doc: unknown, order: number | undefined): void {
+    const collection = storedCollection(this.base, c);
+    const id = `${collection}\u0000${key}`;
+    const entry = this.entries.get(id);
+    if (entry) {
+      entry.doc = doc;
+      if (order !== undefined) entry.order = order;
+      entry.dirty = true;
+    } else {
+      this.entries.set(id, { collection, key, doc, order: order ?? 0, dirty: true });
+    }
+  }
+}
+
+/** A projection's documents as the last commit holds them, for the routes. */
+export function docReader(store: ViewStore, base: string): DocReader {
+  return {
+    async get<T>(c: Collection<T>, key: string): Promise<T | null> {
+      return ((await store.get(storedCollection(base, c), key))?.doc ?? null) as T | null;
+    },
+    async list<T>(c: Collection<T>, prefix: string): Promise<T[]> {
+      return (await store.list(storedCollection(base, c), { prefix })).map((d) => d.doc as T);
+    },
+  };
+}
