@@ -199,7 +199,7 @@ export class ProjectionRunner {
   async waitFor(position: Position | null, timeoutMs = 5000): Promise<void> {
     if (position === null) return;
     const { positions } = this.options.store;
-    if (this.leading) {
+    if (this.leading || this.stopped) {
       await this.until(() => this.workers.every((w) => this.reached(w, position)), timeoutMs, () => this.workers.filter((w) => !this.reached(w, position)).map((w) => w.projection.name));
       return;
     }
