@@ -77,9 +77,10 @@ export class DocBatch implements Docs {
   }
 }
 
-/** A projection's documents as the last commit holds them, for the routes. */
-export function docReader(store: ViewStore, base: string): DocReader {
+/** A projection's documents as the last commit holds them, for the routes; `stale`: an older generation's, while a new one builds. */
+export function docReader(store: ViewStore, base: string, stale = false): DocReader {
   return {
+    stale,
     async get<T>(c: Collection<T>, key: string): Promise<T | null> {
       return ((await store.get(storedCollection(base, c), key))?.doc ?? null) as T | null;
     },

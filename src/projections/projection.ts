@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import type { DomainEvent, EventOf } from '../domain/events.ts';
 import { consultationIdOf } from '../domain/stream-name.ts';
+import { AppError } from '../errors/catalogue.ts';
 import type { JsonObject } from '../store/port.ts';
 
 /** what a reducer sees of a stored event (no store positions: views never depend on the store) */
@@ -55,6 +56,8 @@ export interface Docs {
 
 /** The documents of one projection, as a route reads them (what the last commit holds). */
 export interface DocReader {
+  /** true: these are the documents of an older version (or generation) of the view, served while the current one builds */
+  readonly stale: boolean;
   get<T>(c: Collection<T>, key: string): Promise<T | null>;
   /** the documents whose key starts with `prefix`, by (order, key) */
   list<T>(c: Collection<T>, prefix: string): Promise<T[]>;
@@ -113,7 +116,7 @@ export type ReadView<H, V> = (head: H, reader: DocReader, consultationId: string
 
 /** A view as a route reads it: one consultation's, with the stream revision it reflects; null when the view has not seen it opened. */
 export interface ConsultationView<V> {
-  read(reader: DocReader, consultationId: string): Promise<{ view: V; lastRevision: number } | null>;
+  read(reader: DocReader, consultationId: string): Promise<{ view: V; lastRevision: number; stale: boolean } | null>;
 }
 
 export interface ConsultationProjection<H, V> extends Projection, ConsultationView<V> {
@@ -138,7 +141,12 @@ export function perConsultation<H, V>(reducer: ConsultationReducer<H>, read: Rea
     collections: [heads, ...(reducer.collections ?? [])],
     async read(reader, consultationId) {
       const head = await reader.get(heads, consultationId);
-      return head ? { view: await read(head.view, reader, consultationId), lastRevision: head.lastRevision } : null;
+      if (!head) return null;
+      if (reader.stale && !heads.schema.safeParse(head).success) {
+        // an older version's head this version cannot read: nothing to serve until it has built
+        throw new AppError('VIEWS_REBUILDING', `the ${reducer.name} view is being built by a new version; retry shortly`);
+      }
+      return { view: await read(head.view, reader, consultationId), lastRevision: head.lastRevision, stale: reader.stale };
     },
     async apply(docs, e) {
       const consultationId = consultationIdOf(e.streamName);

@@ -26,7 +26,7 @@ import {
 import { MemoryViewStore } from '../views/memory-view-store.ts';
 import { CheckpointTimeoutError, type ViewStore, type WriterLease } from '../views/view-store.ts';
 import { ChainTracker } from './chain-tracker.ts';
-import { DocBatch, docReader, projectionBase } from './doc-batch.ts';
+import { DocBatch, docReader, projectionBase, storedCollection } from './doc-batch.ts';
 import type { DocReader, Projection, ProjectionEvent } from './projection.ts';
 
 export class ProjectionTimeoutError extends AppError {
@@ -54,6 +54,8 @@ export interface ProjectionStatus {
   caughtUpOnce: boolean;
   /** events applied by this process since start */
   eventsApplied: number;
+  /** where its documents and checkpoint live: name@version, and .N for the Nth rebuild */
+  generation: string;
 }
 
 export interface RunnerOptions {
@@ -68,6 +70,29 @@ export interface RunnerOptions {
   progress?: (p: { eventsApplied: number; eventsPerSecond: number }) => void;
   /** at most this many events per batch (one commit each); default 2000 */
   batchSize?: number;
+  /**
+   * Build into this generation of every projection instead of the one the view store points at
+   * (`consult projections rebuild` builds beside the live one, then switches the pointer). Such a
+   * runner does not follow the pointers.
+   */
+  generation?: string;
+  /** how often the generation pointers are read, so a rebuild's switch is picked up (default 1000 ms) */
+  pointerPollMs?: number;
+}
+
+/** The view store's meta pointer naming a projection version's live generation (absent: the first). */
+export function generationPointer(p: Pick<Projection, 'name' | 'version'>): string {
+  return `generation:${projectionBase(p)}`;
+}
+
+/** The meta pointer naming the last generation of a projection (any version) that caught up: what stale reads serve. */
+export function activePointer(p: Pick<Projection, 'name'>): string {
+  return `active:${p.name}`;
+}
+
+/** Where a projection's generation keeps its documents and checkpoint: "stakeholders@2", "stakeholders@2.3". */
+export function generationBase(p: Pick<Projection, 'name' | 'version'>, generation: string | null): string {
+  return generation === null ? projectionBase(p) : `${projectionBase(p)}.${generation}`;
 }
 
 /** What the subscription delivered, taken a batch at a time (it keeps reading while a batch commits). */
@@ -118,7 +143,10 @@ class MessageQueue {
 }
 
 class Worker {
-  readonly base: string;
+  /** where this process reads and writes the projection's documents (its live generation) */
+  base: string;
+  /** while this version builds from nothing: the generation that last caught up (maybe an older version), which reads serve, marked stale */
+  staleBase: string | null = null;
   /** the committed position (what the view store holds for this consumer) */
   position: Position | null = null;
   committed: string | null = null;
@@ -128,8 +156,8 @@ class Worker {
   pending = 0;
   lease: WriterLease | null = null;
 
-  constructor(readonly projection: Projection) {
-    this.base = projectionBase(projection);
+  constructor(readonly projection: Projection, generation: string | null) {
+    this.base = generationBase(projection, generation);
   }
 
   /** the checkpoint's consumer name: the projection's name and version */
@@ -139,6 +167,28 @@ class Worker {
 }
 
 const RETRY_MAX_MS = 5000;
+
+/**
+ * Drops a generation's documents and checkpoint, once nobody writes it (its writer lease is free
+ * within `waitMs`). False when a writer still holds it.
+ */
+export async function dropGeneration(viewStore: ViewStore, p: Projection, base: string, options: { waitMs: number }): Promise<boolean> {
+  let lease: WriterLease;
+  try {
+    lease = await viewStore.acquireWriter(base, { signal: AbortSignal.timeout(options.waitMs) });
+  } catch {
+    return false;
+  }
+  try {
+    await viewStore.drop(p.collections.map((c) => storedCollection(base, c)), base);
+    return true;
+  } finally {
+    await lease.release();
+  }
+}
+
+/** How long after switching generations the old one is dropped (followers read the pointers every second). */
+const DROP_OLD_GENERATION_MS = 5000;
 
 export class ProjectionRunner {
   /** checks each consultation's hash chain as events are applied */
@@ -160,21 +210,27 @@ export class ProjectionRunner {
     this.viewStore = options.viewStore ?? new MemoryViewStore();
     this.batchSize = options.batchSize ?? 2000;
     this.chain = new ChainTracker(options.store, options.damage ?? new DamageRegistry(options.logger ? { logger: options.logger } : {}));
-    this.workers = options.projections.map((p) => new Worker(p));
+    this.workers = options.projections.map((p) => new Worker(p, options.generation ?? null));
     const names = new Set(this.workers.map((w) => w.base));
     if (names.size !== this.workers.length) throw new Error('two projections with the same name and version');
   }
 
   /** Starts in the background: takes the writer leases (or follows another writer), then catches up. */
   async start(): Promise<void> {
+    this.watchPointers();
     this.loop = this.lead().catch((error: unknown) => {
       if (!this.stopped) this.failAll(error);
     });
   }
 
-  /** A projection's documents, as the last commit holds them. */
+  /**
+   * A projection's documents, as the last commit holds them. While a new version of it builds from
+   * nothing, the documents of the generation that last caught up, marked stale.
+   */
   reader(projection: Projection): DocReader {
-    return docReader(this.viewStore, this.workerOf(projection).base);
+    const w = this.workerOf(projection);
+    if (w.staleBase !== null && !this.caughtUpFlag) return docReader(this.viewStore, w.staleBase, true);
+    return docReader(this.viewStore, w.base);
   }
 
   /** True once every projection has caught up at least once since start (readiness). */
@@ -223,6 +279,7 @@ export class ProjectionRunner {
       position: w.position === null ? null : store.positions.serialise(w.position),
       caughtUpOnce: this.caughtUpFlag,
       eventsApplied: w.eventsApplied,
+      generation: w.base,
     }));
   }
 
@@ -240,6 +297,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.pointerTimer) clearInterval(this.pointerTimer);
     this.abort.abort(new Error('the runner is stopping'));
     await this.subscription?.close();
     await this.loop?.catch(() => undefined);
@@ -253,10 +311,14 @@ export class ProjectionRunner {
   private async lead(): Promise<void> {
     const { logger } = this.options;
     while (!this.stopped) {
+      const before = new Map(this.workers.map((w) => [w, w.base]));
+      await this.resolveGenerations();
+      for (const [w, old] of before) if (old !== w.base) this.dropLater(w.projection, old);
       const follow = this.follow();
       // the same order in every process, so whoever takes the first lease gets them all
       const ordered = [...this.workers].sort((a, b) => (a.consumer < b.consumer ? -1 : 1));
       const lost = new Promise<unknown>((resolve) => {
+        this.switched = () => resolve('switch');
         void (async () => {
           for (const w of ordered) {
             w.lease = await this.viewStore.acquireWriter(w.consumer, { signal: this.abort.signal });
@@ -271,6 +333,7 @@ export class ProjectionRunner {
         })().catch(resolve);
       });
       const reason = await lost;
+      this.switched = null;
       follow.stop();
       const wasLeading = this.leading;
       this.leading = false;
@@ -279,7 +342,11 @@ export class ProjectionRunner {
         await w.lease?.release().catch(() => undefined);
         w.lease = null;
       }
-      if (this.stopped) return;
+      if (this.stopped || this.workers.every((w) => w.failure !== null)) return;
+      if (reason === 'switch') {
+        logger?.info({ projections: this.workers.map((w) => w.base) }, 'views: a rebuild switched generations; writing the new one');
+        continue;
+      }
       if (reason !== null) logger?.warn({ err: reason, wasLeading }, 'views: lost the writer lease or the run failed; taking it again');
       await sleep(100);
     }
@@ -305,6 +372,63 @@ export class ProjectionRunner {
       }
     })().catch(() => undefined);
     return { stop: () => { stopped = true; } };
+  }
+
+  /** set while leading: ends the lease so that the loop takes the new generations' */
+  private switched: (() => void) | null = null;
+  private pointerTimer: NodeJS.Timeout | null = null;
+
+  /** Reads which generation of each projection is live (unless this runner builds a given one), and what stale reads would serve. */
+  private async resolveGenerations(): Promise<boolean> {
+    let changed = false;
+    for (const w of this.workers) {
+      if (this.options.generation === undefined) {
+        const base = generationBase(w.projection, await this.viewStore.getMeta(generationPointer(w.projection)));
+        if (base !== w.base) changed = true;
+        w.base = base;
+      }
+      const active = await this.viewStore.getMeta(activePointer(w.projection));
+      const building = (await this.viewStore.checkpoint(w.base)) === null;
+      w.staleBase = building && active !== null && active !== w.base ? active : null;
+    }
+    return changed;
+  }
+
+  private dropLater(p: Projection, base: string): void {
+    const timer = setTimeout(() => {
+      if (this.stopped) return;
+      void dropGeneration(this.viewStore, p, base, { waitMs: 1000 })
+        .then((dropped) => { if (dropped) this.options.logger?.info({ generation: base }, 'views: dropped the generation a rebuild replaced'); })
+        .catch((error: unknown) => this.options.logger?.warn({ err: error, generation: base }, 'views: could not drop the generation a rebuild replaced'));
+    }, DROP_OLD_GENERATION_MS);
+    timer.unref();
+  }
+
+  /** Follows the generation pointers (a rebuild by `consult projections rebuild` switches them). */
+  private watchPointers(): void {
+    if (this.options.generation !== undefined || this.pointerTimer) return;
+    let busy = false;
+    this.pointerTimer = setInterval(() => {
+      if (busy || this.stopped) return;
+      busy = true;
+      void this.pointersChanged().then((changed) => {
+        if (!changed) return;
+        if (this.switched) this.switched();
+        else void this.loadCheckpoints();
+      }).catch(() => undefined).finally(() => { busy = false; });
+    }, this.options.pointerPollMs ?? 1000);
+    this.pointerTimer.unref();
+  }
+
+  private async pointersChanged(): Promise<boolean> {
+    for (const w of this.workers) {
+      const base = generationBase(w.projection, await this.viewStore.getMeta(generationPointer(w.projection)));
+      if (base !== w.base) {
+        if (!this.leading) w.base = base; // a follower reads the new generation at once; a writer switches through its loop
+        return true;
+      }
+    }
+    return false;
   }
 
   private async loadCheckpoints(): Promise<void> {
@@ -404,6 +528,10 @@ export class ProjectionRunner {
     }
     for (const w of this.workers) w.batch = null;
     if (caughtUp && !this.caughtUpFlag) {
+      for (const w of this.workers) {
+        if (w.failure === null && this.options.generation === undefined) await this.viewStore.setMeta(activePointer(w.projection), w.base);
+        w.staleBase = null;
+      }
       this.caughtUpFlag = true;
       this.options.logger?.info({ events: Math.max(...this.workers.map((w) => w.eventsApplied)) }, 'views caught up');
     }

@@ -15,6 +15,7 @@ import type { EventStore } from '../../src/store/port.ts';
 import { drafts, projections } from '../../src/projections/index.ts';
 import { perConsultation, type Projection } from '../../src/projections/projection.ts';
 import { ProjectionRunner, ProjectionTimeoutError } from '../../src/projections/runner.ts';
+import { projectionsRebuild } from '../../src/cli/projections-rebuild.ts';
 import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
 import { PostgresViewStore } from '../../src/views/postgres-view-store.ts';
 import { SqliteViewStore } from '../../src/views/sqlite-view-store.ts';
@@ -269,4 +270,78 @@ t.test('two runners on one PostgreSQL view store: never both write; the other fo
   const later = await comment(handler, id, sid, 'After the takeover');
   await follower.waitFor(later.position, 10_000);
   t.equal((await count.read(follower.reader(count), id))?.view.n, 9);
+});
+
+t.test('a rebuild beside the live generation: every read meanwhile is answered, the server switches, the old generation is dropped', async (t) => {
+  const { store } = tempStore(t);
+  const file = path.join(tempDir(t), 'views.sqlite');
+  const handler = new CommandHandler({ store });
+  const ids = await seedConsultations(store);
+  const count = counter();
+  const serving = new SqliteViewStore({ file });
+  t.teardown(() => serving.close());
+  const server = runnerOn(t, store, { viewStore: serving, list: [count, drafts] });
+  await server.start();
+  await server.caughtUp();
+  t.same(server.status().map((s) => s.generation), ['counter@1', 'drafts@2']);
+
+  let reads = 0;
+  const missed: string[] = [];
+  let reading = true;
+  const reader = (async () => {
+    while (reading) {
+      for (const id of ids) {
+        const n = (await count.read(server.reader(count), id))?.view.n;
+        reads++;
+        if (n === undefined || n < 8) missed.push(`${id}: ${String(n)}`);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+  const rebuilding = new SqliteViewStore({ file });
+  t.teardown(() => rebuilding.close());
+  const lines: string[] = [];
+  t.equal(await projectionsRebuild(store, rebuilding, [count], (line) => lines.push(line)), 0);
+  t.match(lines.join('\n'), /building generation 1 of counter v1 beside the live one[\s\S]*counter v1: 24 events in [\d.]+ s[\s\S]*switched to generation 1/);
+  t.match(lines.join('\n'), /counter@1: a server still writes it; it drops it after switching/);
+
+  await eventually(() => server.status()[0]!.generation === 'counter@1.1', 'the server to switch to the new generation');
+  t.equal(server.status()[1]!.generation, 'drafts@2', 'the other projection was not rebuilt');
+  const sid = await invite(handler, ids[0]!, 'Late Joiners Network');
+  await server.waitFor((await comment(handler, ids[0]!, sid, 'After the switch')).position);
+  t.equal((await count.read(server.reader(count), ids[0]!))?.view.n, 10, 'the server writes the new generation from where the rebuild stopped');
+  reading = false;
+  await reader;
+  t.ok(reads > 0, `${reads} reads while rebuilding and switching`);
+  t.same(missed, [], 'every read was answered with a complete view');
+  await eventually(async () => (await serving.count('counter@1')) === 0, 'the old generation to be dropped', 15_000);
+  t.equal(await serving.checkpoint('counter@1'), null, 'with its checkpoint');
+});
+
+t.test('a new version builds beside the old one: reads serve the old documents marked stale, and the runner is not caught up until it has built', async (t) => {
+  const { store } = tempStore(t);
+  const file = path.join(tempDir(t), 'views.sqlite');
+  const ids = await seedConsultations(store);
+  const viewStore = new SqliteViewStore({ file });
+  t.teardown(() => viewStore.close());
+  const v1 = counter(1);
+  const old = runnerOn(t, store, { viewStore, list: [v1] });
+  await old.start();
+  await old.caughtUp();
+  await old.stop();
+
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => { open = resolve; });
+  const base = counter(2);
+  const v2: typeof base = { ...base, async apply(docs, e) { await gate; return base.apply(docs, e); } };
+  const deployed = runnerOn(t, store, { viewStore, list: [v2] });
+  await deployed.start();
+  await eventually(() => deployed.isWriter, 'the new version to start building');
+  const meanwhile = await v2.read(deployed.reader(v2), ids[0]!);
+  t.same(meanwhile, { view: { n: 8 }, lastRevision: 7, stale: true }, 'the previous version\'s document, marked stale');
+  t.equal(deployed.caughtUpOnce, false, 'not caught up: commands are refused with VIEWS_REBUILDING meanwhile');
+  open();
+  await deployed.caughtUp();
+  t.same(await v2.read(deployed.reader(v2), ids[0]!), { view: { n: 8 }, lastRevision: 7, stale: false }, 'its own documents once built');
+  t.equal(deployed.status()[0]!.eventsApplied, 24);
 });
