@@ -99,9 +99,9 @@ const environmentOf = (s: Service | undefined): Record<string, string> => {
 const commandOf = (s: Service | undefined): string[] =>
   Array.isArray(s?.command) ? s.command : (s?.command ?? '').split(/\s+/).filter(Boolean);
 
-t.test('compose.yaml parses and has the five services', async (t) => {
+t.test('compose.yaml parses and has the six services', async (t) => {
   t.type(compose, 'object');
-  for (const name of ['eventstore', 'redis', 'mailpit', 'api', 'workers']) {
+  for (const name of ['eventstore', 'redis', 'postgres', 'mailpit', 'api', 'workers']) {
     t.ok(services[name], `service ${name}`);
   }
 });
@@ -127,6 +127,13 @@ t.test('Redis is configured as BullMQ asks: AOF on, maxmemory-policy noeviction,
   t.ok(redis?.healthcheck?.test, 'has a healthcheck');
 });
 
+t.test('PostgreSQL for the shared views: a named volume and a healthcheck', async (t) => {
+  const pg = services.postgres;
+  t.match(pg?.image ?? '', /^postgres:/);
+  t.ok((pg?.volumes ?? []).some((v) => v.endsWith(':/var/lib/postgresql/data') && compose.volumes && v.split(':')[0]! in compose.volumes), 'data on a declared named volume');
+  t.ok(pg?.healthcheck?.test, 'has a healthcheck');
+});
+
 t.test('Mailpit serves SMTP on 1025 and its UI on 8025', async (t) => {
   const ports = (services.mailpit?.ports ?? []).join(' ');
   t.match(ports, /:1025\b/);
@@ -145,6 +152,7 @@ t.test('api and workers are built from infra/Dockerfile with in-network addresse
       EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false',
       REDIS_URL: /^redis:\/\/redis:6379/,
       SMTP_URL: 'smtp://mailpit:1025',
+      DATABASE_URL: /^postgresql:\/\/[^@]+@postgres:5432\//,
       HOST: '0.0.0.0',
       DATA_DIR: '/data',
     }, `${name} environment`);
@@ -160,7 +168,7 @@ t.test('the app services wait for healthy dependencies', async (t) => {
     const deps = services[name]?.depends_on;
     t.ok(deps && !Array.isArray(deps), `${name} uses the long depends_on form`);
     if (!deps || Array.isArray(deps)) continue;
-    t.same(Object.keys(deps).sort(), ['eventstore', 'mailpit', 'redis'], `${name} depends on the three infrastructure services`);
+    t.same(Object.keys(deps).sort(), ['eventstore', 'mailpit', 'postgres', 'redis'], `${name} depends on the four infrastructure services`);
     for (const [dep, { condition }] of Object.entries(deps)) {
       t.equal(condition, 'service_healthy', `${name} waits for ${dep} to be healthy`);
       t.ok(services[dep]?.healthcheck?.test && !services[dep]?.healthcheck?.disable, `${dep} has a healthcheck to wait for`);
