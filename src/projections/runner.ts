@@ -167,6 +167,8 @@ class Worker {
 }
 
 const RETRY_MAX_MS = 5000;
+/** how long taking the writer leases may take before this process starts following another writer */
+const FOLLOW_AFTER_MS = 500;
 
 /**
  * Drops a generation's documents and checkpoint, once nobody writes it (its writer lease is free
@@ -325,6 +327,7 @@ export class ProjectionRunner {
             w.lease.onLost(resolve);
           }
           await this.loadCheckpoints();
+          await this.resetViewsAheadOfTheLog();
           this.leading = true;
           logger?.info({ projections: this.workers.map((w) => w.base) }, 'views: this process writes them');
           this.notify();
@@ -359,6 +362,10 @@ export class ProjectionRunner {
   private follow(): { stop(): void } {
     let stopped = false;
     void (async () => {
+      // only when another process holds the leases (taking free ones is immediate): this process
+      // may yet find its own checkpoints unusable (resetViewsAheadOfTheLog)
+      await sleep(FOLLOW_AFTER_MS);
+      if (stopped || this.leading || this.stopped) return;
       const { store } = this.options;
       const head = await store.headPosition({ streamPrefix: CONSULTATION_STREAM_PREFIX });
       while (!stopped && !this.leading && !this.stopped && !this.caughtUpFlag) {
@@ -429,6 +436,23 @@ export class ProjectionRunner {
       }
     }
     return false;
+  }
+
+  /**
+   * A checkpoint past the end of the log (a view store newer than a restored event store) would
+   * skip the events appended from now on: those views are dropped and built again from the events.
+   */
+  private async resetViewsAheadOfTheLog(): Promise<void> {
+    const { store, logger } = this.options;
+    const head = await store.headPosition({ streamPrefix: CONSULTATION_STREAM_PREFIX });
+    for (const w of this.workers) {
+      if (w.position === null || (head !== null && store.positions.compare(w.position, head) <= 0)) continue;
+      logger?.warn({ generation: w.base, checkpoint: w.committed, head: head === null ? null : store.positions.serialise(head) },
+        'views: the checkpoint is past the end of the event store (a view store newer than the events?); rebuilding this view from the events');
+      await this.viewStore.drop(w.projection.collections.map((c) => storedCollection(w.base, c)), w.consumer);
+      w.position = null;
+      w.committed = null;
+    }
   }
 
   private async loadCheckpoints(): Promise<void> {

@@ -345,3 +345,31 @@ t.test('a new version builds beside the old one: reads serve the old documents m
   t.same(await v2.read(deployed.reader(v2), ids[0]!), { view: { n: 8 }, lastRevision: 7, stale: false }, 'its own documents once built');
   t.equal(deployed.status()[0]!.eventsApplied, 24);
 });
+
+t.test('a view store whose checkpoint is past the end of the event store (restored older events) is rebuilt from the events', async (t) => {
+  const dir = tempDir(t);
+  const viewFile = path.join(dir, 'views.sqlite');
+  const count = counter();
+  const newer = tempStore(t).store;
+  await seedConsultations(newer);
+  {
+    const viewStore = new SqliteViewStore({ file: viewFile });
+    const runner = runnerOn(t, newer, { viewStore, list: [count] });
+    await runner.start();
+    await runner.caughtUp();
+    await runner.stop();
+    await viewStore.close();
+  }
+  const older = tempStore(t).store; // "restored from an older backup": fewer events
+  const handler = new CommandHandler({ store: older });
+  const id = await openWithDraft(handler);
+  const viewStore = new SqliteViewStore({ file: viewFile });
+  t.teardown(() => viewStore.close());
+  const runner = runnerOn(t, older, { viewStore, list: [count] });
+  await runner.start();
+  await runner.caughtUp();
+  t.equal(runner.status()[0]!.eventsApplied, 2, 'built again from the two events there are');
+  t.equal((await count.read(runner.reader(count), id))?.view.n, 2);
+  await invite(handler, id, 'Peace Institute');
+  await eventually(async () => (await count.read(runner.reader(count), id))?.view.n === 3, 'a new event to be applied, not skipped');
+});
