@@ -289,4 +289,7 @@ t.test('the README explains running in production and points at these files', as
   t.match(section, /docker compose -f infra\/compose\.yaml up/);
   t.match(section, /\.env\.example/);
   t.match(section, /noeviction/);
+  t.match(section, /npm run build\b/, 'says how to build dist/');
+  t.match(section, /npm run start:prod\b/, 'and how to run it');
+  t.match(section, /CONSULT_DIST=1/, 'and how the consult command picks dist/');
 });
