@@ -13,8 +13,12 @@ const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
 const settings = Object.keys(ConfigSchema.shape).sort();
 const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
-// what `npm start` runs (`exec` only makes the shell npm starts become node, so signals reach it)
-const startCommand = (pkg.scripts.start ?? '').trim().replace(/^exec\s+/, '').split(/\s+/);
+// what an npm script runs (`exec` only makes the shell npm starts become node, so signals reach it)
+const scriptCommand = (name: string) => (pkg.scripts[name] ?? '').trim().replace(/^exec\s+/, '').split(/\s+/);
+// `npm start`: the development quick start, TypeScript through tsx
+const startCommand = scriptCommand('start');
+// `npm run start:prod`: the compiled JavaScript that `npm run build` writes to dist/
+const prodCommand = scriptCommand('start:prod');
 const workersEntry = 'src/workers/main.ts';
 const workersExist = existsSync(path.join(root, workersEntry));
 const pendingMarker = `PENDING: ${workersEntry} does not exist yet`;
@@ -176,10 +180,12 @@ t.test('the app services wait for healthy dependencies', async (t) => {
   }
 });
 
-t.test('api runs what `npm start` runs; workers run src/workers/main.ts', async (t) => {
-  t.same(startCommand, ['node', '--import', 'tsx/esm', 'src/main.ts'], 'npm start, as the Dockerfile and compose assume');
-  t.same(commandOf(services.api), startCommand);
-  t.same(commandOf(services.workers), ['node', '--import', 'tsx/esm', workersEntry]);
+t.test('api runs what `npm run start:prod` runs (compiled dist/), workers the compiled src/workers/main.ts', async (t) => {
+  t.same(startCommand, ['node', '--import', 'tsx/esm', 'src/main.ts'], 'npm start stays the development quick start, through tsx');
+  t.same(prodCommand, ['node', '--enable-source-maps', 'dist/main.js'], 'npm run start:prod runs the compiled server, as the Dockerfile and compose assume');
+  t.match(pkg.scripts.build ?? '', /^tsc -p tsconfig\.build\.json$/, 'npm run build compiles with tsconfig.build.json');
+  t.same(commandOf(services.api), prodCommand);
+  t.same(commandOf(services.workers), ['node', '--enable-source-maps', workersEntry.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')]);
 });
 
 t.test(`the workers entry point is marked pending exactly while ${workersEntry} is missing`, async (t) => {
@@ -228,12 +234,16 @@ t.test('the Dockerfile is multi-stage on Node 24 LTS (Debian bookworm), a line t
   t.match(engines, /(^|\|\|)\s*\^24(\.|\s|$)/, `package.json engines (${engines}) includes Node 24`);
 });
 
-t.test('the build stage compiles, type-checks and keeps only production dependencies', async (t) => {
+t.test('the build stage compiles, type-checks, builds dist/ and keeps only production dependencies', async (t) => {
   t.match(build, /apt-get install[^\n]*\bpython3\b[^\n]*\bmake\b[^\n]*\bg\+\+/, 'a toolchain for better-sqlite3');
   t.match(build, /\bnpm ci\b/);
   t.match(build, /\bnpm run typecheck\b/);
+  t.match(build, /^COPY\s[^\n]*\btsconfig\.build\.json\b/m, 'the build config is in the build stage');
+  const buildAt = build.search(/^RUN\s+npm run build\s*$/m);
+  const pruneAt = build.search(/\bnpm prune --omit=dev\b/);
+  t.ok(buildAt >= 0, 'RUN npm run build');
+  t.ok(pruneAt > buildAt, 'before the dev dependencies (typescript) are pruned');
   t.match(dockerfile, /\bnpm prune --omit=dev\b|\bnpm ci\b[^\n]*--omit=dev/);
-  t.ok(pkg.dependencies.tsx, 'tsx is a production dependency: the image runs TypeScript through it');
 });
 
 t.test('the runtime stage runs as a non-root user with only what the app needs', async (t) => {
@@ -248,9 +258,22 @@ t.test('the runtime stage runs as a non-root user with only what the app needs',
   t.match(runtime, /^VOLUME\b[^\n]*\/data/m);
   t.match(runtime, /chown\s+node:node\s+\/data/, '/data belongs to the app user');
   t.match(runtime, /^HEALTHCHECK\b[^\n]*fetch\([^\n]*\/healthz/m, 'a healthcheck with node fetch on /healthz');
+  t.notMatch(runtime, /^HEALTHCHECK\b[^\n]*\btsx\b/m, 'the healthcheck is plain node');
   const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(runtime);
   t.ok(cmd, 'CMD in exec form');
-  t.same(JSON.parse(cmd?.[1] ?? '[]'), startCommand, 'CMD is what `npm start` runs');
+  t.same(JSON.parse(cmd?.[1] ?? '[]'), ['node', '--enable-source-maps', 'dist/main.js'], 'CMD runs the compiled dist/main.js');
+  t.same(JSON.parse(cmd?.[1] ?? '[]'), prodCommand, 'CMD is what `npm run start:prod` runs');
+});
+
+t.test('the runtime stage holds the compiled dist/, not the TypeScript source, and runs no TypeScript loader', async (t) => {
+  const copied = [...runtime.matchAll(/^COPY\s+--from=build\s+([^\n]+)/gm)].flatMap((m) => m[1]!.trim().split(/\s+/).slice(0, -1));
+  t.ok(copied.includes('/app/dist'), 'copies dist/ from the build stage');
+  t.ok(copied.includes('/app/package.json'), 'copies package.json ("type": "module" makes dist/*.js ES modules)');
+  t.ok(copied.includes('/app/bin'), 'copies bin/ (the consult command)');
+  t.notOk(copied.some((c) => c === '/app/src' || c.startsWith('/app/src/')), 'no src/');
+  t.notOk(copied.some((c) => /tsconfig/.test(c)), 'no tsconfig (nothing transpiles at run time)');
+  t.notMatch(runtime, /\btsx\b/, 'tsx is named nowhere in the runtime stage');
+  t.match(runtime, /ENV\b[^\n]*\bCONSULT_DIST=1\b/, 'consult runs dist/cli/main.js');
 });
 
 t.test('.dockerignore keeps local state and secrets out, and keeps what the build copies', async (t) => {
@@ -274,4 +297,7 @@ t.test('the README explains running in production and points at these files', as
   t.match(section, /docker compose -f infra\/compose\.yaml up/);
   t.match(section, /\.env\.example/);
   t.match(section, /noeviction/);
+  t.match(section, /npm run build\b/, 'says how to build dist/');
+  t.match(section, /npm run start:prod\b/, 'and how to run it');
+  t.match(section, /CONSULT_DIST=1/, 'and how the consult command picks dist/');
 });
