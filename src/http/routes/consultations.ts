@@ -10,7 +10,7 @@ import type { ResourcePlugin } from '../context.ts';
 import { idempotencyKey } from '../run-command.ts';
 import { CommandAck, ConsultationParams, readErrors } from '../schemas.ts';
 import { DamagedFlag, flagDamaged } from '../damage-guard.ts';
-import { consultationSlot, setEtag } from '../views.ts';
+import { readConsultation, setEtag } from '../views.ts';
 
 // the view's own schema: a field the view gains is served without a change here
 const Summary = ConsultationSummary;
@@ -44,10 +44,10 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
       response: { 200: z.object({ consultations: z.array(Summary.extend({ damaged: DamagedFlag.optional() })) }), ...readErrors },
     },
   }, async (request, reply) => {
-    const view = ctx.runner.view(consultationsList);
+    // the position before the read: the list is at least as new as its ETag says (never older)
     const position = ctx.runner.status().find((s) => s.name === consultationsList.name)?.position ?? 'start';
     setEtag(reply, position);
-    const all = listConsultations(view);
+    const all = await listConsultations(ctx.runner.reader(consultationsList));
     return { consultations: flagDamaged(request.query.status ? all.filter((c) => c.status === request.query.status) : all, ctx.damage) };
   });
 
@@ -60,7 +60,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
       response: { 200: Summary, ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(consultationsList), request.params.id);
+    const slot = await readConsultation(ctx, consultationsList, request.params.id);
     setEtag(reply, String(slot.lastRevision));
     return slot.view.summary;
   });
@@ -115,7 +115,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
     const { from, limit } = request.query;
     const page = await ctx.store.readStream(streamNameFor(id), { fromRevision: from, maxCount: limit + 1 });
     if (page.length === 0 && (from === 0 || (await ctx.store.readStream(streamNameFor(id), { maxCount: 1 })).length === 0)) {
-      consultationSlot(ctx.runner.view(consultationsList), id); // 404 for a consultation that does not exist
+      await readConsultation(ctx, consultationsList, id); // 404 for a consultation that does not exist
     }
     const events = page.slice(0, limit).map((e) => ({
       revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata,

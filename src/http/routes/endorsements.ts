@@ -8,7 +8,7 @@ import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
 import { runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, DraftVersion, readErrors, VersionParams } from '../schemas.ts';
-import { consultationSlot, setEtag } from '../views.ts';
+import { readConsultation, setEtag } from '../views.ts';
 
 /** The cancellation reason, optional here: without one the command records its default. */
 const CancelReason = commands.cancelEndorsementRequest.schema.shape.reason.unwrap().optional()
@@ -85,7 +85,7 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
       response: { 200: SignOff, ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(signOff), request.params.id);
+    const slot = await readConsultation(ctx, signOff, request.params.id);
     const { consultationId, status, outcome, finalDraftVersion, latestVersion } = slot.view;
     const version = versionSignOff(slot.view, request.query.version);
     if (!version) {
