@@ -49,7 +49,7 @@ export function collection<T>(name: string, schema: z.ZodType<T>): Collection<T>
 export interface Docs {
   /** the document, or null; within a batch the same object for the same key (change it, then `put` it) */
   get<T>(c: Collection<T>, key: string): Promise<T | null>;
-  /** stores the document (a new one, or one from `get` changed in place); `order` sorts listings (default 0) */
+  /** stores the document (a new one, or one from `get` changed in place); `order` sorts listings (default: the order it had; 0 for a new one) */
   put<T>(c: Collection<T>, key: string, doc: T, order?: number): void;
   delete<T>(c: Collection<T>, key: string): void;
 }
