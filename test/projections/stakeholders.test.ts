@@ -2,13 +2,16 @@
 import t, { type Test } from 'tap';
 import { event } from '../../src/domain/events.ts';
 import { projectionBase } from '../../src/projections/doc-batch.ts';
+import type { ProjectionEvent } from '../../src/projections/projection.ts';
 import { awaitingAnswer, readStakeholder, stakeholders, StakeholdersView, type StakeholderRow } from '../../src/projections/stakeholders.ts';
+import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
+import type { CheckpointMove, ListOptions, ViewChange, ViewDoc } from '../../src/views/view-store.ts';
 import {
-  CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed, endorsementRequested,
-  extended, jus, mfa, mod, opened, reinstated, removed, withheld,
+  COMMENT_DEADLINE, CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed,
+  endorsementRequested, extended, invited, jus, mfa, mod, opened, reinstated, removed, withheld,
 } from '../helpers/domain-spec.ts';
-import { V1_COMMENT_DEADLINE } from './fixtures/history.ts';
-import { at, recorded, replay, sameFields, viewAfter, type Command, type Replayed } from './fixtures/recorded.ts';
+import { globalHistory, OTHER_ID, V1_COMMENT_DEADLINE } from './fixtures/history.ts';
+import { assertPlainJson, at, recorded, replay, Replayed, sameFields, viewAfter, type Command } from './fixtures/recorded.ts';
 
 function viewOf(commands: Command[]): Promise<StakeholdersView> {
   return viewAfter(stakeholders, recorded(commands));
@@ -251,4 +254,130 @@ t.test('given events about unknown stakeholders or comments, then the view is un
     accepted('sh-unknown'), reviewed('sh-unknown'), event('CommentAnswered', { commentId: 'k-unknown', disposition: 'noted', response: 'x' }),
     retracted('k-unknown'), event('DraftPublished', { version: 1, sections: [], commentDeadline: V1_COMMENT_DEADLINE }),
   ], 'no document but the head\'s revision changes');
+});
+
+t.test('rows come in invitation order, whatever their ids', async (t) => {
+  const view = await viewOf([opened, draft(1), jus, cso, invited('sh-0-first-by-key', 'Academic network', 'an@uni.example'), mfa]);
+  t.strictSame(view.stakeholders.map((x) => x.id), [JUS, CSO, 'sh-0-first-by-key', MFA]);
+});
+
+t.test('readStakeholder: one row from its own document, as the list shows it, with the revision the view reflects', async (t) => {
+  const events = recorded([...base, accepted(MFA), commented('k-1', MFA), endorsementRequested(1), extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-08T15:00:00Z', MFA)]);
+  const replayed = await replay(stakeholders, events);
+  const listed = await stakeholders.read(replayed.reader, CONSULTATION_ID);
+  const one = await readStakeholder(replayed.reader, CONSULTATION_ID, MFA);
+  t.strictSame(one, { stakeholder: listed?.view.stakeholders.find((x) => x.id === MFA), lastRevision: events.length - 1 });
+  sameFields(t, one!.stakeholder!, { ownDeadlines: { comments: null, endorsement: '2027-05-08T15:00:00Z' }, endorsement: 'pending', awaiting: ['endorsement'] });
+  t.strictSame(await readStakeholder(replayed.reader, CONSULTATION_ID, 'sh-unknown'), { stakeholder: null, lastRevision: events.length - 1 }, 'a stakeholder it does not know');
+  t.equal(await readStakeholder(replayed.reader, OTHER_ID, MFA), null, 'a consultation it does not know');
+});
+
+t.test('documents: plain JSON; the served view parses with its schema to exactly itself', async (t) => {
+  const replayed = await replay(stakeholders, globalHistory());
+  assertPlainJson(t, await replayed.documents(), 'documents');
+  for (const id of [CONSULTATION_ID, OTHER_ID]) {
+    const slot = await stakeholders.read(replayed.reader, id);
+    if (!slot) throw new Error(`no view of ${id}`);
+    assertPlainJson(t, slot.view);
+    t.strictSame(StakeholdersView.parse(slot.view), slot.view, `${id}: nothing stripped or rewritten`);
+  }
+});
+
+t.test('redelivered events change nothing; one event per batch or all in one batch, the same documents', async (t) => {
+  const events = globalHistory();
+  const once = await (await replay(stakeholders, events)).documents();
+  t.ok(Object.keys(once).some((key) => key.includes('/comments ')) && Object.keys(once).some((key) => key.includes('/stakeholders ')), 'the history fills every collection');
+  t.strictSame(await (await (await replay(stakeholders, events)).apply(events)).documents(), once, 'the whole history delivered twice');
+  const redelivered = events.flatMap((e, i) => [e, ...events.slice(Math.max(0, i - 3), i)]);
+  t.strictSame(await (await replay(stakeholders, redelivered)).documents(), once, 'earlier events redelivered between the others');
+  t.strictSame(await (await replay(stakeholders, redelivered, 1000)).documents(), once, 'redelivered within one batch');
+  t.strictSame(await (await replay(stakeholders, events, 1000)).documents(), once, 'all in one batch');
+  t.strictSame(await (await replay(stakeholders, events, 7)).documents(), once, 'seven events per batch');
+});
+
+// ---- cost: what one event reads and writes, counted at the view store (no clock involved) ----
+
+class CountingViewStore extends MemoryViewStore {
+  gets = 0;
+  lists = 0;
+  readonly commits: ViewChange[][] = [];
+  override async get(collection: string, key: string): Promise<ViewDoc | null> {
+    this.gets++;
+    return super.get(collection, key);
+  }
+  override async list(collection: string, options?: ListOptions): Promise<ViewDoc[]> {
+    this.lists++;
+    return super.list(collection, options);
+  }
+  override async commitMany(moves: readonly CheckpointMove[], changes: readonly ViewChange[]): Promise<void> {
+    this.commits.push([...changes]);
+    return super.commitMany(moves, changes);
+  }
+}
+
+interface Cost {
+  gets: number;
+  lists: number;
+  /** the stored collections of the documents written, sorted */
+  written: string[];
+  bytes: number;
+}
+
+/** Applies one event in a batch of its own and counts what that cost at the view store. */
+async function costOf(replayed: Replayed, store: CountingViewStore, e: ProjectionEvent): Promise<Cost> {
+  const [gets, lists, commits] = [store.gets, store.lists, store.commits.length];
+  await replayed.apply([e]);
+  const changes = store.commits.slice(commits).flat();
+  return {
+    gets: store.gets - gets,
+    lists: store.lists - lists,
+    written: changes.map((c) => c.collection).sort(),
+    bytes: changes.reduce((n, c) => n + Buffer.byteLength(JSON.stringify(c.doc)), 0),
+  };
+}
+
+t.test('cost: the 1,001st comment (its answer, its retraction) reads and writes what the 2nd did; a consultation-wide change writes only the head', async (t) => {
+  const people = Array.from({ length: 60 }, (_, i) => `5c0f3a2e-1000-4000-8000-${String(i).padStart(12, '0')}`);
+  const commentId = (n: number) => `k-${String(n).padStart(4, '0')}`;
+  const answered = (n: number) => event('CommentAnswered', { commentId: commentId(n), disposition: 'noted', response: 'Thank you.' });
+  const commands: Command[] = [
+    opened, draft(1),
+    // alike but for their numbers, so that two rows differ in bytes only by what happened to them
+    ...people.map((id, i) => invited(id, `Organisation ${String(i).padStart(2, '0')}`, `focal-${String(i).padStart(2, '0')}@org.example`, true)),
+    ...Array.from({ length: 1001 }, (_, i) => commented(commentId(i + 1), people[i % people.length]!)),
+    answered(2), answered(1001), retracted(commentId(2)), retracted(commentId(1001)),
+    draft(2), endorsementRequested(2), extended('comments', 2, COMMENT_DEADLINE, '2027-04-20T14:00:00Z'),
+    extended('endorsement', 2, ENDORSEMENT_DEADLINE, '2027-05-20T15:00:00Z'), event('ConsultationClosed', { outcome: 'withdrawn', finalDraftVersion: null }),
+  ];
+  const events = recorded(commands);
+  const store = new CountingViewStore();
+  const replayed = new Replayed(stakeholders, store);
+  const comment = (n: number) => 2 + people.length + n - 1;
+  const rest = comment(1001) + 1;
+
+  await replayed.apply(events.slice(0, comment(2)), 1000);
+  const second = await costOf(replayed, store, events[comment(2)]!);
+  await replayed.apply(events.slice(comment(2) + 1, comment(1001)), 1000);
+  const thousandFirst = await costOf(replayed, store, events[comment(1001)]!);
+  const base = projectionBase(stakeholders);
+  t.strictSame(second.written, [base, `${base}/comments`, `${base}/stakeholders`], 'a comment writes the head, its own document and its stakeholder\'s');
+  t.strictSame({ ...thousandFirst, bytes: 0 }, { ...second, bytes: 0 }, 'the 1,001st comment reads and writes the same documents as the 2nd');
+  t.equal(second.lists + thousandFirst.lists, 0, 'applying lists nothing');
+  t.ok(Math.abs(thousandFirst.bytes - second.bytes) <= 8, `and about as many bytes (${second.bytes}, ${thousandFirst.bytes})`);
+
+  const costs: Cost[] = [];
+  for (const e of events.slice(rest)) costs.push(await costOf(replayed, store, e));
+  const [a2, a1001, r2, r1001, ...consultationWide] = costs;
+  t.strictSame({ ...a1001!, bytes: 0 }, { ...a2!, bytes: 0 }, 'answering the 1,001st comment costs what answering the 2nd does');
+  t.strictSame(a2!.written, [base, `${base}/stakeholders`], 'an answer writes the head and its stakeholder\'s row');
+  t.strictSame({ ...r1001!, bytes: 0 }, { ...r2!, bytes: 0 }, 'so does retracting');
+  t.strictSame(r2!.written, [base, `${base}/comments`, `${base}/stakeholders`], 'a retraction writes the head, the comment\'s document and its stakeholder\'s');
+  t.ok(Math.abs(a1001!.bytes - a2!.bytes) <= 8 && Math.abs(r1001!.bytes - r2!.bytes) <= 8, 'in about as many bytes');
+  for (const [i, cost] of consultationWide.entries()) {
+    t.strictSame(cost, { gets: 1, lists: 0, written: [base], bytes: cost.bytes }, `${events[rest + 4 + i]!.type}: the head only, no row of the 60 rewritten`);
+  }
+  const closed = await stakeholders.read(replayed.reader, CONSULTATION_ID);
+  t.equal(closed?.view.stakeholders.length, 60);
+  t.equal(closed?.view.stakeholders.reduce((n, x) => n + (x.commentsByVersion['1'] ?? 0), 0), 999, 'every comment counted, the two retracted aside');
+  t.ok(closed?.view.stakeholders.every((x) => x.awaiting.length === 0), 'and yet every row reads the change: nothing awaited once closed');
 });
