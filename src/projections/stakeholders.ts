@@ -19,6 +19,7 @@ import {
   Awaiting, awaitingFrom, EndorsementDecision, EndorsementStatus, endorsementStatus, InvitationResponse, InvitationStatus, invitationStatus,
   type CurrentDraftFacts,
 } from '../domain/standing.ts';
+import { AppError } from '../errors/catalogue.ts';
 import { collection, docKey, isLater, latest, later, perConsultation, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 export const Reminder = z.object({
@@ -151,17 +152,22 @@ export const stakeholders = perConsultation<StakeholdersHead, StakeholdersView>(
 
 /**
  * One stakeholder's row, read from its own document (and the consultation's head), with the
- * stream revision the head reflects; `stakeholder` is null for one the view does not know, and
- * the whole answer null for a consultation it does not know.
+ * stream revision the head reflects (as `stakeholders.read` gives it for the whole view);
+ * `stakeholder` is null for one the view does not know, the whole answer null for a consultation
+ * it does not know.
  */
 export async function readStakeholder(
   reader: DocReader, consultationId: string, stakeholderId: string,
-): Promise<{ stakeholder: StakeholderRow | null; lastRevision: number } | null> {
+): Promise<{ stakeholder: StakeholderRow | null; lastRevision: number; stale: boolean } | null> {
   // the head first: the revision given is never later than what the row reflects
   const head = await reader.get(stakeholders.heads, consultationId);
   if (!head) return null;
   const x = await reader.get(Rows, docKey(consultationId, stakeholderId));
-  return { stakeholder: x === null ? null : served(x, head.view), lastRevision: head.lastRevision };
+  if (reader.stale && !(stakeholders.heads.schema.safeParse(head).success && (x === null || StakeholderFacts.safeParse(x).success))) {
+    // as stakeholders.read: an older version's documents this version cannot read
+    throw new AppError('VIEWS_REBUILDING', 'the stakeholders view is being built by a new version; retry shortly');
+  }
+  return { stakeholder: x === null ? null : served(x, head.view), lastRevision: head.lastRevision, stale: reader.stale };
 }
 
 /** The stakeholders from whom something is awaited. */

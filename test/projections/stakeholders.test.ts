@@ -1,8 +1,8 @@
 // The stakeholders view: given these events, then these rows.
 import t, { type Test } from 'tap';
 import { event } from '../../src/domain/events.ts';
-import { projectionBase } from '../../src/projections/doc-batch.ts';
-import type { ProjectionEvent } from '../../src/projections/projection.ts';
+import { docReader, projectionBase } from '../../src/projections/doc-batch.ts';
+import { docKey, type ProjectionEvent } from '../../src/projections/projection.ts';
 import { awaitingAnswer, readStakeholder, stakeholders, StakeholdersView, type StakeholderRow } from '../../src/projections/stakeholders.ts';
 import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
 import type { CheckpointMove, ListOptions, ViewChange, ViewDoc } from '../../src/views/view-store.ts';
@@ -266,10 +266,22 @@ t.test('readStakeholder: one row from its own document, as the list shows it, wi
   const replayed = await replay(stakeholders, events);
   const listed = await stakeholders.read(replayed.reader, CONSULTATION_ID);
   const one = await readStakeholder(replayed.reader, CONSULTATION_ID, MFA);
-  t.strictSame(one, { stakeholder: listed?.view.stakeholders.find((x) => x.id === MFA), lastRevision: events.length - 1 });
+  t.strictSame(one, { stakeholder: listed?.view.stakeholders.find((x) => x.id === MFA), lastRevision: events.length - 1, stale: false });
   sameFields(t, one!.stakeholder!, { ownDeadlines: { comments: null, endorsement: '2027-05-08T15:00:00Z' }, endorsement: 'pending', awaiting: ['endorsement'] });
-  t.strictSame(await readStakeholder(replayed.reader, CONSULTATION_ID, 'sh-unknown'), { stakeholder: null, lastRevision: events.length - 1 }, 'a stakeholder it does not know');
+  t.strictSame(await readStakeholder(replayed.reader, CONSULTATION_ID, 'sh-unknown'), { stakeholder: null, lastRevision: events.length - 1, stale: false },
+    'a stakeholder it does not know');
   t.equal(await readStakeholder(replayed.reader, OTHER_ID, MFA), null, 'a consultation it does not know');
+});
+
+t.test('readStakeholder over an older version\'s documents it cannot read (served stale while this one builds): VIEWS_REBUILDING', async (t) => {
+  const replayed = await replay(stakeholders, recorded(base));
+  const stale = docReader(replayed.store, projectionBase(stakeholders), true);
+  t.strictSame((await readStakeholder(stale, CONSULTATION_ID, MFA))?.stale, true, 'documents it can read are served, marked stale');
+  const key = docKey(CONSULTATION_ID, MFA);
+  await replayed.store.commit('older', null, '1', [{ collection: `${projectionBase(stakeholders)}/stakeholders`, key, doc: { id: MFA, invited: true } }]);
+  await t.rejects(readStakeholder(stale, CONSULTATION_ID, MFA), { code: 'VIEWS_REBUILDING' });
+  await replayed.store.commit('older', '1', '2', [{ collection: projectionBase(stakeholders), key: CONSULTATION_ID, doc: { lastRevision: 3, view: { rows: [] } } }]);
+  await t.rejects(readStakeholder(stale, CONSULTATION_ID, CSO), { code: 'VIEWS_REBUILDING' }, 'nor a head it cannot read');
 });
 
 t.test('documents: plain JSON; the served view parses with its schema to exactly itself', async (t) => {
