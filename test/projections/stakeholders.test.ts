@@ -261,6 +261,24 @@ t.test('rows come in invitation order, whatever their ids', async (t) => {
   t.strictSame(view.stakeholders.map((x) => x.id), [JUS, CSO, 'sh-0-first-by-key', MFA]);
 });
 
+t.test('ids named after Object.prototype members are ordinary ids', async (t) => {
+  const before = Object.getOwnPropertyNames(Object.prototype).sort();
+  const history = [
+    opened, draft(1), invited('__proto__', 'Proto network', 'p@proto.example'), invited('constructor', 'Builders', 'c@build.example', true),
+    commented('__proto__', 'constructor'), commented('hasOwnProperty', '__proto__'), retracted('hasOwnProperty'), endorsed('constructor', 1),
+    event('CommentAnswered', { commentId: '__proto__', disposition: 'noted', response: 'x' }),
+  ];
+  const view = await viewOf(history);
+  t.strictSame(view.stakeholders.map((x) => [x.id, x.commentsByVersion, x.decisions, x.lastActivityAt]), [
+    ['__proto__', {}, {}, at(6)],
+    ['constructor', { 1: 1 }, { 1: 'endorsed' }, at(8)],
+  ]);
+  const replayed = await replay(stakeholders, recorded(history));
+  t.equal((await readStakeholder(replayed.reader, CONSULTATION_ID, '__proto__'))?.stakeholder?.organisation, 'Proto network');
+  t.equal((await readStakeholder(replayed.reader, CONSULTATION_ID, 'toString'))?.stakeholder, null);
+  t.strictSame(Object.getOwnPropertyNames(Object.prototype).sort(), before, 'nothing added to Object.prototype');
+});
+
 t.test('readStakeholder: one row from its own document, as the list shows it, with the revision the view reflects', async (t) => {
   const events = recorded([...base, accepted(MFA), commented('k-1', MFA), endorsementRequested(1), extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-08T15:00:00Z', MFA)]);
   const replayed = await replay(stakeholders, events);
