@@ -515,6 +515,7 @@ export interface operations {
                             version: number;
                             state: string;
                             failure: string | null;
+                            generation: string;
                             caughtUpOnce: boolean;
                             eventsApplied: number;
                             behind: number | null;
@@ -568,6 +569,7 @@ export interface operations {
                             version: number;
                             state: string;
                             failure: string | null;
+                            generation: string;
                             caughtUpOnce: boolean;
                             eventsApplied: number;
                             behind: number | null;
