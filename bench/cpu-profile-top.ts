@@ -1,8 +1,11 @@
-// `node --import tsx/esm bench/cpu-profile-top.ts FILE.cpuprofile [N]`: the N (default 10) functions
-// with the most self time in a V8 CPU profile (as `node --cpu-prof` writes it), with their share of
-// the busy time (everything but `(idle)`), and the same summed by package or repository folder.
+// `node --import tsx/esm bench/cpu-profile-top.ts FILE.cpuprofile [--top N] [--from SECONDS]`: the N
+// (default 10) functions with the most self time in a V8 CPU profile (as `node --cpu-prof` writes
+// it), with their share of the busy time (everything but `(idle)`), and the same summed by package
+// or repository folder. `--from` skips the first SECONDS of the profile (a process's start: module
+// loading, the views' catch-up), so that what is left is the time under load.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 interface ProfileNode {
   id: number;
@@ -38,9 +41,12 @@ function owner(url: string): string {
   return w.split('/').slice(0, 2).join('/');
 }
 
-const [file, count = '10'] = process.argv.slice(2);
-if (!file) {
-  process.stderr.write('usage: cpu-profile-top.ts FILE.cpuprofile [N]\n');
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '10' }, from: { type: 'string', default: '0' } } });
+const [file] = positionals;
+const count = Number(values.top);
+const fromUs = Number(values.from) * 1e6;
+if (!file || positionals.length > 1 || !(count > 0) || !(fromUs >= 0)) {
+  process.stderr.write('usage: cpu-profile-top.ts FILE.cpuprofile [--top N] [--from SECONDS]\n');
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
@@ -49,8 +55,11 @@ const selfUs = new Map<string, number>();
 const ownerUs = new Map<string, number>();
 let totalUs = 0;
 let idleUs = 0;
+let atUs = 0;
 profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i] ?? 0;
+  atUs += dt;
+  if (atUs < fromUs) return;
   const frame = byId.get(id)!.callFrame;
   totalUs += dt;
   if (frame.functionName === '(idle)') {
@@ -68,11 +77,16 @@ const busyUs = totalUs - idleUs;
 const ms = (us: number) => (us / 1000).toFixed(0).padStart(7);
 const pct = (us: number) => `${((100 * us) / busyUs).toFixed(1).padStart(5)} %`;
 const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
-process.stdout.write(`${(totalUs / 1e6).toFixed(1)} s profiled, ${(busyUs / 1e6).toFixed(1)} s busy (${((100 * busyUs) / totalUs).toFixed(0)} %); shares are of the busy time\n\n`);
-process.stdout.write(`self ms   share  function  (where)\n`);
-for (const [key, us] of top(selfUs, Number(count))) {
-  const [name, at] = key.split('\t');
-  process.stdout.write(`${ms(us)}  ${pct(us)}  ${name}  ${at ? `(${at})` : ''}\n`);
-}
-process.stdout.write(`\nself ms   share  package or folder\n`);
-for (const [name, us] of top(ownerUs, Number(count))) process.stdout.write(`${ms(us)}  ${pct(us)}  ${name}\n`);
+const lines = [
+  `${(totalUs / 1e6).toFixed(1)} s profiled${fromUs > 0 ? ` from ${values.from} s on` : ''}, ${(busyUs / 1e6).toFixed(1)} s busy (${((100 * busyUs) / totalUs).toFixed(0)} %); shares are of the busy time`,
+  '',
+  'self ms   share  function  (where)',
+  ...top(selfUs, count).map(([key, us]) => {
+    const [name, at] = key.split('\t');
+    return `${ms(us)}  ${pct(us)}  ${name}${at ? `  (${at})` : ''}`;
+  }),
+  '',
+  'self ms   share  package or folder',
+  ...top(ownerUs, count).map(([name, us]) => `${ms(us)}  ${pct(us)}  ${name}`),
+];
+process.stdout.write(`${lines.join('\n')}\n`);

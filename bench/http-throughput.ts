@@ -14,8 +14,9 @@
 // (p50 and p99 reported). Was 2,238 vs 34,575 req/s (0.065x), p99 53 ms.
 //
 // BENCH_CPU_PROF_DIR=<dir> runs the API under `node --cpu-prof` and leaves its profile in <dir>
-// (summarise it with `node --import tsx/esm bench/cpu-profile-top.ts <file>`); a profiled run is
-// slower, so its figures say where the time goes, not how fast it is.
+// (summarise it with `node --import tsx/esm bench/cpu-profile-top.ts <file> --from <the seconds it
+// logs>`, which leaves the start out); a profiled run is slower, so its figures say where the time
+// goes, not how fast it is.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -49,6 +50,8 @@ const QUICK: Size = { consultations: 2, shape: { stakeholders: 4, comments: 4 },
 
 interface Server {
   address: string;
+  /** performance.now() when it was spawned */
+  spawnedAt: number;
   /** SIGTERM, then waits for the exit; throws if it did not exit 0 */
   stop(): Promise<void>;
 }
@@ -56,6 +59,7 @@ interface Server {
 /** Starts `node --import tsx/esm <script>` with its stdout in `logFile`; resolves once it logged its address. */
 async function startServer(script: string, env: NodeJS.ProcessEnv, logFile: string, nodeFlags: string[] = []): Promise<Server> {
   const out = openSync(logFile, 'w');
+  const spawnedAt = performance.now();
   let child: ChildProcess;
   try {
     child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx/esm', script], { env, stdio: ['ignore', out, 'pipe'] });
@@ -74,7 +78,7 @@ async function startServer(script: string, env: NodeJS.ProcessEnv, logFile: stri
   const until = performance.now() + 120_000;
   for (;;) {
     const address = addressIn(logFile);
-    if (address) return { address, stop };
+    if (address) return { address, spawnedAt, stop };
     if (exit || performance.now() > until) {
       if (!exit) child.kill('SIGKILL');
       await exited;
@@ -230,6 +234,7 @@ export async function run(log: Log, options: BenchOptions) {
       log(`${size.connections} connections over ${size.consultations} consultations: ${size.warmupSeconds} s warm-up each, `
         + `then ${size.rounds} round(s) of ${size.seconds} s each, taking turns (a noisy machine slows both alike)`);
       await load(bare.address, targets, size.connections, size.warmupSeconds, token);
+      if (profileDir) log(`  the API's load starts ${((performance.now() - api.spawnedAt) / 1000).toFixed(1)} s after its start (cpu-profile-top.ts --from)`);
       apiWarmup = await load(api.address, targets, size.connections, size.warmupSeconds, token);
       for (let round = 1; round <= size.rounds; round++) {
         bareRounds.push(await load(bare.address, targets, size.connections, size.seconds, token));
