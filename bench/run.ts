@@ -15,6 +15,7 @@ import * as deadlineRush from './deadline-rush.ts';
 import * as eventStore from './event-store.ts';
 import * as foldMemory from './fold-memory.ts';
 import * as growth from './growth.ts';
+import * as httpThroughput from './http-throughput.ts';
 import * as rebuild from './rebuild.ts';
 
 interface BenchmarkModule {
@@ -29,6 +30,7 @@ const benchmarks: Record<string, BenchmarkModule> = {
   'deadline-rush': deadlineRush,
   growth,
   'fold-memory': foldMemory,
+  'http-throughput': httpThroughput,
 };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
