@@ -18,7 +18,7 @@
 import { z } from 'zod';
 import type { DomainEvent } from '../domain/events.ts';
 import { Channel, Disposition } from '../domain/schemas.ts';
-import { collection, docKey, perConsultation, type DocReader, type Docs, type EventContext } from './projection.ts';
+import { collection, docKey, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 /** A retracted comment is `retracted` whether or not it had been answered. */
 export const CommentStatus = z.enum(['awaiting-answer', 'answered', 'retracted']);
@@ -102,11 +102,11 @@ export const commentMatrix = perConsultation<MatrixHead, CommentMatrixView>({
  */
 export async function readComment(
   reader: DocReader, consultationId: string, commentId: string,
-): Promise<{ comment: CommentRow | null; lastRevision: number } | null> {
-  const head = await reader.get(commentMatrix.heads, consultationId);
+): Promise<{ comment: CommentRow | null; lastRevision: number; stale: boolean } | null> {
+  const head = await commentMatrix.head(reader, consultationId);
   if (!head) return null;
-  const facts = await reader.get(Comments, docKey(consultationId, commentId));
-  return { comment: facts ? labeller(head.view)(facts) : null, lastRevision: head.lastRevision };
+  const facts = readable(reader, Comments, await reader.get(Comments, docKey(consultationId, commentId)), commentMatrix.name);
+  return { comment: facts ? labeller(head.view)(facts) : null, lastRevision: head.lastRevision, stale: reader.stale };
 }
 
 export interface MatrixFilter {

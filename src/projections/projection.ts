@@ -121,6 +121,22 @@ export interface ConsultationView<V> {
 
 export interface ConsultationProjection<H, V> extends Projection, ConsultationView<V> {
   readonly heads: Collection<Head<H>>;
+  /**
+   * One consultation's head (for reads of part of a view: one comment, one stakeholder), or null.
+   * Read it before the other documents: the revision it gives is then never later than theirs.
+   */
+  head(reader: DocReader, consultationId: string): Promise<Head<H> | null>;
+}
+
+/**
+ * On a stale reader (an older version's documents, served while this version builds), a document
+ * this version cannot parse is not served: 503 VIEWS_REBUILDING until the new version has built.
+ */
+export function readable<T>(reader: DocReader, c: Collection<T>, doc: T | null, view: string): T | null {
+  if (doc !== null && reader.stale && !c.schema.safeParse(doc).success) {
+    throw new AppError('VIEWS_REBUILDING', `the ${view} view is being built by a new version; retry shortly`);
+  }
+  return doc;
 }
 
 /**
@@ -139,13 +155,12 @@ export function perConsultation<H, V>(reducer: ConsultationReducer<H>, read: Rea
     version: reducer.version,
     heads,
     collections: [heads, ...(reducer.collections ?? [])],
+    async head(reader, consultationId) {
+      return readable(reader, heads, await reader.get(heads, consultationId), reducer.name);
+    },
     async read(reader, consultationId) {
-      const head = await reader.get(heads, consultationId);
+      const head = await this.head(reader, consultationId);
       if (!head) return null;
-      if (reader.stale && !heads.schema.safeParse(head).success) {
-        // an older version's head this version cannot read: nothing to serve until it has built
-        throw new AppError('VIEWS_REBUILDING', `the ${reducer.name} view is being built by a new version; retry shortly`);
-      }
       return { view: await read(head.view, reader, consultationId), lastRevision: head.lastRevision, stale: reader.stale };
     },
     async apply(docs, e) {

@@ -24,7 +24,9 @@ import {
   type EventStore, type Position, type RecordedEvent, type Subscription, type SubscriptionMessage, type SubscriptionStatus,
 } from '../store/port.ts';
 import { MemoryViewStore } from '../views/memory-view-store.ts';
-import { CheckpointTimeoutError, type ViewStore, type WriterLease } from '../views/view-store.ts';
+import { normaliseChanges } from '../views/validate.ts';
+import { CheckpointTimeoutError, type ViewChange, type ViewStore, type WriterLease } from '../views/view-store.ts';
+import { storableChanges } from './storable.ts';
 import { ChainTracker } from './chain-tracker.ts';
 import { DocBatch, docReader, projectionBase, storedCollection } from './doc-batch.ts';
 import type { DocReader, Projection, ProjectionEvent } from './projection.ts';
@@ -133,6 +135,12 @@ class MessageQueue {
       if (this.error !== null) throw this.error;
       if (this.ended) return null;
       await new Promise<void>((resolve) => { this.wake = resolve; });
+    }
+    // let what is already on its way arrive (a page the store read delivers one message per
+    // microtask), so that catching up commits full batches, not one per message
+    for (let size = 0; size !== this.buffer.length && this.buffer.length < this.max && !this.ended;) {
+      size = this.buffer.length;
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const taken = this.buffer.splice(0, this.max);
     const resume = this.resume;
@@ -539,11 +547,8 @@ export class ProjectionRunner {
       const next = positions.serialise(last);
       const moving = this.workers.filter((w) => w.batch !== null && (w.position === null || positions.compare(w.position, last!) < 0));
       if (moving.length > 0) {
-        await this.viewStore.commitMany(
-          moving.map((w) => ({ consumer: w.consumer, expected: w.committed, next })),
-          moving.flatMap((w) => w.batch!.changes()),
-        );
-        for (const w of moving) {
+        const committed = await this.commit(moving, next, messages);
+        for (const w of committed) {
           w.position = last;
           w.committed = next;
           w.eventsApplied += w.pending;
@@ -563,6 +568,38 @@ export class ProjectionRunner {
     this.notify();
   }
 
+  /**
+   * Commits the moving projections' batches and checkpoints in one transaction; returns those
+   * committed. A document the view store refuses is not a passing failure (retrying would refuse it
+   * forever): text it cannot hold is made storable (storable.ts) and the commit tried again; a
+   * projection whose documents are still refused stops (failed, naming the batch), the others commit.
+   */
+  private async commit(moving: Worker[], next: string, messages: readonly SubscriptionMessage[]): Promise<Worker[]> {
+    const attempt = (workers: Worker[], prepare: (changes: ViewChange[]) => ViewChange[]) => this.viewStore.commitMany(
+      workers.map((w) => ({ consumer: w.consumer, expected: w.committed, next })),
+      workers.flatMap((w) => prepare(w.batch!.changes())),
+    );
+    const refused = (error: unknown) => error instanceof TypeError || error instanceof RangeError;
+    try {
+      await attempt(moving, (c) => c);
+      return moving;
+    } catch (error) {
+      if (!refused(error)) throw error;
+    }
+    const accepted: Worker[] = [];
+    for (const w of moving) {
+      try {
+        normaliseChanges(storableChanges(w.batch!.changes()));
+        accepted.push(w);
+      } catch (error) {
+        const events = messages.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
+        this.fail(w, error, events.at(-1) ?? null, 'its documents for the batch ending');
+      }
+    }
+    if (accepted.length > 0) await attempt(accepted, storableChanges);
+    return accepted;
+  }
+
   private progressAt = 0;
   private readonly startedAt = performance.now();
 
@@ -575,11 +612,12 @@ export class ProjectionRunner {
   }
 
   /** A reducer threw (a bug, or an event it cannot read): stop that projection, say where, fail waiters at once. */
-  private fail(w: Worker, error: unknown, event: RecordedEvent): void {
-    w.failure = `${w.projection.name} at ${event.streamName}@${event.revision} (${event.type}): ${error instanceof Error ? error.message : String(error)}`;
+  private fail(w: Worker, error: unknown, event: RecordedEvent | null, what = ''): void {
+    const where = event ? ` ${what ? `${what} ` : ''}at ${event.streamName}@${event.revision} (${event.type})` : '';
+    w.failure = `${w.projection.name}${where}: ${error instanceof Error ? error.message : String(error)}`;
     w.batch = null;
     this.options.logger?.error(
-      { err: error, projection: w.projection.name, streamName: event.streamName, revision: event.revision },
+      { err: error, projection: w.projection.name, streamName: event?.streamName, revision: event?.revision },
       'projection failed; it stops before this batch, the others go on',
     );
     this.notify();

@@ -19,8 +19,7 @@ import {
   Awaiting, awaitingFrom, EndorsementDecision, EndorsementStatus, endorsementStatus, InvitationResponse, InvitationStatus, invitationStatus,
   type CurrentDraftFacts,
 } from '../domain/standing.ts';
-import { AppError } from '../errors/catalogue.ts';
-import { collection, docKey, isLater, latest, later, perConsultation, type DocReader, type Docs, type EventContext } from './projection.ts';
+import { collection, docKey, isLater, latest, later, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 export const Reminder = z.object({
   messageId: z.string(),
@@ -159,14 +158,9 @@ export const stakeholders = perConsultation<StakeholdersHead, StakeholdersView>(
 export async function readStakeholder(
   reader: DocReader, consultationId: string, stakeholderId: string,
 ): Promise<{ stakeholder: StakeholderRow | null; lastRevision: number; stale: boolean } | null> {
-  // the head first: the revision given is never later than what the row reflects
-  const head = await reader.get(stakeholders.heads, consultationId);
+  const head = await stakeholders.head(reader, consultationId);
   if (!head) return null;
-  const x = await reader.get(Rows, docKey(consultationId, stakeholderId));
-  if (reader.stale && !(stakeholders.heads.schema.safeParse(head).success && (x === null || StakeholderFacts.safeParse(x).success))) {
-    // as stakeholders.read: an older version's documents this version cannot read
-    throw new AppError('VIEWS_REBUILDING', 'the stakeholders view is being built by a new version; retry shortly');
-  }
+  const x = readable(reader, Rows, await reader.get(Rows, docKey(consultationId, stakeholderId)), stakeholders.name);
   return { stakeholder: x === null ? null : served(x, head.view), lastRevision: head.lastRevision, stale: reader.stale };
 }
 

@@ -227,9 +227,9 @@ t.test('readComment reads one comment\'s row, as the matrix shows it, with the c
   const replayed = await replay(commentMatrix, events);
   const slot = (await commentMatrix.read(replayed.reader, CONSULTATION_ID))!;
   for (const row of slot.view.comments) {
-    t.strictSame(await readComment(replayed.reader, CONSULTATION_ID, row.commentId), { comment: row, lastRevision: events.length - 1 }, row.commentId);
+    t.strictSame(await readComment(replayed.reader, CONSULTATION_ID, row.commentId), { comment: row, lastRevision: events.length - 1, stale: false }, row.commentId);
   }
-  t.strictSame(await readComment(replayed.reader, CONSULTATION_ID, 'k-unknown'), { comment: null, lastRevision: events.length - 1 }, 'no such comment');
+  t.strictSame(await readComment(replayed.reader, CONSULTATION_ID, 'k-unknown'), { comment: null, lastRevision: events.length - 1, stale: false }, 'no such comment');
   t.equal(await readComment(replayed.reader, '0d5e8f3a-1c2b-4a6d-9e7f-000000000000', 'a'), null, 'no such consultation');
 });
 
