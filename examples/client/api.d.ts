@@ -701,6 +701,8 @@ export interface operations {
                                 detectedAt: string;
                             };
                         }[];
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -931,6 +933,8 @@ export interface operations {
                         openedAt: string;
                         closedAt: string | null;
                         lastActivityAt: string;
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -1406,6 +1410,8 @@ export interface operations {
                             note: string | null;
                             publishedAt: string;
                         }[];
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -1642,6 +1648,8 @@ export interface operations {
                         commentDeadline: string;
                         note: string | null;
                         publishedAt: string;
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -1952,6 +1960,8 @@ export interface operations {
                             lastResponseAt: string | null;
                             awaiting: ("response" | "comments" | "endorsement")[];
                         }[];
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -2263,6 +2273,8 @@ export interface operations {
                         lastActivityAt: string;
                         lastResponseAt: string | null;
                         awaiting: ("response" | "comments" | "endorsement")[];
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -3420,6 +3432,8 @@ export interface operations {
                             awaitingAnswer: number;
                             retracted: number;
                         };
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                     "text/csv": string;
                 };
@@ -3681,6 +3695,8 @@ export interface operations {
                             reason: string;
                             retractedAt: string;
                         } | null;
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -4567,6 +4583,8 @@ export interface operations {
                             };
                             endorsedAt: string;
                         }[];
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };

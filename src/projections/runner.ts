@@ -634,7 +634,9 @@ export class ProjectionRunner {
   }
 
   private workerOf(projection: Projection): Worker {
-    const worker = this.workers.find((w) => w.projection === projection);
+    // the same object, else the one of that name (a route names the view; the runner may run another version of it)
+    const worker = this.workers.find((w) => w.projection === projection)
+      ?? only(this.workers.filter((w) => w.projection.name === projection.name));
     if (!worker) throw new Error(`projection ${projection.name} is not run by this runner`);
     return worker;
   }
@@ -667,6 +669,10 @@ export function toProjectionEvent(e: RecordedEvent): ProjectionEvent {
   // a consultation's event was checked by the chain tracker, which decodes it (once: decodeOnce)
   const event = consultationIdOf(e.streamName) === null ? null : decodeOnce(e).event;
   return { streamName: e.streamName, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata, created: e.created, event };
+}
+
+function only<X>(items: readonly X[]): X | undefined {
+  return items.length === 1 ? items[0] : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

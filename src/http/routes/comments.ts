@@ -11,10 +11,10 @@ import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
 import { CSV_CONTENT_TYPE, prefersCsv, toCsv, type CsvCell } from '../csv.ts';
 import { CommandAck, CommentParams, ConsultationParams, DraftVersion, readErrors } from '../schemas.ts';
-import { readConsultation, setEtag } from '../views.ts';
+import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 // the view's own schemas: a field the view gains is served without a change here
-const Comment = CommentRow;
+const Comment = CommentRow.extend(Stale);
 
 const Matrix = CommentMatrixView.extend({
   counts: MatrixCounts.describe('of the comments listed; retracted ones are counted only in `retracted`'),
@@ -103,7 +103,7 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
         200: {
           description: 'the matrix, or its rows as CSV',
           content: {
-            'application/json': { schema: Matrix },
+            'application/json': { schema: Matrix.extend(Stale) },
             'text/csv': { schema: z.string().describe('the filtered comments, one row each, after a header row') },
           },
         },
@@ -116,14 +116,14 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
     const { comments, counts } = filterMatrix(slot.view, filterOf(request.query));
     reply.header('vary', 'Accept');
     if (prefersCsv(request.headers.accept)) {
-      setEtag(reply, `${slot.lastRevision}-csv`);
+      setEtag(reply, `${slot.lastRevision}-csv`, slot);
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="comments-${id}.csv"`)
         .send(commentsCsv(comments));
     }
-    setEtag(reply, String(slot.lastRevision));
-    return reply.type('application/json; charset=utf-8').send({ consultationId: id, comments, counts });
+    setEtag(reply, String(slot.lastRevision), slot);
+    return reply.type('application/json; charset=utf-8').send({ consultationId: id, comments, counts, ...staleMark(slot) });
   });
 
   app.get('/consultations/:id/comments/:cid', {
@@ -139,8 +139,8 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
     const slot = await readComment(ctx.runner.reader(commentMatrix), id, cid);
     if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${id}`);
     if (!slot.comment) throw new DomainError('COMMENT_NOT_FOUND', `no comment ${cid}`);
-    setEtag(reply, `${cid}-${slot.lastRevision}`);
-    return slot.comment;
+    setEtag(reply, `${cid}-${slot.lastRevision}`, slot);
+    return { ...slot.comment, ...staleMark(slot) };
   });
 
   commandRoute(app, ctx, {

@@ -19,7 +19,7 @@ import type { App, HttpContext, ResourcePlugin } from '../context.ts';
 import { InputError } from '../problem.ts';
 import { expectedRevision, idempotencyKey, runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, problem, readErrors, StakeholderParams } from '../schemas.ts';
-import { readConsultation, setEtag } from '../views.ts';
+import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 /** Data rows one import may hold; a larger file is refused with 413 TOO_MANY_ROWS (split it). */
 export const MAX_IMPORT_ROWS = 2_000;
@@ -105,11 +105,11 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
       summary: 'Every stakeholder: contacts, invitation status, comments, reminders, endorsement, what is awaited from it',
       params: ConsultationParams,
       querystring: ListQuery,
-      response: { 200: StakeholderList, ...readErrors },
+      response: { 200: StakeholderList.extend(Stale), ...readErrors },
     },
   }, async (request, reply) => {
     const slot = await readConsultation(ctx, stakeholders, request.params.id);
-    setEtag(reply, String(slot.lastRevision));
+    setEtag(reply, String(slot.lastRevision), slot);
     const { awaiting, status } = request.query;
     const view = slot.view;
     let rows: StakeholderRow[] = awaiting === 'true' ? awaitingAnswer(view)
@@ -117,7 +117,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
       : awaiting ? view.stakeholders.filter((x) => x.awaiting.includes(awaiting))
       : view.stakeholders;
     if (status) rows = rows.filter((x) => x.invitationStatus === status);
-    return { ...view, stakeholders: rows };
+    return { ...view, stakeholders: rows, ...staleMark(slot) };
   });
 
   app.get('/consultations/:id/stakeholders/:sid', {
@@ -126,7 +126,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
       tags: ['stakeholders'],
       summary: 'One stakeholder',
       params: StakeholderParams,
-      response: { 200: Stakeholder, ...readErrors },
+      response: { 200: Stakeholder.extend(Stale), ...readErrors },
     },
   }, async (request, reply) => {
     const { id, sid } = request.params;
@@ -134,8 +134,8 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
     const slot = await readStakeholder(ctx.runner.reader(stakeholders), id, sid);
     if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${id}`);
     if (!slot.stakeholder) throw new DomainError('STAKEHOLDER_NOT_FOUND', `no stakeholder ${sid}`);
-    setEtag(reply, String(slot.lastRevision));
-    return slot.stakeholder;
+    setEtag(reply, String(slot.lastRevision), slot);
+    return { ...slot.stakeholder, ...staleMark(slot) };
   });
 
   commandRoute(app, ctx, {
