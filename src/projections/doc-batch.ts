@@ -26,7 +26,10 @@ interface Entry {
 }
 
 export class DocBatch implements Docs {
-  private readonly entries = new Map<string, Entry>();
+  /** by stored collection, then key (no string building per lookup: a batch makes hundreds of thousands) */
+  private readonly entries = new Map<string, Map<string, Entry>>();
+  /** each collection's stored name, worked out once per batch */
+  private readonly names = new Map<Collection<unknown>, string>();
 
   constructor(
     private readonly store: ViewStore,
@@ -34,13 +37,13 @@ export class DocBatch implements Docs {
   ) {}
 
   async get<T>(c: Collection<T>, key: string): Promise<T | null> {
-    const collection = storedCollection(this.base, c);
-    const id = `${collection}\u0000${key}`;
-    let entry = this.entries.get(id);
+    const docs = this.docsOf(c);
+    let entry = docs.get(key);
     if (!entry) {
+      const collection = this.nameOf(c);
       const stored = await this.store.get(collection, key);
       entry = { collection, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, dirty: false };
-      this.entries.set(id, entry);
+      docs.set(key, entry);
     }
     // documents are written only by this version of this projection (the collection's name says which)
     return entry.doc as T | null;
@@ -57,22 +60,36 @@ export class DocBatch implements Docs {
   /** The documents put or deleted in this batch, once each. */
   changes(): ViewChange[] {
     const out: ViewChange[] = [];
-    for (const e of this.entries.values()) {
-      if (e.dirty) out.push({ collection: e.collection, key: e.key, order: e.order, doc: e.doc as JsonObject | null });
+    for (const docs of this.entries.values()) {
+      for (const e of docs.values()) {
+        if (e.dirty) out.push({ collection: e.collection, key: e.key, order: e.order, doc: e.doc as JsonObject | null });
+      }
     }
     return out;
   }
 
+  private nameOf(c: Collection<unknown>): string {
+    let name = this.names.get(c);
+    if (name === undefined) this.names.set(c, (name = storedCollection(this.base, c)));
+    return name;
+  }
+
+  private docsOf(c: Collection<unknown>): Map<string, Entry> {
+    const name = this.nameOf(c);
+    let docs = this.entries.get(name);
+    if (!docs) this.entries.set(name, (docs = new Map()));
+    return docs;
+  }
+
   private set(c: Collection<unknown>, key: string, doc: unknown, order: number | undefined): void {
-    const collection = storedCollection(this.base, c);
-    const id = `${collection}\u0000${key}`;
-    const entry = this.entries.get(id);
+    const docs = this.docsOf(c);
+    const entry = docs.get(key);
     if (entry) {
       entry.doc = doc;
       if (order !== undefined) entry.order = order;
       entry.dirty = true;
     } else {
-      this.entries.set(id, { collection, key, doc, order: order ?? 0, dirty: true });
+      docs.set(key, { collection: this.nameOf(c), key, doc, order: order ?? 0, dirty: true });
     }
   }
 }
