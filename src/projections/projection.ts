@@ -63,13 +63,27 @@ export interface DocReader {
   list<T>(c: Collection<T>, prefix: string): Promise<T[]>;
 }
 
+/**
+ * A named consumer of the log, with its own durable checkpoint in the view store: the runner hands
+ * it each event at least once, in order (after a crash, the events of the batch that was not
+ * committed come again), with the documents it keeps. A projection is one whose `apply` only reads
+ * and writes its documents; another consumer (the mail relay) may do more, idempotently.
+ */
 export interface Projection {
   /** kebab-case; documents stored under another name or version are not read: that version builds from the start */
   name: string;
   version: number;
   collections: readonly Collection<unknown>[];
   apply(docs: Docs, event: ProjectionEvent): Promise<void>;
+  /**
+   * Where a consumer with no checkpoint yet starts: 'beginning' (default: a view must see every
+   * event) or 'head' (only what is appended from its first start on: a relay never acts on the past).
+   */
+  startAt?: 'beginning' | 'head';
 }
+
+/** What the mail relay and other consumers are: see Projection. */
+export type LogConsumer = Projection;
 
 /** What a per-consultation reducer knows about an event besides its type and data. */
 export interface EventContext {

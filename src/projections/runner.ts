@@ -336,6 +336,7 @@ export class ProjectionRunner {
           }
           await this.loadCheckpoints();
           await this.resetViewsAheadOfTheLog();
+          await this.startAtHead();
           this.leading = true;
           logger?.info({ projections: this.workers.map((w) => w.base) }, 'views: this process writes them');
           this.notify();
@@ -461,6 +462,22 @@ export class ProjectionRunner {
       w.position = null;
       w.committed = null;
     }
+  }
+
+  /** A consumer that starts at the head, on its very first start, records the head as its checkpoint: it never sees the past. */
+  private async startAtHead(): Promise<void> {
+    const fresh = this.workers.filter((w) => w.projection.startAt === 'head' && w.committed === null);
+    if (fresh.length === 0) return;
+    const { store, logger } = this.options;
+    const head = await store.headPosition({ streamPrefix: CONSULTATION_STREAM_PREFIX });
+    if (head === null) return; // an empty store: the beginning is the head
+    const next = store.positions.serialise(head);
+    await this.viewStore.commitMany(fresh.map((w) => ({ consumer: w.consumer, expected: null, next })), []);
+    for (const w of fresh) {
+      w.committed = next;
+      w.position = head;
+    }
+    logger?.info({ consumers: fresh.map((w) => w.base), position: next }, 'first start: these consumers begin at the head of the log');
   }
 
   private async loadCheckpoints(): Promise<void> {

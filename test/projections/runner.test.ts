@@ -373,3 +373,32 @@ t.test('a view store whose checkpoint is past the end of the event store (restor
   await invite(handler, id, 'Peace Institute');
   await eventually(async () => (await count.read(runner.reader(count), id))?.view.n === 3, 'a new event to be applied, not skipped');
 });
+
+t.test('a consumer that starts at the head: on its first start it skips the past, then gets every new event at least once, in order, resuming from its checkpoint', async (t) => {
+  const { store } = tempStore(t);
+  const handler = new CommandHandler({ store });
+  const ids = await seedConsultations(store);
+  const file = path.join(tempDir(t), 'views.sqlite');
+  const seen: string[] = [];
+  const relay: Projection = {
+    name: 'relay', version: 1, collections: [], startAt: 'head',
+    async apply(_docs, e) { seen.push(`${e.streamName}@${e.revision}`); },
+  };
+  const viewStore = new SqliteViewStore({ file });
+  t.teardown(() => viewStore.close());
+  {
+    const first = runnerOn(t, store, { viewStore, list: [relay] });
+    await first.start();
+    await first.caughtUp();
+    t.same(seen, [], 'nothing of the 24 events before its first start');
+    const sid = await invite(handler, ids[0]!, 'Late Joiners Network');
+    await first.waitFor((await comment(handler, ids[0]!, sid, 'Heard')).position);
+    t.same(seen, [`consultation-${ids[0]}@8`, `consultation-${ids[0]}@9`], 'the new events, in order');
+    await first.stop();
+  }
+  await comment(handler, ids[1]!, (await invite(handler, ids[1]!, 'While the relay was down')), 'Also heard');
+  const second = runnerOn(t, store, { viewStore, list: [relay] });
+  await second.start();
+  await second.caughtUp();
+  t.same(seen.slice(2), [`consultation-${ids[1]}@8`, `consultation-${ids[1]}@9`], 'a restart resumes from its checkpoint, not from the head');
+});
