@@ -103,7 +103,6 @@ async function main(): Promise<void> {
     store, projections, logger, damage, viewStore,
     progress: (p) => logger.info(p, 'views catching up'),
   });
-  await runner.start(); // views catch up from their checkpoint in the background; the port opens now, /readyz says when they have
   verifier = config.VERIFY_INTERVAL === null ? null : new HistoryVerifier({ store, damage, logger, intervalMs: config.VERIFY_INTERVAL });
   verifier?.start(); // a first pass soon, in the background, then every VERIFY_INTERVAL
 
@@ -116,6 +115,7 @@ async function main(): Promise<void> {
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, `listening on ${address}; API documentation at ${address}/docs`);
+  await runner.start(); // the views catch up from their checkpoint in the background; /healthz answers meanwhile, /readyz once they have
 
   if (auth.source !== 'AUTH_SECRET') {
     // Development secret: a command that prints a token, which works exactly as printed (it names

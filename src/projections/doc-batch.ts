@@ -25,15 +25,49 @@ interface Entry {
   dirty: boolean;
 }
 
+/**
+ * What the one writer of a projection knows its documents hold, kept across batches (documents
+ * and known absences), so that a head read by every event is read from the store once, not once
+ * per batch. Valid only while this process holds the writer lease and every batch it absorbed
+ * committed: the runner clears it on any failure and when the lease changes hands.
+ */
+export class DocCache {
+  private readonly docs = new Map<string, Map<string, { doc: unknown; order: number }>>();
+  private size = 0;
+
+  constructor(private readonly max = 20_000) {}
+
+  get(collection: string, key: string): { doc: unknown; order: number } | undefined {
+    return this.docs.get(collection)?.get(key);
+  }
+
+  /** After a commit: what the batch read and wrote is what the store holds. */
+  absorb(batch: DocBatch): void {
+    for (const e of batch.entries()) {
+      let docs = this.docs.get(e.collection);
+      if (!docs) this.docs.set(e.collection, (docs = new Map()));
+      if (!docs.has(e.key)) this.size++;
+      docs.set(e.key, { doc: e.doc, order: e.order });
+    }
+    if (this.size > this.max) this.clear(); // bounded: the hot documents come back with the next batches
+  }
+
+  clear(): void {
+    this.docs.clear();
+    this.size = 0;
+  }
+}
+
 export class DocBatch implements Docs {
   /** by stored collection, then key (no string building per lookup: a batch makes hundreds of thousands) */
-  private readonly entries = new Map<string, Map<string, Entry>>();
+  private readonly entries_ = new Map<string, Map<string, Entry>>();
   /** each collection's stored name, worked out once per batch */
   private readonly names = new Map<Collection<unknown>, string>();
 
   constructor(
     private readonly store: ViewStore,
     private readonly base: string,
+    private readonly cache?: DocCache,
   ) {}
 
   async get<T>(c: Collection<T>, key: string): Promise<T | null> {
@@ -41,8 +75,13 @@ export class DocBatch implements Docs {
     let entry = docs.get(key);
     if (!entry) {
       const collection = this.nameOf(c);
-      const stored = await this.store.get(collection, key);
-      entry = { collection, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, dirty: false };
+      const known = this.cache?.get(collection, key);
+      if (known) {
+        entry = { collection, key, doc: known.doc, order: known.order, dirty: false };
+      } else {
+        const stored = await this.store.get(collection, key);
+        entry = { collection, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, dirty: false };
+      }
       docs.set(key, entry);
     }
     // documents are written only by this version of this projection (the collection's name says which)
@@ -60,12 +99,17 @@ export class DocBatch implements Docs {
   /** The documents put or deleted in this batch, once each. */
   changes(): ViewChange[] {
     const out: ViewChange[] = [];
-    for (const docs of this.entries.values()) {
+    for (const docs of this.entries_.values()) {
       for (const e of docs.values()) {
         if (e.dirty) out.push({ collection: e.collection, key: e.key, order: e.order, doc: e.doc as JsonObject | null });
       }
     }
     return out;
+  }
+
+  /** every document this batch read or wrote */
+  *entries(): Iterable<Entry> {
+    for (const docs of this.entries_.values()) yield* docs.values();
   }
 
   private nameOf(c: Collection<unknown>): string {
@@ -76,8 +120,8 @@ export class DocBatch implements Docs {
 
   private docsOf(c: Collection<unknown>): Map<string, Entry> {
     const name = this.nameOf(c);
-    let docs = this.entries.get(name);
-    if (!docs) this.entries.set(name, (docs = new Map()));
+    let docs = this.entries_.get(name);
+    if (!docs) this.entries_.set(name, (docs = new Map()));
     return docs;
   }
 

@@ -28,7 +28,7 @@ import { normaliseChanges } from '../views/validate.ts';
 import { CheckpointTimeoutError, type ViewChange, type ViewStore, type WriterLease } from '../views/view-store.ts';
 import { storableChanges } from './storable.ts';
 import { ChainTracker } from './chain-tracker.ts';
-import { DocBatch, docReader, projectionBase, storedCollection } from './doc-batch.ts';
+import { DocBatch, DocCache, docReader, projectionBase, storedCollection } from './doc-batch.ts';
 import type { DocReader, Projection, ProjectionEvent } from './projection.ts';
 
 export class ProjectionTimeoutError extends AppError {
@@ -161,6 +161,8 @@ class Worker {
   eventsApplied = 0;
   failure: string | null = null;
   batch: DocBatch | null = null;
+  /** what this writer knows its documents hold, across batches (see DocCache) */
+  readonly cache = new DocCache();
   pending = 0;
   lease: WriterLease | null = null;
 
@@ -175,6 +177,8 @@ class Worker {
 }
 
 const RETRY_MAX_MS = 5000;
+/** events applied between two turns of the event loop while catching up */
+const YIELD_EVERY = 100;
 /** how long taking the writer leases may take before this process starts following another writer */
 const FOLLOW_AFTER_MS = 500;
 
@@ -270,8 +274,13 @@ export class ProjectionRunner {
       return;
     }
     const reached = (p: string) => positions.compare(positions.parse(p), position) >= 0;
+    const deadline = Date.now() + timeoutMs;
     try {
-      await Promise.all(this.workers.map((w) => this.viewStore.waitForCheckpoint(w.consumer, reached, timeoutMs)));
+      // the writer moves every checkpoint in one transaction: wait on one, then the others are
+      // (nearly always) there already, instead of every waiter re-reading all of them on each commit
+      const [first, ...others] = this.workers;
+      if (first) await this.viewStore.waitForCheckpoint(first.consumer, reached, timeoutMs);
+      for (const w of others) await this.viewStore.waitForCheckpoint(w.consumer, reached, Math.max(1, deadline - Date.now()));
     } catch (error) {
       if (error instanceof CheckpointTimeoutError) throw new ProjectionTimeoutError(timeoutMs, [error.consumer]);
       throw error;
@@ -296,6 +305,7 @@ export class ProjectionRunner {
   /** How far each projection is behind the store's head, in the store's unit (health details). */
   async lag(): Promise<{ name: string; state: ProjectionStatus['state']; behind: number | null }[]> {
     const { store } = this.options;
+    if (!this.leading && !this.stopped) await this.loadCheckpoints(); // a follower: where the shared checkpoints are now
     const head = await store.headPosition({ streamPrefix: CONSULTATION_STREAM_PREFIX });
     const states = this.status();
     return this.workers.map((w, i) => ({
@@ -334,6 +344,7 @@ export class ProjectionRunner {
             w.lease = await this.viewStore.acquireWriter(w.consumer, { signal: this.abort.signal });
             w.lease.onLost(resolve);
           }
+          for (const w of this.workers) w.cache.clear(); // another writer may have written since
           await this.loadCheckpoints();
           await this.resetViewsAheadOfTheLog();
           await this.startAtHead();
@@ -513,7 +524,10 @@ export class ProjectionRunner {
           ? 'views: subscription dropped; resubscribing from the checkpoints'
           : 'views: a batch could not be committed; resuming from the checkpoints');
         await subscription.close();
-        for (const w of this.workers) w.batch = null;
+        for (const w of this.workers) {
+          w.batch = null;
+          w.cache.clear(); // a batch may have changed cached documents before its commit failed
+        }
         await this.loadCheckpoints();
         await sleep(delay);
       }
@@ -537,9 +551,15 @@ export class ProjectionRunner {
     let caughtUp = false;
     for (const w of this.workers) {
       w.pending = 0;
-      w.batch = w.failure === null ? new DocBatch(this.viewStore, w.base) : null;
+      w.batch = w.failure === null ? new DocBatch(this.viewStore, w.base, w.cache) : null;
     }
+    let sinceYield = 0;
     for (const message of messages) {
+      // a batch is applied through microtasks only: let the process answer requests (/healthz) meanwhile
+      if (++sinceYield === YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       if (message.kind === 'caught-up') {
         caughtUp = true;
         continue;
@@ -566,6 +586,7 @@ export class ProjectionRunner {
       if (moving.length > 0) {
         const committed = await this.commit(moving, next, messages);
         for (const w of committed) {
+          w.cache.absorb(w.batch!);
           w.position = last;
           w.committed = next;
           w.eventsApplied += w.pending;
@@ -633,6 +654,7 @@ export class ProjectionRunner {
     const where = event ? ` ${what ? `${what} ` : ''}at ${event.streamName}@${event.revision} (${event.type})` : '';
     w.failure = `${w.projection.name}${where}: ${error instanceof Error ? error.message : String(error)}`;
     w.batch = null;
+    w.cache.clear();
     this.options.logger?.error(
       { err: error, projection: w.projection.name, streamName: event?.streamName, revision: event?.revision },
       'projection failed; it stops before this batch, the others go on',
