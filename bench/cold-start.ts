@@ -4,30 +4,14 @@
 // then again on the same data directory (the SQLite view store resumes from its checkpoint). The
 // baseline, in the same run, is a raw scan + JSON.parse of the same rows.
 // Issue 9's targets: /readyz within 3 s from an empty view store, within 2 s resuming.
-import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../src/store/sqlite/sqlite-event-store.ts';
 import { inTempDir, target, type BenchOptions, type Log } from './common.ts';
 import { writeHistory } from './history.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/**
- * The production build (`npm run build`) laid out as the image has it, in `dir`: dist/, package.json
- * (so node reads dist/*.js as ES modules), node_modules. Returns the entry point.
- */
-function buildProduction(dir: string): string {
-  const app = join(dir, 'app');
-  mkdirSync(app, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(app, 'dist')], { stdio: 'inherit' });
-  copyFileSync(join(ROOT, 'package.json'), join(app, 'package.json'));
-  symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(app, 'node_modules'), 'dir');
-  return join(app, 'dist/main.js');
-}
+import { buildProduction } from './production-build.ts';
 
 async function firstOk(url: string, deadline: number): Promise<number> {
   for (;;) {

@@ -17,9 +17,7 @@
 // (summarise it with `node --import tsx/esm bench/cpu-profile-top.ts <file> --from <the seconds it
 // logs>`, which leaves the start out); a profiled run is slower, so its figures say where the time
 // goes, not how fast it is.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -29,6 +27,7 @@ import { idFor } from '../src/domain/ids.ts';
 import { SqliteEventStore } from '../src/store/sqlite/sqlite-event-store.ts';
 import { inTempDir, latencySummary, target, type BenchOptions, type Log } from './common.ts';
 import { writeConsultation, type ConsultationShape } from './history.ts';
+import { startServer, untilReady } from './server-process.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
@@ -47,68 +46,6 @@ interface Size {
 
 const FULL: Size = { consultations: 100, shape: { stakeholders: 60, comments: 60 }, connections: 64, warmupSeconds: 3, rounds: 3, seconds: 5 };
 const QUICK: Size = { consultations: 2, shape: { stakeholders: 4, comments: 4 }, connections: 4, warmupSeconds: 0.5, rounds: 1, seconds: 1 };
-
-interface Server {
-  address: string;
-  /** performance.now() when it was spawned */
-  spawnedAt: number;
-  /** SIGTERM, then waits for the exit; throws if it did not exit 0 */
-  stop(): Promise<void>;
-}
-
-/** Starts `node --import tsx/esm <script>` with its stdout in `logFile`; resolves once it logged its address. */
-async function startServer(script: string, env: NodeJS.ProcessEnv, logFile: string, nodeFlags: string[] = []): Promise<Server> {
-  const out = openSync(logFile, 'w');
-  const spawnedAt = performance.now();
-  let child: ChildProcess;
-  try {
-    child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx/esm', script], { env, stdio: ['ignore', out, 'pipe'] });
-  } finally {
-    closeSync(out); // the child holds its own copy
-  }
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  const exited = new Promise<void>((done) => child.once('exit', (code, signal) => { exit = { code, signal }; done(); }));
-  const stop = async () => {
-    if (!exit) child.kill('SIGTERM');
-    await exited;
-    if (exit!.code !== 0) throw new Error(`${script} exited with ${exit!.code ?? exit!.signal}: ${stderr.slice(-1000)}`);
-  };
-  const until = performance.now() + 120_000;
-  for (;;) {
-    const address = addressIn(logFile);
-    if (address) return { address, spawnedAt, stop };
-    if (exit || performance.now() > until) {
-      if (!exit) child.kill('SIGKILL');
-      await exited;
-      throw new Error(`${script} did not log its address (exit ${JSON.stringify(exit)}): ${stderr.slice(-1000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function addressIn(logFile: string): string | undefined {
-  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const entry = JSON.parse(line) as { address?: unknown };
-      if (typeof entry.address === 'string') return entry.address;
-    } catch { /* a line being written */ }
-  }
-  return undefined;
-}
-
-async function untilReady(address: string): Promise<void> {
-  const until = performance.now() + 600_000;
-  for (;;) {
-    const res = await fetch(`${address}/readyz`);
-    await res.arrayBuffer();
-    if (res.status === 200) return;
-    if (performance.now() > until) throw new Error('/readyz did not answer 200 in 10 minutes');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Load {
   seconds: number;
@@ -218,11 +155,11 @@ export async function run(log: Log, options: BenchOptions) {
     const { token } = await mintToken(SECRET, { role: 'coordinator', subject: 'bench' });
 
     log(`starting the bare Fastify route (zod-validated body, 201) and the API (durable submit-comment)${profileDir ? `, the API profiled into ${profileDir}` : ''}`);
-    const bare = await startServer(BARE, { ...process.env, NODE_ENV: 'production' }, join(dir, 'bare.log'));
-    const api = await startServer(MAIN, {
+    const bare = await startServer(['--import', 'tsx/esm', BARE], { ...process.env, NODE_ENV: 'production' }, join(dir, 'bare.log'));
+    const api = await startServer([...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx/esm', MAIN], {
       ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_SECRET: SECRET,
       LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: 'FULL', VERIFY_INTERVAL: 'off',
-    }, join(dir, 'api.log'), profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []).catch(async (error: unknown) => {
+    }, join(dir, 'api.log')).catch(async (error: unknown) => {
       await bare.stop();
       throw error;
     });

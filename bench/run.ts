@@ -17,6 +17,7 @@ import * as foldMemory from './fold-memory.ts';
 import * as growth from './growth.ts';
 import * as httpThroughput from './http-throughput.ts';
 import * as rebuild from './rebuild.ts';
+import * as replicas from './replicas.ts';
 
 interface BenchmarkModule {
   run(log: Log, options: BenchOptions): Promise<unknown>;
@@ -31,6 +32,7 @@ const benchmarks: Record<string, BenchmarkModule> = {
   growth,
   'fold-memory': foldMemory,
   'http-throughput': httpThroughput,
+  replicas,
 };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
