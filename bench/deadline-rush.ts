@@ -26,7 +26,7 @@ export async function run(log: Log, options: BenchOptions) {
     const store = new SqliteEventStore({ file: join(dir, 'events.sqlite') });
     const damage = new DamageRegistry();
     const handler = new CommandHandler({ store, damage });
-    const viewStore = new SqliteViewStore({ file: join(dir, 'views.sqlite') }); // as the server keeps them
+    const viewStore = new SqliteViewStore({ file: join(dir, 'views.sqlite'), synchronous: 'NORMAL' }); // as the server keeps them (open-view-store.ts)
     const runner = new ProjectionRunner({ store, projections, damage, viewStore });
     await runner.start();
     const app = await buildApp({ store, runner, handler, damage, logger: pino({ level: 'silent' }), storeKind: 'sqlite', authSecret: SECRET });

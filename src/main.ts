@@ -93,7 +93,6 @@ async function main(): Promise<void> {
     databaseUrl: config.DATABASE_URL,
     dataDir: config.dataDir,
     schema: config.DATABASE_SCHEMA,
-    synchronous: config.SQLITE_SYNCHRONOUS,
     onError: (error) => logger.warn({ err: error }, 'view store: a background connection failed'),
   });
   logger.info(config.DATABASE_URL

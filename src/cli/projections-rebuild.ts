@@ -84,7 +84,7 @@ options:
     const { store, location } = await openEventStore(settings, undefined, { mustExist: true });
     try {
       const viewStore = await openViewStore({
-        databaseUrl: settings.DATABASE_URL, dataDir: settings.dataDir, schema: settings.DATABASE_SCHEMA, synchronous: settings.SQLITE_SYNCHRONOUS,
+        databaseUrl: settings.DATABASE_URL, dataDir: settings.dataDir, schema: settings.DATABASE_SCHEMA,
       });
       try {
         io.err(`rebuilding views from ${location}`);
