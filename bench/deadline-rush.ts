@@ -13,6 +13,7 @@ import { buildApp } from '../src/http/app.ts';
 import { projections } from '../src/projections/index.ts';
 import { ProjectionRunner } from '../src/projections/runner.ts';
 import { SqliteEventStore } from '../src/store/sqlite/sqlite-event-store.ts';
+import { SqliteViewStore } from '../src/views/sqlite-view-store.ts';
 import { inTempDir, latencySummary, target, type BenchOptions, type Log } from './common.ts';
 
 const SECRET = 'bench-secret-0123456789abcdef0123456789';
@@ -25,7 +26,8 @@ export async function run(log: Log, options: BenchOptions) {
     const store = new SqliteEventStore({ file: join(dir, 'events.sqlite') });
     const damage = new DamageRegistry();
     const handler = new CommandHandler({ store, damage });
-    const runner = new ProjectionRunner({ store, projections, damage });
+    const viewStore = new SqliteViewStore({ file: join(dir, 'views.sqlite'), synchronous: 'NORMAL' }); // as the server keeps them (open-view-store.ts)
+    const runner = new ProjectionRunner({ store, projections, damage, viewStore });
     await runner.start();
     const app = await buildApp({ store, runner, handler, damage, logger: pino({ level: 'silent' }), storeKind: 'sqlite', authSecret: SECRET });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -71,6 +73,7 @@ export async function run(log: Log, options: BenchOptions) {
     } finally {
       await app.close();
       await runner.stop();
+      await viewStore.close();
       await store.close();
     }
   });

@@ -1,13 +1,15 @@
 // `rebuild`: every projection rebuilt from zero over a realistic history (a few hundred consultations
 // of ordinary size and one with 200,000 comments: about a million events; --quick: a few thousand),
 // against a baseline measured on the same file in the same run: a raw scan of the rows with
-// JSON.parse of data and metadata (better-sqlite3, no store, no reducers). Peak RSS is reported.
+// JSON.parse of data and metadata (better-sqlite3, no store, no reducers). The views are written to
+// the SQLite view store, as the server does. Peak RSS is reported.
 // Issue 9's targets: at least 0.5x the baseline's events/s; peak RSS at most 1.5 GB.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { projections } from '../src/projections/index.ts';
 import { ProjectionRunner } from '../src/projections/runner.ts';
 import { SqliteEventStore } from '../src/store/sqlite/sqlite-event-store.ts';
+import { SqliteViewStore } from '../src/views/sqlite-view-store.ts';
 import { inTempDir, peakRss, target, type BenchOptions, type Log } from './common.ts';
 import { writeHistory } from './history.ts';
 
@@ -37,12 +39,14 @@ export async function run(log: Log, options: BenchOptions) {
     log(`rebuild: ${projections.length} projections from zero through the runner`);
     const rss = peakRss();
     started = performance.now();
-    const runner = new ProjectionRunner({ store, projections, progress: (p) => log(`  ${p.name}: ${p.eventsApplied} events, ${p.eventsPerSecond} events/s`) });
+    const viewStore = new SqliteViewStore({ file: join(dir, 'views.sqlite'), synchronous: 'NORMAL' }); // as the server keeps them (open-view-store.ts)
+    const runner = new ProjectionRunner({ store, projections, viewStore, progress: (p) => log(`  ${p.eventsApplied} events, ${p.eventsPerSecond} events/s`) });
     await runner.start();
     await runner.caughtUp(3_600_000);
     const seconds = (performance.now() - started) / 1000;
     const peakMb = rss.stop();
     await runner.stop();
+    await viewStore.close();
     await store.close();
 
     const baselinePerSecond = Math.round(scanned / baselineSeconds);

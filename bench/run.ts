@@ -15,7 +15,9 @@ import * as deadlineRush from './deadline-rush.ts';
 import * as eventStore from './event-store.ts';
 import * as foldMemory from './fold-memory.ts';
 import * as growth from './growth.ts';
+import * as httpThroughput from './http-throughput.ts';
 import * as rebuild from './rebuild.ts';
+import * as replicas from './replicas.ts';
 
 interface BenchmarkModule {
   run(log: Log, options: BenchOptions): Promise<unknown>;
@@ -29,6 +31,8 @@ const benchmarks: Record<string, BenchmarkModule> = {
   'deadline-rush': deadlineRush,
   growth,
   'fold-memory': foldMemory,
+  'http-throughput': httpThroughput,
+  replicas,
 };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });

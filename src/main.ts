@@ -17,6 +17,8 @@ import { projections } from './projections/index.ts';
 import { ProjectionRunner } from './projections/runner.ts';
 import { openEventStore } from './store/open-store.ts';
 import type { EventStore } from './store/port.ts';
+import { openViewStore } from './views/open-view-store.ts';
+import type { ViewStore } from './views/view-store.ts';
 
 /** How long the stop sequence may take before the process exits with 1 anyway. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
   // What is open so far: a signal during the start closes that much.
   let store: EventStore | undefined;
   let runner: ProjectionRunner | undefined;
+  let viewStore: ViewStore | undefined;
   let verifier: HistoryVerifier | null = null;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let stoppingSince: number | undefined;
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
       logger.info('HTTP server closed: the requests in flight were answered');
       await verifier?.stop();
       await runner?.stop();
+      await viewStore?.close();
       await store?.close();
       logger.info({ signal }, 'stopped: requests answered, store closed');
       process.exit(0);
@@ -85,8 +89,19 @@ async function main(): Promise<void> {
 
   const damage = new DamageRegistry({ logger }); // consultations whose history does not hold, found by any of the three below
   const handler = new CommandHandler({ store, logger, damage });
-  runner = new ProjectionRunner({ store, projections, logger, damage });
-  await runner.start(); // views catch up in the background; /readyz says when they have
+  viewStore = await openViewStore({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.dataDir,
+    schema: config.DATABASE_SCHEMA,
+    onError: (error) => logger.warn({ err: error }, 'view store: a background connection failed'),
+  });
+  logger.info(config.DATABASE_URL
+    ? { viewStore: 'postgres', schema: config.DATABASE_SCHEMA ?? 'public' }
+    : { viewStore: 'sqlite', file: `${config.dataDir}/views.sqlite` }, 'view store opened');
+  runner = new ProjectionRunner({
+    store, projections, logger, damage, viewStore,
+    progress: (p) => logger.info(p, 'views catching up'),
+  });
   verifier = config.VERIFY_INTERVAL === null ? null : new HistoryVerifier({ store, damage, logger, intervalMs: config.VERIFY_INTERVAL });
   verifier?.start(); // a first pass soon, in the background, then every VERIFY_INTERVAL
 
@@ -99,6 +114,7 @@ async function main(): Promise<void> {
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, `listening on ${address}; API documentation at ${address}/docs`);
+  await runner.start(); // the views catch up from their checkpoint in the background; /healthz answers meanwhile, /readyz once they have
 
   if (auth.source !== 'AUTH_SECRET') {
     // Development secret: a command that prints a token, which works exactly as printed (it names

@@ -515,6 +515,7 @@ export interface operations {
                             version: number;
                             state: string;
                             failure: string | null;
+                            generation: string;
                             caughtUpOnce: boolean;
                             eventsApplied: number;
                             behind: number | null;
@@ -568,6 +569,7 @@ export interface operations {
                             version: number;
                             state: string;
                             failure: string | null;
+                            generation: string;
                             caughtUpOnce: boolean;
                             eventsApplied: number;
                             behind: number | null;
@@ -699,6 +701,8 @@ export interface operations {
                                 detectedAt: string;
                             };
                         }[];
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -929,6 +933,8 @@ export interface operations {
                         openedAt: string;
                         closedAt: string | null;
                         lastActivityAt: string;
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -1404,6 +1410,8 @@ export interface operations {
                             note: string | null;
                             publishedAt: string;
                         }[];
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -1640,6 +1648,8 @@ export interface operations {
                         commentDeadline: string;
                         note: string | null;
                         publishedAt: string;
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -1950,6 +1960,8 @@ export interface operations {
                             lastResponseAt: string | null;
                             awaiting: ("response" | "comments" | "endorsement")[];
                         }[];
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -2261,6 +2273,8 @@ export interface operations {
                         lastActivityAt: string;
                         lastResponseAt: string | null;
                         awaiting: ("response" | "comments" | "endorsement")[];
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -3418,6 +3432,8 @@ export interface operations {
                             awaitingAnswer: number;
                             retracted: number;
                         };
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                     "text/csv": string;
                 };
@@ -3679,6 +3695,8 @@ export interface operations {
                             reason: string;
                             retractedAt: string;
                         } | null;
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };
@@ -4565,6 +4583,8 @@ export interface operations {
                             };
                             endorsedAt: string;
                         }[];
+                        /** @enum {boolean} */
+                        stale?: true;
                     };
                 };
             };

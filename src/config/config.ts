@@ -32,6 +32,10 @@ export const ConfigSchema = z.object({
   /** esdb:// or esdb+discover:// (KurrentDB speaks the same protocol under these schemes) */
   // a cluster lists several hosts (esdb://a:2113,b:2113,c:2113), which is no WHATWG URL: check the scheme only
   EVENTSTORE_URL: z.string().regex(/^esdb(\+discover)?:\/\/[^\s]+$/, 'a connection string starting with esdb:// or esdb+discover://').optional(),
+  /** postgres:// or postgresql://: the views live in PostgreSQL, shared by every API process; unset: DATA_DIR/views.sqlite */
+  DATABASE_URL: Url(['postgres:', 'postgresql:']).optional(),
+  /** the PostgreSQL schema holding the views (default public) */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier').optional(),
   /** how often every consultation's hash chain is checked in the background, in ms; null (`off`): never */
   VERIFY_INTERVAL: Interval('24h'),
 });

@@ -86,10 +86,32 @@ export function fromRecorded(e: StoredEvent, upcasters: readonly Upcaster[] = UP
   return { ...base, event: { type: e.type, data: parsed.data } as DomainEvent };
 }
 
+/**
+ * What fromRecorded (with every upcaster) gives for this stored event object, decoded once however
+ * many readers ask (the chain check, then each projection): remembered per object, and forgotten
+ * with it.
+ */
+const decodedOnce = new WeakMap<StoredEvent, DecodedEvent | UndecodableEventError>();
+
+export function decodeOnce(e: StoredEvent): DecodedEvent {
+  let result = decodedOnce.get(e);
+  if (result === undefined) {
+    try {
+      result = fromRecorded(e);
+    } catch (error) {
+      if (!(error instanceof UndecodableEventError)) throw error;
+      result = error;
+    }
+    decodedOnce.set(e, result);
+  }
+  if (result instanceof UndecodableEventError) throw result;
+  return result;
+}
+
 /** Why a stored event cannot be decoded, or null when it can (for checks that need no event). */
 export function decodeProblem(e: StoredEvent): string | null {
   try {
-    fromRecorded(e);
+    decodeOnce(e);
     return null;
   } catch (error) {
     if (error instanceof UndecodableEventError) return error.reason;

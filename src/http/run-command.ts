@@ -48,6 +48,10 @@ export async function runCommand<S extends z.ZodType>(
   reply: FastifyReply,
   options: RunOptions<S>,
 ): Promise<CommandResult> {
+  if (!ctx.runner.caughtUpOnce) {
+    // its response could not show the command in the views: refuse it before anything is appended
+    throw new AppError('VIEWS_REBUILDING', 'the views are still catching up with the event store since the server started; retry shortly');
+  }
   const principal = principalOf(request);
   const expected = options.expectedRevision === undefined ? expectedRevision(request) : options.expectedRevision ?? undefined;
   const result = await ctx.handler.execute(options.command, {

@@ -1,17 +1,31 @@
 // Serving views: 404 for a consultation the views do not know, a weak ETag per representation
 // (If-None-Match → 304 is answered for every GET by the hook in app.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PerConsultationView } from '../projections/projection.ts';
+import { z } from 'zod';
+import type { ConsultationView, Projection } from '../projections/projection.ts';
 import { DomainError } from '../domain/errors.ts';
+import type { HttpContext } from './context.ts';
 
-export function consultationSlot<T>(view: PerConsultationView<T>, consultationId: string): { view: T; lastRevision: number } {
-  const slot = view.consultations.find((s) => s.consultationId === consultationId);
+/** One consultation's view as the last commit holds it, with the stream revision it reflects; 404 when the view does not know it. */
+export async function readConsultation<V>(ctx: HttpContext, projection: Projection & ConsultationView<V>, consultationId: string): Promise<{ view: V; lastRevision: number; stale: boolean }> {
+  const slot = await projection.read(ctx.runner.reader(projection), consultationId);
   if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${consultationId}`);
   return slot;
 }
 
-export function setEtag(reply: FastifyReply, tag: string): void {
-  reply.header('etag', `W/"${tag}"`);
+/** The field a view's response gains while a new version of the view builds (its reads serve the previous version's documents). */
+export const Stale = {
+  stale: z.literal(true).optional().describe('present while a new version of this view builds: this is what the previous version holds; absent otherwise'),
+};
+
+/** `{ stale: true }` for a stale read, else nothing. */
+export function staleMark(slot: { stale: boolean }): { stale?: true } {
+  return slot.stale ? { stale: true } : {};
+}
+
+/** The view's ETag; a stale read's differs from the fresh one's at the same revision, so a cache does not keep the stale answer. */
+export function setEtag(reply: FastifyReply, tag: string, slot?: { stale: boolean }): void {
+  reply.header('etag', `W/"${slot?.stale ? 'stale-' : ''}${tag}"`);
 }
 
 /** True when If-None-Match names the ETag the reply carries. */

@@ -1,11 +1,24 @@
 // The comment-resolution matrix of a consultation: every comment with where it points, who made it,
 // and how it was answered (the latest answer, with the earlier ones), or that it was retracted.
 //
+// Documents:
+// - the head (per consultation): the counts, kept as comments come and change; the sequence number
+//   of the last comment; the section headings of each draft version and the organisation of each
+//   stakeholder, to label comments when read (a few versions, at most a few dozen stakeholders:
+//   small, whatever the number of comments);
+// - one document per comment ("<consultation>/<comment id>", ordered by its sequence number, so a
+//   listing comes back in submission order) holding the comment's own facts.
+// Submitting a comment writes its document and the head; answering or retracting one reads and
+// writes that one document and the head. Nothing scans or copies the consultation's comments.
+//
+// Derived fields are computed when read: a row's status (from its answer and retraction), its
+// section heading and its organisation (from the head).
+//
 // The view's shape is its zod schema (CommentMatrixView); the routes serve its rows with CommentRow.
 import { z } from 'zod';
 import type { DomainEvent } from '../domain/events.ts';
 import { Channel, Disposition } from '../domain/schemas.ts';
-import { perConsultation, replaceAt, type EventContext, type PerConsultationView, type Projection } from './projection.ts';
+import { collection, docKey, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 /** A retracted comment is `retracted` whether or not it had been answered. */
 export const CommentStatus = z.enum(['awaiting-answer', 'answered', 'retracted']);
@@ -50,23 +63,51 @@ export const CommentMatrixView = z.object({
   consultationId: z.string(),
   comments: z.array(CommentRow).describe('in submission order'),
   counts: MatrixCounts,
-  /** section headings per draft version, to label comments; not meant for display */
-  drafts: z.array(z.object({ version: z.number(), sections: z.array(z.object({ key: z.string(), heading: z.string() })) })),
-  /** organisations by stakeholder, to label comments; not meant for display */
-  organisations: z.array(z.object({ stakeholderId: z.string(), organisation: z.string() })),
 });
 export type CommentMatrixView = z.infer<typeof CommentMatrixView>;
 
-export type CommentMatrixProjectionView = PerConsultationView<CommentMatrixView>;
+/** A comment's own facts, as stored: a row without what is derived when read (status, heading, organisation). */
+const CommentFacts = CommentRow.omit({ sectionHeading: true, organisation: true, status: true });
+type CommentFacts = z.infer<typeof CommentFacts>;
 
-export const commentMatrix: Projection<CommentMatrixProjectionView> = perConsultation<CommentMatrixView>({
-  name: 'comment-matrix',
-  version: 1,
-  open(e) {
-    return { consultationId: e.data.consultationId, comments: [], counts: countComments([]), drafts: [], organisations: [] };
-  },
-  apply: applyEvent,
+const MatrixHead = z.object({
+  counts: MatrixCounts,
+  /** the sequence number of the last comment submitted (a comment document's order) */
+  lastSequence: z.number().int(),
+  /** section headings per draft version, to label comments */
+  drafts: z.array(z.object({ version: z.number().int(), sections: z.array(z.object({ key: z.string(), heading: z.string() })) })),
+  /** organisations by stakeholder (as first invited), to label comments */
+  organisations: z.array(z.object({ stakeholderId: z.string(), organisation: z.string() })),
 });
+type MatrixHead = z.infer<typeof MatrixHead>;
+
+const Comments = collection('comments', CommentFacts);
+
+export const commentMatrix = perConsultation<MatrixHead, CommentMatrixView>({
+  name: 'comment-matrix',
+  version: 2,
+  head: MatrixHead,
+  collections: [Comments],
+  open: () => ({ counts: countComments([]), lastSequence: 0, drafts: [], organisations: [] }),
+  apply: applyEvent,
+}, async (head, reader, consultationId) => {
+  const label = labeller(head);
+  const comments = (await reader.list(Comments, `${consultationId}/`)).map(label);
+  return { consultationId, comments, counts: { ...head.counts } };
+});
+
+/**
+ * One comment's row, reading only its document and the consultation's head. null: the view does
+ * not know the consultation; `comment` null: the consultation has no such comment.
+ */
+export async function readComment(
+  reader: DocReader, consultationId: string, commentId: string,
+): Promise<{ comment: CommentRow | null; lastRevision: number; stale: boolean } | null> {
+  const head = await commentMatrix.head(reader, consultationId);
+  if (!head) return null;
+  const facts = readable(reader, Comments, await reader.get(Comments, docKey(consultationId, commentId)), commentMatrix.name);
+  return { comment: facts ? labeller(head.view)(facts) : null, lastRevision: head.lastRevision, stale: reader.stale };
+}
 
 export interface MatrixFilter {
   version?: number;
@@ -76,8 +117,11 @@ export interface MatrixFilter {
   status?: CommentStatus;
 }
 
-/** The comments matching every given criterion, in submission order, with their counts. */
+/** The comments matching every given criterion, in submission order, with their counts (without criteria: the view's own). */
 export function filterMatrix(view: CommentMatrixView, filter: MatrixFilter): { comments: CommentRow[]; counts: MatrixCounts } {
+  if (filter.version === undefined && filter.sectionKey === undefined && filter.stakeholderId === undefined && filter.status === undefined) {
+    return { comments: view.comments, counts: view.counts };
+  }
   const comments = view.comments.filter((c) =>
     (filter.version === undefined || c.draftVersion === filter.version)
     && (filter.sectionKey === undefined || c.sectionKey === filter.sectionKey)
@@ -86,90 +130,122 @@ export function filterMatrix(view: CommentMatrixView, filter: MatrixFilter): { c
   return { comments, counts: countComments(comments) };
 }
 
-export function countComments(comments: readonly CommentRow[]): MatrixCounts {
+export function countComments(comments: readonly Pick<CommentRow, 'status'>[]): MatrixCounts {
   const counts = { total: 0, answered: 0, awaitingAnswer: 0, retracted: 0 };
   for (const c of comments) counts[countKey(c.status)]++;
   counts.total = counts.answered + counts.awaitingAnswer;
   return counts;
 }
 
+/** A comment's status from its facts: a retraction wins over an answer. */
+function statusOf(c: Pick<CommentFacts, 'retraction' | 'disposition'>): CommentStatus {
+  if (c.retraction !== null) return 'retracted';
+  return c.disposition !== null ? 'answered' : 'awaiting-answer';
+}
+
 function countKey(status: CommentStatus): 'answered' | 'awaitingAnswer' | 'retracted' {
   return status === 'awaiting-answer' ? 'awaitingAnswer' : status;
 }
 
-/** The counts after one comment moved from one status to another (null: it is new). */
-function moved(counts: MatrixCounts, from: CommentStatus | null, to: CommentStatus): MatrixCounts {
-  if (from === to) return counts;
-  const next = { ...counts };
-  if (from !== null) next[countKey(from)]--;
-  next[countKey(to)]++;
-  next.total = next.answered + next.awaitingAnswer;
-  return next;
+/** Moves one comment in the counts from one status to another (null: it is new). */
+function move(counts: MatrixCounts, from: CommentStatus | null, to: CommentStatus): void {
+  if (from === to) return;
+  if (from !== null) counts[countKey(from)]--;
+  counts[countKey(to)]++;
+  counts.total = counts.answered + counts.awaitingAnswer;
 }
 
-function applyEvent(view: CommentMatrixView, e: DomainEvent, at: EventContext): CommentMatrixView {
+async function applyEvent(head: MatrixHead, e: DomainEvent, at: EventContext, docs: Docs): Promise<void> {
   switch (e.type) {
     case 'DraftPublished':
-      if (view.drafts.some((d) => d.version === e.data.version)) return view;
-      return { ...view, drafts: [...view.drafts, { version: e.data.version, sections: e.data.sections.map(({ key, heading }) => ({ key, heading })) }] };
+      if (head.drafts.some((d) => d.version === e.data.version)) return;
+      head.drafts.push({ version: e.data.version, sections: e.data.sections.map(({ key, heading }) => ({ key, heading })) });
+      return;
     case 'StakeholderInvited':
-      if (view.organisations.some((o) => o.stakeholderId === e.data.stakeholderId)) return view;
-      return { ...view, organisations: [...view.organisations, { stakeholderId: e.data.stakeholderId, organisation: e.data.organisation }] };
+      if (head.organisations.some((o) => o.stakeholderId === e.data.stakeholderId)) return;
+      head.organisations.push({ stakeholderId: e.data.stakeholderId, organisation: e.data.organisation });
+      return;
     case 'CommentSubmitted': {
       const c = e.data;
-      if (view.comments.some((x) => x.commentId === c.commentId)) return view;
-      const row: CommentRow = {
+      const key = docKey(at.consultationId, c.commentId);
+      if (await docs.get(Comments, key)) return;
+      const facts: CommentFacts = {
         commentId: c.commentId,
         draftVersion: c.draftVersion,
         sectionKey: c.sectionKey,
-        sectionHeading: headingOf(view, c.draftVersion, c.sectionKey),
         stakeholderId: c.stakeholderId,
-        organisation: view.organisations.find((o) => o.stakeholderId === c.stakeholderId)?.organisation ?? null,
         text: c.text,
         proposedText: c.proposedText ?? null,
         channel: c.channel,
         madeAt: c.madeAt,
         submittedAt: at.recordedAt,
-        status: 'awaiting-answer',
         disposition: null,
         response: null,
         answeredAt: null,
         earlierAnswers: [],
         retraction: null,
       };
-      return { ...view, comments: [...view.comments, row], counts: moved(view.counts, null, row.status) };
+      head.lastSequence++;
+      docs.put(Comments, key, facts, head.lastSequence);
+      move(head.counts, null, statusOf(facts));
+      return;
     }
-    case 'CommentAnswered':
-      return withComment(view, e.data.commentId, (c) => ({
-        ...c,
-        status: c.status === 'retracted' ? 'retracted' : 'answered',
-        disposition: e.data.disposition,
-        response: e.data.response,
-        answeredAt: at.recordedAt,
-        earlierAnswers: c.disposition !== null && c.response !== null && c.answeredAt !== null
-          ? [...c.earlierAnswers, { disposition: c.disposition, response: c.response, answeredAt: c.answeredAt }]
-          : c.earlierAnswers,
-      }));
-    case 'CommentRetracted':
-      return withComment(view, e.data.commentId, (c) =>
-        (c.retraction ? c : { ...c, status: 'retracted', retraction: { reason: e.data.reason, retractedAt: at.recordedAt } }));
+    case 'CommentAnswered': {
+      const key = docKey(at.consultationId, e.data.commentId);
+      const c = await docs.get(Comments, key);
+      if (!c) return;
+      const before = statusOf(c);
+      if (c.disposition !== null && c.response !== null && c.answeredAt !== null) {
+        c.earlierAnswers.push({ disposition: c.disposition, response: c.response, answeredAt: c.answeredAt });
+      }
+      c.disposition = e.data.disposition;
+      c.response = e.data.response;
+      c.answeredAt = at.recordedAt;
+      docs.put(Comments, key, c);
+      move(head.counts, before, statusOf(c));
+      return;
+    }
+    case 'CommentRetracted': {
+      const key = docKey(at.consultationId, e.data.commentId);
+      const c = await docs.get(Comments, key);
+      if (!c || c.retraction) return; // the first retraction stands
+      const before = statusOf(c);
+      c.retraction = { reason: e.data.reason, retractedAt: at.recordedAt };
+      docs.put(Comments, key, c);
+      move(head.counts, before, statusOf(c));
+      return;
+    }
     default:
-      return view;
+      return;
   }
 }
 
-function withComment(view: CommentMatrixView, commentId: string, f: (c: CommentRow) => CommentRow): CommentMatrixView {
-  // from the end: recent comments are the ones answered and retracted most
-  for (let index = view.comments.length - 1; index >= 0; index--) {
-    const c = view.comments[index]!;
-    if (c.commentId !== commentId) continue;
-    const next = f(c);
-    return next === c ? view : { ...view, comments: replaceAt(view.comments, index, next), counts: moved(view.counts, c.status, next.status) };
+/** Turns a comment's facts into its row, with the derived fields, labelled from the head. */
+function labeller(head: MatrixHead): (c: CommentFacts) => CommentRow {
+  const headings = new Map<number, Map<string, string>>();
+  for (const d of head.drafts) {
+    const byKey = new Map<string, string>();
+    for (const s of d.sections) if (!byKey.has(s.key)) byKey.set(s.key, s.heading); // the first of a key, as a lookup finds it
+    headings.set(d.version, byKey);
   }
-  return view;
-}
-
-function headingOf(view: CommentMatrixView, version: number, key: string | null): string | null {
-  if (key === null) return null;
-  return view.drafts.find((d) => d.version === version)?.sections.find((s) => s.key === key)?.heading ?? null;
+  const organisations = new Map(head.organisations.map((o) => [o.stakeholderId, o.organisation]));
+  return (c) => ({
+    commentId: c.commentId,
+    draftVersion: c.draftVersion,
+    sectionKey: c.sectionKey,
+    sectionHeading: c.sectionKey === null ? null : headings.get(c.draftVersion)?.get(c.sectionKey) ?? null,
+    stakeholderId: c.stakeholderId,
+    organisation: organisations.get(c.stakeholderId) ?? null,
+    text: c.text,
+    proposedText: c.proposedText,
+    channel: c.channel,
+    madeAt: c.madeAt,
+    submittedAt: c.submittedAt,
+    status: statusOf(c),
+    disposition: c.disposition,
+    response: c.response,
+    answeredAt: c.answeredAt,
+    earlierAnswers: c.earlierAnswers,
+    retraction: c.retraction,
+  });
 }

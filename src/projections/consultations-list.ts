@@ -1,15 +1,24 @@
 // Every consultation at a glance: title, status, current draft and deadlines, and the counts a
 // coordinator watches (who takes part, comments received and answered, endorsements).
 //
+// Documents:
+// - the head (per consultation) holds the summary's facts, the comment counts (kept as comments
+//   come and go) and, per stakeholder, the facts its counts come from (a few dozen stakeholders:
+//   small). Its `order` is the consultation's opening sequence number, so listing the heads gives
+//   the consultations in the order they were opened;
+// - "comments": per comment ("<consultation>/<comment id>") what answering or retracting it needs
+//   to know (its stakeholder, retracted, answered), so those events touch that comment only;
+// - "sequence": one counter document, the number of consultations opened so far.
+// The stakeholder and endorsement counts are computed when the view is read, with the domain's
+// rules (src/domain/standing.ts).
+//
 // The view's shape is its zod schema (ConsultationListEntry); the routes serve its summary with
 // ConsultationSummary.
 import { z } from 'zod';
 import type { DomainEvent } from '../domain/events.ts';
 import { ConsultationStatus, Outcome } from '../domain/schemas.ts';
 import { countsAsEndorsed, EndorsementDecision, InvitationResponse, isRequiredEndorser, isResponding } from '../domain/standing.ts';
-import {
-  later, perConsultation, replaceAt, updateLast, type EventContext, type PerConsultationView, type Projection,
-} from './projection.ts';
+import { collection, docKey, later, perConsultation, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 export const ConsultationCounts = z.object({
   /** stakeholders invited and not removed (those that declined are counted: they were invited) */
@@ -48,33 +57,53 @@ export const ConsultationSummary = z.object({
 });
 export type ConsultationSummary = z.infer<typeof ConsultationSummary>;
 
-/** What the counts are computed from; not meant for display. */
-export const ConsultationListBasis = z.object({
-  endorsementRequestVersion: z.number().nullable(),
-  stakeholders: z.array(z.object({
-    id: z.string(),
-    endorser: z.boolean(),
-    removed: z.boolean(),
-    response: InvitationResponse,
-    liveComments: z.number(),
-    reviewed: z.boolean(),
-    /** the latest decision per draft version (keys are version numbers) */
-    decisions: z.record(z.string(), EndorsementDecision),
-  })),
-  comments: z.array(z.object({ id: z.string(), stakeholderId: z.string(), retracted: z.boolean(), answered: z.boolean() })),
-});
-export type ConsultationListBasis = z.infer<typeof ConsultationListBasis>;
-
-export const ConsultationListEntry = z.object({ summary: ConsultationSummary, basis: ConsultationListBasis });
+export const ConsultationListEntry = z.object({ summary: ConsultationSummary });
 export type ConsultationListEntry = z.infer<typeof ConsultationListEntry>;
 
-export type ConsultationsListView = PerConsultationView<ConsultationListEntry>;
+/** What a stakeholder's counts are computed from. */
+const StakeholderFacts = z.object({
+  id: z.string(),
+  endorser: z.boolean(),
+  removed: z.boolean(),
+  response: InvitationResponse,
+  /** its comments not retracted */
+  liveComments: z.number().int(),
+  reviewed: z.boolean(),
+  /** the latest decision per draft version (keys are version numbers) */
+  decisions: z.record(z.string(), EndorsementDecision),
+});
+type StakeholderFacts = z.infer<typeof StakeholderFacts>;
 
-export const consultationsList: Projection<ConsultationsListView> = perConsultation<ConsultationListEntry>({
+const ListHead = z.object({
+  summary: ConsultationSummary.omit({ counts: true }),
+  /** the consultation's place in the opening order (also the head's `order`) */
+  sequence: z.number().int(),
+  commentsReceived: z.number().int(),
+  commentsAnswered: z.number().int(),
+  /** comments submitted so far, retracted ones included: the next comment document's `order` */
+  commentsSubmitted: z.number().int(),
+  endorsementRequestVersion: z.number().int().nullable(),
+  /** in invitation order */
+  stakeholders: z.array(StakeholderFacts),
+});
+type ListHead = z.infer<typeof ListHead>;
+
+/** What answering or retracting a comment needs to know of it. */
+const Comments = collection('comments', z.object({ stakeholderId: z.string(), retracted: z.boolean(), answered: z.boolean() }));
+/** The number of consultations opened so far (one document). */
+const Sequence = collection('sequence', z.object({ opened: z.number().int() }));
+const SEQUENCE_KEY = 'opened';
+
+export const consultationsList = perConsultation<ListHead, ConsultationListEntry>({
   name: 'consultations-list',
-  version: 1,
-  open(e, at) {
-    return {
+  version: 2,
+  head: ListHead,
+  collections: [Comments, Sequence],
+  async open(e, at, docs) {
+    const counter = await docs.get(Sequence, SEQUENCE_KEY) ?? { opened: 0 };
+    counter.opened++;
+    docs.put(Sequence, SEQUENCE_KEY, counter);
+    const head: ListHead = {
       summary: {
         id: e.data.consultationId,
         title: e.data.title,
@@ -85,144 +114,145 @@ export const consultationsList: Projection<ConsultationsListView> = perConsultat
         currentDraftVersion: null,
         commentDeadline: null,
         endorsementDeadline: null,
-        counts: {
-          invited: 0, responding: 0, declined: 0, removed: 0,
-          commentsReceived: 0, commentsAnswered: 0, endorsementsReceived: 0, endorsementsRequired: 0,
-        },
         openedAt: at.recordedAt,
         closedAt: null,
         lastActivityAt: at.recordedAt,
       },
-      basis: { endorsementRequestVersion: null, stakeholders: [], comments: [] },
+      sequence: counter.opened,
+      commentsReceived: 0,
+      commentsAnswered: 0,
+      commentsSubmitted: 0,
+      endorsementRequestVersion: null,
+      stakeholders: [],
     };
+    // The head's order is its opening sequence. perConsultation puts the head without an order,
+    // which keeps the order the document already has (in this batch, and later as stored), so the
+    // head is put here first with its order; perConsultation's put replaces its content.
+    docs.put(consultationsList.heads, at.consultationId, { lastRevision: at.revision, view: head }, counter.opened);
+    return head;
   },
-  apply(entry, e, at) {
-    const next = applyEvent(entry, e, at);
-    const lastActivityAt = later(next.summary.lastActivityAt, at.recordedAt);
-    return lastActivityAt === next.summary.lastActivityAt ? next : { ...next, summary: { ...next.summary, lastActivityAt } };
+  async apply(head, e, at, docs) {
+    await applyEvent(head, e, at, docs);
+    head.summary.lastActivityAt = later(head.summary.lastActivityAt, at.recordedAt);
   },
-});
+}, (head) => ({ summary: summaryOf(head) }));
 
 /** The summaries, in the order the consultations were opened. */
-export function listConsultations(view: ConsultationsListView): ConsultationSummary[] {
-  return view.consultations.map((s) => s.view.summary);
+export async function listConsultations(reader: DocReader): Promise<ConsultationSummary[]> {
+  return (await reader.list(consultationsList.heads, '')).map((h) => summaryOf(h.view));
 }
 
-type Stakeholder = ConsultationListBasis['stakeholders'][number];
-type Comment = ConsultationListBasis['comments'][number];
-
-function applyEvent(entry: ConsultationListEntry, e: DomainEvent, at: EventContext): ConsultationListEntry {
-  const { summary, basis } = entry;
+async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs: Docs): Promise<void> {
+  const { summary } = head;
   switch (e.type) {
     case 'DraftPublished':
-      if (summary.currentDraftVersion !== null && e.data.version <= summary.currentDraftVersion) return entry;
-      return recount({ ...entry, summary: { ...summary, currentDraftVersion: e.data.version, commentDeadline: e.data.commentDeadline } });
+      if (summary.currentDraftVersion !== null && e.data.version <= summary.currentDraftVersion) return;
+      summary.currentDraftVersion = e.data.version;
+      summary.commentDeadline = e.data.commentDeadline;
+      return;
     case 'StakeholderInvited':
-      if (basis.stakeholders.some((x) => x.id === e.data.stakeholderId)) return entry;
-      return recount({
-        ...entry,
-        basis: {
-          ...basis,
-          stakeholders: [...basis.stakeholders, {
-            id: e.data.stakeholderId, endorser: e.data.endorser, removed: false, response: 'pending', liveComments: 0, reviewed: false, decisions: {},
-          }],
-        },
+      if (stakeholder(head, e.data.stakeholderId)) return;
+      head.stakeholders.push({
+        id: e.data.stakeholderId, endorser: e.data.endorser, removed: false, response: 'pending', liveComments: 0, reviewed: false, decisions: {},
       });
+      return;
     case 'InvitationAccepted':
-      return withStakeholder(entry, e.data.stakeholderId, (x) => ({ ...x, response: 'accepted' }));
+      withStakeholder(head, e.data.stakeholderId, (x) => { x.response = 'accepted'; });
+      return;
     case 'InvitationDeclined':
-      return withStakeholder(entry, e.data.stakeholderId, (x) => ({ ...x, response: 'declined' }));
+      withStakeholder(head, e.data.stakeholderId, (x) => { x.response = 'declined'; });
+      return;
     case 'StakeholderRemoved':
-      return withStakeholder(entry, e.data.stakeholderId, (x) => ({ ...x, removed: true }));
+      withStakeholder(head, e.data.stakeholderId, (x) => { x.removed = true; });
+      return;
     case 'StakeholderReinstated':
-      return withStakeholder(entry, e.data.stakeholderId, (x) => ({ ...x, removed: false, response: x.response === 'declined' ? 'pending' : x.response }));
+      withStakeholder(head, e.data.stakeholderId, (x) => {
+        x.removed = false;
+        if (x.response === 'declined') x.response = 'pending';
+      });
+      return;
     case 'ReviewCompleted':
-      return withStakeholder(entry, e.data.stakeholderId, (x) => (x.reviewed ? x : { ...x, reviewed: true }));
+      withStakeholder(head, e.data.stakeholderId, (x) => { x.reviewed = true; });
+      return;
     case 'DraftEndorsed':
     case 'EndorsementWithheld': {
       const decision = e.type === 'DraftEndorsed' ? 'endorsed' : 'withheld';
-      const version = String(e.data.draftVersion);
-      return withStakeholder(entry, e.data.stakeholderId, (x) =>
-        (x.decisions[version] === decision ? x : { ...x, decisions: { ...x.decisions, [version]: decision } }));
+      withStakeholder(head, e.data.stakeholderId, (x) => { x.decisions[String(e.data.draftVersion)] = decision; });
+      return;
     }
     case 'CommentSubmitted': {
-      if (basis.comments.some((c) => c.id === e.data.commentId)) return entry;
-      const comment: Comment = { id: e.data.commentId, stakeholderId: e.data.stakeholderId, retracted: false, answered: false };
-      const withComment = {
-        summary: { ...summary, counts: { ...summary.counts, commentsReceived: summary.counts.commentsReceived + 1 } },
-        basis: { ...basis, comments: [...basis.comments, comment] },
-      };
-      return withStakeholder(withComment, e.data.stakeholderId, (x) => ({ ...x, liveComments: x.liveComments + 1 }));
+      const key = docKey(at.consultationId, e.data.commentId);
+      if (await docs.get(Comments, key)) return;
+      head.commentsSubmitted++;
+      docs.put(Comments, key, { stakeholderId: e.data.stakeholderId, retracted: false, answered: false }, head.commentsSubmitted);
+      head.commentsReceived++;
+      withStakeholder(head, e.data.stakeholderId, (x) => { x.liveComments++; });
+      return;
     }
     case 'CommentAnswered': {
-      const comment = findComment(basis, e.data.commentId);
-      if (!comment || comment.retracted || comment.answered) return entry;
-      return {
-        summary: { ...summary, counts: { ...summary.counts, commentsAnswered: summary.counts.commentsAnswered + 1 } },
-        basis: { ...basis, comments: updateLast(basis.comments, (c) => c.id === comment.id, (c) => ({ ...c, answered: true })) },
-      };
+      const key = docKey(at.consultationId, e.data.commentId);
+      const comment = await docs.get(Comments, key);
+      if (!comment || comment.retracted || comment.answered) return;
+      comment.answered = true;
+      docs.put(Comments, key, comment);
+      head.commentsAnswered++;
+      return;
     }
     case 'CommentRetracted': {
-      const comment = findComment(basis, e.data.commentId);
-      if (!comment || comment.retracted) return entry;
-      const counts = {
-        ...summary.counts,
-        commentsReceived: summary.counts.commentsReceived - 1,
-        commentsAnswered: summary.counts.commentsAnswered - (comment.answered ? 1 : 0),
-      };
-      const withRetraction = {
-        summary: { ...summary, counts },
-        basis: { ...basis, comments: updateLast(basis.comments, (c) => c.id === comment.id, (c) => ({ ...c, retracted: true })) },
-      };
-      return withStakeholder(withRetraction, comment.stakeholderId, (x) => ({ ...x, liveComments: x.liveComments - 1 }));
+      const key = docKey(at.consultationId, e.data.commentId);
+      const comment = await docs.get(Comments, key);
+      if (!comment || comment.retracted) return;
+      comment.retracted = true;
+      docs.put(Comments, key, comment);
+      head.commentsReceived--;
+      if (comment.answered) head.commentsAnswered--;
+      withStakeholder(head, comment.stakeholderId, (x) => { x.liveComments--; });
+      return;
     }
     case 'EndorsementRequested':
-      return {
-        summary: { ...summary, endorsementDeadline: e.data.deadline },
-        basis: { ...basis, endorsementRequestVersion: e.data.draftVersion },
-      };
+      summary.endorsementDeadline = e.data.deadline;
+      head.endorsementRequestVersion = e.data.draftVersion;
+      return;
     case 'EndorsementRequestCancelled':
-      if (basis.endorsementRequestVersion !== e.data.draftVersion) return entry;
-      return { summary: { ...summary, endorsementDeadline: null }, basis: { ...basis, endorsementRequestVersion: null } };
+      if (head.endorsementRequestVersion !== e.data.draftVersion) return;
+      summary.endorsementDeadline = null;
+      head.endorsementRequestVersion = null;
+      return;
     case 'DeadlineExtended':
       // an extension for one stakeholder changes nobody else's deadline
-      if (e.data.stakeholderId !== undefined) return entry;
+      if (e.data.stakeholderId !== undefined) return;
       if (e.data.phase === 'comments') {
-        if (e.data.draftVersion !== summary.currentDraftVersion) return entry;
-        return { ...entry, summary: { ...summary, commentDeadline: e.data.deadline } };
+        if (e.data.draftVersion === summary.currentDraftVersion) summary.commentDeadline = e.data.deadline;
+        return;
       }
-      if (e.data.draftVersion !== basis.endorsementRequestVersion) return entry;
-      return { ...entry, summary: { ...summary, endorsementDeadline: e.data.deadline } };
+      if (e.data.draftVersion === head.endorsementRequestVersion) summary.endorsementDeadline = e.data.deadline;
+      return;
     case 'ConsultationClosed':
-      return {
-        ...entry,
-        summary: { ...summary, status: 'closed', outcome: e.data.outcome, finalDraftVersion: e.data.finalDraftVersion, closedAt: at.recordedAt },
-      };
+      summary.status = 'closed';
+      summary.outcome = e.data.outcome;
+      summary.finalDraftVersion = e.data.finalDraftVersion;
+      summary.closedAt = at.recordedAt;
+      return;
     default:
       // ConsultationOpened again, contacts and messages: only the last activity time moves
-      return entry;
+      return;
   }
 }
 
-function findComment(basis: ConsultationListBasis, id: string): Comment | undefined {
-  for (let i = basis.comments.length - 1; i >= 0; i--) if (basis.comments[i]!.id === id) return basis.comments[i];
-  return undefined;
+function stakeholder(head: ListHead, id: string): StakeholderFacts | undefined {
+  return head.stakeholders.find((x) => x.id === id);
 }
 
-function withStakeholder(entry: ConsultationListEntry, id: string, f: (x: Stakeholder) => Stakeholder): ConsultationListEntry {
-  const index = entry.basis.stakeholders.findIndex((x) => x.id === id);
-  const x = entry.basis.stakeholders[index];
-  if (!x) return entry;
-  const next = f(x);
-  if (next === x) return entry;
-  return recount({ ...entry, basis: { ...entry.basis, stakeholders: replaceAt(entry.basis.stakeholders, index, next) } });
+function withStakeholder(head: ListHead, id: string, f: (x: StakeholderFacts) => void): void {
+  const x = stakeholder(head, id);
+  if (x) f(x);
 }
 
-/** Recomputes the stakeholder and endorsement counts (a few dozen stakeholders: cheap) with the domain's rules (standing.ts). */
-function recount(entry: ConsultationListEntry): ConsultationListEntry {
-  const version = entry.summary.currentDraftVersion === null ? null : String(entry.summary.currentDraftVersion);
+/** The summary, with the stakeholder and endorsement counts computed now by the domain's rules (standing.ts). */
+function summaryOf(head: ListHead): ConsultationSummary {
+  const version = head.summary.currentDraftVersion === null ? null : String(head.summary.currentDraftVersion);
   let invited = 0, responding = 0, declined = 0, removed = 0, endorsementsReceived = 0, endorsementsRequired = 0;
-  for (const x of entry.basis.stakeholders) {
+  for (const x of head.stakeholders) {
     const facts = {
       endorser: x.endorser,
       removed: x.removed,
@@ -243,11 +273,24 @@ function recount(entry: ConsultationListEntry): ConsultationListEntry {
     if (isRequiredEndorser(facts)) endorsementsRequired++;
     if (countsAsEndorsed(facts)) endorsementsReceived++;
   }
+  const { summary } = head;
   return {
-    ...entry,
-    summary: {
-      ...entry.summary,
-      counts: { ...entry.summary.counts, invited, responding, declined, removed, endorsementsReceived, endorsementsRequired },
+    id: summary.id,
+    title: summary.title,
+    leadOrganisation: summary.leadOrganisation,
+    status: summary.status,
+    outcome: summary.outcome,
+    finalDraftVersion: summary.finalDraftVersion,
+    currentDraftVersion: summary.currentDraftVersion,
+    commentDeadline: summary.commentDeadline,
+    endorsementDeadline: summary.endorsementDeadline,
+    counts: {
+      invited, responding, declined, removed,
+      commentsReceived: head.commentsReceived, commentsAnswered: head.commentsAnswered,
+      endorsementsReceived, endorsementsRequired,
     },
+    openedAt: summary.openedAt,
+    closedAt: summary.closedAt,
+    lastActivityAt: summary.lastActivityAt,
   };
 }

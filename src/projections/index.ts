@@ -14,4 +14,4 @@ export * from './comment-matrix.ts';
 export * from './drafts.ts';
 
 /** All of them, for the runner. */
-export const projections: readonly Projection<unknown>[] = [consultationsList, stakeholders, signOff, commentMatrix, drafts];
+export const projections: readonly Projection[] = [consultationsList, stakeholders, signOff, commentMatrix, drafts];

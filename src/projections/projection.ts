@@ -1,12 +1,21 @@
-// The shape every projection has, and the per-consultation wrapper all four views use.
+// The shape every projection has: a versioned name, the collections of documents it keeps, and a
+// reducer that applies one event to those documents.
 //
-// A projection is a pure reducer `(view, event) → view` with a versioned name. Views are plain
-// JSON (no Map/Set/Date/class instances), so a persistent view store can hold them without any
-// change here. Reducers do no I/O, read no clock, and never mutate the view they are given: they
-// return new objects and share the parts that did not change.
-import { fromRecorded } from '../domain/decode.ts';
+// A view is documents, not one value: per consultation a small head document (keyed by the
+// consultation id) and, where a view would grow with the consultation, one document per comment or
+// per stakeholder in collections of their own (keyed "<consultation id>/<id>"). Applying an event
+// reads and writes only the documents it concerns, so its cost follows what changed, not the size
+// of the consultation. Derived fields are computed when a view is read (see each projection's
+// `read`), so a change to the consultation does not rewrite every row.
+//
+// Reducers do no I/O of their own and read no clock: they see documents through `Docs`, which the
+// runner backs with the view store and a per-batch cache (the same object for the same key within
+// a batch; the reducer changes it in place and says so with `put`). A batch that fails is thrown
+// away whole, so a half-applied event is never stored.
+import { z } from 'zod';
 import type { DomainEvent, EventOf } from '../domain/events.ts';
 import { consultationIdOf } from '../domain/stream-name.ts';
+import { AppError } from '../errors/catalogue.ts';
 import type { JsonObject } from '../store/port.ts';
 
 /** what a reducer sees of a stored event (no store positions: views never depend on the store) */
@@ -17,23 +26,64 @@ export interface ProjectionEvent {
   data: JsonObject;
   metadata: JsonObject;
   created: string;
-}
-
-export interface Projection<V> {
-  /** kebab-case; a view stored under another name or version is rebuilt from the start */
-  name: string;
-  version: number;
-  initial(): V;
-  apply(view: V, event: ProjectionEvent): V;
+  /** the event through the domain's one decode path (upcasters included); null: a type this code does not know */
+  event: DomainEvent | null;
 }
 
 /**
- * The typed event through the domain's one decode path (upcasters included), or null for a type
- * this code does not know (one added later). Throws UndecodableEventError for a damaged event.
+ * A collection of documents of one shape. `name` is relative to its projection ("" for the head
+ * documents); the stored collection's name carries the projection's name and version, so a new
+ * version builds beside the old one. The schema is the document's one definition: its TypeScript
+ * type is inferred from it, and the routes serve documents with it.
  */
-export function asDomainEvent(e: ProjectionEvent): DomainEvent | null {
-  return fromRecorded(e).event;
+export interface Collection<T> {
+  readonly name: string;
+  readonly schema: z.ZodType<T>;
 }
+
+export function collection<T>(name: string, schema: z.ZodType<T>): Collection<T> {
+  return { name, schema };
+}
+
+/** The documents of one projection, as a reducer sees them. */
+export interface Docs {
+  /** the document, or null; within a batch the same object for the same key (change it, then `put` it) */
+  get<T>(c: Collection<T>, key: string): Promise<T | null>;
+  /** stores the document (a new one, or one from `get` changed in place); `order` sorts listings (default: the order it had; 0 for a new one) */
+  put<T>(c: Collection<T>, key: string, doc: T, order?: number): void;
+  delete<T>(c: Collection<T>, key: string): void;
+}
+
+/** The documents of one projection, as a route reads them (what the last commit holds). */
+export interface DocReader {
+  /** true: these are the documents of an older version (or generation) of the view, served while the current one builds */
+  readonly stale: boolean;
+  get<T>(c: Collection<T>, key: string): Promise<T | null>;
+  /** the documents whose key starts with `prefix`, by (order, key) */
+  list<T>(c: Collection<T>, prefix: string): Promise<T[]>;
+}
+
+/**
+ * A named consumer of the log, with its own durable checkpoint in the view store: the runner hands
+ * it each event at least once, in order (after a crash, the events of the batch that was not
+ * committed come again), with the documents it keeps. A projection is one whose `apply` only reads
+ * and writes its documents; another consumer (the mail relay) may do more, idempotently.
+ */
+export interface Projection {
+  /** kebab-case; documents stored under another name or version are not read: that version builds from the start */
+  name: string;
+  version: number;
+  collections: readonly Collection<unknown>[];
+  apply(docs: Docs, event: ProjectionEvent): Promise<void>;
+  /**
+   * Where a consumer with no checkpoint yet starts: 'beginning' (default: a view must see every
+   * event) or 'head' (only what is appended from its first start on: a relay never acts on the past).
+   */
+  startAt?: 'beginning' | 'head';
+}
+
+/** What the mail relay and other consumers are: see Projection. */
+export type LogConsumer = Projection;
 
 /** What a per-consultation reducer knows about an event besides its type and data. */
 export interface EventContext {
@@ -52,107 +102,109 @@ export function recordedAtOf(e: Pick<ProjectionEvent, 'metadata' | 'created'>): 
   return typeof at === 'string' ? at : e.created;
 }
 
-/** A per-consultation reducer: its view starts at the consultation's ConsultationOpened. */
-export interface ConsultationReducer<T> {
-  name: string;
-  version: number;
-  open(event: EventOf<'ConsultationOpened'>, at: EventContext): T;
-  /** every later event of a known type; return `view` itself when the event changes nothing */
-  apply(view: T, event: DomainEvent, at: EventContext): T;
-}
-
-export interface ConsultationSlot<T> {
-  consultationId: string;
+/** A consultation's head document: the revision of its stream the view reflects, and the reducer's own head. */
+export interface Head<H> {
   /**
    * The revision of the last event of this consultation's stream that was applied (whatever its
-   * type, so the view reflects the stream up to here). An event at or below it is a redelivery and
-   * is ignored.
+   * type). An event at or below it is a redelivery and is ignored.
    */
   lastRevision: number;
-  view: T;
+  view: H;
 }
 
-/** A view per consultation, in the order the consultations were opened. */
-export interface PerConsultationView<T> {
-  consultations: ConsultationSlot<T>[];
+/** A per-consultation reducer: its documents start at the consultation's ConsultationOpened. */
+export interface ConsultationReducer<H> {
+  name: string;
+  version: number;
+  /** the head document's shape (one per consultation, small: it is read and written on every event) */
+  head: z.ZodType<H>;
+  /** the reducer's other collections (documents keyed "<consultation id>/<id>") */
+  collections?: readonly Collection<unknown>[];
+  open(event: EventOf<'ConsultationOpened'>, at: EventContext, docs: Docs): H | Promise<H>;
+  /** every later event of a known type: change `head` in place (and other documents through `docs`) */
+  apply(head: H, event: DomainEvent, at: EventContext, docs: Docs): void | Promise<void>;
+}
+
+/** How a per-consultation view is read: from its head (and the consultation's other documents), with derived fields computed now. */
+export type ReadView<H, V> = (head: H, reader: DocReader, consultationId: string) => V | Promise<V>;
+
+/** A view as a route reads it: one consultation's, with the stream revision it reflects; null when the view has not seen it opened. */
+export interface ConsultationView<V> {
+  read(reader: DocReader, consultationId: string): Promise<{ view: V; lastRevision: number; stale: boolean } | null>;
+}
+
+export interface ConsultationProjection<H, V> extends Projection, ConsultationView<V> {
+  readonly heads: Collection<Head<H>>;
+  /**
+   * One consultation's head (for reads of part of a view: one comment, one stakeholder), or null.
+   * Read it before the other documents: the revision it gives is then never later than theirs.
+   */
+  head(reader: DocReader, consultationId: string): Promise<Head<H> | null>;
+}
+
+/**
+ * On a stale reader (an older version's documents, served while this version builds), a document
+ * this version cannot parse is not served: 503 VIEWS_REBUILDING until the new version has built.
+ */
+export function readable<T>(reader: DocReader, c: Collection<T>, doc: T | null, view: string): T | null {
+  if (doc !== null && reader.stale && !c.schema.safeParse(doc).success) {
+    throw new AppError('VIEWS_REBUILDING', `the ${view} view is being built by a new version; retry shortly`);
+  }
+  return doc;
 }
 
 /**
  * Wraps a per-consultation reducer as a projection over all streams:
- * - events of streams that are not `consultation-<id>` leave the view unchanged (the same object);
- * - a consultation's view starts at its ConsultationOpened; earlier events of a stream never opened
- *   are ignored;
- * - an event whose revision is at or below the consultation's `lastRevision` is a redelivery and
- *   leaves the view unchanged, so replaying the same events twice yields identical views;
- * - an event of an unknown type leaves the consultation's view unchanged (only `lastRevision`
- *   moves on), and so does any event the reducer does not handle.
- *
- * Consultations are kept in an array, not a record keyed by id: copying a record with thousands of
- * keys on every event is far slower than copying an array (a linear search over it is cheap).
+ * - events of streams that are not `consultation-<id>` change nothing;
+ * - a consultation's documents start at its ConsultationOpened; earlier events of a stream never
+ *   opened are ignored;
+ * - an event at or below the head's `lastRevision` is a redelivery and changes nothing, so
+ *   replaying the same events twice yields the same documents;
+ * - an event of an unknown type changes only `lastRevision`.
  */
-export function perConsultation<T>(reducer: ConsultationReducer<T>): Projection<PerConsultationView<T>> {
+export function perConsultation<H, V>(reducer: ConsultationReducer<H>, read: ReadView<H, V>): ConsultationProjection<H, V> {
+  const heads: Collection<Head<H>> = { name: '', schema: z.object({ lastRevision: z.number().int(), view: reducer.head }) as z.ZodType<Head<H>> };
   return {
     name: reducer.name,
     version: reducer.version,
-    initial: () => ({ consultations: [] }),
-    apply(view, e) {
+    heads,
+    collections: [heads, ...(reducer.collections ?? [])],
+    async head(reader, consultationId) {
+      return readable(reader, heads, await reader.get(heads, consultationId), reducer.name);
+    },
+    async read(reader, consultationId) {
+      const head = await this.head(reader, consultationId);
+      if (!head) return null;
+      return { view: await read(head.view, reader, consultationId), lastRevision: head.lastRevision, stale: reader.stale };
+    },
+    async apply(docs, e) {
       const consultationId = consultationIdOf(e.streamName);
-      if (!consultationId) return view;
-      const index = view.consultations.findIndex((s) => s.consultationId === consultationId);
-      const slot = view.consultations[index];
-      if (slot && e.revision <= slot.lastRevision) return view;
-      const event = asDomainEvent(e);
+      if (!consultationId) return;
+      const head = await docs.get(heads, consultationId);
+      if (head && e.revision <= head.lastRevision) return;
       const at: EventContext = { consultationId, revision: e.revision, recordedAt: recordedAtOf(e) };
-      if (!slot) {
-        if (event?.type !== 'ConsultationOpened') return view;
-        return { ...view, consultations: [...view.consultations, { consultationId, lastRevision: e.revision, view: reducer.open(event, at) }] };
+      if (!head) {
+        if (e.event?.type !== 'ConsultationOpened') return;
+        docs.put(heads, consultationId, { lastRevision: e.revision, view: await reducer.open(e.event, at, docs) });
+        return;
       }
-      const next = event ? reducer.apply(slot.view, event, at) : slot.view;
-      return { ...view, consultations: replaceAt(view.consultations, index, { consultationId, lastRevision: e.revision, view: next }) };
+      if (e.event) await reducer.apply(head.view, e.event, at, docs);
+      head.lastRevision = e.revision;
+      docs.put(heads, consultationId, head);
     },
   };
 }
 
-/** One consultation's view, or null when the projection has not seen it opened. */
-export function consultationView<T>(view: PerConsultationView<T>, consultationId: string): T | null {
-  return view.consultations.find((s) => s.consultationId === consultationId)?.view ?? null;
-}
-
-// Small immutable helpers shared by the reducers.
-
-/** A copy of `items` with the item at `index` replaced. */
-export function replaceAt<X>(items: readonly X[], index: number, item: X): X[] {
-  const copy = items.slice();
-  copy[index] = item;
-  return copy;
-}
-
-/**
- * Replaces the last item matching `match` with `update(item)`; returns `items` itself when none
- * matches or the update returns the item unchanged. Searches from the end: recent items change most.
- */
-export function updateLast<X>(items: X[], match: (x: X) => boolean, update: (x: X) => X): X[] {
-  for (let index = items.length - 1; index >= 0; index--) {
-    const item = items[index]!;
-    if (!match(item)) continue;
-    const next = update(item);
-    return next === item ? items : replaceAt(items, index, next);
-  }
-  return items;
-}
-
-/** Maps every item; returns `items` itself when every item comes back unchanged. */
-export function mapShared<X>(items: X[], f: (x: X) => X): X[] {
-  let copy: X[] | null = null;
-  items.forEach((item, i) => {
-    const next = f(item);
-    if (next !== item) {
-      copy ??= items.slice();
-      copy[i] = next;
-    }
-  });
-  return copy ?? items;
+/** The key of a document of a consultation's other collections. */
+export function docKey(consultationId: string, id: string): string {
+  return `${consultationId}/${id}`;
 }
 
 // Time comparisons are the domain's own (ISO-8601 instants whatever their offsets).
 export { isAfter as isLater, later } from '../domain/rules.ts';
+import { later } from '../domain/rules.ts';
+
+/** The later of an instant that may not be set yet and another. */
+export function latest(current: string | null, value: string): string {
+  return current === null ? value : later(current, value);
+}

@@ -1,6 +1,12 @@
 // Per consultation and draft version: where each required endorser stands, the endorsement
 // deadline, and whether the version may be adopted.
 //
+// Documents: one head per consultation (endorsers and draft versions are few) holding the facts:
+// per version its publication time and request, per endorser its records (removal, decline, own
+// extension, latest decision per version), and the consultation's status and outcome. What each
+// version shows of them (its endorsers, counts, readiness, superseded endorsements, latest,
+// adopted) is computed when the view is read, so an event changes only the facts it concerns.
+//
 // The view's shape is its zod schema (SignOffView); the sign-off route serves a version of it with
 // a schema derived from these.
 import { z } from 'zod';
@@ -9,7 +15,7 @@ import { StoredSignatory } from '../domain/events.ts';
 import { ownDeadline } from '../domain/rules.ts';
 import { ConsultationStatus, Outcome } from '../domain/schemas.ts';
 import { decisionThatCounts, isReadyForAdoption, isRequiredEndorser } from '../domain/standing.ts';
-import { perConsultation, replaceAt, type EventContext, type PerConsultationView, type Projection } from './projection.ts';
+import { perConsultation, type EventContext } from './projection.ts';
 
 export const Endorsement = z.object({
   status: z.literal('endorsed'),
@@ -93,6 +99,7 @@ export const EndorserRecord = z.object({
 });
 export type EndorserRecord = z.infer<typeof EndorserRecord>;
 
+
 export const SignOffView = z.object({
   consultationId: z.string(),
   status: ConsultationStatus.describe('the consultation\'s'),
@@ -106,19 +113,25 @@ export const SignOffView = z.object({
 });
 export type SignOffView = z.infer<typeof SignOffView>;
 
-export type SignOffProjectionView = PerConsultationView<SignOffView>;
+/** A version's own facts; the rest of its sign-off is derived from these and the endorsers' records. */
+const VersionFacts = VersionSignOff.pick({ draftVersion: true, publishedAt: true, request: true });
+type VersionFacts = z.infer<typeof VersionFacts>;
 
-export const signOff: Projection<SignOffProjectionView> = perConsultation<SignOffView>({
+const SignOffHead = SignOffView.omit({ versions: true }).extend({
+  /** by version, ascending */
+  versions: z.array(VersionFacts),
+});
+type SignOffHead = z.infer<typeof SignOffHead>;
+
+export const signOff = perConsultation<SignOffHead, SignOffView>({
   name: 'sign-off',
-  version: 1,
+  version: 2,
+  head: SignOffHead,
   open(e) {
     return { consultationId: e.data.consultationId, status: 'open', outcome: null, finalDraftVersion: null, latestVersion: null, versions: [], endorsers: [] };
   },
-  apply(view, e, at) {
-    const next = applyEvent(view, e, at);
-    return next === view ? view : { ...next, versions: next.versions.map((v) => deriveVersion(v, next)) };
-  },
-});
+  apply: applyEvent,
+}, (head) => ({ ...head, versions: head.versions.map((v) => deriveVersion(v, head)) }));
 
 /** One version's sign-off (the latest when no version is given), or null. */
 export function versionSignOff(view: SignOffView, draftVersion?: number): VersionSignOff | null {
@@ -126,92 +139,98 @@ export function versionSignOff(view: SignOffView, draftVersion?: number): Versio
   return view.versions.find((v) => v.draftVersion === version) ?? null;
 }
 
-function applyEvent(view: SignOffView, e: DomainEvent, at: EventContext): SignOffView {
+function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext): void {
   switch (e.type) {
     case 'DraftPublished': {
-      if (view.versions.some((v) => v.draftVersion === e.data.version)) return view;
-      const version: VersionSignOff = {
-        draftVersion: e.data.version,
-        publishedAt: at.recordedAt,
-        isLatest: true,
-        request: { status: 'not-requested' },
-        endorsementDeadline: null,
-        endorsers: [],
-        counts: { required: 0, endorsed: 0, withheld: 0, pending: 0 },
-        readyForAdoption: false,
-        adopted: false,
-        superseded: [],
-      };
-      const versions = [...view.versions, version].sort((a, b) => a.draftVersion - b.draftVersion);
-      return { ...view, versions, latestVersion: Math.max(view.latestVersion ?? 0, e.data.version) };
+      if (head.versions.some((v) => v.draftVersion === e.data.version)) return;
+      head.versions.push({ draftVersion: e.data.version, publishedAt: at.recordedAt, request: { status: 'not-requested' } });
+      head.versions.sort((a, b) => a.draftVersion - b.draftVersion);
+      head.latestVersion = Math.max(head.latestVersion ?? 0, e.data.version);
+      return;
     }
     case 'StakeholderInvited':
-      if (!e.data.endorser || view.endorsers.some((x) => x.stakeholderId === e.data.stakeholderId)) return view;
-      return {
-        ...view,
-        endorsers: [...view.endorsers, {
-          stakeholderId: e.data.stakeholderId, organisation: e.data.organisation, removed: false, declined: false, extension: null, decisions: {},
-        }],
-      };
+      if (!e.data.endorser || endorser(head, e.data.stakeholderId)) return;
+      head.endorsers.push({
+        stakeholderId: e.data.stakeholderId, organisation: e.data.organisation, removed: false, declined: false, extension: null, decisions: {},
+      });
+      return;
     case 'InvitationDeclined':
-      return withEndorser(view, e.data.stakeholderId, (x) => ({ ...x, declined: true }));
+      withEndorser(head, e.data.stakeholderId, (x) => { x.declined = true; });
+      return;
     case 'InvitationAccepted':
-      return withEndorser(view, e.data.stakeholderId, (x) => (x.declined ? { ...x, declined: false } : x));
+      withEndorser(head, e.data.stakeholderId, (x) => { x.declined = false; });
+      return;
     case 'StakeholderRemoved':
-      return withEndorser(view, e.data.stakeholderId, (x) => ({ ...x, removed: true }));
+      withEndorser(head, e.data.stakeholderId, (x) => { x.removed = true; });
+      return;
     case 'StakeholderReinstated':
-      return withEndorser(view, e.data.stakeholderId, (x) => ({ ...x, removed: false, declined: false }));
+      withEndorser(head, e.data.stakeholderId, (x) => {
+        x.removed = false;
+        x.declined = false;
+      });
+      return;
     case 'EndorsementRequested':
-      return withVersion(view, e.data.draftVersion, (v) => ({ ...v, request: { status: 'open', requestedAt: at.recordedAt, deadline: e.data.deadline } }));
+      withVersion(head, e.data.draftVersion, (v) => { v.request = { status: 'open', requestedAt: at.recordedAt, deadline: e.data.deadline }; });
+      return;
     case 'EndorsementRequestCancelled':
-      return withVersion(view, e.data.draftVersion, (v) => (v.request.status !== 'open' ? v : {
-        ...v,
-        request: { status: 'cancelled', requestedAt: v.request.requestedAt, deadline: v.request.deadline, cancelledAt: at.recordedAt, reason: e.data.reason },
-      }));
+      withVersion(head, e.data.draftVersion, (v) => {
+        if (v.request.status !== 'open') return;
+        v.request = { status: 'cancelled', requestedAt: v.request.requestedAt, deadline: v.request.deadline, cancelledAt: at.recordedAt, reason: e.data.reason };
+      });
+      return;
     case 'DeadlineExtended': {
       const { phase, draftVersion, deadline, stakeholderId } = e.data;
-      if (phase !== 'endorsement') return view;
-      if (stakeholderId !== undefined) return withEndorser(view, stakeholderId, (x) => ({ ...x, extension: { draftVersion, deadline } }));
-      return withVersion(view, draftVersion, (v) => (v.request.status !== 'open' ? v : { ...v, request: { ...v.request, deadline } }));
+      if (phase !== 'endorsement') return;
+      if (stakeholderId !== undefined) {
+        withEndorser(head, stakeholderId, (x) => { x.extension = { draftVersion, deadline }; });
+        return;
+      }
+      withVersion(head, draftVersion, (v) => {
+        if (v.request.status === 'open') v.request.deadline = deadline;
+      });
+      return;
     }
     case 'DraftEndorsed': {
       const { stakeholderId, draftVersion, signatory, statement, evidence } = e.data;
       const decision: Endorsement = { status: 'endorsed', signatory, statement: statement ?? null, evidence: evidence ?? null, endorsedAt: at.recordedAt };
-      return withEndorser(view, stakeholderId, (x) => ({ ...x, decisions: { ...x.decisions, [String(draftVersion)]: decision } }));
+      withEndorser(head, stakeholderId, (x) => { x.decisions[String(draftVersion)] = decision; });
+      return;
     }
     case 'EndorsementWithheld': {
       const { stakeholderId, draftVersion, reason } = e.data;
       const decision: Withholding = { status: 'withheld', reason, withheldAt: at.recordedAt };
-      return withEndorser(view, stakeholderId, (x) => ({ ...x, decisions: { ...x.decisions, [String(draftVersion)]: decision } }));
+      withEndorser(head, stakeholderId, (x) => { x.decisions[String(draftVersion)] = decision; });
+      return;
     }
     case 'ConsultationClosed':
-      return { ...view, status: 'closed', outcome: e.data.outcome, finalDraftVersion: e.data.finalDraftVersion };
+      head.status = 'closed';
+      head.outcome = e.data.outcome;
+      head.finalDraftVersion = e.data.finalDraftVersion;
+      return;
     default:
-      return view;
+      return;
   }
 }
 
-function withEndorser(view: SignOffView, id: string, f: (x: EndorserRecord) => EndorserRecord): SignOffView {
-  const index = view.endorsers.findIndex((x) => x.stakeholderId === id);
-  const x = view.endorsers[index];
-  if (!x) return view;
-  const next = f(x);
-  return next === x ? view : { ...view, endorsers: replaceAt(view.endorsers, index, next) };
+function endorser(head: SignOffHead, id: string): EndorserRecord | undefined {
+  return head.endorsers.find((x) => x.stakeholderId === id);
 }
 
-function withVersion(view: SignOffView, draftVersion: number, f: (v: VersionSignOff) => VersionSignOff): SignOffView {
-  const index = view.versions.findIndex((v) => v.draftVersion === draftVersion);
-  const v = view.versions[index];
-  if (!v) return view;
-  const next = f(v);
-  return next === v ? view : { ...view, versions: replaceAt(view.versions, index, next) };
+function withEndorser(head: SignOffHead, id: string, f: (x: EndorserRecord) => void): void {
+  const x = endorser(head, id);
+  if (x) f(x);
 }
 
-/** Derives a version's endorsers, counts, readiness and superseded endorsements from the records (a handful of each: cheap). */
-function deriveVersion(v: VersionSignOff, view: SignOffView): VersionSignOff {
+function withVersion(head: SignOffHead, draftVersion: number, f: (v: VersionFacts) => void): void {
+  const v = head.versions.find((x) => x.draftVersion === draftVersion);
+  if (v) f(v);
+}
+
+/** A version's endorsers, counts, readiness and superseded endorsements, from the records (a handful of each: cheap). */
+function deriveVersion(v: VersionFacts, head: SignOffHead): VersionSignOff {
   const key = String(v.draftVersion);
   const request = v.request.status === 'not-requested' ? null : v.request;
-  const required = view.endorsers.filter((x) => isRequiredEndorser({ endorser: true, removed: x.removed }));
+  const required = head.endorsers.filter((x) => isRequiredEndorser({ endorser: true, removed: x.removed }));
   const endorsers: EndorserSignOff[] = required.map((x) => {
     const deadline = request === null ? null : ownDeadline(request.deadline, x.extension, v.draftVersion);
     const base = { stakeholderId: x.stakeholderId, organisation: x.organisation, invitationDeclined: x.declined, deadline };
@@ -224,26 +243,28 @@ function deriveVersion(v: VersionSignOff, view: SignOffView): VersionSignOff {
     pending: endorsers.filter((x) => x.status === 'pending').length,
   };
   const superseded: SupersededEndorsement[] = [];
-  for (const older of view.versions) {
+  for (const older of head.versions) {
     if (older.draftVersion >= v.draftVersion) break;
-    for (const x of view.endorsers) {
+    for (const x of head.endorsers) {
       const d = x.decisions[String(older.draftVersion)];
       if (d?.status === 'endorsed') {
         superseded.push({ stakeholderId: x.stakeholderId, organisation: x.organisation, draftVersion: older.draftVersion, signatory: d.signatory, endorsedAt: d.endorsedAt });
       }
     }
   }
-  const isLatest = v.draftVersion === view.latestVersion;
+  const isLatest = v.draftVersion === head.latestVersion;
   return {
-    ...v,
+    draftVersion: v.draftVersion,
+    publishedAt: v.publishedAt,
     isLatest,
+    request: v.request,
     endorsementDeadline: request?.deadline ?? null,
     endorsers,
     counts,
-    readyForAdoption: isReadyForAdoption(isLatest, view.endorsers.map((x) => ({
+    readyForAdoption: isReadyForAdoption(isLatest, head.endorsers.map((x) => ({
       endorser: true, removed: x.removed, declined: x.declined, decision: x.decisions[key]?.status ?? null,
     }))),
-    adopted: view.outcome === 'adopted' && view.finalDraftVersion === v.draftVersion,
+    adopted: head.outcome === 'adopted' && head.finalDraftVersion === v.draftVersion,
     superseded,
   };
 }

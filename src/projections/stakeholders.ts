@@ -1,19 +1,25 @@
 // Per consultation, one row per stakeholder: who it is, where its invitation stands, what it has
 // sent in, what it was reminded of, and what the coordinator still awaits from it.
 //
+// Documents: the head (per consultation) holds the consultation's facts the rows depend on
+// (status, current draft, everyone's deadlines, the open endorsement request) and how many
+// stakeholders were invited; each stakeholder's facts are a document of their own
+// ("<consultation>/<stakeholder>", ordered by invitation); each comment has a small document
+// ("<consultation>/<comment>": whose, on which version, retracted) so that an answer or a
+// retraction finds its stakeholder without a scan. The derived fields (invitationStatus,
+// ownDeadlines, reviewCompleted, endorsement, awaiting) are computed when the view is read, by the
+// domain's rules, so a new draft, request, deadline or closing rewrites no row.
+//
 // The view's shape is its zod schema (StakeholdersView); the routes serve it with that schema.
 import { z } from 'zod';
-import type { DomainEvent } from '../domain/events.ts';
-import { StoredContact } from '../domain/events.ts';
+import { StoredContact, type DomainEvent } from '../domain/events.ts';
 import { ownDeadlineOverride } from '../domain/rules.ts';
 import { ConsultationStatus, MessageKind, Phase, StakeholderKind } from '../domain/schemas.ts';
 import {
   Awaiting, awaitingFrom, EndorsementDecision, EndorsementStatus, endorsementStatus, InvitationResponse, InvitationStatus, invitationStatus,
   type CurrentDraftFacts,
 } from '../domain/standing.ts';
-import {
-  isLater, later, mapShared, perConsultation, replaceAt, type EventContext, type PerConsultationView, type Projection,
-} from './projection.ts';
+import { collection, docKey, isLater, latest, later, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 export const Reminder = z.object({
   messageId: z.string(),
@@ -83,7 +89,8 @@ export const StakeholderRow = z.object({
 });
 export type StakeholderRow = z.infer<typeof StakeholderRow>;
 
-export const StakeholdersView = z.object({
+/** The consultation's facts every row depends on. */
+const ConsultationFacts = z.object({
   consultationId: z.string(),
   status: ConsultationStatus,
   currentDraftVersion: z.number().nullable(),
@@ -91,17 +98,37 @@ export const StakeholdersView = z.object({
   commentDeadline: z.string().nullable(),
   /** the open endorsement request, with everyone's deadline */
   endorsementRequest: z.object({ draftVersion: z.number(), deadline: z.string() }).nullable(),
+});
+type ConsultationFacts = z.infer<typeof ConsultationFacts>;
+
+export const StakeholdersView = ConsultationFacts.extend({
   stakeholders: z.array(StakeholderRow).describe('in invitation order'),
-  /** which stakeholder made which comment, to apply answers and retractions; not meant for display */
-  commentIndex: z.array(z.object({ commentId: z.string(), stakeholderId: z.string(), draftVersion: z.number(), retracted: z.boolean() })),
 });
 export type StakeholdersView = z.infer<typeof StakeholdersView>;
 
-export type StakeholdersProjectionView = PerConsultationView<StakeholdersView>;
+// ---- documents ----
 
-export const stakeholders: Projection<StakeholdersProjectionView> = perConsultation<StakeholdersView>({
+const StakeholdersHead = ConsultationFacts.extend({
+  /** how many stakeholders were invited: the order of the last one's document */
+  invited: z.number().int(),
+});
+type StakeholdersHead = z.infer<typeof StakeholdersHead>;
+
+/** A stakeholder's facts, as stored: its row without the fields derived when it is read. */
+const StakeholderFacts = StakeholderRow.omit({ invitationStatus: true, ownDeadlines: true, reviewCompleted: true, endorsement: true, awaiting: true });
+type StakeholderFacts = z.infer<typeof StakeholderFacts>;
+
+/** Which stakeholder made a comment, to apply answers and retractions to its row. */
+const CommentRef = z.object({ stakeholderId: z.string(), draftVersion: z.number(), retracted: z.boolean() });
+
+const Rows = collection('stakeholders', StakeholderFacts);
+const Comments = collection('comments', CommentRef);
+
+export const stakeholders = perConsultation<StakeholdersHead, StakeholdersView>({
   name: 'stakeholders',
-  version: 1,
+  version: 2,
+  head: StakeholdersHead,
+  collections: [Rows, Comments],
   open(e) {
     return {
       consultationId: e.data.consultationId,
@@ -109,55 +136,91 @@ export const stakeholders: Projection<StakeholdersProjectionView> = perConsultat
       currentDraftVersion: null,
       commentDeadline: null,
       endorsementRequest: null,
-      stakeholders: [],
-      commentIndex: [],
+      invited: 0,
     };
   },
   apply: applyEvent,
-});
+}, async (head, reader, consultationId) => ({
+  consultationId: head.consultationId,
+  status: head.status,
+  currentDraftVersion: head.currentDraftVersion,
+  commentDeadline: head.commentDeadline,
+  endorsementRequest: head.endorsementRequest,
+  stakeholders: (await reader.list(Rows, `${consultationId}/`)).map((x) => served(x, head)),
+}));
+
+/**
+ * One stakeholder's row, read from its own document (and the consultation's head), with the
+ * stream revision the head reflects (as `stakeholders.read` gives it for the whole view);
+ * `stakeholder` is null for one the view does not know, the whole answer null for a consultation
+ * it does not know.
+ */
+export async function readStakeholder(
+  reader: DocReader, consultationId: string, stakeholderId: string,
+): Promise<{ stakeholder: StakeholderRow | null; lastRevision: number; stale: boolean } | null> {
+  const head = await stakeholders.head(reader, consultationId);
+  if (!head) return null;
+  const x = readable(reader, Rows, await reader.get(Rows, docKey(consultationId, stakeholderId)), stakeholders.name);
+  return { stakeholder: x === null ? null : served(x, head.view), lastRevision: head.lastRevision, stale: reader.stale };
+}
 
 /** The stakeholders from whom something is awaited. */
 export function awaitingAnswer(view: StakeholdersView): StakeholderRow[] {
   return view.stakeholders.filter((x) => x.awaiting.length > 0);
 }
 
-function applyEvent(view: StakeholdersView, e: DomainEvent, at: EventContext): StakeholdersView {
-  const touch = (x: StakeholderRow): StakeholderRow => ({ ...x, lastActivityAt: later(x.lastActivityAt, at.recordedAt) });
-  const own = (x: StakeholderRow): StakeholderRow => ({
-    ...touch(x), lastResponseAt: x.lastResponseAt === null ? at.recordedAt : later(x.lastResponseAt, at.recordedAt),
-  });
+// ---- applying events ----
+
+async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventContext, docs: Docs): Promise<void> {
+  const row = (id: string, f: (x: StakeholderFacts) => void) => withRow(docs, docKey(at.consultationId, id), f);
+  const touch = (x: StakeholderFacts) => {
+    x.lastActivityAt = later(x.lastActivityAt, at.recordedAt);
+  };
+  const own = (x: StakeholderFacts) => {
+    touch(x);
+    x.lastResponseAt = latest(x.lastResponseAt, at.recordedAt);
+  };
   switch (e.type) {
     case 'DraftPublished':
-      if (view.currentDraftVersion !== null && e.data.version <= view.currentDraftVersion) return view;
-      return rederive({ ...view, currentDraftVersion: e.data.version, commentDeadline: e.data.commentDeadline });
+      if (head.currentDraftVersion !== null && e.data.version <= head.currentDraftVersion) return;
+      head.currentDraftVersion = e.data.version;
+      head.commentDeadline = e.data.commentDeadline;
+      return;
     case 'EndorsementRequested':
-      return rederive({ ...view, endorsementRequest: { draftVersion: e.data.draftVersion, deadline: e.data.deadline } });
+      head.endorsementRequest = { draftVersion: e.data.draftVersion, deadline: e.data.deadline };
+      return;
     case 'EndorsementRequestCancelled':
-      if (view.endorsementRequest?.draftVersion !== e.data.draftVersion) return view;
-      return rederive({ ...view, endorsementRequest: null });
+      if (head.endorsementRequest?.draftVersion === e.data.draftVersion) head.endorsementRequest = null;
+      return;
     case 'ConsultationClosed':
-      return rederive({ ...view, status: 'closed' });
+      head.status = 'closed';
+      return;
     case 'DeadlineExtended': {
       const { phase, draftVersion, deadline, reason, stakeholderId } = e.data;
       if (stakeholderId !== undefined) {
-        return withRow(view, stakeholderId, (x) => ({ ...touch(x), extensions: { ...x.extensions, [phase]: { draftVersion, deadline, reason } } }));
+        return row(stakeholderId, (x) => {
+          touch(x);
+          x.extensions[phase] = { draftVersion, deadline, reason };
+        });
       }
       if (phase === 'comments') {
-        return draftVersion === view.currentDraftVersion ? rederive({ ...view, commentDeadline: deadline }) : view;
+        if (draftVersion === head.currentDraftVersion) head.commentDeadline = deadline;
+      } else if (head.endorsementRequest?.draftVersion === draftVersion) {
+        head.endorsementRequest = { draftVersion, deadline };
       }
-      if (view.endorsementRequest?.draftVersion !== draftVersion) return view;
-      return rederive({ ...view, endorsementRequest: { draftVersion, deadline } });
+      return;
     }
     case 'StakeholderInvited': {
-      if (view.stakeholders.some((x) => x.id === e.data.stakeholderId)) return view;
-      const row: StakeholderRow = {
+      const key = docKey(at.consultationId, e.data.stakeholderId);
+      if (await docs.get(Rows, key)) return;
+      head.invited += 1;
+      docs.put(Rows, key, {
         id: e.data.stakeholderId,
         organisation: e.data.organisation,
         kind: e.data.kind,
         contacts: e.data.contacts,
         language: e.data.language,
         endorser: e.data.endorser,
-        invitationStatus: 'invited',
         response: 'pending',
         declineReason: null,
         removal: null,
@@ -165,133 +228,157 @@ function applyEvent(view: StakeholdersView, e: DomainEvent, at: EventContext): S
         lastMessageSentAt: null,
         lastDeliveryFailure: null,
         extensions: { comments: null, endorsement: null },
-        ownDeadlines: { comments: null, endorsement: null },
         commentsByVersion: {},
         reviewedVersions: [],
-        reviewCompleted: false,
         reminders: [],
         decisions: {},
-        endorsement: 'not-requested',
         lastActivityAt: at.recordedAt,
         lastResponseAt: null,
-        awaiting: [],
-      };
-      return { ...view, stakeholders: [...view.stakeholders, derive(row, view)] };
+      }, head.invited);
+      return;
     }
     case 'StakeholderContactsChanged':
-      return withRow(view, e.data.stakeholderId, (x) => ({ ...touch(x), contacts: e.data.contacts }));
+      return row(e.data.stakeholderId, (x) => {
+        touch(x);
+        x.contacts = e.data.contacts;
+      });
     case 'InvitationAccepted':
-      return withRow(view, e.data.stakeholderId, (x) => ({ ...own(x), response: 'accepted', declineReason: null }));
+      return row(e.data.stakeholderId, (x) => {
+        own(x);
+        x.response = 'accepted';
+        x.declineReason = null;
+      });
     case 'InvitationDeclined':
-      return withRow(view, e.data.stakeholderId, (x) => ({ ...own(x), response: 'declined', declineReason: e.data.reason ?? null }));
+      return row(e.data.stakeholderId, (x) => {
+        own(x);
+        x.response = 'declined';
+        x.declineReason = e.data.reason ?? null;
+      });
     case 'StakeholderRemoved':
-      return withRow(view, e.data.stakeholderId, (x) => ({ ...touch(x), removal: { reason: e.data.reason, removedAt: at.recordedAt } }));
+      return row(e.data.stakeholderId, (x) => {
+        touch(x);
+        x.removal = { reason: e.data.reason, removedAt: at.recordedAt };
+      });
     case 'StakeholderReinstated':
-      return withRow(view, e.data.stakeholderId, (x) => ({
-        ...touch(x),
-        removal: null,
-        ...(x.response === 'declined' ? { response: 'pending' as const, declineReason: null } : {}),
-      }));
+      return row(e.data.stakeholderId, (x) => {
+        touch(x);
+        x.removal = null;
+        if (x.response === 'declined') {
+          x.response = 'pending';
+          x.declineReason = null;
+        }
+      });
     case 'CommentSubmitted': {
       const { commentId, stakeholderId, draftVersion } = e.data;
-      if (view.commentIndex.some((c) => c.commentId === commentId)) return view;
-      const indexed = { ...view, commentIndex: [...view.commentIndex, { commentId, stakeholderId, draftVersion, retracted: false }] };
-      return withRow(indexed, stakeholderId, (x) => ({ ...own(x), commentsByVersion: addCount(x.commentsByVersion, draftVersion, 1) }));
+      const key = docKey(at.consultationId, commentId);
+      if (await docs.get(Comments, key)) return;
+      docs.put(Comments, key, { stakeholderId, draftVersion, retracted: false });
+      return row(stakeholderId, (x) => {
+        own(x);
+        addCount(x.commentsByVersion, draftVersion, 1);
+      });
     }
     case 'CommentRetracted': {
-      const index = lastIndexOf(view.commentIndex, (c) => c.commentId === e.data.commentId);
-      const ref = view.commentIndex[index];
-      if (!ref || ref.retracted) return view;
-      const indexed = { ...view, commentIndex: replaceAt(view.commentIndex, index, { ...ref, retracted: true }) };
-      return withRow(indexed, ref.stakeholderId, (x) => ({ ...touch(x), commentsByVersion: addCount(x.commentsByVersion, ref.draftVersion, -1) }));
+      const key = docKey(at.consultationId, e.data.commentId);
+      const ref = await docs.get(Comments, key);
+      if (!ref || ref.retracted) return;
+      ref.retracted = true;
+      docs.put(Comments, key, ref);
+      return row(ref.stakeholderId, (x) => {
+        touch(x);
+        addCount(x.commentsByVersion, ref.draftVersion, -1);
+      });
     }
     case 'CommentAnswered': {
-      const ref = view.commentIndex[lastIndexOf(view.commentIndex, (c) => c.commentId === e.data.commentId)];
-      return ref ? withRow(view, ref.stakeholderId, touch) : view;
+      const ref = await docs.get(Comments, docKey(at.consultationId, e.data.commentId));
+      if (ref) await row(ref.stakeholderId, touch);
+      return;
     }
     case 'ReviewCompleted':
-      return withRow(view, e.data.stakeholderId, (x) => ({
-        ...own(x),
-        reviewedVersions: x.reviewedVersions.includes(e.data.draftVersion) ? x.reviewedVersions : [...x.reviewedVersions, e.data.draftVersion],
-      }));
+      return row(e.data.stakeholderId, (x) => {
+        own(x);
+        if (!x.reviewedVersions.includes(e.data.draftVersion)) x.reviewedVersions.push(e.data.draftVersion);
+      });
     case 'DraftEndorsed':
     case 'EndorsementWithheld': {
       const decision = e.type === 'DraftEndorsed' ? 'endorsed' : 'withheld';
-      return withRow(view, e.data.stakeholderId, (x) => ({ ...own(x), decisions: { ...x.decisions, [String(e.data.draftVersion)]: decision } }));
+      const version = String(e.data.draftVersion);
+      return row(e.data.stakeholderId, (x) => {
+        own(x);
+        // the latest decision recorded on a version replaces the earlier one
+        x.decisions[version] = decision;
+      });
     }
-    case 'InvitationSent':
-      return withRow(view, e.data.stakeholderId, (x) => ({ ...sent(touch(x), e.data.sentAt), invitationSentAt: x.invitationSentAt ?? e.data.sentAt }));
-    case 'NoticeSent':
-      return withRow(view, e.data.stakeholderId, (x) => sent(touch(x), e.data.sentAt));
+    case 'InvitationSent': {
+      const { sentAt } = e.data;
+      return row(e.data.stakeholderId, (x) => {
+        touch(x);
+        sent(x, sentAt);
+        x.invitationSentAt ??= sentAt;
+      });
+    }
+    case 'NoticeSent': {
+      const { sentAt } = e.data;
+      return row(e.data.stakeholderId, (x) => {
+        touch(x);
+        sent(x, sentAt);
+      });
+    }
     case 'ReminderSent': {
       const { messageId, phase, draftVersion, deadline, sentAt } = e.data;
-      return withRow(view, e.data.stakeholderId, (x) => ({
-        ...sent(touch(x), sentAt),
-        reminders: x.reminders.some((r) => r.messageId === messageId) ? x.reminders : [...x.reminders, { messageId, phase, draftVersion, deadline, sentAt }],
-      }));
+      return row(e.data.stakeholderId, (x) => {
+        touch(x);
+        sent(x, sentAt);
+        if (!x.reminders.some((r) => r.messageId === messageId)) x.reminders.push({ messageId, phase, draftVersion, deadline, sentAt });
+      });
     }
     case 'DeliveryFailed': {
       const { messageId, messageKind, error, permanent, failedAt } = e.data;
-      return withRow(view, e.data.stakeholderId, (x) => ({
-        ...touch(x),
-        lastDeliveryFailure: x.lastDeliveryFailure && isLater(x.lastDeliveryFailure.failedAt, failedAt)
-          ? x.lastDeliveryFailure
-          : { messageId, messageKind, error, permanent, failedAt },
-      }));
+      return row(e.data.stakeholderId, (x) => {
+        touch(x);
+        if (!(x.lastDeliveryFailure && isLater(x.lastDeliveryFailure.failedAt, failedAt))) {
+          x.lastDeliveryFailure = { messageId, messageKind, error, permanent, failedAt };
+        }
+      });
     }
     default:
-      return view;
+      return;
   }
 }
 
-function sent(x: StakeholderRow, sentAt: string): StakeholderRow {
-  return { ...x, lastMessageSentAt: x.lastMessageSentAt === null ? sentAt : later(x.lastMessageSentAt, sentAt) };
+/** Changes one stakeholder's document in place; unknown stakeholders change nothing. */
+async function withRow(docs: Docs, key: string, f: (x: StakeholderFacts) => void): Promise<void> {
+  const x = await docs.get(Rows, key);
+  if (!x) return;
+  f(x);
+  docs.put(Rows, key, x);
 }
 
-function addCount(counts: Record<string, number>, version: number, delta: number): Record<string, number> {
+function sent(x: StakeholderFacts, sentAt: string): void {
+  x.lastMessageSentAt = latest(x.lastMessageSentAt, sentAt);
+}
+
+/** Counts per version; a version whose count falls to 0 is removed. */
+function addCount(counts: Record<string, number>, version: number, delta: number): void {
   const key = String(version);
   const n = (counts[key] ?? 0) + delta;
-  const { [key]: _, ...rest } = counts;
-  return n > 0 ? { ...rest, [key]: n } : rest;
+  if (n > 0) counts[key] = n;
+  else delete counts[key];
 }
 
-function lastIndexOf<X>(items: readonly X[], match: (x: X) => boolean): number {
-  for (let i = items.length - 1; i >= 0; i--) if (match(items[i]!)) return i;
-  return -1;
-}
-
-/** Applies `f` to one stakeholder's facts and derives its row again; unknown stakeholders change nothing. */
-function withRow(view: StakeholdersView, id: string, f: (x: StakeholderRow) => StakeholderRow): StakeholdersView {
-  const index = view.stakeholders.findIndex((x) => x.id === id);
-  const x = view.stakeholders[index];
-  if (!x) return view;
-  return { ...view, stakeholders: replaceAt(view.stakeholders, index, derive(f(x), view)) };
-}
-
-/** After a change to the consultation (draft, request, deadline, closing), every row is derived again. */
-function rederive(view: StakeholdersView): StakeholdersView {
-  const rows = mapShared(view.stakeholders, (x) => derive(x, view));
-  return rows === view.stakeholders ? view : { ...view, stakeholders: rows };
-}
+// ---- reading: the derived fields ----
 
 type Derived = Pick<StakeholderRow, 'invitationStatus' | 'ownDeadlines' | 'reviewCompleted' | 'endorsement' | 'awaiting'>;
 
-/** Recomputes the derived fields of a row; returns the row itself when none changes. */
-function derive(x: StakeholderRow, v: StakeholdersView): StakeholderRow {
-  const d = derived(x, v);
-  const same = d.invitationStatus === x.invitationStatus
-    && d.ownDeadlines.comments === x.ownDeadlines.comments
-    && d.ownDeadlines.endorsement === x.ownDeadlines.endorsement
-    && d.reviewCompleted === x.reviewCompleted
-    && d.endorsement === x.endorsement
-    && d.awaiting.join() === x.awaiting.join();
-  return same ? x : { ...x, ...d };
+/** A stakeholder's row as served: its facts, with the derived fields computed now. */
+function served(x: StakeholderFacts, c: ConsultationFacts): StakeholderRow {
+  return { ...x, ...derived(x, c) };
 }
 
-/** The derived fields, by the domain's rules (standing.ts, rules.ts) over the row's facts. */
-function derived(x: StakeholderRow, v: StakeholdersView): Derived {
-  const current = v.currentDraftVersion;
-  const request = v.endorsementRequest;
+/** The derived fields, by the domain's rules (standing.ts, rules.ts) over the row's facts and the consultation's. */
+function derived(x: StakeholderFacts, c: ConsultationFacts): Derived {
+  const current = c.currentDraftVersion;
+  const request = c.endorsementRequest;
   const onCurrent: CurrentDraftFacts | null = current === null ? null : {
     commented: x.commentsByVersion[String(current)] !== undefined,
     reviewed: x.reviewedVersions.includes(current),
@@ -316,11 +403,11 @@ function derived(x: StakeholderRow, v: StakeholdersView): Derived {
       lastFailedAt: x.lastDeliveryFailure?.failedAt ?? null,
     }),
     ownDeadlines: {
-      comments: current === null || v.commentDeadline === null ? null : ownDeadlineOverride(v.commentDeadline, x.extensions.comments, current),
+      comments: current === null || c.commentDeadline === null ? null : ownDeadlineOverride(c.commentDeadline, x.extensions.comments, current),
       endorsement: request === null ? null : ownDeadlineOverride(request.deadline, x.extensions.endorsement, request.draftVersion),
     },
     reviewCompleted: onCurrent?.reviewed ?? false,
     endorsement: endorsementStatus(x, onCurrent),
-    awaiting: awaitingFrom(v.status === 'open', facts, onCurrent),
+    awaiting: awaitingFrom(c.status === 'open', facts, onCurrent),
   };
 }

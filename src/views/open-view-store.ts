@@ -14,7 +14,12 @@ export interface OpenViewStoreOptions {
   dataDir: string;
   /** the PostgreSQL schema (default public) */
   schema?: string;
-  /** SQLite's synchronous setting (default FULL) */
+  /**
+   * SQLite's synchronous setting. Default NORMAL: in WAL mode a commit is still atomic and the file
+   * consistent after a crash or power loss, which may lose only the last commits; the views are
+   * derived from the events, so those come back from the checkpoint at the next start. No fsync
+   * per commit keeps it off every command's path (the event store's append has its own, FULL).
+   */
   synchronous?: Synchronous;
   /** failures no call reports (PostgreSQL: dropped idle connections, LISTEN reconnecting) */
   onError?: (error: unknown) => void;
@@ -27,5 +32,5 @@ export async function openViewStore(options: OpenViewStoreOptions): Promise<View
   if (databaseUrl) {
     return PostgresViewStore.open({ connectionString: databaseUrl, schema, onError });
   }
-  return SqliteViewStore.open({ file: join(dataDir, SQLITE_VIEW_FILE), synchronous });
+  return SqliteViewStore.open({ file: join(dataDir, SQLITE_VIEW_FILE), synchronous: synchronous ?? 'NORMAL' });
 }

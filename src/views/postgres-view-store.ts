@@ -71,6 +71,8 @@ function describe(config: ClientConfig): string {
 }
 
 export class PostgresViewStore implements ViewStore {
+  /** the checkpoint query in flight per consumer, shared by the waiters that read it (see waitForCheckpoint) */
+  private readonly checkpointReads = new Map<string, { token: number; read: Promise<string | null> }>();
   private readonly names: SchemaNames;
   private readonly listener: CheckpointListener;
   private readonly closing = new AbortController();
@@ -264,12 +266,20 @@ export class PostgresViewStore implements ViewStore {
     this.assertOpen();
     checkName('consumer', consumer);
     checkTimeout(timeoutMs);
+    const changes = this.listener.changesFor(consumer);
     await waitForCheckpointLoop({
-      consumer, reached, timeoutMs,
-      changes: this.listener.changesFor(consumer),
-      read: async () => {
+      consumer, reached, timeoutMs, changes,
+      read: () => {
         void this.listener.ensure(); // (re)opens LISTEN in the background; polling covers the meantime
-        return (await this.checkpoint(consumer))?.position ?? null;
+        // every waiter re-reads on each NOTIFY: waiters share one query per consumer, as long as no
+        // change was announced since it was sent (so none of them misses one)
+        const token = changes.snapshot();
+        const shared = this.checkpointReads.get(consumer);
+        if (shared && shared.token === token) return shared.read;
+        const read = this.checkpoint(consumer).then((c) => c?.position ?? null);
+        this.checkpointReads.set(consumer, { token, read });
+        void read.finally(() => { if (this.checkpointReads.get(consumer)?.read === read) this.checkpointReads.delete(consumer); }).catch(() => undefined);
+        return read;
       },
       closing: this.closing.signal,
     });

@@ -21,11 +21,11 @@ t.test('npm run bench -- --quick runs every scenario and writes their figures as
   t.equal(code, 0, stderr.slice(-2000));
   const report = JSON.parse(readFileSync(out, 'utf8')) as { quick: boolean; results: Record<string, Record<string, unknown>> };
   t.equal(report.quick, true);
-  t.strictSame(Object.keys(report.results), ['event-store', 'command-handler', 'rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory']);
+  t.strictSame(Object.keys(report.results), ['event-store', 'command-handler', 'rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory', 'http-throughput', 'replicas']);
   const r = report.results;
   t.ok(Number(r['event-store']!['groupCommitOverBaseline']) > 0);
   t.ok(Number(r['command-handler']!['ratio']) > 0);
-  for (const name of ['rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory']) {
+  for (const name of ['rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory', 'http-throughput', 'replicas']) {
     t.type(r[name]!['target'], 'string', `${name} names its target`);
     t.type(r[name]!['met'], 'boolean', `${name} says whether it met it`);
   }
@@ -34,6 +34,21 @@ t.test('npm run bench -- --quick runs every scenario and writes their figures as
   t.equal(r['deadline-rush']!['recorded'], r['deadline-rush']!['expected'], 'the rush records every comment');
   t.ok(Number(r['growth']!['p99Ratio']) > 0);
   t.ok(Number(r['fold-memory']!['events']) > 5000 && Number(r['fold-memory']!['seconds']) > 0);
+  const http = r['http-throughput']! as { api: { reqPerSec: number; latencyMs: { p50: number; p99: number } }; bare: { reqPerSec: number; latencyMs: { p99: number } } } & Record<string, unknown>;
+  t.ok(http.api.reqPerSec > 0 && http.bare.reqPerSec > 0 && Number(http['ratio']) > 0, 'both sides measured, and their ratio');
+  t.ok(http.api.latencyMs.p99 >= http.api.latencyMs.p50 && http.bare.latencyMs.p99 > 0, 'p50 and p99 of both');
+  t.equal(http['non2xx'], 0, 'every valid comment is accepted');
+  t.equal(http['everyAcknowledgedRecorded'], true, 'every acknowledged comment is in the store');
+  const replicas = r['replicas']! as { replicas: Record<'A' | 'B', { role: string }>; commandLatencyMs: { p50: number; p99: number } } & Record<string, unknown>;
+  t.ok(Number(replicas['acknowledged']) > 0, 'comments acknowledged on the two replicas');
+  t.equal(replicas['staleReads'], 0, 'every comment reads back at once on the other replica');
+  t.equal(replicas['countsBehind'], 0, 'every consultation\'s count holds what was acknowledged for it');
+  t.equal(replicas['reads'], replicas['acknowledged'], 'each acknowledged comment was read back');
+  t.strictSame([replicas['writer'], replicas['follower']].sort(), ['A', 'B'], 'one replica writes the views, the other follows');
+  t.strictSame([replicas.replicas.A.role, replicas.replicas.B.role].sort(), ['follower', 'writer']);
+  t.ok(replicas.commandLatencyMs.p99 >= replicas.commandLatencyMs.p50 && Number(replicas['commandsPerSec']) > 0);
+  t.equal(replicas['everyAcknowledgedRecorded'], true, 'every acknowledged comment is in the shared store');
+  t.type((replicas['takeover'] as { seconds: unknown }).seconds, 'number', 'the follower took over when the writer stopped');
 });
 
 t.test('--only runs the named scenarios; an unknown name is exit 2 naming the known ones', async (t) => {

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { SqliteViewStore } from '../../src/views/sqlite-view-store.ts';
 import { tempDir } from '../helpers/temp-store.ts';
 import { seedConsultations } from '../helpers/consultation.ts';
 import { tamperSqlite } from '../helpers/tamper.ts';
@@ -11,7 +12,7 @@ import { tamperSqlite } from '../helpers/tamper.ts';
 t.setTimeout(60_000);
 const bin = fileURLToPath(new URL('../../bin/consult.js', import.meta.url));
 
-t.test('rebuild replays every view from the start and reports what it applied', async (t) => {
+t.test('rebuild builds every view anew beside the live one, reports what it applied, switches, and drops the old generation', async (t) => {
   const dataDir = tempDir(t);
   const store = new SqliteEventStore({ file: path.join(dataDir, 'events.sqlite') });
   await seedConsultations(store);
@@ -20,11 +21,22 @@ t.test('rebuild replays every view from the start and reports what it applied', 
 
   const all = run();
   t.equal(all.status, 0, all.stderr);
+  t.match(all.stdout, /^building generation 1 of consultations-list v2, stakeholders v2, sign-off v2, comment-matrix v2, drafts v2 beside the live one$/m);
   for (const name of ['consultations-list', 'stakeholders', 'sign-off', 'comment-matrix', 'drafts']) {
     t.match(all.stdout, new RegExp(`^${name} v\\d+: 24 events in [\\d.]+ s \\(\\d+ events/s\\), at position 24$`, 'm'));
   }
+  t.match(all.stdout, /^switched to generation 1; a running server picks it up within a second$/m);
   const one = run('--name', 'sign-off');
-  t.equal(one.stdout.trim().split('\n').length, 1, 'only the named projection');
+  t.equal(one.status, 0, one.stderr);
+  t.match(one.stdout, /^building generation 2 of sign-off v2 beside the live one$/m);
+  t.equal(one.stdout.split('\n').filter((l) => / events in /.test(l)).length, 1, 'only the named projection');
+  const views = new SqliteViewStore({ file: path.join(dataDir, 'views.sqlite') });
+  t.teardown(() => views.close());
+  t.equal(await views.getMeta('generation:sign-off@2'), '2');
+  t.equal(await views.getMeta('generation:drafts@2'), '1', 'the others stay on their generation');
+  t.ok(await views.count('sign-off@2.2') > 0, 'the new generation holds the documents');
+  t.equal(await views.count('sign-off@2.1'), 0, 'the old one was dropped (no server held it)');
+  t.equal(await views.checkpoint('sign-off@2.1'), null);
   const unknown = run('--name', 'nope');
   t.equal(unknown.status, 2);
   t.match(unknown.stderr, /no projection named "nope"; known: consultations-list, stakeholders, sign-off, comment-matrix, drafts/);

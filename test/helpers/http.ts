@@ -4,10 +4,11 @@ import { pino } from 'pino';
 import { DamageRegistry } from '../../src/audit/damage.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { CommandHandler } from '../../src/commands/handler.ts';
-import { projections } from '../../src/projections/index.ts';
+import { projections, type Projection } from '../../src/projections/index.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
 import { issueToken } from '../../src/auth/tokens.ts';
 import type { EventStore } from '../../src/store/port.ts';
+import type { ViewStore } from '../../src/views/view-store.ts';
 import { tempStore } from './temp-store.ts';
 
 export const AUTH_SECRET = 'test-secret-0123456789abcdef0123456789';
@@ -25,13 +26,27 @@ export interface Call {
   as?: 'coordinator' | 'auditor' | null;
 }
 
-export async function startApi(t: Teardown, options: { store?: EventStore; bodyLimit?: number; clock?: () => Date; storeProbeIntervalMs?: number; publicUrl?: string } = {}) {
+export interface ApiOptions {
+  store?: EventStore;
+  bodyLimit?: number;
+  clock?: () => Date;
+  storeProbeIntervalMs?: number;
+  publicUrl?: string;
+  /** default: in memory */
+  viewStore?: ViewStore;
+  /** default: every projection */
+  projections?: readonly Projection[];
+  /** wait until the views caught up before answering (default true) */
+  caughtUp?: boolean;
+}
+
+export async function startApi(t: Teardown, options: ApiOptions = {}) {
   const store = options.store ?? tempStore(t).store;
   const damage = new DamageRegistry();
   const handler = new CommandHandler({ store, damage, ...(options.clock ? { clock: options.clock } : {}) });
-  const runner = new ProjectionRunner({ store, projections, damage });
+  const runner = new ProjectionRunner({ store, projections: options.projections ?? projections, damage, ...(options.viewStore ? { viewStore: options.viewStore } : {}) });
   await runner.start();
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const app = await buildApp({
     store, runner, handler, damage, logger, storeKind: 'test', authSecret: AUTH_SECRET,
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
@@ -42,7 +57,7 @@ export async function startApi(t: Teardown, options: { store?: EventStore; bodyL
     await app.close();
     await runner.stop();
   });
-  await runner.caughtUp();
+  if (options.caughtUp !== false) await runner.caughtUp();
   const tokens = {
     coordinator: await issueToken(AUTH_SECRET, { role: 'coordinator', subject: 'Gender Office coordinator' }),
     auditor: await issueToken(AUTH_SECRET, { role: 'auditor', subject: 'Court of Audit' }),

@@ -1,5 +1,6 @@
-// The API as a real process (node src/main.ts, or `npm start` through npm itself): its JSON log
-// lines as they arrive, its terminal output, the address it listens on, and its process tree.
+// The API as a real process (node src/main.ts or the compiled dist/main.js, directly or through npm
+// itself): its JSON log lines as they arrive, its terminal output, the address it listens on, and
+// its process tree.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -31,7 +32,7 @@ export function startServerProcess(t: Teardown, command: string, args: string[],
     // only while it is still a server of ours, never one that was reused by another process
     const below = stillRunning ? descendantsOf(child.pid!) : [];
     for (const pid of new Set([...below, ...tree])) {
-      if (!isAlive(pid) || !commandLineOf(pid).includes('src/main.ts')) continue;
+      if (!isAlive(pid) || !isServerCommandLine(commandLineOf(pid))) continue;
       try { process.kill(pid, 'SIGKILL'); } catch { /* it ended meanwhile */ }
     }
     if (stillRunning) child.kill('SIGKILL');
@@ -66,6 +67,11 @@ export function startServerProcess(t: Teardown, command: string, args: string[],
   };
   const address = waitForLog((l) => typeof l.address === 'string').then((l) => l.address as string);
   return { child, logs, stderr: () => stderr, address, waitForLog, exited };
+}
+
+/** Whether a command line runs the API: the TypeScript entry point or the compiled one. */
+function isServerCommandLine(commandLine: string): boolean {
+  return commandLine.includes('src/main.ts') || commandLine.includes('dist/main.js');
 }
 
 /** Every process below `pid` now, read from /proc (children, grandchildren, ...). */

@@ -113,9 +113,16 @@ t.test('POST /comments records a comment on a stakeholder\'s behalf: 201 with co
   const one = await api.call({ url: `/consultations/${id}/comments/${saidId}` });
   t.equal(one.statusCode, 200, 'the Location of a comment is readable');
   t.strictSame(one.json(), matrix.json().comments[1]);
+  t.equal(one.headers.etag, `W/"${saidId}-5"`, 'a comment\'s ETag names it and the consultation\'s revision');
   const missing = await api.call({ url: `/consultations/${id}/comments/${randomUUID()}` });
   t.equal(missing.statusCode, 404);
   t.equal(missing.json().code, 'COMMENT_NOT_FOUND');
+  const elsewhere = await api.call({ url: `/consultations/${randomUUID()}/comments/${saidId}` });
+  t.equal(elsewhere.statusCode, 404);
+  t.equal(elsewhere.json().code, 'CONSULTATION_NOT_FOUND', 'a comment of another consultation is not found there');
+  const noMatrix = await api.call({ url: `/consultations/${randomUUID()}/comments` });
+  t.equal(noMatrix.statusCode, 404);
+  t.equal(noMatrix.json().code, 'CONSULTATION_NOT_FOUND');
 });
 
 t.test('the matrix filters by version, section (empty or "whole" = the whole draft), stakeholder and status; counts leave out retracted comments', async (t) => {

@@ -88,3 +88,16 @@ t.test('POST /close: withdrawn closes; adopted needs every endorsement; then not
   t.strictSame(await list('open'), [b]);
   t.equal((await api.call({ url: '/consultations?status=archived' })).statusCode, 400);
 });
+
+t.test('GET /consultations lists them in the order they were opened (not by id), each with its counts', async (t) => {
+  const api = await startApi(t);
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) ids.push(await openConsultation(api));
+  await inviteThroughApi(api, ids[3]!, { organisation: 'Peace Institute', kind: 'academia', contact: { name: 'A', email: 'a@pi.example' }, language: 'en', endorser: true });
+  const list = (await api.call({ url: '/consultations' })).json() as { consultations: { id: string; currentDraftVersion: number; counts: { invited: number; endorsementsRequired: number } }[] };
+  t.strictSame(list.consultations.map((c) => c.id), ids);
+  t.strictSame(list.consultations.map((c) => [c.currentDraftVersion, c.counts.invited, c.counts.endorsementsRequired]), [[1, 0, 0], [1, 0, 0], [1, 0, 0], [1, 1, 1], [1, 0, 0]]);
+  const one = (await api.call({ url: `/consultations/${ids[3]}` })).json();
+  t.strictSame(one, list.consultations[3], 'the summary is the list\'s entry');
+  t.equal((await api.call({ url: `/consultations/${randomUUID()}` })).statusCode, 404);
+});

@@ -3,7 +3,7 @@ import t from 'tap';
 import { pino } from 'pino';
 import { DamageRegistry } from '../../src/audit/damage.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { projections } from '../../src/projections/index.ts';
+import { projections, type Projection } from '../../src/projections/index.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
 import { CommandHandler } from '../../src/commands/handler.ts';
 import { tempStore } from '../helpers/temp-store.ts';
@@ -57,8 +57,8 @@ t.test('an unreachable store makes both checks answer 503', async (t) => {
 
 t.test('a failed projection: /healthz names it, /readyz is 503, and a command answers 503 PROJECTION_FAILED', async (t) => {
   const { store } = tempStore(t);
-  const broken = { name: 'broken', version: 1, initial: () => 0, apply: (n: number, e: { type: string }) => { if (e.type === 'DraftPublished') throw new Error('boom'); return n + 1; } };
-  const runner = new ProjectionRunner({ store, projections: [...projections, broken as (typeof projections)[number]] });
+  const broken: Projection = { name: 'broken', version: 1, collections: [], async apply(_docs, e) { if (e.type === 'DraftPublished') throw new Error('boom'); } };
+  const runner = new ProjectionRunner({ store, projections: [...projections, broken] });
   t.teardown(() => runner.stop());
   const app = await buildApp({ store, runner, handler: new CommandHandler({ store }), damage: new DamageRegistry(), logger, storeKind: 'sqlite', authSecret: AUTH_SECRET });
   t.teardown(() => app.close());

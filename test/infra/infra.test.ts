@@ -13,8 +13,12 @@ const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
 const settings = Object.keys(ConfigSchema.shape).sort();
 const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
-// what `npm start` runs (`exec` only makes the shell npm starts become node, so signals reach it)
-const startCommand = (pkg.scripts.start ?? '').trim().replace(/^exec\s+/, '').split(/\s+/);
+// what an npm script runs (`exec` only makes the shell npm starts become node, so signals reach it)
+const scriptCommand = (name: string) => (pkg.scripts[name] ?? '').trim().replace(/^exec\s+/, '').split(/\s+/);
+// `npm start`: the development quick start, TypeScript through tsx
+const startCommand = scriptCommand('start');
+// `npm run start:prod`: the compiled JavaScript that `npm run build` writes to dist/
+const prodCommand = scriptCommand('start:prod');
 const workersEntry = 'src/workers/main.ts';
 const workersExist = existsSync(path.join(root, workersEntry));
 const pendingMarker = `PENDING: ${workersEntry} does not exist yet`;
@@ -99,9 +103,9 @@ const environmentOf = (s: Service | undefined): Record<string, string> => {
 const commandOf = (s: Service | undefined): string[] =>
   Array.isArray(s?.command) ? s.command : (s?.command ?? '').split(/\s+/).filter(Boolean);
 
-t.test('compose.yaml parses and has the five services', async (t) => {
+t.test('compose.yaml parses and has the six services', async (t) => {
   t.type(compose, 'object');
-  for (const name of ['eventstore', 'redis', 'mailpit', 'api', 'workers']) {
+  for (const name of ['eventstore', 'redis', 'postgres', 'mailpit', 'api', 'workers']) {
     t.ok(services[name], `service ${name}`);
   }
 });
@@ -127,6 +131,13 @@ t.test('Redis is configured as BullMQ asks: AOF on, maxmemory-policy noeviction,
   t.ok(redis?.healthcheck?.test, 'has a healthcheck');
 });
 
+t.test('PostgreSQL for the shared views: a named volume and a healthcheck', async (t) => {
+  const pg = services.postgres;
+  t.match(pg?.image ?? '', /^postgres:/);
+  t.ok((pg?.volumes ?? []).some((v) => v.endsWith(':/var/lib/postgresql/data') && compose.volumes && v.split(':')[0]! in compose.volumes), 'data on a declared named volume');
+  t.ok(pg?.healthcheck?.test, 'has a healthcheck');
+});
+
 t.test('Mailpit serves SMTP on 1025 and its UI on 8025', async (t) => {
   const ports = (services.mailpit?.ports ?? []).join(' ');
   t.match(ports, /:1025\b/);
@@ -145,6 +156,7 @@ t.test('api and workers are built from infra/Dockerfile with in-network addresse
       EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false',
       REDIS_URL: /^redis:\/\/redis:6379/,
       SMTP_URL: 'smtp://mailpit:1025',
+      DATABASE_URL: /^postgresql:\/\/[^@]+@postgres:5432\//,
       HOST: '0.0.0.0',
       DATA_DIR: '/data',
     }, `${name} environment`);
@@ -160,7 +172,7 @@ t.test('the app services wait for healthy dependencies', async (t) => {
     const deps = services[name]?.depends_on;
     t.ok(deps && !Array.isArray(deps), `${name} uses the long depends_on form`);
     if (!deps || Array.isArray(deps)) continue;
-    t.same(Object.keys(deps).sort(), ['eventstore', 'mailpit', 'redis'], `${name} depends on the three infrastructure services`);
+    t.same(Object.keys(deps).sort(), ['eventstore', 'mailpit', 'postgres', 'redis'], `${name} depends on the four infrastructure services`);
     for (const [dep, { condition }] of Object.entries(deps)) {
       t.equal(condition, 'service_healthy', `${name} waits for ${dep} to be healthy`);
       t.ok(services[dep]?.healthcheck?.test && !services[dep]?.healthcheck?.disable, `${dep} has a healthcheck to wait for`);
@@ -168,10 +180,12 @@ t.test('the app services wait for healthy dependencies', async (t) => {
   }
 });
 
-t.test('api runs what `npm start` runs; workers run src/workers/main.ts', async (t) => {
-  t.same(startCommand, ['node', '--import', 'tsx/esm', 'src/main.ts'], 'npm start, as the Dockerfile and compose assume');
-  t.same(commandOf(services.api), startCommand);
-  t.same(commandOf(services.workers), ['node', '--import', 'tsx/esm', workersEntry]);
+t.test('api runs what `npm run start:prod` runs (compiled dist/), workers the compiled src/workers/main.ts', async (t) => {
+  t.same(startCommand, ['node', '--import', 'tsx/esm', 'src/main.ts'], 'npm start stays the development quick start, through tsx');
+  t.same(prodCommand, ['node', '--enable-source-maps', 'dist/main.js'], 'npm run start:prod runs the compiled server, as the Dockerfile and compose assume');
+  t.match(pkg.scripts.build ?? '', /^tsc -p tsconfig\.build\.json$/, 'npm run build compiles with tsconfig.build.json');
+  t.same(commandOf(services.api), prodCommand);
+  t.same(commandOf(services.workers), ['node', '--enable-source-maps', workersEntry.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')]);
 });
 
 t.test(`the workers entry point is marked pending exactly while ${workersEntry} is missing`, async (t) => {
@@ -220,12 +234,16 @@ t.test('the Dockerfile is multi-stage on Node 24 LTS (Debian bookworm), a line t
   t.match(engines, /(^|\|\|)\s*\^24(\.|\s|$)/, `package.json engines (${engines}) includes Node 24`);
 });
 
-t.test('the build stage compiles, type-checks and keeps only production dependencies', async (t) => {
+t.test('the build stage compiles, type-checks, builds dist/ and keeps only production dependencies', async (t) => {
   t.match(build, /apt-get install[^\n]*\bpython3\b[^\n]*\bmake\b[^\n]*\bg\+\+/, 'a toolchain for better-sqlite3');
   t.match(build, /\bnpm ci\b/);
   t.match(build, /\bnpm run typecheck\b/);
+  t.match(build, /^COPY\s[^\n]*\btsconfig\.build\.json\b/m, 'the build config is in the build stage');
+  const buildAt = build.search(/^RUN\s+npm run build\s*$/m);
+  const pruneAt = build.search(/\bnpm prune --omit=dev\b/);
+  t.ok(buildAt >= 0, 'RUN npm run build');
+  t.ok(pruneAt > buildAt, 'before the dev dependencies (typescript) are pruned');
   t.match(dockerfile, /\bnpm prune --omit=dev\b|\bnpm ci\b[^\n]*--omit=dev/);
-  t.ok(pkg.dependencies.tsx, 'tsx is a production dependency: the image runs TypeScript through it');
 });
 
 t.test('the runtime stage runs as a non-root user with only what the app needs', async (t) => {
@@ -240,9 +258,22 @@ t.test('the runtime stage runs as a non-root user with only what the app needs',
   t.match(runtime, /^VOLUME\b[^\n]*\/data/m);
   t.match(runtime, /chown\s+node:node\s+\/data/, '/data belongs to the app user');
   t.match(runtime, /^HEALTHCHECK\b[^\n]*fetch\([^\n]*\/healthz/m, 'a healthcheck with node fetch on /healthz');
+  t.notMatch(runtime, /^HEALTHCHECK\b[^\n]*\btsx\b/m, 'the healthcheck is plain node');
   const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(runtime);
   t.ok(cmd, 'CMD in exec form');
-  t.same(JSON.parse(cmd?.[1] ?? '[]'), startCommand, 'CMD is what `npm start` runs');
+  t.same(JSON.parse(cmd?.[1] ?? '[]'), ['node', '--enable-source-maps', 'dist/main.js'], 'CMD runs the compiled dist/main.js');
+  t.same(JSON.parse(cmd?.[1] ?? '[]'), prodCommand, 'CMD is what `npm run start:prod` runs');
+});
+
+t.test('the runtime stage holds the compiled dist/, not the TypeScript source, and runs no TypeScript loader', async (t) => {
+  const copied = [...runtime.matchAll(/^COPY\s+--from=build\s+([^\n]+)/gm)].flatMap((m) => m[1]!.trim().split(/\s+/).slice(0, -1));
+  t.ok(copied.includes('/app/dist'), 'copies dist/ from the build stage');
+  t.ok(copied.includes('/app/package.json'), 'copies package.json ("type": "module" makes dist/*.js ES modules)');
+  t.ok(copied.includes('/app/bin'), 'copies bin/ (the consult command)');
+  t.notOk(copied.some((c) => c === '/app/src' || c.startsWith('/app/src/')), 'no src/');
+  t.notOk(copied.some((c) => /tsconfig/.test(c)), 'no tsconfig (nothing transpiles at run time)');
+  t.notMatch(runtime, /\btsx\b/, 'tsx is named nowhere in the runtime stage');
+  t.match(runtime, /ENV\b[^\n]*\bCONSULT_DIST=1\b/, 'consult runs dist/cli/main.js');
 });
 
 t.test('.dockerignore keeps local state and secrets out, and keeps what the build copies', async (t) => {
@@ -266,4 +297,7 @@ t.test('the README explains running in production and points at these files', as
   t.match(section, /docker compose -f infra\/compose\.yaml up/);
   t.match(section, /\.env\.example/);
   t.match(section, /noeviction/);
+  t.match(section, /npm run build\b/, 'says how to build dist/');
+  t.match(section, /npm run start:prod\b/, 'and how to run it');
+  t.match(section, /CONSULT_DIST=1/, 'and how the consult command picks dist/');
 });

@@ -9,35 +9,36 @@ import { DamageRegistry } from '../../src/audit/damage.ts';
 import { eventHash } from '../../src/audit/hash-chain.ts';
 import { CommandHandler } from '../../src/commands/handler.ts';
 import { streamNameFor } from '../../src/domain/stream-name.ts';
-import { consultationsList, projections, type ConsultationsListView } from '../../src/projections/index.ts';
+import { drafts, projections } from '../../src/projections/index.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
-import { InMemoryViewStore } from '../../src/projections/view-store.ts';
+import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
 import { EsdbEventStore } from '../../src/store/esdb/esdb-event-store.ts';
 import type { EventStore, JsonObject } from '../../src/store/port.ts';
 import { startTestEventStoreDB } from '../esdb/test-server.ts';
 import { comment, invite, openWithDraft, seedConsultations } from '../helpers/consultation.ts';
 import { ESDB_TAMPERINGS, TAMPERINGS, expectedDamage, tamperEsdb, tamperSqlite } from '../helpers/tamper.ts';
 import { tempStore } from '../helpers/temp-store.ts';
+import { viewRevision } from '../helpers/views.ts';
 
 t.setTimeout(120_000);
 
 type Teardown = { teardown(fn: () => unknown): void };
 
-function runnerOn(t: Teardown, store: EventStore, damage: DamageRegistry, viewStore?: InMemoryViewStore, list = projections) {
+function runnerOn(t: Teardown, store: EventStore, damage: DamageRegistry, viewStore?: MemoryViewStore, list = projections) {
   const runner = new ProjectionRunner({ store, projections: list, damage, ...(viewStore ? { viewStore } : {}) });
   t.teardown(() => runner.stop());
   return runner;
 }
 
-/** The revision each consultation's list view has reached. */
-function revisions(view: ConsultationsListView): Record<string, number> {
-  return Object.fromEntries(view.consultations.map((s) => [s.consultationId, s.lastRevision]));
+/** The revision each consultation's drafts view has reached (null: none). */
+async function revisions(runner: ProjectionRunner, ids: readonly string[]): Promise<Record<string, number | null>> {
+  return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await viewRevision(runner, drafts, id)])));
 }
 
-function expectIsolated(t: Test, runner: ProjectionRunner, damage: DamageRegistry, ids: string[], damagedId: string, expected: { revision: number; reason: string | RegExp }) {
+async function expectIsolated(t: Test, runner: ProjectionRunner, damage: DamageRegistry, ids: string[], damagedId: string, expected: { revision: number; reason: string | RegExp }) {
   t.match(damage.list(), [{ consultationId: damagedId, streamName: streamNameFor(damagedId), ...expected, detectedBy: 'projections' }], 'the consultation is marked damaged');
   t.same(runner.status().map((s) => [s.state, s.failure]), projections.map(() => ['live', null]), 'no projection failed; all are live');
-  const reached = revisions(runner.view(consultationsList));
+  const reached = await revisions(runner, ids);
   for (const id of ids.filter((i) => i !== damagedId)) t.equal(reached[id], 7, 'another consultation is complete');
   t.equal(reached[damagedId], expected.revision - 1, 'the damaged one stops before the damage: nothing altered is shown');
 }
@@ -52,7 +53,7 @@ for (const kind of TAMPERINGS) {
     await runner.start();
     await runner.caughtUp();
     t.equal(runner.caughtUpOnce, true, 'ready');
-    expectIsolated(t, runner, damage, ids, ids[1]!, expectedDamage(kind, 4));
+    await expectIsolated(t, runner, damage, ids, ids[1]!, expectedDamage(kind, 4));
   });
 }
 
@@ -68,7 +69,7 @@ for (const kind of ESDB_TAMPERINGS) {
     const runner = runnerOn(t, store, damage);
     await runner.start();
     await runner.caughtUp();
-    expectIsolated(t, runner, damage, ids, ids[1]!, expectedDamage(kind, 4));
+    await expectIsolated(t, runner, damage, ids, ids[1]!, expectedDamage(kind, 4));
   });
 }
 
@@ -102,7 +103,7 @@ t.test('live: an unreadable event is skipped and marked, and a command on anothe
   const result = await comment(handler, healthy, sid, 'Heard despite the damage next door');
   await runner.waitFor(result.position, 30_000);
   t.match(damage.get(damaged), { revision: 2, reason: /^data is not valid JSON: /, detectedBy: 'projections' });
-  const reached = revisions(runner.view(consultationsList));
+  const reached = await revisions(runner, [damaged, healthy]);
   t.same([reached[damaged], reached[healthy]], [1, 3]);
   t.same(runner.status().map((s) => s.failure), projections.map(() => null));
 });
@@ -116,14 +117,14 @@ t.test('a consultation marked by someone else is skipped from its damaged revisi
   const runner = runnerOn(t, store, damage);
   await runner.start();
   await runner.caughtUp();
-  t.equal(revisions(runner.view(consultationsList))[id], 0, 'applied up to the revision before');
+  t.equal(await viewRevision(runner, drafts, id), 0, 'applied up to the revision before');
 });
 
 t.test('a runner resumed from a stored position checks a stream it meets midway from the store: no false alarm, and damage before the resume point is found', async (t) => {
   const { store, file } = tempStore(t);
-  const viewStore = new InMemoryViewStore();
+  const viewStore = new MemoryViewStore();
   const ids = await seedConsultations(store);
-  const first = runnerOn(t, store, new DamageRegistry(), viewStore, [consultationsList]);
+  const first = runnerOn(t, store, new DamageRegistry(), viewStore, [drafts]);
   await first.start();
   await first.caughtUp();
   await first.stop();
@@ -140,10 +141,10 @@ t.test('a runner resumed from a stored position checks a stream it meets midway 
   tamperSqlite(file, altered, 2, 'a changed actor');
 
   const damage = new DamageRegistry();
-  const resumed = runnerOn(t, store, damage, viewStore, [consultationsList]);
+  const resumed = runnerOn(t, store, damage, viewStore, [drafts]);
   await resumed.start();
   await resumed.caughtUp();
   t.match(damage.list(), [{ consultationId: ids[2], revision: 2, detectedBy: 'projections' }], 'only the altered consultation is damaged');
-  const reached = revisions(resumed.view(consultationsList));
+  const reached = await revisions(resumed, ids);
   t.same([reached[ids[0]!], reached[ids[2]!]], [8, 7], 'the healthy one moved on; the altered one\'s new event was not applied');
 });

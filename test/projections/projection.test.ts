@@ -1,86 +1,127 @@
-// The per-consultation wrapper every view uses: which events reach a consultation's reducer, and
-// which leave the view as it was.
+// The per-consultation wrapper every view uses: which events reach a consultation's reducer, which
+// leave its documents as they were, and how the documents are read back.
 import t from 'tap';
+import { z } from 'zod';
 import { event } from '../../src/domain/events.ts';
-import {
-  asDomainEvent, consultationView, perConsultation, recordedAtOf, type ConsultationReducer, type ProjectionEvent,
-} from '../../src/projections/projection.ts';
+import { DocBatch, projectionBase, storedCollection } from '../../src/projections/doc-batch.ts';
+import { collection, docKey, perConsultation, recordedAtOf, type ProjectionEvent } from '../../src/projections/projection.ts';
+import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
 import { CONSULTATION_ID, cso, draft, opened } from '../helpers/domain-spec.ts';
 import { OTHER_ID } from './fixtures/history.ts';
 import { at, recorded, replay, unknownEvent } from './fixtures/recorded.ts';
 
-/** A reducer that lists the types and revisions it was given: what reached it, in order. */
-const seen: ConsultationReducer<string[]> = {
+const Notes = collection('notes', z.object({ text: z.string() }));
+
+/** A reducer that lists the types and revisions it was given (what reached it, in order), and keeps one note per draft. */
+const projection = perConsultation<string[], string[]>({
   name: 'seen',
   version: 1,
+  head: z.array(z.string()),
+  collections: [Notes],
   open: (e, ctx) => [`${ctx.revision}:${e.type}@${ctx.recordedAt}`],
-  apply: (view, e, ctx) => (e.type === 'StakeholderContactsChanged' ? view : [...view, `${ctx.revision}:${e.type}`]),
-};
-const projection = perConsultation(seen);
+  apply(head, e, ctx, docs) {
+    if (e.type === 'StakeholderContactsChanged') return;
+    head.push(`${ctx.revision}:${e.type}`);
+    if (e.type === 'DraftPublished') docs.put(Notes, docKey(ctx.consultationId, String(e.data.version)), { text: `v${e.data.version}` }, e.data.version);
+  },
+}, async (head, reader, consultationId) => [...head, ...(await reader.list(Notes, `${consultationId}/`)).map((n) => n.text)]);
+
 const [openedE, draftE, csoE] = recorded([opened, draft(1), cso]) as [ProjectionEvent, ProjectionEvent, ProjectionEvent];
 
-t.test('the projection carries the reducer’s name and version and starts with no consultation', async (t) => {
+async function viewOf(events: ProjectionEvent[], consultationId = CONSULTATION_ID) {
+  const replayed = await replay(projection, events);
+  return { replayed, slot: await projection.read(replayed.reader, consultationId) };
+}
+
+t.test('the projection carries the reducer’s name and version, and its collections: the heads first', async (t) => {
   t.equal(projection.name, 'seen');
   t.equal(projection.version, 1);
-  t.strictSame(projection.initial(), { consultations: [] });
+  t.same(projection.collections.map((c) => storedCollection(projectionBase(projection), c)), ['seen@1', 'seen@1/notes']);
 });
 
 t.test('given a ConsultationOpened, then the consultation has a view that starts there, at that revision', async (t) => {
-  const view = replay(projection, [openedE, draftE]);
-  t.strictSame(view, { consultations: [{ consultationId: CONSULTATION_ID, lastRevision: 1, view: [`0:ConsultationOpened@${at(0)}`, '1:DraftPublished'] }] });
+  const { slot } = await viewOf([openedE, draftE]);
+  t.strictSame(slot, { view: [`0:ConsultationOpened@${at(0)}`, '1:DraftPublished', 'v1'], lastRevision: 1, stale: false });
 });
 
-t.test('given events of a stream that is not a consultation, then the view is the same object', async (t) => {
-  const before = replay(projection, [openedE]);
+t.test('given events of a stream that is not a consultation, then no document is written', async (t) => {
+  const store = new MemoryViewStore();
   for (const streamName of ['$stats-127.0.0.1', 'mailbox-1', 'consultation-', 'Consultation-abc']) {
-    t.equal(projection.apply(before, { ...draftE, streamName }), before, streamName);
+    const docs = new DocBatch(store, projectionBase(projection));
+    await projection.apply(docs, { ...openedE, streamName });
+    t.same(docs.changes(), [], streamName);
   }
 });
 
 t.test('given events of a consultation before its ConsultationOpened, then they are ignored', async (t) => {
-  const view = replay(projection, [{ ...draftE, revision: 0 }]);
-  t.strictSame(view, { consultations: [] });
+  const { slot, replayed } = await viewOf([{ ...draftE, revision: 0 }]);
+  t.equal(slot, null);
+  t.same(await replayed.documents(), {});
 });
 
-t.test('given a redelivered event (revision at or below the last applied), then the view is the same object', async (t) => {
-  const view = replay(projection, [openedE, draftE, csoE]);
-  t.equal(projection.apply(view, csoE), view);
-  t.equal(projection.apply(view, draftE), view);
-  t.equal(projection.apply(view, openedE), view);
+t.test('given a redelivered event (revision at or below the last applied), then nothing is written', async (t) => {
+  const { replayed } = await viewOf([openedE, draftE, csoE]);
+  for (const e of [csoE, draftE, openedE]) {
+    const docs = new DocBatch(replayed.store, projectionBase(projection));
+    await projection.apply(docs, e);
+    t.same(docs.changes(), [], `revision ${e.revision}`);
+  }
 });
 
-t.test('given an event of an unknown type, then the consultation’s view is the same object and only lastRevision moves on', async (t) => {
-  const before = replay(projection, [openedE, draftE]);
-  const after = replay(projection, [unknownEvent(2)], before);
-  t.equal(after.consultations[0]?.view, before.consultations[0]?.view);
-  t.equal(after.consultations[0]?.lastRevision, 2);
-  t.equal(projection.apply(after, unknownEvent(2)), after, 'and it is not applied twice either');
+t.test('given an event of an unknown type, then only lastRevision moves on', async (t) => {
+  const { slot: before } = await viewOf([openedE, draftE]);
+  const { slot: after } = await viewOf([openedE, draftE, unknownEvent(2)]);
+  t.same(after?.view, before?.view);
+  t.equal(after?.lastRevision, 2);
 });
 
-t.test('given an event the reducer does not handle, then the consultation’s view is the same object', async (t) => {
-  const before = replay(projection, [openedE, draftE]);
+t.test('given an event the reducer does not handle, then the view is as before but for its revision', async (t) => {
   const [changed] = recorded([event('StakeholderContactsChanged', { stakeholderId: 'sh-x', contacts: [{ name: 'A', email: 'a@b.example' }] })], { firstRevision: 2 });
-  const after = replay(projection, [changed!], before);
-  t.equal(after.consultations[0]?.view, before.consultations[0]?.view);
+  const { slot: before } = await viewOf([openedE, draftE]);
+  const { slot: after } = await viewOf([openedE, draftE, changed!]);
+  t.same(after?.view, before?.view);
 });
 
-t.test('given two consultations, then each has its own view, in the order they were opened', async (t) => {
+t.test('given two consultations, then each has its own documents', async (t) => {
   const other = recorded([{ ...opened, data: { ...opened.data, consultationId: OTHER_ID } }], { consultationId: OTHER_ID });
-  const view = replay(projection, [...other, openedE, draftE]);
-  t.same(view.consultations.map((s) => [s.consultationId, s.lastRevision]), [[OTHER_ID, 0], [CONSULTATION_ID, 1]]);
-  t.strictSame(consultationView(view, OTHER_ID), [`0:ConsultationOpened@${at(0)}`]);
-  t.equal(consultationView(view, 'no-such-consultation'), null);
+  const replayed = await replay(projection, [...other, openedE, draftE]);
+  t.same(await projection.read(replayed.reader, OTHER_ID), { view: [`0:ConsultationOpened@${at(0)}`], lastRevision: 0, stale: false });
+  t.same((await projection.read(replayed.reader, CONSULTATION_ID))?.lastRevision, 1);
+  t.equal(await projection.read(replayed.reader, 'no-such-consultation'), null);
 });
 
-t.test('asDomainEvent: a known type is decoded and narrowed; an unknown type is null', async (t) => {
-  const e = asDomainEvent(draftE);
-  t.equal(e?.type, 'DraftPublished');
-  if (e?.type === 'DraftPublished') t.equal(e.data.version, 1);
-  t.equal(asDomainEvent(unknownEvent(3)), null);
-  t.equal(asDomainEvent({ ...unknownEvent(3), type: 'toString' }), null, 'not fooled by inherited property names');
+t.test('a batch reads a document once and hands the same object to every event in it; the changes hold each document once', async (t) => {
+  const store = new MemoryViewStore();
+  let reads = 0;
+  const get = store.get.bind(store);
+  store.get = async (c, k) => { reads++; return get(c, k); };
+  const docs = new DocBatch(store, projectionBase(projection));
+  for (const e of recorded([opened, draft(1), cso, draft(2)])) await projection.apply(docs, e);
+  t.equal(reads, 1, 'the head was read from the store once (absent), then kept');
+  t.same(docs.changes().map((c) => [c.collection, c.key, c.order]), [
+    ['seen@1', CONSULTATION_ID, 0], ['seen@1/notes', `${CONSULTATION_ID}/1`, 1], ['seen@1/notes', `${CONSULTATION_ID}/2`, 2],
+  ]);
+});
+
+t.test('a document put again without an order keeps the order it had', async (t) => {
+  const store = new MemoryViewStore();
+  const base = projectionBase(projection);
+  const first = new DocBatch(store, base);
+  first.put(Notes, 'k', { text: 'a' }, 7);
+  await store.commit(base, null, '1', first.changes());
+  const second = new DocBatch(store, base);
+  const doc = await second.get(Notes, 'k');
+  doc!.text = 'b';
+  second.put(Notes, 'k', doc!);
+  t.same(second.changes(), [{ collection: 'seen@1/notes', key: 'k', order: 7, doc: { text: 'b' } }]);
 });
 
 t.test('recordedAtOf: metadata.recordedAt, else the store’s created time', async (t) => {
   t.equal(recordedAtOf({ metadata: { recordedAt: '2027-03-01T09:00:00.000Z' }, created: '2027-03-01T09:00:01.000Z' }), '2027-03-01T09:00:00.000Z');
   t.equal(recordedAtOf({ metadata: {}, created: '2027-03-01T09:00:01.000Z' }), '2027-03-01T09:00:01.000Z');
+});
+
+t.test('the events handed to projections are decoded: a known type narrowed, an unknown type null', async (t) => {
+  t.equal(draftE.event?.type, 'DraftPublished');
+  t.equal(unknownEvent(3).event, null);
 });

@@ -1,31 +1,44 @@
 // The sign-off view: given these events, then where each required endorser stands per draft version.
 import t from 'tap';
-import { event } from '../../src/domain/events.ts';
+import { event, type DomainEvent } from '../../src/domain/events.ts';
+import { DocBatch, projectionBase } from '../../src/projections/doc-batch.ts';
+import type { ProjectionEvent } from '../../src/projections/projection.ts';
+import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
+import type { ViewDoc } from '../../src/views/view-store.ts';
 import { signOff, versionSignOff, type SignOffView, type VersionSignOff } from '../../src/projections/sign-off.ts';
 import {
   CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed, endorsementRequested,
   extended, jus, mfa, mod, opened, reinstated, removed, signatory, withheld,
 } from '../helpers/domain-spec.ts';
-import { at, recorded, replay, sameFields, viewAfter, type Command } from './fixtures/recorded.ts';
+import { globalHistory } from './fixtures/history.ts';
+import { Replayed, at, recorded, replay, sameFields, viewAfter, type Command } from './fixtures/recorded.ts';
 
-function signOffAfter(commands: Command[]): SignOffView {
+async function signOffAfter(commands: Command[]): Promise<SignOffView> {
   return viewAfter(signOff, recorded(commands));
 }
-function versionAfter(commands: Command[], version?: number): VersionSignOff {
-  const v = versionSignOff(signOffAfter(commands), version);
+async function versionAfter(commands: Command[], version?: number): Promise<VersionSignOff> {
+  const v = versionSignOff(await signOffAfter(commands), version);
   if (!v) throw new Error(`no version ${version ?? 'latest'}`);
   return v;
 }
 const statuses = (v: VersionSignOff) => v.endorsers.map((x) => [x.stakeholderId, x.status]);
 const superseding = (version: number, cancelled: number): Command =>
   [draft(version), event('EndorsementRequestCancelled', { draftVersion: cancelled, reason: 'superseded' })];
+/** The documents with each head's lastRevision left out. */
+function withoutRevisions(docs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(docs).map(([key, value]) => {
+    const { order, doc } = value as { order: number; doc: Record<string, unknown> };
+    const { lastRevision: _, ...rest } = doc;
+    return [key, { order, doc: rest }];
+  }));
+}
 const MFA_ORG = 'Ministry of Foreign Affairs';
 const MOD_ORG = 'Ministry of Defence';
 const base = [opened, draft(1), cso, mfa, mod];                    // revisions 0-4
 const requested = [...base, endorsementRequested(1)];              // 5
 
 t.test('given a draft and endorsers but no request, then every required endorser is pending with no deadline', async (t) => {
-  t.strictSame(signOffAfter(base), {
+  t.strictSame(await signOffAfter(base), {
     consultationId: CONSULTATION_ID,
     status: 'open',
     outcome: null,
@@ -54,7 +67,7 @@ t.test('given a draft and endorsers but no request, then every required endorser
 });
 
 t.test('given EndorsementRequested, then the request is open with its deadline, for everyone', async (t) => {
-  const v = versionAfter(requested);
+  const v = await versionAfter(requested);
   t.strictSame(v.request, { status: 'open', requestedAt: at(5), deadline: ENDORSEMENT_DEADLINE });
   t.equal(v.endorsementDeadline, ENDORSEMENT_DEADLINE);
   t.strictSame(v.endorsers.map((x) => x.deadline), [ENDORSEMENT_DEADLINE, ENDORSEMENT_DEADLINE]);
@@ -62,7 +75,7 @@ t.test('given EndorsementRequested, then the request is open with its deadline, 
 
 t.test('given DraftEndorsed, then endorsed with signatory, title, time, statement and evidence', async (t) => {
   const full = event('DraftEndorsed', { stakeholderId: MFA, draftVersion: 1, signatory, statement: 'The Ministry endorses the plan.', evidence: 'letter 123/2027' });
-  const v = versionAfter([...requested, full, endorsed(MOD, 1)]);
+  const v = await versionAfter([...requested, full, endorsed(MOD, 1)]);
   t.strictSame(v.endorsers, [
     {
       stakeholderId: MFA, organisation: MFA_ORG, invitationDeclined: false, deadline: ENDORSEMENT_DEADLINE,
@@ -77,7 +90,7 @@ t.test('given DraftEndorsed, then endorsed with signatory, title, time, statemen
 });
 
 t.test('given EndorsementWithheld, then withheld with the reason and time; not ready', async (t) => {
-  const v = versionAfter([...requested, endorsed(MFA, 1), withheld(MOD, 1)]);
+  const v = await versionAfter([...requested, endorsed(MFA, 1), withheld(MOD, 1)]);
   t.strictSame(v.endorsers[1], {
     stakeholderId: MOD, organisation: MOD_ORG, invitationDeclined: false, deadline: ENDORSEMENT_DEADLINE, status: 'withheld', reason: 'budget not agreed', withheldAt: at(7),
   });
@@ -85,44 +98,44 @@ t.test('given EndorsementWithheld, then withheld with the reason and time; not r
 });
 
 t.test('a later decision by the same endorser replaces the earlier one', async (t) => {
-  t.strictSame(statuses(versionAfter([...requested, withheld(MOD, 1), endorsed(MOD, 1)])), [[MFA, 'pending'], [MOD, 'endorsed']]);
-  t.strictSame(statuses(versionAfter([...requested, endorsed(MOD, 1), withheld(MOD, 1)])), [[MFA, 'pending'], [MOD, 'withheld']]);
-  t.equal(versionAfter([...requested, withheld(MOD, 1), endorsed(MFA, 1), endorsed(MOD, 1)]).readyForAdoption, true);
+  t.strictSame(statuses(await versionAfter([...requested, withheld(MOD, 1), endorsed(MOD, 1)])), [[MFA, 'pending'], [MOD, 'endorsed']]);
+  t.strictSame(statuses(await versionAfter([...requested, endorsed(MOD, 1), withheld(MOD, 1)])), [[MFA, 'pending'], [MOD, 'withheld']]);
+  t.equal((await versionAfter([...requested, withheld(MOD, 1), endorsed(MFA, 1), endorsed(MOD, 1)])).readyForAdoption, true);
 });
 
 t.test('a declined endorser stays required and pending; removed, it is not required; reinstated, it is again', async (t) => {
   const withJus = [...base, jus, endorsementRequested(1), endorsed(MFA, 1), endorsed(MOD, 1)]; // jus: 5, request: 6
-  const declinedJus = versionAfter([...withJus, declined(JUS)]);
+  const declinedJus = await versionAfter([...withJus, declined(JUS)]);
   t.strictSame(declinedJus.endorsers[2], {
     stakeholderId: JUS, organisation: 'Ministry of Justice and Security', invitationDeclined: true, deadline: ENDORSEMENT_DEADLINE, status: 'pending',
   });
   sameFields(t, declinedJus, { counts: { required: 3, endorsed: 2, withheld: 0, pending: 1 }, readyForAdoption: false });
-  const removedJus = versionAfter([...withJus, declined(JUS), removed(JUS)]);
+  const removedJus = await versionAfter([...withJus, declined(JUS), removed(JUS)]);
   t.strictSame(statuses(removedJus), [[MFA, 'endorsed'], [MOD, 'endorsed']]);
   sameFields(t, removedJus, { counts: { required: 2, endorsed: 2, withheld: 0, pending: 0 }, readyForAdoption: true });
-  const reinstatedJus = versionAfter([...withJus, declined(JUS), removed(JUS), reinstated(JUS)]);
+  const reinstatedJus = await versionAfter([...withJus, declined(JUS), removed(JUS), reinstated(JUS)]);
   sameFields(t, reinstatedJus.endorsers[2]!, { status: 'pending', invitationDeclined: false });
   t.equal(reinstatedJus.readyForAdoption, false);
-  t.equal(versionAfter([...withJus, declined(JUS), reinstated(JUS), endorsed(JUS, 1)]).readyForAdoption, true);
+  t.equal((await versionAfter([...withJus, declined(JUS), reinstated(JUS), endorsed(JUS, 1)])).readyForAdoption, true);
 });
 
 t.test('an endorser that endorsed and then declined its invitation is pending again, and the version is not ready (as closing says)', async (t) => {
   const history = [...base, jus, endorsementRequested(1), endorsed(MFA, 1), endorsed(MOD, 1), endorsed(JUS, 1), declined(JUS)];
-  const v = versionAfter(history);
+  const v = await versionAfter(history);
   sameFields(t, v.endorsers[2]!, { status: 'pending', invitationDeclined: true });
   sameFields(t, v, { counts: { required: 3, endorsed: 2, withheld: 0, pending: 1 }, readyForAdoption: false });
 });
 
 t.test('an endorser removed after deciding: its decision comes back with it when reinstated', async (t) => {
   const history = [...requested, withheld(MOD, 1), removed(MOD)];
-  t.strictSame(statuses(versionAfter(history)), [[MFA, 'pending']]);
-  t.strictSame(statuses(versionAfter([...history, reinstated(MOD)])), [[MFA, 'pending'], [MOD, 'withheld']]);
+  t.strictSame(statuses(await versionAfter(history)), [[MFA, 'pending']]);
+  t.strictSame(statuses(await versionAfter([...history, reinstated(MOD)])), [[MFA, 'pending'], [MOD, 'withheld']]);
 });
 
 t.test('given a new draft version, then endorsements of the older one are listed as superseded and not counted', async (t) => {
   const v1Endorsed = [...requested, endorsed(MFA, 1), endorsed(MOD, 1)]; // 6, 7
   const history = [...v1Endorsed, superseding(2, 1)];                      // 8, 9
-  const view = signOffAfter(history);
+  const view = await signOffAfter(history);
   const [v1, v2] = view.versions;
   sameFields(t, v1!, {
     isLatest: false,
@@ -142,64 +155,129 @@ t.test('given a new draft version, then endorsements of the older one are listed
     ],
   });
   t.equal(view.latestVersion, 2);
-  const v2Requested = versionAfter([...history, endorsementRequested(2), endorsed(MFA, 2)]);
+  const v2Requested = await versionAfter([...history, endorsementRequested(2), endorsed(MFA, 2)]);
   sameFields(t, v2Requested, { counts: { required: 2, endorsed: 1, withheld: 0, pending: 1 }, readyForAdoption: false });
   t.equal(v2Requested.superseded.length, 2, 'still listed, still not counted');
-  t.equal(versionAfter([...history, endorsementRequested(2), endorsed(MFA, 2), endorsed(MOD, 2)]).readyForAdoption, true);
-  t.strictSame(versionAfter([...history, draft(3)], 3).superseded.map((s) => [s.stakeholderId, s.draftVersion]), [[MFA, 1], [MOD, 1]],
+  t.equal((await versionAfter([...history, endorsementRequested(2), endorsed(MFA, 2), endorsed(MOD, 2)])).readyForAdoption, true);
+  t.strictSame((await versionAfter([...history, draft(3)], 3)).superseded.map((s) => [s.stakeholderId, s.draftVersion]), [[MFA, 1], [MOD, 1]],
     'a version with no endorsements supersedes nothing');
 });
 
 t.test('given a request cancelled by the coordinator, then it shows as cancelled; a new request opens it again', async (t) => {
   const cancelled = [...requested, event('EndorsementRequestCancelled', { draftVersion: 1, reason: 'budget review' })]; // 6
-  t.strictSame(versionAfter(cancelled).request, { status: 'cancelled', requestedAt: at(5), deadline: ENDORSEMENT_DEADLINE, cancelledAt: at(6), reason: 'budget review' });
-  const again = versionAfter([...cancelled, endorsementRequested(1, '2027-06-01T15:00:00Z')]);
+  t.strictSame((await versionAfter(cancelled)).request, { status: 'cancelled', requestedAt: at(5), deadline: ENDORSEMENT_DEADLINE, cancelledAt: at(6), reason: 'budget review' });
+  const again = await versionAfter([...cancelled, endorsementRequested(1, '2027-06-01T15:00:00Z')]);
   t.strictSame(again.request, { status: 'open', requestedAt: at(7), deadline: '2027-06-01T15:00:00Z' });
   t.equal(again.endorsementDeadline, '2027-06-01T15:00:00Z');
 });
 
 t.test('given DeadlineExtended for endorsement, then everyone’s moves the request; one endorser’s moves only its own', async (t) => {
-  const general = versionAfter([...requested, extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-10T15:00:00Z')]);
+  const general = await versionAfter([...requested, extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-10T15:00:00Z')]);
   t.equal(general.endorsementDeadline, '2027-05-10T15:00:00Z');
   t.strictSame(general.endorsers.map((x) => x.deadline), ['2027-05-10T15:00:00Z', '2027-05-10T15:00:00Z']);
   const own = [...requested, extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-08T15:00:00Z', MOD)];
-  const v = versionAfter(own);
+  const v = await versionAfter(own);
   t.equal(v.endorsementDeadline, ENDORSEMENT_DEADLINE);
   t.strictSame(v.endorsers.map((x) => x.deadline), [ENDORSEMENT_DEADLINE, '2027-05-08T15:00:00Z']);
-  const overtaken = versionAfter([...own, extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-20T15:00:00Z')]);
+  const overtaken = await versionAfter([...own, extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-20T15:00:00Z')]);
   t.strictSame(overtaken.endorsers.map((x) => x.deadline), ['2027-05-20T15:00:00Z', '2027-05-20T15:00:00Z'], 'everyone’s extension overtook it');
-  const later = versionAfter([...own, superseding(2, 1), endorsementRequested(2)], 2);
+  const later = await versionAfter([...own, superseding(2, 1), endorsementRequested(2)], 2);
   t.strictSame(later.endorsers.map((x) => x.deadline), [ENDORSEMENT_DEADLINE, ENDORSEMENT_DEADLINE], 'it was for the older version');
 });
 
 t.test('given ConsultationClosed as adopted, then the adopted version is marked', async (t) => {
   const history = [...requested, endorsed(MFA, 1), endorsed(MOD, 1), event('ConsultationClosed', { outcome: 'adopted', finalDraftVersion: 1 })];
-  const view = signOffAfter(history);
+  const view = await signOffAfter(history);
   sameFields(t, view, { status: 'closed', outcome: 'adopted', finalDraftVersion: 1 });
   sameFields(t, view.versions[0]!, { adopted: true, readyForAdoption: true });
-  const withdrawn = signOffAfter([...requested, event('ConsultationClosed', { outcome: 'withdrawn', finalDraftVersion: 1 })]);
+  const withdrawn = await signOffAfter([...requested, event('ConsultationClosed', { outcome: 'withdrawn', finalDraftVersion: 1 })]);
   sameFields(t, withdrawn.versions[0]!, { adopted: false });
 });
 
 t.test('given a consultation without endorsers, then a version is ready with nothing required (as closing allows)', async (t) => {
-  sameFields(t, versionAfter([opened, draft(1), cso]), { counts: { required: 0, endorsed: 0, withheld: 0, pending: 0 }, readyForAdoption: true });
+  sameFields(t, await versionAfter([opened, draft(1), cso]), { counts: { required: 0, endorsed: 0, withheld: 0, pending: 0 }, readyForAdoption: true });
 });
 
-t.test('given events that do not concern sign-off, then the view is the same object', async (t) => {
+t.test('given events that do not concern sign-off, then its documents change only in the revision they reflect', async (t) => {
   const events = recorded(requested);
-  const before = replay(signOff, events);
-  const after = replay(signOff, recorded([
+  const replayed = await replay(signOff, events);
+  const before = await replayed.documents();
+  const others = recorded([
     accepted(CSO), declined(CSO), removed(CSO), commented('k-1', MFA), accepted('sh-unknown'),
     extended('comments', 1, '2027-04-01T14:00:00Z', '2027-04-09T14:00:00Z'), endorsed('sh-unknown', 1),
     event('EndorsementRequested', { draftVersion: 9, deadline: ENDORSEMENT_DEADLINE }),
-  ], { firstRevision: events.length }), before);
-  t.equal(after.consultations[0]?.view, before.consultations[0]?.view);
+  ], { firstRevision: events.length });
+  await replayed.apply(others);
+  t.strictSame(withoutRevisions(await replayed.documents()), withoutRevisions(before));
+  t.equal((await signOff.read(replayed.reader, CONSULTATION_ID))?.lastRevision, events.length + others.length - 1);
 });
 
 t.test('versionSignOff: the latest version by default, a given one, or null', async (t) => {
-  const view = signOffAfter([...base, superseding(2, 1)]);
+  const view = await signOffAfter([...base, superseding(2, 1)]);
   t.equal(versionSignOff(view)?.draftVersion, 2);
   t.equal(versionSignOff(view, 1)?.draftVersion, 1);
   t.equal(versionSignOff(view, 7), null);
-  t.equal(versionSignOff(signOffAfter([opened])), null);
+  t.equal(versionSignOff(await signOffAfter([opened])), null);
+});
+
+t.test('the same documents whether redelivered or not, and whatever the batches', async (t) => {
+  const events = globalHistory();
+  const once = await (await replay(signOff, events)).documents();
+  t.strictSame(await (await replay(signOff, [...events, ...events])).documents(), once, 'everything delivered twice');
+  t.strictSame(await (await replay(signOff, events.flatMap((e) => [e, e]))).documents(), once, 'each event delivered twice in a row');
+  const withRedeliveries = events.flatMap((e, i) => (i % 5 === 4 ? [e, ...events.slice(i - 4, i + 1)] : [e]));
+  t.strictSame(await (await replay(signOff, withRedeliveries)).documents(), once, 'earlier events redelivered in between');
+  t.strictSame(await (await replay(signOff, events, 1000)).documents(), once, 'one batch');
+  t.strictSame(await (await replay(signOff, withRedeliveries, 7)).documents(), once, 'redeliveries in batches of 7');
+});
+
+t.test('the stored document holds the facts; what each version shows is derived when it is read', async (t) => {
+  const docs = await (await replay(signOff, globalHistory())).documents();
+  t.strictSame(Object.keys(docs).map((k) => k.split(' ')[0]), [projectionBase(signOff), projectionBase(signOff)], 'one document per consultation');
+  for (const [key, doc] of Object.entries(docs)) {
+    for (const derived of ['counts', 'readyForAdoption', 'superseded', 'isLatest', 'adopted', 'invitationDeclined']) {
+      t.notOk(JSON.stringify(doc).includes(`"${derived}":`), `${key} holds no ${derived}`);
+    }
+  }
+});
+
+/** A view store that counts the documents read from it. */
+class CountingStore extends MemoryViewStore {
+  reads = 0;
+  override async get(collection: string, key: string): Promise<ViewDoc | null> {
+    this.reads++;
+    return super.get(collection, key);
+  }
+}
+
+/** What applying `events[index]` reads and writes, after the events before it were committed. */
+async function costOf(events: readonly ProjectionEvent[], index: number): Promise<{ reads: number; writes: number; bytes: number }> {
+  const store = new CountingStore();
+  await new Replayed(signOff, store).apply(events.slice(0, index), 1000);
+  store.reads = 0;
+  const batch = new DocBatch(store, projectionBase(signOff));
+  await signOff.apply(batch, events[index]!);
+  const changes = batch.changes();
+  return { reads: store.reads, writes: changes.length, bytes: JSON.stringify(changes).length };
+}
+
+t.test('cost: an event after 1,000 comments reads and writes what it does after one, the same bytes', async (t) => {
+  const N = 1000;
+  const comments: DomainEvent[] = Array.from({ length: N }, (_, i) => commented(`k-${i + 1}`, i % 2 === 0 ? CSO : MFA));
+  const history = (n: number, then: Command): ProjectionEvent[] => recorded([...requested, ...comments.slice(0, n), then]);
+  const last = (events: ProjectionEvent[]) => events.length - 1;
+  const cases: Array<[string, Command]> = [
+    ['CommentSubmitted', commented('k-new', CSO)],
+    ['DraftEndorsed', endorsed(MFA, 1)],
+    ['DeadlineExtended', extended('endorsement', 1, ENDORSEMENT_DEADLINE, '2027-05-10T15:00:00Z')],
+    ['DraftPublished', superseding(2, 1)],
+  ];
+  for (const [name, then] of cases) {
+    const small = history(1, then);
+    const large = history(N, then);
+    const [a, b] = [await costOf(small, last(small)), await costOf(large, last(large))];
+    t.strictSame([b.reads, b.writes], [1, 1], `${name}: the head only`);
+    t.strictSame([a.reads, a.writes], [1, 1]);
+    t.ok(Math.abs(b.bytes - a.bytes) <= 4, `${name}: bytes written ${a.bytes} and ${b.bytes} (the revision's digits aside)`);
+  }
 });

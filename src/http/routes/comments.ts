@@ -4,19 +4,19 @@ import { z } from 'zod';
 import { commands } from '../../commands/index.ts';
 import { SectionKey } from '../../domain/schemas.ts';
 import {
-  commentMatrix, CommentMatrixView, CommentRow, CommentStatus, filterMatrix, MatrixCounts, type MatrixFilter,
+  commentMatrix, CommentMatrixView, CommentRow, CommentStatus, filterMatrix, MatrixCounts, readComment, type MatrixFilter,
 } from '../../projections/comment-matrix.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
 import { CSV_CONTENT_TYPE, prefersCsv, toCsv, type CsvCell } from '../csv.ts';
 import { CommandAck, CommentParams, ConsultationParams, DraftVersion, readErrors } from '../schemas.ts';
-import { consultationSlot, setEtag } from '../views.ts';
+import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 // the view's own schemas: a field the view gains is served without a change here
-const Comment = CommentRow;
+const Comment = CommentRow.extend(Stale);
 
-const Matrix = CommentMatrixView.pick({ consultationId: true, comments: true }).extend({
+const Matrix = CommentMatrixView.extend({
   counts: MatrixCounts.describe('of the comments listed; retracted ones are counted only in `retracted`'),
 });
 
@@ -103,7 +103,7 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
         200: {
           description: 'the matrix, or its rows as CSV',
           content: {
-            'application/json': { schema: Matrix },
+            'application/json': { schema: Matrix.extend(Stale) },
             'text/csv': { schema: z.string().describe('the filtered comments, one row each, after a header row') },
           },
         },
@@ -112,18 +112,18 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
     },
   }, async (request, reply) => {
     const { id } = request.params;
-    const slot = consultationSlot(ctx.runner.view(commentMatrix), id);
+    const slot = await readConsultation(ctx, commentMatrix, id);
     const { comments, counts } = filterMatrix(slot.view, filterOf(request.query));
     reply.header('vary', 'Accept');
     if (prefersCsv(request.headers.accept)) {
-      setEtag(reply, `${slot.lastRevision}-csv`);
+      setEtag(reply, `${slot.lastRevision}-csv`, slot);
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="comments-${id}.csv"`)
         .send(commentsCsv(comments));
     }
-    setEtag(reply, String(slot.lastRevision));
-    return reply.type('application/json; charset=utf-8').send({ consultationId: id, comments, counts });
+    setEtag(reply, String(slot.lastRevision), slot);
+    return reply.type('application/json; charset=utf-8').send({ consultationId: id, comments, counts, ...staleMark(slot) });
   });
 
   app.get('/consultations/:id/comments/:cid', {
@@ -135,11 +135,12 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
       response: { 200: Comment, ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(commentMatrix), request.params.id);
-    const comment = slot.view.comments.find((c) => c.commentId === request.params.cid);
-    if (!comment) throw new DomainError('COMMENT_NOT_FOUND', `no comment ${request.params.cid}`);
-    setEtag(reply, `${request.params.cid}-${slot.lastRevision}`);
-    return comment;
+    const { id, cid } = request.params;
+    const slot = await readComment(ctx.runner.reader(commentMatrix), id, cid);
+    if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${id}`);
+    if (!slot.comment) throw new DomainError('COMMENT_NOT_FOUND', `no comment ${cid}`);
+    setEtag(reply, `${cid}-${slot.lastRevision}`, slot);
+    return { ...slot.comment, ...staleMark(slot) };
   });
 
   commandRoute(app, ctx, {

@@ -10,7 +10,7 @@ import type { ResourcePlugin } from '../context.ts';
 import { idempotencyKey } from '../run-command.ts';
 import { CommandAck, ConsultationParams, readErrors } from '../schemas.ts';
 import { DamagedFlag, flagDamaged } from '../damage-guard.ts';
-import { consultationSlot, setEtag } from '../views.ts';
+import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 // the view's own schema: a field the view gains is served without a change here
 const Summary = ConsultationSummary;
@@ -41,14 +41,15 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
       tags: ['consultations'],
       summary: 'Every consultation with its status, draft, deadlines and counts',
       querystring: z.strictObject({ status: z.enum(['open', 'closed']).optional() }),
-      response: { 200: z.object({ consultations: z.array(Summary.extend({ damaged: DamagedFlag.optional() })) }), ...readErrors },
+      response: { 200: z.object({ consultations: z.array(Summary.extend({ damaged: DamagedFlag.optional() })), ...Stale }), ...readErrors },
     },
   }, async (request, reply) => {
-    const view = ctx.runner.view(consultationsList);
+    // the position before the read: the list is at least as new as its ETag says (never older)
     const position = ctx.runner.status().find((s) => s.name === consultationsList.name)?.position ?? 'start';
-    setEtag(reply, position);
-    const all = listConsultations(view);
-    return { consultations: flagDamaged(request.query.status ? all.filter((c) => c.status === request.query.status) : all, ctx.damage) };
+    const reader = ctx.runner.reader(consultationsList);
+    setEtag(reply, position, reader);
+    const all = await listConsultations(reader);
+    return { consultations: flagDamaged(request.query.status ? all.filter((c) => c.status === request.query.status) : all, ctx.damage), ...staleMark(reader) };
   });
 
   app.get('/consultations/:id', {
@@ -57,12 +58,12 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
       tags: ['consultations'],
       summary: 'One consultation\'s summary',
       params: ConsultationParams,
-      response: { 200: Summary, ...readErrors },
+      response: { 200: Summary.extend(Stale), ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(consultationsList), request.params.id);
-    setEtag(reply, String(slot.lastRevision));
-    return slot.view.summary;
+    const slot = await readConsultation(ctx, consultationsList, request.params.id);
+    setEtag(reply, String(slot.lastRevision), slot);
+    return { ...slot.view.summary, ...staleMark(slot) };
   });
 
   commandRoute(app, ctx, {
@@ -115,7 +116,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
     const { from, limit } = request.query;
     const page = await ctx.store.readStream(streamNameFor(id), { fromRevision: from, maxCount: limit + 1 });
     if (page.length === 0 && (from === 0 || (await ctx.store.readStream(streamNameFor(id), { maxCount: 1 })).length === 0)) {
-      consultationSlot(ctx.runner.view(consultationsList), id); // 404 for a consultation that does not exist
+      await readConsultation(ctx, consultationsList, id); // 404 for a consultation that does not exist
     }
     const events = page.slice(0, limit).map((e) => ({
       revision: e.revision, id: e.id, type: e.type, data: e.data, metadata: e.metadata,

@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
 import { CommandAck, ConsultationParams, readErrors, VersionParams } from '../schemas.ts';
-import { consultationSlot, setEtag } from '../views.ts';
+import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 // the view's own schemas: a field the view gains is served without a change here
 const Draft = DraftVersion;
@@ -37,12 +37,12 @@ export const draftRoutes: ResourcePlugin = async (app, { ctx }) => {
       tags: ['drafts'],
       summary: 'Every draft version with its sections',
       params: ConsultationParams,
-      response: { 200: DraftsEntry, ...readErrors },
+      response: { 200: DraftsEntry.extend(Stale), ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(drafts), request.params.id);
-    setEtag(reply, String(slot.lastRevision));
-    return { drafts: slot.view.drafts };
+    const slot = await readConsultation(ctx, drafts, request.params.id);
+    setEtag(reply, String(slot.lastRevision), slot);
+    return { drafts: slot.view.drafts, ...staleMark(slot) };
   });
 
   app.get('/consultations/:id/drafts/:version', {
@@ -51,13 +51,13 @@ export const draftRoutes: ResourcePlugin = async (app, { ctx }) => {
       tags: ['drafts'],
       summary: 'One draft version\'s sections',
       params: VersionParams,
-      response: { 200: Draft, ...readErrors },
+      response: { 200: Draft.extend(Stale), ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(drafts), request.params.id);
+    const slot = await readConsultation(ctx, drafts, request.params.id);
     const draft = slot.view.drafts.find((d) => d.version === request.params.version);
     if (!draft) throw new DomainError('DRAFT_NOT_FOUND', `no draft version ${request.params.version}`);
-    setEtag(reply, `${request.params.version}-${slot.lastRevision}`);
-    return draft;
+    setEtag(reply, `${request.params.version}-${slot.lastRevision}`, slot);
+    return { ...draft, ...staleMark(slot) };
   });
 };

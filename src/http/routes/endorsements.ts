@@ -8,7 +8,7 @@ import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
 import { runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, DraftVersion, readErrors, VersionParams } from '../schemas.ts';
-import { consultationSlot, setEtag } from '../views.ts';
+import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 /** The cancellation reason, optional here: without one the command records its default. */
 const CancelReason = commands.cancelEndorsementRequest.schema.shape.reason.unwrap().optional()
@@ -82,16 +82,16 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
       summary: 'Where each required endorser stands on a draft version (the latest by default), and whether it may be adopted',
       params: ConsultationParams,
       querystring: z.strictObject({ version: DraftVersion.optional().describe('the draft version; default the latest') }),
-      response: { 200: SignOff, ...readErrors },
+      response: { 200: SignOff.extend(Stale), ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(signOff), request.params.id);
+    const slot = await readConsultation(ctx, signOff, request.params.id);
     const { consultationId, status, outcome, finalDraftVersion, latestVersion } = slot.view;
     const version = versionSignOff(slot.view, request.query.version);
     if (!version) {
       throw new DomainError('DRAFT_NOT_FOUND', request.query.version === undefined ? 'no draft has been published yet' : `no draft version ${request.query.version}`);
     }
-    setEtag(reply, `${version.draftVersion}-${slot.lastRevision}`);
-    return { consultationId, status, outcome, finalDraftVersion, latestVersion, ...version };
+    setEtag(reply, `${version.draftVersion}-${slot.lastRevision}`, slot);
+    return { consultationId, status, outcome, finalDraftVersion, latestVersion, ...version, ...staleMark(slot) };
   });
 };

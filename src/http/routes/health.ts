@@ -7,9 +7,10 @@ import { INTERNAL_ERROR, problem, ProblemBody } from '../schemas.ts';
 const ProjectionHealth = z.object({
   name: z.string(),
   version: z.number(),
-  state: z.string(),
-  /** set when a reducer threw: the projection stopped at the event before the one named */
+  state: z.string().describe('catching-up, live, reconnecting, following (another API process writes the views), failed, stopped'),
+  /** set when a reducer threw: the projection stopped before the batch holding the event named */
   failure: z.string().nullable(),
+  generation: z.string().describe('where its documents live in the view store: name@version, .N after the Nth rebuild'),
   caughtUpOnce: z.boolean(),
   eventsApplied: z.number(),
   /** how far behind the store's head, in the store's unit (events on SQLite, log bytes on EventStoreDB); null: nothing applied yet */
@@ -58,6 +59,7 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
       failure: s.failure,
       caughtUpOnce: s.caughtUpOnce,
       eventsApplied: s.eventsApplied,
+      generation: s.generation,
       behind: lag?.find((l) => l.name === s.name)?.behind ?? null,
     }));
     const store = { kind: ctx.storeKind, reachable, writable: ctx.writes.writable };

@@ -12,14 +12,14 @@ import { DomainError } from '../../domain/errors.ts';
 import { organisationKey, requireOpen, sameOrganisation } from '../../domain/rules.ts';
 import { Contact, Reason } from '../../domain/schemas.ts';
 import { Awaiting, InvitationStatus } from '../../domain/standing.ts';
-import { awaitingAnswer, StakeholderRow, stakeholders, StakeholdersView } from '../../projections/stakeholders.ts';
+import { awaitingAnswer, readStakeholder, StakeholderRow, stakeholders, StakeholdersView } from '../../projections/stakeholders.ts';
 import { AppError } from '../../errors/catalogue.ts';
 import { commandRoute } from '../command-route.ts';
 import type { App, HttpContext, ResourcePlugin } from '../context.ts';
 import { InputError } from '../problem.ts';
 import { expectedRevision, idempotencyKey, runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, problem, readErrors, StakeholderParams } from '../schemas.ts';
-import { consultationSlot, setEtag } from '../views.ts';
+import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 /** Data rows one import may hold; a larger file is refused with 413 TOO_MANY_ROWS (split it). */
 export const MAX_IMPORT_ROWS = 2_000;
@@ -36,7 +36,7 @@ const InviteAck = CommandAck.extend({ stakeholderId: z.string() });
 
 // the view's own schemas: a field the view gains is served without a change here
 const Stakeholder = StakeholderRow;
-const StakeholderList = StakeholdersView.omit({ commentIndex: true });
+const StakeholderList = StakeholdersView;
 
 const ListQuery = z.strictObject({
   awaiting: z.enum(['true', 'false', ...Awaiting.options]).optional()
@@ -105,11 +105,11 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
       summary: 'Every stakeholder: contacts, invitation status, comments, reminders, endorsement, what is awaited from it',
       params: ConsultationParams,
       querystring: ListQuery,
-      response: { 200: StakeholderList, ...readErrors },
+      response: { 200: StakeholderList.extend(Stale), ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(stakeholders), request.params.id);
-    setEtag(reply, String(slot.lastRevision));
+    const slot = await readConsultation(ctx, stakeholders, request.params.id);
+    setEtag(reply, String(slot.lastRevision), slot);
     const { awaiting, status } = request.query;
     const view = slot.view;
     let rows: StakeholderRow[] = awaiting === 'true' ? awaitingAnswer(view)
@@ -117,8 +117,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
       : awaiting ? view.stakeholders.filter((x) => x.awaiting.includes(awaiting))
       : view.stakeholders;
     if (status) rows = rows.filter((x) => x.invitationStatus === status);
-    const { commentIndex: _, ...rest } = view;
-    return { ...rest, stakeholders: rows };
+    return { ...view, stakeholders: rows, ...staleMark(slot) };
   });
 
   app.get('/consultations/:id/stakeholders/:sid', {
@@ -127,14 +126,16 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
       tags: ['stakeholders'],
       summary: 'One stakeholder',
       params: StakeholderParams,
-      response: { 200: Stakeholder, ...readErrors },
+      response: { 200: Stakeholder.extend(Stale), ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = consultationSlot(ctx.runner.view(stakeholders), request.params.id);
-    const row = slot.view.stakeholders.find((x) => x.id === request.params.sid);
-    if (!row) throw new DomainError('STAKEHOLDER_NOT_FOUND', `no stakeholder ${request.params.sid}`);
-    setEtag(reply, String(slot.lastRevision));
-    return row;
+    const { id, sid } = request.params;
+    // its own document only, not the whole list
+    const slot = await readStakeholder(ctx.runner.reader(stakeholders), id, sid);
+    if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${id}`);
+    if (!slot.stakeholder) throw new DomainError('STAKEHOLDER_NOT_FOUND', `no stakeholder ${sid}`);
+    setEtag(reply, String(slot.lastRevision), slot);
+    return { ...slot.stakeholder, ...staleMark(slot) };
   });
 
   commandRoute(app, ctx, {

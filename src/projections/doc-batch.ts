@@ -1,0 +1,152 @@
+// The documents of one projection as the runner gives them to its reducer for one batch of events
+// (a write-back cache over the view store), and as the routes read them.
+//
+// Within a batch a document is read from the store at most once; the reducer changes the object in
+// place and puts it, and the batch's changes are what the runner commits with the checkpoint. A
+// failed batch is dropped with its cache: the store never sees half of it.
+import type { JsonObject, ViewChange, ViewStore } from '../views/view-store.ts';
+import type { Collection, DocReader, Docs, Projection } from './projection.ts';
+
+/** Where a projection's documents are stored: its name and version, e.g. "comment-matrix@2". */
+export function projectionBase(p: Pick<Projection, 'name' | 'version'>): string {
+  return `${p.name}@${p.version}`;
+}
+
+/** The stored collection of a projection's collection: "comment-matrix@2" for the heads, "comment-matrix@2/comments". */
+export function storedCollection(base: string, c: Collection<unknown>): string {
+  return c.name === '' ? base : `${base}/${c.name}`;
+}
+
+interface Entry {
+  collection: string;
+  key: string;
+  doc: unknown;
+  order: number;
+  dirty: boolean;
+}
+
+/**
+ * What the one writer of a projection knows its documents hold, kept across batches (documents
+ * and known absences), so that a head read by every event is read from the store once, not once
+ * per batch. Valid only while this process holds the writer lease and every batch it absorbed
+ * committed: the runner clears it on any failure and when the lease changes hands.
+ */
+export class DocCache {
+  private readonly docs = new Map<string, Map<string, { doc: unknown; order: number }>>();
+  private size = 0;
+
+  constructor(private readonly max = 20_000) {}
+
+  get(collection: string, key: string): { doc: unknown; order: number } | undefined {
+    return this.docs.get(collection)?.get(key);
+  }
+
+  /** After a commit: what the batch read and wrote is what the store holds. */
+  absorb(batch: DocBatch): void {
+    for (const e of batch.entries()) {
+      let docs = this.docs.get(e.collection);
+      if (!docs) this.docs.set(e.collection, (docs = new Map()));
+      if (!docs.has(e.key)) this.size++;
+      docs.set(e.key, { doc: e.doc, order: e.order });
+    }
+    if (this.size > this.max) this.clear(); // bounded: the hot documents come back with the next batches
+  }
+
+  clear(): void {
+    this.docs.clear();
+    this.size = 0;
+  }
+}
+
+export class DocBatch implements Docs {
+  /** by stored collection, then key (no string building per lookup: a batch makes hundreds of thousands) */
+  private readonly entries_ = new Map<string, Map<string, Entry>>();
+  /** each collection's stored name, worked out once per batch */
+  private readonly names = new Map<Collection<unknown>, string>();
+
+  constructor(
+    private readonly store: ViewStore,
+    private readonly base: string,
+    private readonly cache?: DocCache,
+  ) {}
+
+  async get<T>(c: Collection<T>, key: string): Promise<T | null> {
+    const docs = this.docsOf(c);
+    let entry = docs.get(key);
+    if (!entry) {
+      const collection = this.nameOf(c);
+      const known = this.cache?.get(collection, key);
+      if (known) {
+        entry = { collection, key, doc: known.doc, order: known.order, dirty: false };
+      } else {
+        const stored = await this.store.get(collection, key);
+        entry = { collection, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, dirty: false };
+      }
+      docs.set(key, entry);
+    }
+    // documents are written only by this version of this projection (the collection's name says which)
+    return entry.doc as T | null;
+  }
+
+  put<T>(c: Collection<T>, key: string, doc: T, order?: number): void {
+    this.set(c, key, doc, order);
+  }
+
+  delete<T>(c: Collection<T>, key: string): void {
+    this.set(c, key, null, undefined);
+  }
+
+  /** The documents put or deleted in this batch, once each. */
+  changes(): ViewChange[] {
+    const out: ViewChange[] = [];
+    for (const docs of this.entries_.values()) {
+      for (const e of docs.values()) {
+        if (e.dirty) out.push({ collection: e.collection, key: e.key, order: e.order, doc: e.doc as JsonObject | null });
+      }
+    }
+    return out;
+  }
+
+  /** every document this batch read or wrote */
+  *entries(): Iterable<Entry> {
+    for (const docs of this.entries_.values()) yield* docs.values();
+  }
+
+  private nameOf(c: Collection<unknown>): string {
+    let name = this.names.get(c);
+    if (name === undefined) this.names.set(c, (name = storedCollection(this.base, c)));
+    return name;
+  }
+
+  private docsOf(c: Collection<unknown>): Map<string, Entry> {
+    const name = this.nameOf(c);
+    let docs = this.entries_.get(name);
+    if (!docs) this.entries_.set(name, (docs = new Map()));
+    return docs;
+  }
+
+  private set(c: Collection<unknown>, key: string, doc: unknown, order: number | undefined): void {
+    const docs = this.docsOf(c);
+    const entry = docs.get(key);
+    if (entry) {
+      entry.doc = doc;
+      if (order !== undefined) entry.order = order;
+      entry.dirty = true;
+    } else {
+      docs.set(key, { collection: this.nameOf(c), key, doc, order: order ?? 0, dirty: true });
+    }
+  }
+}
+
+/** A projection's documents as the last commit holds them, for the routes; `stale`: an older generation's, while a new one builds. */
+export function docReader(store: ViewStore, base: string, stale = false): DocReader {
+  return {
+    stale,
+    async get<T>(c: Collection<T>, key: string): Promise<T | null> {
+      return ((await store.get(storedCollection(base, c), key))?.doc ?? null) as T | null;
+    },
+    async list<T>(c: Collection<T>, prefix: string): Promise<T[]> {
+      return (await store.list(storedCollection(base, c), { prefix })).map((d) => d.doc as T);
+    },
+  };
+}
