@@ -34,11 +34,31 @@ interface Entry {
 export class DocCache {
   private readonly docs = new Map<string, Map<string, { doc: unknown; order: number }>>();
   private size = 0;
+  /**
+   * While complete: the key of every document that exists (it started from an empty store and
+   * absorbed every commit since), so a document it does not know is absent without asking the
+   * store. null: not complete (after a restart from a checkpoint, or when it grew too large).
+   */
+  private existing: Set<string> | null = null;
 
-  constructor(private readonly max = 20_000) {}
+  constructor(
+    private readonly max = 20_000,
+    private readonly maxKeys = 4_000_000,
+  ) {}
+
+  /** The projection's documents are known to be none (no checkpoint: nothing was ever committed). */
+  startEmpty(): void {
+    this.clear();
+    this.existing = new Set();
+  }
 
   get(collection: string, key: string): { doc: unknown; order: number } | undefined {
     return this.docs.get(collection)?.get(key);
+  }
+
+  /** True when the store is known to hold no such document (no need to read it). */
+  knowsAbsent(collection: string, key: string): boolean {
+    return this.existing !== null && !this.existing.has(`${collection}\u0000${key}`);
   }
 
   /** After a commit: what the batch read and wrote is what the store holds. */
@@ -48,11 +68,23 @@ export class DocCache {
       if (!docs) this.docs.set(e.collection, (docs = new Map()));
       if (!docs.has(e.key)) this.size++;
       docs.set(e.key, { doc: e.doc, order: e.order });
+      if (this.existing !== null && e.dirty) {
+        // (collection names hold no U+0000: the view store refuses them)
+        if (e.doc === null) this.existing.delete(`${e.collection}\u0000${e.key}`);
+        else this.existing.add(`${e.collection}\u0000${e.key}`);
+      }
     }
-    if (this.size > this.max) this.clear(); // bounded: the hot documents come back with the next batches
+    if (this.existing !== null && this.existing.size > this.maxKeys) this.existing = null;
+    if (this.size > this.max) this.evict(); // bounded: the hot documents come back with the next batches
   }
 
+  /** Forgets everything, completeness included (after a failure, or when the writer changes). */
   clear(): void {
+    this.evict();
+    this.existing = null;
+  }
+
+  private evict(): void {
     this.docs.clear();
     this.size = 0;
   }
@@ -78,6 +110,8 @@ export class DocBatch implements Docs {
       const known = this.cache?.get(collection, key);
       if (known) {
         entry = { collection, key, doc: known.doc, order: known.order, dirty: false };
+      } else if (this.cache?.knowsAbsent(collection, key)) {
+        entry = { collection, key, doc: null, order: 0, dirty: false };
       } else {
         const stored = await this.store.get(collection, key);
         entry = { collection, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, dirty: false };

@@ -333,7 +333,11 @@ export class ProjectionRunner {
     while (!this.stopped) {
       const before = new Map(this.workers.map((w) => [w, w.base]));
       await this.resolveGenerations();
-      for (const [w, old] of before) if (old !== w.base) this.dropLater(w.projection, old);
+      for (const [w, old] of before) {
+        if (old === w.base) continue;
+        logger?.info({ from: old, to: w.base }, 'views: a rebuild switched generations; writing the new one');
+        this.dropLater(w.projection, old);
+      }
       const follow = this.follow();
       // the same order in every process, so whoever takes the first lease gets them all
       const ordered = [...this.workers].sort((a, b) => (a.consumer < b.consumer ? -1 : 1));
@@ -348,6 +352,7 @@ export class ProjectionRunner {
           await this.loadCheckpoints();
           await this.resetViewsAheadOfTheLog();
           await this.startAtHead();
+          for (const w of this.workers) if (w.committed === null) w.cache.startEmpty(); // nothing committed: no documents
           this.leading = true;
           logger?.info({ projections: this.workers.map((w) => w.base) }, 'views: this process writes them');
           this.notify();
@@ -366,10 +371,7 @@ export class ProjectionRunner {
         w.lease = null;
       }
       if (this.stopped || this.workers.every((w) => w.failure !== null)) return;
-      if (reason === 'switch') {
-        logger?.info({ projections: this.workers.map((w) => w.base) }, 'views: a rebuild switched generations; writing the new one');
-        continue;
-      }
+      if (reason === 'switch') continue; // the next turn takes the new generations' leases (and says so)
       if (reason !== null) logger?.warn({ err: reason, wasLeading }, 'views: lost the writer lease or the run failed; taking it again');
       await sleep(100);
     }
