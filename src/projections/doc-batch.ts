@@ -31,15 +31,31 @@ interface Entry {
  * per batch. Valid only while this process holds the writer lease and every batch it absorbed
  * committed: the runner clears it on any failure and when the lease changes hands.
  */
+/** FNV-1a (32 bits) and djb2 (21 bits) of the collection, a separator and the key, as one safe integer. */
+export function keyHash(collection: string, key: string): number {
+  let a = 0x811c9dc5;
+  let b = 5381;
+  const mix = (code: number) => {
+    a = Math.imul(a ^ code, 0x01000193) >>> 0;
+    b = (Math.imul(b, 33) + code) >>> 0;
+  };
+  for (let i = 0; i < collection.length; i++) mix(collection.charCodeAt(i));
+  mix(0);
+  for (let i = 0; i < key.length; i++) mix(key.charCodeAt(i));
+  return a * 0x200000 + (b & 0x1fffff);
+}
+
 export class DocCache {
   private readonly docs = new Map<string, Map<string, { doc: unknown; order: number }>>();
   private size = 0;
   /**
-   * While complete: the key of every document that exists (it started from an empty store and
-   * absorbed every commit since), so a document it does not know is absent without asking the
-   * store. null: not complete (after a restart from a checkpoint, or when it grew too large).
+   * While complete: a 53-bit hash of the (collection, key) of every document that exists (it
+   * started from an empty store and absorbed every commit since), so a document whose hash it does
+   * not hold is absent without asking the store. Hashes, not the keys: a million documents take
+   * tens of MB, not a GB; two keys sharing a hash only cost a read of the store. null: not complete
+   * (after a restart from a checkpoint, or when it grew too large).
    */
-  private existing: Set<string> | null = null;
+  private existing: Set<number> | null = null;
 
   constructor(
     private readonly max = 20_000,
@@ -58,7 +74,7 @@ export class DocCache {
 
   /** True when the store is known to hold no such document (no need to read it). */
   knowsAbsent(collection: string, key: string): boolean {
-    return this.existing !== null && !this.existing.has(`${collection}\u0000${key}`);
+    return this.existing !== null && !this.existing.has(keyHash(collection, key));
   }
 
   /** After a commit: what the batch read and wrote is what the store holds. */
@@ -68,11 +84,8 @@ export class DocCache {
       if (!docs) this.docs.set(e.collection, (docs = new Map()));
       if (!docs.has(e.key)) this.size++;
       docs.set(e.key, { doc: e.doc, order: e.order });
-      if (this.existing !== null && e.dirty) {
-        // (collection names hold no U+0000: the view store refuses them)
-        if (e.doc === null) this.existing.delete(`${e.collection}\u0000${e.key}`);
-        else this.existing.add(`${e.collection}\u0000${e.key}`);
-      }
+      // a deleted document's hash stays: another key may share it (then the store is asked)
+      if (this.existing !== null && e.dirty && e.doc !== null) this.existing.add(keyHash(e.collection, e.key));
     }
     if (this.existing !== null && this.existing.size > this.maxKeys) this.existing = null;
     if (this.size > this.max) this.evict(); // bounded: the hot documents come back with the next batches

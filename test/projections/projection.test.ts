@@ -3,7 +3,7 @@
 import t from 'tap';
 import { z } from 'zod';
 import { event } from '../../src/domain/events.ts';
-import { DocBatch, projectionBase, storedCollection } from '../../src/projections/doc-batch.ts';
+import { DocBatch, DocCache, keyHash, projectionBase, storedCollection } from '../../src/projections/doc-batch.ts';
 import { collection, docKey, perConsultation, recordedAtOf, type ProjectionEvent } from '../../src/projections/projection.ts';
 import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
 import { CONSULTATION_ID, cso, draft, opened } from '../helpers/domain-spec.ts';
@@ -124,4 +124,30 @@ t.test('recordedAtOf: metadata.recordedAt, else the store’s created time', asy
 t.test('the events handed to projections are decoded: a known type narrowed, an unknown type null', async (t) => {
   t.equal(draftE.event?.type, 'DraftPublished');
   t.equal(unknownEvent(3).event, null);
+});
+
+t.test('a writer that built its documents from nothing knows which exist: no store read for an absent one, a read for any other', async (t) => {
+  const store = new MemoryViewStore();
+  let reads = 0;
+  const get = store.get.bind(store);
+  store.get = async (c, k) => { reads++; return get(c, k); };
+  const base = projectionBase(projection);
+  const cache = new DocCache();
+  cache.startEmpty();
+  const first = new DocBatch(store, base, cache);
+  t.equal(await first.get(Notes, 'a'), null);
+  first.put(Notes, 'a', { text: 'a' });
+  await store.commit(base, null, '1', first.changes());
+  cache.absorb(first);
+  t.equal(reads, 0, 'built from nothing: nothing read back');
+  const second = new DocBatch(store, base, cache);
+  t.same(await second.get(Notes, 'a'), { text: 'a' }, 'a document it wrote comes from the cache');
+  t.equal(await second.get(Notes, 'b'), null);
+  t.equal(reads, 0, 'one it never wrote is absent without a read');
+  cache.clear();
+  t.equal(cache.knowsAbsent('seen@1/notes', 'b'), false, 'after a failure it knows nothing');
+  const third = new DocBatch(store, base, cache);
+  t.same(await third.get(Notes, 'a'), { text: 'a' });
+  t.equal(reads, 1, 'and reads the store');
+  t.not(keyHash('ab', 'c'), keyHash('a', 'bc'), 'the collection and the key are kept apart in the hash');
 });
