@@ -8,10 +8,8 @@ import {
 } from '../../src/projections/comment-matrix.ts';
 import { DocBatch, projectionBase } from '../../src/projections/doc-batch.ts';
 import type { ProjectionEvent } from '../../src/projections/projection.ts';
-import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
-import type { ListOptions, ViewDoc } from '../../src/views/view-store.ts';
 import { CONSULTATION_ID, CSO, MFA, NOW, commented, cso, draft, invited, mfa, opened } from '../helpers/domain-spec.ts';
-import { assertPlainJson, at, recorded, replay, Replayed, sameFields, unknownEvent, viewAfter, type Command } from './fixtures/recorded.ts';
+import { CountingViewStore, assertPlainJson, at, recorded, replay, Replayed, sameFields, unknownEvent, viewAfter, type Command } from './fixtures/recorded.ts';
 
 function matrixAfter(commands: Command[]): Promise<CommentMatrixView> {
   return viewAfter(commentMatrix, recorded(commands));
@@ -266,34 +264,22 @@ t.test('one event per batch or all in one batch: the same documents', async (t) 
 });
 
 // Cost: what one event reads and writes, with few comments and with many
-class CountingStore extends MemoryViewStore {
-  gets = 0;
-  lists = 0;
-  override async get(collection: string, key: string): Promise<ViewDoc | null> {
-    this.gets++;
-    return super.get(collection, key);
-  }
-  override async list(collection: string, options?: ListOptions): Promise<ViewDoc[]> {
-    this.lists++;
-    return super.list(collection, options);
-  }
-}
 
 const id = (n: number) => `k-${String(n).padStart(6, '0')}`;
 
 /** A consultation with `n` comments (every third answered, every seventh retracted), committed as the runner would. */
-async function consultationWith(n: number): Promise<{ replayed: Replayed; store: CountingStore; next: number }> {
+async function consultationWith(n: number): Promise<{ replayed: Replayed; store: CountingViewStore; next: number }> {
   const commands: Command[] = [...base];
   for (let i = 1; i <= n; i++) commands.push(commented(id(i), i % 2 ? CSO : MFA, 1, i % 5 ? 's1' : null));
   for (let i = 3; i <= n; i += 3) commands.push(answered(id(i), 'noted', 'Noted.'));
   for (let i = 7; i <= n; i += 7) commands.push(retracted(id(i)));
-  const store = new CountingStore();
+  const store = new CountingViewStore();
   const replayed = await new Replayed(commentMatrix, store).apply(recorded(commands), 5000);
   return { replayed, store, next: commands.length };
 }
 
 /** What applying one more event reads from the store and would write ("head", or the comment's id). */
-async function costOf(c: { store: CountingStore; next: number }, command: Command) {
+async function costOf(c: { store: CountingViewStore; next: number }, command: Command) {
   const [e] = recorded([command], { firstRevision: c.next });
   const docs = new DocBatch(c.store, projectionBase(commentMatrix));
   c.store.gets = 0;

@@ -1,17 +1,15 @@
 // The consultations list: given these events, then this summary.
 import t from 'tap';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
-import { DocBatch, projectionBase } from '../../src/projections/doc-batch.ts';
+import { projectionBase } from '../../src/projections/doc-batch.ts';
 import type { ProjectionEvent } from '../../src/projections/projection.ts';
-import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
-import type { ViewDoc } from '../../src/views/view-store.ts';
 import { consultationsList, listConsultations, type ConsultationSummary } from '../../src/projections/consultations-list.ts';
 import {
   CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed, endorsementRequested,
   extended, jus, mfa, mod, opened, reinstated, removed, withheld,
 } from '../helpers/domain-spec.ts';
 import { OTHER_ID, V1_COMMENT_DEADLINE, aca, eventsA, eventsB, globalHistory } from './fixtures/history.ts';
-import { Replayed, at, recorded, replay, sameFields, unknownEvent, viewAfter, type Command } from './fixtures/recorded.ts';
+import { costOf, at, recorded, replay, sameFields, unknownEvent, viewAfter, type Command } from './fixtures/recorded.ts';
 
 async function summaryAfter(commands: Command[]): Promise<ConsultationSummary> {
   return (await viewAfter(consultationsList, recorded(commands))).summary;
@@ -207,26 +205,6 @@ t.test('the stored documents hold facts, not the counts derived from them', asyn
   t.ok(Object.keys(docs).some((k) => k.startsWith(`${projectionBase(consultationsList)}/comments ${CONSULTATION_ID}/k-1`)), 'a comment has its own document');
 });
 
-/** A view store that counts the documents read from it. */
-class CountingStore extends MemoryViewStore {
-  reads = 0;
-  override async get(collection: string, key: string): Promise<ViewDoc | null> {
-    this.reads++;
-    return super.get(collection, key);
-  }
-}
-
-/** What applying `events[index]` reads and writes, after the events before it were committed. */
-async function costOf(events: readonly ProjectionEvent[], index: number): Promise<{ reads: number; writes: number; bytes: number }> {
-  const store = new CountingStore();
-  await new Replayed(consultationsList, store).apply(events.slice(0, index), 1000);
-  store.reads = 0;
-  const batch = new DocBatch(store, projectionBase(consultationsList));
-  await consultationsList.apply(batch, events[index]!);
-  const changes = batch.changes();
-  return { reads: store.reads, writes: changes.length, bytes: JSON.stringify(changes).length };
-}
-
 t.test('cost: an event on the 1,001st comment reads and writes as many documents (and about as many bytes) as on the 2nd', async (t) => {
   const N = 1001;
   const comments: DomainEvent[] = Array.from({ length: N }, (_, i) => commented(`k-${i + 1}`, i % 2 === 0 ? CSO : MFA));
@@ -243,11 +221,11 @@ t.test('cost: an event on the 1,001st comment reads and writes as many documents
   for (const [name, then] of cases) {
     const small = history(1, then(1));
     const large = history(N - 1, then(N - 1));
-    const [a, b] = [await costOf(small, last(small)), await costOf(large, last(large))];
+    const [a, b] = [await costOf(consultationsList, small, last(small)), await costOf(consultationsList, large, last(large))];
     t.equal(b.reads, a.reads, `${name}: documents read`);
     t.equal(b.writes, a.writes, `${name}: documents written`);
     t.ok(b.bytes - a.bytes <= 24, `${name}: bytes written ${a.bytes} and ${b.bytes}`);
   }
   const submitted = history(N - 1, commented(`k-${N}`, CSO));
-  t.strictSame(await costOf(submitted, last(submitted)).then((c) => [c.reads, c.writes]), [2, 2], 'a comment: the head and its own document');
+  t.strictSame(await costOf(consultationsList, submitted, last(submitted)).then((c) => [c.reads, c.writes]), [2, 2], 'a comment: the head and its own document');
 });

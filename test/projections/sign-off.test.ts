@@ -1,17 +1,15 @@
 // The sign-off view: given these events, then where each required endorser stands per draft version.
 import t from 'tap';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
-import { DocBatch, projectionBase } from '../../src/projections/doc-batch.ts';
+import { projectionBase } from '../../src/projections/doc-batch.ts';
 import type { ProjectionEvent } from '../../src/projections/projection.ts';
-import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
-import type { ViewDoc } from '../../src/views/view-store.ts';
 import { signOff, versionSignOff, type SignOffView, type VersionSignOff } from '../../src/projections/sign-off.ts';
 import {
   CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed, endorsementRequested,
   extended, jus, mfa, mod, opened, reinstated, removed, signatory, withheld,
 } from '../helpers/domain-spec.ts';
 import { globalHistory } from './fixtures/history.ts';
-import { Replayed, at, recorded, replay, sameFields, viewAfter, type Command } from './fixtures/recorded.ts';
+import { costOf, at, recorded, replay, sameFields, viewAfter, type Command } from './fixtures/recorded.ts';
 
 async function signOffAfter(commands: Command[]): Promise<SignOffView> {
   return viewAfter(signOff, recorded(commands));
@@ -241,26 +239,6 @@ t.test('the stored document holds the facts; what each version shows is derived 
   }
 });
 
-/** A view store that counts the documents read from it. */
-class CountingStore extends MemoryViewStore {
-  reads = 0;
-  override async get(collection: string, key: string): Promise<ViewDoc | null> {
-    this.reads++;
-    return super.get(collection, key);
-  }
-}
-
-/** What applying `events[index]` reads and writes, after the events before it were committed. */
-async function costOf(events: readonly ProjectionEvent[], index: number): Promise<{ reads: number; writes: number; bytes: number }> {
-  const store = new CountingStore();
-  await new Replayed(signOff, store).apply(events.slice(0, index), 1000);
-  store.reads = 0;
-  const batch = new DocBatch(store, projectionBase(signOff));
-  await signOff.apply(batch, events[index]!);
-  const changes = batch.changes();
-  return { reads: store.reads, writes: changes.length, bytes: JSON.stringify(changes).length };
-}
-
 t.test('cost: an event after 1,000 comments reads and writes what it does after one, the same bytes', async (t) => {
   const N = 1000;
   const comments: DomainEvent[] = Array.from({ length: N }, (_, i) => commented(`k-${i + 1}`, i % 2 === 0 ? CSO : MFA));
@@ -275,7 +253,7 @@ t.test('cost: an event after 1,000 comments reads and writes what it does after 
   for (const [name, then] of cases) {
     const small = history(1, then);
     const large = history(N, then);
-    const [a, b] = [await costOf(small, last(small)), await costOf(large, last(large))];
+    const [a, b] = [await costOf(signOff, small, last(small)), await costOf(signOff, large, last(large))];
     t.strictSame([b.reads, b.writes], [1, 1], `${name}: the head only`);
     t.strictSame([a.reads, a.writes], [1, 1]);
     t.ok(Math.abs(b.bytes - a.bytes) <= 4, `${name}: bytes written ${a.bytes} and ${b.bytes} (the revision's digits aside)`);

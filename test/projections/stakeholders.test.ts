@@ -4,14 +4,12 @@ import { event } from '../../src/domain/events.ts';
 import { docReader, projectionBase } from '../../src/projections/doc-batch.ts';
 import { docKey, type ProjectionEvent } from '../../src/projections/projection.ts';
 import { awaitingAnswer, readStakeholder, stakeholders, StakeholdersView, type StakeholderRow } from '../../src/projections/stakeholders.ts';
-import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
-import type { CheckpointMove, ListOptions, ViewChange, ViewDoc } from '../../src/views/view-store.ts';
 import {
   COMMENT_DEADLINE, CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed,
   endorsementRequested, extended, invited, jus, mfa, mod, opened, reinstated, removed, withheld,
 } from '../helpers/domain-spec.ts';
 import { globalHistory, OTHER_ID, V1_COMMENT_DEADLINE } from './fixtures/history.ts';
-import { assertPlainJson, at, recorded, replay, Replayed, sameFields, viewAfter, type Command } from './fixtures/recorded.ts';
+import { CountingViewStore, assertPlainJson, at, recorded, replay, Replayed, sameFields, viewAfter, type Command } from './fixtures/recorded.ts';
 
 function viewOf(commands: Command[]): Promise<StakeholdersView> {
   return viewAfter(stakeholders, recorded(commands));
@@ -327,23 +325,6 @@ t.test('redelivered events change nothing; one event per batch or all in one bat
 
 // ---- cost: what one event reads and writes, counted at the view store (no clock involved) ----
 
-class CountingViewStore extends MemoryViewStore {
-  gets = 0;
-  lists = 0;
-  readonly commits: ViewChange[][] = [];
-  override async get(collection: string, key: string): Promise<ViewDoc | null> {
-    this.gets++;
-    return super.get(collection, key);
-  }
-  override async list(collection: string, options?: ListOptions): Promise<ViewDoc[]> {
-    this.lists++;
-    return super.list(collection, options);
-  }
-  override async commitMany(moves: readonly CheckpointMove[], changes: readonly ViewChange[]): Promise<void> {
-    this.commits.push([...changes]);
-    return super.commitMany(moves, changes);
-  }
-}
 
 interface Cost {
   gets: number;
