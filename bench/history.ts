@@ -4,12 +4,14 @@
 // measured afterwards (rebuilds, starts, folds) cannot tell these from events written command by
 // command, and a million of them are written in seconds instead of minutes.
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { eventHash } from '../src/audit/hash-chain.ts';
 import { ZERO_HASH } from '../src/domain/consultation.ts';
 import { event, type DomainEvent } from '../src/domain/events.ts';
 import { idFor } from '../src/domain/ids.ts';
 import { streamNameFor } from '../src/domain/stream-name.ts';
 import type { EventData, EventStore, JsonObject } from '../src/store/port.ts';
+import { SqliteEventStore } from '../src/store/sqlite/sqlite-event-store.ts';
 
 export interface ConsultationShape {
   stakeholders: number;
@@ -89,4 +91,33 @@ export async function writeHistory(
     if (c % 20 === 19) options.progress?.(events);
   }
   return { events, largeId };
+}
+
+/** What HTTP scenarios send requests for: a consultation's id and its stakeholders' ids. */
+export interface Target {
+  consultationId: string;
+  stakeholderIds: string[];
+}
+
+/** Writes `count` consultations of this shape into a new SQLite store file; the ids requests can use. */
+export async function seedTargets(file: string, count: number, shape: ConsultationShape): Promise<Target[]> {
+  const targets = Array.from({ length: count }, (): Target => {
+    const consultationId = randomUUID();
+    // the ids consultationEvents gives the stakeholders it invites
+    return { consultationId, stakeholderIds: Array.from({ length: shape.stakeholders }, (_, s) => idFor(`${consultationId}/s${s}`, 'stakeholder')) };
+  });
+  const store = new SqliteEventStore({ file, synchronous: 'NORMAL' }); // writing the history is not what is measured
+  for (const { consultationId } of targets) await writeConsultation(store, shape, consultationId);
+  await store.close();
+  return targets;
+}
+
+/** How many comments a SQLite store file holds (read beside the server, to check what it acknowledged). */
+export function countComments(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM events WHERE type = 'CommentSubmitted'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }

@@ -21,12 +21,9 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
 import { mintToken } from '../src/auth/tokens.ts';
-import { idFor } from '../src/domain/ids.ts';
-import { SqliteEventStore } from '../src/store/sqlite/sqlite-event-store.ts';
 import { inTempDir, latencySummary, target, type BenchOptions, type Log } from './common.ts';
-import { writeConsultation, type ConsultationShape } from './history.ts';
+import { countComments, seedTargets, type ConsultationShape, type Target } from './history.ts';
 import { startServer, untilReady } from './server-process.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -58,11 +55,6 @@ interface Load {
   latenciesMs: number[];
 }
 
-/** What the requests are for: each consultation's id and its stakeholders' ids. */
-interface Target {
-  consultationId: string;
-  stakeholderIds: string[];
-}
 
 /**
  * autocannon against `address` for `seconds`: request n is for consultation n mod C and, within it,
@@ -142,14 +134,7 @@ export async function run(log: Log, options: BenchOptions) {
   return inTempDir('bench-http-', async (dir) => {
     const dataDir = join(dir, 'data');
     const file = join(dataDir, 'events.sqlite');
-    const targets: Target[] = Array.from({ length: size.consultations }, () => {
-      const consultationId = randomUUID();
-      // the ids history.ts gives the stakeholders it invites
-      return { consultationId, stakeholderIds: Array.from({ length: size.shape.stakeholders }, (_, s) => idFor(`${consultationId}/s${s}`, 'stakeholder')) };
-    });
-    const store = new SqliteEventStore({ file, synchronous: 'NORMAL' });
-    for (const { consultationId } of targets) await writeConsultation(store, size.shape, consultationId);
-    await store.close();
+    const targets = await seedTargets(file, size.consultations, size.shape);
     const seeded = countComments(file);
     log(`store: ${size.consultations} consultations, each a published draft, ${size.shape.stakeholders} stakeholders and ${size.shape.comments} comments`);
     const { token } = await mintToken(SECRET, { role: 'coordinator', subject: 'bench' });
@@ -204,11 +189,3 @@ export async function run(log: Log, options: BenchOptions) {
   });
 }
 
-function countComments(file: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare("SELECT count(*) AS n FROM events WHERE type = 'CommentSubmitted'").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}

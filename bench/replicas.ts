@@ -24,13 +24,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { mintToken } from '../src/auth/tokens.ts';
-import { idFor } from '../src/domain/ids.ts';
-import { SqliteEventStore } from '../src/store/sqlite/sqlite-event-store.ts';
 import { inTempDir, latencySummary, target, type BenchOptions, type Log } from './common.ts';
-import { writeConsultation, type ConsultationShape } from './history.ts';
+import { countComments, seedTargets, type ConsultationShape } from './history.ts';
 import { buildProduction } from './production-build.ts';
 import { startServer, untilReady, type Server } from './server-process.ts';
 
@@ -161,14 +158,7 @@ export async function run(log: Log, options: BenchOptions) {
   return inTempDir('bench-replicas-', async (dir) => {
     const dataDir = join(dir, 'data');
     const file = join(dataDir, 'events.sqlite');
-    const targets = Array.from({ length: size.consultations }, () => {
-      const consultationId = randomUUID();
-      // the ids history.ts gives the stakeholders it invites
-      return { consultationId, stakeholderIds: Array.from({ length: size.shape.stakeholders }, (_, s) => idFor(`${consultationId}/s${s}`, 'stakeholder')) };
-    });
-    const store = new SqliteEventStore({ file, synchronous: 'NORMAL' });
-    for (const { consultationId } of targets) await writeConsultation(store, size.shape, consultationId);
-    await store.close();
+    const targets = await seedTargets(file, size.consultations, size.shape);
     const seeded = countComments(file);
     log(`store: ${size.consultations} consultations, each a published draft, ${size.shape.stakeholders} invited stakeholders and ${size.shape.comments} comments`);
 
@@ -412,11 +402,3 @@ async function dropSchema(connectionString: string, schema: string): Promise<voi
   }
 }
 
-function countComments(file: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare("SELECT count(*) AS n FROM events WHERE type = 'CommentSubmitted'").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
