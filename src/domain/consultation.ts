@@ -11,6 +11,7 @@ import type { Contact, Phase } from './schemas.ts';
 import type { DomainEvent, EventMetadata } from './events.ts';
 import type { OwnExtension } from './rules.ts';
 import type { EndorsementDecision, InvitationResponse } from './standing.ts';
+import { commentRef } from './rules.ts';
 
 export type Response = InvitationResponse;
 
@@ -38,6 +39,8 @@ export interface DraftState {
 
 export interface CommentState {
   id: string;
+  /** the short reference people quote: `C-1`, `C-2`, … in the order submitted (commentRef) */
+  ref: string;
   stakeholderId: string;
   draftVersion: number;
   retracted: boolean;
@@ -163,6 +166,7 @@ function applyEvent(s: ConsultationState, e: DomainEvent): void {
     case 'CommentSubmitted':
       s.comments.set(e.data.commentId, {
         id: e.data.commentId,
+        ref: commentRef(s.comments.size + 1),
         stakeholderId: e.data.stakeholderId,
         draftVersion: e.data.draftVersion,
         retracted: false,

@@ -127,3 +127,8 @@ export function organisationKey(name: string): string {
 export function sameOrganisation(a: string, b: string): boolean {
   return organisationKey(a) === organisationKey(b);
 }
+
+/** The reference people quote for the n-th comment submitted on a consultation (1-based): `C-1`, `C-2`, … */
+export function commentRef(n: number): string {
+  return `C-${n}`;
+}

@@ -102,8 +102,8 @@ t.test('after a representative history, the state holds what decide needs', asyn
   t.same(s.stakeholders.get(MOD)?.decisions, new Map([[1, 'withheld'], [2, 'endorsed']]));
   t.equal(s.stakeholders.get(JUS)?.removed, true);
   t.same(s.comments, new Map([
-    ['c0ffee00-0001-4000-8000-000000000001', { id: 'c0ffee00-0001-4000-8000-000000000001', stakeholderId: CSO, draftVersion: 1, retracted: false, answer: { disposition: 'accepted', response: 'Added in section 2.' } }],
-    ['c0ffee00-0002-4000-8000-000000000002', { id: 'c0ffee00-0002-4000-8000-000000000002', stakeholderId: CSO, draftVersion: 1, retracted: true, answer: null }],
+    ['c0ffee00-0001-4000-8000-000000000001', { id: 'c0ffee00-0001-4000-8000-000000000001', ref: 'C-1', stakeholderId: CSO, draftVersion: 1, retracted: false, answer: { disposition: 'accepted', response: 'Added in section 2.' } }],
+    ['c0ffee00-0002-4000-8000-000000000002', { id: 'c0ffee00-0002-4000-8000-000000000002', ref: 'C-2', stakeholderId: CSO, draftVersion: 1, retracted: true, answer: null }],
   ]));
   t.same(s.endorsementRequest, { draftVersion: 2, deadline: '2027-06-01T00:00:00Z' });
   t.same(s.messages, new Map([['m-1', 'sent'], ['m-2', 'failed-permanently']]));
