@@ -29,6 +29,7 @@ t.test('given CommentSubmitted, then a row awaiting an answer, with its section 
   const view = await matrixAfter([...base, commented('k-1', CSO, 1, 's1')]);
   t.strictSame(view.comments, [{
     commentId: 'k-1',
+    ref: 'C-1',
     draftVersion: 1,
     sectionKey: 's1',
     sectionHeading: 'Heading s1',
@@ -43,6 +44,7 @@ t.test('given CommentSubmitted, then a row awaiting an answer, with its section 
     disposition: null,
     response: null,
     answeredAt: null,
+    answeredBy: null,
     earlierAnswers: [],
     retraction: null,
   }]);
@@ -77,23 +79,33 @@ t.test('the heading is the one of the comment’s own draft version', async (t) 
   ]);
 });
 
-t.test('given CommentAnswered, then answered with the disposition, response and time', async (t) => {
+t.test('given CommentAnswered, then answered with the disposition, response, time and who answered (the actor)', async (t) => {
   const row = await rowAfter([...base, commented('k-1'), answered('k-1', 'accepted', 'Added to section 1.')], 'k-1');
-  sameFields(t, row, { status: 'answered', disposition: 'accepted', response: 'Added to section 1.', answeredAt: at(5), earlierAnswers: [] });
+  sameFields(t, row, {
+    status: 'answered', disposition: 'accepted', response: 'Added to section 1.', answeredAt: at(5), answeredBy: { role: 'coordinator', id: 'gender-office' }, earlierAnswers: [],
+  });
+});
+
+t.test('each comment has a reference in submission order: C-1, C-2, …, across versions; a retracted one keeps its reference', async (t) => {
+  const view = await matrixAfter([...base, commented('k-1'), commented('k-2', MFA), draft(2), retracted('k-1'), commented('k-3', CSO, 2)]);
+  t.strictSame(view.comments.map((c) => [c.commentId, c.ref]), [['k-1', 'C-1'], ['k-2', 'C-2'], ['k-3', 'C-3']]);
+  const again = await matrixAfter([...base, commented('k-1'), commented('k-1'), commented('k-2')]);
+  t.strictSame(again.comments.map((c) => [c.commentId, c.ref]), [['k-1', 'C-1'], ['k-2', 'C-2']], 'a duplicate CommentSubmitted takes no number');
 });
 
 t.test('given a revised answer, then the latest shows, with the earlier ones oldest first', async (t) => {
+  const deputy = { role: 'coordinator', id: 'deputy-coordinator' } as const;
   const row = await rowAfter([
     ...base, commented('k-1'),
     answered('k-1', 'noted', 'Will be considered.'),
-    answered('k-1', 'partially-accepted', 'Partly added.'),
+    { events: [answered('k-1', 'partially-accepted', 'Partly added.')], actor: deputy },
     answered('k-1', 'accepted', 'Added to section 1.'),
   ], 'k-1');
   sameFields(t, row, {
-    status: 'answered', disposition: 'accepted', response: 'Added to section 1.', answeredAt: at(7),
+    status: 'answered', disposition: 'accepted', response: 'Added to section 1.', answeredAt: at(7), answeredBy: { role: 'coordinator', id: 'gender-office' },
     earlierAnswers: [
-      { disposition: 'noted', response: 'Will be considered.', answeredAt: at(5) },
-      { disposition: 'partially-accepted', response: 'Partly added.', answeredAt: at(6) },
+      { disposition: 'noted', response: 'Will be considered.', answeredAt: at(5), answeredBy: { role: 'coordinator', id: 'gender-office' } },
+      { disposition: 'partially-accepted', response: 'Partly added.', answeredAt: at(6), answeredBy: deputy },
     ],
   });
   t.strictSame((await matrixAfter([...base, commented('k-1'), answered('k-1', 'noted', 'a'), answered('k-1', 'accepted', 'b')])).counts,
@@ -281,7 +293,8 @@ async function consultationWith(n: number): Promise<{ replayed: Replayed; store:
 /** What applying one more event reads from the store and would write ("head", or the comment's id). */
 async function costOf(c: { store: CountingViewStore; next: number }, command: Command) {
   const [e] = recorded([command], { firstRevision: c.next });
-  const docs = new DocBatch(c.store, projectionBase(commentMatrix));
+  const base = projectionBase(commentMatrix);
+  const docs = new DocBatch(c.store, base);
   c.store.gets = 0;
   c.store.lists = 0;
   await commentMatrix.apply(docs, e!);
@@ -289,7 +302,7 @@ async function costOf(c: { store: CountingViewStore; next: number }, command: Co
   return {
     reads: c.store.gets,
     lists: c.store.lists,
-    writes: changes.map((ch) => (ch.collection === 'comment-matrix@2' ? 'head' : `${ch.collection.slice('comment-matrix@2/'.length)} ${ch.key.slice(CONSULTATION_ID.length + 1)}`)),
+    writes: changes.map((ch) => (ch.collection === base ? 'head' : `${ch.collection.slice(`${base}/`.length)} ${ch.key.slice(CONSULTATION_ID.length + 1)}`)),
     bytes: JSON.stringify(changes).length,
   };
 }
