@@ -423,3 +423,87 @@ t.test('the generated OpenAPI documents the comment routes with their bodies and
   const retractBody = paths['/consultations/{id}/comments/{cid}/retract']!['post']!.requestBody!.content['application/json']!.schema;
   t.strictSame(Object.keys(retractBody.properties), ['reason']);
 });
+
+t.test('the matrix pages: ?limit= and ?cursor= with the filters, answered with next; the counts are the filtered matrix\'s on every page; CSV is whole', async (t) => {
+  const { api, id, wmn, pri } = await setUp(t);
+  const mine: string[] = [];
+  for (let i = 0; i < 7; i++) {
+    mine.push(await submit(api, id, { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text: `WMN comment ${i + 1}`, channel: 'api' }));
+    await submit(api, id, { stakeholderId: pri, draftVersion: 1, sectionKey: 's2', text: `PRI comment ${i + 1}`, channel: 'api' });
+  }
+  await api.call({ url: `/consultations/${id}/comments/${mine[6]}/answer`, body: { disposition: 'noted', response: 'Thank you.' } });
+
+  const pages: string[][] = [];
+  const refs: string[] = [];
+  let url = `/consultations/${id}/comments?stakeholder=${wmn}&limit=3`;
+  for (;;) {
+    const res = await api.call({ url });
+    t.equal(res.statusCode, 200, url);
+    const body = res.json() as { comments: { commentId: string; ref: string }[]; counts: unknown; next: string | null };
+    t.strictSame(body.counts, { total: 7, answered: 1, awaitingAnswer: 6, retracted: 0 }, 'the filtered matrix\'s counts, on every page');
+    pages.push(body.comments.map((c) => c.commentId));
+    refs.push(...body.comments.map((c) => c.ref));
+    if (body.next === null) break;
+    t.match(body.next, /^[A-Za-z0-9_-]+$/, 'an opaque, URL-safe cursor');
+    url = `/consultations/${id}/comments?stakeholder=${wmn}&limit=3&cursor=${body.next}`;
+  }
+  t.strictSame(pages, [mine.slice(0, 3), mine.slice(3, 6), mine.slice(6)], 'three pages of WMN\'s comments only');
+  t.strictSame(refs, ['C-1', 'C-3', 'C-5', 'C-7', 'C-9', 'C-11', 'C-13'], 'references count every comment, whoever made it');
+
+  const unfiltered = (await api.call({ url: `/consultations/${id}/comments?limit=10` })).json();
+  t.equal(unfiltered.comments.length, 10);
+  t.strictSame(unfiltered.counts, { total: 14, answered: 1, awaitingAnswer: 13, retracted: 0 });
+  const rest = (await api.call({ url: `/consultations/${id}/comments?limit=10&cursor=${unfiltered.next}` })).json();
+  t.strictSame([rest.comments.length, rest.next], [4, null]);
+  const byDefault = (await api.call({ url: `/consultations/${id}/comments` })).json();
+  t.strictSame([byDefault.comments.length, byDefault.next], [14, null], 'default limit 500: one page here');
+  const both = (await api.call({ url: `/consultations/${id}/comments?status=awaiting-answer&section=s1&limit=4` })).json();
+  t.strictSame(both.comments.map((c: { commentId: string }) => c.commentId), mine.slice(0, 4));
+  const both2 = (await api.call({ url: `/consultations/${id}/comments?status=awaiting-answer&section=s1&limit=4&cursor=${both.next}` })).json();
+  t.strictSame([both2.comments.map((c: { commentId: string }) => c.commentId), both2.next], [mine.slice(4, 6), null], 'the answered 7th is filtered out');
+
+  const csv = await api.call({ url: `/consultations/${id}/comments?limit=2&stakeholder=${wmn}`, headers: { accept: 'text/csv' } });
+  t.equal((parse(csv.body, { bom: true }) as string[][]).length, 8, 'CSV: the header and every filtered row, unpaged');
+});
+
+t.test('paging input: a cursor this view did not give out, or a limit outside 1…1000, is 400 INVALID_INPUT naming the parameter', async (t) => {
+  const { api, id, wmn } = await setUp(t);
+  await submit(api, id, { stakeholderId: wmn, draftVersion: 1, text: 'One', channel: 'api' });
+  const forged = Buffer.from(JSON.stringify({ order: 1 })).toString('base64url');
+  for (const query of ['cursor=not-a-cursor!', 'cursor=', `cursor=${forged}`, `cursor=${'A'.repeat(401)}`, 'cursor=e30', 'limit=0', 'limit=1001', 'limit=2.5', 'limit=ten']) {
+    const res = await api.call({ url: `/consultations/${id}/comments?${query}` });
+    t.equal(res.statusCode, 400, query);
+    t.equal(res.json().code, 'INVALID_INPUT', query);
+    t.strictSame(res.json().errors.map((e: { path: string }) => e.path), [`querystring.${query.split('=')[0]}`], query);
+  }
+  t.equal((await api.call({ url: `/consultations/${id}/comments?limit=1000` })).statusCode, 200, '1000 is allowed');
+});
+
+t.test('a late letter over HTTP: on the version it was made on, judged by madeAt; before the version was published 422 MADE_AT_BEFORE_DRAFT', async (t) => {
+  const { api, id, wmn, time } = await setUp(t);
+  time.set('2027-02-01T09:00:00.000Z');
+  t.equal((await api.call({ url: `/consultations/${id}/drafts`, body: DRAFT_BODY })).statusCode, 201, 'v2');
+  time.set('2027-02-03T09:00:00.000Z');
+  const late = await api.call({
+    url: `/consultations/${id}/comments`,
+    body: { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text: 'Our letter of 20 January', channel: 'letter', madeAt: '2027-01-20T10:00:00+01:00' },
+  });
+  t.equal(late.statusCode, 201, late.body);
+  t.equal(late.json().ref, 'C-1');
+  const row = (await api.call({ url: `/consultations/${id}/comments/${late.json().commentId}` })).json();
+  t.strictSame([row.draftVersion, row.channel, row.madeAt, row.submittedAt], [1, 'letter', '2027-01-20T10:00:00+01:00', '2027-02-03T09:00:00.000Z']);
+  const tooEarly = await api.call({
+    url: `/consultations/${id}/comments`,
+    body: { stakeholderId: wmn, draftVersion: 2, text: 'Dated before v2', channel: 'letter', madeAt: '2027-01-25T10:00:00Z' },
+  });
+  t.equal(tooEarly.statusCode, 422);
+  t.equal(tooEarly.json().code, 'MADE_AT_BEFORE_DRAFT');
+  t.strictSame(tooEarly.json().details, { draftVersion: 2, madeAt: '2027-01-25T10:00:00Z', publishedAt: '2027-02-01T09:00:00.000Z', deadline: DRAFT_BODY.commentDeadline });
+  const beforeOpening = await api.call({
+    url: `/consultations/${id}/comments`,
+    body: { stakeholderId: wmn, draftVersion: 1, text: 'Dated before the consultation opened', channel: 'meeting', madeAt: '2027-01-02T10:00:00Z' },
+  });
+  t.equal(beforeOpening.json().code, 'MADE_AT_BEFORE_DRAFT');
+  const online = await api.call({ url: `/consultations/${id}/comments`, body: { stakeholderId: wmn, draftVersion: 1, text: 'Online, on v1', channel: 'api' } });
+  t.equal(online.json().code, 'DRAFT_NOT_LATEST', 'an online comment is still on the latest version only');
+});

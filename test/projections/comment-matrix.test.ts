@@ -4,10 +4,11 @@
 import t from 'tap';
 import { event } from '../../src/domain/events.ts';
 import {
-  commentMatrix, countComments, filterMatrix, readComment, type CommentMatrixView, type CommentRow,
+  commentMatrix, countComments, filterMatrix, readComment, readMatrixPage, type CommentMatrixView, type CommentRow,
 } from '../../src/projections/comment-matrix.ts';
-import { DocBatch, projectionBase } from '../../src/projections/doc-batch.ts';
-import type { ProjectionEvent } from '../../src/projections/projection.ts';
+import { DocBatch, docReader, projectionBase } from '../../src/projections/doc-batch.ts';
+import type { Page } from '../../src/projections/paging.ts';
+import { docKey, type DocPlace, type ProjectionEvent } from '../../src/projections/projection.ts';
 import { CONSULTATION_ID, CSO, MFA, NOW, commented, cso, draft, invited, mfa, opened } from '../helpers/domain-spec.ts';
 import { CountingViewStore, assertPlainJson, at, recorded, replay, Replayed, sameFields, unknownEvent, viewAfter, type Command } from './fixtures/recorded.ts';
 
@@ -326,4 +327,61 @@ t.test('an event reads and writes the same documents, and about the same bytes, 
     // only numbers differ: the counts and the sequence number have more digits
     t.ok(Math.abs(many.bytes - few.bytes) <= 32, `${what}: the same bytes within 32 (${few.bytes} vs ${many.bytes})`);
   }
+});
+
+// Paging: readMatrixPage
+t.test('readMatrixPage: pages in submission order that concatenate to the matrix; the counts are the whole matrix\'s on every page', async (t) => {
+  const events = recorded(filterHistory);
+  const replayed = await replay(commentMatrix, events);
+  const whole = (await commentMatrix.read(replayed.reader, CONSULTATION_ID))!.view;
+  const pages: string[][] = [];
+  let after: DocPlace | null = null;
+  do {
+    const page: Page<CommentRow> & { counts: unknown; lastRevision: number } = (await readMatrixPage(replayed.reader, CONSULTATION_ID, {}, { after, limit: 2 }))!;
+    pages.push(ids(page.rows));
+    t.strictSame(page.counts, whole.counts);
+    t.equal(page.lastRevision, events.length - 1);
+    t.strictSame(page.rows, whole.comments.filter((c) => ids(page.rows).includes(c.commentId)), 'rows as the matrix shows them');
+    after = page.next;
+  } while (after !== null);
+  t.strictSame(pages, [['a', 'b'], ['c', 'd'], ['e']]);
+  t.strictSame((await readMatrixPage(replayed.reader, CONSULTATION_ID, {}, { after: null, limit: 5 }))!.next, null, 'exactly one full page: no next');
+  t.equal(await readMatrixPage(replayed.reader, '0d5e8f3a-1c2b-4a6d-9e7f-000000000000', {}, { after: null, limit: 5 }), null, 'no such consultation');
+});
+
+t.test('readMatrixPage with filters: pages of the matching comments only, next null exactly when no match follows, counts of all matches', async (t) => {
+  const replayed = await replay(commentMatrix, recorded(filterHistory));
+  const page1 = (await readMatrixPage(replayed.reader, CONSULTATION_ID, { sectionKey: 's1' }, { after: null, limit: 2 }))!;
+  t.strictSame(ids(page1.rows), ['a', 'c']);
+  t.strictSame(page1.counts, { total: 2, answered: 2, awaitingAnswer: 0, retracted: 1 }, 'a, c (retracted), d: all pages');
+  const page2 = (await readMatrixPage(replayed.reader, CONSULTATION_ID, { sectionKey: 's1' }, { after: page1.next, limit: 2 }))!;
+  t.strictSame([ids(page2.rows), page2.next], [['d'], null]);
+  const answered1 = (await readMatrixPage(replayed.reader, CONSULTATION_ID, { status: 'answered' }, { after: null, limit: 1 }))!;
+  t.strictSame(ids(answered1.rows), ['a']);
+  const answered2 = (await readMatrixPage(replayed.reader, CONSULTATION_ID, { status: 'answered' }, { after: answered1.next, limit: 1 }))!;
+  t.strictSame([ids(answered2.rows), answered2.next], [['d'], null], 'd is the last answered one: no next though e follows');
+  const none = (await readMatrixPage(replayed.reader, CONSULTATION_ID, { stakeholderId: 'nobody' }, { after: null, limit: 10 }))!;
+  t.strictSame([none.rows, none.next, none.counts], [[], null, { total: 0, answered: 0, awaitingAnswer: 0, retracted: 0 }]);
+});
+
+t.test('readMatrixPage without filters reads the page\'s documents only, however many comments there are', async (t) => {
+  const { replayed, store } = await consultationWith(2_000);
+  store.lists = 0;
+  store.gets = 0;
+  const page = (await readMatrixPage(replayed.reader, CONSULTATION_ID, {}, { after: { order: 1000, key: docKey(CONSULTATION_ID, id(1000)) }, limit: 3 }))!;
+  t.strictSame(page.rows.map((c) => [c.commentId, c.ref]), [[id(1001), 'C-1001'], [id(1002), 'C-1002'], [id(1003), 'C-1003']]);
+  t.strictSame(page.next, { order: 1003, key: docKey(CONSULTATION_ID, id(1003)) });
+  t.strictSame([store.gets, store.lists], [1, 1], 'the head, then one listing of limit + 1 documents');
+});
+
+t.test('readMatrixPage over an older version\'s documents it cannot read: VIEWS_REBUILDING, not a row without its fields', async (t) => {
+  const replayed = await replay(commentMatrix, recorded([...base, commented('k-1')]));
+  const stale = docReader(replayed.store, projectionBase(commentMatrix), true);
+  t.equal((await readMatrixPage(stale, CONSULTATION_ID, {}, { after: null, limit: 5 }))?.stale, true, 'documents it can read are served, marked stale');
+  await replayed.store.commit('older', null, '1', [{
+    collection: `${projectionBase(commentMatrix)}/comments`, key: docKey(CONSULTATION_ID, 'k-1'), order: 1, doc: { commentId: 'k-1', text: 'as version 2 kept it' },
+  }]);
+  await t.rejects(readMatrixPage(stale, CONSULTATION_ID, {}, { after: null, limit: 5 }), { code: 'VIEWS_REBUILDING' });
+  await t.rejects(readMatrixPage(stale, CONSULTATION_ID, { version: 1 }, { after: null, limit: 5 }), { code: 'VIEWS_REBUILDING' });
+  await t.rejects(commentMatrix.read(stale, CONSULTATION_ID), { code: 'VIEWS_REBUILDING' }, 'nor the whole matrix (the CSV)');
 });
