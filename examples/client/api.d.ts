@@ -186,7 +186,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every stakeholder: contacts, invitation status, comments, reminders, endorsement, what is awaited from it */
+        /**
+         * Every stakeholder, a page at a time: contacts, invitation status, comments, reminders, endorsement, what is awaited from it
+         * @description At most `limit` stakeholders a page (default 500), in invitation order, and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor.
+         */
         get: operations["listStakeholders"];
         put?: never;
         /** Invite an organisation (inviting a contact address it has already returns the existing stakeholder with 200) */
@@ -325,8 +328,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The comment-resolution matrix, filtered; `Accept: text/csv` returns the filtered rows as a CSV file
-         * @description JSON is the default. With `Accept: text/csv` (preferred over application/json) the filtered comments come as RFC 4180 CSV with a UTF-8 BOM and a header row: Comment ID, Draft version, Section key (empty: whole draft), Section, Stakeholder ID, Organisation, Channel, Made at, Submitted at, Comment, Proposed text, Status, Disposition, Response, Answered at, Earlier answers (how many answers the latest revised), Retraction reason, Retracted at. A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
+         * The comment-resolution matrix, filtered, a page at a time; `Accept: text/csv` returns every filtered row as a CSV file
+         * @description JSON is the default: a page of at most `limit` comments (default 500) and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every filtered comment comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row: Reference, Comment ID, Draft version, Section key (empty: whole draft), Section, Stakeholder ID, Organisation, Channel, Made at, Submitted at, Comment, Proposed text, Status, Disposition, Response, Answered at, Answered by ("<actor id> (<role>)"), Earlier answers (the text of each answer the latest revised, oldest first, each after a line "<n>. <answered at> by <actor>, <disposition>:"), Retraction reason, Retracted at. A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
          */
         get: operations["getCommentMatrix"];
         put?: never;
@@ -1867,6 +1870,8 @@ export interface operations {
             query?: {
                 awaiting?: "true" | "false" | "response" | "comments" | "endorsement";
                 status?: "invited" | "e-mailed" | "accepted" | "declined" | "removed" | "delivery-failed";
+                limit?: number;
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -1960,6 +1965,7 @@ export interface operations {
                             lastResponseAt: string | null;
                             awaiting: ("response" | "comments" | "endorsement")[];
                         }[];
+                        next: string | null;
                         /** @enum {boolean} */
                         stale?: true;
                     };
@@ -3379,6 +3385,8 @@ export interface operations {
                 section?: "" | string;
                 stakeholder?: string;
                 status?: "awaiting-answer" | "answered" | "retracted";
+                limit?: number;
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -3398,6 +3406,7 @@ export interface operations {
                         consultationId: string;
                         comments: {
                             commentId: string;
+                            ref: string;
                             draftVersion: number;
                             sectionKey: string | null;
                             sectionHeading: string | null;
@@ -3415,11 +3424,19 @@ export interface operations {
                             disposition: "accepted" | "partially-accepted" | "rejected" | "noted" | null;
                             response: string | null;
                             answeredAt: string | null;
+                            answeredBy: {
+                                role: string;
+                                id: string;
+                            } | null;
                             earlierAnswers: {
                                 /** @enum {string} */
                                 disposition: "accepted" | "partially-accepted" | "rejected" | "noted";
                                 response: string;
                                 answeredAt: string;
+                                answeredBy: {
+                                    role: string;
+                                    id: string;
+                                } | null;
                             }[];
                             retraction: {
                                 reason: string;
@@ -3432,6 +3449,7 @@ export interface operations {
                             awaitingAnswer: number;
                             retracted: number;
                         };
+                        next: string | null;
                         /** @enum {boolean} */
                         stale?: true;
                     };
@@ -3535,6 +3553,7 @@ export interface operations {
                     "application/json": {
                         revision: number;
                         commentId: string;
+                        ref: string;
                     };
                 };
             };
@@ -3668,6 +3687,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         commentId: string;
+                        ref: string;
                         draftVersion: number;
                         sectionKey: string | null;
                         sectionHeading: string | null;
@@ -3685,11 +3705,19 @@ export interface operations {
                         disposition: "accepted" | "partially-accepted" | "rejected" | "noted" | null;
                         response: string | null;
                         answeredAt: string | null;
+                        answeredBy: {
+                            role: string;
+                            id: string;
+                        } | null;
                         earlierAnswers: {
                             /** @enum {string} */
                             disposition: "accepted" | "partially-accepted" | "rejected" | "noted";
                             response: string;
                             answeredAt: string;
+                            answeredBy: {
+                                role: string;
+                                id: string;
+                            } | null;
                         }[];
                         retraction: {
                             reason: string;

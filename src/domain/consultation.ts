@@ -34,7 +34,12 @@ export interface StakeholderState {
 export interface DraftState {
   version: number;
   sectionKeys: string[];
+  /** everyone's comment deadline on this version */
   commentDeadline: string;
+  /** when it was published (its DraftPublished event's recordedAt): its comment period opens then */
+  publishedAt: string;
+  /** own comment deadlines granted on this version, by stakeholder id (the latest granted) */
+  ownCommentDeadlines: Map<string, string>;
 }
 
 export interface CommentState {
@@ -104,12 +109,12 @@ export function initialState(): ConsultationState {
 /** What the fold needs of a decoded event (decode.ts): its revision, command and hash, and the event (null: a type this code does not know). */
 export interface FoldableEvent {
   revision: number;
-  metadata: Pick<EventMetadata, 'commandId' | 'commandHash' | 'hash'>;
+  metadata: Pick<EventMetadata, 'commandId' | 'commandHash' | 'hash' | 'recordedAt'>;
   event: DomainEvent | null;
 }
 
 export function evolve(state: ConsultationState, e: FoldableEvent): ConsultationState {
-  if (e.event) applyEvent(state, e.event);
+  if (e.event) applyEvent(state, e.event, e.metadata.recordedAt);
   state.revision = e.revision;
   state.lastHash = e.metadata.hash;
   const applied = state.commands.get(e.metadata.commandId);
@@ -118,7 +123,7 @@ export function evolve(state: ConsultationState, e: FoldableEvent): Consultation
   return state;
 }
 
-function applyEvent(s: ConsultationState, e: DomainEvent): void {
+function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): void {
   switch (e.type) {
     case 'ConsultationOpened':
       s.id = e.data.consultationId;
@@ -129,6 +134,8 @@ function applyEvent(s: ConsultationState, e: DomainEvent): void {
         version: e.data.version,
         sectionKeys: e.data.sections.map((x) => x.key),
         commentDeadline: e.data.commentDeadline,
+        publishedAt: recordedAt,
+        ownCommentDeadlines: new Map(),
       });
       s.latestVersion = Math.max(s.latestVersion, e.data.version);
       return;
@@ -164,6 +171,7 @@ function applyEvent(s: ConsultationState, e: DomainEvent): void {
       });
       return;
     case 'CommentSubmitted':
+      if (s.comments.has(e.data.commentId)) return; // the first stands, keeping its reference (as in the matrix)
       s.comments.set(e.data.commentId, {
         id: e.data.commentId,
         ref: commentRef(s.comments.size + 1),
@@ -204,6 +212,7 @@ function applyEvent(s: ConsultationState, e: DomainEvent): void {
       const { phase, deadline, draftVersion, stakeholderId } = e.data;
       if (stakeholderId !== undefined) {
         withStakeholder(s, stakeholderId, (x) => { x.extensions[phase] = { draftVersion, deadline }; });
+        if (phase === 'comments' && s.stakeholders.has(stakeholderId)) s.drafts.get(draftVersion)?.ownCommentDeadlines.set(stakeholderId, deadline);
       } else if (phase === 'comments') {
         const d = s.drafts.get(draftVersion);
         if (d) d.commentDeadline = deadline;

@@ -23,6 +23,7 @@ export const DOMAIN_ERRORS = {
   RECORDED_CHANNEL_COORDINATOR_ONLY: { status: 422, title: 'Only the coordinator records a comment made in a meeting or a letter' },
   MADE_AT_REQUIRED: { status: 422, title: 'A comment recorded from a meeting or letter needs the time it was made' },
   MADE_AT_IN_FUTURE: { status: 422, title: 'A comment cannot have been made in the future' },
+  MADE_AT_BEFORE_DRAFT: { status: 422, title: 'The comment was made before the draft version it names was published' },
   COMMENT_NOT_FOUND: { status: 404, title: 'No comment with this id' },
   COMMENT_RETRACTED: { status: 409, title: 'The comment was retracted' },
   NO_ENDORSEMENT_REQUEST: { status: 409, title: 'No endorsement request is open for this draft version' },

@@ -24,6 +24,14 @@ export function latestDraft(s: ReadonlyState): DeepReadonly<DraftState> {
   return d;
 }
 
+/** A published draft version, the latest or an earlier one. */
+export function requireDraft(s: ReadonlyState, version: number): DeepReadonly<DraftState> {
+  latestDraft(s); // NO_DRAFT before any
+  const d = s.drafts.get(version);
+  if (!d) throw new DomainError('DRAFT_NOT_FOUND', `no draft version ${version}`);
+  return d;
+}
+
 export function requireLatestDraft(s: ReadonlyState, version: number): DeepReadonly<DraftState> {
   const latest = latestDraft(s);
   if (!s.drafts.has(version)) throw new DomainError('DRAFT_NOT_FOUND', `no draft version ${version}`);
@@ -105,6 +113,35 @@ export function ownDeadline(everyone: string, own: OwnExtension | null | undefin
 export function commentDeadlineFor(s: ReadonlyState, x: ReadonlyStakeholder | undefined): string {
   const draft = latestDraft(s);
   return ownDeadline(draft.commentDeadline, x?.extensions.comments, draft.version);
+}
+
+/**
+ * A draft version's comment period for one stakeholder: from the version's publication (when its
+ * DraftPublished was recorded) to its comment deadline, or the stakeholder's own deadline where an
+ * extension granted on that version is later. A later version does not close an earlier one's period.
+ */
+export function commentPeriodFor(draft: DeepReadonly<DraftState>, x: ReadonlyStakeholder): { opensAt: string; closesAt: string } {
+  const own = draft.ownCommentDeadlines.get(x.id);
+  return {
+    opensAt: draft.publishedAt,
+    closesAt: ownDeadline(draft.commentDeadline, own === undefined ? null : { draftVersion: draft.version, deadline: own }, draft.version),
+  };
+}
+
+/**
+ * A comment recorded from a meeting or a letter is judged by when it was made, on the version it was
+ * made on: `madeAt` inside that version's comment period (both ends included), else
+ * MADE_AT_BEFORE_DRAFT (made before the version was published) or COMMENT_DEADLINE_PASSED.
+ */
+export function requireMadeInCommentPeriod(draft: DeepReadonly<DraftState>, x: ReadonlyStakeholder, madeAt: string): void {
+  const { opensAt, closesAt } = commentPeriodFor(draft, x);
+  const details = { draftVersion: draft.version, madeAt, publishedAt: opensAt, deadline: closesAt };
+  if (isAfter(opensAt, madeAt)) {
+    throw new DomainError('MADE_AT_BEFORE_DRAFT', `draft version ${draft.version} was published at ${opensAt}, after ${madeAt}`, details);
+  }
+  if (isAfter(madeAt, closesAt)) {
+    throw new DomainError('COMMENT_DEADLINE_PASSED', `the comment deadline of draft version ${draft.version} was ${closesAt}`, details);
+  }
 }
 
 /** The endorsement deadline that applies to this stakeholder (or to everyone) on the open request. */

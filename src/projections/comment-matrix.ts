@@ -1,5 +1,6 @@
-// The comment-resolution matrix of a consultation: every comment with where it points, who made it,
-// and how it was answered (the latest answer, with the earlier ones), or that it was retracted.
+// The comment-resolution matrix of a consultation: every comment with its reference (C-1, C-2, …),
+// where it points, who made it, and how it was answered (the latest answer, with the earlier ones;
+// each with who answered and when), or that it was retracted.
 //
 // Documents:
 // - the head (per consultation): the counts, kept as comments come and change; the sequence number
@@ -7,7 +8,8 @@
 //   stakeholder, to label comments when read (a few versions, at most a few dozen stakeholders:
 //   small, whatever the number of comments);
 // - one document per comment ("<consultation>/<comment id>", ordered by its sequence number, so a
-//   listing comes back in submission order) holding the comment's own facts.
+//   listing comes back in submission order, and is read a page at a time) holding the comment's own
+//   facts, its reference among them (commentRef of its sequence number, as the domain's state numbers it).
 // Submitting a comment writes its document and the head; answering or retracting one reads and
 // writes that one document and the head. Nothing scans or copies the consultation's comments.
 //
@@ -17,18 +19,25 @@
 // The view's shape is its zod schema (CommentMatrixView); the routes serve its rows with CommentRow.
 import { z } from 'zod';
 import type { DomainEvent } from '../domain/events.ts';
+import { commentRef } from '../domain/rules.ts';
 import { Channel, Disposition } from '../domain/schemas.ts';
+import { pageFrom, pageOf, type Page, type PageRequest } from './paging.ts';
 import { collection, docKey, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 /** A retracted comment is `retracted` whether or not it had been answered. */
 export const CommentStatus = z.enum(['awaiting-answer', 'answered', 'retracted']);
 export type CommentStatus = z.infer<typeof CommentStatus>;
 
-export const Answer = z.object({ disposition: Disposition, response: z.string(), answeredAt: z.string() });
+/** Who answered: the actor of the command (event metadata); null when the metadata names none. */
+export const AnsweredBy = z.object({ role: z.string(), id: z.string() }).nullable();
+export type AnsweredBy = z.infer<typeof AnsweredBy>;
+
+export const Answer = z.object({ disposition: Disposition, response: z.string(), answeredAt: z.string(), answeredBy: AnsweredBy });
 export type Answer = z.infer<typeof Answer>;
 
 export const CommentRow = z.object({
   commentId: z.string(),
+  ref: z.string().describe('the reference people quote: C-1, C-2, … in the order submitted on this consultation'),
   draftVersion: z.number().int(),
   sectionKey: z.string().nullable().describe('null: the comment is on the whole draft'),
   /** the section's heading in that draft version; null for the whole draft (or a key the version lacks) */
@@ -44,7 +53,8 @@ export const CommentRow = z.object({
   status: CommentStatus,
   disposition: Disposition.nullable().describe('of the latest answer'),
   response: z.string().nullable(),
-  answeredAt: z.string().nullable(),
+  answeredAt: z.string().nullable().describe('when the latest answer was recorded'),
+  answeredBy: AnsweredBy.describe('who gave the latest answer (the actor: role and id); null when unanswered'),
   earlierAnswers: z.array(Answer).describe('answers the latest one revised, oldest first'),
   retraction: z.object({ reason: z.string(), retractedAt: z.string() }).nullable(),
 });
@@ -85,13 +95,13 @@ const Comments = collection('comments', CommentFacts);
 
 export const commentMatrix = perConsultation<MatrixHead, CommentMatrixView>({
   name: 'comment-matrix',
-  version: 2,
+  version: 3,
   head: MatrixHead,
   collections: [Comments],
   open: () => ({ counts: countComments([]), lastSequence: 0, drafts: [], organisations: [] }),
   apply: applyEvent,
 }, async (head, reader, consultationId) => {
-  const label = labeller(head);
+  const label = servedBy(reader, head);
   const comments = (await reader.list(Comments, `${consultationId}/`)).map(label);
   return { consultationId, comments, counts: { ...head.counts } };
 });
@@ -119,15 +129,42 @@ export interface MatrixFilter {
 
 /** The comments matching every given criterion, in submission order, with their counts (without criteria: the view's own). */
 export function filterMatrix(view: CommentMatrixView, filter: MatrixFilter): { comments: CommentRow[]; counts: MatrixCounts } {
-  if (filter.version === undefined && filter.sectionKey === undefined && filter.stakeholderId === undefined && filter.status === undefined) {
-    return { comments: view.comments, counts: view.counts };
-  }
-  const comments = view.comments.filter((c) =>
-    (filter.version === undefined || c.draftVersion === filter.version)
+  if (isUnfiltered(filter)) return { comments: view.comments, counts: view.counts };
+  const comments = view.comments.filter(matching(filter));
+  return { comments, counts: countComments(comments) };
+}
+
+function isUnfiltered(filter: MatrixFilter): boolean {
+  return filter.version === undefined && filter.sectionKey === undefined && filter.stakeholderId === undefined && filter.status === undefined;
+}
+
+function matching(filter: MatrixFilter): (c: CommentRow) => boolean {
+  return (c) => (filter.version === undefined || c.draftVersion === filter.version)
     && (filter.sectionKey === undefined || c.sectionKey === filter.sectionKey)
     && (filter.stakeholderId === undefined || c.stakeholderId === filter.stakeholderId)
-    && (filter.status === undefined || c.status === filter.status));
-  return { comments, counts: countComments(comments) };
+    && (filter.status === undefined || c.status === filter.status);
+}
+
+/**
+ * One page of the matrix: the comments matching the filter after `page.after`, in submission order,
+ * with the counts of every matching comment (all pages). Unfiltered, it reads the page's documents
+ * and the head's counts only; filtered, every comment document (the counts need them all).
+ * null: the view does not know the consultation.
+ */
+export async function readMatrixPage(
+  reader: DocReader, consultationId: string, filter: MatrixFilter, page: PageRequest,
+): Promise<(Page<CommentRow> & { counts: MatrixCounts; lastRevision: number; stale: boolean }) | null> {
+  const head = await commentMatrix.head(reader, consultationId);
+  if (!head) return null;
+  const label = servedBy(reader, head.view);
+  const prefix = `${consultationId}/`;
+  const slot = { lastRevision: head.lastRevision, stale: reader.stale };
+  if (isUnfiltered(filter)) return { ...(await pageOf(reader, Comments, prefix, page, label)), counts: { ...head.view.counts }, ...slot };
+  const keep = matching(filter);
+  const placed = (await reader.listPage(Comments, prefix))
+    .map((d) => ({ place: { order: d.order, key: d.key }, row: label(d.doc) }))
+    .filter((p) => keep(p.row));
+  return { ...pageFrom(placed, page), counts: countComments(placed.map((p) => p.row)), ...slot };
 }
 
 export function countComments(comments: readonly Pick<CommentRow, 'status'>[]): MatrixCounts {
@@ -169,8 +206,10 @@ async function applyEvent(head: MatrixHead, e: DomainEvent, at: EventContext, do
       const c = e.data;
       const key = docKey(at.consultationId, c.commentId);
       if (await docs.get(Comments, key)) return;
+      head.lastSequence++;
       const facts: CommentFacts = {
         commentId: c.commentId,
+        ref: commentRef(head.lastSequence),
         draftVersion: c.draftVersion,
         sectionKey: c.sectionKey,
         stakeholderId: c.stakeholderId,
@@ -182,10 +221,10 @@ async function applyEvent(head: MatrixHead, e: DomainEvent, at: EventContext, do
         disposition: null,
         response: null,
         answeredAt: null,
+        answeredBy: null,
         earlierAnswers: [],
         retraction: null,
       };
-      head.lastSequence++;
       docs.put(Comments, key, facts, head.lastSequence);
       move(head.counts, null, statusOf(facts));
       return;
@@ -196,11 +235,12 @@ async function applyEvent(head: MatrixHead, e: DomainEvent, at: EventContext, do
       if (!c) return;
       const before = statusOf(c);
       if (c.disposition !== null && c.response !== null && c.answeredAt !== null) {
-        c.earlierAnswers.push({ disposition: c.disposition, response: c.response, answeredAt: c.answeredAt });
+        c.earlierAnswers.push({ disposition: c.disposition, response: c.response, answeredAt: c.answeredAt, answeredBy: c.answeredBy });
       }
       c.disposition = e.data.disposition;
       c.response = e.data.response;
       c.answeredAt = at.recordedAt;
+      c.answeredBy = at.actor;
       docs.put(Comments, key, c);
       move(head.counts, before, statusOf(c));
       return;
@@ -220,6 +260,12 @@ async function applyEvent(head: MatrixHead, e: DomainEvent, at: EventContext, do
   }
 }
 
+/** Rows as served from this reader: on a stale one (an older version's documents), a document this version cannot read is VIEWS_REBUILDING. */
+function servedBy(reader: DocReader, head: MatrixHead): (c: CommentFacts) => CommentRow {
+  const label = labeller(head);
+  return (c) => label(readable(reader, Comments, c, commentMatrix.name)!);
+}
+
 /** Turns a comment's facts into its row, with the derived fields, labelled from the head. */
 function labeller(head: MatrixHead): (c: CommentFacts) => CommentRow {
   const headings = new Map<number, Map<string, string>>();
@@ -231,6 +277,7 @@ function labeller(head: MatrixHead): (c: CommentFacts) => CommentRow {
   const organisations = new Map(head.organisations.map((o) => [o.stakeholderId, o.organisation]));
   return (c) => ({
     commentId: c.commentId,
+    ref: c.ref,
     draftVersion: c.draftVersion,
     sectionKey: c.sectionKey,
     sectionHeading: c.sectionKey === null ? null : headings.get(c.draftVersion)?.get(c.sectionKey) ?? null,
@@ -245,6 +292,7 @@ function labeller(head: MatrixHead): (c: CommentFacts) => CommentRow {
     disposition: c.disposition,
     response: c.response,
     answeredAt: c.answeredAt,
+    answeredBy: c.answeredBy,
     earlierAnswers: c.earlierAnswers,
     retraction: c.retraction,
   });

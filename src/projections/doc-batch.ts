@@ -5,7 +5,7 @@
 // place and puts it, and the batch's changes are what the runner commits with the checkpoint. A
 // failed batch is dropped with its cache: the store never sees half of it.
 import type { JsonObject, ViewChange, ViewStore } from '../views/view-store.ts';
-import type { Collection, DocReader, Docs, Projection } from './projection.ts';
+import type { Collection, DocPlace, DocReader, Docs, Placed, Projection } from './projection.ts';
 
 /** Where a projection's documents are stored: its name and version, e.g. "comment-matrix@2". */
 export function projectionBase(p: Pick<Projection, 'name' | 'version'>): string {
@@ -194,6 +194,12 @@ export function docReader(store: ViewStore, base: string, stale = false): DocRea
     },
     async list<T>(c: Collection<T>, prefix: string): Promise<T[]> {
       return (await store.list(storedCollection(base, c), { prefix })).map((d) => d.doc as T);
+    },
+    async listPage<T>(c: Collection<T>, prefix: string, options: { after?: DocPlace; limit?: number } = {}): Promise<Placed<T>[]> {
+      const docs = await store.list(storedCollection(base, c), {
+        prefix, ...(options.after ? { after: options.after } : {}), ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      });
+      return docs.map((d) => ({ order: d.order, key: d.key, doc: d.doc as T }));
     },
   };
 }

@@ -61,6 +61,21 @@ export interface DocReader {
   get<T>(c: Collection<T>, key: string): Promise<T | null>;
   /** the documents whose key starts with `prefix`, by (order, key) */
   list<T>(c: Collection<T>, prefix: string): Promise<T[]>;
+  /**
+   * A page of that listing, each document with its place in it: those after `after` (the place of
+   * the previous page's last document), at most `limit` of them (default: all).
+   */
+  listPage<T>(c: Collection<T>, prefix: string, options?: { after?: DocPlace; limit?: number }): Promise<Placed<T>[]>;
+}
+
+/** A document's place in a listing: listings go by (order, key). */
+export interface DocPlace {
+  order: number;
+  key: string;
+}
+
+export interface Placed<T> extends DocPlace {
+  doc: T;
 }
 
 /**
@@ -95,6 +110,21 @@ export interface EventContext {
    * data, like `sentAt` or `madeAt`) is this.
    */
   recordedAt: string;
+  /** who gave the command that produced it (`metadata.actor`); null when the metadata names none */
+  actor: EventActor | null;
+}
+
+/** An actor as event metadata names it. */
+export interface EventActor {
+  role: string;
+  id: string;
+}
+
+export function actorOf(e: Pick<ProjectionEvent, 'metadata'>): EventActor | null {
+  const actor = e.metadata['actor'];
+  if (typeof actor !== 'object' || actor === null || Array.isArray(actor)) return null;
+  const { role, id } = actor;
+  return typeof role === 'string' && typeof id === 'string' ? { role, id } : null;
 }
 
 export function recordedAtOf(e: Pick<ProjectionEvent, 'metadata' | 'created'>): string {
@@ -182,7 +212,7 @@ export function perConsultation<H, V>(reducer: ConsultationReducer<H>, read: Rea
       if (!consultationId) return;
       const head = await docs.get(heads, consultationId);
       if (head && e.revision <= head.lastRevision) return;
-      const at: EventContext = { consultationId, revision: e.revision, recordedAt: recordedAtOf(e) };
+      const at: EventContext = { consultationId, revision: e.revision, recordedAt: recordedAtOf(e), actor: actorOf(e) };
       if (!head) {
         if (e.event?.type !== 'ConsultationOpened') return;
         docs.put(heads, consultationId, { lastRevision: e.revision, view: await reducer.open(e.event, at, docs) });

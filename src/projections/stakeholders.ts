@@ -19,6 +19,7 @@ import {
   Awaiting, awaitingFrom, EndorsementDecision, EndorsementStatus, endorsementStatus, InvitationResponse, InvitationStatus, invitationStatus,
   type CurrentDraftFacts,
 } from '../domain/standing.ts';
+import { pageOf, type Page, type PageRequest } from './paging.ts';
 import { collection, docKey, isLater, latest, later, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 export const Reminder = z.object({
@@ -141,13 +142,37 @@ export const stakeholders = perConsultation<StakeholdersHead, StakeholdersView>(
   },
   apply: applyEvent,
 }, async (head, reader, consultationId) => ({
-  consultationId: head.consultationId,
-  status: head.status,
-  currentDraftVersion: head.currentDraftVersion,
-  commentDeadline: head.commentDeadline,
-  endorsementRequest: head.endorsementRequest,
-  stakeholders: (await reader.list(Rows, `${consultationId}/`)).map((x) => served(x, head)),
+  ...consultationFacts(head),
+  stakeholders: (await reader.list(Rows, `${consultationId}/`)).map(servedBy(reader, head)),
 }));
+
+function consultationFacts(head: StakeholdersHead): ConsultationFacts {
+  return {
+    consultationId: head.consultationId,
+    status: head.status,
+    currentDraftVersion: head.currentDraftVersion,
+    commentDeadline: head.commentDeadline,
+    endorsementRequest: head.endorsementRequest,
+  };
+}
+
+/**
+ * One page of the view: the consultation's facts and the stakeholders `keep` accepts (all when not
+ * given) after `page.after`, in invitation order. null: the view does not know the consultation.
+ */
+export async function readStakeholdersPage(
+  reader: DocReader, consultationId: string, page: PageRequest, keep?: (x: StakeholderRow) => boolean,
+): Promise<{ view: ConsultationFacts & Page<StakeholderRow>; lastRevision: number; stale: boolean } | null> {
+  const head = await stakeholders.head(reader, consultationId);
+  if (!head) return null;
+  const rows = await pageOf(reader, Rows, `${consultationId}/`, page, servedBy(reader, head.view), keep);
+  return { view: { ...consultationFacts(head.view), ...rows }, lastRevision: head.lastRevision, stale: reader.stale };
+}
+
+/** Rows as served from this reader: on a stale one (an older version's documents), a document this version cannot read is VIEWS_REBUILDING. */
+function servedBy(reader: DocReader, head: ConsultationFacts): (x: StakeholderFacts) => StakeholderRow {
+  return (x) => served(readable(reader, Rows, x, stakeholders.name)!, head);
+}
 
 /**
  * One stakeholder's row, read from its own document (and the consultation's head), with the
@@ -166,7 +191,12 @@ export async function readStakeholder(
 
 /** The stakeholders from whom something is awaited. */
 export function awaitingAnswer(view: StakeholdersView): StakeholderRow[] {
-  return view.stakeholders.filter((x) => x.awaiting.length > 0);
+  return view.stakeholders.filter(isAwaited);
+}
+
+/** Something is awaited from this stakeholder. */
+export function isAwaited(x: StakeholderRow): boolean {
+  return x.awaiting.length > 0;
 }
 
 // ---- applying events ----

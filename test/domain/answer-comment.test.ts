@@ -23,9 +23,13 @@ t.test('given no such comment, when AnswerComment, then COMMENT_NOT_FOUND', asyn
   t.throws(() => when(answerComment, given, { ...input, commentId: 'c0ffee00-0404-4000-8000-000000000404' }), { code: 'COMMENT_NOT_FOUND' });
 });
 
-t.test('given a retracted comment, when AnswerComment, then COMMENT_RETRACTED', async (t) => {
+t.test('given a retracted comment, when AnswerComment, then COMMENT_RETRACTED naming it by id and reference', async (t) => {
   t.throws(() => when(answerComment, [...given, event('CommentRetracted', { commentId: 'c0ffee00-0c01-4000-8000-000000000001', reason: 'duplicate' })], input), {
-    code: 'COMMENT_RETRACTED',
+    code: 'COMMENT_RETRACTED', details: { commentId: 'c0ffee00-0c01-4000-8000-000000000001', ref: 'C-1' },
+  });
+  const second = 'c0ffee00-0c02-4000-8000-000000000002';
+  t.throws(() => when(answerComment, [...given, commented(second), event('CommentRetracted', { commentId: second, reason: 'duplicate' })], { ...input, commentId: second }), {
+    code: 'COMMENT_RETRACTED', details: { commentId: second, ref: 'C-2' }, message: 'comment C-2 was retracted',
   });
 });
 

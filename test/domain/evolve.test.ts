@@ -7,12 +7,15 @@ import {
   endorsementRequested, extended, jus, mfa, mod, opened, reinstated, removed, stateFrom, withheld,
 } from '../helpers/domain-spec.ts';
 
+/** When the event at a revision was recorded: one minute per revision from 1 February 2027. */
+const recordedAt = (revision: number) => new Date(Date.parse('2027-02-01T09:00:00Z') + revision * 60_000).toISOString();
+
 /** Folds commands' events as the store would hand them over: revisions from 0, metadata per command. */
 function fold(commands: Array<[commandId: string, events: DomainEvent[]]>, state = initialState()): ConsultationState {
   let revision = state.revision + 1;
   for (const [commandId, events] of commands) {
     for (const e of events) {
-      evolve(state, { event: e, revision, metadata: { commandId, commandHash: `input-hash-${commandId}`, hash: `hash-${revision}` } });
+      evolve(state, { event: e, revision, metadata: { commandId, commandHash: `input-hash-${commandId}`, hash: `hash-${revision}`, recordedAt: recordedAt(revision) } });
       revision += 1;
     }
   }
@@ -73,8 +76,9 @@ t.test('after a representative history, the state holds what decide needs', asyn
   t.equal(s.lastHash, 'hash-31');
   t.equal(s.latestVersion, 2);
   t.same(s.drafts, new Map([
-    [1, { version: 1, sectionKeys: ['s1', 's2'], commentDeadline: '2027-04-15T14:00:00Z' }],
-    [2, { version: 2, sectionKeys: ['s2', 's3'], commentDeadline: '2027-05-20T00:00:00Z' }],
+    // published when recorded; the own extension granted on version 1 stays with version 1
+    [1, { version: 1, sectionKeys: ['s1', 's2'], commentDeadline: '2027-04-15T14:00:00Z', publishedAt: recordedAt(1), ownCommentDeadlines: new Map([[CSO, '2027-04-20T14:00:00Z']]) }],
+    [2, { version: 2, sectionKeys: ['s2', 's3'], commentDeadline: '2027-05-20T00:00:00Z', publishedAt: recordedAt(24), ownCommentDeadlines: new Map() }],
   ]));
   t.same(s.stakeholders.get(CSO), {
     id: CSO,
@@ -188,10 +192,18 @@ t.test('an event type this version does not know passes through: only revision, 
   const before = stateFrom([opened, draft(1), cso]);
   const expected = structuredClone(before);
   // the decode path gives `event: null` for a type it does not know (test/domain/decode.test.ts)
-  const unknown: FoldableEvent = { event: null, revision: 3, metadata: { commandId: 'c-x', commandHash: 'hx', hash: 'hash-3' } };
+  const unknown: FoldableEvent = { event: null, revision: 3, metadata: { commandId: 'c-x', commandHash: 'hx', hash: 'hash-3', recordedAt: NOW } };
   evolve(before, unknown);
   expected.revision = 3;
   expected.lastHash = 'hash-3';
   expected.commands.set('c-x', { firstRevision: 3, lastRevision: 3, commandHash: 'hx' });
   t.same(before, expected);
+});
+
+t.test('each comment gets the next reference in submission order; a CommentSubmitted for a comment id already known changes nothing', async (t) => {
+  const first = 'c0ffee00-0001-4000-8000-000000000001';
+  const s = stateFrom([opened, draft(1), cso, commented(first), commented('c0ffee00-0002-4000-8000-000000000002'), commented(first, CSO, 1, null)]);
+  t.same([...s.comments.values()].map((c) => [c.id, c.ref]), [[first, 'C-1'], ['c0ffee00-0002-4000-8000-000000000002', 'C-2']]);
+  const third = stateFrom([opened, draft(1), cso, commented(first), commented('c0ffee00-0002-4000-8000-000000000002'), commented('c0ffee00-0003-4000-8000-000000000003')]);
+  t.equal(third.comments.get('c0ffee00-0003-4000-8000-000000000003')?.ref, 'C-3');
 });

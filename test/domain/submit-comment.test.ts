@@ -3,8 +3,8 @@ import { submitComment } from '../../src/commands/submit-comment.ts';
 import { event } from '../../src/domain/events.ts';
 import { idFor } from '../../src/domain/ids.ts';
 import {
-  COMMENT_DEADLINE, CSO, MFA, NOW, accepted, asStakeholder, closedWithdrawn, cso, declined, draft, extended, invited, mfa, opened,
-  reinstated, removed, when,
+  COMMENT_DEADLINE, CSO, GIVEN_AT, MFA, NOW, accepted, asStakeholder, closedWithdrawn, cso, declined, draft, extended, invited, mfa, opened,
+  recordedAt, reinstated, removed, when,
 } from '../helpers/domain-spec.ts';
 
 const OTHER = '5c0f3a2e-0005-4000-8000-000000000e01';
@@ -189,4 +189,91 @@ t.test('a stakeholder cannot record its own comment as made in a meeting or lett
   t.throws(() => when(submitComment, given, { ...input, channel: 'meeting', madeAt: '2027-03-15T10:00:00Z' }, {
     actor: asStakeholder(CSO), now: AFTER_DEADLINE,
   }), { code: 'RECORDED_CHANNEL_COORDINATOR_ONLY' });
+});
+
+// ---- late letters: judged by when they were made, on the version they were made on ----
+
+/** v1 published 1 February (deadline 1 April, 14:00 UTC); v2 published 1 March 2027 at 08:00 (deadline 1 May). */
+const V2_PUBLISHED = '2027-03-01T08:00:00Z';
+const V2_DEADLINE = '2027-05-01T14:00:00Z';
+const twoVersions = [...given, recordedAt(V2_PUBLISHED, draft(2, V2_DEADLINE, ['s2', 's3']))];
+const letter = (over: Record<string, unknown>) => ({ ...input, channel: 'letter' as const, ...over });
+const LATER = '2027-04-20T09:00:00Z'; // when the coordinator records the letters below
+
+t.test('given v2 published, when a letter made on v1 before v2 was published is recorded, then CommentSubmitted on v1 (no DRAFT_NOT_LATEST)', async (t) => {
+  const madeAt = '2027-02-20T10:00:00+01:00';
+  t.same(when(submitComment, twoVersions, letter({ draftVersion: 1, madeAt }), { now: LATER }), [submitted({ channel: 'letter', madeAt })]);
+  // made in a meeting on v1 after v2 was published, still inside v1's period: the version it names decides
+  t.same(when(submitComment, twoVersions, { ...input, channel: 'meeting', madeAt: '2027-03-20T10:00:00Z' }, { now: LATER }), [
+    submitted({ channel: 'meeting', madeAt: '2027-03-20T10:00:00Z' }),
+  ]);
+});
+
+t.test('a late letter may name a section its own version has and the latest lacks; the section is checked against its version', async (t) => {
+  // s1 is in v1 only
+  t.equal(when(submitComment, twoVersions, letter({ draftVersion: 1, sectionKey: 's1', madeAt: '2027-02-20T10:00:00Z' }), { now: LATER }).length, 1);
+  t.throws(() => when(submitComment, twoVersions, letter({ draftVersion: 2, sectionKey: 's1', madeAt: '2027-03-20T10:00:00Z' }), { now: LATER }), {
+    code: 'SECTION_NOT_FOUND',
+  });
+});
+
+t.test('a letter made before the version it names was published: MADE_AT_BEFORE_DRAFT, naming the version and its publication', async (t) => {
+  // before the consultation's first draft
+  t.throws(() => when(submitComment, twoVersions, letter({ draftVersion: 1, madeAt: '2027-01-15T10:00:00Z' }), { now: LATER }), {
+    code: 'MADE_AT_BEFORE_DRAFT',
+    details: { draftVersion: 1, madeAt: '2027-01-15T10:00:00Z', publishedAt: GIVEN_AT, deadline: '2027-04-01T17:00:00+03:00' },
+  });
+  // on v2, but written while only v1 was out
+  t.throws(() => when(submitComment, twoVersions, letter({ draftVersion: 2, sectionKey: 's2', madeAt: '2027-02-20T10:00:00Z' }), { now: LATER }), {
+    code: 'MADE_AT_BEFORE_DRAFT', details: { draftVersion: 2, publishedAt: V2_PUBLISHED },
+  });
+});
+
+t.test('the period includes its ends: made at the publication instant or at the deadline (another offset) is accepted', async (t) => {
+  t.equal(when(submitComment, twoVersions, letter({ draftVersion: 2, sectionKey: 's2', madeAt: '2027-03-01T09:00:00+01:00' }), { now: LATER }).length, 1);
+  t.equal(when(submitComment, twoVersions, letter({ draftVersion: 1, madeAt: '2027-04-01T17:00:00+03:00' }), { now: LATER }).length, 1);
+  t.throws(() => when(submitComment, twoVersions, letter({ draftVersion: 2, sectionKey: 's2', madeAt: '2027-03-01T07:59:59Z' }), { now: LATER }), {
+    code: 'MADE_AT_BEFORE_DRAFT',
+  });
+});
+
+t.test("a letter on v1 made after v1's deadline: COMMENT_DEADLINE_PASSED with v1's deadline, though v2's period is open", async (t) => {
+  t.throws(() => when(submitComment, twoVersions, letter({ draftVersion: 1, madeAt: '2027-04-02T10:00:00Z' }), { now: LATER }), {
+    code: 'COMMENT_DEADLINE_PASSED', details: { draftVersion: 1, madeAt: '2027-04-02T10:00:00Z', deadline: '2027-04-01T17:00:00+03:00' },
+  });
+  t.equal(when(submitComment, twoVersions, letter({ draftVersion: 2, sectionKey: 's2', madeAt: '2027-04-02T10:00:00Z' }), { now: LATER }).length, 1);
+});
+
+t.test('its own extension granted on v1 counts for a letter on v1, even after v2 and an own extension on v2', async (t) => {
+  const history = [
+    ...given,
+    extended('comments', 1, '2027-04-01T17:00:00+03:00', EXTENDED, CSO), // v1, CSO: 15 April
+    recordedAt(V2_PUBLISHED, draft(2, V2_DEADLINE, ['s1', 's2'])),
+    extended('comments', 2, V2_DEADLINE, '2027-05-15T14:00:00Z', CSO),
+  ];
+  const madeAt = '2027-04-10T10:00:00Z'; // after v1's deadline for everyone, before CSO's own
+  t.equal(when(submitComment, history, letter({ draftVersion: 1, madeAt }), { now: LATER }).length, 1);
+  t.throws(() => when(submitComment, history, letter({ draftVersion: 1, madeAt: '2027-04-15T14:00:01Z' }), { now: LATER }), {
+    code: 'COMMENT_DEADLINE_PASSED', details: { deadline: EXTENDED },
+  });
+  // another stakeholder has no such extension
+  t.throws(() => when(submitComment, history, letter({ stakeholderId: OTHER, draftVersion: 1, madeAt }), { now: LATER }), { code: 'COMMENT_DEADLINE_PASSED' });
+});
+
+t.test('a global extension of v1 made before v2 moves v1\'s period for letters', async (t) => {
+  const history = [...given, extended('comments', 1, '2027-04-01T17:00:00+03:00', EXTENDED), recordedAt(V2_PUBLISHED, draft(2, V2_DEADLINE))];
+  t.equal(when(submitComment, history, letter({ draftVersion: 1, madeAt: '2027-04-10T10:00:00Z' }), { now: LATER }).length, 1);
+});
+
+t.test('online comments keep their rules: only on the latest version (DRAFT_NOT_LATEST), counted when handled', async (t) => {
+  for (const channel of ['api', 'link', 'email'] as const) {
+    t.throws(() => when(submitComment, twoVersions, { ...input, channel }, { now: '2027-03-02T09:00:00Z' }), {
+      code: 'DRAFT_NOT_LATEST', details: { latestVersion: 2 },
+    }, channel);
+  }
+});
+
+t.test('a recorded comment naming a version that does not exist: DRAFT_NOT_FOUND; before any draft: NO_DRAFT', async (t) => {
+  t.throws(() => when(submitComment, twoVersions, letter({ draftVersion: 3, madeAt: '2027-03-20T10:00:00Z' }), { now: LATER }), { code: 'DRAFT_NOT_FOUND' });
+  t.throws(() => when(submitComment, [opened, cso], letter({ madeAt: '2027-03-20T10:00:00Z' }), { now: LATER }), { code: 'NO_DRAFT' });
 });

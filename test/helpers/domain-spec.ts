@@ -12,9 +12,22 @@ export const CONSULTATION_ID = '0d5e8f3a-1c2b-4a6d-9e7f-8a9b0c1d2e3f';
 export const NOW = '2027-03-01T09:00:00Z';
 export const COORDINATOR = { role: 'coordinator', id: 'gender-office' } as const;
 
+/** when the given events were recorded (a draft's publication, say), unless `recordedAt` says otherwise: before NOW */
+export const GIVEN_AT = '2027-02-01T09:00:00Z';
+const givenTimes = new WeakMap<DomainEvent, string>();
+
+/** The event as recorded at `time` in a given history (e.g. a draft published then). */
+export function recordedAt<E extends DomainEvent>(time: string, e: E): E {
+  const copy = { ...e };
+  givenTimes.set(copy, time);
+  return copy;
+}
+
 export function stateFrom(history: DomainEvent[]): ConsultationState {
   return history.reduce(
-    (s, e, i) => evolve(s, { event: e, revision: i, metadata: { commandId: `given-${i}`, commandHash: `h${i}`, hash: `hash-${i}` } }),
+    (s, e, i) => evolve(s, {
+      event: e, revision: i, metadata: { commandId: `given-${i}`, commandHash: `h${i}`, hash: `hash-${i}`, recordedAt: givenTimes.get(e) ?? GIVEN_AT },
+    }),
     initialState(),
   );
 }

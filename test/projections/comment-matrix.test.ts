@@ -4,10 +4,11 @@
 import t from 'tap';
 import { event } from '../../src/domain/events.ts';
 import {
-  commentMatrix, countComments, filterMatrix, readComment, type CommentMatrixView, type CommentRow,
+  commentMatrix, countComments, filterMatrix, readComment, readMatrixPage, type CommentMatrixView, type CommentRow,
 } from '../../src/projections/comment-matrix.ts';
-import { DocBatch, projectionBase } from '../../src/projections/doc-batch.ts';
-import type { ProjectionEvent } from '../../src/projections/projection.ts';
+import { DocBatch, docReader, projectionBase } from '../../src/projections/doc-batch.ts';
+import type { Page } from '../../src/projections/paging.ts';
+import { docKey, type DocPlace, type ProjectionEvent } from '../../src/projections/projection.ts';
 import { CONSULTATION_ID, CSO, MFA, NOW, commented, cso, draft, invited, mfa, opened } from '../helpers/domain-spec.ts';
 import { CountingViewStore, assertPlainJson, at, recorded, replay, Replayed, sameFields, unknownEvent, viewAfter, type Command } from './fixtures/recorded.ts';
 
@@ -29,6 +30,7 @@ t.test('given CommentSubmitted, then a row awaiting an answer, with its section 
   const view = await matrixAfter([...base, commented('k-1', CSO, 1, 's1')]);
   t.strictSame(view.comments, [{
     commentId: 'k-1',
+    ref: 'C-1',
     draftVersion: 1,
     sectionKey: 's1',
     sectionHeading: 'Heading s1',
@@ -43,6 +45,7 @@ t.test('given CommentSubmitted, then a row awaiting an answer, with its section 
     disposition: null,
     response: null,
     answeredAt: null,
+    answeredBy: null,
     earlierAnswers: [],
     retraction: null,
   }]);
@@ -77,23 +80,33 @@ t.test('the heading is the one of the comment’s own draft version', async (t) 
   ]);
 });
 
-t.test('given CommentAnswered, then answered with the disposition, response and time', async (t) => {
+t.test('given CommentAnswered, then answered with the disposition, response, time and who answered (the actor)', async (t) => {
   const row = await rowAfter([...base, commented('k-1'), answered('k-1', 'accepted', 'Added to section 1.')], 'k-1');
-  sameFields(t, row, { status: 'answered', disposition: 'accepted', response: 'Added to section 1.', answeredAt: at(5), earlierAnswers: [] });
+  sameFields(t, row, {
+    status: 'answered', disposition: 'accepted', response: 'Added to section 1.', answeredAt: at(5), answeredBy: { role: 'coordinator', id: 'gender-office' }, earlierAnswers: [],
+  });
+});
+
+t.test('each comment has a reference in submission order: C-1, C-2, …, across versions; a retracted one keeps its reference', async (t) => {
+  const view = await matrixAfter([...base, commented('k-1'), commented('k-2', MFA), draft(2), retracted('k-1'), commented('k-3', CSO, 2)]);
+  t.strictSame(view.comments.map((c) => [c.commentId, c.ref]), [['k-1', 'C-1'], ['k-2', 'C-2'], ['k-3', 'C-3']]);
+  const again = await matrixAfter([...base, commented('k-1'), commented('k-1'), commented('k-2')]);
+  t.strictSame(again.comments.map((c) => [c.commentId, c.ref]), [['k-1', 'C-1'], ['k-2', 'C-2']], 'a duplicate CommentSubmitted takes no number');
 });
 
 t.test('given a revised answer, then the latest shows, with the earlier ones oldest first', async (t) => {
+  const deputy = { role: 'coordinator', id: 'deputy-coordinator' } as const;
   const row = await rowAfter([
     ...base, commented('k-1'),
     answered('k-1', 'noted', 'Will be considered.'),
-    answered('k-1', 'partially-accepted', 'Partly added.'),
+    { events: [answered('k-1', 'partially-accepted', 'Partly added.')], actor: deputy },
     answered('k-1', 'accepted', 'Added to section 1.'),
   ], 'k-1');
   sameFields(t, row, {
-    status: 'answered', disposition: 'accepted', response: 'Added to section 1.', answeredAt: at(7),
+    status: 'answered', disposition: 'accepted', response: 'Added to section 1.', answeredAt: at(7), answeredBy: { role: 'coordinator', id: 'gender-office' },
     earlierAnswers: [
-      { disposition: 'noted', response: 'Will be considered.', answeredAt: at(5) },
-      { disposition: 'partially-accepted', response: 'Partly added.', answeredAt: at(6) },
+      { disposition: 'noted', response: 'Will be considered.', answeredAt: at(5), answeredBy: { role: 'coordinator', id: 'gender-office' } },
+      { disposition: 'partially-accepted', response: 'Partly added.', answeredAt: at(6), answeredBy: deputy },
     ],
   });
   t.strictSame((await matrixAfter([...base, commented('k-1'), answered('k-1', 'noted', 'a'), answered('k-1', 'accepted', 'b')])).counts,
@@ -281,7 +294,8 @@ async function consultationWith(n: number): Promise<{ replayed: Replayed; store:
 /** What applying one more event reads from the store and would write ("head", or the comment's id). */
 async function costOf(c: { store: CountingViewStore; next: number }, command: Command) {
   const [e] = recorded([command], { firstRevision: c.next });
-  const docs = new DocBatch(c.store, projectionBase(commentMatrix));
+  const base = projectionBase(commentMatrix);
+  const docs = new DocBatch(c.store, base);
   c.store.gets = 0;
   c.store.lists = 0;
   await commentMatrix.apply(docs, e!);
@@ -289,7 +303,7 @@ async function costOf(c: { store: CountingViewStore; next: number }, command: Co
   return {
     reads: c.store.gets,
     lists: c.store.lists,
-    writes: changes.map((ch) => (ch.collection === 'comment-matrix@2' ? 'head' : `${ch.collection.slice('comment-matrix@2/'.length)} ${ch.key.slice(CONSULTATION_ID.length + 1)}`)),
+    writes: changes.map((ch) => (ch.collection === base ? 'head' : `${ch.collection.slice(`${base}/`.length)} ${ch.key.slice(CONSULTATION_ID.length + 1)}`)),
     bytes: JSON.stringify(changes).length,
   };
 }
@@ -313,4 +327,61 @@ t.test('an event reads and writes the same documents, and about the same bytes, 
     // only numbers differ: the counts and the sequence number have more digits
     t.ok(Math.abs(many.bytes - few.bytes) <= 32, `${what}: the same bytes within 32 (${few.bytes} vs ${many.bytes})`);
   }
+});
+
+// Paging: readMatrixPage
+t.test('readMatrixPage: pages in submission order that concatenate to the matrix; the counts are the whole matrix\'s on every page', async (t) => {
+  const events = recorded(filterHistory);
+  const replayed = await replay(commentMatrix, events);
+  const whole = (await commentMatrix.read(replayed.reader, CONSULTATION_ID))!.view;
+  const pages: string[][] = [];
+  let after: DocPlace | null = null;
+  do {
+    const page: Page<CommentRow> & { counts: unknown; lastRevision: number } = (await readMatrixPage(replayed.reader, CONSULTATION_ID, {}, { after, limit: 2 }))!;
+    pages.push(ids(page.rows));
+    t.strictSame(page.counts, whole.counts);
+    t.equal(page.lastRevision, events.length - 1);
+    t.strictSame(page.rows, whole.comments.filter((c) => ids(page.rows).includes(c.commentId)), 'rows as the matrix shows them');
+    after = page.next;
+  } while (after !== null);
+  t.strictSame(pages, [['a', 'b'], ['c', 'd'], ['e']]);
+  t.strictSame((await readMatrixPage(replayed.reader, CONSULTATION_ID, {}, { after: null, limit: 5 }))!.next, null, 'exactly one full page: no next');
+  t.equal(await readMatrixPage(replayed.reader, '0d5e8f3a-1c2b-4a6d-9e7f-000000000000', {}, { after: null, limit: 5 }), null, 'no such consultation');
+});
+
+t.test('readMatrixPage with filters: pages of the matching comments only, next null exactly when no match follows, counts of all matches', async (t) => {
+  const replayed = await replay(commentMatrix, recorded(filterHistory));
+  const page1 = (await readMatrixPage(replayed.reader, CONSULTATION_ID, { sectionKey: 's1' }, { after: null, limit: 2 }))!;
+  t.strictSame(ids(page1.rows), ['a', 'c']);
+  t.strictSame(page1.counts, { total: 2, answered: 2, awaitingAnswer: 0, retracted: 1 }, 'a, c (retracted), d: all pages');
+  const page2 = (await readMatrixPage(replayed.reader, CONSULTATION_ID, { sectionKey: 's1' }, { after: page1.next, limit: 2 }))!;
+  t.strictSame([ids(page2.rows), page2.next], [['d'], null]);
+  const answered1 = (await readMatrixPage(replayed.reader, CONSULTATION_ID, { status: 'answered' }, { after: null, limit: 1 }))!;
+  t.strictSame(ids(answered1.rows), ['a']);
+  const answered2 = (await readMatrixPage(replayed.reader, CONSULTATION_ID, { status: 'answered' }, { after: answered1.next, limit: 1 }))!;
+  t.strictSame([ids(answered2.rows), answered2.next], [['d'], null], 'd is the last answered one: no next though e follows');
+  const none = (await readMatrixPage(replayed.reader, CONSULTATION_ID, { stakeholderId: 'nobody' }, { after: null, limit: 10 }))!;
+  t.strictSame([none.rows, none.next, none.counts], [[], null, { total: 0, answered: 0, awaitingAnswer: 0, retracted: 0 }]);
+});
+
+t.test('readMatrixPage without filters reads the page\'s documents only, however many comments there are', async (t) => {
+  const { replayed, store } = await consultationWith(2_000);
+  store.lists = 0;
+  store.gets = 0;
+  const page = (await readMatrixPage(replayed.reader, CONSULTATION_ID, {}, { after: { order: 1000, key: docKey(CONSULTATION_ID, id(1000)) }, limit: 3 }))!;
+  t.strictSame(page.rows.map((c) => [c.commentId, c.ref]), [[id(1001), 'C-1001'], [id(1002), 'C-1002'], [id(1003), 'C-1003']]);
+  t.strictSame(page.next, { order: 1003, key: docKey(CONSULTATION_ID, id(1003)) });
+  t.strictSame([store.gets, store.lists], [1, 1], 'the head, then one listing of limit + 1 documents');
+});
+
+t.test('readMatrixPage over an older version\'s documents it cannot read: VIEWS_REBUILDING, not a row without its fields', async (t) => {
+  const replayed = await replay(commentMatrix, recorded([...base, commented('k-1')]));
+  const stale = docReader(replayed.store, projectionBase(commentMatrix), true);
+  t.equal((await readMatrixPage(stale, CONSULTATION_ID, {}, { after: null, limit: 5 }))?.stale, true, 'documents it can read are served, marked stale');
+  await replayed.store.commit('older', null, '1', [{
+    collection: `${projectionBase(commentMatrix)}/comments`, key: docKey(CONSULTATION_ID, 'k-1'), order: 1, doc: { commentId: 'k-1', text: 'as version 2 kept it' },
+  }]);
+  await t.rejects(readMatrixPage(stale, CONSULTATION_ID, {}, { after: null, limit: 5 }), { code: 'VIEWS_REBUILDING' });
+  await t.rejects(readMatrixPage(stale, CONSULTATION_ID, { version: 1 }, { after: null, limit: 5 }), { code: 'VIEWS_REBUILDING' });
+  await t.rejects(commentMatrix.read(stale, CONSULTATION_ID), { code: 'VIEWS_REBUILDING' }, 'nor the whole matrix (the CSV)');
 });

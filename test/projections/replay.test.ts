@@ -35,7 +35,7 @@ t.test('the history replayed here is well-formed: every event of a consultation 
 });
 
 t.test('the index lists the projections, each with its own name and a version', async (t) => {
-  t.strictSame(projections.map((p) => [p.name, p.version]), [['consultations-list', 2], ['stakeholders', 2], ['sign-off', 2], ['comment-matrix', 2], ['drafts', 2]]);
+  t.strictSame(projections.map((p) => [p.name, p.version]), [['consultations-list', 2], ['stakeholders', 2], ['sign-off', 2], ['comment-matrix', 3], ['drafts', 2]]);
   t.strictSame(projections, [consultationsList, stakeholders, signOff, commentMatrix, drafts]);
 });
 
@@ -104,6 +104,8 @@ t.test('at every step of a history, the views agree with each other and with the
     const liveComments = [...state.comments.values()].filter((c) => !c.retracted);
     check(comments.counts.total === liveComments.length, 'comments not retracted', e.revision);
     check(comments.counts.answered === liveComments.filter((c) => c.answer !== null).length, 'comments answered', e.revision);
+    check(comments.comments.map((c) => `${c.commentId} ${c.ref}`).join() === [...state.comments.values()].map((c) => `${c.id} ${c.ref}`).join(),
+      'each comment has the reference the state gives it', e.revision);
     for (const x of [...state.stakeholders.values()]) {
       const row = people.stakeholders.find((r) => r.id === x.id);
       check(row !== undefined && row.response === x.response && (row.removal !== null) === x.removed, `${x.id} response and removal`, e.revision);

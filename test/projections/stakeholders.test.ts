@@ -2,8 +2,8 @@
 import t, { type Test } from 'tap';
 import { event } from '../../src/domain/events.ts';
 import { docReader, projectionBase } from '../../src/projections/doc-batch.ts';
-import { docKey, type ProjectionEvent } from '../../src/projections/projection.ts';
-import { awaitingAnswer, readStakeholder, stakeholders, StakeholdersView, type StakeholderRow } from '../../src/projections/stakeholders.ts';
+import { docKey, type DocPlace, type ProjectionEvent } from '../../src/projections/projection.ts';
+import { awaitingAnswer, readStakeholder, readStakeholdersPage, stakeholders, StakeholdersView, type StakeholderRow } from '../../src/projections/stakeholders.ts';
 import {
   COMMENT_DEADLINE, CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed,
   endorsementRequested, extended, invited, jus, mfa, mod, opened, reinstated, removed, withheld,
@@ -391,4 +391,32 @@ t.test('cost: the 1,001st comment (its answer, its retraction) reads and writes 
   t.equal(closed?.view.stakeholders.length, 60);
   t.equal(closed?.view.stakeholders.reduce((n, x) => n + (x.commentsByVersion['1'] ?? 0), 0), 999, 'every comment counted, the two retracted aside');
   t.ok(closed?.view.stakeholders.every((x) => x.awaiting.length === 0), 'and yet every row reads the change: nothing awaited once closed');
+});
+
+t.test('readStakeholdersPage: pages in invitation order that concatenate to the list, each with the consultation\'s facts; a filter applies to every page', async (t) => {
+  const extra = Array.from({ length: 5 }, (_, i) => invited(`sh-${i}`, `Network ${i}`, `n${i}@networks.example`));
+  const events = recorded([...base, ...extra, accepted('sh-1'), accepted('sh-3'), accepted(MFA)]);
+  const replayed = await replay(stakeholders, events);
+  const whole = (await stakeholders.read(replayed.reader, CONSULTATION_ID))!.view;
+  const { stakeholders: allRows, ...facts } = whole;
+  const pages: string[][] = [];
+  let after: DocPlace | null = null;
+  do {
+    const slot: Awaited<ReturnType<typeof readStakeholdersPage>> = await readStakeholdersPage(replayed.reader, CONSULTATION_ID, { after, limit: 3 });
+    const { rows, next, ...pageFacts } = slot!.view;
+    t.strictSame(pageFacts, facts, 'the consultation\'s facts on every page');
+    t.strictSame(rows, allRows.filter((x) => rows.some((r) => r.id === x.id)), 'rows as the list shows them');
+    t.equal(slot!.lastRevision, events.length - 1);
+    pages.push(rows.map((x) => x.id));
+    after = next;
+  } while (after !== null);
+  t.strictSame(pages.flat(), allRows.map((x) => x.id));
+  t.strictSame(pages.map((p) => p.length), [3, 3, 3]);
+
+  const acceptedOnly = (x: StakeholderRow) => x.response === 'accepted';
+  const first = (await readStakeholdersPage(replayed.reader, CONSULTATION_ID, { after: null, limit: 2 }, acceptedOnly))!.view;
+  t.strictSame(first.rows.map((x) => x.id), [MFA, 'sh-1']);
+  const second = (await readStakeholdersPage(replayed.reader, CONSULTATION_ID, { after: first.next, limit: 2 }, acceptedOnly))!.view;
+  t.strictSame([second.rows.map((x) => x.id), second.next], [['sh-3'], null], 'no next: nothing accepted follows');
+  t.equal(await readStakeholdersPage(replayed.reader, OTHER_ID, { after: null, limit: 2 }), null, 'a consultation it does not know');
 });

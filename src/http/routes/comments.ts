@@ -1,15 +1,18 @@
 // Comments and the comment-resolution matrix: submit on a stakeholder's behalf (e.g. said in a
-// meeting), answer (again = revise), retract, read the matrix as JSON or CSV, read one comment.
+// meeting), answer (again = revise), retract, read the matrix as JSON (a page at a time) or CSV
+// (whole), read one comment.
 import { z } from 'zod';
 import { commands } from '../../commands/index.ts';
 import { SectionKey } from '../../domain/schemas.ts';
 import {
-  commentMatrix, CommentMatrixView, CommentRow, CommentStatus, filterMatrix, MatrixCounts, readComment, type MatrixFilter,
+  commentMatrix, CommentMatrixView, CommentRow, CommentStatus, filterMatrix, MatrixCounts, readComment, readMatrixPage, type Answer, type MatrixFilter,
 } from '../../projections/comment-matrix.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { docKey } from '../../projections/projection.ts';
 import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
 import { CSV_CONTENT_TYPE, prefersCsv, toCsv, type CsvCell } from '../csv.ts';
+import { nextCursor, PageNext, PageQuery, pageRequest } from '../paging.ts';
 import { CommandAck, CommentParams, ConsultationParams, DraftVersion, readErrors } from '../schemas.ts';
 import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
@@ -17,7 +20,9 @@ import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 const Comment = CommentRow.extend(Stale);
 
 const Matrix = CommentMatrixView.extend({
-  counts: MatrixCounts.describe('of the comments listed; retracted ones are counted only in `retracted`'),
+  comments: CommentMatrixView.shape.comments.describe('this page of the comments matching the filters, in submission order'),
+  counts: MatrixCounts.describe('of every comment matching the filters, on all pages; retracted ones are counted only in `retracted`'),
+  ...PageNext,
 });
 
 const WHOLE_DRAFT = 'whole';
@@ -28,10 +33,23 @@ const MatrixQuery = z.strictObject({
     .describe(`only comments on this section key; empty (\`section=\`) or \`${WHOLE_DRAFT}\` for comments on the whole draft`),
   stakeholder: z.string().min(1).max(100).optional().describe('only this stakeholder\'s comments'),
   status: CommentStatus.optional(),
+  ...PageQuery,
 });
+
+/** Who answered, as a spreadsheet shows it: "gender-office (coordinator)". */
+function actorCell(by: CommentRow['answeredBy']): string | null {
+  return by === null ? null : `${by.id} (${by.role})`;
+}
+
+/** The answers the latest one revised, oldest first, each with when, who and its disposition, then its text. */
+function earlierAnswersCell(answers: readonly Answer[]): string | null {
+  if (answers.length === 0) return null;
+  return answers.map((a, i) => `${i + 1}. ${a.answeredAt}${a.answeredBy ? ` by ${actorCell(a.answeredBy)}` : ''}, ${a.disposition}:\n${a.response}`).join('\n\n');
+}
 
 /** The CSV export's columns, in order, with what each holds. */
 const CSV_COLUMNS: ReadonlyArray<readonly [string, (c: CommentRow) => CsvCell]> = [
+  ['Reference', (c) => c.ref],
   ['Comment ID', (c) => c.commentId],
   ['Draft version', (c) => c.draftVersion],
   ['Section key', (c) => c.sectionKey], // empty: the whole draft
@@ -47,7 +65,8 @@ const CSV_COLUMNS: ReadonlyArray<readonly [string, (c: CommentRow) => CsvCell]> 
   ['Disposition', (c) => c.disposition],
   ['Response', (c) => c.response],
   ['Answered at', (c) => c.answeredAt],
-  ['Earlier answers', (c) => c.earlierAnswers.length], // how many answers the latest one revised
+  ['Answered by', (c) => actorCell(c.answeredBy)],
+  ['Earlier answers', (c) => earlierAnswersCell(c.earlierAnswers)], // the text of each answer the latest one revised
   ['Retraction reason', (c) => c.retraction?.reason ?? null],
   ['Retracted at', (c) => c.retraction?.retractedAt ?? null],
 ];
@@ -77,12 +96,14 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
     body: commands.submitComment.schema,
     command: commands.submitComment,
     created: {
-      schema: CommandAck.extend({ commentId: z.string() }),
+      schema: CommandAck.extend({ commentId: z.string(), ref: z.string().describe('the reference people quote: C-1, C-2, …') }),
       answer: (result, { params }) => {
         // on an idempotent replay these are the first run's events
         const commentId = result.events[0]?.data['commentId'];
         if (typeof commentId !== 'string') throw new Error('SubmitComment produced no CommentSubmitted event');
-        return { location: `/consultations/${params.id}/comments/${commentId}`, body: { commentId, revision: result.revision } };
+        const ref = result.state.comments.get(commentId)?.ref;
+        if (ref === undefined) throw new Error(`the state has no comment ${commentId} after SubmitComment`);
+        return { location: `/consultations/${params.id}/comments/${commentId}`, body: { commentId, ref, revision: result.revision } };
       },
     },
   });
@@ -91,12 +112,15 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
     schema: {
       operationId: 'getCommentMatrix',
       tags: ['comments'],
-      summary: 'The comment-resolution matrix, filtered; `Accept: text/csv` returns the filtered rows as a CSV file',
-      description: 'JSON is the default. With `Accept: text/csv` (preferred over application/json) the filtered comments come as '
-        + 'RFC 4180 CSV with a UTF-8 BOM and a header row: Comment ID, Draft version, Section key (empty: whole draft), Section, '
+      summary: 'The comment-resolution matrix, filtered, a page at a time; `Accept: text/csv` returns every filtered row as a CSV file',
+      description: 'JSON is the default: a page of at most `limit` comments (default 500) and `next`, the `cursor` of the next '
+        + 'page (null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over '
+        + 'application/json) every filtered comment comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a '
+        + 'UTF-8 BOM and a header row: Reference, Comment ID, Draft version, Section key (empty: whole draft), Section, '
         + 'Stakeholder ID, Organisation, Channel, Made at, Submitted at, Comment, Proposed text, Status, Disposition, Response, '
-        + 'Answered at, Earlier answers (how many answers the latest revised), Retraction reason, Retracted at. A cell starting '
-        + 'with =, +, -, @, tab or CR is prefixed with \' so a spreadsheet shows it as text.',
+        + 'Answered at, Answered by ("<actor id> (<role>)"), Earlier answers (the text of each answer the latest revised, oldest '
+        + 'first, each after a line "<n>. <answered at> by <actor>, <disposition>:"), Retraction reason, Retracted at. A cell '
+        + 'starting with =, +, -, @, tab or CR is prefixed with \' so a spreadsheet shows it as text.',
       params: ConsultationParams,
       querystring: MatrixQuery,
       response: {
@@ -104,7 +128,7 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
           description: 'the matrix, or its rows as CSV',
           content: {
             'application/json': { schema: Matrix.extend(Stale) },
-            'text/csv': { schema: z.string().describe('the filtered comments, one row each, after a header row') },
+            'text/csv': { schema: z.string().describe('every filtered comment (unpaged), one row each, after a header row') },
           },
         },
         ...readErrors,
@@ -112,18 +136,23 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
     },
   }, async (request, reply) => {
     const { id } = request.params;
-    const slot = await readConsultation(ctx, commentMatrix, id);
-    const { comments, counts } = filterMatrix(slot.view, filterOf(request.query));
+    const filter = filterOf(request.query);
     reply.header('vary', 'Accept');
     if (prefersCsv(request.headers.accept)) {
+      const slot = await readConsultation(ctx, commentMatrix, id);
       setEtag(reply, `${slot.lastRevision}-csv`, slot);
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="comments-${id}.csv"`)
-        .send(commentsCsv(comments));
+        .send(commentsCsv(filterMatrix(slot.view, filter).comments));
     }
-    setEtag(reply, String(slot.lastRevision), slot);
-    return reply.type('application/json; charset=utf-8').send({ consultationId: id, comments, counts, ...staleMark(slot) });
+    const prefix = docKey(id, '');
+    const page = await readMatrixPage(ctx.runner.reader(commentMatrix), id, filter, pageRequest(request.query, prefix));
+    if (!page) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${id}`);
+    setEtag(reply, String(page.lastRevision), page);
+    return reply.type('application/json; charset=utf-8').send({
+      consultationId: id, comments: page.rows, counts: page.counts, next: nextCursor(page.next, prefix), ...staleMark(page),
+    });
   });
 
   app.get('/consultations/:id/comments/:cid', {

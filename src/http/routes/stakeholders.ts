@@ -12,14 +12,16 @@ import { DomainError } from '../../domain/errors.ts';
 import { organisationKey, requireOpen, sameOrganisation } from '../../domain/rules.ts';
 import { Contact, Reason } from '../../domain/schemas.ts';
 import { Awaiting, InvitationStatus } from '../../domain/standing.ts';
-import { awaitingAnswer, readStakeholder, StakeholderRow, stakeholders, StakeholdersView } from '../../projections/stakeholders.ts';
+import { docKey } from '../../projections/projection.ts';
+import { isAwaited, readStakeholder, readStakeholdersPage, StakeholderRow, stakeholders, StakeholdersView } from '../../projections/stakeholders.ts';
 import { AppError } from '../../errors/catalogue.ts';
 import { commandRoute } from '../command-route.ts';
 import type { App, HttpContext, ResourcePlugin } from '../context.ts';
 import { InputError } from '../problem.ts';
 import { expectedRevision, idempotencyKey, runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, problem, readErrors, StakeholderParams } from '../schemas.ts';
-import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
+import { nextCursor, PageNext, PageQuery, pageRequest } from '../paging.ts';
+import { setEtag, Stale, staleMark } from '../views.ts';
 
 /** Data rows one import may hold; a larger file is refused with 413 TOO_MANY_ROWS (split it). */
 export const MAX_IMPORT_ROWS = 2_000;
@@ -36,12 +38,16 @@ const InviteAck = CommandAck.extend({ stakeholderId: z.string() });
 
 // the view's own schemas: a field the view gains is served without a change here
 const Stakeholder = StakeholderRow;
-const StakeholderList = StakeholdersView;
+const StakeholderList = StakeholdersView.extend({
+  stakeholders: StakeholdersView.shape.stakeholders.describe('this page of the stakeholders matching the filters, in invitation order'),
+  ...PageNext,
+});
 
 const ListQuery = z.strictObject({
   awaiting: z.enum(['true', 'false', ...Awaiting.options]).optional()
     .describe('true: only those from whom something is awaited; false: only those from whom nothing is; response|comments|endorsement: only those from whom that is awaited'),
   status: InvitationStatus.optional().describe('only those whose invitation is in this state'),
+  ...PageQuery,
 });
 
 const ReasonBody = z.strictObject({ reason: Reason.optional() });
@@ -102,22 +108,28 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
     schema: {
       operationId: 'listStakeholders',
       tags: ['stakeholders'],
-      summary: 'Every stakeholder: contacts, invitation status, comments, reminders, endorsement, what is awaited from it',
+      summary: 'Every stakeholder, a page at a time: contacts, invitation status, comments, reminders, endorsement, what is awaited from it',
+      description: 'At most `limit` stakeholders a page (default 500), in invitation order, and `next`, the `cursor` of the next page '
+        + '(null on the last); pass the same filters with each cursor.',
       params: ConsultationParams,
       querystring: ListQuery,
       response: { 200: StakeholderList.extend(Stale), ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = await readConsultation(ctx, stakeholders, request.params.id);
-    setEtag(reply, String(slot.lastRevision), slot);
+    const { id } = request.params;
     const { awaiting, status } = request.query;
-    const view = slot.view;
-    let rows: StakeholderRow[] = awaiting === 'true' ? awaitingAnswer(view)
-      : awaiting === 'false' ? view.stakeholders.filter((x) => x.awaiting.length === 0)
-      : awaiting ? view.stakeholders.filter((x) => x.awaiting.includes(awaiting))
-      : view.stakeholders;
-    if (status) rows = rows.filter((x) => x.invitationStatus === status);
-    return { ...view, stakeholders: rows, ...staleMark(slot) };
+    const byAwaiting: ((x: StakeholderRow) => boolean) | null = awaiting === 'true' ? isAwaited
+      : awaiting === 'false' ? (x) => !isAwaited(x)
+      : awaiting ? (x) => x.awaiting.includes(awaiting)
+      : null;
+    const keep = byAwaiting === null && !status ? undefined
+      : (x: StakeholderRow) => (byAwaiting === null || byAwaiting(x)) && (!status || x.invitationStatus === status);
+    const prefix = docKey(id, '');
+    const slot = await readStakeholdersPage(ctx.runner.reader(stakeholders), id, pageRequest(request.query, prefix), keep);
+    if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${id}`);
+    setEtag(reply, String(slot.lastRevision), slot);
+    const { rows, next, ...facts } = slot.view;
+    return { ...facts, stakeholders: rows, next: nextCursor(next, prefix), ...staleMark(slot) };
   });
 
   app.get('/consultations/:id/stakeholders/:sid', {
