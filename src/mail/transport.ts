@@ -104,11 +104,15 @@ export interface DeliveryFailure {
   error: string;
 }
 
-/** What a failed send means: permanent (5xx, invalid address) or transient (4xx, connection, timeout: retry with backoff). */
+/**
+ * What a failed send means: permanent (a 5xx reply, an invalid address) or transient (a 4xx reply,
+ * no connection, a timeout: retry with backoff). nodemailer marks its SMTP errors `permanent`
+ * itself; the reply code decides where it does not.
+ */
 export function classifyFailure(error: unknown): DeliveryFailure {
-  const e = (error ?? {}) as { responseCode?: unknown; response?: unknown; message?: unknown; permanent?: unknown; code?: unknown };
+  const e = (error ?? {}) as { responseCode?: unknown; response?: unknown; message?: unknown; permanent?: unknown };
   const message = String(e.response ?? e.message ?? error).slice(0, 2_000);
-  if (e.permanent === true) return { permanent: true, error: message };
-  if (typeof e.responseCode === 'number') return { permanent: e.responseCode >= 500 && e.responseCode < 600, responseCode: e.responseCode, error: message };
-  return { permanent: false, error: message };
+  const code = typeof e.responseCode === 'number' ? e.responseCode : undefined;
+  const permanent = typeof e.permanent === 'boolean' ? e.permanent : code !== undefined && code >= 500 && code < 600;
+  return { permanent, ...(code !== undefined ? { responseCode: code } : {}), error: message };
 }
