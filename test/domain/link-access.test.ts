@@ -4,7 +4,7 @@ import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import { latestDeadlineFor, linkAccess, type LinkSubject } from '../../src/domain/link-access.ts';
 import {
-  CONSULTATION_ID, CSO, MFA, NOW, closedWithdrawn, cso, draft, endorsementRequested, extended, mfa, opened, reinstated, removed, stateFrom,
+  CONSULTATION_ID, CSO, MFA, NOW, closedWithdrawn, cso, draft, endorsementRequested, extended, mfa, opened, recordedAt, reinstated, removed, stateFrom,
 } from '../helpers/domain-spec.ts';
 
 const focal: LinkSubject = { consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example') };
@@ -40,7 +40,7 @@ t.test("a stakeholder's own extension moves the end of its links only", async (t
 });
 
 t.test('closed: read-only for 90 days after the closing, then expired, whatever the deadlines', async (t) => {
-  const history = [opened, draft(1, '2027-12-01T00:00:00Z'), cso, closedWithdrawn]; // closed at NOW, 2027-03-01T09:00:00Z
+  const history = [opened, draft(1, '2027-12-01T00:00:00Z'), cso, recordedAt(NOW, closedWithdrawn)]; // closed at 2027-03-01T09:00:00Z
   t.strictSame(access(history, NOW), { ok: true, access: 'read-only', until: '2027-05-30T09:00:00.000Z' });
   t.match(access(history, '2027-05-30T09:00:00Z'), { ok: true, access: 'read-only' });
   t.match(access(history, '2027-05-30T09:00:01Z'), { ok: false, reason: 'expired' });
