@@ -68,7 +68,7 @@ export async function run(log: Log, options: BenchOptions) {
 async function timeStart(main: string, dataDir: string): Promise<{ live: number; ready: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dataDir, 'data'), LOG_LEVEL: 'info', AUTH_SECRET: 'bench-secret-0123456789abcdef0123456789', VERIFY_INTERVAL: 'off' },
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dataDir, 'data'), LOG_LEVEL: 'info', AUTH_SECRET: 'bench-secret-0123456789abcdef0123456789', SMTP_URL: 'smtp://127.0.0.1:2525', VERIFY_INTERVAL: 'off' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));

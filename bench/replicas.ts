@@ -166,7 +166,7 @@ export async function run(log: Log, options: BenchOptions) {
     const main = buildProduction(dir);
     const { token } = await mintToken(SECRET, { role: 'coordinator', subject: 'bench' });
     const env = {
-      ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_SECRET: SECRET,
+      ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_SECRET: SECRET, SMTP_URL: 'smtp://127.0.0.1:2525',
       DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema, LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: 'FULL', VERIFY_INTERVAL: 'off',
     };
     const logs = { A: join(dir, 'replica-a.log'), B: join(dir, 'replica-b.log') };

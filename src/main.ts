@@ -13,6 +13,7 @@ import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { formatDuration } from './config/duration.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
+import { describeMailTransport, resolveMailTransport } from './mail/transport.ts';
 import { projections } from './projections/index.ts';
 import { ProjectionRunner } from './projections/runner.ts';
 import { openEventStore } from './store/open-store.ts';
@@ -83,6 +84,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', (signal) => void stop(signal));
 
   const auth = resolveAuthSecret(config);
+  // production refuses to start without SMTP_URL; the mailer itself is built with the mail workers
+  const mailTransport = resolveMailTransport(config);
+  logger.info(describeMailTransport(mailTransport), mailTransport.kind === 'smtp'
+    ? 'e-mail: through the SMTP server of SMTP_URL'
+    : `e-mail: no SMTP_URL, messages are written to ${mailTransport.dir}, not sent`);
   const opened = await openEventStore(config, logger);
   store = opened.store;
   logger.info({ dataDir: config.dataDir, store: opened.kind, location: opened.location }, `event store: ${opened.kind} at ${opened.location}`);

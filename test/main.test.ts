@@ -4,6 +4,7 @@
 // (Stopping through npm itself: test/npm-start.test.ts.)
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { consult } from './helpers/consult.ts';
@@ -17,7 +18,7 @@ const bin = fileURLToPath(new URL('../bin/consult.js', import.meta.url));
 t.test('starts on the embedded SQLite store, serves /healthz, stops on SIGTERM', async (t) => {
   const dataDir = tempDir(t);
   const child = spawn(process.execPath, ['--import', 'tsx/esm', main], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development', SMTP_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -36,6 +37,7 @@ t.test('starts on the embedded SQLite store, serves /healthz, stops on SIGTERM',
     });
   });
   t.ok(logs.some((l) => l.dataDir === dataDir && l.store === 'sqlite'), 'logs where its data lives');
+  t.ok(logs.some((l) => l.mail === 'file' && l.outbox === join(dataDir, 'outbox')), 'without SMTP_URL, e-mail goes to the file outbox in the data directory');
   // without AUTH_SECRET: a development secret in the data directory and a ready-to-paste token on the terminal
   for (let i = 0; i < 100 && !stderr.includes('export TOKEN='); i++) await new Promise((r) => setTimeout(r, 100));
   const token = /export TOKEN=(\S+)/.exec(stderr)?.[1];
@@ -82,6 +84,18 @@ t.test('with NODE_ENV=production it refuses to start without AUTH_SECRET', async
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   t.equal(code, 1);
   t.match(stderr, /AUTH_SECRET is required when NODE_ENV=production/);
+});
+
+t.test('with NODE_ENV=production it refuses to start without SMTP_URL', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', main], {
+    env: { ...process.env, NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(40), SMTP_URL: '', PORT: '0', DATA_DIR: tempDir(t) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  t.equal(code, 1);
+  t.match(stderr, /SMTP_URL is required when NODE_ENV=production/);
 });
 
 t.test('tokens against the running server: the start-up hint works as printed, a longer-lived token is refused, a revoked one too, without a restart', async (t) => {

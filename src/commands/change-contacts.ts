@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { Contacts, stakeholderByEmail } from './invite-stakeholder.ts';
+import { withContactIds } from '../domain/contacts.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { Id } from '../domain/schemas.ts';
 import { COORDINATOR_ONLY, requireOpen, requireRole, requireStakeholder, sameEmail } from '../domain/rules.ts';
 
-/** Replaces a stakeholder's contact people (the first is the primary): a new focal point, same organisation. */
+/**
+ * Replaces a stakeholder's contact people (the first is the primary): a new focal point, same
+ * organisation. A contact whose address stays keeps its contactId (its links and reply address
+ * stay valid); one no longer listed loses them.
+ */
 export const changeContacts = defineCommand({
   name: 'ChangeContacts',
   schema: z.strictObject({ stakeholderId: Id, contacts: Contacts }),
@@ -23,6 +28,6 @@ export const changeContacts = defineCommand({
     const unchanged = x.contacts.length === input.contacts.length &&
       x.contacts.every((c, i) => c.name === input.contacts[i]?.name && sameEmail(c.email, input.contacts[i]?.email ?? ''));
     if (unchanged) return [];
-    return [event('StakeholderContactsChanged', input)];
+    return [event('StakeholderContactsChanged', { stakeholderId: x.id, contacts: withContactIds(x.id, input.contacts, x.contacts) })];
   },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
+import { withContactIds } from '../domain/contacts.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { idFor } from '../domain/ids.ts';
@@ -18,7 +19,7 @@ export function stakeholderByEmail(state: ReadonlyState, emails: readonly string
 }
 
 /**
- * Invites an organisation. Inviting a contact address it already has is a no-op (the caller finds
+ * Invites an organisation; each contact gets its id (contactIdFor). Inviting a contact address it already has is a no-op (the caller finds
  * the existing stakeholder by that address); a removed or declined one comes back only by reinstating it.
  */
 export const inviteStakeholder = defineCommand({
@@ -48,6 +49,7 @@ export const inviteStakeholder = defineCommand({
       if (sameOrg.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${sameOrg.organisation} declined; reinstate it`, { stakeholderId: sameOrg.id });
       throw new DomainError('ORGANISATION_ALREADY_INVITED', `${sameOrg.organisation} is invited already; change its contacts instead`, { stakeholderId: sameOrg.id });
     }
-    return [event('StakeholderInvited', { stakeholderId: idFor(ctx.commandId, 'stakeholder'), ...input })];
+    const stakeholderId = idFor(ctx.commandId, 'stakeholder');
+    return [event('StakeholderInvited', { stakeholderId, ...input, contacts: withContactIds(stakeholderId, input.contacts) })];
   },
 });

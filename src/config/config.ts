@@ -1,7 +1,17 @@
 // Settings come from environment variables, validated once at start (composition root only).
 import path from 'node:path';
 import { z } from 'zod';
-import { Duration, Interval } from './duration.ts';
+import { Duration, DurationList, Interval } from './duration.ts';
+
+/** `Name <address>` or `address`: the From of every e-mail sent. */
+const Mailbox = z.string().trim().transform((text, ctx): { name: string; address: string } => {
+  const m = /^(?:"?([^"<>\u0000-\u001f]*?)"?\s*<([^\s<>@]+@[^\s<>@]+)>|([^\s<>@"]+@[^\s<>@"]+))$/.exec(text);
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: 'an address, or a name and an address: "Gender Office <consult@gov.example>"' });
+    return z.NEVER;
+  }
+  return { name: (m[1] ?? '').trim(), address: m[2] ?? m[3]! };
+});
 
 const Port = z.coerce.number().int().min(0).max(65_535);
 const Url = (protocols: string[]) =>
@@ -26,8 +36,12 @@ export const ConfigSchema = z.object({
   /** the longest a bearer token may live (exp - iat), in seconds once parsed: "8h", "30d" (default) */
   TOKEN_MAX_LIFETIME: Duration.prefault('30d'),
   PUBLIC_URL: Url(['http:', 'https:']).optional(),
+  /** the outgoing mail server; unset: each message is written to DATA_DIR/outbox (required when NODE_ENV=production: src/mail/transport.ts) */
   SMTP_URL: Url(['smtp:', 'smtps:']).optional(),
-  INBOUND_DOMAIN: z.string().min(1).optional(),
+  /** the From of every e-mail */
+  MAIL_FROM: Mailbox.prefault('WPS consultation <consultation@localhost>'),
+  /** the domain of the reply+<token>@ and bounces+<token>@ addresses; unset: no Reply-To, bounces go to MAIL_FROM */
+  INBOUND_DOMAIN: z.string().regex(/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, 'a domain name such as reply.consult.example.org').optional(),
   INBOUND_SMTP_PORT: Port.optional(),
   /** esdb:// or esdb+discover:// (KurrentDB speaks the same protocol under these schemes) */
   // a cluster lists several hosts (esdb://a:2113,b:2113,c:2113), which is no WHATWG URL: check the scheme only
@@ -38,6 +52,8 @@ export const ConfigSchema = z.object({
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier').optional(),
   /** how often every consultation's hash chain is checked in the background, in ms; null (`off`): never */
   VERIFY_INTERVAL: Interval('24h'),
+  /** how long before each deadline the reminders go out, in milliseconds, longest first (a consultation may override them) */
+  REMINDER_OFFSETS: DurationList('7d,2d,1d'),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

@@ -1,7 +1,7 @@
 // Durations in settings and on the command line: a whole number and one unit, `500ms`, `90s`,
 // `15m`, `8h`, `30d`, `2w`, `1y` (365 days). One parser; token lifetimes read it as seconds
 // (TOKEN_MAX_LIFETIME, `consult token --expires`), timers as milliseconds (VERIFY_INTERVAL, which
-// also takes `off`).
+// also takes `off`; REMINDER_OFFSETS, a list).
 import { z } from 'zod';
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 } as const;
@@ -43,6 +43,26 @@ export const Interval = (fallback: string) =>
       return z.NEVER;
     }
     return ms;
+  });
+
+/**
+ * A comma-separated list of durations (`7d,2d,1d`, `30s,10s`) → milliseconds, longest first, each
+ * once: how long before a deadline each reminder goes out. At most 12, each at most a year.
+ */
+export const DurationList = (fallback: string) =>
+  z.string().default(fallback).transform((text, ctx): number[] => {
+    const parts = text.split(',').map((p) => p.trim());
+    const ms = parts.map(parseDurationMs);
+    if (ms.some((v) => v === null)) {
+      ctx.addIssue({ code: 'custom', message: `a comma-separated list of durations such as 7d,2d,1d or 30s,10s (units ms, s, m, h, d, w, y)` });
+      return z.NEVER;
+    }
+    const values = [...new Set(ms as number[])].sort((a, b) => b - a);
+    if (values.length > 12 || values[0]! > UNIT_MS.y) {
+      ctx.addIssue({ code: 'custom', message: 'at most 12 durations, each at most 1y' });
+      return z.NEVER;
+    }
+    return values;
   });
 
 /** Seconds → the shortest exact duration string ("30d", "36h", "90s"). */

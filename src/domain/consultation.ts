@@ -7,11 +7,12 @@
 // evolve mutates the state it is given (a fold owns its state) because a busy consultation folds
 // thousands of events and copying maps per event would be quadratic. decide sees the same state as
 // DeepReadonly: it may read, never change.
-import type { Contact, Phase } from './schemas.ts';
-import type { DomainEvent, EventMetadata } from './events.ts';
+import type { z } from 'zod';
+import type { Phase } from './schemas.ts';
+import type { DomainEvent, EventMetadata, StoredContact } from './events.ts';
 import type { OwnExtension } from './rules.ts';
 import type { EndorsementDecision, InvitationResponse } from './standing.ts';
-import { commentRef } from './rules.ts';
+import { commentRef, later } from './rules.ts';
 
 export type Response = InvitationResponse;
 
@@ -20,7 +21,10 @@ export type Decision = EndorsementDecision;
 export interface StakeholderState {
   id: string;
   organisation: string;
-  contacts: Contact[];
+  /** its contact people now, each with its stable contactId; the first is the primary */
+  contacts: z.infer<typeof StoredContact>[];
+  /** ids of contacts it had before and has no more (a link or reply address naming one is revoked, not forged) */
+  formerContactIds: string[];
   endorser: boolean;
   response: Response;
   removed: boolean;
@@ -61,6 +65,14 @@ export interface AppliedCommand {
 export interface ConsultationState {
   id: string | null;
   status: 'none' | 'open' | 'closed';
+  /** when it was closed (the ConsultationClosed event's recordedAt); null while open */
+  closedAt: string | null;
+  /**
+   * The latest deadline ever set for everyone: any draft's comment deadline, any endorsement
+   * request's, any extension for everyone (a deadline of one stakeholder's is in its extensions).
+   * Null before the first draft.
+   */
+  latestDeadline: string | null;
   /** the stream revision of the last event folded, -1 before any */
   revision: number;
   /** hash of the last event folded: the next event's prevHash */
@@ -94,6 +106,8 @@ export function initialState(): ConsultationState {
   return {
     id: null,
     status: 'none',
+    closedAt: null,
+    latestDeadline: null,
     revision: -1,
     lastHash: ZERO_HASH,
     drafts: new Map(),
@@ -106,7 +120,7 @@ export function initialState(): ConsultationState {
   };
 }
 
-/** What the fold needs of a decoded event (decode.ts): its revision, command and hash, and the event (null: a type this code does not know). */
+/** What the fold needs of a decoded event (decode.ts): its revision, command, time and hash, and the event (null: a type this code does not know). */
 export interface FoldableEvent {
   revision: number;
   metadata: Pick<EventMetadata, 'commandId' | 'commandHash' | 'hash' | 'recordedAt'>;
@@ -138,12 +152,14 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
         ownCommentDeadlines: new Map(),
       });
       s.latestVersion = Math.max(s.latestVersion, e.data.version);
+      setsDeadline(s, e.data.commentDeadline);
       return;
     case 'StakeholderInvited':
       s.stakeholders.set(e.data.stakeholderId, {
         id: e.data.stakeholderId,
         organisation: e.data.organisation,
         contacts: e.data.contacts,
+        formerContactIds: [],
         endorser: e.data.endorser,
         response: 'pending',
         removed: false,
@@ -153,7 +169,12 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
       });
       return;
     case 'StakeholderContactsChanged':
-      withStakeholder(s, e.data.stakeholderId, (x) => { x.contacts = e.data.contacts; });
+      withStakeholder(s, e.data.stakeholderId, (x) => {
+        const now = new Set(e.data.contacts.map((c) => c.contactId));
+        const gone = x.contacts.map((c) => c.contactId).filter((id) => !now.has(id));
+        x.formerContactIds = [...new Set([...x.formerContactIds, ...gone])].filter((id) => !now.has(id));
+        x.contacts = e.data.contacts;
+      });
       return;
     case 'InvitationAccepted':
       withStakeholder(s, e.data.stakeholderId, (x) => { x.response = 'accepted'; });
@@ -198,6 +219,7 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
       return;
     case 'EndorsementRequested':
       s.endorsementRequest = { draftVersion: e.data.draftVersion, deadline: e.data.deadline };
+      setsDeadline(s, e.data.deadline);
       return;
     case 'EndorsementRequestCancelled':
       if (s.endorsementRequest?.draftVersion === e.data.draftVersion) s.endorsementRequest = null;
@@ -215,9 +237,13 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
         if (phase === 'comments' && s.stakeholders.has(stakeholderId)) s.drafts.get(draftVersion)?.ownCommentDeadlines.set(stakeholderId, deadline);
       } else if (phase === 'comments') {
         const d = s.drafts.get(draftVersion);
-        if (d) d.commentDeadline = deadline;
+        if (d) {
+          d.commentDeadline = deadline;
+          setsDeadline(s, deadline);
+        }
       } else if (s.endorsementRequest?.draftVersion === draftVersion) {
         s.endorsementRequest.deadline = deadline;
+        setsDeadline(s, deadline);
       }
       return;
     }
@@ -231,6 +257,7 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
       return;
     case 'ConsultationClosed':
       s.status = 'closed';
+      s.closedAt = recordedAt;
       return;
     default:
       return assertNever(e);
@@ -239,6 +266,10 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
 
 function assertNever(e: never): never {
   throw new Error(`evolve has no case for ${JSON.stringify(e)}`);
+}
+
+function setsDeadline(s: ConsultationState, deadline: string): void {
+  s.latestDeadline = s.latestDeadline === null ? deadline : later(s.latestDeadline, deadline);
 }
 
 function withStakeholder(s: ConsultationState, id: string, f: (x: StakeholderState) => void): void {

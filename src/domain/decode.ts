@@ -5,6 +5,7 @@
 // A type this code does not know (written by a later version) decodes with `event: null` and
 // changes nothing.
 import type { z } from 'zod';
+import { contactIdFor } from './contacts.ts';
 import { EventDataSchemas, EventMetadata, isEventType, type DomainEvent, type EventType } from './events.ts';
 
 /** A stored event as the domain sees it (the event store's RecordedEvent has this shape). */
@@ -61,7 +62,27 @@ export const UPCASTERS: readonly Upcaster[] = [
     applies: (data) => !Object.hasOwn(data, 'stakeholderId'),
     upcast: (data) => ({ ...data, stakeholderId: '' }),
   })),
+  // Before contacts had ids, a contact was { name, email }. Its id is derived from the stakeholder's
+  // id and the normalised address (contactIdFor), exactly as the deciders derive it, so it is the
+  // same at every replay and the same as a later event keeps for that address.
+  ...(['StakeholderInvited', 'StakeholderContactsChanged'] as const).map((type): Upcaster => ({
+    type,
+    description: 'contacts stored as { name, email }, without contactId',
+    applies: (data) => Array.isArray(data['contacts']) && data['contacts'].some(lacksContactId),
+    upcast: (data) => ({
+      ...data,
+      contacts: (data['contacts'] as unknown[]).map((c) =>
+        lacksContactId(c) && typeof data['stakeholderId'] === 'string'
+          ? { contactId: contactIdFor(data['stakeholderId'], c.email), ...c }
+          : c),
+    }),
+  })),
 ];
+
+/** A stored contact with an address but no id (anything else is left for the schema to judge). */
+function lacksContactId(c: unknown): c is Record<string, unknown> & { email: string } {
+  return isRecord(c) && typeof c['email'] === 'string' && !Object.hasOwn(c, 'contactId');
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -11,7 +11,10 @@ import {
 // chain, not these schemas, is what proves an event was not altered.
 const StakeholderRef = { stakeholderId: z.string() };
 // The views copy these shapes from the events, so they describe them with the same schemas.
-export const StoredContact = z.object({ name: z.string(), email: z.string() });
+/** A contact person: `contactId` is stable while the address stays (contacts.ts); events stored before ids existed get it from an upcaster. */
+export const StoredContact = z.object({ contactId: z.string(), name: z.string(), email: z.string() });
+/** A contact's name and address without its id (what the views show of it so far). */
+export const ContactDetails = StoredContact.pick({ name: true, email: true });
 export const StoredSection = z.object({ key: z.string(), heading: z.string(), text: z.string() });
 export const StoredSignatory = z.object({ name: z.string(), title: z.string() });
 

@@ -1,4 +1,5 @@
 // Guards shared by the commands' decide functions. Each throws a catalogued DomainError.
+import { normaliseEmail } from './contacts.ts';
 import { DomainError } from './errors.ts';
 import type { DeepReadonly, DraftState, ReadonlyStakeholder, ReadonlyState } from './consultation.ts';
 import type { Actor } from './schemas.ts';
@@ -152,7 +153,7 @@ export function endorsementDeadlineFor(s: ReadonlyState, x: ReadonlyStakeholder 
 }
 
 export function sameEmail(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
+  return normaliseEmail(a) === normaliseEmail(b);
 }
 
 /** An organisation's name as the domain compares it: NFKC, trimmed, single spaces, lower case. */

@@ -12,7 +12,7 @@
 //
 // The view's shape is its zod schema (StakeholdersView); the routes serve it with that schema.
 import { z } from 'zod';
-import { StoredContact, type DomainEvent } from '../domain/events.ts';
+import { ContactDetails, type DomainEvent } from '../domain/events.ts';
 import { ownDeadlineOverride } from '../domain/rules.ts';
 import { ConsultationStatus, MessageKind, Phase, StakeholderKind } from '../domain/schemas.ts';
 import {
@@ -48,7 +48,7 @@ export const StakeholderRow = z.object({
   id: z.string(),
   organisation: z.string(),
   kind: StakeholderKind,
-  contacts: z.array(StoredContact).describe('the first is the primary contact'),
+  contacts: z.array(ContactDetails).describe('the first is the primary contact'),
   language: z.string(),
   endorser: z.boolean(),
   /** see invitationStatus (src/domain/standing.ts) */
@@ -248,7 +248,7 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
         id: e.data.stakeholderId,
         organisation: e.data.organisation,
         kind: e.data.kind,
-        contacts: e.data.contacts,
+        contacts: e.data.contacts.map(contactDetails),
         language: e.data.language,
         endorser: e.data.endorser,
         response: 'pending',
@@ -270,7 +270,7 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
     case 'StakeholderContactsChanged':
       return row(e.data.stakeholderId, (x) => {
         touch(x);
-        x.contacts = e.data.contacts;
+        x.contacts = e.data.contacts.map(contactDetails);
       });
     case 'InvitationAccepted':
       return row(e.data.stakeholderId, (x) => {
@@ -440,4 +440,9 @@ function derived(x: StakeholderFacts, c: ConsultationFacts): Derived {
     endorsement: endorsementStatus(x, onCurrent),
     awaiting: awaitingFrom(c.status === 'open', facts, onCurrent),
   };
+}
+
+/** What a row keeps of a contact: its name and address (contactIds are not shown yet). */
+function contactDetails(c: { name: string; email: string }): z.infer<typeof ContactDetails> {
+  return { name: c.name, email: c.email };
 }

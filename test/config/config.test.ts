@@ -58,3 +58,29 @@ t.test('TOKEN_MAX_LIFETIME is a duration, read as seconds: 30d by default', asyn
     t.match(error.message, `TOKEN_MAX_LIFETIME="${bad}"`, bad);
   }
 });
+
+t.test('e-mail settings: MAIL_FROM as a name and an address, REMINDER_OFFSETS as milliseconds longest first (7d,2d,1d by default)', async (t) => {
+  const c = loadConfig({});
+  t.strictSame(c.MAIL_FROM, { name: 'WPS consultation', address: 'consultation@localhost' });
+  t.strictSame(c.REMINDER_OFFSETS, [7 * 86_400_000, 2 * 86_400_000, 86_400_000]);
+  t.equal(c.SMTP_URL, undefined, 'no SMTP server by default: the file outbox');
+  t.strictSame(loadConfig({ MAIL_FROM: 'consult@gov.example' }).MAIL_FROM, { name: '', address: 'consult@gov.example' });
+  t.strictSame(loadConfig({ MAIL_FROM: '"Gender Office, MoD" <consult@gov.example>' }).MAIL_FROM, { name: 'Gender Office, MoD', address: 'consult@gov.example' });
+  t.strictSame(loadConfig({ REMINDER_OFFSETS: '10s,30s' }).REMINDER_OFFSETS, [30_000, 10_000], 'sorted, longest first');
+  t.strictSame(loadConfig({ REMINDER_OFFSETS: '20s' }).REMINDER_OFFSETS, [20_000]);
+  t.strictSame(loadConfig({ REMINDER_OFFSETS: '1d, 24h' }).REMINDER_OFFSETS, [86_400_000], 'the same offset once');
+  t.equal(loadConfig({ INBOUND_DOMAIN: 'reply.consult.example.org' }).INBOUND_DOMAIN, 'reply.consult.example.org');
+  for (const [name, bad] of [['MAIL_FROM', 'nobody'], ['MAIL_FROM', 'A <a@b.example'], ['REMINDER_OFFSETS', '7d,,1d'], ['REMINDER_OFFSETS', 'weekly'], ['REMINDER_OFFSETS', '2y'], ['INBOUND_DOMAIN', 'reply@example.org'], ['SMTP_URL', 'http://mail.example']] as const) {
+    const error = t.throws(() => loadConfig({ [name]: bad })) as ConfigError;
+    t.match(error.message, `${name}=${JSON.stringify(bad)}`, `${name} refuses ${bad}`);
+  }
+});
+
+t.test('production refuses to send mail nowhere: without SMTP_URL it fails, elsewhere the outbox is DATA_DIR/outbox', async (t) => {
+  const { resolveMailTransport, describeMailTransport } = await import('../../src/mail/transport.ts');
+  t.throws(() => resolveMailTransport(loadConfig({ NODE_ENV: 'production' }, '/srv/app')), /SMTP_URL is required when NODE_ENV=production/);
+  t.strictSame(resolveMailTransport(loadConfig({}, '/srv/app')), { kind: 'file', dir: path.join('/srv/app', 'data', 'outbox') });
+  const smtp = resolveMailTransport(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://user:hunter2@mail.example.org:465' }));
+  t.strictSame(smtp, { kind: 'smtp', url: 'smtps://user:hunter2@mail.example.org:465' });
+  t.strictSame(describeMailTransport(smtp), { mail: 'smtp', smtp: 'smtps://mail.example.org:465' }, 'logged without the password');
+});

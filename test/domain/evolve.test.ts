@@ -1,5 +1,6 @@
 // The fold: what the consultation's state holds after a history. decide relies on exactly this.
 import t from 'tap';
+import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
 import { evolve, initialState, ZERO_HASH, type ConsultationState, type FoldableEvent } from '../../src/domain/consultation.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import {
@@ -23,7 +24,7 @@ function fold(commands: Array<[commandId: string, events: DomainEvent[]]>, state
 }
 
 const V1_DEADLINE = '2027-04-01T17:00:00+03:00';
-const MOD_CONTACTS = [{ name: 'New gender adviser', email: 'adviser@mod.example' }, { name: 'Deputy', email: 'deputy@mod.example' }];
+const MOD_CONTACTS = withContactIds(MOD, [{ name: 'New gender adviser', email: 'adviser@mod.example' }, { name: 'Deputy', email: 'deputy@mod.example' }]);
 
 const history: Array<[string, DomainEvent[]]> = [
   ['c-open', [opened]],
@@ -62,8 +63,8 @@ const history: Array<[string, DomainEvent[]]> = [
 
 t.test('the initial state: no consultation, revision -1, the zero hash', async (t) => {
   t.same(initialState(), {
-    id: null, status: 'none', revision: -1, lastHash: ZERO_HASH, drafts: new Map(), latestVersion: 0, stakeholders: new Map(), comments: new Map(),
-    endorsementRequest: null, messages: new Map(), commands: new Map(),
+    id: null, status: 'none', closedAt: null, latestDeadline: null, revision: -1, lastHash: ZERO_HASH, drafts: new Map(), latestVersion: 0,
+    stakeholders: new Map(), comments: new Map(), endorsementRequest: null, messages: new Map(), commands: new Map(),
   });
   t.equal(ZERO_HASH, '0'.repeat(64));
 });
@@ -83,7 +84,8 @@ t.test('after a representative history, the state holds what decide needs', asyn
   t.same(s.stakeholders.get(CSO), {
     id: CSO,
     organisation: "Women's Peace Network",
-    contacts: [{ name: "Focal point of Women's Peace Network", email: 'focal@wpn.example' }],
+    contacts: [{ contactId: contactIdFor(CSO, 'focal@wpn.example'), name: "Focal point of Women's Peace Network", email: 'focal@wpn.example' }],
+    formerContactIds: [],
     endorser: false,
     response: 'pending', // declined, then reinstated
     removed: false,
@@ -94,7 +96,8 @@ t.test('after a representative history, the state holds what decide needs', asyn
   t.same(s.stakeholders.get(MFA), {
     id: MFA,
     organisation: 'Ministry of Foreign Affairs',
-    contacts: [{ name: 'Focal point of Ministry of Foreign Affairs', email: 'gender@mfa.example' }],
+    contacts: [{ contactId: contactIdFor(MFA, 'gender@mfa.example'), name: 'Focal point of Ministry of Foreign Affairs', email: 'gender@mfa.example' }],
+    formerContactIds: [],
     endorser: true,
     response: 'accepted',
     removed: false,
@@ -103,6 +106,7 @@ t.test('after a representative history, the state holds what decide needs', asyn
     decisions: new Map([[1, 'endorsed'], [2, 'endorsed']]), // on 2: withheld, then endorsed
   });
   t.same(s.stakeholders.get(MOD)?.contacts, MOD_CONTACTS);
+  t.same(s.stakeholders.get(MOD)?.formerContactIds, [contactIdFor(MOD, 'gender@mod.example')], 'the contact it no longer has');
   t.same(s.stakeholders.get(MOD)?.decisions, new Map([[1, 'withheld'], [2, 'endorsed']]));
   t.equal(s.stakeholders.get(JUS)?.removed, true);
   t.same(s.comments, new Map([
@@ -111,6 +115,35 @@ t.test('after a representative history, the state holds what decide needs', asyn
   ]));
   t.same(s.endorsementRequest, { draftVersion: 2, deadline: '2027-06-01T00:00:00Z' });
   t.same(s.messages, new Map([['m-1', 'sent'], ['m-2', 'failed-permanently']]));
+  t.equal(s.latestDeadline, '2027-06-01T00:00:00Z', 'the latest of every deadline set for everyone');
+  t.equal(s.closedAt, null);
+});
+
+t.test('the latest deadline only moves later: a cancelled request or an earlier new draft keeps it; an own extension is not everyone\'s', async (t) => {
+  t.equal(stateFrom([opened, cso]).latestDeadline, null, 'none before the first draft');
+  const s = stateFrom([
+    opened, draft(1, '2027-04-01T17:00:00+03:00'), cso, endorsementRequested(1, '2027-05-01T15:00:00Z'),
+    event('EndorsementRequestCancelled', { draftVersion: 1, reason: 'superseded' }),
+    draft(2, '2027-04-20T00:00:00Z'),
+    extended('comments', 2, '2027-04-20T00:00:00Z', '2027-09-01T00:00:00Z', CSO),
+  ]);
+  t.equal(s.latestDeadline, '2027-05-01T15:00:00Z');
+  const extended2 = stateFrom([opened, draft(1), extended('comments', 1, V1_DEADLINE, '2027-04-30T00:00:00Z')]);
+  t.equal(extended2.latestDeadline, '2027-04-30T00:00:00Z');
+});
+
+t.test('contacts changed: a contact dropped becomes former, one listed again is current again', async (t) => {
+  const focal = contactIdFor(CSO, 'focal@wpn.example');
+  const maria = withContactIds(CSO, [{ name: 'Maria', email: 'maria@wpn.example' }]);
+  const dropped = stateFrom([opened, cso, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: maria })]);
+  t.same(dropped.stakeholders.get(CSO)?.contacts.map((c) => c.contactId), [maria[0]!.contactId]);
+  t.same(dropped.stakeholders.get(CSO)?.formerContactIds, [focal]);
+  const back = stateFrom([
+    opened, cso, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: maria }),
+    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, [{ name: 'Focal', email: 'focal@wpn.example' }]) }),
+  ]);
+  t.same(back.stakeholders.get(CSO)?.contacts.map((c) => c.contactId), [focal]);
+  t.same(back.stakeholders.get(CSO)?.formerContactIds, [maria[0]!.contactId]);
 });
 
 t.test('the commands record: every command id with its first and last revision and its input hash', async (t) => {
@@ -141,6 +174,7 @@ t.test('closing sets the status; records of messages still fold afterwards', asy
     })]],
   ]);
   t.equal(s.status, 'closed');
+  t.equal(s.closedAt, recordedAt(32), 'when the closing was recorded');
   t.equal(s.messages.get('m-3'), 'sent');
   t.equal(s.revision, 33);
 });

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { inviteStakeholder } from '../../src/commands/invite-stakeholder.ts';
+import { withContactIds } from '../../src/domain/contacts.ts';
 import { event } from '../../src/domain/events.ts';
 import { idFor } from '../../src/domain/ids.ts';
 import { CSO, MFA, closedWithdrawn, cso, declined, draft, mfa, opened, reinstated, removed, when } from '../helpers/domain-spec.ts';
@@ -13,6 +14,8 @@ const input = {
   ],
   language: 'ro',
 };
+/** the stakeholder id the command under test gets */
+const SID = idFor('cmd-under-test', 'stakeholder');
 /** cso (spec.ts) is "Women's Peace Network", focal@wpn.example */
 const csoAgain = {
   organisation: "Women's Peace Network",
@@ -31,7 +34,7 @@ t.test('given a closed consultation, when InviteStakeholder, then CONSULTATION_C
 
 t.test('given an opened consultation (no draft yet), when InviteStakeholder, then StakeholderInvited with an id derived from the command id', async (t) => {
   t.same(when(inviteStakeholder, [opened], input), [
-    event('StakeholderInvited', { stakeholderId: idFor('cmd-under-test', 'stakeholder'), ...input, endorser: false }),
+    event('StakeholderInvited', { stakeholderId: SID, ...input, contacts: withContactIds(SID, input.contacts), endorser: false }),
   ]);
 });
 
@@ -46,7 +49,7 @@ t.test('the same command id gives the same stakeholder id; another command id an
 t.test('a ministry invited as an endorser', async (t) => {
   const ministry = { ...input, organisation: 'Ministry of Education', kind: 'ministry' as const, endorser: true };
   t.same(when(inviteStakeholder, [opened, draft(1)], ministry), [
-    event('StakeholderInvited', { stakeholderId: idFor('cmd-under-test', 'stakeholder'), ...ministry }),
+    event('StakeholderInvited', { stakeholderId: SID, ...ministry, contacts: withContactIds(SID, ministry.contacts) }),
   ]);
 });
 

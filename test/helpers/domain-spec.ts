@@ -1,5 +1,6 @@
 // Given/when/then helpers for the domain specifications: given these events, when this command,
 // then these events (or this error code). Pure: no store, no clock.
+import { withContactIds } from '../../src/domain/contacts.ts';
 import { evolve, initialState, type ConsultationState } from '../../src/domain/consultation.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import { DomainError } from '../../src/domain/errors.ts';
@@ -71,7 +72,7 @@ export function invited(stakeholderId: string, organisation: string, email: stri
     stakeholderId,
     organisation,
     kind: endorser ? 'ministry' : 'civil-society',
-    contacts: [{ name: `Focal point of ${organisation}`, email }],
+    contacts: withContactIds(stakeholderId, [{ name: `Focal point of ${organisation}`, email }]),
     language: 'en',
     endorser,
   });

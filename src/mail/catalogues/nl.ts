@@ -1,0 +1,74 @@
+import type { Catalogue } from '../catalogue.ts';
+
+const v = (n: number | null) => String(n ?? '');
+
+export const nl: Catalogue = {
+  language: 'nl',
+  greeting: (name) => `Beste ${name},`,
+  signOff: 'Met vriendelijke groet,',
+  action: 'Open uw consultatiepagina',
+  personalLink: 'Deze link is persoonlijk: stuur hem niet door.',
+  replyByEmail: 'U kunt ook op deze e-mail antwoorden: schrijf boven de lijn bovenaan.',
+  labels: {
+    consultation: 'Consultatie',
+    draftVersion: 'Versie van het ontwerp',
+    asked: 'Wat er gevraagd wordt',
+    deadline: 'Uiterste datum',
+    comments: 'Uw opmerkingen',
+    answers: 'Beantwoord',
+    coordinatorMessage: 'Bericht van de coördinatoren',
+    note: 'Toelichting',
+  },
+  asked: {
+    comments: (n) => `Uw opmerkingen bij versie ${n} van het ontwerp`,
+    endorsement: (n) => `Uw instemming met versie ${n} van het ontwerp (of uw redenen om niet in te stemmen)`,
+    nothingYet: 'Nog niets: u krijgt bericht zodra het eerste ontwerp is gepubliceerd',
+    nothing: 'Niets meer: dank voor uw deelname',
+  },
+  disposition: { accepted: 'overgenomen', 'partially-accepted': 'gedeeltelijk overgenomen', rejected: 'niet overgenomen', noted: 'voor kennisgeving aangenomen' },
+  invitation: {
+    subject: (f) => `Uitnodiging: ${f.title}`,
+    lead: (f) => [
+      `${f.leadOrganisation} nodigt ${f.organisation} uit om deel te nemen aan de consultatie “${f.title}”.`,
+      'Op uw persoonlijke pagina kunt u het ontwerp lezen, per onderdeel opmerkingen maken en de antwoorden op uw opmerkingen volgen.',
+    ],
+  },
+  newDraft: {
+    subject: (f) => `Nieuw ontwerp (versie ${v(f.draftVersion)}): ${f.title}`,
+    lead: (f) => [`Versie ${v(f.draftVersion)} van het ontwerp van “${f.title}” is gepubliceerd voor opmerkingen.`],
+  },
+  endorsementRequest: {
+    subject: (f) => `Verzoek om instemming (versie ${v(f.draftVersion)}): ${f.title}`,
+    lead: (f) => [`${f.leadOrganisation} vraagt ${f.organisation} in te stemmen met versie ${v(f.draftVersion)} van het ontwerp van “${f.title}”.`],
+  },
+  reminder: {
+    comments: {
+      subject: (f) => `Herinnering: opmerkingen uiterlijk ${f.deadlineDate ?? ''}: ${f.title}`,
+      lead: (f) => [`Ter herinnering: de uiterste datum voor opmerkingen bij versie ${v(f.draftVersion)} van “${f.title}” nadert en we hebben van ${f.organisation} nog geen reactie ontvangen.`],
+    },
+    endorsement: {
+      subject: (f) => `Herinnering: instemming uiterlijk ${f.deadlineDate ?? ''}: ${f.title}`,
+      lead: (f) => [`Ter herinnering: de uiterste datum om in te stemmen met versie ${v(f.draftVersion)} van “${f.title}” nadert en ${f.organisation} heeft nog geen besluit genomen.`],
+    },
+  },
+  acknowledgement: {
+    subject: (f, refs) => `Opmerkingen ontvangen (${refs}): ${f.title}`,
+    received: { one: '# opmerking', other: '# opmerkingen' },
+    lead: (f, received) => [
+      `Dank u: we hebben ${received} van ${f.organisation} ontvangen bij versie ${v(f.draftVersion)} van “${f.title}”.`,
+      'Vermeld de kenmerken hieronder als u ons erover schrijft.',
+    ],
+  },
+  outcome: {
+    subject: (f) => `Consultatie afgesloten: ${f.title}`,
+    lead: (f, outcome) => [outcome === 'adopted'
+      ? `De consultatie “${f.title}” is afgesloten: versie ${v(f.draftVersion)} van het plan is vastgesteld. Dank voor uw deelname.`
+      : `De consultatie “${f.title}” is afgesloten: het ontwerp is ingetrokken. Dank voor uw deelname.`],
+    readableUntil: (date) => `Uw pagina blijft tot ${date} te lezen: de uitkomst en de antwoorden op uw opmerkingen.`,
+  },
+  answersDigest: {
+    subject: (f, answered) => `${answered}: ${f.title}`,
+    answered: { one: '# van uw opmerkingen is beantwoord', other: '# van uw opmerkingen zijn beantwoord' },
+    lead: (f, answered) => [`${answered} in de consultatie “${f.title}”. De antwoorden staan op uw pagina.`],
+  },
+};

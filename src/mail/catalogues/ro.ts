@@ -1,0 +1,78 @@
+import type { Catalogue } from '../catalogue.ts';
+
+const v = (n: number | null) => String(n ?? '');
+
+export const ro: Catalogue = {
+  language: 'ro',
+  greeting: (name) => `Bună ziua, ${name},`,
+  signOff: 'Cu stimă,',
+  action: 'Deschideți pagina dumneavoastră a consultării',
+  personalLink: 'Acest link este personal: vă rugăm să nu îl redirecționați.',
+  replyByEmail: 'Puteți răspunde și direct la acest e-mail: scrieți deasupra liniei de la început.',
+  labels: {
+    consultation: 'Consultare',
+    draftVersion: 'Versiunea proiectului',
+    asked: 'Ce vi se solicită',
+    deadline: 'Termen-limită',
+    comments: 'Comentariile dumneavoastră',
+    answers: 'Cu răspuns',
+    coordinatorMessage: 'Mesaj de la coordonatori',
+    note: 'Notă',
+  },
+  asked: {
+    comments: (n) => `Comentariile dumneavoastră la versiunea ${n} a proiectului`,
+    endorsement: (n) => `Avizarea versiunii ${n} a proiectului (sau motivele pentru care nu o avizați)`,
+    nothingYet: 'Deocamdată nimic: veți fi anunțați când va fi publicată prima versiune a proiectului',
+    nothing: 'Nimic în plus: vă mulțumim pentru participare',
+  },
+  disposition: { accepted: 'acceptat', 'partially-accepted': 'acceptat parțial', rejected: 'neacceptat', noted: 'luat la cunoștință' },
+  invitation: {
+    subject: (f) => `Invitație: ${f.title}`,
+    lead: (f) => [
+      `${f.leadOrganisation} invită organizația ${f.organisation} să participe la consultarea „${f.title}”.`,
+      'Pe pagina dumneavoastră personală puteți citi proiectul, puteți comenta fiecare secțiune și puteți urmări răspunsurile la comentariile dumneavoastră.',
+    ],
+  },
+  newDraft: {
+    subject: (f) => `Versiune nouă a proiectului (${v(f.draftVersion)}): ${f.title}`,
+    lead: (f) => [`A fost publicată spre consultare versiunea ${v(f.draftVersion)} a proiectului „${f.title}”.`],
+  },
+  endorsementRequest: {
+    subject: (f) => `Solicitare de avizare (versiunea ${v(f.draftVersion)}): ${f.title}`,
+    lead: (f) => [`${f.leadOrganisation} solicită organizației ${f.organisation} avizarea versiunii ${v(f.draftVersion)} a proiectului „${f.title}”.`],
+  },
+  reminder: {
+    comments: {
+      subject: (f) => `Memento: comentarii până la ${f.deadlineDate ?? ''}: ${f.title}`,
+      lead: (f) => [`Vă reamintim că termenul pentru comentarii la versiunea ${v(f.draftVersion)} a proiectului „${f.title}” se apropie, iar de la ${f.organisation} nu am primit încă un răspuns.`],
+    },
+    endorsement: {
+      subject: (f) => `Memento: avizare până la ${f.deadlineDate ?? ''}: ${f.title}`,
+      lead: (f) => [`Vă reamintim că termenul pentru avizarea versiunii ${v(f.draftVersion)} a proiectului „${f.title}” se apropie, iar ${f.organisation} nu a transmis încă o decizie.`],
+    },
+  },
+  acknowledgement: {
+    subject: (f, refs) => `Comentarii primite (${refs}): ${f.title}`,
+    received: { one: '# comentariu', few: '# comentarii', other: '# de comentarii' },
+    lead: (f, received) => [
+      `Vă mulțumim: am primit ${received} de la ${f.organisation} la versiunea ${v(f.draftVersion)} a proiectului „${f.title}”.`,
+      'Vă rugăm să menționați referințele de mai jos atunci când ne scrieți despre ele.',
+    ],
+  },
+  outcome: {
+    subject: (f) => `Consultare încheiată: ${f.title}`,
+    lead: (f, outcome) => [outcome === 'adopted'
+      ? `Consultarea „${f.title}” s-a încheiat: a fost adoptată versiunea ${v(f.draftVersion)} a planului. Vă mulțumim pentru participare.`
+      : `Consultarea „${f.title}” s-a încheiat: proiectul a fost retras. Vă mulțumim pentru participare.`],
+    readableUntil: (date) => `Pagina dumneavoastră rămâne disponibilă pentru citire până la ${date}: rezultatul și răspunsurile la comentariile dumneavoastră.`,
+  },
+  answersDigest: {
+    subject: (f, answered) => `${answered}: ${f.title}`,
+    answered: {
+      one: '# comentariu al dumneavoastră a primit răspuns',
+      few: '# comentarii ale dumneavoastră au primit răspuns',
+      other: '# de comentarii ale dumneavoastră au primit răspuns',
+    },
+    lead: (f, answered) => [`${answered} în consultarea „${f.title}”. Răspunsurile se află pe pagina dumneavoastră.`],
+  },
+};

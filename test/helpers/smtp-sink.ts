@@ -1,0 +1,48 @@
+// A real SMTP listener on 127.0.0.1 (smtp-server, port 0) that keeps what it receives: each
+// transaction's envelope and raw message. Addresses can be made to fail at RCPT with a given code.
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import type { Test } from 'tap';
+
+export interface Received {
+  mailFrom: string | null;
+  rcptTo: string[];
+  raw: Buffer;
+}
+
+export interface SmtpSink {
+  url: string;
+  received: Received[];
+  /** RCPT TO this address is answered with this code (e.g. 550 unknown mailbox, 451 try later) */
+  refuse: Map<string, number>;
+}
+
+export async function startSmtpSink(t: Test): Promise<SmtpSink> {
+  const received: Received[] = [];
+  const refuse = new Map<string, number>();
+  const server = new SMTPServer({
+    authOptional: true,
+    hideSTARTTLS: true,
+    disableReverseLookup: true,
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      const code = refuse.get(address.address.toLowerCase());
+      if (code === undefined) return callback();
+      return callback(Object.assign(new Error(code >= 500 ? 'No such mailbox' : 'Try again later'), { responseCode: code }));
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const from = session.envelope.mailFrom;
+        received.push({ mailFrom: from ? from.address : null, rcptTo: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+        callback();
+      });
+    },
+  });
+  server.on('error', (error) => t.comment(`smtp sink: ${error.message}`)); // a client dropping mid-DATA must not crash the test
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.server.address() as AddressInfo;
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `smtp://127.0.0.1:${port}`, received, refuse };
+}
