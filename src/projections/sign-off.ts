@@ -35,11 +35,24 @@ export type Withholding = z.infer<typeof Withholding>;
 export const Decision = z.discriminatedUnion('status', [Endorsement, Withholding]);
 export type Decision = z.infer<typeof Decision>;
 
+/** When a stakeholder became or ceased to be an endorser after its invitation (StakeholderDetailsChanged). */
+export const EndorserChange = z.discriminatedUnion('change', [
+  z.object({ change: z.literal('became-endorser'), at: z.string() }),
+  z.object({
+    change: z.literal('ceased-to-be-endorser'),
+    at: z.string(),
+    decisions: z.record(z.string(), Decision).describe('its latest decision per draft version until then: history, no longer counted'),
+  }),
+]);
+export type EndorserChange = z.infer<typeof EndorserChange>;
+
 const EndorserBase = z.object({
   stakeholderId: z.string(),
   organisation: z.string(),
   invitationDeclined: z.boolean().describe('it declined the invitation: still required, pending until reinstated and endorsing'),
   deadline: z.string().nullable().describe('its deadline on this version\'s request (its own extension where later); null before a request'),
+  endorserHistory: z.array(EndorserChange).optional()
+    .describe('when it became or ceased to be an endorser after its invitation, oldest first; absent for one that has been an endorser since its invitation'),
 });
 
 export const EndorserSignOff = z.discriminatedUnion('status', [
@@ -87,17 +100,6 @@ export const VersionSignOff = z.object({
   superseded: z.array(SupersededEndorsement).describe('endorsements of older versions: listed, never counted'),
 });
 export type VersionSignOff = z.infer<typeof VersionSignOff>;
-
-/** When a stakeholder became or ceased to be an endorser after its invitation (StakeholderDetailsChanged). */
-export const EndorserChange = z.discriminatedUnion('change', [
-  z.object({ change: z.literal('became-endorser'), at: z.string() }),
-  z.object({
-    change: z.literal('ceased-to-be-endorser'),
-    at: z.string(),
-    decisions: z.record(z.string(), Decision).describe('its latest decision per draft version until then: history, no longer counted'),
-  }),
-]);
-export type EndorserChange = z.infer<typeof EndorserChange>;
 
 /** Everything known about a stakeholder that is or was an endorser; the versions are derived from these. */
 export const EndorserRecord = z.object({
@@ -323,7 +325,10 @@ function deriveVersion(v: VersionFacts, head: SignOffHead): VersionSignOff {
   const required = head.endorsers.filter((x) => isRequiredEndorser(x));
   const endorsers: EndorserSignOff[] = required.map((x) => {
     const deadline = request === null ? null : ownDeadline(request.deadline, x.extension, v.draftVersion);
-    const base = { stakeholderId: x.stakeholderId, organisation: x.organisation, invitationDeclined: x.declined, deadline };
+    const base = {
+      stakeholderId: x.stakeholderId, organisation: x.organisation, invitationDeclined: x.declined, deadline,
+      ...(x.endorserHistory.length > 0 ? { endorserHistory: x.endorserHistory } : {}),
+    };
     return { ...base, ...(decisionThatCounts(x, x.decisions[key]) ?? { status: 'pending' as const }) };
   });
   const counts = {

@@ -275,7 +275,10 @@ t.test('given a stakeholder becoming an endorser while a request is open, then i
   const view = await signOffAfter(history);
   const v = versionSignOff(view)!;
   t.strictSame(statuses(v), [[MFA, 'endorsed'], [MOD, 'endorsed'], [CSO, 'pending']]);
-  sameFields(t, v.endorsers[2]!, { organisation: "Women's Peace Network", invitationDeclined: true, deadline: ENDORSEMENT_DEADLINE });
+  sameFields(t, v.endorsers[2]!, {
+    organisation: "Women's Peace Network", invitationDeclined: true, deadline: ENDORSEMENT_DEADLINE, endorserHistory: [{ change: 'became-endorser', at: at(9) }],
+  });
+  t.notOk('endorserHistory' in v.endorsers[0]!, 'one that has been an endorser since its invitation has no such history');
   t.strictSame(v.counts, { required: 3, endorsed: 2, withheld: 0, pending: 1 });
   t.equal(v.readyForAdoption, false);
   t.strictSame(view.endorsers[2], {
@@ -299,6 +302,7 @@ t.test('given an endorser ceasing to be one, then it is no longer required; its 
   const again = await signOffAfter([...history, becomes(MOD, true)]);
   t.strictSame(statuses(versionSignOff(again)!), [[MFA, 'endorsed'], [MOD, 'pending']], 'an endorser again: pending, its earlier withholding does not count');
   t.strictSame(again.endorsers[1]!.endorserHistory.map((h) => [h.change, h.at]), [['ceased-to-be-endorser', at(8)], ['became-endorser', at(9)]]);
+  t.strictSame(versionSignOff(again)!.endorsers[1]!.endorserHistory, again.endorsers[1]!.endorserHistory, 'the version shows it, earlier decisions included');
 });
 
 t.test('given a new organisation name, then the endorser shows it; a stakeholder renamed before becoming an endorser too', async (t) => {
