@@ -160,8 +160,8 @@ t.test('given a full history, then the summary of each consultation, in the orde
     commentDeadline: '2027-06-01T17:00:00+03:00',
     endorsementDeadline: '2027-07-01T15:00:00Z',
     counts: {
-      // ACA removed; JUS reinstated after declining and endorsed v2
-      invited: 4, responding: 4, declined: 0, removed: 1, commentsReceived: 3, commentsAnswered: 3, endorsementsReceived: 3, endorsementsRequired: 3,
+      // ACA removed; JUS reinstated after declining and endorsed v2; the CSO became an endorser and endorsed v2
+      invited: 4, responding: 4, declined: 0, removed: 1, commentsReceived: 3, commentsAnswered: 3, endorsementsReceived: 4, endorsementsRequired: 4,
     },
     openedAt: at(0),
     closedAt: at(eventsA.length - 2),
