@@ -170,7 +170,7 @@ export interface paths {
         put?: never;
         /**
          * Invite organisations from a CSV (columns organisation, kind, name, email, language, endorser); rows of one organisation become one stakeholder
-         * @description Send `text/csv` (UTF-8, a BOM is fine; `,` or `;` separated, detected from the header row). The header row is required; its names are case-insensitive, in any order, other columns are ignored. Required: organisation, kind, name, email, language; endorser is optional (true/false, yes/no, 1/0; empty = false). Rows whose organisation is the same (whatever its case and spacing) become one stakeholder whose contacts are those rows in order, the first the primary; kind, language and endorser may be left empty after the first row. A stakeholder any of whose rows is invalid, or that the domain refuses, is not invited and its rows are reported with errors; the others are invited (one command each). Empty rows are skipped; row numbers are those a spreadsheet shows. At most 2000 data rows (413 TOO_MANY_ROWS); a missing column is 400 CSV_MISSING_COLUMNS. With an Idempotency-Key each organisation's command id is `<key>/<organisation>`, so a retried import appends nothing. If-Match is checked once, before the first invitation.
+         * @description Send `text/csv` (`,` or `;` separated, detected from the header row), in UTF-8 unless its `charset` parameter names another: `text/csv; charset=windows-1252` is what Excel saves as "CSV" in Western Europe, `windows-1250` in Central Europe; the import reads utf-8, us-ascii, windows-1250, windows-1251, windows-1252, windows-1253, windows-1254, windows-1255, windows-1256, windows-1257, windows-1258, iso-8859-1, iso-8859-2, iso-8859-3, iso-8859-4, iso-8859-5, iso-8859-6, iso-8859-7, iso-8859-8, iso-8859-9, iso-8859-10, iso-8859-11, iso-8859-13, iso-8859-14, iso-8859-15, iso-8859-16 (415 UNSUPPORTED_CHARSET otherwise). A byte order mark (UTF-8, as Excel's "CSV UTF-8", or UTF-16) decides over the charset. Bytes not valid in the charset are 400 INVALID_CSV_ENCODING naming the first line with one (`details.line`) and the charset to try (`details.suggestedCharsets`). The header row is required; its names are case-insensitive, in any order, other columns are ignored. Required: organisation, kind, name, email, language; endorser is optional (true/false, yes/no, 1/0; empty = false). Rows whose organisation is the same (whatever its case and spacing) become one stakeholder whose contacts are those rows in order, the first the primary; kind, language and endorser may be left empty after the first row. A stakeholder any of whose rows is invalid, or that the domain refuses, is not invited and its rows are reported with errors; the others are invited (one command each). Empty rows are skipped; row numbers are those a spreadsheet shows. A contact address invited already with the same organisation, kind, language and endorser is `existing`; with other ones, an error per differing field (code STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS, with the stakeholderId to correct with PATCH …/stakeholders/:sid). A language the consultation does not offer is an error on `language` (LANGUAGE_NOT_OFFERED). At most 2000 data rows (413 TOO_MANY_ROWS); a missing column is 400 CSV_MISSING_COLUMNS. With an Idempotency-Key each organisation's command id is `<key>/<organisation>`, so a retried import appends nothing. If-Match is checked once, before the first invitation.
          */
         post: operations["importStakeholders"];
         delete?: never;
@@ -187,8 +187,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every stakeholder, a page at a time: contacts, invitation status, comments, reminders, endorsement, what is awaited from it
-         * @description At most `limit` stakeholders a page (default 500), in invitation order, and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor.
+         * Every stakeholder, a page at a time: contacts, invitation status, comments, reminders, endorsement, what is awaited from it; `Accept: text/csv` returns the register as a CSV file
+         * @description JSON is the default: at most `limit` stakeholders a page (default 500), in invitation order, and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every stakeholder matching the filters comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row, one row per stakeholder: Stakeholder ID, Organisation, Kind, Language, Endorser, Name, Email, Other contacts, Invitation status, Response, Decline reason, Removal reason, Removed at, Invitation sent at, Comments, Reviewed versions, Endorsement, Awaiting, Last activity at, Last response at. Other contacts are "Name <address>" separated by "; ". A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
          */
         get: operations["listStakeholders"];
         put?: never;
@@ -215,7 +215,11 @@ export interface paths {
         delete: operations["removeStakeholder"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Correct the stakeholder's organisation name, kind, preferred language or endorser role (any of them; the same values again change nothing)
+         * @description One StakeholderDetailsChanged event with the fields that changed. Becoming an endorser while an endorsement request is open makes it pending on that request; ceasing to be one keeps its decisions in the sign-off view's history, no longer counted. Refused: a name another stakeholder has (409 ORGANISATION_ALREADY_INVITED), a language the consultation does not offer (409 LANGUAGE_NOT_OFFERED).
+         */
+        patch: operations["changeStakeholderDetails"];
         trace?: never;
     };
     "/consultations/{id}/stakeholders/{sid}/response": {
@@ -1755,7 +1759,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description INVALID_CSV, CSV_MISSING_COLUMNS (with `details.missingColumns`), CSV_DUPLICATE_COLUMNS; INVALID_INPUT (a malformed path id), INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH */
+            /** @description INVALID_CSV, INVALID_CSV_ENCODING (with `details.line`, `details.charset`, `details.suggestedCharsets`), CSV_MISSING_COLUMNS (with `details.missingColumns`), CSV_DUPLICATE_COLUMNS; INVALID_INPUT (a malformed path id), INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1827,7 +1831,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description UNSUPPORTED_MEDIA_TYPE: send text/csv */
+            /** @description UNSUPPORTED_MEDIA_TYPE: send text/csv; UNSUPPORTED_CHARSET (with `details.supported`) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1881,7 +1885,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description the stakeholders, or the register as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1959,6 +1963,9 @@ export interface operations {
                             decisions: {
                                 [key: string]: "endorsed" | "withheld";
                             };
+                            earlierDecisions: {
+                                [key: string]: "endorsed" | "withheld";
+                            };
                             /** @enum {string} */
                             endorsement: "not-an-endorser" | "not-requested" | "pending" | "endorsed" | "withheld";
                             lastActivityAt: string;
@@ -1969,6 +1976,7 @@ export interface operations {
                         /** @enum {boolean} */
                         stale?: true;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description INVALID_INPUT: a malformed path id (`params.<name>`) or query parameter, an unknown query parameter; BAD_URL, BAD_REQUEST */
@@ -2274,6 +2282,9 @@ export interface operations {
                         decisions: {
                             [key: string]: "endorsed" | "withheld";
                         };
+                        earlierDecisions: {
+                            [key: string]: "endorsed" | "withheld";
+                        };
                         /** @enum {string} */
                         endorsement: "not-an-endorser" | "not-requested" | "pending" | "endorsed" | "withheld";
                         lastActivityAt: string;
@@ -2360,6 +2371,152 @@ export interface operations {
                 "application/json": {
                     reason?: string;
                 } | null;
+            };
+        };
+        responses: {
+            /** @description done, or nothing to do (then nothing is appended): the consultation's revision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revision: number;
+                    };
+                };
+            };
+            /** @description INVALID_INPUT (`errors` names each field, `params.<name>` for a malformed path id), MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH, BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN (an auditor may only read), ACTOR_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND, DRAFT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a domain rule refuses the command, e.g. CONSULTATION_CLOSED, DRAFT_NOT_LATEST, COMMENT_DEADLINE_PASSED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REVISION_MISMATCH: the consultation has moved on from the revision in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BODY_TOO_LARGE (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG: a path parameter over 100 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description well-formed input invalid for the state, e.g. SECTION_NOT_FOUND, DEADLINE_IN_PAST; COMMAND_ID_REUSED (the same Idempotency-Key with another body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changeStakeholderDetails: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    organisation?: string;
+                    /** @enum {string} */
+                    kind?: "ministry" | "civil-society" | "academia" | "international" | "other";
+                    language?: string;
+                    endorser?: boolean;
+                };
             };
         };
         responses: {
@@ -4567,6 +4724,33 @@ export interface operations {
                             organisation: string;
                             invitationDeclined: boolean;
                             deadline: string | null;
+                            endorserHistory?: ({
+                                /** @enum {string} */
+                                change: "became-endorser";
+                                at: string;
+                            } | {
+                                /** @enum {string} */
+                                change: "ceased-to-be-endorser";
+                                at: string;
+                                decisions: {
+                                    [key: string]: {
+                                        /** @enum {string} */
+                                        status: "endorsed";
+                                        signatory: {
+                                            name: string;
+                                            title: string;
+                                        };
+                                        statement: string | null;
+                                        evidence: string | null;
+                                        endorsedAt: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        status: "withheld";
+                                        reason: string;
+                                        withheldAt: string;
+                                    };
+                                };
+                            })[];
                             /** @enum {string} */
                             status: "pending";
                         } | {
@@ -4574,6 +4758,33 @@ export interface operations {
                             organisation: string;
                             invitationDeclined: boolean;
                             deadline: string | null;
+                            endorserHistory?: ({
+                                /** @enum {string} */
+                                change: "became-endorser";
+                                at: string;
+                            } | {
+                                /** @enum {string} */
+                                change: "ceased-to-be-endorser";
+                                at: string;
+                                decisions: {
+                                    [key: string]: {
+                                        /** @enum {string} */
+                                        status: "endorsed";
+                                        signatory: {
+                                            name: string;
+                                            title: string;
+                                        };
+                                        statement: string | null;
+                                        evidence: string | null;
+                                        endorsedAt: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        status: "withheld";
+                                        reason: string;
+                                        withheldAt: string;
+                                    };
+                                };
+                            })[];
                             /** @enum {string} */
                             status: "endorsed";
                             signatory: {
@@ -4588,6 +4799,33 @@ export interface operations {
                             organisation: string;
                             invitationDeclined: boolean;
                             deadline: string | null;
+                            endorserHistory?: ({
+                                /** @enum {string} */
+                                change: "became-endorser";
+                                at: string;
+                            } | {
+                                /** @enum {string} */
+                                change: "ceased-to-be-endorser";
+                                at: string;
+                                decisions: {
+                                    [key: string]: {
+                                        /** @enum {string} */
+                                        status: "endorsed";
+                                        signatory: {
+                                            name: string;
+                                            title: string;
+                                        };
+                                        statement: string | null;
+                                        evidence: string | null;
+                                        endorsedAt: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        status: "withheld";
+                                        reason: string;
+                                        withheldAt: string;
+                                    };
+                                };
+                            })[];
                             /** @enum {string} */
                             status: "withheld";
                             reason: string;

@@ -2,6 +2,7 @@
 import { answerComment } from './answer-comment.ts';
 import { cancelEndorsementRequest } from './cancel-endorsement-request.ts';
 import { changeContacts } from './change-contacts.ts';
+import { changeStakeholderDetails } from './change-stakeholder-details.ts';
 import { closeConsultation } from './close-consultation.ts';
 import { completeReview } from './complete-review.ts';
 import { endorseDraft } from './endorse-draft.ts';
@@ -20,14 +21,14 @@ import { submitComment } from './submit-comment.ts';
 import { withholdEndorsement } from './withhold-endorsement.ts';
 
 export const commands = {
-  openConsultation, publishDraft, inviteStakeholder, changeContacts, respondToInvitation, removeStakeholder,
+  openConsultation, publishDraft, inviteStakeholder, changeContacts, changeStakeholderDetails, respondToInvitation, removeStakeholder,
   reinstateStakeholder, submitComment, retractComment, completeReview, answerComment, requestEndorsement,
   cancelEndorsementRequest, endorseDraft, withholdEndorsement, extendDeadline, closeConsultation,
   recordMessageSent, recordDeliveryFailure,
 } as const;
 
 export {
-  answerComment, cancelEndorsementRequest, changeContacts, closeConsultation, completeReview, endorseDraft,
+  answerComment, cancelEndorsementRequest, changeContacts, changeStakeholderDetails, closeConsultation, completeReview, endorseDraft,
   extendDeadline, inviteStakeholder, openConsultation, publishDraft, recordDeliveryFailure, recordMessageSent,
   reinstateStakeholder, removeStakeholder, requestEndorsement, respondToInvitation, retractComment, submitComment,
   withholdEndorsement,

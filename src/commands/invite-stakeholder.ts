@@ -4,7 +4,9 @@ import { withContactIds } from '../domain/contacts.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { idFor } from '../domain/ids.ts';
-import { COORDINATOR_ONLY, requireOpen, requireRole, sameEmail, sameOrganisation } from '../domain/rules.ts';
+import {
+  COORDINATOR_ONLY, differingDetails, organisationHolder, requireLanguageOffered, requireOpen, requireRole, sameEmail, sameOrganisation,
+} from '../domain/rules.ts';
 import { Contact, LanguageCode, SingleLine, StakeholderKind } from '../domain/schemas.ts';
 import type { ReadonlyStakeholder, ReadonlyState } from '../domain/consultation.ts';
 
@@ -19,8 +21,12 @@ export function stakeholderByEmail(state: ReadonlyState, emails: readonly string
 }
 
 /**
- * Invites an organisation; each contact gets its id (contactIdFor). Inviting a contact address it already has is a no-op (the caller finds
- * the existing stakeholder by that address); a removed or declined one comes back only by reinstating it.
+ * Invites an organisation, in one of the consultation's languages; each contact gets its id
+ * (contactIdFor). Inviting a contact address it already has with the same details (organisation,
+ * kind, language, endorser) is a no-op (the caller finds the existing stakeholder by that address);
+ * with other details it is refused (STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS: they are corrected with
+ * ChangeStakeholderDetails, not by inviting again); a removed or declined one comes back only by
+ * reinstating it.
  */
 export const inviteStakeholder = defineCommand({
   name: 'InviteStakeholder',
@@ -34,6 +40,7 @@ export const inviteStakeholder = defineCommand({
   decide(state, input, ctx) {
     requireRole(ctx.actor, COORDINATOR_ONLY);
     requireOpen(state);
+    requireLanguageOffered(state, input.language);
     const existing = stakeholderByEmail(state, input.contacts.map((c) => c.email));
     if (existing) {
       if (!sameOrganisation(existing.organisation, input.organisation)) {
@@ -41,9 +48,18 @@ export const inviteStakeholder = defineCommand({
       }
       if (existing.removed) throw new DomainError('STAKEHOLDER_REMOVED', `${existing.organisation} was removed; reinstate it`, { stakeholderId: existing.id });
       if (existing.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${existing.organisation} declined; reinstate it`, { stakeholderId: existing.id });
+      const differing = differingDetails(existing, input);
+      if (differing.length > 0) {
+        const pick = (x: typeof input | typeof existing) => Object.fromEntries(differing.map((f) => [f, x[f]]));
+        throw new DomainError(
+          'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS',
+          `${existing.organisation} is invited already with other ${differing.join(', ')} (${differing.map((f) => `${f}: ${String(existing[f])}`).join(', ')}); change its details instead`,
+          { stakeholderId: existing.id, fields: differing, existing: pick(existing), given: pick(input) },
+        );
+      }
       return [];
     }
-    const sameOrg = [...state.stakeholders.values()].find((x) => sameOrganisation(x.organisation, input.organisation));
+    const sameOrg = organisationHolder(state, input.organisation);
     if (sameOrg) {
       if (sameOrg.removed) throw new DomainError('STAKEHOLDER_REMOVED', `${sameOrg.organisation} was removed; reinstate it`, { stakeholderId: sameOrg.id });
       if (sameOrg.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${sameOrg.organisation} declined; reinstate it`, { stakeholderId: sameOrg.id });

@@ -8,11 +8,12 @@
 // thousands of events and copying maps per event would be quadratic. decide sees the same state as
 // DeepReadonly: it may read, never change.
 import type { z } from 'zod';
-import type { Phase } from './schemas.ts';
+import type { Phase, StakeholderKind } from './schemas.ts';
 import type { DomainEvent, EventMetadata, StoredContact } from './events.ts';
 import type { OwnExtension } from './rules.ts';
 import type { EndorsementDecision, InvitationResponse } from './standing.ts';
 import { commentRef, later } from './rules.ts';
+import { endorserChanged } from './standing.ts';
 
 export type Response = InvitationResponse;
 
@@ -21,17 +22,23 @@ export type Decision = EndorsementDecision;
 export interface StakeholderState {
   id: string;
   organisation: string;
+  kind: StakeholderKind;
   /** its contact people now, each with its stable contactId; the first is the primary */
   contacts: z.infer<typeof StoredContact>[];
   /** ids of contacts it had before and has no more (a link or reply address naming one is revoked, not forged) */
   formerContactIds: string[];
+  /** its preferred language: one of the consultation's */
+  language: string;
   endorser: boolean;
   response: Response;
   removed: boolean;
   /** per-stakeholder deadline extensions, valid for the draft version they were granted on */
   extensions: Partial<Record<Phase, OwnExtension>>;
   reviewedVersions: number[];
-  /** the latest endorsement decision per draft version */
+  /**
+   * the latest endorsement decision per draft version, of those that count: made since it last became
+   * an endorser (see endorserChanged); earlier ones are history, in the events and the views
+   */
   decisions: Map<number, Decision>;
 }
 
@@ -65,6 +72,8 @@ export interface AppliedCommand {
 export interface ConsultationState {
   id: string | null;
   status: 'none' | 'open' | 'closed';
+  /** the languages the consultation offers (as opened): a stakeholder's language is one of them */
+  languages: string[];
   /** when it was closed (the ConsultationClosed event's recordedAt); null while open */
   closedAt: string | null;
   /**
@@ -106,6 +115,7 @@ export function initialState(): ConsultationState {
   return {
     id: null,
     status: 'none',
+    languages: [],
     closedAt: null,
     latestDeadline: null,
     revision: -1,
@@ -142,6 +152,7 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
     case 'ConsultationOpened':
       s.id = e.data.consultationId;
       s.status = 'open';
+      s.languages = e.data.languages;
       return;
     case 'DraftPublished':
       s.drafts.set(e.data.version, {
@@ -158,8 +169,10 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
       s.stakeholders.set(e.data.stakeholderId, {
         id: e.data.stakeholderId,
         organisation: e.data.organisation,
+        kind: e.data.kind,
         contacts: e.data.contacts,
         formerContactIds: [],
+        language: e.data.language,
         endorser: e.data.endorser,
         response: 'pending',
         removed: false,
@@ -176,6 +189,19 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
         x.contacts = e.data.contacts;
       });
       return;
+    case 'StakeholderDetailsChanged': {
+      const { organisation, kind, language, endorser } = e.data;
+      withStakeholder(s, e.data.stakeholderId, (x) => {
+        if (organisation !== undefined) x.organisation = organisation;
+        if (kind !== undefined) x.kind = kind;
+        if (language !== undefined) x.language = language;
+        if (endorserChanged(x.endorser, endorser)) {
+          x.endorser = endorser;
+          x.decisions.clear();
+        }
+      });
+      return;
+    }
     case 'InvitationAccepted':
       withStakeholder(s, e.data.stakeholderId, (x) => { x.response = 'accepted'; });
       return;

@@ -13,6 +13,8 @@ export const DOMAIN_ERRORS = {
   DUPLICATE_SECTION_KEY: { status: 422, title: 'Two sections share a key' },
   STAKEHOLDER_NOT_FOUND: { status: 404, title: 'No stakeholder with this id' },
   ORGANISATION_ALREADY_INVITED: { status: 409, title: 'This organisation is invited already under other contacts' },
+  STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS: { status: 409, title: 'A contact address is invited already, with other details: change them on the stakeholder (PATCH)' },
+  LANGUAGE_NOT_OFFERED: { status: 409, title: 'The language is not one of the consultation\'s languages' },
   CONTACT_BELONGS_TO_OTHER_STAKEHOLDER: { status: 409, title: 'A contact address belongs to another stakeholder' },
   STAKEHOLDER_REMOVED: { status: 409, title: 'The stakeholder was removed; reinstate it first' },
   STAKEHOLDER_DECLINED: { status: 409, title: 'The stakeholder declined the invitation; reinstate it first' },

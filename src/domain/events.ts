@@ -43,6 +43,14 @@ export const EventDataSchemas = {
     endorser: z.boolean(),
   }),
   StakeholderContactsChanged: z.object({ ...StakeholderRef, contacts: z.array(StoredContact).min(1) }),
+  /** a correction of who the stakeholder is: only the fields that changed are present */
+  StakeholderDetailsChanged: z.object({
+    ...StakeholderRef,
+    organisation: z.string().optional(),
+    kind: StakeholderKind.optional(),
+    language: LanguageCode.optional(),
+    endorser: z.boolean().optional(),
+  }),
   InvitationAccepted: z.object({ ...StakeholderRef }),
   InvitationDeclined: z.object({ ...StakeholderRef, reason: z.string().optional() }),
   StakeholderRemoved: z.object({ ...StakeholderRef, reason: z.string() }),

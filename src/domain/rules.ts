@@ -166,6 +166,45 @@ export function sameOrganisation(a: string, b: string): boolean {
   return organisationKey(a) === organisationKey(b);
 }
 
+/** The stakeholder, other than `except`, whose organisation is this one as sameOrganisation compares them (removed ones included). */
+export function organisationHolder(s: ReadonlyState, organisation: string, except?: string): ReadonlyStakeholder | undefined {
+  return [...s.stakeholders.values()].find((x) => x.id !== except && sameOrganisation(x.organisation, organisation));
+}
+
+/** Language tags match whatever their case (BCP 47). */
+export function sameLanguage(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** A stakeholder's language is one of those the consultation offers: LANGUAGE_NOT_OFFERED otherwise. */
+export function requireLanguageOffered(s: ReadonlyState, language: string): void {
+  if (s.languages.some((l) => sameLanguage(l, language))) return;
+  throw new DomainError('LANGUAGE_NOT_OFFERED', `the consultation is held in ${s.languages.join(', ')}, not in ${language}`, {
+    language, languages: [...s.languages],
+  });
+}
+
+/** What a stakeholder is besides its contacts: what an invitation gives and change-stakeholder-details corrects. */
+export interface StakeholderDetails {
+  organisation: string;
+  kind: string;
+  language: string;
+  endorser: boolean;
+}
+export const DETAIL_FIELDS = ['organisation', 'kind', 'language', 'endorser'] as const satisfies readonly (keyof StakeholderDetails)[];
+
+/**
+ * The details in which an invitation differs from the stakeholder it names: none means the same
+ * invitation again (a no-op). Organisations compare as sameOrganisation does, languages whatever their case.
+ */
+export function differingDetails(existing: StakeholderDetails, given: StakeholderDetails): (keyof StakeholderDetails)[] {
+  return DETAIL_FIELDS.filter((f) => {
+    if (f === 'organisation') return !sameOrganisation(existing.organisation, given.organisation);
+    if (f === 'language') return !sameLanguage(existing.language, given.language);
+    return existing[f] !== given[f];
+  });
+}
+
 /** The reference people quote for the n-th comment submitted on a consultation (1-based): `C-1`, `C-2`, … */
 export function commentRef(n: number): string {
   return `C-${n}`;

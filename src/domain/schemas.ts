@@ -62,6 +62,7 @@ export const Contact = z.strictObject({ name: SingleLine(200), email: Email });
 export type Contact = z.infer<typeof Contact>;
 
 export const StakeholderKind = z.enum(['ministry', 'civil-society', 'academia', 'international', 'other']);
+export type StakeholderKind = z.infer<typeof StakeholderKind>;
 export const Channel = z.enum(['api', 'link', 'email', 'meeting', 'letter']);
 export type Channel = z.infer<typeof Channel>;
 /** Channels where the coordinator records a comment made earlier, so it carries when it was made. */

@@ -127,7 +127,18 @@ export function awaitingFrom(
 
 // ---- endorsement and adoption ----
 
-/** Required for adoption: invited as an endorser and not removed now (one that declined is still required). */
+/**
+ * Whether a change of a stakeholder's details (StakeholderDetailsChanged's `endorser`, absent when it
+ * did not change) makes it become or cease to be an endorser. Decisions count only while it is one,
+ * and only those made since it last became one: when it becomes or ceases to be one, its earlier
+ * decisions stay in the history (the events, the views' earlier decisions) and no longer count, so
+ * one that becomes an endorser while a request is open is pending on it.
+ */
+export function endorserChanged(before: boolean, after: boolean | undefined): after is boolean {
+  return after !== undefined && after !== before;
+}
+
+/** Required for adoption: an endorser now (invited as one, or became one since) and not removed (one that declined is still required). */
 export function isRequiredEndorser(x: { endorser: boolean; removed: boolean }): boolean {
   return x.endorser && !x.removed;
 }

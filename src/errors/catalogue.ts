@@ -34,6 +34,7 @@ export const HTTP_ERRORS = {
   INVALID_CSV: { status: 400, title: 'The CSV cannot be read' },
   CSV_MISSING_COLUMNS: { status: 400, title: 'The CSV\'s header row lacks required columns' },
   CSV_DUPLICATE_COLUMNS: { status: 400, title: 'The CSV\'s header row names a column twice' },
+  INVALID_CSV_ENCODING: { status: 400, title: 'The CSV is not valid in its charset (the Content-Type\'s, UTF-8 by default): send the charset it was saved in' },
   UNAUTHENTICATED: { status: 401, title: 'A bearer token is required (Authorization: Bearer <token>)' },
   INVALID_TOKEN: { status: 401, title: 'The bearer token is invalid or expired' },
   TOKEN_REVOKED: { status: 401, title: 'The bearer token was revoked' },
@@ -46,6 +47,7 @@ export const HTTP_ERRORS = {
   TOO_MANY_ROWS: { status: 413, title: 'The CSV has too many rows: split the file' },
   URI_TOO_LONG: { status: 414, title: 'The URL is too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  UNSUPPORTED_CHARSET: { status: 415, title: 'The CSV import does not read this charset' },
   HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
 } as const satisfies Record<string, Entry>;
 

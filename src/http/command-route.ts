@@ -30,7 +30,7 @@ export interface CommandRouteSpec<
   S extends z.ZodType,
   C extends z.ZodType,
 > {
-  method: 'POST' | 'PUT' | 'DELETE';
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   /**
    * The operation's name in the OpenAPI document, which client generators turn into a method name:

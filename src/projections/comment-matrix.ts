@@ -86,7 +86,7 @@ const MatrixHead = z.object({
   lastSequence: z.number().int(),
   /** section headings per draft version, to label comments */
   drafts: z.array(z.object({ version: z.number().int(), sections: z.array(z.object({ key: z.string(), heading: z.string() })) })),
-  /** organisations by stakeholder (as first invited), to label comments */
+  /** organisations by stakeholder (their current names: a rename relabels its comments), to label comments */
   organisations: z.array(z.object({ stakeholderId: z.string(), organisation: z.string() })),
 });
 type MatrixHead = z.infer<typeof MatrixHead>;
@@ -95,7 +95,7 @@ const Comments = collection('comments', CommentFacts);
 
 export const commentMatrix = perConsultation<MatrixHead, CommentMatrixView>({
   name: 'comment-matrix',
-  version: 3,
+  version: 4,
   head: MatrixHead,
   collections: [Comments],
   open: () => ({ counts: countComments([]), lastSequence: 0, drafts: [], organisations: [] }),
@@ -202,6 +202,13 @@ async function applyEvent(head: MatrixHead, e: DomainEvent, at: EventContext, do
       if (head.organisations.some((o) => o.stakeholderId === e.data.stakeholderId)) return;
       head.organisations.push({ stakeholderId: e.data.stakeholderId, organisation: e.data.organisation });
       return;
+    case 'StakeholderDetailsChanged': {
+      const { organisation } = e.data;
+      if (organisation === undefined) return;
+      const known = head.organisations.find((o) => o.stakeholderId === e.data.stakeholderId);
+      if (known) known.organisation = organisation;
+      return;
+    }
     case 'CommentSubmitted': {
       const c = e.data;
       const key = docKey(at.consultationId, c.commentId);

@@ -17,7 +17,7 @@
 import { z } from 'zod';
 import type { DomainEvent } from '../domain/events.ts';
 import { ConsultationStatus, Outcome } from '../domain/schemas.ts';
-import { countsAsEndorsed, EndorsementDecision, InvitationResponse, isRequiredEndorser, isResponding } from '../domain/standing.ts';
+import { countsAsEndorsed, EndorsementDecision, endorserChanged, InvitationResponse, isRequiredEndorser, isResponding } from '../domain/standing.ts';
 import { collection, docKey, later, perConsultation, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 export const ConsultationCounts = z.object({
@@ -69,8 +69,10 @@ const StakeholderFacts = z.object({
   /** its comments not retracted */
   liveComments: z.number().int(),
   reviewed: z.boolean(),
-  /** the latest decision per draft version (keys are version numbers) */
+  /** the latest decision per draft version (keys are version numbers), of those that count: made since it last became an endorser */
   decisions: z.record(z.string(), EndorsementDecision),
+  /** it decided on some version before it last became or ceased to be an endorser (those decisions no longer count: endorserChanged) */
+  decidedEarlier: z.boolean(),
 });
 type StakeholderFacts = z.infer<typeof StakeholderFacts>;
 
@@ -96,7 +98,7 @@ const SEQUENCE_KEY = 'opened';
 
 export const consultationsList = perConsultation<ListHead, ConsultationListEntry>({
   name: 'consultations-list',
-  version: 2,
+  version: 3,
   head: ListHead,
   collections: [Comments, Sequence],
   async open(e, at, docs) {
@@ -154,8 +156,19 @@ async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs
       if (stakeholder(head, e.data.stakeholderId)) return;
       head.stakeholders.push({
         id: e.data.stakeholderId, endorser: e.data.endorser, removed: false, response: 'pending', liveComments: 0, reviewed: false, decisions: {},
+        decidedEarlier: false,
       });
       return;
+    case 'StakeholderDetailsChanged': {
+      const { endorser } = e.data;
+      withStakeholder(head, e.data.stakeholderId, (x) => {
+        if (!endorserChanged(x.endorser, endorser)) return;
+        x.endorser = endorser;
+        x.decidedEarlier ||= Object.keys(x.decisions).length > 0;
+        x.decisions = {};
+      });
+      return;
+    }
     case 'InvitationAccepted':
       withStakeholder(head, e.data.stakeholderId, (x) => { x.response = 'accepted'; });
       return;
@@ -260,7 +273,7 @@ function summaryOf(head: ListHead): ConsultationSummary {
       accepted: x.response === 'accepted',
       commented: x.liveComments > 0,
       reviewed: x.reviewed,
-      decided: Object.keys(x.decisions).length > 0,
+      decided: x.decidedEarlier || Object.keys(x.decisions).length > 0,
       decision: version === null ? null : x.decisions[version] ?? null,
     };
     if (facts.removed) {

@@ -3,19 +3,21 @@
 //
 // Documents: one head per consultation (endorsers and draft versions are few) holding the facts:
 // per version its publication time and request, per endorser its records (removal, decline, own
-// extension, latest decision per version), and the consultation's status and outcome. What each
+// extension, latest decision per version, when it became or ceased to be an endorser), and the
+// consultation's status and outcome. Besides, per stakeholder ("<consultation>/<stakeholder>") the
+// facts its record starts from should it become an endorser after its invitation. What each
 // version shows of them (its endorsers, counts, readiness, superseded endorsements, latest,
 // adopted) is computed when the view is read, so an event changes only the facts it concerns.
 //
 // The view's shape is its zod schema (SignOffView); the sign-off route serves a version of it with
 // a schema derived from these.
 import { z } from 'zod';
-import type { DomainEvent } from '../domain/events.ts';
+import type { DomainEvent, EventOf } from '../domain/events.ts';
 import { StoredSignatory } from '../domain/events.ts';
 import { ownDeadline } from '../domain/rules.ts';
 import { ConsultationStatus, Outcome } from '../domain/schemas.ts';
-import { decisionThatCounts, isReadyForAdoption, isRequiredEndorser } from '../domain/standing.ts';
-import { perConsultation, type EventContext } from './projection.ts';
+import { decisionThatCounts, endorserChanged, isReadyForAdoption, isRequiredEndorser } from '../domain/standing.ts';
+import { collection, docKey, perConsultation, type Docs, type EventContext } from './projection.ts';
 
 export const Endorsement = z.object({
   status: z.literal('endorsed'),
@@ -33,11 +35,24 @@ export type Withholding = z.infer<typeof Withholding>;
 export const Decision = z.discriminatedUnion('status', [Endorsement, Withholding]);
 export type Decision = z.infer<typeof Decision>;
 
+/** When a stakeholder became or ceased to be an endorser after its invitation (StakeholderDetailsChanged). */
+export const EndorserChange = z.discriminatedUnion('change', [
+  z.object({ change: z.literal('became-endorser'), at: z.string() }),
+  z.object({
+    change: z.literal('ceased-to-be-endorser'),
+    at: z.string(),
+    decisions: z.record(z.string(), Decision).describe('its latest decision per draft version until then: history, no longer counted'),
+  }),
+]);
+export type EndorserChange = z.infer<typeof EndorserChange>;
+
 const EndorserBase = z.object({
   stakeholderId: z.string(),
   organisation: z.string(),
   invitationDeclined: z.boolean().describe('it declined the invitation: still required, pending until reinstated and endorsing'),
   deadline: z.string().nullable().describe('its deadline on this version\'s request (its own extension where later); null before a request'),
+  endorserHistory: z.array(EndorserChange).optional()
+    .describe('when it became or ceased to be an endorser after its invitation, oldest first; absent for one that has been an endorser since its invitation'),
 });
 
 export const EndorserSignOff = z.discriminatedUnion('status', [
@@ -75,7 +90,7 @@ export const VersionSignOff = z.object({
   request: EndorsementRequestState,
   /** everyone's deadline on the request; null before a request */
   endorsementDeadline: z.string().nullable(),
-  endorsers: z.array(EndorserSignOff).describe('every required endorser (invited as one, not removed), in invitation order'),
+  endorsers: z.array(EndorserSignOff).describe('every required endorser (an endorser now, not removed), in the order of `endorsers`'),
   counts: z.object({ required: z.number().int(), endorsed: z.number().int(), withheld: z.number().int(), pending: z.number().int() }),
   /** see isReadyForAdoption (src/domain/standing.ts) */
   readyForAdoption: z.boolean().describe('the latest version, and every required endorser endorsed it'),
@@ -86,15 +101,17 @@ export const VersionSignOff = z.object({
 });
 export type VersionSignOff = z.infer<typeof VersionSignOff>;
 
-/** Everything known about a stakeholder invited as an endorser; the versions are derived from these. */
+/** Everything known about a stakeholder that is or was an endorser; the versions are derived from these. */
 export const EndorserRecord = z.object({
   stakeholderId: z.string(),
   organisation: z.string(),
+  endorser: z.boolean().describe('an endorser now; false once it ceased to be one (its record stays, with its history)'),
+  endorserHistory: z.array(EndorserChange).describe('when it became or ceased to be an endorser after its invitation, oldest first'),
   removed: z.boolean(),
   declined: z.boolean(),
   /** its latest own extension of the endorsement deadline */
   extension: z.object({ draftVersion: z.number(), deadline: z.string() }).nullable(),
-  /** its latest decision per draft version (keys are version numbers) */
+  /** its latest decision per draft version (keys are version numbers) since it last became an endorser: the ones that count */
   decisions: z.record(z.string(), Decision),
 });
 export type EndorserRecord = z.infer<typeof EndorserRecord>;
@@ -108,7 +125,7 @@ export const SignOffView = z.object({
   latestVersion: z.number().int().nullable(),
   /** by version, ascending */
   versions: z.array(VersionSignOff),
-  /** in invitation order, removed ones included */
+  /** those invited as endorsers in invitation order, then those that became one later in the order they did; removed ones and former endorsers included */
   endorsers: z.array(EndorserRecord),
 });
 export type SignOffView = z.infer<typeof SignOffView>;
@@ -123,14 +140,22 @@ const SignOffHead = SignOffView.omit({ versions: true }).extend({
 });
 type SignOffHead = z.infer<typeof SignOffHead>;
 
+/** A stakeholder's facts, kept for every stakeholder: what its record starts from if it becomes an endorser after its invitation. */
+const StakeholderFacts = collection('stakeholders', EndorserRecord.pick({ organisation: true, removed: true, declined: true, extension: true }));
+
 export const signOff = perConsultation<SignOffHead, SignOffView>({
   name: 'sign-off',
-  version: 2,
+  version: 3,
   head: SignOffHead,
+  collections: [StakeholderFacts],
   open(e) {
     return { consultationId: e.data.consultationId, status: 'open', outcome: null, finalDraftVersion: null, latestVersion: null, versions: [], endorsers: [] };
   },
-  apply: applyEvent,
+  async apply(head, e, at, docs) {
+    await keepStakeholderFacts(e, at, docs);
+    if (e.type === 'StakeholderDetailsChanged') await changeDetails(head, e.data, at, docs);
+    else applyEvent(head, e, at);
+  },
 }, (head) => ({ ...head, versions: head.versions.map((v) => deriveVersion(v, head)) }));
 
 /** One version's sign-off (the latest when no version is given), or null. */
@@ -151,7 +176,8 @@ function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext): void {
     case 'StakeholderInvited':
       if (!e.data.endorser || endorser(head, e.data.stakeholderId)) return;
       head.endorsers.push({
-        stakeholderId: e.data.stakeholderId, organisation: e.data.organisation, removed: false, declined: false, extension: null, decisions: {},
+        stakeholderId: e.data.stakeholderId, organisation: e.data.organisation, endorser: true, endorserHistory: [],
+        removed: false, declined: false, extension: null, decisions: {},
       });
       return;
     case 'InvitationDeclined':
@@ -212,6 +238,72 @@ function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext): void {
   }
 }
 
+/** Every stakeholder's own facts, so that one becoming an endorser later starts its record from them. */
+async function keepStakeholderFacts(e: DomainEvent, at: EventContext, docs: Docs): Promise<void> {
+  if (e.type === 'StakeholderInvited') {
+    const key = docKey(at.consultationId, e.data.stakeholderId);
+    if (!await docs.get(StakeholderFacts, key)) docs.put(StakeholderFacts, key, { organisation: e.data.organisation, removed: false, declined: false, extension: null });
+    return;
+  }
+  const change = async (id: string, f: (x: z.infer<typeof StakeholderFacts.schema>) => void) => {
+    const key = docKey(at.consultationId, id);
+    const x = await docs.get(StakeholderFacts, key);
+    if (!x) return;
+    f(x);
+    docs.put(StakeholderFacts, key, x);
+  };
+  switch (e.type) {
+    case 'StakeholderDetailsChanged': {
+      const { organisation } = e.data;
+      if (organisation !== undefined) await change(e.data.stakeholderId, (x) => { x.organisation = organisation; });
+      return;
+    }
+    case 'InvitationDeclined':
+      return change(e.data.stakeholderId, (x) => { x.declined = true; });
+    case 'InvitationAccepted':
+      return change(e.data.stakeholderId, (x) => { x.declined = false; });
+    case 'StakeholderRemoved':
+      return change(e.data.stakeholderId, (x) => { x.removed = true; });
+    case 'StakeholderReinstated':
+      return change(e.data.stakeholderId, (x) => {
+        x.removed = false;
+        x.declined = false;
+      });
+    case 'DeadlineExtended': {
+      const { phase, stakeholderId, draftVersion, deadline } = e.data;
+      if (phase === 'endorsement' && stakeholderId !== undefined) await change(stakeholderId, (x) => { x.extension = { draftVersion, deadline }; });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/**
+ * A correction of a stakeholder: a new name shows on its record; becoming an endorser starts (or
+ * resumes) its record, pending on every version until it decides; ceasing to be one keeps the
+ * record with the decisions it had made, in its history, no longer counted (endorserChanged).
+ */
+async function changeDetails(head: SignOffHead, data: EventOf<'StakeholderDetailsChanged'>['data'], at: EventContext, docs: Docs): Promise<void> {
+  const x = endorser(head, data.stakeholderId);
+  if (x && data.organisation !== undefined) x.organisation = data.organisation;
+  if (x) {
+    if (!endorserChanged(x.endorser, data.endorser)) return;
+    if (data.endorser) x.endorserHistory.push({ change: 'became-endorser', at: at.recordedAt });
+    else x.endorserHistory.push({ change: 'ceased-to-be-endorser', at: at.recordedAt, decisions: x.decisions });
+    x.endorser = data.endorser;
+    x.decisions = {};
+    return;
+  }
+  if (data.endorser !== true) return;
+  const facts = await docs.get(StakeholderFacts, docKey(at.consultationId, data.stakeholderId));
+  if (!facts) return;
+  head.endorsers.push({
+    stakeholderId: data.stakeholderId, organisation: facts.organisation, endorser: true, endorserHistory: [{ change: 'became-endorser', at: at.recordedAt }],
+    removed: facts.removed, declined: facts.declined, extension: facts.extension, decisions: {},
+  });
+}
+
 function endorser(head: SignOffHead, id: string): EndorserRecord | undefined {
   return head.endorsers.find((x) => x.stakeholderId === id);
 }
@@ -230,10 +322,13 @@ function withVersion(head: SignOffHead, draftVersion: number, f: (v: VersionFact
 function deriveVersion(v: VersionFacts, head: SignOffHead): VersionSignOff {
   const key = String(v.draftVersion);
   const request = v.request.status === 'not-requested' ? null : v.request;
-  const required = head.endorsers.filter((x) => isRequiredEndorser({ endorser: true, removed: x.removed }));
+  const required = head.endorsers.filter((x) => isRequiredEndorser(x));
   const endorsers: EndorserSignOff[] = required.map((x) => {
     const deadline = request === null ? null : ownDeadline(request.deadline, x.extension, v.draftVersion);
-    const base = { stakeholderId: x.stakeholderId, organisation: x.organisation, invitationDeclined: x.declined, deadline };
+    const base = {
+      stakeholderId: x.stakeholderId, organisation: x.organisation, invitationDeclined: x.declined, deadline,
+      ...(x.endorserHistory.length > 0 ? { endorserHistory: x.endorserHistory } : {}),
+    };
     return { ...base, ...(decisionThatCounts(x, x.decisions[key]) ?? { status: 'pending' as const }) };
   });
   const counts = {
@@ -262,7 +357,7 @@ function deriveVersion(v: VersionFacts, head: SignOffHead): VersionSignOff {
     endorsers,
     counts,
     readyForAdoption: isReadyForAdoption(isLatest, head.endorsers.map((x) => ({
-      endorser: true, removed: x.removed, declined: x.declined, decision: x.decisions[key]?.status ?? null,
+      endorser: x.endorser, removed: x.removed, declined: x.declined, decision: x.decisions[key]?.status ?? null,
     }))),
     adopted: head.outcome === 'adopted' && head.finalDraftVersion === v.draftVersion,
     superseded,

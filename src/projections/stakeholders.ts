@@ -16,8 +16,8 @@ import { ContactDetails, type DomainEvent } from '../domain/events.ts';
 import { ownDeadlineOverride } from '../domain/rules.ts';
 import { ConsultationStatus, MessageKind, Phase, StakeholderKind } from '../domain/schemas.ts';
 import {
-  Awaiting, awaitingFrom, EndorsementDecision, EndorsementStatus, endorsementStatus, InvitationResponse, InvitationStatus, invitationStatus,
-  type CurrentDraftFacts,
+  Awaiting, awaitingFrom, EndorsementDecision, EndorsementStatus, endorsementStatus, endorserChanged, InvitationResponse, InvitationStatus,
+  invitationStatus, type CurrentDraftFacts,
 } from '../domain/standing.ts';
 import { pageOf, type Page, type PageRequest } from './paging.ts';
 import { collection, docKey, isLater, latest, later, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
@@ -78,8 +78,11 @@ export const StakeholderRow = z.object({
   /** it completed its review of the current draft version */
   reviewCompleted: z.boolean(),
   reminders: z.array(Reminder),
-  /** its latest decision per draft version (keys are version numbers) */
+  /** its latest decision per draft version (keys are version numbers), of those that count: made since it last became an endorser */
   decisions: z.record(z.string(), EndorsementDecision),
+  /** decisions made before it last became or ceased to be an endorser (see endorserChanged): history, no longer counted */
+  earlierDecisions: z.record(z.string(), EndorsementDecision)
+    .describe('decisions made before it last became or ceased to be an endorser: kept as history, no longer counted'),
   endorsement: EndorsementStatus,
   /** when the latest event concerning it was recorded (its own acts, the coordinator's acts on it or its comments, messages to it) */
   lastActivityAt: z.string(),
@@ -127,7 +130,7 @@ const Comments = collection('comments', CommentRef);
 
 export const stakeholders = perConsultation<StakeholdersHead, StakeholdersView>({
   name: 'stakeholders',
-  version: 2,
+  version: 3,
   head: StakeholdersHead,
   collections: [Rows, Comments],
   open(e) {
@@ -262,6 +265,7 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
         reviewedVersions: [],
         reminders: [],
         decisions: {},
+        earlierDecisions: {},
         lastActivityAt: at.recordedAt,
         lastResponseAt: null,
       }, head.invited);
@@ -272,6 +276,20 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
         touch(x);
         x.contacts = e.data.contacts.map(contactDetails);
       });
+    case 'StakeholderDetailsChanged': {
+      const { organisation, kind, language, endorser } = e.data;
+      return row(e.data.stakeholderId, (x) => {
+        touch(x);
+        if (organisation !== undefined) x.organisation = organisation;
+        if (kind !== undefined) x.kind = kind;
+        if (language !== undefined) x.language = language;
+        if (endorserChanged(x.endorser, endorser)) {
+          x.endorser = endorser;
+          Object.assign(x.earlierDecisions, x.decisions);
+          x.decisions = {};
+        }
+      });
+    }
     case 'InvitationAccepted':
       return row(e.data.stakeholderId, (x) => {
         own(x);
@@ -422,7 +440,7 @@ function derived(x: StakeholderFacts, c: ConsultationFacts): Derived {
     accepted: x.response === 'accepted',
     commented: Object.keys(x.commentsByVersion).length > 0,
     reviewed: x.reviewedVersions.length > 0,
-    decided: Object.keys(x.decisions).length > 0,
+    decided: Object.keys(x.decisions).length > 0 || Object.keys(x.earlierDecisions).length > 0,
   };
   return {
     invitationStatus: invitationStatus({

@@ -8,6 +8,7 @@ import { SqliteViewStore } from '../../src/views/sqlite-view-store.ts';
 import { tempDir } from '../helpers/temp-store.ts';
 import { seedConsultations } from '../helpers/consultation.ts';
 import { tamperSqlite } from '../helpers/tamper.ts';
+import { drafts, projections, signOff } from '../../src/projections/index.ts';
 
 t.setTimeout(60_000);
 const bin = fileURLToPath(new URL('../../bin/consult.js', import.meta.url));
@@ -21,22 +22,24 @@ t.test('rebuild builds every view anew beside the live one, reports what it appl
 
   const all = run();
   t.equal(all.status, 0, all.stderr);
-  t.match(all.stdout, /^building generation 1 of consultations-list v2, stakeholders v2, sign-off v2, comment-matrix v2, drafts v2 beside the live one$/m);
+  const versions = projections.map((p) => `${p.name} v${p.version}`).join(', ');
+  t.match(all.stdout, new RegExp(`^building generation 1 of ${versions} beside the live one$`, 'm'));
   for (const name of ['consultations-list', 'stakeholders', 'sign-off', 'comment-matrix', 'drafts']) {
     t.match(all.stdout, new RegExp(`^${name} v\\d+: 24 events in [\\d.]+ s \\(\\d+ events/s\\), at position 24$`, 'm'));
   }
   t.match(all.stdout, /^switched to generation 1; a running server picks it up within a second$/m);
   const one = run('--name', 'sign-off');
   t.equal(one.status, 0, one.stderr);
-  t.match(one.stdout, /^building generation 2 of sign-off v2 beside the live one$/m);
+  t.match(one.stdout, new RegExp(`^building generation 2 of sign-off v${signOff.version} beside the live one$`, 'm'));
   t.equal(one.stdout.split('\n').filter((l) => / events in /.test(l)).length, 1, 'only the named projection');
   const views = new SqliteViewStore({ file: path.join(dataDir, 'views.sqlite') });
   t.teardown(() => views.close());
-  t.equal(await views.getMeta('generation:sign-off@2'), '2');
-  t.equal(await views.getMeta('generation:drafts@2'), '1', 'the others stay on their generation');
-  t.ok(await views.count('sign-off@2.2') > 0, 'the new generation holds the documents');
-  t.equal(await views.count('sign-off@2.1'), 0, 'the old one was dropped (no server held it)');
-  t.equal(await views.checkpoint('sign-off@2.1'), null);
+  const signOffAt = `sign-off@${signOff.version}`;
+  t.equal(await views.getMeta(`generation:${signOffAt}`), '2');
+  t.equal(await views.getMeta(`generation:drafts@${drafts.version}`), '1', 'the others stay on their generation');
+  t.ok(await views.count(`${signOffAt}.2`) > 0, 'the new generation holds the documents');
+  t.equal(await views.count(`${signOffAt}.1`), 0, 'the old one was dropped (no server held it)');
+  t.equal(await views.checkpoint(`${signOffAt}.1`), null);
   const unknown = run('--name', 'nope');
   t.equal(unknown.status, 2);
   t.match(unknown.stderr, /no projection named "nope"; known: consultations-list, stakeholders, sign-off, comment-matrix, drafts/);

@@ -15,6 +15,7 @@ const coordinatorOnly: [CommandDefinition, unknown][] = [
   [commands.publishDraft, { sections: [{ key: 'a', heading: 'A', text: '' }], commentDeadline: '2099-01-01T00:00:00Z' }],
   [commands.inviteStakeholder, { organisation: 'X', kind: 'other', contacts: [{ name: 'X', email: 'x@x.example' }], language: 'en' }],
   [commands.changeContacts, { stakeholderId: CSO, contacts: [{ name: 'X', email: 'x@x.example' }] }],
+  [commands.changeStakeholderDetails, { stakeholderId: CSO, endorser: true }],
   [commands.removeStakeholder, { stakeholderId: CSO, reason: 'x' }],
   [commands.reinstateStakeholder, { stakeholderId: CSO }],
   [commands.retractComment, { commentId: 'c0ffee00-000c-4000-8000-00000000000c', reason: 'x' }],

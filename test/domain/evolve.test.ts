@@ -63,7 +63,7 @@ const history: Array<[string, DomainEvent[]]> = [
 
 t.test('the initial state: no consultation, revision -1, the zero hash', async (t) => {
   t.same(initialState(), {
-    id: null, status: 'none', closedAt: null, latestDeadline: null, revision: -1, lastHash: ZERO_HASH, drafts: new Map(), latestVersion: 0,
+    id: null, status: 'none', languages: [], closedAt: null, latestDeadline: null, revision: -1, lastHash: ZERO_HASH, drafts: new Map(), latestVersion: 0,
     stakeholders: new Map(), comments: new Map(), endorsementRequest: null, messages: new Map(), commands: new Map(),
   });
   t.equal(ZERO_HASH, '0'.repeat(64));
@@ -73,6 +73,7 @@ t.test('after a representative history, the state holds what decide needs', asyn
   const s = fold(history);
   t.equal(s.id, CONSULTATION_ID);
   t.equal(s.status, 'open');
+  t.same(s.languages, ['en', 'ro']);
   t.equal(s.revision, 31);
   t.equal(s.lastHash, 'hash-31');
   t.equal(s.latestVersion, 2);
@@ -84,8 +85,10 @@ t.test('after a representative history, the state holds what decide needs', asyn
   t.same(s.stakeholders.get(CSO), {
     id: CSO,
     organisation: "Women's Peace Network",
+    kind: 'civil-society',
     contacts: [{ contactId: contactIdFor(CSO, 'focal@wpn.example'), name: "Focal point of Women's Peace Network", email: 'focal@wpn.example' }],
     formerContactIds: [],
+    language: 'en',
     endorser: false,
     response: 'pending', // declined, then reinstated
     removed: false,
@@ -96,8 +99,10 @@ t.test('after a representative history, the state holds what decide needs', asyn
   t.same(s.stakeholders.get(MFA), {
     id: MFA,
     organisation: 'Ministry of Foreign Affairs',
+    kind: 'ministry',
     contacts: [{ contactId: contactIdFor(MFA, 'gender@mfa.example'), name: 'Focal point of Ministry of Foreign Affairs', email: 'gender@mfa.example' }],
     formerContactIds: [],
+    language: 'en',
     endorser: true,
     response: 'accepted',
     removed: false,
@@ -240,4 +245,20 @@ t.test('each comment gets the next reference in submission order; a CommentSubmi
   t.same([...s.comments.values()].map((c) => [c.id, c.ref]), [[first, 'C-1'], ['c0ffee00-0002-4000-8000-000000000002', 'C-2']]);
   const third = stateFrom([opened, draft(1), cso, commented(first), commented('c0ffee00-0002-4000-8000-000000000002'), commented('c0ffee00-0003-4000-8000-000000000003')]);
   t.equal(third.comments.get('c0ffee00-0003-4000-8000-000000000003')?.ref, 'C-3');
+});
+
+t.test('a change of details sets the fields it carries and leaves the others', async (t) => {
+  const s = stateFrom([opened, cso, event('StakeholderDetailsChanged', { stakeholderId: CSO, organisation: 'WPN Romania', language: 'ro' })]);
+  const x = s.stakeholders.get(CSO)!;
+  t.same([x.organisation, x.kind, x.language, x.endorser], ['WPN Romania', 'civil-society', 'ro', false]);
+});
+
+t.test('becoming or ceasing to be an endorser: the decisions made before no longer count', async (t) => {
+  const history = [opened, draft(1), mod, endorsementRequested(1), withheld(MOD, 1)];
+  const ceased = stateFrom([...history, event('StakeholderDetailsChanged', { stakeholderId: MOD, endorser: false })]).stakeholders.get(MOD)!;
+  t.same([ceased.endorser, ceased.decisions], [false, new Map()]);
+  const again = stateFrom([...history, event('StakeholderDetailsChanged', { stakeholderId: MOD, endorser: false }), event('StakeholderDetailsChanged', { stakeholderId: MOD, endorser: true })]);
+  t.same([again.stakeholders.get(MOD)!.endorser, again.stakeholders.get(MOD)!.decisions], [true, new Map()]);
+  const unchanged = stateFrom([...history, event('StakeholderDetailsChanged', { stakeholderId: MOD, kind: 'other' })]).stakeholders.get(MOD)!;
+  t.same(unchanged.decisions, new Map([[1, 'withheld']]), 'another detail leaves the decisions alone');
 });

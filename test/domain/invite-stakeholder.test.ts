@@ -3,7 +3,7 @@ import { inviteStakeholder } from '../../src/commands/invite-stakeholder.ts';
 import { withContactIds } from '../../src/domain/contacts.ts';
 import { event } from '../../src/domain/events.ts';
 import { idFor } from '../../src/domain/ids.ts';
-import { CSO, MFA, closedWithdrawn, cso, declined, draft, mfa, opened, reinstated, removed, when } from '../helpers/domain-spec.ts';
+import { CSO, MFA, closedWithdrawn, cso, declined, draft, errorOf, mfa, opened, reinstated, removed, when } from '../helpers/domain-spec.ts';
 
 const input = {
   organisation: 'Romanian Women Mediators Network',
@@ -105,4 +105,33 @@ t.test('the schema refuses no contacts, a bad address, the same address twice, a
     contacts: [{ name: 'A', email: 'a@x.example' }, { name: 'B', email: 'A@X.example' }],
   }), { name: 'ZodError' });
   t.throws(() => when(inviteStakeholder, [opened], { ...input, kind: 'company' as 'other' }), { name: 'ZodError' });
+});
+
+t.test('given the contact invited, when inviting it with other details, then STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS naming the fields', async (t) => {
+  const error = errorOf(() => when(inviteStakeholder, [opened, cso], { ...csoAgain, endorser: true, language: 'ro' }));
+  t.equal(error.code, 'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS');
+  t.equal(error.status, 409);
+  t.same(error.details, { stakeholderId: CSO, fields: ['language', 'endorser'], existing: { language: 'en', endorser: false }, given: { language: 'ro', endorser: true } });
+  t.throws(() => when(inviteStakeholder, [opened, cso], { ...csoAgain, kind: 'academia' }), {
+    code: 'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS', details: { fields: ['kind'] },
+  });
+});
+
+t.test('the details compare as the stakeholder\'s current ones (after a change), the organisation whatever its case and spacing', async (t) => {
+  const history = [opened, cso, event('StakeholderDetailsChanged', { stakeholderId: CSO, endorser: true, kind: 'academia' })];
+  t.same(when(inviteStakeholder, history, { ...csoAgain, organisation: "WOMEN'S  peace network", endorser: true, kind: 'academia' }), []);
+  t.throws(() => when(inviteStakeholder, history, csoAgain), { code: 'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS', details: { fields: ['kind', 'endorser'] } });
+});
+
+t.test('a removed or declined stakeholder is refused as such first, whatever its details', async (t) => {
+  t.throws(() => when(inviteStakeholder, [opened, cso, removed(CSO)], { ...csoAgain, endorser: true }), { code: 'STAKEHOLDER_REMOVED' });
+  t.throws(() => when(inviteStakeholder, [opened, cso, declined(CSO)], { ...csoAgain, endorser: true }), { code: 'STAKEHOLDER_DECLINED' });
+});
+
+t.test('a language the consultation does not offer is LANGUAGE_NOT_OFFERED (opened in en and ro)', async (t) => {
+  const error = errorOf(() => when(inviteStakeholder, [opened], { ...input, language: 'pl' }));
+  t.equal(error.code, 'LANGUAGE_NOT_OFFERED');
+  t.same(error.details, { language: 'pl', languages: ['en', 'ro'] });
+  t.throws(() => when(inviteStakeholder, [opened, cso], { ...csoAgain, language: 'nl' }), { code: 'LANGUAGE_NOT_OFFERED' }, 'an existing contact too');
+  t.equal(when(inviteStakeholder, [opened], { ...input, language: 'ro' })[0]?.type, 'StakeholderInvited');
 });

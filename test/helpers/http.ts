@@ -19,8 +19,8 @@ export interface Call {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS';
   url: string;
   body?: unknown;
-  /** a raw payload (e.g. CSV text) instead of a JSON body */
-  payload?: string;
+  /** a raw payload (e.g. CSV text, or its bytes in another charset) instead of a JSON body */
+  payload?: string | Buffer;
   headers?: Record<string, string>;
   /** 'coordinator' (default), 'auditor', or null for no token */
   as?: 'coordinator' | 'auditor' | null;

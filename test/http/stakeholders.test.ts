@@ -52,7 +52,7 @@ async function list(api: Api, id: string, query = ''): Promise<Row[]> {
 
 const invite = (api: Api, id: string, body: unknown = DEFENCE) => inviteThroughApi(api, id, body);
 
-function importCsv(api: Api, id: string, csv: string, headers: Record<string, string> = {}) {
+function importCsv(api: Api, id: string, csv: string | Buffer, headers: Record<string, string> = {}) {
   return api.call({ url: `/consultations/${id}/stakeholders/import`, payload: csv, headers: { 'content-type': 'text/csv; charset=utf-8', ...headers } });
 }
 
@@ -143,6 +143,7 @@ t.test('access: 401 without a token, 403 for an auditor writing; auditors read t
     { url: `/consultations/${id}/stakeholders`, body: WOMEN_NGO },
     { url: `/consultations/${id}/stakeholders/${sid}/response`, body: { response: 'accept' } },
     { url: `/consultations/${id}/stakeholders/${sid}/contacts`, method: 'PUT' as const, body: { contacts: WOMEN_NGO.contacts } },
+    { url: `/consultations/${id}/stakeholders/${sid}`, method: 'PATCH' as const, body: { endorser: false } },
     { url: `/consultations/${id}/stakeholders/${sid}`, method: 'DELETE' as const },
     { url: `/consultations/${id}/stakeholders/${sid}/reinstate`, body: {} },
     { url: `/consultations/${id}/stakeholders/${sid}/review`, body: { draftVersion: 1 } },
@@ -190,6 +191,7 @@ t.test('404: unknown consultation for every route, unknown stakeholder for every
     { url: `/consultations/${id}/stakeholders/${sid}` },
     { url: `/consultations/${id}/stakeholders/${sid}/response`, body: { response: 'accept' } },
     { url: `/consultations/${id}/stakeholders/${sid}/contacts`, method: 'PUT' as const, body: { contacts: WOMEN_NGO.contacts } },
+    { url: `/consultations/${id}/stakeholders/${sid}`, method: 'PATCH' as const, body: { kind: 'other' } },
     { url: `/consultations/${id}/stakeholders/${sid}`, method: 'DELETE' as const },
     { url: `/consultations/${id}/stakeholders/${sid}/reinstate`, body: {} },
     { url: `/consultations/${id}/stakeholders/${sid}/review`, body: { draftVersion: 1 } },
@@ -646,4 +648,234 @@ t.test('GET /stakeholders pages: ?limit= and ?cursor= with the filters, answered
     t.equal(bad.statusCode, 400, query);
     t.strictSame(fieldsOf(bad), [`querystring.${query.split('=')[0]}`], query);
   }
+});
+
+// ---- correcting a stakeholder ----
+
+t.test('PATCH /stakeholders/:sid corrects organisation, kind, language and endorser; the same values again append nothing', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const sid = await invite(api, id, WOMEN_NGO);
+  const patch = (body: unknown, headers: Record<string, string> = {}) => api.call({ url: `/consultations/${id}/stakeholders/${sid}`, method: 'PATCH', body, headers });
+  const res = await patch({ organisation: 'Women for Peace Association Romania', kind: 'international', language: 'ro', endorser: true });
+  t.equal(res.statusCode, 200);
+  t.strictSame(res.json(), { revision: 3 });
+  t.equal(res.headers.etag, '"3"');
+  const row = (await list(api, id))[0]!;
+  t.strictSame([row.organisation, row.kind, row.language, row.endorser, row.contacts], ['Women for Peace Association Romania', 'international', 'ro', true, WOMEN_NGO.contacts]);
+  const events = (await api.call({ url: `/consultations/${id}/events?from=3` })).json() as { events: { type: string; data: unknown }[] };
+  t.strictSame(events.events.map((e) => [e.type, e.data]), [['StakeholderDetailsChanged', {
+    stakeholderId: sid, organisation: 'Women for Peace Association Romania', kind: 'international', language: 'ro', endorser: true,
+  }]]);
+  t.strictSame((await patch({ kind: 'international', endorser: true })).json(), { revision: 3 }, 'the same values: nothing appended');
+  t.strictSame((await patch({ endorser: false })).json(), { revision: 4 });
+  t.strictSame((await eventTypes(api, id)).slice(-2), ['StakeholderDetailsChanged', 'StakeholderDetailsChanged']);
+  const stale = await patch({ kind: 'academia' }, { 'if-match': '"3"' });
+  t.equal(stale.statusCode, 412, 'If-Match is honoured');
+  t.equal(await eventCount(api, id), 5);
+});
+
+t.test('PATCH: an empty or unknown body is 400; a taken name or a language not offered is 409; nothing is appended', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api); // en and ro
+  const defence = await invite(api, id);
+  const sid = await invite(api, id, WOMEN_NGO);
+  const before = await eventCount(api, id);
+  const patch = (body: unknown) => api.call({ url: `/consultations/${id}/stakeholders/${sid}`, method: 'PATCH', body });
+  const empty = await patch({});
+  t.equal(empty.statusCode, 400);
+  t.equal(empty.json().code, 'INVALID_INPUT');
+  t.match(empty.json().errors[0].message, /at least one of organisation, kind, language, endorser/);
+  const unknown = await patch({ contacts: WOMEN_NGO.contacts, kind: 'army' });
+  t.equal(unknown.statusCode, 400);
+  t.strictSame(fieldsOf(unknown), ['body.contacts', 'body.kind']);
+  const taken = await patch({ organisation: 'MINISTRY OF  DEFENCE' });
+  t.equal(taken.statusCode, 409);
+  t.equal(taken.json().code, 'ORGANISATION_ALREADY_INVITED');
+  t.strictSame(taken.json().details, { stakeholderId: defence });
+  const polish = await patch({ language: 'pl' });
+  t.equal(polish.statusCode, 409);
+  t.equal(polish.json().code, 'LANGUAGE_NOT_OFFERED');
+  t.strictSame(polish.json().details, { language: 'pl', languages: ['en', 'ro'] });
+  const json = await api.call({ url: `/consultations/${id}/stakeholders/${sid}`, method: 'PATCH', payload: 'kind=other', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  t.equal(json.statusCode, 415);
+  t.equal(await eventCount(api, id), before);
+});
+
+t.test('PATCH endorser: true while a request is open makes it pending there, shown in the sign-off view with when it became one', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const defence = await invite(api, id);
+  const ngo = await invite(api, id, WOMEN_NGO);
+  await api.call({ url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 1, deadline: '2099-09-30T17:00:00+03:00' } });
+  await api.call({ url: `/consultations/${id}/endorsements`, body: { stakeholderId: defence, draftVersion: 1, decision: 'endorse', signatory: { name: 'Ana Popescu', title: 'State Secretary' } } });
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders/${ngo}`, method: 'PATCH', body: { endorser: true } })).statusCode, 200);
+  const row = (await api.call({ url: `/consultations/${id}/stakeholders/${ngo}` })).json() as Row & { endorsement: string };
+  t.strictSame([row.endorser, row.endorsement, row.awaiting], [true, 'pending', ['response', 'comments', 'endorsement']]);
+  const signOff = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
+  t.strictSame(signOff.endorsers.map((x: { stakeholderId: string; status: string }) => [x.stakeholderId, x.status]), [[defence, 'endorsed'], [ngo, 'pending']]);
+  t.match(signOff.endorsers[1].endorserHistory, [{ change: 'became-endorser', at: String }]);
+  t.equal(Date.parse(signOff.endorsers[1].endorserHistory[0].at) > 0, true);
+  t.equal(signOff.readyForAdoption, false);
+  const early = await api.call({ url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 1 } });
+  t.equal(early.statusCode, 409, 'adoption waits for the new endorser');
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders/${defence}`, method: 'PATCH', body: { endorser: false } })).statusCode, 200);
+  const after = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
+  t.strictSame(after.endorsers.map((x: { stakeholderId: string }) => x.stakeholderId), [ngo], 'a former endorser is not required');
+  const summary = (await api.call({ url: `/consultations/${id}` })).json();
+  t.match(summary.counts, { endorsementsRequired: 1, endorsementsReceived: 0 }, 'the list agrees');
+});
+
+t.test('re-inviting a contact with other details is 409 STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS naming them and the PATCH that changes them', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const sid = await invite(api, id, WOMEN_NGO);
+  const before = await eventCount(api, id);
+  const res = await api.call({ url: `/consultations/${id}/stakeholders`, body: { ...WOMEN_NGO, endorser: true, kind: 'academia' } });
+  t.equal(res.statusCode, 409);
+  t.equal(res.json().code, 'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS');
+  t.strictSame(res.json().details, {
+    stakeholderId: sid, fields: ['kind', 'endorser'], existing: { kind: 'civil-society', endorser: false }, given: { kind: 'academia', endorser: true },
+    change: { method: 'PATCH', path: `/consultations/${id}/stakeholders/${sid}` },
+  });
+  t.match(res.json().title, new RegExp(`change them with PATCH /consultations/${id}/stakeholders/${sid}$`));
+  const same = await api.call({ url: `/consultations/${id}/stakeholders`, body: { ...WOMEN_NGO, endorser: false } });
+  t.equal(same.statusCode, 200, 'the same details: the existing stakeholder');
+  const otherLanguage = await api.call({ url: `/consultations/${id}/stakeholders`, body: { ...WOMEN_NGO, language: 'pl' } });
+  t.equal(otherLanguage.json().code, 'LANGUAGE_NOT_OFFERED', 'a language not offered is refused first');
+  t.equal(await eventCount(api, id), before);
+});
+
+t.test('import: a contact invited with other details, and a language not offered, are reported per row', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const ngo = await invite(api, id, WOMEN_NGO);
+  const res = await importCsv(api, id, [
+    'organisation,kind,name,email,language,endorser',
+    'Women for Peace Association,civil-society,Ioana Marin,ioana@wfp.example,ro,yes',
+    'Women for Peace Association,,Elena Dobre,elena@wfp.example,,',
+    'Polish Women\'s League,civil-society,Anna Nowak,anna@pwl.example,pl,',
+    'Peace Institute,academia,Dan Pop,dan@pi.example,en,',
+  ].join('\n'));
+  t.equal(res.statusCode, 200);
+  const change = `PATCH /consultations/${id}/stakeholders/${ngo}`;
+  const errors = [
+    { field: 'language', message: `is ro here, en on the stakeholder invited already; change it with ${change}`, code: 'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS' },
+    { field: 'endorser', message: `is true here, false on the stakeholder invited already; change it with ${change}`, code: 'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS' },
+  ];
+  const report = res.json() as { rows: { row: number; status: string; stakeholderId?: string; errors?: unknown[] }[]; invited: number; errors: number };
+  t.strictSame(report.rows.slice(0, 3), [
+    { row: 2, organisation: 'Women for Peace Association', status: 'error', errors, stakeholderId: ngo },
+    { row: 3, organisation: 'Women for Peace Association', status: 'error', errors, stakeholderId: ngo },
+    { row: 4, organisation: 'Polish Women\'s League', status: 'error', errors: [{ field: 'language', message: 'the consultation is held in en, ro, not in pl', code: 'LANGUAGE_NOT_OFFERED' }] },
+  ]);
+  t.match(report, { invited: 1, existing: 0, errors: 3 });
+});
+
+// ---- charsets of the CSV import ----
+
+const HEADER = 'organisation,kind,name,email,language\n';
+
+t.test('import: a Windows-1252 file (Excel in the Netherlands) sent with charset=windows-1252 is stored as written', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const bytes = Buffer.from(`${HEADER}Stichting Vrouwen\xEBn,civil-society,Ren\xE9e Caf\xE9,renee@vrouwen.example,en\n`, 'latin1');
+  t.equal(bytes.includes(0xEB) && bytes.includes(0xE9), true, 'the bytes are Windows-1252, not UTF-8');
+  const res = await importCsv(api, id, bytes, { 'content-type': 'text/csv; charset=windows-1252' });
+  t.equal(res.statusCode, 200, res.body);
+  t.match(res.json(), { invited: 1, errors: 0 });
+  const [row] = await list(api, id);
+  t.equal(row!.organisation, 'Stichting Vrouwenën');
+  t.strictSame(row!.contacts, [{ name: 'Renée Café', email: 'renee@vrouwen.example' }]);
+  t.notOk(JSON.stringify(row).includes('\uFFFD'), 'no replacement character');
+});
+
+t.test('import: Windows-1250 (Excel in Romania), ISO-8859-1 and a UTF-8 byte order mark are read; the charset name is case-insensitive', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const romanian = Buffer.from(`${HEADER}Asocia\xFEia Femeilor din Bra\xBAov,civil-society,Ioana,ioana@afb.example,ro\n`, 'latin1');
+  t.equal((await importCsv(api, id, romanian, { 'content-type': 'text/csv; charset="Windows-1250"' })).statusCode, 200);
+  const latin1 = Buffer.from(`${HEADER}Fondation Fran\xE7aise,other,Zo\xE9,zoe@ff.example,en\n`, 'latin1');
+  t.equal((await importCsv(api, id, latin1, { 'content-type': 'text/csv;charset=ISO-8859-1' })).statusCode, 200);
+  const bom = Buffer.concat([Buffer.from([0xEF, 0xBB, 0xBF]), Buffer.from(`${HEADER}Kvinna till Kvinna,international,Åsa,asa@ktk.example,en\n`, 'utf8')]);
+  t.equal((await importCsv(api, id, bom, { 'content-type': 'text/csv; charset=windows-1252' })).statusCode, 200, 'the BOM decides');
+  t.strictSame((await list(api, id)).map((x) => [x.organisation, x.contacts[0]!.name]), [
+    ['Asociaţia Femeilor din Braşov', 'Ioana'], ['Fondation Française', 'Zoé'], ['Kvinna till Kvinna', 'Åsa'],
+  ]);
+});
+
+t.test('import: bytes not valid in the declared charset (UTF-8 by default) are 400 naming the first bad line and the charset to try', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const before = await eventCount(api, id);
+  const excel = Buffer.from(`${HEADER}Peace Institute,academia,Dan,dan@pi.example,en\nStichting Vrouwen\xEBn,civil-society,Caf\xE9,cafe@x.example,en\n`, 'latin1');
+  for (const headers of [{ 'content-type': 'text/csv' }, { 'content-type': 'text/csv; charset=utf-8' }]) {
+    const res = await importCsv(api, id, excel, headers);
+    t.equal(res.statusCode, 400);
+    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+    t.equal(res.json().code, 'INVALID_CSV_ENCODING');
+    t.equal(res.json().title, 'line 3 is not valid UTF-8; if this file came from Excel, send it with charset=windows-1252 (or windows-1250 for Central European languages)');
+    t.strictSame(res.json().details, { line: 3, charset: 'utf-8', suggestedCharsets: ['windows-1252', 'windows-1250'] });
+  }
+  const undefinedByte = await importCsv(api, id, Buffer.from(`${HEADER}X\x81,other,A,a@x.example,en\n`, 'latin1'), { 'content-type': 'text/csv; charset=windows-1252' });
+  t.equal(undefinedByte.statusCode, 400);
+  t.equal(undefinedByte.json().title, 'line 2 is not valid windows-1252 (byte 0x81); send it with the charset it was saved in');
+  const utf8AsAscii = await importCsv(api, id, Buffer.from(`${HEADER}Café,other,A,a@x.example,en\n`, 'utf8'), { 'content-type': 'text/csv; charset=us-ascii' });
+  t.equal(utf8AsAscii.json().title, 'line 2 is not valid us-ascii (byte 0xC3); the file is valid UTF-8: send it with charset=utf-8');
+  t.equal(await eventCount(api, id), before, 'nothing appended');
+});
+
+t.test('import: a charset the import does not read is 415 UNSUPPORTED_CHARSET listing those it reads', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const res = await importCsv(api, id, `${HEADER}X,other,A,a@x.example,en\n`, { 'content-type': 'text/csv; charset=x-mac-klingon' });
+  t.equal(res.statusCode, 415);
+  t.equal(res.json().code, 'UNSUPPORTED_CHARSET');
+  t.equal(res.json().details.charset, 'x-mac-klingon');
+  t.ok(res.json().details.supported.includes('windows-1252') && res.json().details.supported.includes('windows-1250'));
+  t.equal(await eventCount(api, id), 2);
+});
+
+// ---- the register as CSV ----
+
+t.test('GET /stakeholders with Accept: text/csv answers the register as CSV, one row per stakeholder, with the list\'s filters', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const defence = await invite(api, id);
+  const ngo = await invite(api, id, { ...WOMEN_NGO, organisation: '=HYPERLINK("x")' });
+  await api.call({ url: `/consultations/${id}/stakeholders/${defence}/response`, body: { response: 'accept' } });
+  const res = await api.call({ url: `/consultations/${id}/stakeholders`, headers: { accept: 'text/csv' } });
+  t.equal(res.statusCode, 200);
+  t.equal(res.headers['content-type'], 'text/csv; charset=utf-8');
+  t.equal(res.headers['content-disposition'], `attachment; filename="stakeholders-${id}.csv"`);
+  t.equal(res.headers.vary, 'Accept');
+  t.equal(res.headers.etag, 'W/"4-csv"');
+  t.ok(res.body.startsWith('\uFEFF'), 'a UTF-8 byte order mark, for Excel');
+  const lines = res.body.slice(1).split('\r\n');
+  t.equal(lines[0], '"Stakeholder ID","Organisation","Kind","Language","Endorser","Name","Email","Other contacts","Invitation status","Response",'
+    + '"Decline reason","Removal reason","Removed at","Invitation sent at","Comments","Reviewed versions","Endorsement","Awaiting","Last activity at","Last response at"');
+  t.match(lines[1], new RegExp(`^"${defence}","Ministry of Defence","ministry","ro","true","Ana Popescu","ana.popescu@mapn.example",,"accepted","accepted",,,,,"0",,"not-requested","comments",`));
+  t.match(lines[2], new RegExp(`^"${ngo}","'=HYPERLINK\\(""x""\\)","civil-society","en","false","Ioana Marin","ioana@wfp.example","Elena Dobre <elena@wfp.example>","invited"`), 'a formula is neutralised');
+  t.equal(lines.length, 4, 'two rows and the final line end');
+  const filtered = await api.call({ url: `/consultations/${id}/stakeholders?status=accepted`, headers: { accept: 'text/csv' } });
+  t.equal(filtered.body.slice(1).split('\r\n').length, 3, 'the filters apply');
+  const unpaged = await api.call({ url: `/consultations/${id}/stakeholders?limit=1`, headers: { accept: 'text/csv' } });
+  t.equal(unpaged.body.slice(1).split('\r\n').length, 4, 'every stakeholder, unpaged');
+  const json = await api.call({ url: `/consultations/${id}/stakeholders`, headers: { accept: 'application/json, text/csv' } });
+  t.equal(json.headers['content-type'], 'application/json; charset=utf-8', 'JSON stays the default on a tie');
+  t.equal(json.headers.etag, 'W/"4"');
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders`, headers: { accept: 'text/csv', 'if-none-match': 'W/"4-csv"' } })).statusCode, 304);
+});
+
+t.test('the register re-imports: every stakeholder is found existing, nothing appended', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  await invite(api, id);
+  await invite(api, id, WOMEN_NGO);
+  const before = await eventCount(api, id);
+  const register = (await api.call({ url: `/consultations/${id}/stakeholders`, headers: { accept: 'text/csv' } })).body;
+  const res = await importCsv(api, id, register);
+  t.equal(res.statusCode, 200, res.body);
+  t.match(res.json(), { invited: 0, existing: 2, errors: 0 });
+  t.equal(await eventCount(api, id), before);
 });

@@ -1,8 +1,9 @@
 // The end-to-end story across the routes, as a coordinator and an auditor would live it:
-// open → draft → invite five stakeholders (two endorsers) → comments → answers → a second draft →
-// a late letter on the first, recorded after the second was published → endorsement request →
-// endorsements → close as adopted; then the auditor's history at /events replays to the
-// same views and its hash chain verifies. Once on SQLite, once on EventStoreDB's protocol.
+// open → draft → invite five stakeholders (two endorsers) → import two more from a Windows-1252
+// CSV (Excel in the Netherlands) → comments → answers → a second draft → a late letter on the
+// first, recorded after the second was published → endorsement request → the police made an
+// endorser by PATCH → endorsements → close as adopted; then the auditor's history at /events
+// replays to the same views and its hash chain verifies. Once on SQLite, once on EventStoreDB's protocol.
 import t, { type Test } from 'tap';
 import { checkLink, ZERO_HASH } from '../../src/audit/hash-chain.ts';
 import { commentMatrix, consultationsList, drafts, signOff, stakeholders } from '../../src/projections/index.ts';
@@ -41,6 +42,27 @@ async function story(t: Test, api: Api) {
   for (const body of invitees) sids.push((await ok(api, { url: `/consultations/${id}/stakeholders`, body }, 201)).stakeholderId);
   const [mfa, justice, wmn, pri] = sids as [string, string, string, string];
 
+  // what Excel saves as "CSV" in the Netherlands: Windows-1252, `;`-separated
+  const excel = Buffer.from([
+    'organisation;kind;name;email;language;endorser',
+    'Stichting Vrouwen\xEBn voor Vrede;civil-society;Ren\xE9e Caf\xE9;renee@vrouwenen.example;en;nee',
+    'Nationale Politie;ministry;Jo\xEBl Maas;j.maas@politie.example;en;',
+  ].join('\r\n'), 'latin1');
+  const refused = await api.call({ url: `/consultations/${id}/stakeholders/import`, payload: excel, headers: { 'content-type': 'text/csv' } });
+  t.equal(refused.statusCode, 400, 'sent without its charset, the file is not UTF-8');
+  t.match(refused.json(), { code: 'INVALID_CSV_ENCODING', details: { line: 2, suggestedCharsets: ['windows-1252', 'windows-1250'] } });
+  const imported = await api.call({ url: `/consultations/${id}/stakeholders/import`, payload: excel, headers: { 'content-type': 'text/csv; charset=windows-1252' } });
+  t.equal(imported.statusCode, 200, imported.body);
+  t.match(imported.json(), { rows: [{ row: 2, status: 'error', errors: [{ field: 'endorser' }] }, { row: 3, status: 'invited' }] }, '"nee" is not a boolean the import reads');
+  const fixed = await api.call({
+    url: `/consultations/${id}/stakeholders/import`, payload: Buffer.from(excel.toString('latin1').replace(';nee', ';no'), 'latin1'), headers: { 'content-type': 'text/csv; charset=windows-1252' },
+  });
+  t.match(fixed.json(), { invited: 1, existing: 1, errors: 0 });
+  const police = (fixed.json() as { rows: { stakeholderId: string }[] }).rows[1]!.stakeholderId;
+  const register = await ok(api, { url: `/consultations/${id}/stakeholders`, as: 'auditor' });
+  t.strictSame(register.stakeholders.slice(5).map((x: { organisation: string; contacts: { name: string }[] }) => [x.organisation, x.contacts[0]!.name]),
+    [['Nationale Politie', 'Joël Maas'], ['Stichting Vrouwenën voor Vrede', 'Renée Café']], 'the names as written, no replacement characters');
+
   await ok(api, { url: `/consultations/${id}/stakeholders/${wmn}/response`, body: { response: 'accept' } });
   const c1 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: wmn, draftVersion: 1, sectionKey: 's1', text: 'Name a target for women in mediation teams.', proposedText: 'At least 30% women in every mediation team by 2029.', channel: 'api' } }, 201)).commentId;
   const c2 = (await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 1, text: 'The plan needs a monitoring framework.', channel: 'meeting', madeAt: v1Out } }, 201)).commentId;
@@ -72,6 +94,15 @@ async function story(t: Test, api: Api) {
   const early = await api.call({ url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 2 } });
   t.equal(early.statusCode, 409, 'cannot adopt before every endorser endorsed');
   t.strictSame(early.json().details.missing.map((m: { organisation: string }) => m.organisation).sort(), ['Ministry of Foreign Affairs', 'Ministry of Justice and Security']);
+  // the police must co-sign the plan: made an endorser while the request is open, it is pending on it
+  const again = await api.call({ url: `/consultations/${id}/stakeholders`, body: { organisation: 'Nationale Politie', kind: 'ministry', contact: { name: 'Joël Maas', email: 'j.maas@politie.example' }, language: 'en', endorser: true } });
+  t.equal(again.json().code, 'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS', 'inviting it again as an endorser points to the PATCH');
+  await ok(api, { url: again.json().details.change.path, method: 'PATCH', body: { endorser: true, organisation: 'Nationale Politie (Netherlands Police)' } });
+  const pending = await ok(api, { url: `/consultations/${id}/sign-off`, as: 'auditor' });
+  t.match(pending.endorsers.find((x: { stakeholderId: string }) => x.stakeholderId === police), {
+    organisation: 'Nationale Politie (Netherlands Police)', status: 'pending', endorserHistory: [{ change: 'became-endorser' }],
+  });
+  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: police, draftVersion: 2, decision: 'endorse', signatory: { name: 'Joël Maas', title: 'Chief Commissioner' } } });
   await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: mfa, draftVersion: 2, decision: 'endorse', signatory: { name: 'Ioana Marin', title: 'State Secretary' }, statement: 'Endorsed on behalf of the Ministry.' } });
   await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 2, decision: 'withhold', reason: 'Awaiting legal review of section 2.' } });
   await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 2, decision: 'endorse', signatory: { name: 'Pieter de Vries', title: 'Director-General' }, evidence: 'letter JUS-2027-114' } });
@@ -81,7 +112,7 @@ async function story(t: Test, api: Api) {
   await ok(api, { url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 2, note: 'Adopted by the Council of Ministers.' } });
   const summary = await ok(api, { url: `/consultations/${id}`, as: 'auditor' });
   t.match(summary, { status: 'closed', outcome: 'adopted', finalDraftVersion: 2 });
-  t.match(summary.counts, { invited: 5, commentsReceived: 4, commentsAnswered: 4, endorsementsReceived: 2, endorsementsRequired: 2 });
+  t.match(summary.counts, { invited: 7, commentsReceived: 4, commentsAnswered: 4, endorsementsReceived: 3, endorsementsRequired: 3 });
   const closedWrite = await api.call({ url: `/consultations/${id}/comments`, body: { stakeholderId: pri, draftVersion: 1, text: 'Too late', channel: 'api' } });
   t.equal(closedWrite.statusCode, 409);
   t.equal(closedWrite.json().code, 'CONSULTATION_CLOSED');

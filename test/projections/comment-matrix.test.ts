@@ -385,3 +385,11 @@ t.test('readMatrixPage over an older version\'s documents it cannot read: VIEWS_
   await t.rejects(readMatrixPage(stale, CONSULTATION_ID, { version: 1 }, { after: null, limit: 5 }), { code: 'VIEWS_REBUILDING' });
   await t.rejects(commentMatrix.read(stale, CONSULTATION_ID), { code: 'VIEWS_REBUILDING' }, 'nor the whole matrix (the CSV)');
 });
+
+t.test('given StakeholderDetailsChanged with a new organisation, then its comments show the new name; other details change nothing', async (t) => {
+  const history = [...base, commented('k-1', CSO, 1, 's1'), event('StakeholderDetailsChanged', { stakeholderId: CSO, organisation: "Women's Peace Network Romania" })];
+  t.equal((await rowAfter(history, 'k-1')).organisation, "Women's Peace Network Romania");
+  t.equal((await rowAfter([...history, commented('k-2', CSO, 1, 's2')], 'k-2')).organisation, "Women's Peace Network Romania", 'and its later comments');
+  const kindOnly = [...base, commented('k-1', CSO, 1, 's1'), event('StakeholderDetailsChanged', { stakeholderId: CSO, kind: 'academia', endorser: true })];
+  t.equal((await rowAfter(kindOnly, 'k-1')).organisation, CSO_ORG);
+});

@@ -160,8 +160,8 @@ t.test('given a full history, then the summary of each consultation, in the orde
     commentDeadline: '2027-06-01T17:00:00+03:00',
     endorsementDeadline: '2027-07-01T15:00:00Z',
     counts: {
-      // ACA removed; JUS reinstated after declining and endorsed v2
-      invited: 4, responding: 4, declined: 0, removed: 1, commentsReceived: 3, commentsAnswered: 3, endorsementsReceived: 3, endorsementsRequired: 3,
+      // ACA removed; JUS reinstated after declining and endorsed v2; the CSO became an endorser and endorsed v2
+      invited: 4, responding: 4, declined: 0, removed: 1, commentsReceived: 3, commentsAnswered: 3, endorsementsReceived: 4, endorsementsRequired: 4,
     },
     openedAt: at(0),
     closedAt: at(eventsA.length - 2),
@@ -229,4 +229,18 @@ t.test('cost: an event on the 1,001st comment reads and writes as many documents
   }
   const submitted = history(N - 1, commented(`k-${N}`, CSO));
   t.strictSame(await costOf(consultationsList, submitted, last(submitted)).then((c) => [c.reads, c.writes]), [2, 2], 'a comment: the head and its own document');
+});
+
+t.test('given StakeholderDetailsChanged, then becoming an endorser counts it as required, ceasing no longer counts its endorsement', async (t) => {
+  const requested = [...base, endorsementRequested(1), endorsed(MFA, 1), endorsed(MOD, 1), endorsed(JUS, 1)];
+  sameFields(t, await countsAfter(requested), { endorsementsRequired: 3, endorsementsReceived: 3 });
+  const became = [...requested, event('StakeholderDetailsChanged', { stakeholderId: CSO, endorser: true })];
+  sameFields(t, await countsAfter(became), { endorsementsRequired: 4, endorsementsReceived: 3 }, 'the CSO is pending');
+  const ceased = [...became, event('StakeholderDetailsChanged', { stakeholderId: MOD, endorser: false })];
+  sameFields(t, await countsAfter(ceased), { endorsementsRequired: 3, endorsementsReceived: 2, responding: 3 }, 'its earlier endorsement still makes it responding');
+  const again = [...ceased, event('StakeholderDetailsChanged', { stakeholderId: MOD, endorser: true })];
+  sameFields(t, await countsAfter(again), { endorsementsRequired: 4, endorsementsReceived: 2 }, 'an endorser again: pending, what it decided before does not count');
+  sameFields(t, await countsAfter([...again, event('StakeholderDetailsChanged', { stakeholderId: MOD, organisation: 'MoD', language: 'ro' })]), {
+    endorsementsRequired: 4, endorsementsReceived: 2,
+  }, 'other details change no count');
 });

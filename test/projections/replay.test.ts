@@ -35,7 +35,7 @@ t.test('the history replayed here is well-formed: every event of a consultation 
 });
 
 t.test('the index lists the projections, each with its own name and a version', async (t) => {
-  t.strictSame(projections.map((p) => [p.name, p.version]), [['consultations-list', 2], ['stakeholders', 2], ['sign-off', 2], ['comment-matrix', 3], ['drafts', 2]]);
+  t.strictSame(projections.map((p) => [p.name, p.version]), [['consultations-list', 3], ['stakeholders', 3], ['sign-off', 3], ['comment-matrix', 4], ['drafts', 2]]);
   t.strictSame(projections, [consultationsList, stakeholders, signOff, commentMatrix, drafts]);
 });
 
@@ -110,6 +110,14 @@ t.test('at every step of a history, the views agree with each other and with the
       const row = people.stakeholders.find((r) => r.id === x.id);
       check(row !== undefined && row.response === x.response && (row.removal !== null) === x.removed, `${x.id} response and removal`, e.revision);
       check(row !== undefined && row.reviewedVersions.join() === x.reviewedVersions.join(), `${x.id} reviewed versions`, e.revision);
+      check(row !== undefined && row.organisation === x.organisation && row.kind === x.kind && row.language === x.language && row.endorser === x.endorser,
+        `${x.id} organisation, kind, language and endorser`, e.revision);
+      check(row !== undefined && Object.keys(row.decisions).join() === [...x.decisions.keys()].join(), `${x.id} decisions that count`, e.revision);
+    }
+    const required = [...state.stakeholders.values()].filter((x) => x.endorser && !x.removed).map((x) => x.id).sort();
+    check(latest === undefined || latest.endorsers.map((x) => x.stakeholderId).sort().join() === required.join(), 'required endorsers', e.revision);
+    for (const c of comments.comments) {
+      check(c.organisation === state.stakeholders.get(c.stakeholderId)?.organisation, `${c.commentId} organisation`, e.revision);
     }
     if (latest) {
       const ready = [...state.stakeholders.values()].every((x) => !x.endorser || x.removed || (x.decisions.get(state.latestVersion) === 'endorsed' && x.response !== 'declined'));

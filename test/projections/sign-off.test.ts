@@ -58,8 +58,8 @@ t.test('given a draft and endorsers but no request, then every required endorser
       superseded: [],
     }],
     endorsers: [
-      { stakeholderId: MFA, organisation: MFA_ORG, removed: false, declined: false, extension: null, decisions: {} },
-      { stakeholderId: MOD, organisation: MOD_ORG, removed: false, declined: false, extension: null, decisions: {} },
+      { stakeholderId: MFA, organisation: MFA_ORG, endorser: true, endorserHistory: [], removed: false, declined: false, extension: null, decisions: {} },
+      { stakeholderId: MOD, organisation: MOD_ORG, endorser: true, endorserHistory: [], removed: false, declined: false, extension: null, decisions: {} },
     ],
   }, 'the CSO is not an endorser and is not listed');
 });
@@ -196,7 +196,7 @@ t.test('given a consultation without endorsers, then a version is ready with not
   sameFields(t, await versionAfter([opened, draft(1), cso]), { counts: { required: 0, endorsed: 0, withheld: 0, pending: 0 }, readyForAdoption: true });
 });
 
-t.test('given events that do not concern sign-off, then its documents change only in the revision they reflect', async (t) => {
+t.test('given events that do not concern sign-off, then its heads change only in the revision they reflect', async (t) => {
   const events = recorded(requested);
   const replayed = await replay(signOff, events);
   const before = await replayed.documents();
@@ -206,8 +206,12 @@ t.test('given events that do not concern sign-off, then its documents change onl
     event('EndorsementRequested', { draftVersion: 9, deadline: ENDORSEMENT_DEADLINE }),
   ], { firstRevision: events.length });
   await replayed.apply(others);
-  t.strictSame(withoutRevisions(await replayed.documents()), withoutRevisions(before));
+  const heads = (docs: Record<string, unknown>) => Object.fromEntries(Object.entries(docs).filter(([k]) => k.startsWith(`${projectionBase(signOff)} `)));
+  t.strictSame(withoutRevisions(heads(await replayed.documents())), withoutRevisions(heads(before)));
   t.equal((await signOff.read(replayed.reader, CONSULTATION_ID))?.lastRevision, events.length + others.length - 1);
+  const cso = (await replayed.documents())[`${projectionBase(signOff)}/stakeholders ${CONSULTATION_ID}/${CSO}`] as { doc: unknown };
+  t.strictSame(cso.doc, { organisation: "Women's Peace Network", removed: true, declined: true, extension: null },
+    'a non-endorser\'s own facts are kept, for the day it becomes one');
 });
 
 t.test('versionSignOff: the latest version by default, a given one, or null', async (t) => {
@@ -231,7 +235,9 @@ t.test('the same documents whether redelivered or not, and whatever the batches'
 
 t.test('the stored document holds the facts; what each version shows is derived when it is read', async (t) => {
   const docs = await (await replay(signOff, globalHistory())).documents();
-  t.strictSame(Object.keys(docs).map((k) => k.split(' ')[0]), [projectionBase(signOff), projectionBase(signOff)], 'one document per consultation');
+  const collections = Object.keys(docs).map((k) => k.split(' ')[0]);
+  t.strictSame(collections.filter((c) => c === projectionBase(signOff)).length, 2, 'one head per consultation');
+  t.strictSame(new Set(collections), new Set([projectionBase(signOff), `${projectionBase(signOff)}/stakeholders`]), 'and a document per stakeholder');
   for (const [key, doc] of Object.entries(docs)) {
     for (const derived of ['counts', 'readyForAdoption', 'superseded', 'isLatest', 'adopted', 'invitationDeclined']) {
       t.notOk(JSON.stringify(doc).includes(`"${derived}":`), `${key} holds no ${derived}`);
@@ -258,4 +264,52 @@ t.test('cost: an event after 1,000 comments reads and writes what it does after 
     t.strictSame([a.reads, a.writes], [1, 1]);
     t.ok(Math.abs(b.bytes - a.bytes) <= 4, `${name}: bytes written ${a.bytes} and ${b.bytes} (the revision's digits aside)`);
   }
+});
+
+// ---- endorsers changed after their invitation ----
+
+const becomes = (stakeholderId: string, endorser: boolean) => event('StakeholderDetailsChanged', { stakeholderId, endorser });
+
+t.test('given a stakeholder becoming an endorser while a request is open, then it is pending on it, with when it became one', async (t) => {
+  const history = [...requested, endorsed(MFA, 1), endorsed(MOD, 1), declined(CSO), becomes(CSO, true)]; // 6-9
+  const view = await signOffAfter(history);
+  const v = versionSignOff(view)!;
+  t.strictSame(statuses(v), [[MFA, 'endorsed'], [MOD, 'endorsed'], [CSO, 'pending']]);
+  sameFields(t, v.endorsers[2]!, {
+    organisation: "Women's Peace Network", invitationDeclined: true, deadline: ENDORSEMENT_DEADLINE, endorserHistory: [{ change: 'became-endorser', at: at(9) }],
+  });
+  t.notOk('endorserHistory' in v.endorsers[0]!, 'one that has been an endorser since its invitation has no such history');
+  t.strictSame(v.counts, { required: 3, endorsed: 2, withheld: 0, pending: 1 });
+  t.equal(v.readyForAdoption, false);
+  t.strictSame(view.endorsers[2], {
+    stakeholderId: CSO, organisation: "Women's Peace Network", endorser: true, endorserHistory: [{ change: 'became-endorser', at: at(9) }],
+    removed: false, declined: true, extension: null, decisions: {},
+  }, 'its record starts from its own facts (it declined)');
+  t.equal(versionSignOff(await signOffAfter([...history, reinstated(CSO), endorsed(CSO, 1)]))!.readyForAdoption, true);
+});
+
+t.test('given an endorser ceasing to be one, then it is no longer required; its decisions stay in its history, not counted', async (t) => {
+  const history = [...requested, endorsed(MFA, 1), withheld(MOD, 1), becomes(MOD, false)]; // 6-8
+  const view = await signOffAfter(history);
+  const v = versionSignOff(view)!;
+  t.strictSame(statuses(v), [[MFA, 'endorsed']]);
+  t.strictSame(v.counts, { required: 1, endorsed: 1, withheld: 0, pending: 0 });
+  t.equal(v.readyForAdoption, true);
+  t.strictSame(view.endorsers[1], {
+    stakeholderId: MOD, organisation: MOD_ORG, endorser: false, removed: false, declined: false, extension: null, decisions: {},
+    endorserHistory: [{ change: 'ceased-to-be-endorser', at: at(8), decisions: { 1: { status: 'withheld', reason: 'budget not agreed', withheldAt: at(7) } } }],
+  });
+  const again = await signOffAfter([...history, becomes(MOD, true)]);
+  t.strictSame(statuses(versionSignOff(again)!), [[MFA, 'endorsed'], [MOD, 'pending']], 'an endorser again: pending, its earlier withholding does not count');
+  t.strictSame(again.endorsers[1]!.endorserHistory.map((h) => [h.change, h.at]), [['ceased-to-be-endorser', at(8)], ['became-endorser', at(9)]]);
+  t.strictSame(versionSignOff(again)!.endorsers[1]!.endorserHistory, again.endorsers[1]!.endorserHistory, 'the version shows it, earlier decisions included');
+});
+
+t.test('given a new organisation name, then the endorser shows it; a stakeholder renamed before becoming an endorser too', async (t) => {
+  const renamed = await signOffAfter([...requested, event('StakeholderDetailsChanged', { stakeholderId: MFA, organisation: 'Ministry of Foreign Affairs and Trade' })]);
+  t.equal(versionSignOff(renamed)!.endorsers[0]!.organisation, 'Ministry of Foreign Affairs and Trade');
+  const view = await signOffAfter([...requested, event('StakeholderDetailsChanged', { stakeholderId: CSO, organisation: 'WPN', kind: 'international' }), becomes(CSO, true)]);
+  t.equal(versionSignOff(view)!.endorsers[2]!.organisation, 'WPN');
+  const both = await signOffAfter([...requested, event('StakeholderDetailsChanged', { stakeholderId: CSO, organisation: 'WPN', endorser: true })]);
+  t.equal(versionSignOff(both)!.endorsers[2]!.organisation, 'WPN', 'renamed and made an endorser in one change');
 });

@@ -78,6 +78,7 @@ t.test('given StakeholderInvited, then a row with who it is, invited, awaiting i
       reviewCompleted: false,
       reminders: [],
       decisions: {},
+      earlierDecisions: {},
       endorsement: 'not-an-endorser',
       lastActivityAt: at(2),
       lastResponseAt: null,
@@ -420,4 +421,21 @@ t.test('readStakeholdersPage: pages in invitation order that concatenate to the 
   const second = (await readStakeholdersPage(replayed.reader, CONSULTATION_ID, { after: first.next, limit: 2 }, acceptedOnly))!.view;
   t.strictSame([second.rows.map((x) => x.id), second.next], [['sh-3'], null], 'no next: nothing accepted follows');
   t.equal(await readStakeholdersPage(replayed.reader, OTHER_ID, { after: null, limit: 2 }), null, 'a consultation it does not know');
+});
+
+t.test('given StakeholderDetailsChanged, then the row shows the new organisation, kind, language and endorser role', async (t) => {
+  const row = await rowOf([opened, draft(1), cso, event('StakeholderDetailsChanged', { stakeholderId: CSO, organisation: 'WPN Romania', kind: 'academia', language: 'ro' })], CSO);
+  sameFields(t, row, { organisation: 'WPN Romania', kind: 'academia', language: 'ro', endorser: false, lastActivityAt: at(3) });
+});
+
+t.test('becoming an endorser while a request is open: pending on it, awaited; ceasing: its decisions become earlier ones, not counted', async (t) => {
+  const requested = [...base, endorsementRequested(1)];
+  const became = [...requested, event('StakeholderDetailsChanged', { stakeholderId: CSO, endorser: true })];
+  sameFields(t, await rowOf(became, CSO), { endorser: true, endorsement: 'pending', awaiting: ['response', 'comments', 'endorsement'] });
+  const ceased = [...requested, withheld(MOD, 1), event('StakeholderDetailsChanged', { stakeholderId: MOD, endorser: false })];
+  sameFields(t, await rowOf(ceased, MOD), { endorser: false, endorsement: 'not-an-endorser', decisions: {}, earlierDecisions: { 1: 'withheld' } });
+  t.notOk((await rowOf(ceased, MOD)).awaiting.includes('response'), 'its earlier decision was an answer');
+  const again = [...ceased, event('StakeholderDetailsChanged', { stakeholderId: MOD, endorser: true })];
+  sameFields(t, await rowOf(again, MOD), { endorser: true, endorsement: 'pending', decisions: {}, earlierDecisions: { 1: 'withheld' } });
+  sameFields(t, await rowOf([...again, endorsed(MOD, 1)], MOD), { endorsement: 'endorsed', decisions: { 1: 'endorsed' }, earlierDecisions: { 1: 'withheld' } });
 });

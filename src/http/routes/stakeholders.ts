@@ -1,9 +1,11 @@
-// Stakeholders: invite one (or many from a CSV), list them, and act on one on its behalf or as the
-// coordinator (response, contacts, removal, reinstatement, completed review); record messages that
-// were sent, or failed, by other means.
+// Stakeholders: invite one (or many from a CSV, in the charset it was saved in), list them (as JSON
+// or as a CSV register), correct one's details, and act on one on its behalf or as the coordinator
+// (response, contacts, removal, reinstatement, completed review); record messages that were sent,
+// or failed, by other means.
 import { randomUUID } from 'node:crypto';
 import { CsvError, parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { atLeastOneDetail, StakeholderDetailsChange } from '../../commands/change-stakeholder-details.ts';
 import { commands } from '../../commands/index.ts';
 import type { CommandResult } from '../../commands/handler.ts';
 import { RevisionMismatchError } from '../../commands/handler-errors.ts';
@@ -17,11 +19,12 @@ import { isAwaited, readStakeholder, readStakeholdersPage, StakeholderRow, stake
 import { AppError } from '../../errors/catalogue.ts';
 import { commandRoute } from '../command-route.ts';
 import type { App, HttpContext, ResourcePlugin } from '../context.ts';
+import { CSV_CHARSETS, CSV_CONTENT_TYPE, decodeCsv, prefersCsv, toCsv, type CsvCell } from '../csv.ts';
 import { InputError } from '../problem.ts';
 import { expectedRevision, idempotencyKey, runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, problem, readErrors, StakeholderParams } from '../schemas.ts';
 import { nextCursor, PageNext, PageQuery, pageRequest } from '../paging.ts';
-import { setEtag, Stale, staleMark } from '../views.ts';
+import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 /** Data rows one import may hold; a larger file is refused with 413 TOO_MANY_ROWS (split it). */
 export const MAX_IMPORT_ROWS = 2_000;
@@ -60,8 +63,10 @@ const ImportRowError = z.object({
 const ImportRow = z.object({
   row: z.number().int().describe('the spreadsheet row number (the header is row 1)'),
   organisation: z.string(),
-  status: z.enum(['invited', 'existing', 'error']).describe('existing: a contact address was invited already; the existing stakeholder is given'),
-  stakeholderId: z.string().optional(),
+  status: z.enum(['invited', 'existing', 'error'])
+    .describe('existing: a contact address was invited already, with the same details; the existing stakeholder is given'),
+  stakeholderId: z.string().optional()
+    .describe('the stakeholder invited or found; on an error row, the one invited already with other details (STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS)'),
   errors: z.array(ImportRowError).optional(),
 });
 const ImportReport = z.object({
@@ -76,10 +81,17 @@ type ImportRowError = z.infer<typeof ImportRowError>;
 // ---- routes ----
 
 export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
-  // The CSV import has its own context: the one route that takes text/csv, and not JSON.
+  // The CSV import has its own context: the one route that takes text/csv, and not JSON. The body
+  // arrives as bytes and is decoded in the charset its Content-Type names (UTF-8 by default).
   await app.register(async (csv: App) => {
     csv.removeContentTypeParser(['application/json']);
-    csv.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    csv.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request, body, done) => {
+      try {
+        done(null, decodeCsv(body as Buffer, request.headers['content-type']));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
     importRoute(csv, ctx);
   });
 
@@ -97,7 +109,8 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
     const { id } = request.params;
     const { contact, contacts, ...rest } = request.body;
     const input = { ...rest, contacts: contacts ?? (contact ? [contact] : []) };
-    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.inviteStakeholder, input });
+    const result = await runCommand(ctx, request, reply, { consultationId: id, command: commands.inviteStakeholder, input })
+      .catch((error: unknown) => { throw pointToChange(error, id); });
     const outcome = inviteOutcome(result, input.contacts.map((c) => c.email), input.organisation);
     if (!outcome.invited) return reply.code(200).send({ stakeholderId: outcome.stakeholderId, revision: result.revision });
     return reply.code(201).header('location', `/consultations/${id}/stakeholders/${outcome.stakeholderId}`)
@@ -108,12 +121,24 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
     schema: {
       operationId: 'listStakeholders',
       tags: ['stakeholders'],
-      summary: 'Every stakeholder, a page at a time: contacts, invitation status, comments, reminders, endorsement, what is awaited from it',
-      description: 'At most `limit` stakeholders a page (default 500), in invitation order, and `next`, the `cursor` of the next page '
-        + '(null on the last); pass the same filters with each cursor.',
+      summary: 'Every stakeholder, a page at a time: contacts, invitation status, comments, reminders, endorsement, what is awaited from it; `Accept: text/csv` returns the register as a CSV file',
+      description: 'JSON is the default: at most `limit` stakeholders a page (default 500), in invitation order, and `next`, the `cursor` of the next page '
+        + '(null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every stakeholder '
+        + 'matching the filters comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row, one row per stakeholder: '
+        + `${REGISTER_COLUMNS.map(([name]) => name).join(', ')}. `
+        + 'Other contacts are "Name <address>" separated by "; ". A cell starting with =, +, -, @, tab or CR is prefixed with \' so a spreadsheet shows it as text.',
       params: ConsultationParams,
       querystring: ListQuery,
-      response: { 200: StakeholderList.extend(Stale), ...readErrors },
+      response: {
+        200: {
+          description: 'the stakeholders, or the register as CSV',
+          content: {
+            'application/json': { schema: StakeholderList.extend(Stale) },
+            'text/csv': { schema: z.string().describe('the stakeholders listed, one row each, after a header row') },
+          },
+        },
+        ...readErrors,
+      },
     },
   }, async (request, reply) => {
     const { id } = request.params;
@@ -124,12 +149,21 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
       : null;
     const keep = byAwaiting === null && !status ? undefined
       : (x: StakeholderRow) => (byAwaiting === null || byAwaiting(x)) && (!status || x.invitationStatus === status);
+    reply.header('vary', 'Accept');
+    if (prefersCsv(request.headers.accept)) {
+      const whole = await readConsultation(ctx, stakeholders, id);
+      setEtag(reply, `${whole.lastRevision}-csv`, whole);
+      return reply
+        .type(CSV_CONTENT_TYPE)
+        .header('content-disposition', `attachment; filename="stakeholders-${id}.csv"`)
+        .send(stakeholdersCsv(keep ? whole.view.stakeholders.filter(keep) : whole.view.stakeholders));
+    }
     const prefix = docKey(id, '');
     const slot = await readStakeholdersPage(ctx.runner.reader(stakeholders), id, pageRequest(request.query, prefix), keep);
     if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${id}`);
     setEtag(reply, String(slot.lastRevision), slot);
     const { rows, next, ...facts } = slot.view;
-    return { ...facts, stakeholders: rows, next: nextCursor(next, prefix), ...staleMark(slot) };
+    return reply.type('application/json; charset=utf-8').send({ ...facts, stakeholders: rows, next: nextCursor(next, prefix), ...staleMark(slot) });
   });
 
   app.get('/consultations/:id/stakeholders/:sid', {
@@ -171,6 +205,21 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
     params: StakeholderParams,
     body: commands.changeContacts.schema.omit({ stakeholderId: true }),
     command: commands.changeContacts,
+    input: ({ params, body }) => ({ ...body, stakeholderId: params.sid }),
+  });
+
+  commandRoute(app, ctx, {
+    method: 'PATCH',
+    url: '/consultations/:id/stakeholders/:sid',
+    operationId: 'changeStakeholderDetails',
+    tags: ['stakeholders'],
+    summary: 'Correct the stakeholder\'s organisation name, kind, preferred language or endorser role (any of them; the same values again change nothing)',
+    description: 'One StakeholderDetailsChanged event with the fields that changed. Becoming an endorser while an endorsement request is open '
+      + 'makes it pending on that request; ceasing to be one keeps its decisions in the sign-off view\'s history, no longer counted. '
+      + 'Refused: a name another stakeholder has (409 ORGANISATION_ALREADY_INVITED), a language the consultation does not offer (409 LANGUAGE_NOT_OFFERED).',
+    params: StakeholderParams,
+    body: StakeholderDetailsChange.refine(...atLeastOneDetail),
+    command: commands.changeStakeholderDetails,
     input: ({ params, body }) => ({ ...body, stakeholderId: params.sid }),
   });
 
@@ -242,12 +291,19 @@ function importRoute(app: App, ctx: HttpContext): void {
       tags: ['stakeholders'],
       summary: 'Invite organisations from a CSV (columns organisation, kind, name, email, language, endorser); rows of one organisation become one stakeholder',
       description: [
-        'Send `text/csv` (UTF-8, a BOM is fine; `,` or `;` separated, detected from the header row). The header row is required;',
+        'Send `text/csv` (`,` or `;` separated, detected from the header row), in UTF-8 unless its `charset` parameter names another:',
+        '`text/csv; charset=windows-1252` is what Excel saves as "CSV" in Western Europe, `windows-1250` in Central Europe;',
+        `the import reads ${CSV_CHARSETS.join(', ')} (415 UNSUPPORTED_CHARSET otherwise). A byte order mark (UTF-8, as Excel's "CSV UTF-8", or UTF-16) decides over the charset.`,
+        'Bytes not valid in the charset are 400 INVALID_CSV_ENCODING naming the first line with one (`details.line`) and the charset to try (`details.suggestedCharsets`).',
+        'The header row is required;',
         'its names are case-insensitive, in any order, other columns are ignored. Required: organisation, kind, name, email, language;',
         'endorser is optional (true/false, yes/no, 1/0; empty = false). Rows whose organisation is the same (whatever its case and spacing)',
         'become one stakeholder whose contacts are those rows in order, the first the primary; kind, language and endorser may be left empty',
         'after the first row. A stakeholder any of whose rows is invalid, or that the domain refuses, is not invited and its rows are',
         'reported with errors; the others are invited (one command each). Empty rows are skipped; row numbers are those a spreadsheet shows.',
+        'A contact address invited already with the same organisation, kind, language and endorser is `existing`; with other ones, an error per',
+        'differing field (code STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS, with the stakeholderId to correct with PATCH …/stakeholders/:sid).',
+        'A language the consultation does not offer is an error on `language` (LANGUAGE_NOT_OFFERED).',
         `At most ${MAX_IMPORT_ROWS} data rows (413 TOO_MANY_ROWS); a missing column is 400 CSV_MISSING_COLUMNS.`,
         'With an Idempotency-Key each organisation\'s command id is `<key>/<organisation>`, so a retried import appends nothing.',
         'If-Match is checked once, before the first invitation.',
@@ -259,10 +315,10 @@ function importRoute(app: App, ctx: HttpContext): void {
       response: {
         200: ImportReport,
         ...commandErrors,
-        400: problem('INVALID_CSV, CSV_MISSING_COLUMNS (with `details.missingColumns`), CSV_DUPLICATE_COLUMNS; INVALID_INPUT (a malformed path id), '
-          + 'INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH'),
+        400: problem('INVALID_CSV, INVALID_CSV_ENCODING (with `details.line`, `details.charset`, `details.suggestedCharsets`), '
+          + 'CSV_MISSING_COLUMNS (with `details.missingColumns`), CSV_DUPLICATE_COLUMNS; INVALID_INPUT (a malformed path id), INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH'),
         413: problem(`BODY_TOO_LARGE (1 MiB), TOO_MANY_ROWS (over ${MAX_IMPORT_ROWS} data rows: split the file)`),
-        415: problem('UNSUPPORTED_MEDIA_TYPE: send text/csv'),
+        415: problem('UNSUPPORTED_MEDIA_TYPE: send text/csv; UNSUPPORTED_CHARSET (with `details.supported`)'),
       },
     },
   }, async (request, reply) => {
@@ -297,8 +353,7 @@ function importRoute(app: App, ctx: HttpContext): void {
         report.push(...group.rows.map((r) => ({ row: r.row, organisation: r.cells.organisation, status, stakeholderId: outcome.stakeholderId } as const)));
       } catch (error) {
         if (!(error instanceof DomainError)) throw error; // the store or the views failed: the client retries with the same key
-        const field = error.code === 'CONTACT_BELONGS_TO_OTHER_STAKEHOLDER' ? 'email' : 'organisation';
-        report.push(...group.rows.map((r) => errorRow(r, [{ field, message: error.message, code: error.code }])));
+        report.push(...refusedRows(group, pointToChange(error, id) as DomainError));
       }
     }
     report.sort((a, b) => a.row - b.row);
@@ -322,7 +377,74 @@ function inviteOutcome(result: CommandResult, emails: string[], organisation: st
   return { stakeholderId: existing.id, invited: false };
 }
 
+/** Where a stakeholder's details are corrected. */
+function changeRoute(consultationId: string, stakeholderId: string): string {
+  return `/consultations/${consultationId}/stakeholders/${stakeholderId}`;
+}
+
+/** STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS with the route that changes them (`details.change`); other errors as they are. */
+function pointToChange(error: unknown, consultationId: string): unknown {
+  if (!(error instanceof DomainError) || error.code !== 'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS') return error;
+  const stakeholderId = String(error.details?.['stakeholderId']);
+  const path = changeRoute(consultationId, stakeholderId);
+  return new DomainError(error.code, `${error.message.replace(/; change its details instead$/, '')}; change them with PATCH ${path}`, {
+    ...error.details, change: { method: 'PATCH', path },
+  });
+}
+
+// ---- the register as CSV ----
+
+/** The register's columns, in order, with what each holds. */
+const REGISTER_COLUMNS: ReadonlyArray<readonly [string, (x: StakeholderRow) => CsvCell]> = [
+  ['Stakeholder ID', (x) => x.id],
+  ['Organisation', (x) => x.organisation],
+  ['Kind', (x) => x.kind],
+  ['Language', (x) => x.language],
+  ['Endorser', (x) => String(x.endorser)],
+  ['Name', (x) => x.contacts[0]?.name ?? null], // the primary contact: the import's columns read these back
+  ['Email', (x) => x.contacts[0]?.email ?? null],
+  ['Other contacts', (x) => x.contacts.slice(1).map((c) => `${c.name} <${c.email}>`).join('; ')],
+  ['Invitation status', (x) => x.invitationStatus],
+  ['Response', (x) => x.response],
+  ['Decline reason', (x) => x.declineReason],
+  ['Removal reason', (x) => x.removal?.reason ?? null],
+  ['Removed at', (x) => x.removal?.removedAt ?? null],
+  ['Invitation sent at', (x) => x.invitationSentAt],
+  ['Comments', (x) => Object.values(x.commentsByVersion).reduce((a, b) => a + b, 0)], // not retracted, on every version
+  ['Reviewed versions', (x) => x.reviewedVersions.join(' ')],
+  ['Endorsement', (x) => x.endorsement],
+  ['Awaiting', (x) => x.awaiting.join(' ')],
+  ['Last activity at', (x) => x.lastActivityAt],
+  ['Last response at', (x) => x.lastResponseAt],
+];
+
+export function stakeholdersCsv(rows: readonly StakeholderRow[]): string {
+  return toCsv(REGISTER_COLUMNS.map(([name]) => name), rows.map((row) => REGISTER_COLUMNS.map(([, cell]) => cell(row))));
+}
+
 // ---- CSV import ----
+
+/** The CSV column a domain refusal is about. */
+const REFUSAL_FIELDS = new Map<string, string>([['CONTACT_BELONGS_TO_OTHER_STAKEHOLDER', 'email'], ['LANGUAGE_NOT_OFFERED', 'language']]);
+
+/**
+ * A group's rows when the domain refused its invitation: the error on the column it is about; for a
+ * contact invited already with other details, one error per differing column, and the stakeholder
+ * to correct (with the route that does).
+ */
+function refusedRows(group: Group, error: DomainError): ImportRow[] {
+  if (error.code === 'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS') {
+    const details = error.details as { stakeholderId: string; fields: string[]; existing: Record<string, unknown>; given: Record<string, unknown>; change: { path: string } };
+    const errors = details.fields.map((field) => ({
+      field,
+      message: `is ${String(details.given[field])} here, ${String(details.existing[field])} on the stakeholder invited already; change it with PATCH ${details.change.path}`,
+      code: error.code,
+    }));
+    return group.rows.map((r) => ({ ...errorRow(r, errors), stakeholderId: details.stakeholderId }));
+  }
+  const field = REFUSAL_FIELDS.get(error.code) ?? 'organisation';
+  return group.rows.map((r) => errorRow(r, [{ field, message: error.message, code: error.code }]));
+}
 
 const REQUIRED_COLUMNS = ['organisation', 'kind', 'name', 'email', 'language'] as const;
 const COLUMNS = [...REQUIRED_COLUMNS, 'endorser'] as const;
