@@ -96,7 +96,7 @@ t.test('POST /endorsements: endorse and withhold on an endorser\'s behalf; withh
   t.strictSame(again.json(), { revision: 8 }, 'endorsing twice is a no-op');
   t.equal(await eventCount(api, id), 9);
 
-  const signOff = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
+  const signOff = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
   t.strictSame(signOff.endorsers, [
     {
       stakeholderId: mfa, organisation: MFA.organisation, invitationDeclined: false, deadline: DEADLINE, status: 'endorsed',
@@ -126,7 +126,7 @@ t.test('a new draft supersedes the endorsements of the old one: listed on the ne
   setTime('2027-02-20T10:00:00.000Z');
   await ok(api, { url: `/consultations/${id}/drafts`, body: { ...DRAFT_BODY, note: 'after the ministries\' review' } }, 201);
 
-  const latest = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
+  const latest = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
   t.strictSame(latest, {
     consultationId: id, status: 'open', outcome: null, finalDraftVersion: null, latestVersion: 2,
     draftVersion: 2, publishedAt: '2027-02-20T10:00:00.000Z', isLatest: true,
