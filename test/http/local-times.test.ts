@@ -58,6 +58,8 @@ async function richConsultation(api: Api, time: ReturnType<typeof movingClock>) 
   await ok(api, { url: c('/endorsements'), body: { stakeholderId: justice, draftVersion: 1, decision: 'withhold', reason: 'Juridische toets.' } });
   await ok(api, { url: c('/deadlines'), body: { phase: 'endorsement', deadline: '2027-04-27T15:00:00Z', reason: 'Toets', stakeholderId: justice } });
   await ok(api, { method: 'DELETE', url: c(`/stakeholders/${aca}?reason=${encodeURIComponent('Geen adres')}`) });
+  // a network made an endorser while the request is open: the sign-off's endorser history has its time
+  await ok(api, { method: 'PATCH', url: c(`/stakeholders/${cso}`), body: { endorser: true } });
   return { id, sid: cso, cid: first, version: 1 };
 }
 
