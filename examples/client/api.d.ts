@@ -149,7 +149,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One draft version's sections */
+        /**
+         * One draft version's sections, in every language of the consultation or (`?lang=`) in one
+         * @description Without `lang`, each section has its heading and text in the consultation's first language, `translations` with every other language (null where the section has none) and `missing` (the languages it has none in). With `lang`, each section's heading and text in that language, null with `missing: true` where it has no translation: never another language's text. A language the consultation does not declare is 404 LANGUAGE_NOT_FOUND.
+         */
         get: operations["getDraft"];
         put?: never;
         post?: never;
@@ -188,7 +191,7 @@ export interface paths {
         };
         /**
          * Every stakeholder, a page at a time: contacts, invitation status, comments, reminders, endorsement, what is awaited from it; `Accept: text/csv` returns the register as a CSV file
-         * @description JSON is the default: at most `limit` stakeholders a page (default 500), in invitation order, and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every stakeholder matching the filters comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row, one row per stakeholder: Stakeholder ID, Organisation, Kind, Language, Endorser, Name, Email, Other contacts, Invitation status, Response, Decline reason, Removal reason, Removed at, Invitation sent at, Comments, Reviewed versions, Endorsement, Awaiting, Last activity at, Last response at. Other contacts are "Name <address>" separated by "; ". A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
+         * @description JSON is the default: at most `limit` stakeholders a page (default 500), in invitation order, and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every stakeholder matching the filters comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row, one row per stakeholder: Stakeholder ID, Organisation, Kind, Language, Endorser, Name, Email, Other contacts, Invitation status, Response, Decline reason, Removal reason, Removed at, Invitation sent at, Comments, Reviewed versions, Endorsement, Awaiting, Last activity at, Last response at; after each "… at" column the same time in the consultation's time zone, ISO-8601 local time with its offset, headed with the zone ("Removed at (Europe/Amsterdam)"). Other contacts are "Name <address>" separated by "; ". A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
          */
         get: operations["listStakeholders"];
         put?: never;
@@ -333,7 +336,7 @@ export interface paths {
         };
         /**
          * The comment-resolution matrix, filtered, a page at a time; `Accept: text/csv` returns every filtered row as a CSV file
-         * @description JSON is the default: a page of at most `limit` comments (default 500) and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every filtered comment comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row: Reference, Comment ID, Draft version, Section key (empty: whole draft), Section, Stakeholder ID, Organisation, Channel, Made at, Submitted at, Comment, Proposed text, Status, Disposition, Response, Answered at, Answered by ("<actor id> (<role>)"), Earlier answers (the text of each answer the latest revised, oldest first, each after a line "<n>. <answered at> by <actor>, <disposition>:"), Retraction reason, Retracted at. A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
+         * @description JSON is the default: a page of at most `limit` comments (default 500) and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every filtered comment comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row: Reference, Comment ID, Draft version, Section key (empty: whole draft), Section, Stakeholder ID, Organisation, Channel, Made at, Submitted at, Comment, Proposed text, Status, Disposition, Response, Answered at, Answered by ("<actor id> (<role>)"), Earlier answers (the text of each answer the latest revised, oldest first, each after a line "<n>. <answered at> (<the same, local>) by <actor>, <disposition>:"), Retraction reason, Retracted at; after each "… at" column the same time in the consultation's time zone, ISO-8601 local time with its offset, headed with the zone ("Made at (Europe/Amsterdam)"). A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
          */
         get: operations["getCommentMatrix"];
         put?: never;
@@ -688,7 +691,9 @@ export interface operations {
                             finalDraftVersion: number | null;
                             currentDraftVersion: number | null;
                             commentDeadline: string | null;
+                            commentDeadlineLocal: string | null;
                             endorsementDeadline: string | null;
+                            endorsementDeadlineLocal: string | null;
                             counts: {
                                 invited: number;
                                 responding: number;
@@ -700,13 +705,18 @@ export interface operations {
                                 endorsementsRequired: number;
                             };
                             openedAt: string;
+                            openedAtLocal: string;
                             closedAt: string | null;
+                            closedAtLocal: string | null;
                             lastActivityAt: string;
+                            lastActivityAtLocal: string;
                             damaged?: {
                                 revision: number;
                                 reason: string;
                                 detectedAt: string;
+                                detectedAtLocal: string;
                             };
+                            timeZone: string;
                         }[];
                         /** @enum {boolean} */
                         stale?: true;
@@ -926,7 +936,9 @@ export interface operations {
                         finalDraftVersion: number | null;
                         currentDraftVersion: number | null;
                         commentDeadline: string | null;
+                        commentDeadlineLocal: string | null;
                         endorsementDeadline: string | null;
+                        endorsementDeadlineLocal: string | null;
                         counts: {
                             invited: number;
                             responding: number;
@@ -938,10 +950,14 @@ export interface operations {
                             endorsementsRequired: number;
                         };
                         openedAt: string;
+                        openedAtLocal: string;
                         closedAt: string | null;
+                        closedAtLocal: string | null;
                         lastActivityAt: string;
+                        lastActivityAtLocal: string;
                         /** @enum {boolean} */
                         stale?: true;
+                        timeZone: string;
                     };
                 };
             };
@@ -1406,19 +1422,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        languages: string[];
                         drafts: {
                             version: number;
                             sections: {
                                 key: string;
                                 heading: string;
                                 text: string;
+                                translations: {
+                                    [key: string]: {
+                                        heading: string;
+                                        text: string;
+                                    } | null;
+                                };
+                                missing: string[];
                             }[];
                             commentDeadline: string;
+                            commentDeadlineLocal: string;
                             note: string | null;
                             publishedAt: string;
+                            publishedAtLocal: string;
                         }[];
                         /** @enum {boolean} */
                         stale?: true;
+                        timeZone: string;
                     };
                 };
             };
@@ -1497,6 +1524,12 @@ export interface operations {
                         key: string;
                         heading: string;
                         text: string;
+                        translations?: {
+                            [key: string]: {
+                                heading: string;
+                                text: string;
+                            };
+                        };
                     }[];
                     /** Format: date-time */
                     commentDeadline: string;
@@ -1571,7 +1604,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description BODY_TOO_LARGE (1 MiB) */
+            /** @description BODY_TOO_LARGE (3 MiB for a draft; sections over 860000 bytes as stored are 400 INVALID_INPUT) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1629,7 +1662,9 @@ export interface operations {
     };
     getDraft: {
         parameters: {
-            query?: never;
+            query?: {
+                lang?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1647,16 +1682,45 @@ export interface operations {
                 content: {
                     "application/json": {
                         version: number;
+                        commentDeadline: string;
+                        commentDeadlineLocal: string;
+                        note: string | null;
+                        publishedAt: string;
+                        publishedAtLocal: string;
+                        language: string;
+                        languages: string[];
+                        sections: {
+                            key: string;
+                            heading: string | null;
+                            text: string | null;
+                            missing: boolean;
+                        }[];
+                        /** @enum {boolean} */
+                        stale?: true;
+                        timeZone: string;
+                    } | {
+                        version: number;
                         sections: {
                             key: string;
                             heading: string;
                             text: string;
+                            translations: {
+                                [key: string]: {
+                                    heading: string;
+                                    text: string;
+                                } | null;
+                            };
+                            missing: string[];
                         }[];
                         commentDeadline: string;
+                        commentDeadlineLocal: string;
                         note: string | null;
                         publishedAt: string;
+                        publishedAtLocal: string;
+                        languages: string[];
                         /** @enum {boolean} */
                         stale?: true;
+                        timeZone: string;
                     };
                 };
             };
@@ -1678,7 +1742,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CONSULTATION_NOT_FOUND, or the resource inside it: DRAFT_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND */
+            /** @description CONSULTATION_NOT_FOUND, DRAFT_NOT_FOUND, LANGUAGE_NOT_FOUND (`lang` names a language the consultation does not declare) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1897,9 +1961,11 @@ export interface operations {
                         status: "open" | "closed";
                         currentDraftVersion: number | null;
                         commentDeadline: string | null;
+                        commentDeadlineLocal: string | null;
                         endorsementRequest: {
                             draftVersion: number;
                             deadline: string;
+                            deadlineLocal: string;
                         } | null;
                         stakeholders: {
                             id: string;
@@ -1920,9 +1986,12 @@ export interface operations {
                             removal: {
                                 reason: string;
                                 removedAt: string;
+                                removedAtLocal: string;
                             } | null;
                             invitationSentAt: string | null;
+                            invitationSentAtLocal: string | null;
                             lastMessageSentAt: string | null;
+                            lastMessageSentAtLocal: string | null;
                             lastDeliveryFailure: {
                                 messageId: string;
                                 /** @enum {string} */
@@ -1930,22 +1999,27 @@ export interface operations {
                                 error: string;
                                 permanent: boolean;
                                 failedAt: string;
+                                failedAtLocal: string;
                             } | null;
                             extensions: {
                                 comments: {
                                     draftVersion: number;
                                     deadline: string;
+                                    deadlineLocal: string;
                                     reason: string;
                                 } | null;
                                 endorsement: {
                                     draftVersion: number;
                                     deadline: string;
+                                    deadlineLocal: string;
                                     reason: string;
                                 } | null;
                             };
                             ownDeadlines: {
                                 comments: string | null;
+                                commentsLocal: string | null;
                                 endorsement: string | null;
+                                endorsementLocal: string | null;
                             };
                             commentsByVersion: {
                                 [key: string]: number;
@@ -1958,7 +2032,9 @@ export interface operations {
                                 phase: "comments" | "endorsement";
                                 draftVersion: number;
                                 deadline: string;
+                                deadlineLocal: string;
                                 sentAt: string;
+                                sentAtLocal: string;
                             }[];
                             decisions: {
                                 [key: string]: "endorsed" | "withheld";
@@ -1969,12 +2045,15 @@ export interface operations {
                             /** @enum {string} */
                             endorsement: "not-an-endorser" | "not-requested" | "pending" | "endorsed" | "withheld";
                             lastActivityAt: string;
+                            lastActivityAtLocal: string;
                             lastResponseAt: string | null;
+                            lastResponseAtLocal: string | null;
                             awaiting: ("response" | "comments" | "endorsement")[];
                         }[];
                         next: string | null;
                         /** @enum {boolean} */
                         stale?: true;
+                        timeZone: string;
                     };
                     "text/csv": string;
                 };
@@ -2239,9 +2318,12 @@ export interface operations {
                         removal: {
                             reason: string;
                             removedAt: string;
+                            removedAtLocal: string;
                         } | null;
                         invitationSentAt: string | null;
+                        invitationSentAtLocal: string | null;
                         lastMessageSentAt: string | null;
+                        lastMessageSentAtLocal: string | null;
                         lastDeliveryFailure: {
                             messageId: string;
                             /** @enum {string} */
@@ -2249,22 +2331,27 @@ export interface operations {
                             error: string;
                             permanent: boolean;
                             failedAt: string;
+                            failedAtLocal: string;
                         } | null;
                         extensions: {
                             comments: {
                                 draftVersion: number;
                                 deadline: string;
+                                deadlineLocal: string;
                                 reason: string;
                             } | null;
                             endorsement: {
                                 draftVersion: number;
                                 deadline: string;
+                                deadlineLocal: string;
                                 reason: string;
                             } | null;
                         };
                         ownDeadlines: {
                             comments: string | null;
+                            commentsLocal: string | null;
                             endorsement: string | null;
+                            endorsementLocal: string | null;
                         };
                         commentsByVersion: {
                             [key: string]: number;
@@ -2277,7 +2364,9 @@ export interface operations {
                             phase: "comments" | "endorsement";
                             draftVersion: number;
                             deadline: string;
+                            deadlineLocal: string;
                             sentAt: string;
+                            sentAtLocal: string;
                         }[];
                         decisions: {
                             [key: string]: "endorsed" | "withheld";
@@ -2288,10 +2377,13 @@ export interface operations {
                         /** @enum {string} */
                         endorsement: "not-an-endorser" | "not-requested" | "pending" | "endorsed" | "withheld";
                         lastActivityAt: string;
+                        lastActivityAtLocal: string;
                         lastResponseAt: string | null;
+                        lastResponseAtLocal: string | null;
                         awaiting: ("response" | "comments" | "endorsement")[];
                         /** @enum {boolean} */
                         stale?: true;
+                        timeZone: string;
                     };
                 };
             };
@@ -3574,13 +3666,16 @@ export interface operations {
                             /** @enum {string} */
                             channel: "api" | "link" | "email" | "meeting" | "letter";
                             madeAt: string;
+                            madeAtLocal: string;
                             submittedAt: string;
+                            submittedAtLocal: string;
                             /** @enum {string} */
                             status: "awaiting-answer" | "answered" | "retracted";
                             /** @enum {string|null} */
                             disposition: "accepted" | "partially-accepted" | "rejected" | "noted" | null;
                             response: string | null;
                             answeredAt: string | null;
+                            answeredAtLocal: string | null;
                             answeredBy: {
                                 role: string;
                                 id: string;
@@ -3590,6 +3685,7 @@ export interface operations {
                                 disposition: "accepted" | "partially-accepted" | "rejected" | "noted";
                                 response: string;
                                 answeredAt: string;
+                                answeredAtLocal: string;
                                 answeredBy: {
                                     role: string;
                                     id: string;
@@ -3598,6 +3694,7 @@ export interface operations {
                             retraction: {
                                 reason: string;
                                 retractedAt: string;
+                                retractedAtLocal: string;
                             } | null;
                         }[];
                         counts: {
@@ -3609,6 +3706,7 @@ export interface operations {
                         next: string | null;
                         /** @enum {boolean} */
                         stale?: true;
+                        timeZone: string;
                     };
                     "text/csv": string;
                 };
@@ -3855,13 +3953,16 @@ export interface operations {
                         /** @enum {string} */
                         channel: "api" | "link" | "email" | "meeting" | "letter";
                         madeAt: string;
+                        madeAtLocal: string;
                         submittedAt: string;
+                        submittedAtLocal: string;
                         /** @enum {string} */
                         status: "awaiting-answer" | "answered" | "retracted";
                         /** @enum {string|null} */
                         disposition: "accepted" | "partially-accepted" | "rejected" | "noted" | null;
                         response: string | null;
                         answeredAt: string | null;
+                        answeredAtLocal: string | null;
                         answeredBy: {
                             role: string;
                             id: string;
@@ -3871,6 +3972,7 @@ export interface operations {
                             disposition: "accepted" | "partially-accepted" | "rejected" | "noted";
                             response: string;
                             answeredAt: string;
+                            answeredAtLocal: string;
                             answeredBy: {
                                 role: string;
                                 id: string;
@@ -3879,9 +3981,11 @@ export interface operations {
                         retraction: {
                             reason: string;
                             retractedAt: string;
+                            retractedAtLocal: string;
                         } | null;
                         /** @enum {boolean} */
                         stale?: true;
+                        timeZone: string;
                     };
                 };
             };
@@ -4701,6 +4805,7 @@ export interface operations {
                         latestVersion: number | null;
                         draftVersion: number;
                         publishedAt: string;
+                        publishedAtLocal: string;
                         isLatest: boolean;
                         request: {
                             /** @enum {string} */
@@ -4709,29 +4814,38 @@ export interface operations {
                             /** @enum {string} */
                             status: "open";
                             requestedAt: string;
+                            requestedAtLocal: string;
                             deadline: string;
+                            deadlineLocal: string;
                         } | {
                             /** @enum {string} */
                             status: "cancelled";
                             requestedAt: string;
+                            requestedAtLocal: string;
                             deadline: string;
+                            deadlineLocal: string;
                             cancelledAt: string;
+                            cancelledAtLocal: string;
                             reason: string;
                         };
                         endorsementDeadline: string | null;
+                        endorsementDeadlineLocal: string | null;
                         endorsers: ({
                             stakeholderId: string;
                             organisation: string;
                             invitationDeclined: boolean;
                             deadline: string | null;
+                            deadlineLocal: string | null;
                             endorserHistory?: ({
                                 /** @enum {string} */
                                 change: "became-endorser";
                                 at: string;
+                                atLocal: string;
                             } | {
                                 /** @enum {string} */
                                 change: "ceased-to-be-endorser";
                                 at: string;
+                                atLocal: string;
                                 decisions: {
                                     [key: string]: {
                                         /** @enum {string} */
@@ -4743,11 +4857,13 @@ export interface operations {
                                         statement: string | null;
                                         evidence: string | null;
                                         endorsedAt: string;
+                                        endorsedAtLocal: string;
                                     } | {
                                         /** @enum {string} */
                                         status: "withheld";
                                         reason: string;
                                         withheldAt: string;
+                                        withheldAtLocal: string;
                                     };
                                 };
                             })[];
@@ -4758,14 +4874,17 @@ export interface operations {
                             organisation: string;
                             invitationDeclined: boolean;
                             deadline: string | null;
+                            deadlineLocal: string | null;
                             endorserHistory?: ({
                                 /** @enum {string} */
                                 change: "became-endorser";
                                 at: string;
+                                atLocal: string;
                             } | {
                                 /** @enum {string} */
                                 change: "ceased-to-be-endorser";
                                 at: string;
+                                atLocal: string;
                                 decisions: {
                                     [key: string]: {
                                         /** @enum {string} */
@@ -4777,11 +4896,13 @@ export interface operations {
                                         statement: string | null;
                                         evidence: string | null;
                                         endorsedAt: string;
+                                        endorsedAtLocal: string;
                                     } | {
                                         /** @enum {string} */
                                         status: "withheld";
                                         reason: string;
                                         withheldAt: string;
+                                        withheldAtLocal: string;
                                     };
                                 };
                             })[];
@@ -4794,19 +4915,23 @@ export interface operations {
                             statement: string | null;
                             evidence: string | null;
                             endorsedAt: string;
+                            endorsedAtLocal: string;
                         } | {
                             stakeholderId: string;
                             organisation: string;
                             invitationDeclined: boolean;
                             deadline: string | null;
+                            deadlineLocal: string | null;
                             endorserHistory?: ({
                                 /** @enum {string} */
                                 change: "became-endorser";
                                 at: string;
+                                atLocal: string;
                             } | {
                                 /** @enum {string} */
                                 change: "ceased-to-be-endorser";
                                 at: string;
+                                atLocal: string;
                                 decisions: {
                                     [key: string]: {
                                         /** @enum {string} */
@@ -4818,11 +4943,13 @@ export interface operations {
                                         statement: string | null;
                                         evidence: string | null;
                                         endorsedAt: string;
+                                        endorsedAtLocal: string;
                                     } | {
                                         /** @enum {string} */
                                         status: "withheld";
                                         reason: string;
                                         withheldAt: string;
+                                        withheldAtLocal: string;
                                     };
                                 };
                             })[];
@@ -4830,6 +4957,7 @@ export interface operations {
                             status: "withheld";
                             reason: string;
                             withheldAt: string;
+                            withheldAtLocal: string;
                         })[];
                         counts: {
                             required: number;
@@ -4848,9 +4976,11 @@ export interface operations {
                                 title: string;
                             };
                             endorsedAt: string;
+                            endorsedAtLocal: string;
                         }[];
                         /** @enum {boolean} */
                         stale?: true;
+                        timeZone: string;
                     };
                 };
             };

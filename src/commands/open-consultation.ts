@@ -3,7 +3,7 @@ import { defineCommand } from './command.ts';
 import { COORDINATOR_ONLY, requireRole } from '../domain/rules.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
-import { LanguageCode, MultiLine, SingleLine, TimeZone } from '../domain/schemas.ts';
+import { LanguageCode, MAX_LANGUAGES, MultiLine, SingleLine, TimeZone } from '../domain/schemas.ts';
 
 export const openConsultation = defineCommand({
   name: 'OpenConsultation',
@@ -11,7 +11,10 @@ export const openConsultation = defineCommand({
     title: SingleLine(300),
     summary: MultiLine(5_000, 0).default(''),
     leadOrganisation: SingleLine(300),
-    languages: z.array(LanguageCode).min(1).max(20),
+    /** the first is the language of the drafts' own text; the others are what sections may be translated into */
+    languages: z.array(LanguageCode).min(1).max(MAX_LANGUAGES)
+      .refine((l) => new Set(l).size === l.length, 'each language once')
+      .describe(`the first is the language of every section's own heading and text; sections may be translated into the others (at most ${MAX_LANGUAGES} in all)`),
     timeZone: TimeZone,
   }),
   decide(state, input, ctx) {

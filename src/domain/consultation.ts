@@ -72,7 +72,10 @@ export interface AppliedCommand {
 export interface ConsultationState {
   id: string | null;
   status: 'none' | 'open' | 'closed';
-  /** the languages the consultation offers (as opened): a stakeholder's language is one of them */
+  /**
+   * The languages the consultation offers, as opened: a stakeholder's language is one of them; the
+   * first is the language of the drafts' own text, the others what sections may be translated into.
+   */
   languages: string[];
   /** when it was closed (the ConsultationClosed event's recordedAt); null while open */
   closedAt: string | null;

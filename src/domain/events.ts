@@ -15,7 +15,14 @@ const StakeholderRef = { stakeholderId: z.string() };
 export const StoredContact = z.object({ contactId: z.string(), name: z.string(), email: z.string() });
 /** A contact's name and address without its id (what the views show of it so far). */
 export const ContactDetails = StoredContact.pick({ name: true, email: true });
-export const StoredSection = z.object({ key: z.string(), heading: z.string(), text: z.string() });
+export const StoredTranslation = z.object({ heading: z.string(), text: z.string() });
+/** `translations` is absent from the drafts published before drafts had languages */
+export const StoredSection = z.object({
+  key: z.string(),
+  heading: z.string(),
+  text: z.string(),
+  translations: z.record(z.string(), StoredTranslation).optional(),
+});
 export const StoredSignatory = z.object({ name: z.string(), title: z.string() });
 
 export const EventDataSchemas = {

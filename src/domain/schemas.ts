@@ -46,7 +46,10 @@ export const MultiLine = (max: number, min = 1) => text(true, min, max);
 export const Id = z.uuid('a UUID');
 
 /** An ISO-8601 instant with an offset or `Z`; a local time without one is refused. */
-export const Instant = z.iso.datetime({ offset: true });
+export const Instant = z.iso.datetime({
+  offset: true,
+  error: 'an ISO-8601 date and time with an offset or Z is required (e.g. 2027-03-06T17:00:00+01:00 or 2027-03-06T16:00:00Z): a time without one is ambiguous',
+});
 export const LanguageCode = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP-47 language tag such as "en" or "ro"');
 export const TimeZone = z.string().refine((tz) => {
   try {
@@ -77,10 +80,38 @@ export const MessageKind = z.enum(['invitation', 'notice', 'reminder']);
 export const NoticeKind = z.enum(['new-draft', 'endorsement-request', 'acknowledgement']);
 
 export const SectionKey = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a section key of letters, digits, ".", "_" or "-"');
+
+// ---- drafts and their size ----
+// A draft is stored as one DraftPublished event, and EventStoreDB refuses an event (an append) over
+// 1 MiB by default. So a draft's size is bounded where it is stored: its sections, every language
+// included, take at most DRAFT_SECTIONS_MAX_BYTES as the stored event's JSON (UTF-8), which keeps
+// the largest valid draft's event, note and metadata included, under 900 KB
+// (test/http/draft-size.test.ts builds it). The per-field limits below bound what one section
+// may hold; the byte limit bounds the whole.
+/** a consultation's languages: its first, and translations into at most MAX_LANGUAGES - 1 others */
+export const MAX_LANGUAGES = 6;
+export const DRAFT_MAX_SECTIONS = 200;
+export const SECTION_HEADING_MAX_LENGTH = 300;
+export const SECTION_TEXT_MAX_LENGTH = 50_000;
+/** the sections of one draft, in every language, as stored JSON (UTF-8 bytes) */
+export const DRAFT_SECTIONS_MAX_BYTES = 860_000;
+
+/** A section's heading and text in another of the consultation's languages. */
+export const SectionTranslation = z.strictObject({
+  heading: SingleLine(SECTION_HEADING_MAX_LENGTH),
+  text: MultiLine(SECTION_TEXT_MAX_LENGTH, 0),
+});
+export type SectionTranslation = z.infer<typeof SectionTranslation>;
+
 export const Section = z.strictObject({
   key: SectionKey,
-  heading: SingleLine(500),
-  text: MultiLine(100_000, 0),
+  heading: SingleLine(SECTION_HEADING_MAX_LENGTH).describe('in the consultation\'s first language'),
+  text: MultiLine(SECTION_TEXT_MAX_LENGTH, 0).describe('in the consultation\'s first language'),
+  // Keyed by language tag: a LanguageCode never spells `__proto__`, `constructor` or another
+  // Object.prototype name (lowercase letters and dash-separated subtags only), and the JSON parser
+  // refuses `__proto__` anyway.
+  translations: z.record(LanguageCode, SectionTranslation).optional()
+    .describe('the heading and text in the consultation\'s other languages, by language tag (`{ "nl": { "heading", "text" } }`); a language left out is shown as missing, never filled from another'),
 });
 export type Section = z.infer<typeof Section>;
 

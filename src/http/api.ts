@@ -12,6 +12,7 @@ import { consultationRoutes } from './routes/consultations.ts';
 import { draftRoutes } from './routes/drafts.ts';
 import { endorsementRoutes } from './routes/endorsements.ts';
 import { stakeholderRoutes } from './routes/stakeholders.ts';
+import { registerLocalTimes } from './local-times.ts';
 import { matchesIfNoneMatch } from './views.ts';
 
 export interface ApiOptions {
@@ -62,6 +63,9 @@ export async function apiPlugin(api: App, { ctx, authSecret, authPolicy }: ApiOp
       route.schema = { ...route.schema, response: { ...route.schema.response as Record<string, unknown>, 414: URI_TOO_LONG } };
     }
   });
+
+  // every time a consultation's views show, also in its own time zone (after the hook above, which documents 414)
+  registerLocalTimes(api, ctx.timeZones);
 
   const resources = { ctx };
   await api.register(consultationRoutes, resources);

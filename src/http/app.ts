@@ -25,6 +25,7 @@ import { requestLogFields } from './request-log.ts';
 import type { AuthPolicy } from './auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { StoreWrites } from './store-writes.ts';
+import { TimeZones } from './local-times.ts';
 
 export interface AppDeps {
   store: EventStore;
@@ -77,7 +78,10 @@ export async function buildApp(deps: AppDeps) {
   await app.register(swagger, swaggerOptions(deps.publicUrl));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const ctx: HttpContext = { store: deps.store, handler: deps.handler, runner: deps.runner, damage: deps.damage, writes, readYourWritesMs: deps.readYourWritesMs ?? 5000 };
+  const ctx: HttpContext = {
+    store: deps.store, handler: deps.handler, runner: deps.runner, damage: deps.damage, writes, readYourWritesMs: deps.readYourWritesMs ?? 5000,
+    timeZones: new TimeZones(deps.runner),
+  };
   await app.register(async (health: App) => healthRoutes(health, { ...ctx, storeKind: deps.storeKind }));
   await app.register(apiPlugin, { ctx, authSecret: deps.authSecret, ...(deps.authPolicy ? { authPolicy: deps.authPolicy } : {}) });
   return app;

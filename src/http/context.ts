@@ -5,6 +5,7 @@ import type { DamageRegistry } from '../audit/damage.ts';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { EventStore } from '../store/port.ts';
+import type { TimeZones } from './local-times.ts';
 import type { StoreWrites } from './store-writes.ts';
 
 export interface HttpContext {
@@ -17,6 +18,8 @@ export interface HttpContext {
   writes: StoreWrites;
   /** how long a command's response waits for the views to reflect it (default 5 s) */
   readYourWritesMs: number;
+  /** each consultation's time zone, for the local times the views give (local-times.ts) */
+  timeZones: TimeZones;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

@@ -4,6 +4,7 @@
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import { AppError } from '../errors/catalogue.ts';
+import { localTime } from '../domain/local-time.ts';
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 
@@ -21,14 +22,27 @@ export function neutraliseFormula(cell: string): string {
 
 export type CsvCell = string | number | null;
 
+/** A column of times (its header ends in " at" or "deadline"): each gets a twin column in the consultation's time zone. */
+export function isTimeColumn(header: string): boolean {
+  return /(^|\s)at$|deadline$/i.test(header);
+}
+
 /**
  * RFC 4180 CSV (CRLF line ends, every non-empty cell quoted, quotes doubled) with a header row and
  * a UTF-8 byte order mark, so that Excel reads the organisations' diacritics right. Every cell,
- * the header's included, is neutralised; null is an empty cell.
+ * the header's included, is neutralised; null is an empty cell. After each column of times
+ * (isTimeColumn) comes the same time in the consultation's time zone, ISO-8601 local time with its
+ * offset, headed with the zone's name ("Made at (Europe/Amsterdam)"), as the JSON views give `…Local`.
  */
-export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly CsvCell[]>): string {
+export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly CsvCell[]>, options: { timeZone: string }): string {
+  const times = header.flatMap((name, i) => (isTimeColumn(name) ? [i] : []));
+  const local = (cell: CsvCell) => (typeof cell === 'string' && cell !== '' ? localTime(cell, options.timeZone) : null);
+  const withTwins = <C>(row: readonly C[], twin: (cell: C) => C): C[] => row.flatMap((cell, i) => (times.includes(i) ? [cell, twin(cell)] : [cell]));
   const cells = (row: readonly CsvCell[]) => row.map((c) => (c === null ? '' : neutraliseFormula(String(c))));
-  return stringify([cells(header), ...rows.map(cells)], { bom: true, quoted: true, record_delimiter: 'windows' });
+  return stringify(
+    [cells(withTwins(header, (name) => `${name} (${options.timeZone})`)), ...rows.map((row) => cells(withTwins(row, local)))],
+    { bom: true, quoted: true, record_delimiter: 'windows' },
+  );
 }
 
 /**

@@ -73,7 +73,7 @@ t.test('after a representative history, the state holds what decide needs', asyn
   const s = fold(history);
   t.equal(s.id, CONSULTATION_ID);
   t.equal(s.status, 'open');
-  t.same(s.languages, ['en', 'ro']);
+  t.same(s.languages, ['en', 'ro'], 'as declared: the first is the drafts\' own language');
   t.equal(s.revision, 31);
   t.equal(s.lastHash, 'hash-31');
   t.equal(s.latestVersion, 2);

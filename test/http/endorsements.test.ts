@@ -3,7 +3,7 @@
 // version (older endorsements superseded by a new draft), and every error status they document.
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { DRAFT_BODY, OPEN_BODY, openConsultation, startApi, eventCount, inviteThroughApi } from '../helpers/http.ts';
+import { DRAFT_BODY, OPEN_BODY, openConsultation, startApi, eventCount, inviteThroughApi, withoutLocalTimes } from '../helpers/http.ts';
 
 type Api = Awaited<ReturnType<typeof startApi>>;
 
@@ -54,7 +54,7 @@ t.test('POST /endorsement-requests asks for version 1: 201 with revision and Loc
   const signOff = await api.call({ url: `/consultations/${id}/sign-off`, as: 'auditor' });
   t.equal(signOff.statusCode, 200);
   t.equal(signOff.headers.etag, 'W/"1-5"');
-  t.strictSame(signOff.json(), {
+  t.strictSame(withoutLocalTimes(signOff.json()), {
     consultationId: id, status: 'open', outcome: null, finalDraftVersion: null, latestVersion: 1,
     draftVersion: 1, publishedAt: T0, isLatest: true,
     request: { status: 'open', requestedAt: T0, deadline: DEADLINE },
@@ -81,7 +81,7 @@ t.test('POST /endorsements: endorse and withhold on an endorser\'s behalf; withh
   setTime('2027-02-11T10:00:00.000Z');
   const withheld = await api.call({ url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 1, decision: 'withhold', reason: 'Awaiting legal review of section 2.' } });
   t.strictSame(withheld.json(), { revision: 7 });
-  const midway = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
+  const midway = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
   t.strictSame(midway.endorsers[1], {
     stakeholderId: justice, organisation: JUSTICE.organisation, invitationDeclined: false, deadline: DEADLINE,
     status: 'withheld', reason: 'Awaiting legal review of section 2.', withheldAt: '2027-02-11T10:00:00.000Z',
@@ -96,7 +96,7 @@ t.test('POST /endorsements: endorse and withhold on an endorser\'s behalf; withh
   t.strictSame(again.json(), { revision: 8 }, 'endorsing twice is a no-op');
   t.equal(await eventCount(api, id), 9);
 
-  const signOff = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
+  const signOff = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
   t.strictSame(signOff.endorsers, [
     {
       stakeholderId: mfa, organisation: MFA.organisation, invitationDeclined: false, deadline: DEADLINE, status: 'endorsed',
@@ -126,7 +126,7 @@ t.test('a new draft supersedes the endorsements of the old one: listed on the ne
   setTime('2027-02-20T10:00:00.000Z');
   await ok(api, { url: `/consultations/${id}/drafts`, body: { ...DRAFT_BODY, note: 'after the ministries\' review' } }, 201);
 
-  const latest = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
+  const latest = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
   t.strictSame(latest, {
     consultationId: id, status: 'open', outcome: null, finalDraftVersion: null, latestVersion: 2,
     draftVersion: 2, publishedAt: '2027-02-20T10:00:00.000Z', isLatest: true,
@@ -137,7 +137,7 @@ t.test('a new draft supersedes the endorsements of the old one: listed on the ne
     readyForAdoption: false, adopted: false,
     superseded: [{ stakeholderId: mfa, organisation: MFA.organisation, draftVersion: 1, signatory: MFA_SIGNATORY, endorsedAt: '2027-02-10T10:00:00.000Z' }],
   });
-  const v1 = (await api.call({ url: `/consultations/${id}/sign-off?version=1` })).json();
+  const v1 = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off?version=1` })).json());
   t.equal(v1.isLatest, false);
   t.strictSame(v1.request, { status: 'cancelled', requestedAt: T0, deadline: DEADLINE, cancelledAt: '2027-02-20T10:00:00.000Z', reason: 'superseded' });
   t.equal(v1.endorsers[0].status, 'endorsed', 'the old version keeps its history');
@@ -154,7 +154,7 @@ t.test('a new draft supersedes the endorsements of the old one: listed on the ne
 t.test('DELETE /endorsement-requests/:version cancels with a reason from the body, the query or the default; nothing to cancel is 200', async (t) => {
   const { api, id, setTime } = await setUp(t);
   const request = () => ok(api, { url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 1, deadline: DEADLINE } }, 201);
-  const requestState = async () => (await api.call({ url: `/consultations/${id}/sign-off` })).json().request;
+  const requestState = async () => withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json().request);
   await request();
   setTime('2027-02-02T09:00:00.000Z');
   const byBody = await api.call({ method: 'DELETE', url: `/consultations/${id}/endorsement-requests/1?reason=ignored`, body: { reason: 'The draft goes back to the working group.' } });

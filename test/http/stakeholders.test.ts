@@ -852,9 +852,12 @@ t.test('GET /stakeholders with Accept: text/csv answers the register as CSV, one
   t.equal(res.headers.etag, 'W/"4-csv"');
   t.ok(res.body.startsWith('\uFEFF'), 'a UTF-8 byte order mark, for Excel');
   const lines = res.body.slice(1).split('\r\n');
+  // after each "… at" column, the same time in the consultation's zone (OPEN_BODY: Europe/Bucharest)
   t.equal(lines[0], '"Stakeholder ID","Organisation","Kind","Language","Endorser","Name","Email","Other contacts","Invitation status","Response",'
-    + '"Decline reason","Removal reason","Removed at","Invitation sent at","Comments","Reviewed versions","Endorsement","Awaiting","Last activity at","Last response at"');
-  t.match(lines[1], new RegExp(`^"${defence}","Ministry of Defence","ministry","ro","true","Ana Popescu","ana.popescu@mapn.example",,"accepted","accepted",,,,,"0",,"not-requested","comments",`));
+    + '"Decline reason","Removal reason","Removed at","Removed at (Europe/Bucharest)","Invitation sent at","Invitation sent at (Europe/Bucharest)",'
+    + '"Comments","Reviewed versions","Endorsement","Awaiting","Last activity at","Last activity at (Europe/Bucharest)","Last response at","Last response at (Europe/Bucharest)"');
+  t.match(lines[1], new RegExp(`^"${defence}","Ministry of Defence","ministry","ro","true","Ana Popescu","ana.popescu@mapn.example",,"accepted","accepted",,,,,,,"0",,"not-requested","comments",`));
+  t.match(lines[1], /,"(\d{4}-\d\d-\d\dT[\d:.]+Z)","\d{4}-\d\d-\d\dT[\d:.]+\+0[23]:00","\1","\d{4}-\d\d-\d\dT[\d:.]+\+0[23]:00"$/, 'its last activity and response, each with its local time');
   t.match(lines[2], new RegExp(`^"${ngo}","'=HYPERLINK\\(""x""\\)","civil-society","en","false","Ioana Marin","ioana@wfp.example","Elena Dobre <elena@wfp.example>","invited"`), 'a formula is neutralised');
   t.equal(lines.length, 4, 'two rows and the final line end');
   const filtered = await api.call({ url: `/consultations/${id}/stakeholders?status=accepted`, headers: { accept: 'text/csv' } });

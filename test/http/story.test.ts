@@ -1,8 +1,8 @@
 // The end-to-end story across the routes, as a coordinator and an auditor would live it:
-// open → draft → invite five stakeholders (two endorsers) → import two more from a Windows-1252
-// CSV (Excel in the Netherlands) → comments → answers → a second draft → a late letter on the
-// first, recorded after the second was published → endorsement request → the police made an
-// endorser by PATCH → endorsements → close as adopted; then the auditor's history at /events
+// open → a bilingual draft (English, partly Romanian) → invite five stakeholders (two endorsers) →
+// import two more from a Windows-1252 CSV (Excel in the Netherlands) → comments → answers → a second
+// draft → a late letter on the first, recorded after the second was published → endorsement request
+// → the police made an endorser by PATCH → endorsements → close as adopted; then the auditor's history at /events
 // replays to the same views and its hash chain verifies. Once on SQLite, once on EventStoreDB's protocol.
 import t, { type Test } from 'tap';
 import { checkLink, ZERO_HASH } from '../../src/audit/hash-chain.ts';
@@ -28,7 +28,14 @@ const projections = [consultationsList, stakeholders, signOff, commentMatrix, dr
 
 async function story(t: Test, api: Api) {
   const { id } = await ok(api, { url: '/consultations', body: OPEN_BODY, headers: { 'idempotency-key': 'story-open' } }, 201);
-  t.match(await ok(api, { url: `/consultations/${id}/drafts`, body: DRAFT_BODY }, 201), { version: 1 });
+  // the consultation is in English and Romanian: the first section is translated, the second not yet
+  const [s1, s2] = DRAFT_BODY.sections as [typeof DRAFT_BODY.sections[0], typeof DRAFT_BODY.sections[0]];
+  const bilingual = { ...DRAFT_BODY, sections: [{ ...s1, translations: { ro: { heading: 'Participare', text: 'Femeile participă efectiv la procesele de pace.' } } }, s2] };
+  t.match(await ok(api, { url: `/consultations/${id}/drafts`, body: bilingual }, 201), { version: 1 });
+  const inRomanian = await ok(api, { url: `/consultations/${id}/drafts/1?lang=ro`, as: 'auditor' });
+  t.strictSame(inRomanian.sections.map((s: { heading: string | null; missing: boolean }) => [s.heading, s.missing]), [['Participare', false], [null, true]], 'a missing translation is shown as missing');
+  t.strictSame((await ok(api, { url: `/consultations/${id}/drafts/1` })).sections.map((s: { missing: string[] }) => s.missing), [[], ['ro']]);
+  t.equal(inRomanian.commentDeadlineLocal, '2099-06-30T17:00:00+03:00', 'the deadline in the consultation\'s zone (Europe/Bucharest)');
   const v1Out = new Date().toISOString(); // a time while version 1 is the latest: comments made in meetings and letters then
 
   const invitees = [

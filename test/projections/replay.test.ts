@@ -7,7 +7,7 @@ import { evolve, initialState } from '../../src/domain/consultation.ts';
 import { EventDataSchemas, isEventType } from '../../src/domain/events.ts';
 import { fromRecorded } from '../../src/domain/decode.ts';
 import type { ProjectionEvent } from '../../src/projections/projection.ts';
-import { commentMatrix, consultationsList, drafts, projections, signOff, stakeholders } from '../../src/projections/index.ts';
+import { commentMatrix, consultationSettings, consultationsList, drafts, projections, signOff, stakeholders } from '../../src/projections/index.ts';
 import { CONSULTATION_ID } from '../helpers/domain-spec.ts';
 import { OTHER_ID, eventsA, globalHistory } from './fixtures/history.ts';
 import { assertPlainJson, Replayed, replay } from './fixtures/recorded.ts';
@@ -35,10 +35,11 @@ t.test('the history replayed here is well-formed: every event of a consultation 
 });
 
 t.test('the index lists the projections, each with its own name and a version', async (t) => {
-  t.strictSame(projections.map((p) => [p.name, p.version]), [['consultations-list', 3], ['stakeholders', 3], ['sign-off', 3], ['comment-matrix', 4], ['drafts', 2]]);
-  t.strictSame(projections, [consultationsList, stakeholders, signOff, commentMatrix, drafts]);
+  t.strictSame(projections.map((p) => [p.name, p.version]), [['consultations-list', 3], ['stakeholders', 3], ['sign-off', 3], ['comment-matrix', 4], ['drafts', 3], ['consultation-settings', 1]]);
+  t.strictSame(projections, [consultationsList, stakeholders, signOff, commentMatrix, drafts, consultationSettings]);
 });
 
+// (consultation-settings has no per-consultation head: test/projections/consultation-settings.test.ts)
 for (const projection of [consultationsList, stakeholders, signOff, commentMatrix, drafts]) {
   t.test(`${projection.name}: given a full history applied twice, then the same documents (the second pass is all redeliveries)`, async (t) => {
     const once = await replay(projection, history);

@@ -24,13 +24,14 @@ const VIEWS: Array<[Projection & ConsultationView<unknown>, z.ZodType]> = [
   [drafts, DraftsEntry],
 ];
 
-/** `.a.b[].c`: `[]` for any array item, `{}` for any entry of a record keyed by version numbers. */
+/** `.a.b[].c`: `[]` for any array item, `{}` for any entry of a record keyed by version numbers or (`translations`) by language. */
 function valuePaths(value: unknown, path: string, out: Set<string>): void {
   if (value === null || value === undefined) return;
   if (Array.isArray(value)) {
     for (const item of value) valuePaths(item, `${path}[]`, out);
   } else if (typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) valuePaths(child, /^\d+$/.test(key) ? `${path}{}` : `${path}.${key}`, out);
+    const byLanguage = path.endsWith('.translations');
+    for (const [key, child] of Object.entries(value)) valuePaths(child, byLanguage || /^\d+$/.test(key) ? `${path}{}` : `${path}.${key}`, out);
   } else {
     out.add(path);
   }

@@ -8,6 +8,7 @@ import {
   commentMatrix, CommentMatrixView, CommentRow, CommentStatus, filterMatrix, MatrixCounts, readComment, readMatrixPage, type Answer, type MatrixFilter,
 } from '../../projections/comment-matrix.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { localTime } from '../../domain/local-time.ts';
 import { docKey } from '../../projections/projection.ts';
 import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
@@ -41,14 +42,15 @@ function actorCell(by: CommentRow['answeredBy']): string | null {
   return by === null ? null : `${by.id} (${by.role})`;
 }
 
-/** The answers the latest one revised, oldest first, each with when, who and its disposition, then its text. */
-function earlierAnswersCell(answers: readonly Answer[]): string | null {
+/** The answers the latest one revised, oldest first, each with when (also in the consultation's zone), who and its disposition, then its text. */
+function earlierAnswersCell(answers: readonly Answer[], timeZone: string): string | null {
   if (answers.length === 0) return null;
-  return answers.map((a, i) => `${i + 1}. ${a.answeredAt}${a.answeredBy ? ` by ${actorCell(a.answeredBy)}` : ''}, ${a.disposition}:\n${a.response}`).join('\n\n');
+  return answers.map((a, i) => `${i + 1}. ${a.answeredAt} (${localTime(a.answeredAt, timeZone)})${a.answeredBy ? ` by ${actorCell(a.answeredBy)}` : ''}, `
+    + `${a.disposition}:\n${a.response}`).join('\n\n');
 }
 
 /** The CSV export's columns, in order, with what each holds. */
-const CSV_COLUMNS: ReadonlyArray<readonly [string, (c: CommentRow) => CsvCell]> = [
+const CSV_COLUMNS: ReadonlyArray<readonly [string, (c: CommentRow, timeZone: string) => CsvCell]> = [
   ['Reference', (c) => c.ref],
   ['Comment ID', (c) => c.commentId],
   ['Draft version', (c) => c.draftVersion],
@@ -66,13 +68,13 @@ const CSV_COLUMNS: ReadonlyArray<readonly [string, (c: CommentRow) => CsvCell]> 
   ['Response', (c) => c.response],
   ['Answered at', (c) => c.answeredAt],
   ['Answered by', (c) => actorCell(c.answeredBy)],
-  ['Earlier answers', (c) => earlierAnswersCell(c.earlierAnswers)], // the text of each answer the latest one revised
+  ['Earlier answers', (c, timeZone) => earlierAnswersCell(c.earlierAnswers, timeZone)], // the text of each answer the latest one revised
   ['Retraction reason', (c) => c.retraction?.reason ?? null],
   ['Retracted at', (c) => c.retraction?.retractedAt ?? null],
 ];
 
-export function commentsCsv(rows: readonly CommentRow[]): string {
-  return toCsv(CSV_COLUMNS.map(([name]) => name), rows.map((row) => CSV_COLUMNS.map(([, cell]) => cell(row))));
+export function commentsCsv(rows: readonly CommentRow[], timeZone: string): string {
+  return toCsv(CSV_COLUMNS.map(([name]) => name), rows.map((row) => CSV_COLUMNS.map(([, cell]) => cell(row, timeZone))), { timeZone });
 }
 
 function filterOf(query: z.output<typeof MatrixQuery>): MatrixFilter {
@@ -119,8 +121,9 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
         + 'UTF-8 BOM and a header row: Reference, Comment ID, Draft version, Section key (empty: whole draft), Section, '
         + 'Stakeholder ID, Organisation, Channel, Made at, Submitted at, Comment, Proposed text, Status, Disposition, Response, '
         + 'Answered at, Answered by ("<actor id> (<role>)"), Earlier answers (the text of each answer the latest revised, oldest '
-        + 'first, each after a line "<n>. <answered at> by <actor>, <disposition>:"), Retraction reason, Retracted at. A cell '
-        + 'starting with =, +, -, @, tab or CR is prefixed with \' so a spreadsheet shows it as text.',
+        + 'first, each after a line "<n>. <answered at> (<the same, local>) by <actor>, <disposition>:"), Retraction reason, Retracted at; after each '
+        + '"… at" column the same time in the consultation\'s time zone, ISO-8601 local time with its offset, headed with the zone '
+        + '("Made at (Europe/Amsterdam)"). A cell starting with =, +, -, @, tab or CR is prefixed with \' so a spreadsheet shows it as text.',
       params: ConsultationParams,
       querystring: MatrixQuery,
       response: {
@@ -144,7 +147,7 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="comments-${id}.csv"`)
-        .send(commentsCsv(filterMatrix(slot.view, filter).comments));
+        .send(commentsCsv(filterMatrix(slot.view, filter).comments, await ctx.timeZones.of(id)));
     }
     const prefix = docKey(id, '');
     const page = await readMatrixPage(ctx.runner.reader(commentMatrix), id, filter, pageRequest(request.query, prefix));

@@ -125,7 +125,8 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
       description: 'JSON is the default: at most `limit` stakeholders a page (default 500), in invitation order, and `next`, the `cursor` of the next page '
         + '(null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every stakeholder '
         + 'matching the filters comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row, one row per stakeholder: '
-        + `${REGISTER_COLUMNS.map(([name]) => name).join(', ')}. `
+        + `${REGISTER_COLUMNS.map(([name]) => name).join(', ')}; after each "… at" column the same time in the consultation's time zone, `
+        + 'ISO-8601 local time with its offset, headed with the zone ("Removed at (Europe/Amsterdam)"). '
         + 'Other contacts are "Name <address>" separated by "; ". A cell starting with =, +, -, @, tab or CR is prefixed with \' so a spreadsheet shows it as text.',
       params: ConsultationParams,
       querystring: ListQuery,
@@ -156,7 +157,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="stakeholders-${id}.csv"`)
-        .send(stakeholdersCsv(keep ? whole.view.stakeholders.filter(keep) : whole.view.stakeholders));
+        .send(stakeholdersCsv(keep ? whole.view.stakeholders.filter(keep) : whole.view.stakeholders, await ctx.timeZones.of(id)));
     }
     const prefix = docKey(id, '');
     const slot = await readStakeholdersPage(ctx.runner.reader(stakeholders), id, pageRequest(request.query, prefix), keep);
@@ -418,8 +419,9 @@ const REGISTER_COLUMNS: ReadonlyArray<readonly [string, (x: StakeholderRow) => C
   ['Last response at', (x) => x.lastResponseAt],
 ];
 
-export function stakeholdersCsv(rows: readonly StakeholderRow[]): string {
-  return toCsv(REGISTER_COLUMNS.map(([name]) => name), rows.map((row) => REGISTER_COLUMNS.map(([, cell]) => cell(row))));
+/** After each "… at" column, the same time in the consultation's zone (toCsv). */
+export function stakeholdersCsv(rows: readonly StakeholderRow[], timeZone: string): string {
+  return toCsv(REGISTER_COLUMNS.map(([name]) => name), rows.map((row) => REGISTER_COLUMNS.map(([, cell]) => cell(row))), { timeZone });
 }
 
 // ---- CSV import ----

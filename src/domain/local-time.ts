@@ -1,0 +1,46 @@
+// An instant as the wall-clock time of a time zone: ISO-8601 with the zone's offset at that
+// instant (`2027-03-06T17:00:00+01:00`), so a reader sees the time the consultation's people live
+// by and the instant it stands for. Intl.DateTimeFormat knows the zones (IANA, with their daylight
+// saving rules); nothing else here does.
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function formatIn(timeZone: string): Intl.DateTimeFormat {
+  let f = formats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    formats.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The zone's offset from UTC at an instant, in whole minutes (east positive). */
+export function offsetMinutes(epochMs: number, timeZone: string): number {
+  const parts = formatIn(timeZone).formatToParts(new Date(epochMs));
+  const field = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
+  return Math.round((wall - Math.floor(epochMs / 1000) * 1000) / 60_000);
+}
+
+function offsetText(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+const FRACTION = /T\d{2}:\d{2}:\d{2}(\.\d+)/;
+
+/**
+ * The instant (ISO-8601 with an offset or Z) as local time in `timeZone`, with that zone's offset:
+ * `localTime('2027-03-06T16:00:00Z', 'Europe/Amsterdam')` is `2027-03-06T17:00:00+01:00`. Fractional
+ * seconds are kept as written. Throws on a string that is not an instant.
+ */
+export function localTime(instant: string, timeZone: string): string {
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${JSON.stringify(instant)}`);
+  const offset = offsetMinutes(ms, timeZone);
+  const wall = new Date(ms + offset * 60_000).toISOString().slice(0, 19);
+  return `${wall}${FRACTION.exec(instant)?.[1] ?? ''}${offsetText(offset)}`;
+}
