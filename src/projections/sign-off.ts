@@ -368,7 +368,7 @@ function withVersion(head: SignOffHead, draftVersion: number, f: (v: VersionFact
 }
 
 /** A stakeholder that is now a required endorser is an endorser of the latest version (once). */
-export function enlist(head: SignOffHead, stakeholderId: string): void {
+function enlist(head: SignOffHead, stakeholderId: string): void {
   const x = stakeholder(head, stakeholderId);
   const latest = head.versions.find((v) => v.draftVersion === head.latestVersion);
   if (!x || !latest || !isRequiredEndorser({ endorser: x.endorser, removed: x.removal !== null })) return;
