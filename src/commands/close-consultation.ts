@@ -68,12 +68,16 @@ export function adoptionReasonsOf(state: ReadonlyState, version: number, now: st
       return { count: listed.length, listed };
     })(),
     commentDeadline: draft.commentDeadline,
-    ownCommentDeadlines: stakeholders.map((x) => ({
-      stakeholderId: x.id,
-      organisation: x.organisation,
-      ...participation(x),
-      deadline: ownDeadlineOverride(draft.commentDeadline, x.extensions.comments, version),
-    })),
+    // the own deadlines granted on this version, as its comment period has them (commentPeriodFor)
+    ownCommentDeadlines: stakeholders.map((x) => {
+      const own = draft.ownCommentDeadlines.get(x.id);
+      return {
+        stakeholderId: x.id,
+        organisation: x.organisation,
+        ...participation(x),
+        deadline: ownDeadlineOverride(draft.commentDeadline, own === undefined ? null : { draftVersion: version, deadline: own }, version),
+      };
+    }),
     now,
   });
 }
