@@ -203,7 +203,7 @@ export interface AdoptionFacts<X extends EndorserOnVersion, C, O extends OwnComm
 export type AdoptionBlocker<X, C, O> =
   | { code: 'COMMENTS_UNANSWERED'; count: number; comments: C[] }
   | { code: 'ENDORSEMENTS_MISSING'; pending: X[]; withheld: X[] }
-  | { code: 'COMMENT_PERIOD_OPEN'; commentDeadline: string; ownDeadlines: (O & { deadline: string })[]; closesAt: string }
+  | { code: 'COMMENT_PERIOD_OPEN'; commentDeadline: string; openFor: (O & { deadline: string })[]; closesAt: string }
   | { code: 'NO_ENDORSERS' };
 
 /** A comment period is open while a comment made now would be accepted: up to and including its deadline. */
@@ -238,7 +238,7 @@ export function adoptionBlockers<X extends EndorserOnVersion, C, O extends OwnCo
     takesPart(o) && o.deadline !== null && isOpenAt(o.deadline, facts.now));
   if (isOpenAt(facts.commentDeadline, facts.now) || own.length > 0) {
     const closesAt = own.reduce((last, o) => (isAfter(o.deadline, last) ? o.deadline : last), facts.commentDeadline);
-    blockers.push({ code: 'COMMENT_PERIOD_OPEN', commentDeadline: facts.commentDeadline, ownDeadlines: own, closesAt });
+    blockers.push({ code: 'COMMENT_PERIOD_OPEN', commentDeadline: facts.commentDeadline, openFor: own, closesAt });
   }
   if (!stakeholders.some(isRequiredEndorser)) blockers.push({ code: 'NO_ENDORSERS' });
   return blockers;
@@ -283,7 +283,7 @@ export const AdoptionReason = z.discriminatedUnion('code', [
   z.object({
     code: z.literal('COMMENT_PERIOD_OPEN'),
     commentDeadline: z.string().describe('the version\'s comment deadline for everyone (it may have passed while an own deadline has not)'),
-    ownDeadlines: z.array(z.object({ stakeholderId: z.string(), organisation: z.string(), deadline: z.string() }))
+    openFor: z.array(z.object({ stakeholderId: z.string(), organisation: z.string(), deadline: z.string() }))
       .describe('stakeholders taking part whose own comment deadline on the version has not passed'),
     closesAt: z.string().describe('when the last of these passes'),
   }),
@@ -307,7 +307,7 @@ export function adoptionReasons<O extends OwnCommentDeadline & NamedStakeholder>
           withheld: b.withheld.map((x) => ({ ...named(x), reason: x.withheldReason ?? '' })),
         };
       case 'COMMENT_PERIOD_OPEN':
-        return { code: b.code, commentDeadline: b.commentDeadline, ownDeadlines: b.ownDeadlines.map((o) => ({ ...named(o), deadline: o.deadline })), closesAt: b.closesAt };
+        return { code: b.code, commentDeadline: b.commentDeadline, openFor: b.openFor.map((o) => ({ ...named(o), deadline: o.deadline })), closesAt: b.closesAt };
       case 'NO_ENDORSERS':
         return { code: b.code };
     }

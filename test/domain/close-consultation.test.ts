@@ -105,7 +105,7 @@ t.test('an endorser that endorsed and then declined the invitation counts as not
 
 t.test('given the final version\'s comment period is not over, then COMMENT_PERIOD_OPEN: everyone\'s deadline, or a stakeholder\'s own', async (t) => {
   t.strictSame(reasonsOf(t, allEndorsedV1, 1, '2027-03-01T09:00:00Z'), [
-    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: '2027-04-01T17:00:00+03:00', ownDeadlines: [], closesAt: '2027-04-01T17:00:00+03:00' },
+    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: '2027-04-01T17:00:00+03:00', openFor: [], closesAt: '2027-04-01T17:00:00+03:00' },
   ]);
   t.strictSame(codesOf(t, allEndorsedV1, COMMENT_DEADLINE), ['COMMENT_PERIOD_OPEN'], 'at the deadline itself a comment is still accepted');
   t.same(when(closeConsultation, allEndorsedV1, adopt(1), { now: '2027-04-01T14:00:01Z' }), adopted(1), 'a second later it is over');
@@ -113,7 +113,7 @@ t.test('given the final version\'s comment period is not over, then COMMENT_PERI
   const ownTime = [...allEndorsedV1, extended('comments', 1, COMMENT_DEADLINE, '2027-04-15T14:00:00Z', CSO)];
   t.strictSame(reasonsOf(t, ownTime), [{
     code: 'COMMENT_PERIOD_OPEN', commentDeadline: '2027-04-01T17:00:00+03:00',
-    ownDeadlines: [{ stakeholderId: CSO, organisation: "Women's Peace Network", deadline: '2027-04-15T14:00:00Z' }], closesAt: '2027-04-15T14:00:00Z',
+    openFor: [{ stakeholderId: CSO, organisation: "Women's Peace Network", deadline: '2027-04-15T14:00:00Z' }], closesAt: '2027-04-15T14:00:00Z',
   }], 'a stakeholder keeps the time it was given');
   t.same(when(closeConsultation, ownTime, adopt(1), { now: '2027-04-16T09:00:00Z' }), adopted(1));
   t.same(when(closeConsultation, [...ownTime, removed(CSO)], adopt(1), AFTER_COMMENTS), adopted(1), 'one removed can no longer comment: its time holds nothing up');
@@ -140,7 +140,7 @@ t.test('every reason at once, in one ADOPTION_BLOCKED', async (t) => {
   t.strictSame(reasonsOf(t, history, 1, '2027-03-01T09:00:00Z'), [
     { code: 'COMMENTS_UNANSWERED', count: 1, comments: [{ commentId: 'k-1', ref: 'C-1' }] },
     { code: 'ENDORSEMENTS_MISSING', pending: [pending(MFA, MFA_ORG)], withheld: [{ stakeholderId: MOD, organisation: MOD_ORG, reason: 'budget not agreed' }] },
-    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: '2027-04-01T17:00:00+03:00', ownDeadlines: [], closesAt: '2027-04-01T17:00:00+03:00' },
+    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: '2027-04-01T17:00:00+03:00', openFor: [], closesAt: '2027-04-01T17:00:00+03:00' },
   ]);
   t.strictSame(codesOf(t, [opened, draft(1), cso, commented('k-1', CSO, 1)], '2027-03-01T09:00:00Z'), ['COMMENTS_UNANSWERED', 'COMMENT_PERIOD_OPEN', 'NO_ENDORSERS']);
 });

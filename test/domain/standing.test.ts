@@ -162,14 +162,14 @@ t.test('adoption: given endorsers missing, then ENDORSEMENTS_MISSING with pendin
 });
 
 t.test('adoption: given a comment period not over (everyone\'s, or an own one of a stakeholder taking part), then COMMENT_PERIOD_OPEN', async (t) => {
-  t.strictSame(adoptionBlockers(facts({ commentDeadline: OPEN })), [{ code: 'COMMENT_PERIOD_OPEN', commentDeadline: OPEN, ownDeadlines: [], closesAt: OPEN }]);
+  t.strictSame(adoptionBlockers(facts({ commentDeadline: OPEN })), [{ code: 'COMMENT_PERIOD_OPEN', commentDeadline: OPEN, openFor: [], closesAt: OPEN }]);
   t.strictSame(codes(facts({ commentDeadline: NOW })), ['COMMENT_PERIOD_OPEN'], 'at its deadline a comment is still accepted');
   const later = '2027-06-09T17:00:00Z';
   t.strictSame(adoptionBlockers(facts({ ownCommentDeadlines: [own('cso', OPEN), own('aca', null), own('pri', PASSED)] })), [
-    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: PASSED, ownDeadlines: [own('cso', OPEN)], closesAt: OPEN },
+    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: PASSED, openFor: [own('cso', OPEN)], closesAt: OPEN },
   ], 'stakeholders keep the time they were given');
   t.strictSame(adoptionBlockers(facts({ commentDeadline: OPEN, ownCommentDeadlines: [own('cso', later)] })), [
-    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: OPEN, ownDeadlines: [own('cso', later)], closesAt: later },
+    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: OPEN, openFor: [own('cso', later)], closesAt: later },
   ], 'closesAt: when the last deadline passes');
   t.strictSame(codes(facts({ ownCommentDeadlines: [own('cso', OPEN, { removed: true }), own('aca', OPEN, { declined: true })] })), [],
     'one that was removed or declined cannot comment: its time does not hold adoption up');
@@ -209,6 +209,6 @@ t.test('adoption reasons name what they concern: comments by id and reference, e
       pending: [{ stakeholderId: 'jus', organisation: 'Ministry of Justice', invitationDeclined: true }],
       withheld: [{ stakeholderId: 'mod', organisation: 'Ministry of Defence', reason: 'budget not agreed' }],
     },
-    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: PASSED, ownDeadlines: [{ stakeholderId: 'cso', organisation: 'Women Mediators', deadline: OPEN }], closesAt: OPEN },
+    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: PASSED, openFor: [{ stakeholderId: 'cso', organisation: 'Women Mediators', deadline: OPEN }], closesAt: OPEN },
   ]);
 });

@@ -1,7 +1,7 @@
 // Consultation routes through app.inject(): open, list, summary, drafts, deadlines, close, events.
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { DRAFT_BODY, OPEN_BODY, eventCount, inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
+import { DRAFT_BODY, OPEN_BODY, eventCount, inviteThroughApi, openConsultation, startApi, withoutLocalTimes } from '../helpers/http.ts';
 
 t.test('POST /consultations opens one: 201 with id, revision and Location; GET shows it', async (t) => {
   const api = await startApi(t);
@@ -111,14 +111,14 @@ t.test('POST /close as adopted: one 409 ADOPTION_BLOCKED listing every reason; t
   const close = () => api.call({ url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 1 } });
   const readiness = async () => {
     const summary = (await api.call({ url: `/consultations/${id}` })).json();
-    const signOff = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
+    const signOff = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
     return { summary: [summary.readyForAdoption, summary.adoptionBlockedBy], signOff: [signOff.readyForAdoption, signOff.adoptionBlockedBy] };
   };
 
   const alone = await close();
   t.equal(alone.statusCode, 409);
   t.strictSame(alone.json().details, { draftVersion: 1, reasons: [
-    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: DRAFT_BODY.commentDeadline, ownDeadlines: [], closesAt: DRAFT_BODY.commentDeadline },
+    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: DRAFT_BODY.commentDeadline, openFor: [], closesAt: DRAFT_BODY.commentDeadline },
     { code: 'NO_ENDORSERS' },
   ] }, 'no endorser at all');
 
@@ -148,7 +148,7 @@ t.test('POST /close as adopted: one 409 ADOPTION_BLOCKED listing every reason; t
     },
     {
       code: 'COMMENT_PERIOD_OPEN', commentDeadline: DRAFT_BODY.commentDeadline,
-      ownDeadlines: [{ stakeholderId: cso, organisation: 'Women Mediators Network', deadline: '2099-07-15T17:00:00Z' }], closesAt: '2099-07-15T17:00:00Z',
+      openFor: [{ stakeholderId: cso, organisation: 'Women Mediators Network', deadline: '2099-07-15T17:00:00Z' }], closesAt: '2099-07-15T17:00:00Z',
     },
   ];
   t.match(blocked.json(), { status: 409, code: 'ADOPTION_BLOCKED', title: /^draft version 1 cannot be adopted yet: 1 comment without an answer \(C-1\); not yet endorsed by Ministry of Foreign Affairs; endorsement withheld by National Police; the comment period is open until 2099-07-15T17:00:00Z$/ });
@@ -167,7 +167,7 @@ t.test('POST /close as adopted: one 409 ADOPTION_BLOCKED listing every reason; t
   setTime('2099-07-01T00:00:00.000Z');
   t.strictSame((await close()).json().details.reasons, [{
     code: 'COMMENT_PERIOD_OPEN', commentDeadline: DRAFT_BODY.commentDeadline,
-    ownDeadlines: [{ stakeholderId: cso, organisation: 'Women Mediators Network', deadline: '2099-07-15T17:00:00Z' }], closesAt: '2099-07-15T17:00:00Z',
+    openFor: [{ stakeholderId: cso, organisation: 'Women Mediators Network', deadline: '2099-07-15T17:00:00Z' }], closesAt: '2099-07-15T17:00:00Z',
   }], 'past everyone\'s deadline, within the CSO\'s own');
   setTime('2099-07-16T00:00:00.000Z');
   t.strictSame(await readiness(), { summary: [true, []], signOff: [true, []] });

@@ -48,7 +48,7 @@ const missing = (...pendingOnes: [string, string][]) => ({
   code: 'ENDORSEMENTS_MISSING', pending: pendingOnes.map(([stakeholderId, organisation]) => ({ stakeholderId, organisation, invitationDeclined: false })), withheld: [],
 });
 /** DRAFT_BODY's comment deadline: the period is open at the tests' times */
-const COMMENT_PERIOD_OPEN = { code: 'COMMENT_PERIOD_OPEN', commentDeadline: DRAFT_BODY.commentDeadline, ownDeadlines: [], closesAt: DRAFT_BODY.commentDeadline };
+const COMMENT_PERIOD_OPEN = { code: 'COMMENT_PERIOD_OPEN', commentDeadline: DRAFT_BODY.commentDeadline, openFor: [], closesAt: DRAFT_BODY.commentDeadline };
 
 t.test('POST /endorsement-requests asks for version 1: 201 with revision and Location; the sign-off shows the open request', async (t) => {
   const { api, id, mfa, justice } = await setUp(t);
@@ -398,16 +398,20 @@ t.test('GET /sign-off with Accept: text/csv: one row per endorser of the version
   t.ok(res.body.startsWith('\uFEFF'), 'a UTF-8 byte order mark for Excel');
   const rows = parse(res.body.slice(1), { relax_column_count: false }) as string[][];
   t.strictSame(rows[0], [
-    'Stakeholder ID', 'Organisation', 'Required', 'Status', 'Invitation declined', 'Deadline', 'Signatory', 'Signatory title', 'Statement', 'Evidence',
-    'Withholding reason', 'Decided at', 'Recorded by', 'Removed at', 'Removal reason', 'Decision history',
-  ]);
+    'Stakeholder ID', 'Organisation', 'Required', 'Status', 'Invitation declined', 'Deadline', 'Deadline (Europe/Bucharest)', 'Signatory', 'Signatory title',
+    'Statement', 'Evidence', 'Withholding reason', 'Decided at', 'Decided at (Europe/Bucharest)', 'Recorded by', 'Removed at', 'Removed at (Europe/Bucharest)',
+    'Removal reason', 'Decision history',
+  ], 'each time column with its twin in the consultation\'s time zone');
   t.strictSame(rows.slice(1), [
-    [mfa, MFA.organisation, 'no', 'removed', 'no', DEADLINE, '', '', '', '', '', '', '', '2027-02-12T10:00:00.000Z', 'Merged into the Prime Minister\'s office.', ''],
     [
-      justice, JUSTICE.organisation, 'yes', 'endorsed', 'no', DEADLINE, JUSTICE_SIGNATORY.name, JUSTICE_SIGNATORY.title, '\'=HYPERLINK("x")', 'letter JUS-2027-114',
-      '', '2027-02-11T10:00:00.000Z', 'coordinator Gender Office coordinator', '', '',
-      '2027-02-10T10:00:00.000Z withheld (coordinator Gender Office coordinator): Awaiting legal review.\n'
-        + '2027-02-11T10:00:00.000Z endorsed (coordinator Gender Office coordinator): Pieter de Vries, Director-General; evidence letter JUS-2027-114',
+      mfa, MFA.organisation, 'no', 'removed', 'no', DEADLINE, DEADLINE, '', '', '', '', '', '', '', '',
+      '2027-02-12T10:00:00.000Z', '2027-02-12T12:00:00.000+02:00', 'Merged into the Prime Minister\'s office.', '',
+    ],
+    [
+      justice, JUSTICE.organisation, 'yes', 'endorsed', 'no', DEADLINE, DEADLINE, JUSTICE_SIGNATORY.name, JUSTICE_SIGNATORY.title, '\'=HYPERLINK("x")',
+      'letter JUS-2027-114', '', '2027-02-11T10:00:00.000Z', '2027-02-11T12:00:00.000+02:00', 'coordinator Gender Office coordinator', '', '', '',
+      '2027-02-10T10:00:00.000Z (2027-02-10T12:00:00.000+02:00) withheld by coordinator Gender Office coordinator: Awaiting legal review.\n'
+        + '2027-02-11T10:00:00.000Z (2027-02-11T12:00:00.000+02:00) endorsed by coordinator Gender Office coordinator: Pieter de Vries, Director-General; evidence letter JUS-2027-114',
     ],
   ], 'a cell a spreadsheet would run as a formula is neutralised');
   const json = await api.call({ url: `/consultations/${id}/sign-off` });

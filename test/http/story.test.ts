@@ -14,7 +14,7 @@ import { replay } from '../projections/fixtures/recorded.ts';
 import { EsdbEventStore } from '../../src/store/esdb/esdb-event-store.ts';
 import type { EventStore, RecordedEvent } from '../../src/store/port.ts';
 import { startTestEventStoreDB } from '../esdb/test-server.ts';
-import { DRAFT_BODY, OPEN_BODY, startApi } from '../helpers/http.ts';
+import { DRAFT_BODY, OPEN_BODY, startApi, withoutLocalTimes } from '../helpers/http.ts';
 
 t.setTimeout(120_000);
 
@@ -105,10 +105,12 @@ async function story(t: Test, api: Api, setTime: (iso: string) => void) {
     reasons: [
       { code: 'COMMENTS_UNANSWERED', count: 3, comments: [{ commentId: c1, ref: 'C-1' }, { commentId: c2, ref: 'C-2' }, { commentId: c3, ref: 'C-3' }] },
       bothPending,
-      { code: 'COMMENT_PERIOD_OPEN', commentDeadline: V1_COMMENT_DEADLINE, ownDeadlines: [], closesAt: V1_COMMENT_DEADLINE },
+      { code: 'COMMENT_PERIOD_OPEN', commentDeadline: V1_COMMENT_DEADLINE, openFor: [], closesAt: V1_COMMENT_DEADLINE },
     ],
   });
-  t.strictSame((await ok(api, { url: `/consultations/${id}/sign-off`, as: 'auditor' })).adoptionBlockedBy, early.json().details.reasons, 'the sign-off view lists the same reasons');
+  const waiting = await ok(api, { url: `/consultations/${id}/sign-off`, as: 'auditor' });
+  t.strictSame(withoutLocalTimes(waiting.adoptionBlockedBy), early.json().details.reasons, 'the sign-off view lists the same reasons');
+  t.match(waiting.adoptionBlockedBy[2], { code: 'COMMENT_PERIOD_OPEN', commentDeadlineLocal: '2026-11-30T18:00:00+02:00' }, 'with the times in the consultation\'s zone');
   t.strictSame((await ok(api, { url: `/consultations/${id}` })).adoptionBlockedBy, ['COMMENTS_UNANSWERED', 'ENDORSEMENTS_MISSING', 'COMMENT_PERIOD_OPEN'], 'so does the list, by code');
 
   // The coordinator answers the comments.
@@ -140,7 +142,7 @@ async function story(t: Test, api: Api, setTime: (iso: string) => void) {
 
   // The ministries are asked to endorse version 2, and decide.
   await ok(api, { url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 2, deadline: '2027-02-28T17:00:00+01:00' } }, 201);
-  const v2Period = { code: 'COMMENT_PERIOD_OPEN', commentDeadline: V2_COMMENT_DEADLINE, ownDeadlines: [], closesAt: V2_COMMENT_DEADLINE };
+  const v2Period = { code: 'COMMENT_PERIOD_OPEN', commentDeadline: V2_COMMENT_DEADLINE, openFor: [], closesAt: V2_COMMENT_DEADLINE };
   t.strictSame((await adopt(2)).json().details.reasons, [bothPending, v2Period], 'every comment answered; the endorsements and the period remain');
   // the police must co-sign the plan: made an endorser while the request is open, it is pending on it
   const again = await api.call({ url: `/consultations/${id}/stakeholders`, body: { organisation: 'Nationale Politie', kind: 'ministry', contact: { name: 'Joël Maas', email: 'j.maas@politie.example' }, language: 'en', endorser: true } });

@@ -297,13 +297,13 @@ t.test('adoptionBlockedBy: the comment period, at the time of the read; a stakeh
   const endorsedV1 = [...requested, endorsed(MFA, 1), endorsed(MOD, 1)];
   const before = '2027-03-20T09:00:00Z';
   t.strictSame((await versionAfter(endorsedV1, 1, before)).adoptionBlockedBy, [
-    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: V1_COMMENT_DEADLINE, ownDeadlines: [], closesAt: V1_COMMENT_DEADLINE },
+    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: V1_COMMENT_DEADLINE, openFor: [], closesAt: V1_COMMENT_DEADLINE },
   ]);
   t.equal((await versionAfter(endorsedV1, 1, '2027-04-02T09:00:00Z')).readyForAdoption, true, 'the same view, read after the deadline');
   const ownTime = [...endorsedV1, extended('comments', 1, '2027-04-01T14:00:00Z', '2027-04-20T14:00:00Z', CSO)];
   t.strictSame((await versionAfter(ownTime, 1, '2027-04-10T09:00:00Z')).adoptionBlockedBy, [{
     code: 'COMMENT_PERIOD_OPEN', commentDeadline: V1_COMMENT_DEADLINE,
-    ownDeadlines: [{ stakeholderId: CSO, organisation: "Women's Peace Network", deadline: '2027-04-20T14:00:00Z' }], closesAt: '2027-04-20T14:00:00Z',
+    openFor: [{ stakeholderId: CSO, organisation: "Women's Peace Network", deadline: '2027-04-20T14:00:00Z' }], closesAt: '2027-04-20T14:00:00Z',
   }], 'a comment-only stakeholder\'s own time counts');
   t.equal((await versionAfter([...ownTime, removed(CSO)], 1, '2027-04-10T09:00:00Z')).readyForAdoption, true, 'not once it was removed');
   const everyone = [...endorsedV1, extended('comments', 1, '2027-04-01T14:00:00Z', '2027-04-25T14:00:00Z')];

@@ -7,6 +7,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
 import { CSV_CONTENT_TYPE, prefersCsv, toCsv, type CsvCell } from '../csv.ts';
+import { localTime } from '../../domain/local-time.ts';
 import { runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, DraftVersion, readErrors, VersionParams } from '../schemas.ts';
 import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
@@ -27,16 +28,17 @@ const SignOff = SignOffView.pick({ consultationId: true, status: true, outcome: 
 /** When a decision was recorded. */
 const decidedAt = (d: RecordedDecision) => (d.status === 'endorsed' ? d.endorsedAt : d.withheldAt);
 
-/** A decision in one line: `2027-02-11T10:00:00.000Z withheld (coordinator gender-office): reason`. */
-function decisionLine(d: RecordedDecision): string {
-  const by = d.actor ? ` (${d.actor.role} ${d.actor.id})` : '';
+/** A decision in one line: `2027-02-11T10:00:00.000Z (2027-02-11T12:00:00+02:00) withheld by coordinator gender-office: reason`. */
+function decisionLine(d: RecordedDecision, timeZone: string): string {
+  const when = `${decidedAt(d)} (${localTime(decidedAt(d), timeZone)})`;
+  const by = d.actor ? ` by ${d.actor.role} ${d.actor.id}` : '';
   return d.status === 'endorsed'
-    ? `${decidedAt(d)} endorsed${by}: ${d.signatory.name}, ${d.signatory.title}${d.evidence ? `; evidence ${d.evidence}` : ''}`
-    : `${decidedAt(d)} withheld${by}: ${d.reason}`;
+    ? `${when} endorsed${by}: ${d.signatory.name}, ${d.signatory.title}${d.evidence ? `; evidence ${d.evidence}` : ''}`
+    : `${when} withheld${by}: ${d.reason}`;
 }
 
 /** The CSV export's columns, in order: one row per endorser of the version. */
-const CSV_COLUMNS: ReadonlyArray<readonly [string, (x: EndorserSignOff) => CsvCell]> = [
+const CSV_COLUMNS: ReadonlyArray<readonly [string, (x: EndorserSignOff, timeZone: string) => CsvCell]> = [
   ['Stakeholder ID', (x) => x.stakeholderId],
   ['Organisation', (x) => x.organisation],
   ['Required', (x) => (x.required ? 'yes' : 'no')],
@@ -52,11 +54,12 @@ const CSV_COLUMNS: ReadonlyArray<readonly [string, (x: EndorserSignOff) => CsvCe
   ['Recorded by', (x) => (x.status === 'endorsed' || x.status === 'withheld' ? (x.actor ? `${x.actor.role} ${x.actor.id}` : null) : null)],
   ['Removed at', (x) => x.removal?.removedAt ?? null],
   ['Removal reason', (x) => x.removal?.reason ?? null],
-  ['Decision history', (x) => x.history.map(decisionLine).join('\n') || null], // every decision on the version, oldest first
+  ['Decision history', (x, timeZone) => x.history.map((d) => decisionLine(d, timeZone)).join('\n') || null], // every decision on the version, oldest first
 ];
 
-export function signOffCsv(version: VersionSignOff): string {
-  return toCsv(CSV_COLUMNS.map(([name]) => name), version.endorsers.map((x) => CSV_COLUMNS.map(([, cell]) => cell(x))));
+/** The version's endorsers as CSV; each time column has its twin in the consultation's time zone (toCsv). */
+export function signOffCsv(version: VersionSignOff, timeZone: string): string {
+  return toCsv(CSV_COLUMNS.map(([name]) => name), version.endorsers.map((x) => CSV_COLUMNS.map(([, cell]) => cell(x, timeZone))), { timeZone });
 }
 
 export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
@@ -120,7 +123,8 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
         + 'closing applies. With `Accept: text/csv` (preferred over application/json) the version\'s endorsers come as RFC 4180 CSV with a '
         + 'UTF-8 BOM and a header row: Stakeholder ID, Organisation, Required, Status, Invitation declined, Deadline, Signatory, Signatory '
         + 'title, Statement, Evidence, Withholding reason, Decided at, Recorded by, Removed at, Removal reason, Decision history (every '
-        + 'decision on the version, oldest first, one a line). A cell starting with =, +, -, @, tab or CR is prefixed with \' so a '
+        + 'decision on the version, oldest first, one a line); after each time column (Deadline, Decided at, Removed at) the same time '
+        + 'in the consultation\'s time zone, headed with the zone\'s name. A cell starting with =, +, -, @, tab or CR is prefixed with \' so a '
         + 'spreadsheet shows it as text.',
       params: ConsultationParams,
       querystring: z.strictObject({ version: DraftVersion.optional().describe('the draft version; default the latest') }),
@@ -149,7 +153,7 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="sign-off-${id}-v${version.draftVersion}.csv"`)
-        .send(signOffCsv(version));
+        .send(signOffCsv(version, await ctx.timeZones.of(id)));
     }
     setEtag(reply, `${version.draftVersion}-${slot.lastRevision}`, slot);
     return reply.type('application/json; charset=utf-8')
