@@ -94,7 +94,8 @@ async function main(): Promise<void> {
   logger.info({ dataDir: config.dataDir, store: opened.kind, location: opened.location }, `event store: ${opened.kind} at ${opened.location}`);
 
   const damage = new DamageRegistry({ logger }); // consultations whose history does not hold, found by any of the three below
-  const handler = new CommandHandler({ store, logger, damage });
+  const clock = () => new Date(); // one clock: the time of commands and of the views' reads
+  const handler = new CommandHandler({ store, logger, damage, clock });
   viewStore = await openViewStore({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.dataDir,
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
   const revoked = new RevokedTokens(revokedTokensFile(config.dataDir));
   logger.info({ tokenMaxLifetime: formatDuration(config.TOKEN_MAX_LIFETIME), revokedTokens: revoked.file }, 'bearer tokens: lifetime bounded, revocation list re-read when it changes');
   app = await buildApp({
-    store, runner, handler, damage, logger, storeKind: opened.kind, authSecret: auth.secret,
+    store, runner, handler, damage, logger, clock, storeKind: opened.kind, authSecret: auth.secret,
     authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
     publicUrl: config.PUBLIC_URL,
   });

@@ -99,7 +99,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Close as adopted (every endorser endorsed the final, latest version) or withdrawn */
+        /**
+         * Close as adopted (the final version is the latest and nothing blocks its adoption) or withdrawn
+         * @description Adopting needs every comment that is not retracted, on every version, to have an answer; every required endorser to have endorsed the final version; its comment period to be over, stakeholders' own extensions included; and at least one required endorser. Otherwise 409 `ADOPTION_BLOCKED`, whose `details.reasons` lists every reason at once, each with its `code` (`COMMENTS_UNANSWERED`, `ENDORSEMENTS_MISSING`, `COMMENT_PERIOD_OPEN`, `NO_ENDORSERS`) and what it names: the same list as the sign-off view's `adoptionBlockedBy`.
+         */
         post: operations["closeConsultation"];
         delete?: never;
         options?: never;
@@ -460,7 +463,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where each required endorser stands on a draft version (the latest by default), and whether it may be adopted */
+        /**
+         * Where each endorser of a draft version (the latest by default) stands, with its decisions, and whether the version may be adopted now (and if not, why); `Accept: text/csv` returns the endorsers as a CSV file
+         * @description JSON is the default. `readyForAdoption` and `adoptionBlockedBy` are computed at the time of the request with the rule closing applies. With `Accept: text/csv` (preferred over application/json) the version's endorsers come as RFC 4180 CSV with a UTF-8 BOM and a header row: Stakeholder ID, Organisation, Required, Status, Invitation declined, Deadline, Signatory, Signatory title, Statement, Evidence, Withholding reason, Decided at, Recorded by, Removed at, Removal reason, Decision history (every decision on the version, oldest first, one a line); after each time column (Deadline, Decided at, Removed at) the same time in the consultation's time zone, headed with the zone's name. A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
+         */
         get: operations["getSignOff"];
         put?: never;
         post?: never;
@@ -704,6 +710,8 @@ export interface operations {
                                 endorsementsReceived: number;
                                 endorsementsRequired: number;
                             };
+                            readyForAdoption: boolean;
+                            adoptionBlockedBy: ("COMMENTS_UNANSWERED" | "ENDORSEMENTS_MISSING" | "COMMENT_PERIOD_OPEN" | "NO_ENDORSERS")[];
                             openedAt: string;
                             openedAtLocal: string;
                             closedAt: string | null;
@@ -949,6 +957,8 @@ export interface operations {
                             endorsementsReceived: number;
                             endorsementsRequired: number;
                         };
+                        readyForAdoption: boolean;
+                        adoptionBlockedBy: ("COMMENTS_UNANSWERED" | "ENDORSEMENTS_MISSING" | "COMMENT_PERIOD_OPEN" | "NO_ENDORSERS")[];
                         openedAt: string;
                         openedAtLocal: string;
                         closedAt: string | null;
@@ -4789,7 +4799,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description the version's sign-off, or its endorsers as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4807,6 +4817,8 @@ export interface operations {
                         publishedAt: string;
                         publishedAtLocal: string;
                         isLatest: boolean;
+                        commentDeadline: string;
+                        commentDeadlineLocal: string;
                         request: {
                             /** @enum {string} */
                             status: "not-requested";
@@ -4827,85 +4839,128 @@ export interface operations {
                             cancelledAt: string;
                             cancelledAtLocal: string;
                             reason: string;
+                        } | {
+                            /** @enum {string} */
+                            status: "closed";
+                            requestedAt: string;
+                            requestedAtLocal: string;
+                            deadline: string;
+                            deadlineLocal: string;
+                            closedAt: string;
+                            closedAtLocal: string;
+                            /** @enum {string} */
+                            outcome: "adopted" | "withdrawn";
                         };
                         endorsementDeadline: string | null;
                         endorsementDeadlineLocal: string | null;
                         endorsers: ({
                             stakeholderId: string;
                             organisation: string;
+                            required: boolean;
                             invitationDeclined: boolean;
                             deadline: string | null;
                             deadlineLocal: string | null;
-                            endorserHistory?: ({
+                            removal: {
+                                removedAt: string;
+                                removedAtLocal: string;
+                                reason: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            } | null;
+                            history: ({
                                 /** @enum {string} */
-                                change: "became-endorser";
-                                at: string;
-                                atLocal: string;
+                                status: "endorsed";
+                                signatory: {
+                                    name: string;
+                                    title: string;
+                                };
+                                statement: string | null;
+                                evidence: string | null;
+                                endorsedAt: string;
+                                endorsedAtLocal: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
                             } | {
                                 /** @enum {string} */
-                                change: "ceased-to-be-endorser";
-                                at: string;
-                                atLocal: string;
-                                decisions: {
-                                    [key: string]: {
-                                        /** @enum {string} */
-                                        status: "endorsed";
-                                        signatory: {
-                                            name: string;
-                                            title: string;
-                                        };
-                                        statement: string | null;
-                                        evidence: string | null;
-                                        endorsedAt: string;
-                                        endorsedAtLocal: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        status: "withheld";
-                                        reason: string;
-                                        withheldAt: string;
-                                        withheldAtLocal: string;
-                                    };
-                                };
+                                status: "withheld";
+                                reason: string;
+                                withheldAt: string;
+                                withheldAtLocal: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
                             })[];
+                            endorserHistory: {
+                                endorser: boolean;
+                                changedAt: string;
+                                changedAtLocal: string;
+                                /** @enum {string} */
+                                cause: "invited" | "details-changed";
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            }[];
                             /** @enum {string} */
                             status: "pending";
                         } | {
                             stakeholderId: string;
                             organisation: string;
+                            required: boolean;
                             invitationDeclined: boolean;
                             deadline: string | null;
                             deadlineLocal: string | null;
-                            endorserHistory?: ({
+                            removal: {
+                                removedAt: string;
+                                removedAtLocal: string;
+                                reason: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            } | null;
+                            history: ({
                                 /** @enum {string} */
-                                change: "became-endorser";
-                                at: string;
-                                atLocal: string;
+                                status: "endorsed";
+                                signatory: {
+                                    name: string;
+                                    title: string;
+                                };
+                                statement: string | null;
+                                evidence: string | null;
+                                endorsedAt: string;
+                                endorsedAtLocal: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
                             } | {
                                 /** @enum {string} */
-                                change: "ceased-to-be-endorser";
-                                at: string;
-                                atLocal: string;
-                                decisions: {
-                                    [key: string]: {
-                                        /** @enum {string} */
-                                        status: "endorsed";
-                                        signatory: {
-                                            name: string;
-                                            title: string;
-                                        };
-                                        statement: string | null;
-                                        evidence: string | null;
-                                        endorsedAt: string;
-                                        endorsedAtLocal: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        status: "withheld";
-                                        reason: string;
-                                        withheldAt: string;
-                                        withheldAtLocal: string;
-                                    };
-                                };
+                                status: "withheld";
+                                reason: string;
+                                withheldAt: string;
+                                withheldAtLocal: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
                             })[];
+                            endorserHistory: {
+                                endorser: boolean;
+                                changedAt: string;
+                                changedAtLocal: string;
+                                /** @enum {string} */
+                                cause: "invited" | "details-changed";
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            }[];
                             /** @enum {string} */
                             status: "endorsed";
                             signatory: {
@@ -4916,48 +4971,182 @@ export interface operations {
                             evidence: string | null;
                             endorsedAt: string;
                             endorsedAtLocal: string;
+                            actor: {
+                                role: string;
+                                id: string;
+                            } | null;
                         } | {
                             stakeholderId: string;
                             organisation: string;
+                            required: boolean;
                             invitationDeclined: boolean;
                             deadline: string | null;
                             deadlineLocal: string | null;
-                            endorserHistory?: ({
+                            removal: {
+                                removedAt: string;
+                                removedAtLocal: string;
+                                reason: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            } | null;
+                            history: ({
                                 /** @enum {string} */
-                                change: "became-endorser";
-                                at: string;
-                                atLocal: string;
+                                status: "endorsed";
+                                signatory: {
+                                    name: string;
+                                    title: string;
+                                };
+                                statement: string | null;
+                                evidence: string | null;
+                                endorsedAt: string;
+                                endorsedAtLocal: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
                             } | {
                                 /** @enum {string} */
-                                change: "ceased-to-be-endorser";
-                                at: string;
-                                atLocal: string;
-                                decisions: {
-                                    [key: string]: {
-                                        /** @enum {string} */
-                                        status: "endorsed";
-                                        signatory: {
-                                            name: string;
-                                            title: string;
-                                        };
-                                        statement: string | null;
-                                        evidence: string | null;
-                                        endorsedAt: string;
-                                        endorsedAtLocal: string;
-                                    } | {
-                                        /** @enum {string} */
-                                        status: "withheld";
-                                        reason: string;
-                                        withheldAt: string;
-                                        withheldAtLocal: string;
-                                    };
-                                };
+                                status: "withheld";
+                                reason: string;
+                                withheldAt: string;
+                                withheldAtLocal: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
                             })[];
+                            endorserHistory: {
+                                endorser: boolean;
+                                changedAt: string;
+                                changedAtLocal: string;
+                                /** @enum {string} */
+                                cause: "invited" | "details-changed";
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            }[];
                             /** @enum {string} */
                             status: "withheld";
                             reason: string;
                             withheldAt: string;
                             withheldAtLocal: string;
+                            actor: {
+                                role: string;
+                                id: string;
+                            } | null;
+                        } | {
+                            stakeholderId: string;
+                            organisation: string;
+                            required: boolean;
+                            invitationDeclined: boolean;
+                            deadline: string | null;
+                            deadlineLocal: string | null;
+                            removal: {
+                                removedAt: string;
+                                removedAtLocal: string;
+                                reason: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            } | null;
+                            history: ({
+                                /** @enum {string} */
+                                status: "endorsed";
+                                signatory: {
+                                    name: string;
+                                    title: string;
+                                };
+                                statement: string | null;
+                                evidence: string | null;
+                                endorsedAt: string;
+                                endorsedAtLocal: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            } | {
+                                /** @enum {string} */
+                                status: "withheld";
+                                reason: string;
+                                withheldAt: string;
+                                withheldAtLocal: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            })[];
+                            endorserHistory: {
+                                endorser: boolean;
+                                changedAt: string;
+                                changedAtLocal: string;
+                                /** @enum {string} */
+                                cause: "invited" | "details-changed";
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            }[];
+                            /** @enum {string} */
+                            status: "removed";
+                        } | {
+                            stakeholderId: string;
+                            organisation: string;
+                            required: boolean;
+                            invitationDeclined: boolean;
+                            deadline: string | null;
+                            deadlineLocal: string | null;
+                            removal: {
+                                removedAt: string;
+                                removedAtLocal: string;
+                                reason: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            } | null;
+                            history: ({
+                                /** @enum {string} */
+                                status: "endorsed";
+                                signatory: {
+                                    name: string;
+                                    title: string;
+                                };
+                                statement: string | null;
+                                evidence: string | null;
+                                endorsedAt: string;
+                                endorsedAtLocal: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            } | {
+                                /** @enum {string} */
+                                status: "withheld";
+                                reason: string;
+                                withheldAt: string;
+                                withheldAtLocal: string;
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            })[];
+                            endorserHistory: {
+                                endorser: boolean;
+                                changedAt: string;
+                                changedAtLocal: string;
+                                /** @enum {string} */
+                                cause: "invited" | "details-changed";
+                                actor: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                            }[];
+                            /** @enum {string} */
+                            status: "not-an-endorser";
                         })[];
                         counts: {
                             required: number;
@@ -4966,6 +5155,44 @@ export interface operations {
                             pending: number;
                         };
                         readyForAdoption: boolean;
+                        adoptionBlockedBy: ({
+                            /** @enum {string} */
+                            code: "COMMENTS_UNANSWERED";
+                            count: number;
+                            comments: {
+                                commentId: string;
+                                ref: string;
+                            }[];
+                        } | {
+                            /** @enum {string} */
+                            code: "ENDORSEMENTS_MISSING";
+                            pending: {
+                                stakeholderId: string;
+                                organisation: string;
+                                invitationDeclined: boolean;
+                            }[];
+                            withheld: {
+                                stakeholderId: string;
+                                organisation: string;
+                                reason: string;
+                            }[];
+                        } | {
+                            /** @enum {string} */
+                            code: "COMMENT_PERIOD_OPEN";
+                            commentDeadline: string;
+                            commentDeadlineLocal: string;
+                            openFor: {
+                                stakeholderId: string;
+                                organisation: string;
+                                deadline: string;
+                                deadlineLocal: string;
+                            }[];
+                            closesAt: string;
+                            closesAtLocal: string;
+                        } | {
+                            /** @enum {string} */
+                            code: "NO_ENDORSERS";
+                        })[];
                         adopted: boolean;
                         superseded: {
                             stakeholderId: string;
@@ -4982,6 +5209,7 @@ export interface operations {
                         stale?: true;
                         timeZone: string;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description INVALID_INPUT: a malformed path id (`params.<name>`) or query parameter, an unknown query parameter; BAD_URL, BAD_REQUEST */

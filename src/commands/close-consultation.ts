@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
+import type { ReadonlyState } from '../domain/consultation.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
-import { COORDINATOR_ONLY, requireLatestDraft, requireOpen, requireRole } from '../domain/rules.ts';
+import { COORDINATOR_ONLY, ownDeadlineOverride, requireLatestDraft, requireOpen, requireRole } from '../domain/rules.ts';
 import { Note, Outcome } from '../domain/schemas.ts';
-import { missingEndorsers } from '../domain/standing.ts';
+import { adoptionReasons, awaitsAnswer, type AdoptionReason } from '../domain/standing.ts';
 
 /**
- * Closes as adopted (only on the latest version, only when no required endorser is missing on it:
- * see missingEndorsers) or as withdrawn.
+ * Closes as adopted (only on the latest version, only when nothing blocks its adoption: see
+ * adoptionBlockers; every reason at once in one ADOPTION_BLOCKED) or as withdrawn.
  */
 export const closeConsultation = defineCommand({
   name: 'CloseConsultation',
@@ -28,20 +29,9 @@ export const closeConsultation = defineCommand({
     if (input.outcome === 'adopted') {
       if (version === null) throw new DomainError('DRAFT_NOT_FOUND', 'an adopted consultation needs its final draft version'); // the schema refuses this first
       requireLatestDraft(state, version);
-      const missing = missingEndorsers([...state.stakeholders.values()].map((x) => ({
-        stakeholderId: x.id,
-        organisation: x.organisation,
-        endorser: x.endorser,
-        removed: x.removed,
-        declined: x.response === 'declined',
-        decision: x.decisions.get(version) ?? null,
-      }))).map(({ stakeholderId, organisation }) => ({ stakeholderId, organisation }));
-      if (missing.length > 0) {
-        throw new DomainError(
-          'ENDORSEMENTS_MISSING',
-          `draft version ${version} is not endorsed by: ${missing.map((m) => m.organisation).join(', ')}`,
-          { missing },
-        );
+      const reasons = adoptionReasonsOf(state, version, ctx.now);
+      if (reasons.length > 0) {
+        throw new DomainError('ADOPTION_BLOCKED', `draft version ${version} cannot be adopted yet: ${reasons.map(describe).join('; ')}`, { draftVersion: version, reasons });
       }
     } else if (version !== null && !state.drafts.has(version)) {
       throw new DomainError('DRAFT_NOT_FOUND', `no draft version ${version}`);
@@ -53,3 +43,58 @@ export const closeConsultation = defineCommand({
     })];
   },
 });
+
+/** The reasons the version (which exists) cannot be adopted at `now`, from the consultation's state. */
+export function adoptionReasonsOf(state: ReadonlyState, version: number, now: string): AdoptionReason[] {
+  const draft = state.drafts.get(version)!;
+  const stakeholders = [...state.stakeholders.values()];
+  const participation = (x: (typeof stakeholders)[number]) => ({ removed: x.removed, declined: x.response === 'declined' });
+  return adoptionReasons({
+    stakeholders: stakeholders.map((x) => {
+      const d = x.decisions.get(version);
+      return {
+        stakeholderId: x.id,
+        organisation: x.organisation,
+        endorser: x.endorser,
+        ...participation(x),
+        decision: d?.decision ?? null,
+        withheldReason: d?.decision === 'withheld' ? d.reason : null,
+      };
+    }),
+    unansweredComments: (() => {
+      const listed = [...state.comments.values()]
+        .filter((c) => awaitsAnswer({ retracted: c.retracted, answered: c.answer !== null }))
+        .map((c) => ({ commentId: c.id, ref: c.ref }));
+      return { count: listed.length, listed };
+    })(),
+    commentDeadline: draft.commentDeadline,
+    // the own deadlines granted on this version, as its comment period has them (commentPeriodFor)
+    ownCommentDeadlines: stakeholders.map((x) => {
+      const own = draft.ownCommentDeadlines.get(x.id);
+      return {
+        stakeholderId: x.id,
+        organisation: x.organisation,
+        ...participation(x),
+        deadline: ownDeadlineOverride(draft.commentDeadline, own === undefined ? null : { draftVersion: version, deadline: own }, version),
+      };
+    }),
+    now,
+  });
+}
+
+/** One reason in words, for the problem's message. */
+function describe(r: AdoptionReason): string {
+  switch (r.code) {
+    case 'COMMENTS_UNANSWERED':
+      return `${r.count} comment${r.count === 1 ? '' : 's'} without an answer (${r.comments.map((c) => c.ref).join(', ')})`;
+    case 'ENDORSEMENTS_MISSING':
+      return [
+        ...(r.pending.length > 0 ? [`not yet endorsed by ${r.pending.map((x) => x.organisation).join(', ')}`] : []),
+        ...(r.withheld.length > 0 ? [`endorsement withheld by ${r.withheld.map((x) => x.organisation).join(', ')}`] : []),
+      ].join('; ');
+    case 'COMMENT_PERIOD_OPEN':
+      return `the comment period is open until ${r.closesAt}`;
+    case 'NO_ENDORSERS':
+      return 'no endorser is invited';
+  }
+}

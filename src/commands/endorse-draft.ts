@@ -5,7 +5,11 @@ import { requireEndorserMayDecide } from './endorsement-guards.ts';
 import { event } from '../domain/events.ts';
 import { Id, MultiLine, Signatory, SingleLine } from '../domain/schemas.ts';
 
-/** Endorsing twice is a no-op; endorsing after withholding replaces the earlier decision. */
+/**
+ * Endorsing replaces the endorser's earlier decision on the version (a withholding, or an
+ * endorsement with another signatory, title, statement or evidence: a new decision); the same
+ * endorsement again is a no-op.
+ */
 export const endorseDraft = defineCommand({
   name: 'EndorseDraft',
   schema: z.strictObject({
@@ -19,7 +23,14 @@ export const endorseDraft = defineCommand({
   decide(state, input, ctx) {
     requireRole(ctx.actor, STAKEHOLDER_ACTS);
     const x = requireEndorserMayDecide(state, input, ctx);
-    if (x.decisions.get(input.draftVersion) === 'endorsed') return [];
+    const earlier = x.decisions.get(input.draftVersion);
+    if (
+      earlier?.decision === 'endorsed'
+      && earlier.signatory.name === input.signatory.name
+      && earlier.signatory.title === input.signatory.title
+      && earlier.statement === (input.statement ?? null)
+      && earlier.evidence === (input.evidence ?? null)
+    ) return [];
     return [event('DraftEndorsed', input)];
   },
 });

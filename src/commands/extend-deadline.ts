@@ -5,7 +5,10 @@ import { event } from '../domain/events.ts';
 import { commentDeadlineFor, COORDINATOR_ONLY, endorsementDeadlineFor, isAfter, latestDraft, requireOpen, requireRole, requireStakeholder } from '../domain/rules.ts';
 import { Id, Instant, Phase, Reason } from '../domain/schemas.ts';
 
-/** Moves the comment or endorsement deadline later, for everyone or for one stakeholder. */
+/**
+ * Moves the comment or endorsement deadline later, for everyone or for one stakeholder (the
+ * endorsement deadline only for an endorser: NOT_AN_ENDORSER otherwise).
+ */
 export const extendDeadline = defineCommand({
   name: 'ExtendDeadline',
   schema: z.strictObject({ phase: Phase, deadline: Instant, reason: Reason, stakeholderId: Id.optional() }),
@@ -19,6 +22,7 @@ export const extendDeadline = defineCommand({
       draftVersion = latestDraft(state).version;
       current = commentDeadlineFor(state, x);
     } else {
+      if (x && !x.endorser) throw new DomainError('NOT_AN_ENDORSER', `${x.organisation} was not invited as an endorser: it has no endorsement deadline`);
       current = endorsementDeadlineFor(state, x);
       draftVersion = state.endorsementRequest!.draftVersion;
     }

@@ -5,14 +5,18 @@ import { requireEndorserMayDecide } from './endorsement-guards.ts';
 import { event } from '../domain/events.ts';
 import { Id, Reason } from '../domain/schemas.ts';
 
-/** Withholding replaces an earlier endorsement of the same version; withholding again is a no-op. */
+/**
+ * Withholding replaces the endorser's earlier decision on the version (an endorsement, or a
+ * withholding with another reason: a new decision); the same withholding again is a no-op.
+ */
 export const withholdEndorsement = defineCommand({
   name: 'WithholdEndorsement',
   schema: z.strictObject({ stakeholderId: Id, draftVersion: z.number().int().positive(), reason: Reason }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, STAKEHOLDER_ACTS);
     const x = requireEndorserMayDecide(state, input, ctx);
-    if (x.decisions.get(input.draftVersion) === 'withheld') return [];
+    const earlier = x.decisions.get(input.draftVersion);
+    if (earlier?.decision === 'withheld' && earlier.reason === input.reason) return [];
     return [event('EndorsementWithheld', input)];
   },
 });

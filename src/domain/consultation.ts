@@ -19,6 +19,14 @@ export type Response = InvitationResponse;
 
 export type Decision = EndorsementDecision;
 
+/**
+ * An endorser's latest decision on a draft version, with what it said: enough to tell the same
+ * decision again (a no-op) from a new one that replaces it, and to name a withholding's reason.
+ */
+export type DecisionRecord =
+  | { decision: 'endorsed'; signatory: { name: string; title: string }; statement: string | null; evidence: string | null }
+  | { decision: 'withheld'; reason: string };
+
 export interface StakeholderState {
   id: string;
   organisation: string;
@@ -39,7 +47,7 @@ export interface StakeholderState {
    * the latest endorsement decision per draft version, of those that count: made since it last became
    * an endorser (see endorserChanged); earlier ones are history, in the events and the views
    */
-  decisions: Map<number, Decision>;
+  decisions: Map<number, DecisionRecord>;
 }
 
 export interface DraftState {
@@ -253,12 +261,15 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
     case 'EndorsementRequestCancelled':
       if (s.endorsementRequest?.draftVersion === e.data.draftVersion) s.endorsementRequest = null;
       return;
-    case 'DraftEndorsed':
-    case 'EndorsementWithheld': {
-      const decision = e.type === 'DraftEndorsed' ? 'endorsed' : 'withheld';
-      withStakeholder(s, e.data.stakeholderId, (x) => { x.decisions.set(e.data.draftVersion, decision); });
+    case 'DraftEndorsed': {
+      const { signatory, statement, evidence } = e.data;
+      const record: DecisionRecord = { decision: 'endorsed', signatory, statement: statement ?? null, evidence: evidence ?? null };
+      withStakeholder(s, e.data.stakeholderId, (x) => { x.decisions.set(e.data.draftVersion, record); });
       return;
     }
+    case 'EndorsementWithheld':
+      withStakeholder(s, e.data.stakeholderId, (x) => { x.decisions.set(e.data.draftVersion, { decision: 'withheld', reason: e.data.reason }); });
+      return;
     case 'DeadlineExtended': {
       const { phase, deadline, draftVersion, stakeholderId } = e.data;
       if (stakeholderId !== undefined) {

@@ -36,7 +36,7 @@ export const DOMAIN_ERRORS = {
   ENDORSEMENT_DEADLINE_PASSED: { status: 409, title: 'The endorsement deadline has passed' },
   DEADLINE_IN_PAST: { status: 422, title: 'The deadline is not in the future' },
   DEADLINE_NOT_LATER: { status: 422, title: 'An extension must move the deadline later' },
-  ENDORSEMENTS_MISSING: { status: 409, title: 'Not every endorser has endorsed the final version' },
+  ADOPTION_BLOCKED: { status: 409, title: 'The version cannot be adopted yet: details.reasons lists every reason' },
   COMMAND_ID_REUSED: { status: 422, title: 'This command id was used already for a different command' },
 } as const;
 

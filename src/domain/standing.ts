@@ -164,7 +164,152 @@ export function missingEndorsers<X extends EndorserOnVersion>(stakeholders: Iter
   return [...stakeholders].filter((x) => isRequiredEndorser(x) && !countsAsEndorsed(x));
 }
 
-/** A version may be adopted when it is the latest and no required endorser is missing. */
-export function isReadyForAdoption(isLatest: boolean, stakeholders: Iterable<EndorserOnVersion>): boolean {
-  return isLatest && missingEndorsers(stakeholders).length === 0;
+// ---- adoption ----
+
+/**
+ * Why a version cannot be adopted: the coordinator's to-do list. (That the version must exist and
+ * be the latest, and the consultation open, are not to-dos: those are refused with their own codes.)
+ */
+export const AdoptionBlockCode = z.enum(['COMMENTS_UNANSWERED', 'ENDORSEMENTS_MISSING', 'COMMENT_PERIOD_OPEN', 'NO_ENDORSERS']);
+export type AdoptionBlockCode = z.infer<typeof AdoptionBlockCode>;
+
+/** A comment awaits an answer: it was not retracted and has no answer (on any version). */
+export function awaitsAnswer(c: { retracted: boolean; answered: boolean }): boolean {
+  return !c.retracted && !c.answered;
+}
+
+/** A stakeholder's own comment deadline on the version (ownDeadlineOverride: null where everyone's applies). */
+export interface OwnCommentDeadline extends Participation {
+  deadline: string | null;
+}
+
+/** What adoption of one draft version depends on, as plain values. */
+export interface AdoptionFacts<X extends EndorserOnVersion, C, O extends OwnCommentDeadline> {
+  /** the stakeholders (at least every endorser), each with its latest decision on the version */
+  stakeholders: Iterable<X>;
+  /**
+   * The comments that await an answer (awaitsAnswer), on every version: how many, and the ones
+   * listed (all of them; none where a caller, such as the consultations list, only counts).
+   */
+  unansweredComments: { count: number; listed: readonly C[] };
+  /** the version's comment deadline for everyone */
+  commentDeadline: string;
+  /** the stakeholders' own comment deadlines on the version */
+  ownCommentDeadlines: Iterable<O>;
+  /** the time the question is asked: the command's time, or a view's read time */
+  now: string;
+}
+
+export type AdoptionBlocker<X, C, O> =
+  | { code: 'COMMENTS_UNANSWERED'; count: number; comments: C[] }
+  | { code: 'ENDORSEMENTS_MISSING'; pending: X[]; withheld: X[] }
+  | { code: 'COMMENT_PERIOD_OPEN'; commentDeadline: string; openFor: (O & { deadline: string })[]; closesAt: string }
+  | { code: 'NO_ENDORSERS' };
+
+/** A comment period is open while a comment made now would be accepted: up to and including its deadline. */
+export function isOpenAt(deadline: string, now: string): boolean {
+  return !isAfter(now, deadline);
+}
+
+/**
+ * Every reason the version cannot be adopted now, in this order (none: it may be adopted, if it
+ * is the latest version of an open consultation):
+ * - COMMENTS_UNANSWERED: a comment on any version awaits an answer; once adopted, none can be answered;
+ * - ENDORSEMENTS_MISSING: a required endorser does not count as having endorsed it (missingEndorsers):
+ *   `pending` (no decision that counts: none yet, or it declined its invitation) and `withheld` apart;
+ * - COMMENT_PERIOD_OPEN: its comment deadline, or the own deadline of a stakeholder that takes part,
+ *   has not passed: stakeholders keep the time they were given; `closesAt` is when the last one passes;
+ * - NO_ENDORSERS: there is no required endorser at all: a plan is adopted on someone's authority.
+ */
+export function adoptionBlockers<X extends EndorserOnVersion, C, O extends OwnCommentDeadline>(
+  facts: AdoptionFacts<X, C, O>,
+): AdoptionBlocker<X, C, O>[] {
+  const blockers: AdoptionBlocker<X, C, O>[] = [];
+  if (facts.unansweredComments.count > 0) {
+    blockers.push({ code: 'COMMENTS_UNANSWERED', count: facts.unansweredComments.count, comments: [...facts.unansweredComments.listed] });
+  }
+  const stakeholders = [...facts.stakeholders];
+  const missing = missingEndorsers(stakeholders);
+  if (missing.length > 0) {
+    const withheld = missing.filter((x) => decisionThatCounts(x, x.decision) === 'withheld');
+    blockers.push({ code: 'ENDORSEMENTS_MISSING', pending: missing.filter((x) => !withheld.includes(x)), withheld });
+  }
+  const own = [...facts.ownCommentDeadlines].filter((o): o is O & { deadline: string } =>
+    takesPart(o) && o.deadline !== null && isOpenAt(o.deadline, facts.now));
+  if (isOpenAt(facts.commentDeadline, facts.now) || own.length > 0) {
+    const closesAt = own.reduce((last, o) => (isAfter(o.deadline, last) ? o.deadline : last), facts.commentDeadline);
+    blockers.push({ code: 'COMMENT_PERIOD_OPEN', commentDeadline: facts.commentDeadline, openFor: own, closesAt });
+  }
+  if (!stakeholders.some(isRequiredEndorser)) blockers.push({ code: 'NO_ENDORSERS' });
+  return blockers;
+}
+
+/** A version may be adopted when it is the latest and nothing blocks it (adoptionBlockers). */
+export function isReadyForAdoption(isLatest: boolean, blockers: readonly { code: AdoptionBlockCode }[]): boolean {
+  return isLatest && blockers.length === 0;
+}
+
+// ---- adoption: how the reasons are named (the 409 ADOPTION_BLOCKED's details.reasons, the sign-off view) ----
+
+/** A stakeholder as the reasons name it. */
+export interface NamedStakeholder {
+  stakeholderId: string;
+  organisation: string;
+}
+
+/** An endorser with what the reasons say of it: its latest decision on the version and, when it withheld, why. */
+export interface NamedEndorser extends NamedStakeholder, EndorserOnVersion {
+  withheldReason: string | null;
+}
+
+export const UnansweredComment = z.object({ commentId: z.string(), ref: z.string().describe('the reference people quote: C-1, C-2, …') });
+export type UnansweredComment = z.infer<typeof UnansweredComment>;
+
+export const AdoptionReason = z.discriminatedUnion('code', [
+  z.object({
+    code: z.literal('COMMENTS_UNANSWERED'),
+    count: z.number().int(),
+    comments: z.array(UnansweredComment).describe('every comment, on any version, not retracted and without an answer, in submission order'),
+  }),
+  z.object({
+    code: z.literal('ENDORSEMENTS_MISSING'),
+    pending: z.array(z.object({
+      stakeholderId: z.string(),
+      organisation: z.string(),
+      invitationDeclined: z.boolean().describe('it declined its invitation: whatever it decided does not count until it is reinstated'),
+    })).describe('required endorsers with no decision that counts'),
+    withheld: z.array(z.object({ stakeholderId: z.string(), organisation: z.string(), reason: z.string() })).describe('required endorsers whose latest decision withholds, with their reason'),
+  }),
+  z.object({
+    code: z.literal('COMMENT_PERIOD_OPEN'),
+    commentDeadline: z.string().describe('the version\'s comment deadline for everyone (it may have passed while an own deadline has not)'),
+    openFor: z.array(z.object({ stakeholderId: z.string(), organisation: z.string(), deadline: z.string() }))
+      .describe('stakeholders taking part whose own comment deadline on the version has not passed'),
+    closesAt: z.string().describe('when the last of these passes'),
+  }),
+  z.object({ code: z.literal('NO_ENDORSERS').describe('no required endorser: invite one (the lead office may endorse)') }),
+]);
+export type AdoptionReason = z.infer<typeof AdoptionReason>;
+
+/** adoptionBlockers, with each reason naming what it concerns as AdoptionReason does. */
+export function adoptionReasons<O extends OwnCommentDeadline & NamedStakeholder>(
+  facts: AdoptionFacts<NamedEndorser, UnansweredComment, O>,
+): AdoptionReason[] {
+  const named = ({ stakeholderId, organisation }: NamedStakeholder) => ({ stakeholderId, organisation });
+  return adoptionBlockers(facts).map((b): AdoptionReason => {
+    switch (b.code) {
+      case 'COMMENTS_UNANSWERED':
+        return { code: b.code, count: b.count, comments: b.comments.map(({ commentId, ref }) => ({ commentId, ref })) };
+      case 'ENDORSEMENTS_MISSING':
+        return {
+          code: b.code,
+          pending: b.pending.map((x) => ({ ...named(x), invitationDeclined: x.declined })),
+          withheld: b.withheld.map((x) => ({ ...named(x), reason: x.withheldReason ?? '' })),
+        };
+      case 'COMMENT_PERIOD_OPEN':
+        return { code: b.code, commentDeadline: b.commentDeadline, openFor: b.openFor.map((o) => ({ ...named(o), deadline: o.deadline })), closesAt: b.closesAt };
+      case 'NO_ENDORSERS':
+        return { code: b.code };
+    }
+  });
 }

@@ -34,6 +34,8 @@ export interface AppDeps {
   /** the process's damaged consultations, shared with the handler and the runner */
   damage: DamageRegistry;
   logger: Logger;
+  /** the time a view is read at (default: the wall clock); give the command handler's */
+  clock?: () => Date;
   storeKind: string;
   /** the token-signing secret */
   authSecret: string;
@@ -81,6 +83,7 @@ export async function buildApp(deps: AppDeps) {
   const ctx: HttpContext = {
     store: deps.store, handler: deps.handler, runner: deps.runner, damage: deps.damage, writes, readYourWritesMs: deps.readYourWritesMs ?? 5000,
     timeZones: new TimeZones(deps.runner),
+    clock: deps.clock ?? (() => new Date()),
   };
   await app.register(async (health: App) => healthRoutes(health, { ...ctx, storeKind: deps.storeKind }));
   await app.register(apiPlugin, { ctx, authSecret: deps.authSecret, ...(deps.authPolicy ? { authPolicy: deps.authPolicy } : {}) });

@@ -20,6 +20,8 @@ export interface HttpContext {
   readYourWritesMs: number;
   /** each consultation's time zone, for the local times the views give (local-times.ts) */
   timeZones: TimeZones;
+  /** the time of a request, for the views whose fields depend on it (the handler's clock: the same time commands see) */
+  clock: () => Date;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

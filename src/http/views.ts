@@ -8,9 +8,14 @@ import type { HttpContext } from './context.ts';
 
 /** One consultation's view as the last commit holds it, with the stream revision it reflects; 404 when the view does not know it. */
 export async function readConsultation<V>(ctx: HttpContext, projection: Projection & ConsultationView<V>, consultationId: string): Promise<{ view: V; lastRevision: number; stale: boolean }> {
-  const slot = await projection.read(ctx.runner.reader(projection), consultationId);
+  const slot = await projection.read(ctx.runner.reader(projection), consultationId, requestTime(ctx));
   if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${consultationId}`);
   return slot;
+}
+
+/** The time of the request, as the views read it: the context's clock (the command handler's). */
+export function requestTime(ctx: HttpContext): string {
+  return ctx.clock().toISOString();
 }
 
 /** The field a view's response gains while a new version of the view builds (its reads serve the previous version's documents). */

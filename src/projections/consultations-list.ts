@@ -9,15 +9,20 @@
 // - "comments": per comment ("<consultation>/<comment id>") what answering or retracting it needs
 //   to know (its stakeholder, retracted, answered), so those events touch that comment only;
 // - "sequence": one counter document, the number of consultations opened so far.
-// The stakeholder and endorsement counts are computed when the view is read, with the domain's
-// rules (src/domain/standing.ts).
+// The stakeholder and endorsement counts and the readiness for adoption are computed when the view
+// is read (readiness at the time of the read: a comment period may have closed since), with the
+// domain's rules (src/domain/standing.ts).
 //
 // The view's shape is its zod schema (ConsultationListEntry); the routes serve its summary with
 // ConsultationSummary.
 import { z } from 'zod';
 import type { DomainEvent } from '../domain/events.ts';
+import { ownDeadlineOverride } from '../domain/rules.ts';
 import { ConsultationStatus, Outcome } from '../domain/schemas.ts';
-import { countsAsEndorsed, EndorsementDecision, endorserChanged, InvitationResponse, isRequiredEndorser, isResponding } from '../domain/standing.ts';
+import {
+  AdoptionBlockCode, adoptionBlockers, countsAsEndorsed, EndorsementDecision, endorserChanged, InvitationResponse, isReadyForAdoption,
+  isRequiredEndorser, isResponding,
+} from '../domain/standing.ts';
 import { collection, docKey, later, perConsultation, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 export const ConsultationCounts = z.object({
@@ -50,6 +55,10 @@ export const ConsultationSummary = z.object({
   commentDeadline: z.string().nullable().describe('the current draft\'s comment deadline for everyone'),
   endorsementDeadline: z.string().nullable().describe('the open endorsement request\'s deadline; null when none is open'),
   counts: ConsultationCounts,
+  /** see adoptionBlockers (src/domain/standing.ts): the rule closing applies */
+  readyForAdoption: z.boolean().describe('the current draft version could be closed as adopted now: nothing blocks it (false before the first draft)'),
+  adoptionBlockedBy: z.array(AdoptionBlockCode)
+    .describe('what blocks adopting the current draft version now, by code (the sign-off view names what each concerns); [] before the first draft'),
   openedAt: z.string(),
   closedAt: z.string().nullable(),
   /** when the latest event of any known type on the consultation's stream was recorded */
@@ -73,11 +82,13 @@ const StakeholderFacts = z.object({
   decisions: z.record(z.string(), EndorsementDecision),
   /** it decided on some version before it last became or ceased to be an endorser (those decisions no longer count: endorserChanged) */
   decidedEarlier: z.boolean(),
+  /** its latest own extension of the comment deadline */
+  commentExtension: z.object({ draftVersion: z.number().int(), deadline: z.string() }).nullable(),
 });
 type StakeholderFacts = z.infer<typeof StakeholderFacts>;
 
 const ListHead = z.object({
-  summary: ConsultationSummary.omit({ counts: true }),
+  summary: ConsultationSummary.omit({ counts: true, readyForAdoption: true, adoptionBlockedBy: true }),
   /** the consultation's place in the opening order (also the head's `order`) */
   sequence: z.number().int(),
   commentsReceived: z.number().int(),
@@ -98,7 +109,7 @@ const SEQUENCE_KEY = 'opened';
 
 export const consultationsList = perConsultation<ListHead, ConsultationListEntry>({
   name: 'consultations-list',
-  version: 3,
+  version: 4,
   head: ListHead,
   collections: [Comments, Sequence],
   async open(e, at, docs) {
@@ -137,11 +148,11 @@ export const consultationsList = perConsultation<ListHead, ConsultationListEntry
     await applyEvent(head, e, at, docs);
     head.summary.lastActivityAt = later(head.summary.lastActivityAt, at.recordedAt);
   },
-}, (head) => ({ summary: summaryOf(head) }));
+}, (head, _reader, _id, now) => ({ summary: summaryOf(head, now) }));
 
-/** The summaries, in the order the consultations were opened. */
-export async function listConsultations(reader: DocReader): Promise<ConsultationSummary[]> {
-  return (await reader.list(consultationsList.heads, '')).map((h) => summaryOf(h.view));
+/** The summaries, in the order the consultations were opened; `now` is the time of the read. */
+export async function listConsultations(reader: DocReader, now: string): Promise<ConsultationSummary[]> {
+  return (await reader.list(consultationsList.heads, '')).map((h) => summaryOf(h.view, now));
 }
 
 async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs: Docs): Promise<void> {
@@ -157,6 +168,7 @@ async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs
       head.stakeholders.push({
         id: e.data.stakeholderId, endorser: e.data.endorser, removed: false, response: 'pending', liveComments: 0, reviewed: false, decisions: {},
         decidedEarlier: false,
+        commentExtension: null,
       });
       return;
     case 'StakeholderDetailsChanged': {
@@ -233,7 +245,11 @@ async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs
       return;
     case 'DeadlineExtended':
       // an extension for one stakeholder changes nobody else's deadline
-      if (e.data.stakeholderId !== undefined) return;
+      if (e.data.stakeholderId !== undefined) {
+        const { draftVersion, deadline } = e.data;
+        if (e.data.phase === 'comments') withStakeholder(head, e.data.stakeholderId, (x) => { x.commentExtension = { draftVersion, deadline }; });
+        return;
+      }
       if (e.data.phase === 'comments') {
         if (e.data.draftVersion === summary.currentDraftVersion) summary.commentDeadline = e.data.deadline;
         return;
@@ -261,8 +277,8 @@ function withStakeholder(head: ListHead, id: string, f: (x: StakeholderFacts) =>
   if (x) f(x);
 }
 
-/** The summary, with the stakeholder and endorsement counts computed now by the domain's rules (standing.ts). */
-function summaryOf(head: ListHead): ConsultationSummary {
+/** The summary, with the stakeholder and endorsement counts and the readiness computed now by the domain's rules (standing.ts). */
+function summaryOf(head: ListHead, now: string): ConsultationSummary {
   const version = head.summary.currentDraftVersion === null ? null : String(head.summary.currentDraftVersion);
   let invited = 0, responding = 0, declined = 0, removed = 0, endorsementsReceived = 0, endorsementsRequired = 0;
   for (const x of head.stakeholders) {
@@ -287,6 +303,19 @@ function summaryOf(head: ListHead): ConsultationSummary {
     if (countsAsEndorsed(facts)) endorsementsReceived++;
   }
   const { summary } = head;
+  const blockers = summary.currentDraftVersion === null || summary.commentDeadline === null ? null : adoptionBlockers({
+    stakeholders: head.stakeholders.map((x) => ({
+      endorser: x.endorser, removed: x.removed, declined: x.response === 'declined', decision: version === null ? null : x.decisions[version] ?? null,
+    })),
+    // the list counts the comments awaiting an answer; the sign-off view names them
+    unansweredComments: { count: head.commentsReceived - head.commentsAnswered, listed: [] },
+    commentDeadline: summary.commentDeadline,
+    ownCommentDeadlines: head.stakeholders.map((x) => ({
+      removed: x.removed, declined: x.response === 'declined',
+      deadline: ownDeadlineOverride(summary.commentDeadline!, x.commentExtension, summary.currentDraftVersion!),
+    })),
+    now,
+  });
   return {
     id: summary.id,
     title: summary.title,
@@ -302,6 +331,8 @@ function summaryOf(head: ListHead): ConsultationSummary {
       commentsReceived: head.commentsReceived, commentsAnswered: head.commentsAnswered,
       endorsementsReceived, endorsementsRequired,
     },
+    readyForAdoption: blockers !== null && isReadyForAdoption(true, blockers),
+    adoptionBlockedBy: blockers?.map((b) => b.code) ?? [],
     openedAt: summary.openedAt,
     closedAt: summary.closedAt,
     lastActivityAt: summary.lastActivityAt,

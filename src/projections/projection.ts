@@ -155,12 +155,20 @@ export interface ConsultationReducer<H> {
   apply(head: H, event: DomainEvent, at: EventContext, docs: Docs): void | Promise<void>;
 }
 
-/** How a per-consultation view is read: from its head (and the consultation's other documents), with derived fields computed now. */
-export type ReadView<H, V> = (head: H, reader: DocReader, consultationId: string) => V | Promise<V>;
+/**
+ * How a per-consultation view is read: from its head (and the consultation's other documents),
+ * with derived fields computed now; `now` (ISO-8601) is the time of the read, for the fields that
+ * depend on the time (whether a comment period is still open).
+ */
+export type ReadView<H, V> = (head: H, reader: DocReader, consultationId: string, now: string) => V | Promise<V>;
 
-/** A view as a route reads it: one consultation's, with the stream revision it reflects; null when the view has not seen it opened. */
+/**
+ * A view as a route reads it: one consultation's, with the stream revision it reflects; null when
+ * the view has not seen it opened. `now` is the time of the read (a route gives its request's
+ * time; default: the wall clock).
+ */
 export interface ConsultationView<V> {
-  read(reader: DocReader, consultationId: string): Promise<{ view: V; lastRevision: number; stale: boolean } | null>;
+  read(reader: DocReader, consultationId: string, now?: string): Promise<{ view: V; lastRevision: number; stale: boolean } | null>;
 }
 
 export interface ConsultationProjection<H, V> extends Projection, ConsultationView<V> {
@@ -202,10 +210,10 @@ export function perConsultation<H, V>(reducer: ConsultationReducer<H>, read: Rea
     async head(reader, consultationId) {
       return readable(reader, heads, await reader.get(heads, consultationId), reducer.name);
     },
-    async read(reader, consultationId) {
+    async read(reader, consultationId, now = new Date().toISOString()) {
       const head = await this.head(reader, consultationId);
       if (!head) return null;
-      return { view: await read(head.view, reader, consultationId), lastRevision: head.lastRevision, stale: reader.stale };
+      return { view: await read(head.view, reader, consultationId, now), lastRevision: head.lastRevision, stale: reader.stale };
     },
     async apply(docs, e) {
       const consultationId = consultationIdOf(e.streamName);

@@ -1,65 +1,90 @@
-// Per consultation and draft version: where each required endorser stands, the endorsement
-// deadline, and whether the version may be adopted.
+// Per consultation and draft version: where each endorser of the version stands, with its
+// decisions and, for one removed, when and why; the endorsement deadline; and whether the version
+// may be adopted, with every reason it may not (the rule closing applies: adoptionReasons).
 //
-// Documents: one head per consultation (endorsers and draft versions are few) holding the facts:
-// per version its publication time and request, per endorser its records (removal, decline, own
-// extension, latest decision per version, when it became or ceased to be an endorser), and the
-// consultation's status and outcome. Besides, per stakeholder ("<consultation>/<stakeholder>") the
-// facts its record starts from should it become an endorser after its invitation. What each
-// version shows of them (its endorsers, counts, readiness, superseded endorsements, latest,
-// adopted) is computed when the view is read, so an event changes only the facts it concerns.
+// Documents:
+// - the head (per consultation) holds the facts: per version its publication time, comment
+//   deadline, request and the stakeholders that were its endorsers; per stakeholder (every one, so
+//   that one becoming an endorser after its invitation has its record) its records (endorser or not,
+//   when it became or ceased to be one, removal, decline, own extensions, every decision per version
+//   and how many of them no longer count);
+//   the comment counters; the consultation's status and outcome. Stakeholders are a few dozen and
+//   versions a handful: small, whatever the number of comments;
+// - "unanswered": one document per comment that awaits an answer ("<consultation>/<comment id>",
+//   ordered by submission), removed once it is answered or retracted, so adoption's reasons can
+//   name the comments without the head growing with them.
+// What each version shows (its endorsers, counts, readiness and reasons, superseded endorsements,
+// latest, adopted) is computed when the view is read, at the time of the read (a comment period
+// may have closed since the last event), so an event changes only the facts it concerns.
 //
 // The view's shape is its zod schema (SignOffView); the sign-off route serves a version of it with
 // a schema derived from these.
 import { z } from 'zod';
-import type { DomainEvent, EventOf } from '../domain/events.ts';
+import type { DomainEvent } from '../domain/events.ts';
 import { StoredSignatory } from '../domain/events.ts';
-import { ownDeadline } from '../domain/rules.ts';
+import { commentRef, ownDeadline, ownDeadlineOverride } from '../domain/rules.ts';
 import { ConsultationStatus, Outcome } from '../domain/schemas.ts';
-import { decisionThatCounts, endorserChanged, isReadyForAdoption, isRequiredEndorser } from '../domain/standing.ts';
-import { collection, docKey, perConsultation, type Docs, type EventContext } from './projection.ts';
+import {
+  AdoptionReason, adoptionReasons, decisionThatCounts, endorserChanged, isReadyForAdoption, isRequiredEndorser, UnansweredComment,
+} from '../domain/standing.ts';
+import { collection, docKey, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
+
+/** Who gave the command that recorded it (the event's metadata): the coordinator on an endorser's behalf, the endorser through its link, a worker. */
+export const RecordedBy = z.object({ role: z.string(), id: z.string() }).nullable()
+  .describe('who recorded it (the command\'s actor): a coordinator on the stakeholder\'s behalf, the stakeholder itself, or a worker');
 
 export const Endorsement = z.object({
   status: z.literal('endorsed'),
-  signatory: StoredSignatory,
+  signatory: StoredSignatory.describe('who signed, and as what'),
   statement: z.string().nullable(),
-  evidence: z.string().nullable(),
+  evidence: z.string().nullable().describe('e.g. the reference of a signed letter'),
   endorsedAt: z.string(),
+  actor: RecordedBy,
 });
 export type Endorsement = z.infer<typeof Endorsement>;
 
-export const Withholding = z.object({ status: z.literal('withheld'), reason: z.string(), withheldAt: z.string() });
+export const Withholding = z.object({ status: z.literal('withheld'), reason: z.string(), withheldAt: z.string(), actor: RecordedBy });
 export type Withholding = z.infer<typeof Withholding>;
 
-/** An endorser's latest decision on a version: a later one replaces an earlier one. */
+/** An endorser's decision on a version: a later one replaces an earlier one (and the earlier ones stay in its history). */
 export const Decision = z.discriminatedUnion('status', [Endorsement, Withholding]);
 export type Decision = z.infer<typeof Decision>;
 
-/** When a stakeholder became or ceased to be an endorser after its invitation (StakeholderDetailsChanged). */
-export const EndorserChange = z.discriminatedUnion('change', [
-  z.object({ change: z.literal('became-endorser'), at: z.string() }),
-  z.object({
-    change: z.literal('ceased-to-be-endorser'),
-    at: z.string(),
-    decisions: z.record(z.string(), Decision).describe('its latest decision per draft version until then: history, no longer counted'),
-  }),
-]);
+export const Removal = z.object({ removedAt: z.string(), reason: z.string(), actor: RecordedBy })
+  .describe('when it was removed from the consultation, why and by whom; null while it takes part (a reinstatement clears it)');
+export type Removal = z.infer<typeof Removal>;
+
+/**
+ * A change of whether a stakeholder is an endorser: its invitation as one, or a correction of its
+ * details (StakeholderDetailsChanged) making it become or cease to be one. Decisions count only
+ * while it is one, and only those made since it last became one (endorserChanged).
+ */
+export const EndorserChange = z.object({
+  endorser: z.boolean().describe('true: it became an endorser; false: it ceased to be one'),
+  changedAt: z.string(),
+  cause: z.enum(['invited', 'details-changed']).describe('its invitation as an endorser, or a correction of its details'),
+  actor: RecordedBy,
+});
 export type EndorserChange = z.infer<typeof EndorserChange>;
 
 const EndorserBase = z.object({
   stakeholderId: z.string(),
   organisation: z.string(),
+  required: z.boolean().describe('it counts for adoption now: an endorser that was not removed (one that declined is still required)'),
   invitationDeclined: z.boolean().describe('it declined the invitation: still required, pending until reinstated and endorsing'),
   deadline: z.string().nullable().describe('its deadline on this version\'s request (its own extension where later); null before a request'),
-  endorserHistory: z.array(EndorserChange).optional()
-    .describe('when it became or ceased to be an endorser after its invitation, oldest first; absent for one that has been an endorser since its invitation'),
+  removal: Removal.nullable(),
+  history: z.array(Decision).describe('every decision it recorded on this version, oldest first (withheld → endorsed, each signatory): the last is its latest; those made before its latest change in `endorserHistory` no longer count'),
+  endorserHistory: z.array(EndorserChange).describe('when it became an endorser (or ceased to be one), oldest first'),
 });
 
 export const EndorserSignOff = z.discriminatedUnion('status', [
   EndorserBase.extend({ status: z.literal('pending') }),
   EndorserBase.extend(Endorsement.shape),
   EndorserBase.extend(Withholding.shape),
-]).describe('its latest decision on this version: a later one replaces an earlier one');
+  EndorserBase.extend({ status: z.literal('removed') }),
+  EndorserBase.extend({ status: z.literal('not-an-endorser') }),
+]).describe('its latest decision on this version, as far as it counts (pending: none, or it declined its invitation, or it became an endorser again since); `removed` when it was removed, `not-an-endorser` when it ceased to be one: its decisions stay in `history`, not counted');
 export type EndorserSignOff = z.infer<typeof EndorserSignOff>;
 
 export const EndorsementRequestState = z.discriminatedUnion('status', [
@@ -68,6 +93,10 @@ export const EndorsementRequestState = z.discriminatedUnion('status', [
   z.object({
     status: z.literal('cancelled'), requestedAt: z.string(), deadline: z.string(), cancelledAt: z.string(),
     reason: z.string().describe('`superseded` when a newer draft was published'),
+  }),
+  z.object({
+    status: z.literal('closed'), requestedAt: z.string(), deadline: z.string(), closedAt: z.string(),
+    outcome: Outcome.describe('the consultation was closed while the request was open: adopted or withdrawn'),
   }),
 ]).describe('the latest request for this version (a cancelled one may be followed by a new one)');
 export type EndorsementRequestState = z.infer<typeof EndorsementRequestState>;
@@ -87,13 +116,18 @@ export const VersionSignOff = z.object({
   publishedAt: z.string(),
   /** the latest published version: the only one that can be adopted */
   isLatest: z.boolean(),
+  commentDeadline: z.string().describe('this version\'s comment deadline for everyone (stakeholders\' own extensions: see `adoptionBlockedBy`)'),
   request: EndorsementRequestState,
   /** everyone's deadline on the request; null before a request */
   endorsementDeadline: z.string().nullable(),
-  endorsers: z.array(EndorserSignOff).describe('every required endorser (an endorser now, not removed), in the order of `endorsers`'),
-  counts: z.object({ required: z.number().int(), endorsed: z.number().int(), withheld: z.number().int(), pending: z.number().int() }),
-  /** see isReadyForAdoption (src/domain/standing.ts) */
-  readyForAdoption: z.boolean().describe('the latest version, and every required endorser endorsed it'),
+  endorsers: z.array(EndorserSignOff)
+    .describe('every stakeholder that was an endorser of this version (removed ones included, with when and why), in invitation order'),
+  counts: z.object({ required: z.number().int(), endorsed: z.number().int(), withheld: z.number().int(), pending: z.number().int() })
+    .describe('of the required endorsers'),
+  /** see adoptionBlockers (src/domain/standing.ts) */
+  readyForAdoption: z.boolean().describe('the latest version, and nothing blocks its adoption now (`adoptionBlockedBy` is empty)'),
+  adoptionBlockedBy: z.array(AdoptionReason)
+    .describe('every reason this version cannot be adopted at the time of the request: what closing as adopted answers in ADOPTION_BLOCKED\'s details.reasons'),
   /** the consultation was closed as adopted with this version */
   adopted: z.boolean(),
   /** by version then invitation order */
@@ -101,21 +135,28 @@ export const VersionSignOff = z.object({
 });
 export type VersionSignOff = z.infer<typeof VersionSignOff>;
 
-/** Everything known about a stakeholder that is or was an endorser; the versions are derived from these. */
-export const EndorserRecord = z.object({
+/** An own extension: valid for the draft version it was granted on. */
+const OwnExtension = z.object({ draftVersion: z.number(), deadline: z.string() });
+
+/** Everything known about a stakeholder that sign-off needs; the versions are derived from these. */
+export const StakeholderRecord = z.object({
   stakeholderId: z.string(),
   organisation: z.string(),
-  endorser: z.boolean().describe('an endorser now; false once it ceased to be one (its record stays, with its history)'),
-  endorserHistory: z.array(EndorserChange).describe('when it became or ceased to be an endorser after its invitation, oldest first'),
-  removed: z.boolean(),
+  /** an endorser now */
+  endorser: z.boolean(),
+  endorserHistory: z.array(EndorserChange).describe('[] for a stakeholder that was never an endorser'),
+  removal: Removal.nullable(),
   declined: z.boolean(),
   /** its latest own extension of the endorsement deadline */
-  extension: z.object({ draftVersion: z.number(), deadline: z.string() }).nullable(),
-  /** its latest decision per draft version (keys are version numbers) since it last became an endorser: the ones that count */
-  decisions: z.record(z.string(), Decision),
+  extension: OwnExtension.nullable(),
+  /** its latest own extension of the comment deadline */
+  commentExtension: OwnExtension.nullable(),
+  /** every decision per draft version, oldest first (keys are version numbers) */
+  decisions: z.record(z.string(), z.array(Decision)),
+  /** per draft version, how many of its decisions were made before it last became or ceased to be an endorser: those no longer count */
+  notCounted: z.record(z.string(), z.number().int()),
 });
-export type EndorserRecord = z.infer<typeof EndorserRecord>;
-
+export type StakeholderRecord = z.infer<typeof StakeholderRecord>;
 
 export const SignOffView = z.object({
   consultationId: z.string(),
@@ -125,38 +166,59 @@ export const SignOffView = z.object({
   latestVersion: z.number().int().nullable(),
   /** by version, ascending */
   versions: z.array(VersionSignOff),
-  /** those invited as endorsers in invitation order, then those that became one later in the order they did; removed ones and former endorsers included */
-  endorsers: z.array(EndorserRecord),
+  /** every stakeholder that was ever an endorser, in invitation order, removed ones included */
+  endorsers: z.array(StakeholderRecord),
 });
 export type SignOffView = z.infer<typeof SignOffView>;
 
-/** A version's own facts; the rest of its sign-off is derived from these and the endorsers' records. */
-const VersionFacts = VersionSignOff.pick({ draftVersion: true, publishedAt: true, request: true });
+/** A version's own facts; the rest of its sign-off is derived from these and the stakeholders' records. */
+const VersionFacts = VersionSignOff.pick({ draftVersion: true, publishedAt: true, commentDeadline: true, request: true }).extend({
+  /** the stakeholders that were its endorsers (not removed) at some time while it was the latest version */
+  endorserIds: z.array(z.string()),
+});
 type VersionFacts = z.infer<typeof VersionFacts>;
 
-const SignOffHead = SignOffView.omit({ versions: true }).extend({
+const SignOffHead = SignOffView.omit({ versions: true, endorsers: true }).extend({
   /** by version, ascending */
   versions: z.array(VersionFacts),
+  /** every stakeholder, in invitation order */
+  stakeholders: z.array(StakeholderRecord),
+  comments: z.object({
+    /** comments submitted so far (retracted ones included): the next one's reference and order */
+    submitted: z.number().int(),
+    /** comments that await an answer: the documents in "unanswered" */
+    unanswered: z.number().int(),
+  }),
 });
 type SignOffHead = z.infer<typeof SignOffHead>;
 
-/** A stakeholder's facts, kept for every stakeholder: what its record starts from if it becomes an endorser after its invitation. */
-const StakeholderFacts = collection('stakeholders', EndorserRecord.pick({ organisation: true, removed: true, declined: true, extension: true }));
+/** The comments that await an answer (awaitsAnswer), one document each, in submission order. */
+const Unanswered = collection('unanswered', UnansweredComment);
 
 export const signOff = perConsultation<SignOffHead, SignOffView>({
   name: 'sign-off',
-  version: 3,
+  version: 4,
   head: SignOffHead,
-  collections: [StakeholderFacts],
+  collections: [Unanswered],
   open(e) {
-    return { consultationId: e.data.consultationId, status: 'open', outcome: null, finalDraftVersion: null, latestVersion: null, versions: [], endorsers: [] };
+    return {
+      consultationId: e.data.consultationId, status: 'open', outcome: null, finalDraftVersion: null, latestVersion: null,
+      versions: [], stakeholders: [], comments: { submitted: 0, unanswered: 0 },
+    };
   },
-  async apply(head, e, at, docs) {
-    await keepStakeholderFacts(e, at, docs);
-    if (e.type === 'StakeholderDetailsChanged') await changeDetails(head, e.data, at, docs);
-    else applyEvent(head, e, at);
-  },
-}, (head) => ({ ...head, versions: head.versions.map((v) => deriveVersion(v, head)) }));
+  apply: applyEvent,
+}, async (head, reader, consultationId, now) => {
+  const unanswered = head.comments.unanswered === 0 ? [] : await unansweredComments(reader, consultationId);
+  return {
+    consultationId: head.consultationId,
+    status: head.status,
+    outcome: head.outcome,
+    finalDraftVersion: head.finalDraftVersion,
+    latestVersion: head.latestVersion,
+    versions: head.versions.map((v) => deriveVersion(v, head, unanswered, now)),
+    endorsers: head.stakeholders.filter(wasEverEndorser),
+  };
+});
 
 /** One version's sign-off (the latest when no version is given), or null. */
 export function versionSignOff(view: SignOffView, draftVersion?: number): VersionSignOff | null {
@@ -164,36 +226,66 @@ export function versionSignOff(view: SignOffView, draftVersion?: number): Versio
   return view.versions.find((v) => v.draftVersion === version) ?? null;
 }
 
-function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext): void {
+async function unansweredComments(reader: DocReader, consultationId: string): Promise<UnansweredComment[]> {
+  const docs = await reader.list(Unanswered, `${consultationId}/`);
+  return docs.map((d) => readable(reader, Unanswered, d, signOff.name)!);
+}
+
+function wasEverEndorser(x: StakeholderRecord): boolean {
+  return x.endorserHistory.some((c) => c.endorser);
+}
+
+async function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext, docs: Docs): Promise<void> {
   switch (e.type) {
     case 'DraftPublished': {
       if (head.versions.some((v) => v.draftVersion === e.data.version)) return;
-      head.versions.push({ draftVersion: e.data.version, publishedAt: at.recordedAt, request: { status: 'not-requested' } });
+      head.versions.push({
+        draftVersion: e.data.version, publishedAt: at.recordedAt, commentDeadline: e.data.commentDeadline, request: { status: 'not-requested' },
+        endorserIds: head.stakeholders.filter((x) => isRequiredEndorser({ endorser: x.endorser, removed: x.removal !== null })).map((x) => x.stakeholderId),
+      });
       head.versions.sort((a, b) => a.draftVersion - b.draftVersion);
       head.latestVersion = Math.max(head.latestVersion ?? 0, e.data.version);
       return;
     }
     case 'StakeholderInvited':
-      if (!e.data.endorser || endorser(head, e.data.stakeholderId)) return;
-      head.endorsers.push({
-        stakeholderId: e.data.stakeholderId, organisation: e.data.organisation, endorser: true, endorserHistory: [],
-        removed: false, declined: false, extension: null, decisions: {},
+      if (stakeholder(head, e.data.stakeholderId)) return;
+      head.stakeholders.push({
+        stakeholderId: e.data.stakeholderId, organisation: e.data.organisation, endorser: e.data.endorser,
+        endorserHistory: e.data.endorser ? [{ endorser: true, changedAt: at.recordedAt, cause: 'invited', actor: at.actor }] : [],
+        removal: null, declined: false, extension: null, commentExtension: null, decisions: {}, notCounted: {},
       });
+      enlist(head, e.data.stakeholderId);
       return;
+    case 'StakeholderDetailsChanged': {
+      const { organisation, endorser } = e.data;
+      withStakeholder(head, e.data.stakeholderId, (x) => {
+        if (organisation !== undefined) x.organisation = organisation;
+        if (!endorserChanged(x.endorser, endorser)) return;
+        // what it decided until now stays in its history and no longer counts
+        for (const [key, decisions] of Object.entries(x.decisions)) x.notCounted[key] = decisions.length;
+        x.endorser = endorser;
+        x.endorserHistory.push({ endorser, changedAt: at.recordedAt, cause: 'details-changed', actor: at.actor });
+      });
+      enlist(head, e.data.stakeholderId);
+      return;
+    }
     case 'InvitationDeclined':
-      withEndorser(head, e.data.stakeholderId, (x) => { x.declined = true; });
+      withStakeholder(head, e.data.stakeholderId, (x) => { x.declined = true; });
       return;
     case 'InvitationAccepted':
-      withEndorser(head, e.data.stakeholderId, (x) => { x.declined = false; });
+      withStakeholder(head, e.data.stakeholderId, (x) => { x.declined = false; });
       return;
     case 'StakeholderRemoved':
-      withEndorser(head, e.data.stakeholderId, (x) => { x.removed = true; });
+      withStakeholder(head, e.data.stakeholderId, (x) => {
+        if (x.removal === null) x.removal = { removedAt: at.recordedAt, reason: e.data.reason, actor: at.actor };
+      });
       return;
     case 'StakeholderReinstated':
-      withEndorser(head, e.data.stakeholderId, (x) => {
-        x.removed = false;
+      withStakeholder(head, e.data.stakeholderId, (x) => {
+        x.removal = null;
         x.declined = false;
       });
+      enlist(head, e.data.stakeholderId);
       return;
     case 'EndorsementRequested':
       withVersion(head, e.data.draftVersion, (v) => { v.request = { status: 'open', requestedAt: at.recordedAt, deadline: e.data.deadline }; });
@@ -206,110 +298,67 @@ function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext): void {
       return;
     case 'DeadlineExtended': {
       const { phase, draftVersion, deadline, stakeholderId } = e.data;
-      if (phase !== 'endorsement') return;
       if (stakeholderId !== undefined) {
-        withEndorser(head, stakeholderId, (x) => { x.extension = { draftVersion, deadline }; });
+        withStakeholder(head, stakeholderId, (x) => {
+          if (phase === 'endorsement') x.extension = { draftVersion, deadline };
+          else x.commentExtension = { draftVersion, deadline };
+        });
         return;
       }
       withVersion(head, draftVersion, (v) => {
-        if (v.request.status === 'open') v.request.deadline = deadline;
+        if (phase === 'comments') v.commentDeadline = deadline;
+        else if (v.request.status === 'open') v.request.deadline = deadline;
       });
       return;
     }
     case 'DraftEndorsed': {
       const { stakeholderId, draftVersion, signatory, statement, evidence } = e.data;
-      const decision: Endorsement = { status: 'endorsed', signatory, statement: statement ?? null, evidence: evidence ?? null, endorsedAt: at.recordedAt };
-      withEndorser(head, stakeholderId, (x) => { x.decisions[String(draftVersion)] = decision; });
+      record(head, stakeholderId, draftVersion, {
+        status: 'endorsed', signatory, statement: statement ?? null, evidence: evidence ?? null, endorsedAt: at.recordedAt, actor: at.actor,
+      });
       return;
     }
     case 'EndorsementWithheld': {
       const { stakeholderId, draftVersion, reason } = e.data;
-      const decision: Withholding = { status: 'withheld', reason, withheldAt: at.recordedAt };
-      withEndorser(head, stakeholderId, (x) => { x.decisions[String(draftVersion)] = decision; });
+      record(head, stakeholderId, draftVersion, { status: 'withheld', reason, withheldAt: at.recordedAt, actor: at.actor });
+      return;
+    }
+    case 'CommentSubmitted': {
+      // a new comment awaits an answer (awaitsAnswer) until it is answered or retracted
+      head.comments.submitted++;
+      head.comments.unanswered++;
+      const { commentId } = e.data;
+      docs.put(Unanswered, docKey(at.consultationId, commentId), { commentId, ref: commentRef(head.comments.submitted) }, head.comments.submitted);
+      return;
+    }
+    case 'CommentAnswered':
+    case 'CommentRetracted': {
+      const key = docKey(at.consultationId, e.data.commentId);
+      if (!await docs.get(Unanswered, key)) return; // answered or retracted already: it awaits nothing
+      docs.delete(Unanswered, key);
+      head.comments.unanswered--;
       return;
     }
     case 'ConsultationClosed':
       head.status = 'closed';
       head.outcome = e.data.outcome;
       head.finalDraftVersion = e.data.finalDraftVersion;
+      for (const v of head.versions) {
+        if (v.request.status !== 'open') continue;
+        v.request = { status: 'closed', requestedAt: v.request.requestedAt, deadline: v.request.deadline, closedAt: at.recordedAt, outcome: e.data.outcome };
+      }
       return;
     default:
       return;
   }
 }
 
-/** Every stakeholder's own facts, so that one becoming an endorser later starts its record from them. */
-async function keepStakeholderFacts(e: DomainEvent, at: EventContext, docs: Docs): Promise<void> {
-  if (e.type === 'StakeholderInvited') {
-    const key = docKey(at.consultationId, e.data.stakeholderId);
-    if (!await docs.get(StakeholderFacts, key)) docs.put(StakeholderFacts, key, { organisation: e.data.organisation, removed: false, declined: false, extension: null });
-    return;
-  }
-  const change = async (id: string, f: (x: z.infer<typeof StakeholderFacts.schema>) => void) => {
-    const key = docKey(at.consultationId, id);
-    const x = await docs.get(StakeholderFacts, key);
-    if (!x) return;
-    f(x);
-    docs.put(StakeholderFacts, key, x);
-  };
-  switch (e.type) {
-    case 'StakeholderDetailsChanged': {
-      const { organisation } = e.data;
-      if (organisation !== undefined) await change(e.data.stakeholderId, (x) => { x.organisation = organisation; });
-      return;
-    }
-    case 'InvitationDeclined':
-      return change(e.data.stakeholderId, (x) => { x.declined = true; });
-    case 'InvitationAccepted':
-      return change(e.data.stakeholderId, (x) => { x.declined = false; });
-    case 'StakeholderRemoved':
-      return change(e.data.stakeholderId, (x) => { x.removed = true; });
-    case 'StakeholderReinstated':
-      return change(e.data.stakeholderId, (x) => {
-        x.removed = false;
-        x.declined = false;
-      });
-    case 'DeadlineExtended': {
-      const { phase, stakeholderId, draftVersion, deadline } = e.data;
-      if (phase === 'endorsement' && stakeholderId !== undefined) await change(stakeholderId, (x) => { x.extension = { draftVersion, deadline }; });
-      return;
-    }
-    default:
-      return;
-  }
+function stakeholder(head: SignOffHead, id: string): StakeholderRecord | undefined {
+  return head.stakeholders.find((x) => x.stakeholderId === id);
 }
 
-/**
- * A correction of a stakeholder: a new name shows on its record; becoming an endorser starts (or
- * resumes) its record, pending on every version until it decides; ceasing to be one keeps the
- * record with the decisions it had made, in its history, no longer counted (endorserChanged).
- */
-async function changeDetails(head: SignOffHead, data: EventOf<'StakeholderDetailsChanged'>['data'], at: EventContext, docs: Docs): Promise<void> {
-  const x = endorser(head, data.stakeholderId);
-  if (x && data.organisation !== undefined) x.organisation = data.organisation;
-  if (x) {
-    if (!endorserChanged(x.endorser, data.endorser)) return;
-    if (data.endorser) x.endorserHistory.push({ change: 'became-endorser', at: at.recordedAt });
-    else x.endorserHistory.push({ change: 'ceased-to-be-endorser', at: at.recordedAt, decisions: x.decisions });
-    x.endorser = data.endorser;
-    x.decisions = {};
-    return;
-  }
-  if (data.endorser !== true) return;
-  const facts = await docs.get(StakeholderFacts, docKey(at.consultationId, data.stakeholderId));
-  if (!facts) return;
-  head.endorsers.push({
-    stakeholderId: data.stakeholderId, organisation: facts.organisation, endorser: true, endorserHistory: [{ change: 'became-endorser', at: at.recordedAt }],
-    removed: facts.removed, declined: facts.declined, extension: facts.extension, decisions: {},
-  });
-}
-
-function endorser(head: SignOffHead, id: string): EndorserRecord | undefined {
-  return head.endorsers.find((x) => x.stakeholderId === id);
-}
-
-function withEndorser(head: SignOffHead, id: string, f: (x: EndorserRecord) => void): void {
-  const x = endorser(head, id);
+function withStakeholder(head: SignOffHead, id: string, f: (x: StakeholderRecord) => void): void {
+  const x = stakeholder(head, id);
   if (x) f(x);
 }
 
@@ -318,47 +367,86 @@ function withVersion(head: SignOffHead, draftVersion: number, f: (v: VersionFact
   if (v) f(v);
 }
 
-/** A version's endorsers, counts, readiness and superseded endorsements, from the records (a handful of each: cheap). */
-function deriveVersion(v: VersionFacts, head: SignOffHead): VersionSignOff {
+/** A stakeholder that is now a required endorser is an endorser of the latest version (once). */
+function enlist(head: SignOffHead, stakeholderId: string): void {
+  const x = stakeholder(head, stakeholderId);
+  const latest = head.versions.find((v) => v.draftVersion === head.latestVersion);
+  if (!x || !latest || !isRequiredEndorser({ endorser: x.endorser, removed: x.removal !== null })) return;
+  if (!latest.endorserIds.includes(stakeholderId)) latest.endorserIds.push(stakeholderId);
+}
+
+function record(head: SignOffHead, stakeholderId: string, draftVersion: number, decision: Decision): void {
+  withStakeholder(head, stakeholderId, (x) => {
+    if (!x.endorser) return; // decide refuses a decision by a non-endorser: none is recorded
+    (x.decisions[String(draftVersion)] ??= []).push(decision);
+  });
+}
+
+/** A version's endorsers, counts, readiness and reasons, and superseded endorsements, from the records (a handful of each: cheap). */
+function deriveVersion(v: VersionFacts, head: SignOffHead, unanswered: readonly UnansweredComment[], now: string): VersionSignOff {
   const key = String(v.draftVersion);
   const request = v.request.status === 'not-requested' ? null : v.request;
-  const required = head.endorsers.filter((x) => isRequiredEndorser(x));
-  const endorsers: EndorserSignOff[] = required.map((x) => {
+  /** its latest decision on the version that counts: made since it last became an endorser */
+  const latestOf = (x: StakeholderRecord) => {
+    const decisions = x.decisions[key] ?? [];
+    return decisions.length > (x.notCounted[key] ?? 0) ? decisions.at(-1)! : null;
+  };
+  const endorsers: EndorserSignOff[] = head.stakeholders.filter((x) => v.endorserIds.includes(x.stakeholderId)).map((x) => {
+    const removed = x.removal !== null;
     const deadline = request === null ? null : ownDeadline(request.deadline, x.extension, v.draftVersion);
     const base = {
-      stakeholderId: x.stakeholderId, organisation: x.organisation, invitationDeclined: x.declined, deadline,
-      ...(x.endorserHistory.length > 0 ? { endorserHistory: x.endorserHistory } : {}),
+      stakeholderId: x.stakeholderId, organisation: x.organisation, required: isRequiredEndorser({ endorser: x.endorser, removed }),
+      invitationDeclined: x.declined, deadline, removal: x.removal, history: x.decisions[key] ?? [], endorserHistory: x.endorserHistory,
     };
-    return { ...base, ...(decisionThatCounts(x, x.decisions[key]) ?? { status: 'pending' as const }) };
+    if (!x.endorser) return { ...base, status: 'not-an-endorser' as const };
+    if (removed) return { ...base, status: 'removed' as const };
+    return { ...base, ...(decisionThatCounts(x, latestOf(x)) ?? { status: 'pending' as const }) };
   });
+  const required = endorsers.filter((x) => x.required);
   const counts = {
-    required: endorsers.length,
-    endorsed: endorsers.filter((x) => x.status === 'endorsed').length,
-    withheld: endorsers.filter((x) => x.status === 'withheld').length,
-    pending: endorsers.filter((x) => x.status === 'pending').length,
+    required: required.length,
+    endorsed: required.filter((x) => x.status === 'endorsed').length,
+    withheld: required.filter((x) => x.status === 'withheld').length,
+    pending: required.filter((x) => x.status === 'pending').length,
   };
   const superseded: SupersededEndorsement[] = [];
   for (const older of head.versions) {
     if (older.draftVersion >= v.draftVersion) break;
-    for (const x of head.endorsers) {
-      const d = x.decisions[String(older.draftVersion)];
+    for (const x of head.stakeholders) {
+      const d = x.decisions[String(older.draftVersion)]?.at(-1);
       if (d?.status === 'endorsed') {
         superseded.push({ stakeholderId: x.stakeholderId, organisation: x.organisation, draftVersion: older.draftVersion, signatory: d.signatory, endorsedAt: d.endorsedAt });
       }
     }
   }
   const isLatest = v.draftVersion === head.latestVersion;
+  const reasons = adoptionReasons({
+    stakeholders: head.stakeholders.map((x) => {
+      const d = latestOf(x);
+      return {
+        stakeholderId: x.stakeholderId, organisation: x.organisation, endorser: x.endorser, removed: x.removal !== null, declined: x.declined,
+        decision: d?.status ?? null, withheldReason: d?.status === 'withheld' ? d.reason : null,
+      };
+    }),
+    unansweredComments: { count: head.comments.unanswered, listed: unanswered },
+    commentDeadline: v.commentDeadline,
+    ownCommentDeadlines: head.stakeholders.map((x) => ({
+      stakeholderId: x.stakeholderId, organisation: x.organisation, removed: x.removal !== null, declined: x.declined,
+      deadline: ownDeadlineOverride(v.commentDeadline, x.commentExtension, v.draftVersion),
+    })),
+    now,
+  });
   return {
     draftVersion: v.draftVersion,
     publishedAt: v.publishedAt,
     isLatest,
+    commentDeadline: v.commentDeadline,
     request: v.request,
     endorsementDeadline: request?.deadline ?? null,
     endorsers,
     counts,
-    readyForAdoption: isReadyForAdoption(isLatest, head.endorsers.map((x) => ({
-      endorser: x.endorser, removed: x.removed, declined: x.declined, decision: x.decisions[key]?.status ?? null,
-    }))),
+    readyForAdoption: isReadyForAdoption(isLatest, reasons),
+    adoptionBlockedBy: reasons,
     adopted: head.outcome === 'adopted' && head.finalDraftVersion === v.draftVersion,
     superseded,
   };

@@ -82,14 +82,18 @@ t.test('the state follows the change: organisation, kind, language, endorser', a
 // ---- endorsers ----
 
 const requested = [opened, draft(1), mfa, cso, endorsementRequested(1)];
+/** after draft(1)'s comment deadline: only the endorsements can block adoption */
+const AFTER_COMMENTS = { now: '2027-04-02T09:00:00Z' };
+const pendingOn = (stakeholderId: string, organisation: string) =>
+  ({ code: 'ENDORSEMENTS_MISSING', pending: [{ stakeholderId, organisation, invitationDeclined: false }], withheld: [] });
 
 t.test('becoming an endorser while a request is open: it may endorse, and adoption waits for it', async (t) => {
   const history = [...requested, endorsed(MFA, 1), changed({ endorser: true })];
-  t.throws(() => when(closeConsultation, history, { outcome: 'adopted', finalDraftVersion: 1 }), {
-    code: 'ENDORSEMENTS_MISSING', details: { missing: [{ stakeholderId: CSO, organisation: "Women's Peace Network" }] },
+  t.strictSame(errorOf(() => when(closeConsultation, history, { outcome: 'adopted', finalDraftVersion: 1 }, AFTER_COMMENTS)).details, {
+    draftVersion: 1, reasons: [pendingOn(CSO, "Women's Peace Network")],
   });
   t.same(when(endorseDraft, history, { stakeholderId: CSO, draftVersion: 1, signatory }), [event('DraftEndorsed', { stakeholderId: CSO, draftVersion: 1, signatory })]);
-  t.same(when(closeConsultation, [...history, endorsed(CSO, 1)], { outcome: 'adopted', finalDraftVersion: 1 }), [
+  t.same(when(closeConsultation, [...history, endorsed(CSO, 1)], { outcome: 'adopted', finalDraftVersion: 1 }, AFTER_COMMENTS), [
     event('ConsultationClosed', { outcome: 'adopted', finalDraftVersion: 1 }),
   ]);
 });
@@ -97,14 +101,16 @@ t.test('becoming an endorser while a request is open: it may endorse, and adopti
 t.test('ceasing to be an endorser: it is no longer required, may no longer decide, and its earlier decision does not count', async (t) => {
   const history = [opened, draft(1), mfa, mod, endorsementRequested(1), endorsed(MOD, 1), changed({ endorser: false }, MOD)];
   t.throws(() => when(endorseDraft, history, { stakeholderId: MOD, draftVersion: 1, signatory }), { code: 'NOT_AN_ENDORSER' });
-  t.throws(() => when(closeConsultation, history, { outcome: 'adopted', finalDraftVersion: 1 }), {
-    code: 'ENDORSEMENTS_MISSING', details: { missing: [{ stakeholderId: MFA, organisation: 'Ministry of Foreign Affairs' }] },
+  t.strictSame(errorOf(() => when(closeConsultation, history, { outcome: 'adopted', finalDraftVersion: 1 }, AFTER_COMMENTS)).details, {
+    draftVersion: 1, reasons: [pendingOn(MFA, 'Ministry of Foreign Affairs')],
   }, 'only the remaining endorser is missing');
   t.same(stateFrom(history).stakeholders.get(MOD)!.decisions.size, 0);
 });
 
 t.test('an endorser that ceased and became one again is pending: what it decided before does not count', async (t) => {
   const history = [opened, draft(1), mod, endorsementRequested(1), endorsed(MOD, 1), changed({ endorser: false }, MOD), changed({ endorser: true }, MOD)];
-  t.throws(() => when(closeConsultation, history, { outcome: 'adopted', finalDraftVersion: 1 }), { code: 'ENDORSEMENTS_MISSING' });
+  t.strictSame(errorOf(() => when(closeConsultation, history, { outcome: 'adopted', finalDraftVersion: 1 }, AFTER_COMMENTS)).details, {
+    draftVersion: 1, reasons: [pendingOn(MOD, 'Ministry of Defence')],
+  }, 'pending, not endorsed');
   t.same(when(endorseDraft, history, { stakeholderId: MOD, draftVersion: 1, signatory }), [endorsed(MOD, 1)], 'endorsing again is not a no-op');
 });

@@ -67,8 +67,28 @@ t.test('a global extension lets every endorser endorse later', async (t) => {
   ]);
 });
 
-t.test('given the version endorsed, when endorsing again, then nothing', async (t) => {
-  t.same(when(endorseDraft, [...given, endorsedV1], { ...input, statement: 'again' }), []);
+t.test('given the version endorsed, when the same endorsement again, then nothing', async (t) => {
+  t.same(when(endorseDraft, [...given, endorsedV1], input), []);
+  const full = { ...input, statement: 'The Ministry endorses the plan.', evidence: 'letter 123/2027' };
+  t.same(when(endorseDraft, [...given, event('DraftEndorsed', full)], full), []);
+  t.same(when(endorseDraft, [...given, event('DraftEndorsed', full)], { ...full, statement: '  The Ministry endorses the plan.\r\n' }), [],
+    'the same once the text is normalised as the schema stores it');
+});
+
+t.test('given the version endorsed, when endorsing with another signatory, title, statement or evidence, then a new DraftEndorsed that replaces it', async (t) => {
+  const history = [...given, endorsedV1];
+  const others = [
+    { ...input, signatory: { name: 'Ioana Marin', title: signatory.title } },
+    { ...input, signatory: { name: signatory.name, title: 'Minister' } },
+    { ...input, statement: 'Endorsed after the inter-ministerial meeting.' },
+    { ...input, evidence: 'letter 124/2027' },
+  ];
+  for (const other of others) t.same(when(endorseDraft, history, other), [event('DraftEndorsed', other)], JSON.stringify(other));
+  const full = { ...input, statement: 'Endorsed.', evidence: 'letter 123/2027' };
+  t.same(when(endorseDraft, [...given, event('DraftEndorsed', full)], input), [endorsedV1], 'without the statement and evidence it had: a new decision');
+  const replaced = [...history, event('DraftEndorsed', others[0]!)];
+  t.same(when(endorseDraft, replaced, others[0]!), [], 'the new one is what counts now');
+  t.same(when(endorseDraft, replaced, input), [endorsedV1], 'and the first signatory again is a new decision again');
 });
 
 t.test('given the version withheld, when endorsing, then DraftEndorsed (it replaces the earlier decision)', async (t) => {

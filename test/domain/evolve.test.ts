@@ -1,15 +1,17 @@
 // The fold: what the consultation's state holds after a history. decide relies on exactly this.
 import t from 'tap';
 import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
-import { evolve, initialState, ZERO_HASH, type ConsultationState, type FoldableEvent } from '../../src/domain/consultation.ts';
+import { evolve, initialState, ZERO_HASH, type ConsultationState, type DecisionRecord, type FoldableEvent } from '../../src/domain/consultation.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import {
   CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, NOW, accepted, commented, cso, declined, draft, endorsed,
-  endorsementRequested, extended, jus, mfa, mod, opened, reinstated, removed, stateFrom, withheld,
+  endorsementRequested, extended, jus, mfa, mod, opened, reinstated, removed, signatory, stateFrom, withheld,
 } from '../helpers/domain-spec.ts';
 
 /** When the event at a revision was recorded: one minute per revision from 1 February 2027. */
 const recordedAt = (revision: number) => new Date(Date.parse('2027-02-01T09:00:00Z') + revision * 60_000).toISOString();
+/** An endorsement as the state keeps it: what it said, to tell the same decision from a new one. */
+const endorsedWith = (): DecisionRecord => ({ decision: 'endorsed', signatory, statement: null, evidence: null });
 
 /** Folds commands' events as the store would hand them over: revisions from 0, metadata per command. */
 function fold(commands: Array<[commandId: string, events: DomainEvent[]]>, state = initialState()): ConsultationState {
@@ -108,11 +110,11 @@ t.test('after a representative history, the state holds what decide needs', asyn
     removed: false,
     extensions: { endorsement: { draftVersion: 1, deadline: '2027-05-12T15:00:00Z' } },
     reviewedVersions: [],
-    decisions: new Map([[1, 'endorsed'], [2, 'endorsed']]), // on 2: withheld, then endorsed
+    decisions: new Map([[1, endorsedWith()], [2, endorsedWith()]]), // on 2: withheld, then endorsed
   });
   t.same(s.stakeholders.get(MOD)?.contacts, MOD_CONTACTS);
   t.same(s.stakeholders.get(MOD)?.formerContactIds, [contactIdFor(MOD, 'gender@mod.example')], 'the contact it no longer has');
-  t.same(s.stakeholders.get(MOD)?.decisions, new Map([[1, 'withheld'], [2, 'endorsed']]));
+  t.same(s.stakeholders.get(MOD)?.decisions, new Map<number, DecisionRecord>([[1, { decision: 'withheld', reason: 'budget not agreed' }], [2, endorsedWith()]]));
   t.equal(s.stakeholders.get(JUS)?.removed, true);
   t.same(s.comments, new Map([
     ['c0ffee00-0001-4000-8000-000000000001', { id: 'c0ffee00-0001-4000-8000-000000000001', ref: 'C-1', stakeholderId: CSO, draftVersion: 1, retracted: false, answer: { disposition: 'accepted', response: 'Added in section 2.' } }],
@@ -260,5 +262,5 @@ t.test('becoming or ceasing to be an endorser: the decisions made before no long
   const again = stateFrom([...history, event('StakeholderDetailsChanged', { stakeholderId: MOD, endorser: false }), event('StakeholderDetailsChanged', { stakeholderId: MOD, endorser: true })]);
   t.same([again.stakeholders.get(MOD)!.endorser, again.stakeholders.get(MOD)!.decisions], [true, new Map()]);
   const unchanged = stateFrom([...history, event('StakeholderDetailsChanged', { stakeholderId: MOD, kind: 'other' })]).stakeholders.get(MOD)!;
-  t.same(unchanged.decisions, new Map([[1, 'withheld']]), 'another detail leaves the decisions alone');
+  t.same(unchanged.decisions, new Map([[1, { decision: 'withheld', reason: 'budget not agreed' }]]), 'another detail leaves the decisions alone');
 });

@@ -4,8 +4,8 @@ import { submitComment } from '../../src/commands/submit-comment.ts';
 import { endorseDraft } from '../../src/commands/endorse-draft.ts';
 import { event } from '../../src/domain/events.ts';
 import {
-  CSO, ENDORSEMENT_DEADLINE, MFA, MOD, closedWithdrawn, cso, draft, endorsementRequested, extended, invited, mfa, mod, opened, signatory,
-  when,
+  CSO, ENDORSEMENT_DEADLINE, MFA, MOD, closedWithdrawn, cso, draft, endorsementRequested, errorOf, extended, invited, mfa, mod, opened,
+  signatory, when,
 } from '../helpers/domain-spec.ts';
 
 const OTHER = '5c0f3a2e-0005-4000-8000-000000000e01';
@@ -126,6 +126,17 @@ t.test("endorsement, for one endorser: its deadline moves, the others' do not", 
   const now = '2027-05-10T00:00:00Z';
   t.equal(when(endorseDraft, after, { stakeholderId: MFA, draftVersion: 1, signatory }, { now })[0]?.type, 'DraftEndorsed');
   t.throws(() => when(endorseDraft, after, { stakeholderId: MOD, draftVersion: 1, signatory }, { now }), { code: 'ENDORSEMENT_DEADLINE_PASSED' });
+});
+
+t.test('endorsement, for a stakeholder that is not an endorser: NOT_AN_ENDORSER (it has no endorsement deadline); comments for it are fine', async (t) => {
+  const history = [...given, endorsementRequested(1)];
+  const e = errorOf(() => when(extendDeadline, history, { ...endorsement, stakeholderId: CSO }));
+  t.equal(e.code, 'NOT_AN_ENDORSER');
+  t.equal(e.status, 409);
+  t.equal(e.message, "Women's Peace Network was not invited as an endorser: it has no endorsement deadline");
+  t.throws(() => when(extendDeadline, [...given], { ...endorsement, stakeholderId: CSO }), { code: 'NOT_AN_ENDORSER' }, 'with no request open too');
+  t.equal(when(extendDeadline, history, { ...comments, stakeholderId: CSO }).length, 1);
+  t.throws(() => when(extendDeadline, history, { ...endorsement, stakeholderId: '5c0f3a2e-0007-4000-8000-000000000002' }), { code: 'STAKEHOLDER_NOT_FOUND' });
 });
 
 t.test('the schema refuses a deadline without an offset, an unknown phase and an empty reason', async (t) => {

@@ -5,7 +5,7 @@ import { closeConsultation } from '../../src/commands/close-consultation.ts';
 import { requestEndorsement } from '../../src/commands/request-endorsement.ts';
 import { event } from '../../src/domain/events.ts';
 import {
-  MFA, closedWithdrawn, draft, endorsed, endorsementRequested, mfa, opened, signatory, when,
+  MFA, closedWithdrawn, draft, endorsed, endorsementRequested, errorOf, mfa, opened, signatory, when,
 } from '../helpers/domain-spec.ts';
 
 const sections = [
@@ -69,7 +69,9 @@ t.test('after a new draft supersedes the request, the old version cannot be endo
   t.throws(() => when(endorseDraft, after, { stakeholderId: MFA, draftVersion: 1, signatory }), { code: 'NO_ENDORSEMENT_REQUEST' });
   // only a new request asks again
   t.throws(() => when(endorseDraft, after, { stakeholderId: MFA, draftVersion: 2, signatory }), { code: 'NO_ENDORSEMENT_REQUEST' });
-  t.throws(() => when(closeConsultation, after, { outcome: 'adopted', finalDraftVersion: 2 }), { code: 'ENDORSEMENTS_MISSING' });
+  const blocked = errorOf(() => when(closeConsultation, after, { outcome: 'adopted', finalDraftVersion: 2 }));
+  t.equal(blocked.code, 'ADOPTION_BLOCKED');
+  t.match(blocked.details, { reasons: [{ code: 'ENDORSEMENTS_MISSING', pending: [{ stakeholderId: MFA }], withheld: [] }] });
   const asked = [...after, ...when(requestEndorsement, after, { draftVersion: 2, deadline: '2027-05-01T15:00:00Z' })];
   t.same(when(endorseDraft, asked, { stakeholderId: MFA, draftVersion: 2, signatory }), [
     event('DraftEndorsed', { stakeholderId: MFA, draftVersion: 2, signatory }),

@@ -2,8 +2,8 @@
 // the views (and later the reply pages and mail workers) all ask these functions.
 import t from 'tap';
 import {
-  awaitingFrom, countsAsEndorsed, decisionThatCounts, endorsementStatus, hasEngaged, invitationStatus, isReadyForAdoption,
-  isRequiredEndorser, isResponding, missingEndorsers, takesPart, type CurrentDraftFacts, type EndorserOnVersion, type InvitationFacts,
+  adoptionBlockers, adoptionReasons, awaitingFrom, awaitsAnswer, countsAsEndorsed, decisionThatCounts, endorsementStatus, hasEngaged, invitationStatus, isReadyForAdoption,
+  isRequiredEndorser, isResponding, missingEndorsers, takesPart, type AdoptionFacts, type CurrentDraftFacts, type EndorserOnVersion, type InvitationFacts,
 } from '../../src/domain/standing.ts';
 
 const nothingDone = { accepted: false, commented: false, reviewed: false, decided: false };
@@ -105,15 +105,110 @@ t.test('counts as endorsed: a required endorser whose latest decision is an endo
   t.equal(decisionThatCounts({ declined: false }, undefined), null);
 });
 
-t.test('missing endorsers and readiness for adoption', async (t) => {
+t.test('missing endorsers', async (t) => {
   const mfa = { ...endorser({ decision: 'endorsed' }), id: 'mfa' };
   const mod = { ...endorser({ decision: 'withheld' }), id: 'mod' };
   const jus = { ...endorser({ decision: 'endorsed', declined: true }), id: 'jus' };
   const removed = { ...endorser({ removed: true }), id: 'removed' };
   const cso = { ...endorser({ endorser: false }), id: 'cso' };
   t.strictSame(missingEndorsers([mfa, mod, jus, removed, cso]).map((x) => x.id), ['mod', 'jus'], 'in the order given');
-  t.equal(isReadyForAdoption(true, [mfa, mod, jus, removed, cso]), false);
-  t.equal(isReadyForAdoption(true, [mfa, removed, cso]), true, 'every required endorser endorsed');
-  t.equal(isReadyForAdoption(false, [mfa, removed, cso]), false, 'only the latest version may be adopted');
-  t.equal(isReadyForAdoption(true, [cso]), true, 'no endorser is required');
+  t.strictSame(missingEndorsers([mfa, removed, cso]), []);
+});
+
+// ---- adoption ----
+
+const NOW = '2027-06-01T12:00:00Z';
+const PASSED = '2027-05-31T17:00:00Z';
+const OPEN = '2027-06-02T17:00:00Z';
+const own = (id: string, deadline: string | null, facts: Partial<typeof active> = {}) => ({ id, deadline, ...active, ...facts });
+type Own = ReturnType<typeof own>;
+type Endorser = EndorserOnVersion & { id: string };
+const facts = (over: Partial<AdoptionFacts<Endorser, string, Own>> = {}): AdoptionFacts<Endorser, string, Own> => ({
+  stakeholders: [{ ...endorser({ decision: 'endorsed' }), id: 'mfa' }],
+  unansweredComments: { count: 0, listed: [] },
+  commentDeadline: PASSED,
+  ownCommentDeadlines: [],
+  now: NOW,
+  ...over,
+});
+const codes = (f: AdoptionFacts<Endorser, string, Own>) => adoptionBlockers(f).map((b) => b.code);
+
+t.test('adoption: given every comment answered, every endorser endorsed and the comment period over, then nothing blocks it', async (t) => {
+  t.strictSame(adoptionBlockers(facts()), []);
+  t.equal(isReadyForAdoption(true, adoptionBlockers(facts())), true);
+  t.equal(isReadyForAdoption(false, adoptionBlockers(facts())), false, 'only the latest version may be adopted');
+});
+
+t.test('adoption: given comments awaiting an answer, then COMMENTS_UNANSWERED with how many and those listed', async (t) => {
+  t.strictSame(adoptionBlockers(facts({ unansweredComments: { count: 2, listed: ['C-1', 'C-3'] } })), [{ code: 'COMMENTS_UNANSWERED', count: 2, comments: ['C-1', 'C-3'] }]);
+  t.strictSame(adoptionBlockers(facts({ unansweredComments: { count: 2, listed: [] } })), [{ code: 'COMMENTS_UNANSWERED', count: 2, comments: [] }], 'a caller may only count');
+  t.equal(awaitsAnswer({ retracted: false, answered: false }), true);
+  t.equal(awaitsAnswer({ retracted: false, answered: true }), false);
+  t.equal(awaitsAnswer({ retracted: true, answered: false }), false, 'a retracted comment awaits nothing');
+});
+
+t.test('adoption: given endorsers missing, then ENDORSEMENTS_MISSING with pending and withheld apart (a declined one is pending)', async (t) => {
+  const mfa = { ...endorser({ decision: 'endorsed' }), id: 'mfa' };
+  const mod = { ...endorser({ decision: 'withheld' }), id: 'mod' };
+  const jus = { ...endorser({ decision: 'withheld', declined: true }), id: 'jus' };
+  const pol = { ...endorser(), id: 'pol' };
+  const gone = { ...endorser({ decision: 'withheld', removed: true }), id: 'gone' };
+  const [missing, ...rest] = adoptionBlockers(facts({ stakeholders: [mfa, mod, jus, pol, gone] }));
+  t.strictSame(rest, []);
+  t.equal(missing?.code, 'ENDORSEMENTS_MISSING');
+  if (missing?.code !== 'ENDORSEMENTS_MISSING') return;
+  t.strictSame(missing.pending.map((x) => x.id), ['jus', 'pol'], 'its withholding does not count while it has declined');
+  t.strictSame(missing.withheld.map((x) => x.id), ['mod']);
+});
+
+t.test('adoption: given a comment period not over (everyone\'s, or an own one of a stakeholder taking part), then COMMENT_PERIOD_OPEN', async (t) => {
+  t.strictSame(adoptionBlockers(facts({ commentDeadline: OPEN })), [{ code: 'COMMENT_PERIOD_OPEN', commentDeadline: OPEN, openFor: [], closesAt: OPEN }]);
+  t.strictSame(codes(facts({ commentDeadline: NOW })), ['COMMENT_PERIOD_OPEN'], 'at its deadline a comment is still accepted');
+  const later = '2027-06-09T17:00:00Z';
+  t.strictSame(adoptionBlockers(facts({ ownCommentDeadlines: [own('cso', OPEN), own('aca', null), own('pri', PASSED)] })), [
+    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: PASSED, openFor: [own('cso', OPEN)], closesAt: OPEN },
+  ], 'stakeholders keep the time they were given');
+  t.strictSame(adoptionBlockers(facts({ commentDeadline: OPEN, ownCommentDeadlines: [own('cso', later)] })), [
+    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: OPEN, openFor: [own('cso', later)], closesAt: later },
+  ], 'closesAt: when the last deadline passes');
+  t.strictSame(codes(facts({ ownCommentDeadlines: [own('cso', OPEN, { removed: true }), own('aca', OPEN, { declined: true })] })), [],
+    'one that was removed or declined cannot comment: its time does not hold adoption up');
+});
+
+t.test('adoption: given no required endorser at all, then NO_ENDORSERS', async (t) => {
+  t.strictSame(codes(facts({ stakeholders: [] })), ['NO_ENDORSERS']);
+  t.strictSame(codes(facts({ stakeholders: [{ ...endorser({ endorser: false }), id: 'cso' }, { ...endorser({ decision: 'endorsed', removed: true }), id: 'gone' }] })), ['NO_ENDORSERS']);
+  t.strictSame(codes(facts({ stakeholders: [{ ...endorser({ declined: true }), id: 'jus' }] })), ['ENDORSEMENTS_MISSING'], 'one that declined is still required');
+});
+
+t.test('adoption: every reason at once, in a fixed order', async (t) => {
+  t.strictSame(codes(facts({
+    stakeholders: [{ ...endorser(), id: 'mfa' }], unansweredComments: { count: 1, listed: ['C-1'] }, commentDeadline: OPEN,
+  })), ['COMMENTS_UNANSWERED', 'ENDORSEMENTS_MISSING', 'COMMENT_PERIOD_OPEN']);
+  t.strictSame(codes(facts({ stakeholders: [], unansweredComments: { count: 1, listed: ['C-1'] }, commentDeadline: OPEN })),
+    ['COMMENTS_UNANSWERED', 'COMMENT_PERIOD_OPEN', 'NO_ENDORSERS']);
+});
+
+t.test('adoption reasons name what they concern: comments by id and reference, endorsers by id and organisation, with the withholding reason', async (t) => {
+  const named = (stakeholderId: string, organisation: string, f: Partial<EndorserOnVersion> = {}, withheldReason: string | null = null) =>
+    ({ ...endorser(f), stakeholderId, organisation, withheldReason });
+  t.strictSame(adoptionReasons({
+    stakeholders: [
+      named('mfa', 'Ministry of Foreign Affairs', { decision: 'endorsed' }),
+      named('mod', 'Ministry of Defence', { decision: 'withheld' }, 'budget not agreed'),
+      named('jus', 'Ministry of Justice', { declined: true }),
+    ],
+    unansweredComments: { count: 1, listed: [{ commentId: 'k-1', ref: 'C-1' }] },
+    commentDeadline: PASSED,
+    ownCommentDeadlines: [{ stakeholderId: 'cso', organisation: 'Women Mediators', ...active, deadline: OPEN }],
+    now: NOW,
+  }), [
+    { code: 'COMMENTS_UNANSWERED', count: 1, comments: [{ commentId: 'k-1', ref: 'C-1' }] },
+    {
+      code: 'ENDORSEMENTS_MISSING',
+      pending: [{ stakeholderId: 'jus', organisation: 'Ministry of Justice', invitationDeclined: true }],
+      withheld: [{ stakeholderId: 'mod', organisation: 'Ministry of Defence', reason: 'budget not agreed' }],
+    },
+    { code: 'COMMENT_PERIOD_OPEN', commentDeadline: PASSED, openFor: [{ stakeholderId: 'cso', organisation: 'Women Mediators', deadline: OPEN }], closesAt: OPEN },
+  ]);
 });

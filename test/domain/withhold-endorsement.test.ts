@@ -47,8 +47,14 @@ t.test('only before the deadline (its own extension counts): ENDORSEMENT_DEADLIN
   t.same(when(withholdEndorsement, history, input, { now: AFTER_DEADLINE }), [withheldV1]);
 });
 
-t.test('given the version withheld, when withholding again, then nothing', async (t) => {
-  t.same(when(withholdEndorsement, [...given, withheldV1], { ...input, reason: 'another reason' }), []);
+t.test('given the version withheld, when withholding again with the same reason, then nothing', async (t) => {
+  t.same(when(withholdEndorsement, [...given, withheldV1], input), []);
+});
+
+t.test('given the version withheld, when withholding with another reason, then a new EndorsementWithheld that replaces it', async (t) => {
+  const other = { ...input, reason: 'Awaiting the legal service\'s opinion on section 2.' };
+  t.same(when(withholdEndorsement, [...given, withheldV1], other), [event('EndorsementWithheld', other)]);
+  t.same(when(withholdEndorsement, [...given, withheldV1, event('EndorsementWithheld', other)], other), []);
 });
 
 t.test('given the version endorsed, when withholding, then EndorsementWithheld (it replaces the endorsement)', async (t) => {

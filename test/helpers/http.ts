@@ -49,6 +49,7 @@ export async function startApi(t: Teardown, options: ApiOptions = {}) {
   const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const app = await buildApp({
     store, runner, handler, damage, logger, storeKind: 'test', authSecret: AUTH_SECRET,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.storeProbeIntervalMs ? { storeProbeIntervalMs: options.storeProbeIntervalMs } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),

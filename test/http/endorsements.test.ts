@@ -3,6 +3,7 @@
 // version (older endorsements superseded by a new draft), and every error status they document.
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
 import { DRAFT_BODY, OPEN_BODY, openConsultation, startApi, eventCount, inviteThroughApi, withoutLocalTimes } from '../helpers/http.ts';
 
 type Api = Awaited<ReturnType<typeof startApi>>;
@@ -38,8 +39,16 @@ async function ok(api: Api, call: Parameters<Api['call']>[0], status = 200) {
   return res.json();
 }
 
+/** who the coordinator's token names: the actor of what it records */
+const COORDINATOR = { role: 'coordinator', id: 'Gender Office coordinator' };
+const invitedBy = (at = T0) => [{ endorser: true, changedAt: at, cause: 'invited', actor: COORDINATOR }];
 const pending = (stakeholderId: string, organisation: string, deadline: string | null = DEADLINE) =>
-  ({ stakeholderId, organisation, invitationDeclined: false, deadline, status: 'pending' });
+  ({ stakeholderId, organisation, required: true, invitationDeclined: false, deadline, removal: null, history: [], endorserHistory: invitedBy(), status: 'pending' });
+const missing = (...pendingOnes: [string, string][]) => ({
+  code: 'ENDORSEMENTS_MISSING', pending: pendingOnes.map(([stakeholderId, organisation]) => ({ stakeholderId, organisation, invitationDeclined: false })), withheld: [],
+});
+/** DRAFT_BODY's comment deadline: the period is open at the tests' times */
+const COMMENT_PERIOD_OPEN = { code: 'COMMENT_PERIOD_OPEN', commentDeadline: DRAFT_BODY.commentDeadline, openFor: [], closesAt: DRAFT_BODY.commentDeadline };
 
 t.test('POST /endorsement-requests asks for version 1: 201 with revision and Location; the sign-off shows the open request', async (t) => {
   const { api, id, mfa, justice } = await setUp(t);
@@ -56,12 +65,14 @@ t.test('POST /endorsement-requests asks for version 1: 201 with revision and Loc
   t.equal(signOff.headers.etag, 'W/"1-5"');
   t.strictSame(withoutLocalTimes(signOff.json()), {
     consultationId: id, status: 'open', outcome: null, finalDraftVersion: null, latestVersion: 1,
-    draftVersion: 1, publishedAt: T0, isLatest: true,
+    draftVersion: 1, publishedAt: T0, isLatest: true, commentDeadline: DRAFT_BODY.commentDeadline,
     request: { status: 'open', requestedAt: T0, deadline: DEADLINE },
     endorsementDeadline: DEADLINE,
     endorsers: [pending(mfa, MFA.organisation), pending(justice, JUSTICE.organisation)],
     counts: { required: 2, endorsed: 0, withheld: 0, pending: 2 },
-    readyForAdoption: false, adopted: false, superseded: [],
+    readyForAdoption: false,
+    adoptionBlockedBy: [missing([mfa, MFA.organisation], [justice, JUSTICE.organisation]), COMMENT_PERIOD_OPEN],
+    adopted: false, superseded: [],
   });
   t.strictSame((await api.call({ url: `/consultations/${id}/sign-off?version=1` })).json(), signOff.json());
   const cached = await api.call({ url: `/consultations/${id}/sign-off`, headers: { 'if-none-match': 'W/"1-5"' } });
@@ -82,12 +93,16 @@ t.test('POST /endorsements: endorse and withhold on an endorser\'s behalf; withh
   const withheld = await api.call({ url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 1, decision: 'withhold', reason: 'Awaiting legal review of section 2.' } });
   t.strictSame(withheld.json(), { revision: 7 });
   const midway = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
+  const withholding = { status: 'withheld', reason: 'Awaiting legal review of section 2.', withheldAt: '2027-02-11T10:00:00.000Z', actor: COORDINATOR };
   t.strictSame(midway.endorsers[1], {
-    stakeholderId: justice, organisation: JUSTICE.organisation, invitationDeclined: false, deadline: DEADLINE,
-    status: 'withheld', reason: 'Awaiting legal review of section 2.', withheldAt: '2027-02-11T10:00:00.000Z',
+    stakeholderId: justice, organisation: JUSTICE.organisation, required: true, invitationDeclined: false, deadline: DEADLINE, removal: null,
+    history: [withholding], endorserHistory: invitedBy(), ...withholding,
   });
   t.strictSame(midway.counts, { required: 2, endorsed: 1, withheld: 1, pending: 0 });
   t.equal(midway.readyForAdoption, false);
+  t.strictSame(midway.adoptionBlockedBy[0], {
+    code: 'ENDORSEMENTS_MISSING', pending: [], withheld: [{ stakeholderId: justice, organisation: JUSTICE.organisation, reason: 'Awaiting legal review of section 2.' }],
+  });
 
   setTime('2027-02-12T10:00:00.000Z');
   const replaced = await api.call({ url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 1, decision: 'endorse', signatory: JUSTICE_SIGNATORY } });
@@ -97,22 +112,33 @@ t.test('POST /endorsements: endorse and withhold on an endorser\'s behalf; withh
   t.equal(await eventCount(api, id), 9);
 
   const signOff = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
+  const mfaEndorsement = {
+    status: 'endorsed', signatory: MFA_SIGNATORY, statement: 'Endorsed on behalf of the Ministry.', evidence: 'letter MAE-2027-7',
+    endorsedAt: '2027-02-10T10:00:00.000Z', actor: COORDINATOR,
+  };
+  const justiceEndorsement = { status: 'endorsed', signatory: JUSTICE_SIGNATORY, statement: null, evidence: null, endorsedAt: '2027-02-12T10:00:00.000Z', actor: COORDINATOR };
   t.strictSame(signOff.endorsers, [
     {
-      stakeholderId: mfa, organisation: MFA.organisation, invitationDeclined: false, deadline: DEADLINE, status: 'endorsed',
-      signatory: MFA_SIGNATORY, statement: 'Endorsed on behalf of the Ministry.', evidence: 'letter MAE-2027-7', endorsedAt: '2027-02-10T10:00:00.000Z',
+      stakeholderId: mfa, organisation: MFA.organisation, required: true, invitationDeclined: false, deadline: DEADLINE, removal: null,
+      history: [mfaEndorsement], endorserHistory: invitedBy(), ...mfaEndorsement,
     },
     {
-      stakeholderId: justice, organisation: JUSTICE.organisation, invitationDeclined: false, deadline: DEADLINE, status: 'endorsed',
-      signatory: JUSTICE_SIGNATORY, statement: null, evidence: null, endorsedAt: '2027-02-12T10:00:00.000Z',
+      stakeholderId: justice, organisation: JUSTICE.organisation, required: true, invitationDeclined: false, deadline: DEADLINE, removal: null,
+      history: [withholding, justiceEndorsement], endorserHistory: invitedBy(), ...justiceEndorsement,
     },
-  ]);
+  ], 'withheld → endorsed: both decisions, who signed and when');
   t.strictSame(signOff.counts, { required: 2, endorsed: 2, withheld: 0, pending: 0 });
-  t.equal(signOff.readyForAdoption, true);
+  t.equal(signOff.readyForAdoption, false, 'every endorser endorsed, but the comment period is open');
+  t.strictSame(signOff.adoptionBlockedBy, [COMMENT_PERIOD_OPEN]);
+  setTime('2099-07-01T00:00:00.000Z');
+  const later = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
+  t.equal(later.readyForAdoption, true, 'read once the comment period is over, at the time of the request');
+  t.strictSame(later.adoptionBlockedBy, []);
 
   setTime('2027-02-13T10:00:00.000Z');
   await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: mfa, draftVersion: 1, decision: 'withhold', reason: 'The Minister asked to review it again.' } });
-  const after = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
+  setTime('2099-07-01T00:00:00.000Z');
+  const after = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
   t.equal(after.endorsers[0].status, 'withheld', 'withholding after endorsing replaces the endorsement');
   t.strictSame(after.counts, { required: 2, endorsed: 1, withheld: 1, pending: 0 });
   t.equal(after.readyForAdoption, false);
@@ -129,12 +155,14 @@ t.test('a new draft supersedes the endorsements of the old one: listed on the ne
   const latest = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
   t.strictSame(latest, {
     consultationId: id, status: 'open', outcome: null, finalDraftVersion: null, latestVersion: 2,
-    draftVersion: 2, publishedAt: '2027-02-20T10:00:00.000Z', isLatest: true,
+    draftVersion: 2, publishedAt: '2027-02-20T10:00:00.000Z', isLatest: true, commentDeadline: DRAFT_BODY.commentDeadline,
     request: { status: 'not-requested' },
     endorsementDeadline: null,
     endorsers: [pending(mfa, MFA.organisation, null), pending(justice, JUSTICE.organisation, null)],
     counts: { required: 2, endorsed: 0, withheld: 0, pending: 2 },
-    readyForAdoption: false, adopted: false,
+    readyForAdoption: false,
+    adoptionBlockedBy: [missing([mfa, MFA.organisation], [justice, JUSTICE.organisation]), COMMENT_PERIOD_OPEN],
+    adopted: false,
     superseded: [{ stakeholderId: mfa, organisation: MFA.organisation, draftVersion: 1, signatory: MFA_SIGNATORY, endorsedAt: '2027-02-10T10:00:00.000Z' }],
   });
   const v1 = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off?version=1` })).json());
@@ -265,7 +293,7 @@ t.test('404 for an unknown consultation, stakeholder or draft version', async (t
 });
 
 t.test('domain rules: 409 without a request, for a non-endorser, with a request open, after the deadline; 422 for a past deadline', async (t) => {
-  const { api, id, mfa, wmn, setTime } = await setUp(t);
+  const { api, id, mfa, justice, wmn, setTime } = await setUp(t);
   const endorse = (stakeholderId: string) =>
     api.call({ url: `/consultations/${id}/endorsements`, body: { stakeholderId, draftVersion: 1, decision: 'endorse', signatory: MFA_SIGNATORY } });
   const before = await eventCount(api, id);
@@ -281,6 +309,10 @@ t.test('domain rules: 409 without a request, for a non-endorser, with a request 
   const notEndorser = await endorse(wmn);
   t.equal(notEndorser.statusCode, 409);
   t.equal(notEndorser.json().code, 'NOT_AN_ENDORSER');
+  const extension = await api.call({ url: `/consultations/${id}/deadlines`, body: { phase: 'endorsement', deadline: '2027-04-30T17:00:00+03:00', reason: 'Board meets late', stakeholderId: wmn } });
+  t.equal(extension.statusCode, 409, 'no endorsement deadline to extend for a stakeholder that does not endorse');
+  t.equal(extension.json().code, 'NOT_AN_ENDORSER');
+  t.equal((await api.call({ url: `/consultations/${id}/deadlines`, body: { phase: 'endorsement', deadline: '2027-04-30T17:00:00+03:00', reason: 'Minister abroad', stakeholderId: justice } })).statusCode, 200);
   const open = await api.call({ url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 1, deadline: '2027-04-30T17:00:00+03:00' } });
   t.equal(open.statusCode, 409);
   t.equal(open.json().code, 'ENDORSEMENT_REQUEST_OPEN');
@@ -294,7 +326,103 @@ t.test('domain rules: 409 without a request, for a non-endorser, with a request 
   t.equal(late.statusCode, 409);
   t.equal(late.json().code, 'ENDORSEMENT_DEADLINE_PASSED');
   t.strictSame(late.json().details, { deadline: DEADLINE });
-  t.equal(await eventCount(api, id), before + 1, 'only the request was appended');
+  t.equal(await eventCount(api, id), before + 2, 'only the request and the endorser\'s extension were appended');
+});
+
+t.test('endorsing again with another signatory, title, statement or evidence is a new decision that replaces the earlier one; the same again is a no-op', async (t) => {
+  const { api, id, mfa, setTime } = await setUp(t);
+  await ok(api, { url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 1, deadline: DEADLINE } }, 201);
+  const endorse = (body: Record<string, unknown>) =>
+    ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: mfa, draftVersion: 1, decision: 'endorse', signatory: MFA_SIGNATORY, ...body } });
+  setTime('2027-02-10T10:00:00.000Z');
+  t.strictSame(await endorse({}), { revision: 6 });
+  t.strictSame(await endorse({}), { revision: 6 }, 'the same endorsement: nothing appended');
+  setTime('2027-02-11T10:00:00.000Z');
+  const minister = { name: 'Radu Ionescu', title: 'Minister of Foreign Affairs' };
+  t.strictSame(await endorse({ signatory: minister }), { revision: 7 }, 'another signatory: a new decision');
+  setTime('2027-02-12T10:00:00.000Z');
+  t.strictSame(await endorse({ signatory: minister, evidence: 'letter MAE-2027-9' }), { revision: 8 }, 'the evidence added: a new decision');
+  t.strictSame(await endorse({ signatory: minister, evidence: 'letter MAE-2027-9' }), { revision: 8 });
+  t.equal(await eventCount(api, id), 9);
+
+  const signOff = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
+  const latest = { status: 'endorsed', signatory: minister, statement: null, evidence: 'letter MAE-2027-9', endorsedAt: '2027-02-12T10:00:00.000Z', actor: COORDINATOR };
+  t.match(signOff.endorsers[0], latest, 'the latest decision is the one shown and counted');
+  t.strictSame(signOff.endorsers[0].history.map((d: { signatory: { name: string }; endorsedAt: string; evidence: string | null }) => [d.signatory.name, d.evidence, d.endorsedAt]), [
+    ['Ioana Marin', null, '2027-02-10T10:00:00.000Z'],
+    ['Radu Ionescu', null, '2027-02-11T10:00:00.000Z'],
+    ['Radu Ionescu', 'letter MAE-2027-9', '2027-02-12T10:00:00.000Z'],
+  ]);
+});
+
+t.test('a withholding endorser that is removed stays in the sign-off with its decisions and when and why it was removed, after adoption too', async (t) => {
+  const { api, id, mfa, justice, setTime } = await setUp(t);
+  await ok(api, { url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 1, deadline: DEADLINE } }, 201);
+  setTime('2027-02-10T10:00:00.000Z');
+  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: mfa, draftVersion: 1, decision: 'endorse', signatory: MFA_SIGNATORY } });
+  setTime('2027-02-11T10:00:00.000Z');
+  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 1, decision: 'withhold', reason: 'The plan has no budget line.' } });
+  setTime('2027-02-12T10:00:00.000Z');
+  await ok(api, { method: 'DELETE', url: `/consultations/${id}/stakeholders/${justice}`, body: { reason: 'Justice leaves the plan to the police.' } });
+
+  setTime('2099-07-01T00:00:00.000Z'); // the comment period is over
+  await ok(api, { url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 1 } });
+  const signOff = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
+  t.match(signOff, { status: 'closed', outcome: 'adopted', adopted: true, counts: { required: 1, endorsed: 1, withheld: 0, pending: 0 } });
+  t.strictSame(signOff.request, { status: 'closed', requestedAt: T0, deadline: DEADLINE, closedAt: '2099-07-01T00:00:00.000Z', outcome: 'adopted' }, 'the request no longer says open');
+  t.strictSame(signOff.endorsers[1], {
+    stakeholderId: justice, organisation: JUSTICE.organisation, required: false, invitationDeclined: false, deadline: DEADLINE,
+    removal: { removedAt: '2027-02-12T10:00:00.000Z', reason: 'Justice leaves the plan to the police.', actor: COORDINATOR },
+    history: [{ status: 'withheld', reason: 'The plan has no budget line.', withheldAt: '2027-02-11T10:00:00.000Z', actor: COORDINATOR }],
+    endorserHistory: invitedBy(),
+    status: 'removed',
+  }, 'the withholding ministry does not disappear');
+});
+
+t.test('GET /sign-off with Accept: text/csv: one row per endorser of the version, with its decision history; JSON stays the default', async (t) => {
+  const { api, id, mfa, justice, setTime } = await setUp(t);
+  await ok(api, { url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 1, deadline: DEADLINE } }, 201);
+  setTime('2027-02-10T10:00:00.000Z');
+  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 1, decision: 'withhold', reason: 'Awaiting legal review.' } });
+  setTime('2027-02-11T10:00:00.000Z');
+  await ok(api, { url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 1, decision: 'endorse', signatory: JUSTICE_SIGNATORY, statement: '=HYPERLINK("x")', evidence: 'letter JUS-2027-114' } });
+  setTime('2027-02-12T10:00:00.000Z');
+  await ok(api, { method: 'DELETE', url: `/consultations/${id}/stakeholders/${mfa}`, body: { reason: 'Merged into the Prime Minister\'s office.' } });
+
+  const res = await api.call({ url: `/consultations/${id}/sign-off`, headers: { accept: 'text/csv' }, as: 'auditor' });
+  t.equal(res.statusCode, 200);
+  t.equal(res.headers['content-type'], 'text/csv; charset=utf-8');
+  t.equal(res.headers['content-disposition'], `attachment; filename="sign-off-${id}-v1.csv"`);
+  t.equal(res.headers.vary, 'Accept');
+  t.equal(res.headers.etag, 'W/"1-8-csv"');
+  t.ok(res.body.startsWith('\uFEFF'), 'a UTF-8 byte order mark for Excel');
+  const rows = parse(res.body.slice(1), { relax_column_count: false }) as string[][];
+  t.strictSame(rows[0], [
+    'Stakeholder ID', 'Organisation', 'Required', 'Status', 'Invitation declined', 'Deadline', 'Deadline (Europe/Bucharest)', 'Signatory', 'Signatory title',
+    'Statement', 'Evidence', 'Withholding reason', 'Decided at', 'Decided at (Europe/Bucharest)', 'Recorded by', 'Removed at', 'Removed at (Europe/Bucharest)',
+    'Removal reason', 'Decision history',
+  ], 'each time column with its twin in the consultation\'s time zone');
+  t.strictSame(rows.slice(1), [
+    [
+      mfa, MFA.organisation, 'no', 'removed', 'no', DEADLINE, DEADLINE, '', '', '', '', '', '', '', '',
+      '2027-02-12T10:00:00.000Z', '2027-02-12T12:00:00.000+02:00', 'Merged into the Prime Minister\'s office.', '',
+    ],
+    [
+      justice, JUSTICE.organisation, 'yes', 'endorsed', 'no', DEADLINE, DEADLINE, JUSTICE_SIGNATORY.name, JUSTICE_SIGNATORY.title, '\'=HYPERLINK("x")',
+      'letter JUS-2027-114', '', '2027-02-11T10:00:00.000Z', '2027-02-11T12:00:00.000+02:00', 'coordinator Gender Office coordinator', '', '', '',
+      '2027-02-10T10:00:00.000Z (2027-02-10T12:00:00.000+02:00) withheld by coordinator Gender Office coordinator: Awaiting legal review.\n'
+        + '2027-02-11T10:00:00.000Z (2027-02-11T12:00:00.000+02:00) endorsed by coordinator Gender Office coordinator: Pieter de Vries, Director-General; evidence letter JUS-2027-114',
+    ],
+  ], 'a cell a spreadsheet would run as a formula is neutralised');
+  const json = await api.call({ url: `/consultations/${id}/sign-off` });
+  t.equal(json.headers['content-type'], 'application/json; charset=utf-8');
+  t.equal(json.headers.etag, 'W/"1-8"');
+  t.equal((await api.call({ url: `/consultations/${id}/sign-off`, headers: { accept: 'text/csv, application/json' } })).headers['content-type'], 'application/json; charset=utf-8', 'JSON wins a tie');
+  const cached = await api.call({ url: `/consultations/${id}/sign-off`, headers: { accept: 'text/csv', 'if-none-match': 'W/"1-8-csv"' } });
+  t.equal(cached.statusCode, 304);
+  const unknown = await api.call({ url: `/consultations/${id}/sign-off?version=4`, headers: { accept: 'text/csv' } });
+  t.equal(unknown.statusCode, 404);
+  t.equal(unknown.json().code, 'DRAFT_NOT_FOUND');
 });
 
 t.test('If-Match: a stale revision is 412 for every endorsement command and appends nothing', async (t) => {

@@ -714,14 +714,16 @@ t.test('PATCH endorser: true while a request is open makes it pending there, sho
   t.strictSame([row.endorser, row.endorsement, row.awaiting], [true, 'pending', ['response', 'comments', 'endorsement']]);
   const signOff = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
   t.strictSame(signOff.endorsers.map((x: { stakeholderId: string; status: string }) => [x.stakeholderId, x.status]), [[defence, 'endorsed'], [ngo, 'pending']]);
-  t.match(signOff.endorsers[1].endorserHistory, [{ change: 'became-endorser', at: String }]);
-  t.equal(Date.parse(signOff.endorsers[1].endorserHistory[0].at) > 0, true);
+  t.match(signOff.endorsers[1].endorserHistory, [{ endorser: true, changedAt: String, cause: 'details-changed', actor: { role: 'coordinator' } }]);
+  t.equal(Date.parse(signOff.endorsers[1].endorserHistory[0].changedAt) > 0, true);
   t.equal(signOff.readyForAdoption, false);
   const early = await api.call({ url: `/consultations/${id}/close`, body: { outcome: 'adopted', finalDraftVersion: 1 } });
   t.equal(early.statusCode, 409, 'adoption waits for the new endorser');
   t.equal((await api.call({ url: `/consultations/${id}/stakeholders/${defence}`, method: 'PATCH', body: { endorser: false } })).statusCode, 200);
   const after = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
-  t.strictSame(after.endorsers.map((x: { stakeholderId: string }) => x.stakeholderId), [ngo], 'a former endorser is not required');
+  t.strictSame(after.endorsers.map((x: { stakeholderId: string; status: string; required: boolean }) => [x.stakeholderId, x.status, x.required]),
+    [[defence, 'not-an-endorser', false], [ngo, 'pending', true]], 'a former endorser is not required; it stays listed with its decisions');
+  t.equal(after.endorsers[0].history.length, 1);
   const summary = (await api.call({ url: `/consultations/${id}` })).json();
   t.match(summary.counts, { endorsementsRequired: 1, endorsementsReceived: 0 }, 'the list agrees');
 });

@@ -12,8 +12,10 @@ import {
 import { OTHER_ID, V1_COMMENT_DEADLINE, aca, eventsA, eventsB, globalHistory } from './fixtures/history.ts';
 import { costOf, at, recorded, replay, sameFields, unknownEvent, viewAfter, type Command } from './fixtures/recorded.ts';
 
-async function summaryAfter(commands: Command[]): Promise<ConsultationSummary> {
-  return (await viewAfter(consultationsList, recorded(commands))).summary;
+/** when the views are read, unless a test says otherwise: after every comment deadline of the fixtures */
+const READ_AT = '2027-12-01T09:00:00Z';
+async function summaryAfter(commands: Command[], now = READ_AT): Promise<ConsultationSummary> {
+  return (await viewAfter(consultationsList, recorded(commands), CONSULTATION_ID, now)).summary;
 }
 async function countsAfter(commands: Command[]) {
   return (await summaryAfter(commands)).counts;
@@ -38,6 +40,8 @@ t.test('given ConsultationOpened, then an open consultation with its title, no d
     counts: {
       invited: 0, responding: 0, declined: 0, removed: 0, commentsReceived: 0, commentsAnswered: 0, endorsementsReceived: 0, endorsementsRequired: 0,
     },
+    readyForAdoption: false,
+    adoptionBlockedBy: [],
     openedAt: at(0),
     closedAt: null,
     lastActivityAt: at(0),
@@ -129,6 +133,28 @@ t.test('given ConsultationClosed, then it is closed with its outcome, final vers
   sameFields(t, withdrawn, { status: 'closed', outcome: 'withdrawn', finalDraftVersion: null, closedAt: at(1) });
 });
 
+t.test('readiness for adoption of the current draft, by the rule closing applies (adoptionBlockers), at the time of the read', async (t) => {
+  const requested = [opened, draft(1), cso, mfa, mod, endorsementRequested(1)];
+  const ready = (s: ConsultationSummary) => [s.readyForAdoption, s.adoptionBlockedBy];
+  t.strictSame(ready(await summaryAfter([opened])), [false, []], 'no draft: nothing to adopt, no to-do');
+  t.strictSame(ready(await summaryAfter([opened, draft(1), cso])), [false, ['NO_ENDORSERS']]);
+  t.strictSame(ready(await summaryAfter(requested)), [false, ['ENDORSEMENTS_MISSING']]);
+  const endorsedV1 = [...requested, endorsed(MFA, 1), endorsed(MOD, 1)];
+  t.strictSame(ready(await summaryAfter(endorsedV1)), [true, []]);
+  t.strictSame(ready(await summaryAfter(endorsedV1, '2027-03-01T09:00:00Z')), [false, ['COMMENT_PERIOD_OPEN']], 'read before the comment deadline');
+  t.strictSame(ready(await summaryAfter(endorsedV1, V1_COMMENT_DEADLINE)), [false, ['COMMENT_PERIOD_OPEN']], 'at the deadline it is still open');
+  const ownTime = [...endorsedV1, extended('comments', 1, V1_COMMENT_DEADLINE, '2027-04-20T14:00:00Z', CSO)];
+  t.strictSame(ready(await summaryAfter(ownTime, '2027-04-10T09:00:00Z')), [false, ['COMMENT_PERIOD_OPEN']], 'a stakeholder keeps its own time');
+  t.strictSame(ready(await summaryAfter([...ownTime, removed(CSO)], '2027-04-10T09:00:00Z')), [true, []], 'unless it was removed');
+  t.strictSame(ready(await summaryAfter([...ownTime, draft(2, '2027-04-05T14:00:00Z')], '2027-04-10T09:00:00Z')), [false, ['ENDORSEMENTS_MISSING']],
+    'an extension on an older version does not hold up the current one');
+  const withComments = [...endorsedV1, commented('k-1', CSO), commented('k-2', CSO)];
+  t.strictSame(ready(await summaryAfter([...withComments, answered('k-1')])), [false, ['COMMENTS_UNANSWERED']]);
+  t.strictSame(ready(await summaryAfter([...withComments, answered('k-1'), retracted('k-2')])), [true, []]);
+  t.strictSame(ready(await summaryAfter([...requested, commented('k-1', CSO), withheld(MOD, 1)], '2027-03-01T09:00:00Z')),
+    [false, ['COMMENTS_UNANSWERED', 'ENDORSEMENTS_MISSING', 'COMMENT_PERIOD_OPEN']], 'every reason at once');
+});
+
 t.test('last activity: the time of the latest event of a known type, whatever it is', async (t) => {
   const history: Command[] = [
     opened, draft(1), cso,
@@ -148,7 +174,7 @@ t.test('last activity: the time of the latest event of a known type, whatever it
 
 t.test('given a full history, then the summary of each consultation, in the order they were opened', async (t) => {
   const replayed = await replay(consultationsList, [...eventsA.slice(0, 3), ...eventsB, ...eventsA.slice(3)]);
-  const [a, b] = await listConsultations(replayed.reader);
+  const [a, b] = await listConsultations(replayed.reader, READ_AT);
   t.strictSame(a, {
     id: CONSULTATION_ID,
     title: 'Third National Action Plan on Women, Peace and Security',
@@ -163,6 +189,8 @@ t.test('given a full history, then the summary of each consultation, in the orde
       // ACA removed; JUS reinstated after declining and endorsed v2; the CSO became an endorser and endorsed v2
       invited: 4, responding: 4, declined: 0, removed: 1, commentsReceived: 3, commentsAnswered: 3, endorsementsReceived: 4, endorsementsRequired: 4,
     },
+    readyForAdoption: true,
+    adoptionBlockedBy: [],
     openedAt: at(0),
     closedAt: at(eventsA.length - 2),
     lastActivityAt: at(eventsA.length - 1),
@@ -180,11 +208,11 @@ t.test('listed in the order they were opened, not by id, however the events are 
   const events = [...eventsB.slice(0, 2), ...eventsA.slice(0, 3), ...eventsB.slice(2), ...eventsC, ...eventsA.slice(3)];
   for (const batch of [1, 4, 1000]) {
     const replayed = await replay(consultationsList, events, batch);
-    t.strictSame((await listConsultations(replayed.reader)).map((s) => s.id), [OTHER_ID, CONSULTATION_ID, third], `batches of ${batch}`);
+    t.strictSame((await listConsultations(replayed.reader, READ_AT)).map((s) => s.id), [OTHER_ID, CONSULTATION_ID, third], `batches of ${batch}`);
   }
   const replayed = await replay(consultationsList, [...events, ...events]);
-  t.strictSame((await listConsultations(replayed.reader)).map((s) => s.id), [OTHER_ID, CONSULTATION_ID, third], 'redelivered, they keep their places');
-  t.strictSame(await listConsultations((await replay(consultationsList, [])).reader), [], 'none yet: an empty list');
+  t.strictSame((await listConsultations(replayed.reader, READ_AT)).map((s) => s.id), [OTHER_ID, CONSULTATION_ID, third], 'redelivered, they keep their places');
+  t.strictSame(await listConsultations((await replay(consultationsList, []).then((r) => r.reader)), READ_AT), [], 'none yet: an empty list');
 });
 
 t.test('the same documents whether redelivered or not, and whatever the batches', async (t) => {

@@ -6,7 +6,8 @@ import t from 'tap';
 import { evolve, initialState } from '../../src/domain/consultation.ts';
 import { EventDataSchemas, isEventType } from '../../src/domain/events.ts';
 import { fromRecorded } from '../../src/domain/decode.ts';
-import type { ProjectionEvent } from '../../src/projections/projection.ts';
+import { recordedAtOf, type ProjectionEvent } from '../../src/projections/projection.ts';
+import { adoptionReasonsOf } from '../../src/commands/close-consultation.ts';
 import { commentMatrix, consultationSettings, consultationsList, drafts, projections, signOff, stakeholders } from '../../src/projections/index.ts';
 import { CONSULTATION_ID } from '../helpers/domain-spec.ts';
 import { OTHER_ID, eventsA, globalHistory } from './fixtures/history.ts';
@@ -35,7 +36,7 @@ t.test('the history replayed here is well-formed: every event of a consultation 
 });
 
 t.test('the index lists the projections, each with its own name and a version', async (t) => {
-  t.strictSame(projections.map((p) => [p.name, p.version]), [['consultations-list', 3], ['stakeholders', 3], ['sign-off', 3], ['comment-matrix', 4], ['drafts', 3], ['consultation-settings', 1]]);
+  t.strictSame(projections.map((p) => [p.name, p.version]), [['consultations-list', 4], ['stakeholders', 3], ['sign-off', 4], ['comment-matrix', 4], ['drafts', 3], ['consultation-settings', 1]]);
   t.strictSame(projections, [consultationsList, stakeholders, signOff, commentMatrix, drafts, consultationSettings]);
 });
 
@@ -80,6 +81,7 @@ t.test('at every step of a history, the views agree with each other and with the
   const matrix = new Replayed(commentMatrix);
   const state = initialState();
   let mismatches = 0;
+  const seen = new Set<string>();
   const check = (ok: boolean, what: string, revision: number) => {
     if (!ok) {
       mismatches++;
@@ -89,9 +91,11 @@ t.test('at every step of a history, the views agree with each other and with the
   for (const e of eventsA) {
     for (const r of [list, rows, sign, matrix]) await r.apply([e]);
     evolve(state, fromRecorded(e));
-    const summary = (await consultationsList.read(list.reader, CONSULTATION_ID))!.view.summary;
+    // read when the event was recorded: what closing would have answered then
+    const now = recordedAtOf(e);
+    const summary = (await consultationsList.read(list.reader, CONSULTATION_ID, now))!.view.summary;
     const people = (await stakeholders.read(rows.reader, CONSULTATION_ID))!.view;
-    const signView = (await signOff.read(sign.reader, CONSULTATION_ID))!.view;
+    const signView = (await signOff.read(sign.reader, CONSULTATION_ID, now))!.view;
     const comments = (await commentMatrix.read(matrix.reader, CONSULTATION_ID))!.view;
     const latest = signView.versions.find((v) => v.isLatest);
 
@@ -116,15 +120,20 @@ t.test('at every step of a history, the views agree with each other and with the
       check(row !== undefined && Object.keys(row.decisions).join() === [...x.decisions.keys()].join(), `${x.id} decisions that count`, e.revision);
     }
     const required = [...state.stakeholders.values()].filter((x) => x.endorser && !x.removed).map((x) => x.id).sort();
-    check(latest === undefined || latest.endorsers.map((x) => x.stakeholderId).sort().join() === required.join(), 'required endorsers', e.revision);
+    check(latest === undefined || latest.endorsers.filter((x) => x.required).map((x) => x.stakeholderId).sort().join() === required.join(), 'required endorsers', e.revision);
     for (const c of comments.comments) {
       check(c.organisation === state.stakeholders.get(c.stakeholderId)?.organisation, `${c.commentId} organisation`, e.revision);
     }
     if (latest) {
-      const ready = [...state.stakeholders.values()].every((x) => !x.endorser || x.removed || (x.decisions.get(state.latestVersion) === 'endorsed' && x.response !== 'declined'));
-      check(latest.readyForAdoption === ready, 'ready for adoption as closing would allow', e.revision);
+      const reasons = adoptionReasonsOf(state, state.latestVersion, now);
+      check(JSON.stringify(latest.adoptionBlockedBy) === JSON.stringify(reasons), 'the sign-off view\'s reasons are closing\'s', e.revision);
+      check(latest.readyForAdoption === (reasons.length === 0), 'ready for adoption as closing would allow', e.revision);
+      check(summary.readyForAdoption === latest.readyForAdoption, 'the list says what the sign-off view says', e.revision);
+      check(JSON.stringify(summary.adoptionBlockedBy) === JSON.stringify(reasons.map((r) => r.code)), 'the list\'s reasons by code', e.revision);
+      seen.add(JSON.stringify(reasons.map((r) => r.code)));
     }
   }
   t.equal(mismatches, 0);
+  t.ok(seen.size >= 4, `the history goes through several sets of reasons (${[...seen].join(' ')})`);
   t.equal((await signOff.read(sign.reader, CONSULTATION_ID))!.view.versions[1]!.adopted, true, 'the history ends adopted with version 2');
 });

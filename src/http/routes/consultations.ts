@@ -10,7 +10,7 @@ import type { ResourcePlugin } from '../context.ts';
 import { idempotencyKey } from '../run-command.ts';
 import { CommandAck, ConsultationParams, readErrors } from '../schemas.ts';
 import { DamagedFlag, flagDamaged } from '../damage-guard.ts';
-import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
+import { readConsultation, requestTime, setEtag, Stale, staleMark } from '../views.ts';
 
 // the view's own schema: a field the view gains is served without a change here
 const Summary = ConsultationSummary;
@@ -48,7 +48,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
     const position = ctx.runner.status().find((s) => s.name === consultationsList.name)?.position ?? 'start';
     const reader = ctx.runner.reader(consultationsList);
     setEtag(reply, position, reader);
-    const all = await listConsultations(reader);
+    const all = await listConsultations(reader, requestTime(ctx));
     return { consultations: flagDamaged(request.query.status ? all.filter((c) => c.status === request.query.status) : all, ctx.damage), ...staleMark(reader) };
   });
 
@@ -82,7 +82,12 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
     url: '/consultations/:id/close',
     operationId: 'closeConsultation',
     tags: ['consultations'],
-    summary: 'Close as adopted (every endorser endorsed the final, latest version) or withdrawn',
+    summary: 'Close as adopted (the final version is the latest and nothing blocks its adoption) or withdrawn',
+    description: 'Adopting needs every comment that is not retracted, on every version, to have an answer; every required endorser '
+      + 'to have endorsed the final version; its comment period to be over, stakeholders\' own extensions included; and at least one '
+      + 'required endorser. Otherwise 409 `ADOPTION_BLOCKED`, whose `details.reasons` lists every reason at once, each with its `code` '
+      + '(`COMMENTS_UNANSWERED`, `ENDORSEMENTS_MISSING`, `COMMENT_PERIOD_OPEN`, `NO_ENDORSERS`) and what it names: the same list as the '
+      + 'sign-off view\'s `adoptionBlockedBy`.',
     params: ConsultationParams,
     body: commands.closeConsultation.schema,
     command: commands.closeConsultation,
