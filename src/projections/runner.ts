@@ -29,7 +29,7 @@ import { CheckpointTimeoutError, type ViewChange, type ViewStore, type WriterLea
 import { storableChanges } from './storable.ts';
 import { ChainTracker } from './chain-tracker.ts';
 import { DocBatch, DocCache, docReader, projectionBase, storedCollection } from './doc-batch.ts';
-import type { DocReader, Projection, ProjectionEvent } from './projection.ts';
+import { ConsumerRetryError, type DocReader, type Projection, type ProjectionEvent } from './projection.ts';
 
 export class ProjectionTimeoutError extends AppError {
   constructor(readonly waitedMs: number, readonly behind: string[]) {
@@ -524,7 +524,9 @@ export class ProjectionRunner {
         const delay = Math.min(RETRY_MAX_MS, 100 * 2 ** attempt);
         logger?.warn({ err: error, delayMs: delay }, error instanceof SubscriptionDroppedError
           ? 'views: subscription dropped; resubscribing from the checkpoints'
-          : 'views: a batch could not be committed; resuming from the checkpoints');
+          : error instanceof ConsumerRetryError
+            ? `${error.message}; trying the batch again from the checkpoint`
+            : 'views: a batch could not be committed; resuming from the checkpoints');
         await subscription.close();
         for (const w of this.workers) {
           w.batch = null;
@@ -578,6 +580,7 @@ export class ProjectionRunner {
           await w.projection.apply(w.batch, pe);
           w.pending++;
         } catch (error) {
+          if (error instanceof ConsumerRetryError) throw error; // the batch again later, from the checkpoint (run)
           this.fail(w, error, e);
         }
       }
