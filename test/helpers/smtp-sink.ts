@@ -28,6 +28,8 @@ export async function startSmtpSink(t: Test, options: SmtpSinkOptions = {}): Pro
   const received: Received[] = [];
   const refuse = new Map<string, number>();
   const rcptAttempts = new Map<string, number>();
+  /** sessions whose client went away: a message not yet answered with 250 there was never accepted */
+  const closed = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     hideSTARTTLS: true,
@@ -40,12 +42,16 @@ export async function startSmtpSink(t: Test, options: SmtpSinkOptions = {}): Pro
       if (code === undefined) return callback();
       return callback(Object.assign(new Error(code >= 500 ? 'No such mailbox' : 'Try again later'), { responseCode: code }));
     },
+    onClose(session) {
+      closed.add(session.id);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const from = session.envelope.mailFrom;
         const accept = () => {
+          if (closed.has(session.id)) return callback(new Error('the client went away'));
           received.push({ mailFrom: from ? from.address : null, rcptTo: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
           callback();
         };
