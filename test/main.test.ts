@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { consult } from './helpers/consult.ts';
+import { testPrefix } from './helpers/mail-system.ts';
 import { eventually, startServerProcess } from './helpers/server-process.ts';
 import { tempDir } from './helpers/temp-store.ts';
 
@@ -18,7 +19,7 @@ const bin = fileURLToPath(new URL('../bin/consult.js', import.meta.url));
 t.test('starts on the embedded SQLite store, serves /healthz, stops on SIGTERM', async (t) => {
   const dataDir = tempDir(t);
   const child = spawn(process.execPath, ['--import', 'tsx/esm', main], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development', SMTP_URL: '' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development', SMTP_URL: '', QUEUE_PREFIX: testPrefix(t) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

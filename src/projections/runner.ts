@@ -533,7 +533,7 @@ export class ProjectionRunner {
           w.cache.clear(); // a batch may have changed cached documents before its commit failed
         }
         await this.loadCheckpoints();
-        await sleep(delay);
+        await sleep(delay, this.abort.signal); // stop() ends the wait
       }
     }
   }
@@ -719,6 +719,16 @@ function only<X>(items: readonly X[]): X | undefined {
   return items.length === 1 ? items[0] : undefined;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -61,6 +61,21 @@ export interface MailSystem {
   stop(): Promise<void>;
 }
 
+/** How long a stop waits for the mail jobs in flight (a message to a slow server) before leaving them to another worker. */
+const WORKER_CLOSE_MS = 7_000;
+
+/** The work's result, or undefined when it takes longer than `ms` (it goes on, unwatched). */
+async function within<T>(ms: number, work: Promise<T> | undefined): Promise<T | undefined> {
+  if (!work) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function startMailSystem(o: MailSystemOptions): Promise<MailSystem> {
   const connections: Redis[] = [];
   const producer = redisConnection(o.redisUrl, o.relay ? 'producer' : 'probe', o.logger);
@@ -81,9 +96,11 @@ export async function startMailSystem(o: MailSystemOptions): Promise<MailSystem>
   }
 
   let worker: Worker<MailJob, MailJobOutcome> | null = null;
+  let workerConnection: Redis | null = null;
   if (o.worker) {
     if (!o.mail) throw new Error('the mail worker needs a mailer and mail settings');
     const connection = redisConnection(o.redisUrl, 'worker', o.logger);
+    workerConnection = connection;
     connections.push(connection);
     worker = startMailWorker({
       connection, prefix: o.prefix, handler: o.handler, store: o.store, mailer: o.mail.mailer, settings: o.mail.settings,
@@ -112,8 +129,13 @@ export async function startMailSystem(o: MailSystemOptions): Promise<MailSystem>
     stop() {
       stopping ??= (async () => {
         await relayRunner?.stop();
-        await worker?.close();
-        await queue?.close().catch(() => undefined);
+        if (worker) {
+          // the jobs in flight finish; with Redis away there is nothing to wait for (and BullMQ would wait for it)
+          const graceful = workerConnection?.status === 'ready';
+          const closed = await within(WORKER_CLOSE_MS, worker.close(!graceful).then(() => true));
+          if (!closed) await worker.close(true).catch(() => undefined);
+        }
+        await within(1_000, queue?.close().catch(() => undefined));
         o.mail?.mailer.close();
         for (const c of connections) await closeRedis(c);
       })();

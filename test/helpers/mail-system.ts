@@ -31,7 +31,7 @@ export const MAIL_SETTINGS: MailSettings = {
 };
 
 /** A BullMQ prefix no other test uses; its queue is obliterated when the test ends. */
-export function testPrefix(t: Test): string {
+export function testPrefix(t: { teardown(fn: () => unknown): void }): string {
   const prefix = `test-${process.pid}-${randomUUID().slice(0, 8)}`;
   t.teardown(async () => {
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
