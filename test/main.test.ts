@@ -104,7 +104,7 @@ t.test('tokens against the running server: the start-up hint works as printed, a
   const repoRoot = fileURLToPath(new URL('..', import.meta.url));
   const server = startServerProcess(t, process.execPath, ['--import', 'tsx/esm', main], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TOKEN_MAX_LIFETIME: '8h', LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development', EVENTSTORE_URL: '' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TOKEN_MAX_LIFETIME: '8h', LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development', EVENTSTORE_URL: '', QUEUE_PREFIX: testPrefix(t) },
   });
   const address = await server.address;
   t.ok(await eventually(() => /\n {2}\S.*npx consult token .*\n/.test(server.stderr())), 'a token command is printed');
