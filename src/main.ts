@@ -1,5 +1,6 @@
-// Composition root of the API process: config, logger, event store, command handler, projections,
-// HTTP server, the background check of every consultation's history; and the stop sequence on
+// Composition root of the process: config, logger, event store, command handler, projections,
+// HTTP server, the background check of every consultation's history, the mail relay and workers
+// (by ROLE: all of them, the API only, or the relay and workers only); and the stop sequence on
 // SIGTERM/SIGINT.
 import { fileURLToPath } from 'node:url';
 import { DamageRegistry } from './audit/damage.ts';
@@ -7,19 +8,21 @@ import { HistoryVerifier } from './audit/verifier.ts';
 import { RevokedTokens, revokedTokensFile } from './auth/revocations.ts';
 import { mintToken } from './auth/tokens.ts';
 import { resolveAuthSecret } from './auth/secret.ts';
+import { stakeholderTokenKeys } from './auth/stakeholder-tokens.ts';
 import { tokenCommandHint } from './cli/token-hint.ts';
 import { CommandHandler } from './commands/handler.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { formatDuration } from './config/duration.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
-import { describeMailTransport, resolveMailTransport } from './mail/transport.ts';
+import { createMailer, describeMailTransport, resolveMailTransport } from './mail/transport.ts';
 import { projections } from './projections/index.ts';
 import { ProjectionRunner } from './projections/runner.ts';
 import { openEventStore } from './store/open-store.ts';
 import type { EventStore } from './store/port.ts';
 import { openViewStore } from './views/open-view-store.ts';
 import type { ViewStore } from './views/view-store.ts';
+import { startMailSystem, type MailSystem } from './workers/mail-system.ts';
 
 /** How long the stop sequence may take before the process exits with 1 anyway. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
   let store: EventStore | undefined;
   let runner: ProjectionRunner | undefined;
   let viewStore: ViewStore | undefined;
+  let mail: MailSystem | undefined;
   let verifier: HistoryVerifier | null = null;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let stoppingSince: number | undefined;
@@ -66,9 +70,12 @@ async function main(): Promise<void> {
     // 72 s keep-alive timeout), so idle connections are closed again until the close completes
     const reaper = setInterval(() => app?.server.closeIdleConnections(), 100);
     try {
-      await app?.close(); // stops listening, answers the requests in flight
+      if (app) {
+        await app.close(); // stops listening, answers the requests in flight
+        logger.info('HTTP server closed: the requests in flight were answered');
+      }
       clearInterval(reaper);
-      logger.info('HTTP server closed: the requests in flight were answered');
+      await mail?.stop(); // the relay's batch committed or dropped, the mail jobs in flight finished
       await verifier?.stop();
       await runner?.stop();
       await viewStore?.close();
@@ -84,11 +91,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', (signal) => void stop(signal));
 
   const auth = resolveAuthSecret(config);
-  // production refuses to start without SMTP_URL; the mailer itself is built with the mail workers
-  const mailTransport = resolveMailTransport(config);
-  logger.info(describeMailTransport(mailTransport), mailTransport.kind === 'smtp'
-    ? 'e-mail: through the SMTP server of SMTP_URL'
-    : `e-mail: no SMTP_URL, messages are written to ${mailTransport.dir}, not sent`);
+  const role = config.ROLE;
+  const serves = role !== 'workers';
+  const sends = role !== 'api';
+  // production refuses to start without SMTP_URL where mail is sent
+  const mailTransport = sends ? resolveMailTransport(config) : null;
+  if (mailTransport) {
+    logger.info(describeMailTransport(mailTransport), mailTransport.kind === 'smtp'
+      ? 'e-mail: through the SMTP server of SMTP_URL'
+      : `e-mail: no SMTP_URL, messages are written to ${mailTransport.dir}, not sent`);
+  }
+  logger.info({ role }, role === 'all' ? 'ROLE=all: the API, the mail relay and the mail workers' : role === 'api' ? 'ROLE=api: the HTTP API only' : 'ROLE=workers: the mail relay and the mail workers, no HTTP');
   const opened = await openEventStore(config, logger);
   store = opened.store;
   logger.info({ dataDir: config.dataDir, store: opened.kind, location: opened.location }, `event store: ${opened.kind} at ${opened.location}`);
@@ -105,12 +118,38 @@ async function main(): Promise<void> {
   logger.info(config.DATABASE_URL
     ? { viewStore: 'postgres', schema: config.DATABASE_SCHEMA ?? 'public' }
     : { viewStore: 'sqlite', file: `${config.dataDir}/views.sqlite` }, 'view store opened');
+  verifier = config.VERIFY_INTERVAL === null ? null : new HistoryVerifier({ store, damage, logger, intervalMs: config.VERIFY_INTERVAL });
+  verifier?.start(); // a first pass soon, in the background, then every VERIFY_INTERVAL
+
+  // the relay and the mail workers (or, for the API alone, only a watch on Redis for /healthz):
+  // while Redis is down the API goes on, and the relay catches up from its checkpoint when it returns
+  const redis = new URL(config.REDIS_URL);
+  logger.info({ redis: `${redis.protocol}//${redis.hostname}:${redis.port || '6379'}`, queuePrefix: config.QUEUE_PREFIX }, 'mail queue: Redis');
+  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  if (sends && !config.PUBLIC_URL) logger.warn({ publicUrl }, 'no PUBLIC_URL: the links in e-mail point at this machine');
+  mail = await startMailSystem({
+    store, handler, viewStore, damage, logger,
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    relay: sends,
+    worker: sends,
+    ...(mailTransport ? {
+      mail: {
+        mailer: createMailer(mailTransport, { logger }),
+        settings: { from: config.MAIL_FROM, inboundDomain: config.INBOUND_DOMAIN, publicUrl, keys: stakeholderTokenKeys(auth.secret) },
+      },
+    } : {}),
+    reminderOffsetsMs: config.REMINDER_OFFSETS,
+  });
+  if (!serves) {
+    logger.info('workers started: the relay follows the log, the senders take jobs');
+    return;
+  }
+
   runner = new ProjectionRunner({
     store, projections, logger, damage, viewStore,
     progress: (p) => logger.info(p, 'views catching up'),
   });
-  verifier = config.VERIFY_INTERVAL === null ? null : new HistoryVerifier({ store, damage, logger, intervalMs: config.VERIFY_INTERVAL });
-  verifier?.start(); // a first pass soon, in the background, then every VERIFY_INTERVAL
 
   const revoked = new RevokedTokens(revokedTokensFile(config.dataDir));
   logger.info({ tokenMaxLifetime: formatDuration(config.TOKEN_MAX_LIFETIME), revokedTokens: revoked.file }, 'bearer tokens: lifetime bounded, revocation list re-read when it changes');
@@ -118,6 +157,7 @@ async function main(): Promise<void> {
     store, runner, handler, damage, logger, clock, storeKind: opened.kind, authSecret: auth.secret,
     authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
     publicUrl: config.PUBLIC_URL,
+    mailHealth: () => mail!.health(),
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, `listening on ${address}; API documentation at ${address}/docs`);

@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpat
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AUTH_SECRET, OPEN_BODY } from './helpers/http.ts';
+import { testPrefix } from './helpers/mail-system.ts';
 import { commandLineOf, eventually, startServerProcess } from './helpers/server-process.ts';
 import { tempDir } from './helpers/temp-store.ts';
 
@@ -72,7 +73,7 @@ t.test('npm run build compiles src/ and nothing else into the outDir it is given
 t.test('npm run start:prod serves from dist/ with NODE_ENV=production; the compiled consult mints a token it accepts', async (t) => {
   if (built.code !== 0) return t.fail('the build failed');
   const dataDir = tempDir(t);
-  const env = { ...process.env, NODE_ENV: 'production', AUTH_SECRET, SMTP_URL: 'smtp://127.0.0.1:2525', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', EVENTSTORE_URL: '', TOKEN_MAX_LIFETIME: '', CONSULT_DIST: '' };
+  const env = { ...process.env, NODE_ENV: 'production', AUTH_SECRET, SMTP_URL: 'smtp://127.0.0.1:2525', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', EVENTSTORE_URL: '', TOKEN_MAX_LIFETIME: '', CONSULT_DIST: '', QUEUE_PREFIX: testPrefix(t) };
   const server = startServerProcess(t, 'npm', ['run', 'start:prod'], { cwd: app, env });
   const address = await server.address;
   const nodePid = server.logs.find((l) => typeof l.pid === 'number')?.pid as number;

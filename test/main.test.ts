@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { consult } from './helpers/consult.ts';
+import { testPrefix } from './helpers/mail-system.ts';
 import { eventually, startServerProcess } from './helpers/server-process.ts';
 import { tempDir } from './helpers/temp-store.ts';
 
@@ -18,7 +19,7 @@ const bin = fileURLToPath(new URL('../bin/consult.js', import.meta.url));
 t.test('starts on the embedded SQLite store, serves /healthz, stops on SIGTERM', async (t) => {
   const dataDir = tempDir(t);
   const child = spawn(process.execPath, ['--import', 'tsx/esm', main], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development', SMTP_URL: '' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development', SMTP_URL: '', QUEUE_PREFIX: testPrefix(t) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -103,7 +104,7 @@ t.test('tokens against the running server: the start-up hint works as printed, a
   const repoRoot = fileURLToPath(new URL('..', import.meta.url));
   const server = startServerProcess(t, process.execPath, ['--import', 'tsx/esm', main], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TOKEN_MAX_LIFETIME: '8h', LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development', EVENTSTORE_URL: '' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TOKEN_MAX_LIFETIME: '8h', LOG_LEVEL: 'info', AUTH_SECRET: '', NODE_ENV: 'development', EVENTSTORE_URL: '', QUEUE_PREFIX: testPrefix(t) },
   });
   const address = await server.address;
   t.ok(await eventually(() => /\n {2}\S.*npx consult token .*\n/.test(server.stderr())), 'a token command is printed');

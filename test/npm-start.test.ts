@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { issueToken } from '../src/auth/tokens.ts';
 import { SqliteEventStore } from '../src/store/sqlite/sqlite-event-store.ts';
 import { AUTH_SECRET, OPEN_BODY } from './helpers/http.ts';
+import { testPrefix } from './helpers/mail-system.ts';
 import { descendantsOf, eventually, isAlive, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 import { tempDir } from './helpers/temp-store.ts';
 
@@ -31,7 +32,7 @@ async function npmStart(t: Tap): Promise<Started> {
     cwd: repoRoot,
     // its own process group, as a terminal's foreground job is: Ctrl-C signals the whole group
     detached: true,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_SECRET, LOG_LEVEL: 'info', NODE_ENV: 'development', EVENTSTORE_URL: '', TOKEN_MAX_LIFETIME: '' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_SECRET, LOG_LEVEL: 'info', NODE_ENV: 'development', EVENTSTORE_URL: '', TOKEN_MAX_LIFETIME: '', QUEUE_PREFIX: testPrefix(t) },
   });
   const address = await server.address;
   const token = await issueToken(AUTH_SECRET, { role: 'coordinator', subject: 'Gender Office coordinator' });

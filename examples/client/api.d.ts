@@ -73,6 +73,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/consultations/{id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set how reminders go out before each deadline: offsets (default REMINDER_OFFSETS), on or off, and a message of your own
+         * @description Replaces the settings before. Reminders go only to those from whom comments or an endorsement are still awaited; those already scheduled follow the new settings (one at an offset no longer listed, or while switched off, sends nothing).
+         */
+        put: operations["configureReminders"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/consultations/{id}/deadlines": {
         parameters: {
             query?: never;
@@ -290,6 +310,23 @@ export interface paths {
         put?: never;
         /** "No further comments on this version", on the stakeholder's behalf (the latest draft version only) */
         post: operations["completeReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/consultations/{id}/stakeholders/{sid}/resend-invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the invitation again, to every contact or to one (`contactId`): recorded, then sent as a new message */
+        post: operations["resendInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -545,6 +582,20 @@ export interface operations {
                             detectedBy: "handler" | "projections" | "verifier";
                             detectedAt: string;
                         }[];
+                        mail: {
+                            redis: {
+                                reachable: boolean;
+                            };
+                            relay: {
+                                state: string;
+                                failure: string | null;
+                                position: string | null;
+                                behind: number | null;
+                            } | null;
+                            worker: {
+                                running: boolean;
+                            } | null;
+                        } | null;
                     };
                 };
             };
@@ -599,6 +650,20 @@ export interface operations {
                             detectedBy: "handler" | "projections" | "verifier";
                             detectedAt: string;
                         }[];
+                        mail: {
+                            redis: {
+                                reachable: boolean;
+                            };
+                            relay: {
+                                state: string;
+                                failure: string | null;
+                                position: string | null;
+                                behind: number | null;
+                            } | null;
+                            worker: {
+                                running: boolean;
+                            } | null;
+                        } | null;
                     };
                     "application/problem+json": components["schemas"]["Problem"];
                 };
@@ -1000,6 +1065,150 @@ export interface operations {
             };
             /** @description URI_TOO_LONG: a path parameter over 100 characters */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    configureReminders: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    offsets?: string[];
+                    /** @default true */
+                    enabled?: boolean;
+                    message?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description done, or nothing to do (then nothing is appended): the consultation's revision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revision: number;
+                    };
+                };
+            };
+            /** @description INVALID_INPUT (`errors` names each field, `params.<name>` for a malformed path id), MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH, BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN (an auditor may only read), ACTOR_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND, DRAFT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a domain rule refuses the command, e.g. CONSULTATION_CLOSED, DRAFT_NOT_LATEST, COMMENT_DEADLINE_PASSED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REVISION_MISMATCH: the consultation has moved on from the revision in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BODY_TOO_LARGE (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG: a path parameter over 100 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description well-formed input invalid for the state, e.g. SECTION_NOT_FOUND, DEADLINE_IN_PAST; COMMAND_ID_REUSED (the same Idempotency-Key with another body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3316,6 +3525,149 @@ export interface operations {
             };
         };
     };
+    resendInvitation: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    contactId?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description done, or nothing to do (then nothing is appended): the consultation's revision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revision: number;
+                    };
+                };
+            };
+            /** @description INVALID_INPUT (`errors` names each field, `params.<name>` for a malformed path id), MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH, BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN (an auditor may only read), ACTOR_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND, DRAFT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a domain rule refuses the command, e.g. CONSULTATION_CLOSED, DRAFT_NOT_LATEST, COMMENT_DEADLINE_PASSED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REVISION_MISMATCH: the consultation has moved on from the revision in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BODY_TOO_LARGE (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG: a path parameter over 100 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description well-formed input invalid for the state, e.g. SECTION_NOT_FOUND, DEADLINE_IN_PAST; COMMAND_ID_REUSED (the same Idempotency-Key with another body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     recordMessageSent: {
         parameters: {
             query?: never;
@@ -3335,28 +3687,40 @@ export interface operations {
                     kind: "invitation";
                     /** Format: uuid */
                     stakeholderId: string;
+                    /** Format: uuid */
+                    contactId?: string;
                     messageId: string;
                     /** Format: date-time */
                     sentAt: string;
+                    /** @enum {string} */
+                    transport?: "smtp" | "file";
                 } | {
                     /** @enum {string} */
                     kind: "notice";
                     /** Format: uuid */
                     stakeholderId: string;
+                    /** Format: uuid */
+                    contactId?: string;
                     messageId: string;
                     /** Format: date-time */
                     sentAt: string;
                     /** @enum {string} */
-                    notice: "new-draft" | "endorsement-request" | "acknowledgement";
+                    transport?: "smtp" | "file";
+                    /** @enum {string} */
+                    notice: "new-draft" | "endorsement-request" | "acknowledgement" | "outcome" | "answers-digest";
                     draftVersion?: number;
                 } | {
                     /** @enum {string} */
                     kind: "reminder";
                     /** Format: uuid */
                     stakeholderId: string;
+                    /** Format: uuid */
+                    contactId?: string;
                     messageId: string;
                     /** Format: date-time */
                     sentAt: string;
+                    /** @enum {string} */
+                    transport?: "smtp" | "file";
                     /** @enum {string} */
                     phase: "comments" | "endorsement";
                     draftVersion: number;
@@ -3504,6 +3868,8 @@ export interface operations {
                 "application/json": {
                     /** Format: uuid */
                     stakeholderId: string;
+                    /** Format: uuid */
+                    contactId?: string;
                     messageId: string;
                     /** @enum {string} */
                     messageKind: "invitation" | "notice" | "reminder";

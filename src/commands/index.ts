@@ -5,6 +5,7 @@ import { changeContacts } from './change-contacts.ts';
 import { changeStakeholderDetails } from './change-stakeholder-details.ts';
 import { closeConsultation } from './close-consultation.ts';
 import { completeReview } from './complete-review.ts';
+import { configureReminders } from './configure-reminders.ts';
 import { endorseDraft } from './endorse-draft.ts';
 import { extendDeadline } from './extend-deadline.ts';
 import { inviteStakeholder } from './invite-stakeholder.ts';
@@ -15,6 +16,7 @@ import { recordMessageSent } from './record-message-sent.ts';
 import { reinstateStakeholder } from './reinstate-stakeholder.ts';
 import { removeStakeholder } from './remove-stakeholder.ts';
 import { requestEndorsement } from './request-endorsement.ts';
+import { resendInvitation } from './resend-invitation.ts';
 import { respondToInvitation } from './respond-to-invitation.ts';
 import { retractComment } from './retract-comment.ts';
 import { submitComment } from './submit-comment.ts';
@@ -24,12 +26,12 @@ export const commands = {
   openConsultation, publishDraft, inviteStakeholder, changeContacts, changeStakeholderDetails, respondToInvitation, removeStakeholder,
   reinstateStakeholder, submitComment, retractComment, completeReview, answerComment, requestEndorsement,
   cancelEndorsementRequest, endorseDraft, withholdEndorsement, extendDeadline, closeConsultation,
-  recordMessageSent, recordDeliveryFailure,
+  recordMessageSent, recordDeliveryFailure, configureReminders, resendInvitation,
 } as const;
 
 export {
-  answerComment, cancelEndorsementRequest, changeContacts, changeStakeholderDetails, closeConsultation, completeReview, endorseDraft,
+  answerComment, cancelEndorsementRequest, changeContacts, changeStakeholderDetails, closeConsultation, completeReview, configureReminders, endorseDraft,
   extendDeadline, inviteStakeholder, openConsultation, publishDraft, recordDeliveryFailure, recordMessageSent,
-  reinstateStakeholder, removeStakeholder, requestEndorsement, respondToInvitation, retractComment, submitComment,
+  reinstateStakeholder, removeStakeholder, requestEndorsement, resendInvitation, respondToInvitation, retractComment, submitComment,
   withholdEndorsement,
 };

@@ -12,6 +12,7 @@ export const recordDeliveryFailure = defineCommand({
   name: 'RecordDeliveryFailure',
   schema: z.strictObject({
     stakeholderId: Id,
+    contactId: Id.optional().describe('the contact person it was for'),
     messageId: SingleLine(200),
     messageKind: MessageKind,
     error: MultiLine(2_000),

@@ -2,9 +2,15 @@ import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { event } from '../domain/events.ts';
 import { RECORDS, requireExists, requireRole, requireStakeholder } from '../domain/rules.ts';
-import { Id, Instant, NoticeKind, Phase, SingleLine } from '../domain/schemas.ts';
+import { Id, Instant, MailTransport, NoticeKind, Phase, SingleLine } from '../domain/schemas.ts';
 
-const Common = { stakeholderId: Id, messageId: SingleLine(200), sentAt: Instant };
+const Common = {
+  stakeholderId: Id,
+  contactId: Id.optional().describe('the contact person it went to'),
+  messageId: SingleLine(200),
+  sentAt: Instant,
+  transport: MailTransport.optional().describe('file: written to the file outbox, not sent'),
+};
 
 /**
  * Records a message that has left. Accepted in any state (the mail has gone already, even if the

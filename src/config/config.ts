@@ -31,7 +31,11 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** FULL (default): an acknowledged append survives power loss. NORMAL: faster, may lose the last appends on power loss. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /** what this process runs: all (the API, the mail relay and the mail workers), api (the HTTP API only), workers (the relay and the senders only) */
+  ROLE: z.enum(['all', 'api', 'workers']).default('all'),
   REDIS_URL: Url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** the start of every Redis key of the mail queue (BullMQ's prefix): deployments sharing one Redis each take their own */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, ".", "_" and "-" (no ":")').default('consult'),
   AUTH_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /** the longest a bearer token may live (exp - iat), in seconds once parsed: "8h", "30d" (default) */
   TOKEN_MAX_LIFETIME: Duration.prefault('30d'),

@@ -71,6 +71,14 @@ export interface CommentState {
   answer: { disposition: string; response: string } | null;
 }
 
+/** The reminders a coordinator configured (RemindersConfigured); null in the state until then: the server's defaults, enabled. */
+export interface ReminderSettings {
+  /** durations before each deadline, longest first; null: the server's REMINDER_OFFSETS */
+  offsets: string[] | null;
+  enabled: boolean;
+  message: string | null;
+}
+
 export interface AppliedCommand {
   firstRevision: number;
   lastRevision: number;
@@ -103,6 +111,8 @@ export interface ConsultationState {
   stakeholders: Map<string, StakeholderState>;
   comments: Map<string, CommentState>;
   endorsementRequest: { draftVersion: number; deadline: string } | null;
+  /** how reminders go out; null: as the server's settings say */
+  reminders: ReminderSettings | null;
   /** message ids recorded as sent or failed, so a retried mail job records nothing twice */
   messages: Map<string, 'sent' | 'failed' | 'failed-permanently'>;
   /** command ids applied, so a repeated command is a no-op returning the first result */
@@ -136,6 +146,7 @@ export function initialState(): ConsultationState {
     stakeholders: new Map(),
     comments: new Map(),
     endorsementRequest: null,
+    reminders: null,
     messages: new Map(),
     commands: new Map(),
   };
@@ -287,6 +298,11 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
       }
       return;
     }
+    case 'RemindersConfigured':
+      s.reminders = { offsets: e.data.offsets, enabled: e.data.enabled, message: e.data.message ?? null };
+      return;
+    case 'InvitationResendRequested':
+      return; // a request to the mail relay: nothing decide needs
     case 'InvitationSent':
     case 'NoticeSent':
     case 'ReminderSent':

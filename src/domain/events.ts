@@ -3,7 +3,7 @@
 // shape gets a new type name or an upcaster; old events must still replay.
 import { z } from 'zod';
 import {
-  Channel, Disposition, Instant, LanguageCode, MessageKind, NoticeKind, Outcome, Phase, StakeholderKind, TimeZone,
+  Channel, Disposition, Instant, LanguageCode, MailTransport, MessageKind, NoticeKind, Outcome, Phase, StakeholderKind, TimeZone,
 } from './schemas.ts';
 
 // Stored shapes are checked loosely: text as any string, ids as any string. The input rules
@@ -99,9 +99,30 @@ export const EventDataSchemas = {
     /** present when the extension is for one stakeholder only */
     stakeholderId: z.string().optional(),
   }),
-  InvitationSent: z.object({ ...StakeholderRef, messageId: z.string(), sentAt: Instant }),
+  /**
+   * The coordinator asked for the invitation to go out again: to every contact, or to `contactId`
+   * only. The mail relay sends it as a new message (its own job and Message-ID).
+   */
+  InvitationResendRequested: z.object({ ...StakeholderRef, contactId: z.string().optional() }),
+  /**
+   * The consultation's reminders, replacing the settings before: `offsets` how long before each
+   * deadline (durations such as "7d", "36h", longest first; null: the server's REMINDER_OFFSETS),
+   * `enabled` false sends none, `message` the coordinators' words added to each.
+   */
+  RemindersConfigured: z.object({
+    offsets: z.array(z.string()).nullable(),
+    enabled: z.boolean(),
+    message: z.string().optional(),
+  }),
+  // The records of mail: `contactId` names the contact person it went to (absent in events
+  // recorded by hand through the API without one, and in those written before contacts had ids);
+  // `transport` "file" says the message was written to the file outbox, not sent (absent: sent,
+  // or recorded by hand).
+  InvitationSent: z.object({ ...StakeholderRef, contactId: z.string().optional(), messageId: z.string(), sentAt: Instant, transport: MailTransport.optional() }),
   NoticeSent: z.object({
     ...StakeholderRef,
+    contactId: z.string().optional(),
+    transport: MailTransport.optional(),
     messageId: z.string(),
     notice: NoticeKind,
     draftVersion: z.number().int().positive().optional(),
@@ -109,6 +130,8 @@ export const EventDataSchemas = {
   }),
   ReminderSent: z.object({
     ...StakeholderRef,
+    contactId: z.string().optional(),
+    transport: MailTransport.optional(),
     messageId: z.string(),
     phase: Phase,
     draftVersion: z.number().int().positive(),
@@ -117,6 +140,7 @@ export const EventDataSchemas = {
   }),
   DeliveryFailed: z.object({
     ...StakeholderRef,
+    contactId: z.string().optional(),
     messageId: z.string(),
     messageKind: MessageKind,
     error: z.string(),

@@ -76,8 +76,11 @@ export type Phase = z.infer<typeof Phase>;
 export const Outcome = z.enum(['adopted', 'withdrawn']);
 /** A consultation as coordinators see it (the state's 'none' is a consultation that does not exist). */
 export const ConsultationStatus = z.enum(['open', 'closed']);
+/** how a message left: by SMTP, or written to the file outbox (not sent: no SMTP_URL) */
+export const MailTransport = z.enum(['smtp', 'file']);
 export const MessageKind = z.enum(['invitation', 'notice', 'reminder']);
-export const NoticeKind = z.enum(['new-draft', 'endorsement-request', 'acknowledgement']);
+/** what a notice was: a new draft, a request to endorse, a receipt for comments, the outcome at closing, a digest of answers */
+export const NoticeKind = z.enum(['new-draft', 'endorsement-request', 'acknowledgement', 'outcome', 'answers-digest']);
 
 export const SectionKey = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a section key of letters, digits, ".", "_" or "-"');
 

@@ -17,6 +17,7 @@ import type { DamageRegistry } from '../audit/damage.ts';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { EventStore } from '../store/port.ts';
+import type { MailHealth } from '../workers/mail-system.ts';
 import { apiPlugin } from './api.ts';
 import type { App, HttpContext } from './context.ts';
 import { answerNotFound, clientErrorHandler, frameworkErrors, problemErrorHandler, refuseWhileClosing } from './framework.ts';
@@ -48,6 +49,8 @@ export interface AppDeps {
   storeProbeIntervalMs?: number;
   /** where clients reach the API (PUBLIC_URL): the OpenAPI document's server; default `/`, where the document is served from */
   publicUrl?: string;
+  /** what /healthz shows of the mail side (Redis, the relay, the workers); none: the section is null */
+  mailHealth?: () => Promise<MailHealth>;
 }
 
 /** The longest path parameter the router accepts; a longer one is 414 URI_TOO_LONG (ids are 36-character UUIDs). */
@@ -85,7 +88,7 @@ export async function buildApp(deps: AppDeps) {
     timeZones: new TimeZones(deps.runner),
     clock: deps.clock ?? (() => new Date()),
   };
-  await app.register(async (health: App) => healthRoutes(health, { ...ctx, storeKind: deps.storeKind }));
+  await app.register(async (health: App) => healthRoutes(health, { ...ctx, storeKind: deps.storeKind, ...(deps.mailHealth ? { mailHealth: deps.mailHealth } : {}) }));
   await app.register(apiPlugin, { ctx, authSecret: deps.authSecret, ...(deps.authPolicy ? { authPolicy: deps.authPolicy } : {}) });
   return app;
 }

@@ -100,6 +100,20 @@ export interface Projection {
 /** What the mail relay and other consumers are: see Projection. */
 export type LogConsumer = Projection;
 
+/**
+ * Thrown by a consumer's `apply` that cannot act on an event now (the mail relay while Redis is
+ * down): the runner does not stop the consumer, as it does for any other error, but drops the
+ * batch, keeps the checkpoint before it and tries again with backoff, so that nothing the consumer
+ * could not do is passed over. Every consumer of that runner waits meanwhile: give such a consumer
+ * a runner of its own.
+ */
+export class ConsumerRetryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConsumerRetryError';
+  }
+}
+
 /** What a per-consultation reducer knows about an event besides its type and data. */
 export interface EventContext {
   consultationId: string;

@@ -12,7 +12,9 @@
 // command's read-your-writes waits on the shared checkpoints; it takes over when the writer goes.
 //
 // A reducer that throws stops only its own projection (its batch is dropped, its checkpoint stays
-// before the batch), names the event, and fails waiters at once. A consultation whose chain does not
+// before the batch), names the event, and fails waiters at once. A consumer that throws
+// ConsumerRetryError (the mail relay while Redis is down) is not stopped: the whole batch is tried
+// again from the checkpoints with backoff, so such a consumer runs in a runner of its own. A consultation whose chain does not
 // hold is marked damaged and its events from there are skipped; the others go on.
 import type { Logger } from 'pino';
 import { DamageRegistry } from '../audit/damage.ts';
@@ -29,7 +31,7 @@ import { CheckpointTimeoutError, type ViewChange, type ViewStore, type WriterLea
 import { storableChanges } from './storable.ts';
 import { ChainTracker } from './chain-tracker.ts';
 import { DocBatch, DocCache, docReader, projectionBase, storedCollection } from './doc-batch.ts';
-import type { DocReader, Projection, ProjectionEvent } from './projection.ts';
+import { ConsumerRetryError, type DocReader, type Projection, type ProjectionEvent } from './projection.ts';
 
 export class ProjectionTimeoutError extends AppError {
   constructor(readonly waitedMs: number, readonly behind: string[]) {
@@ -524,14 +526,16 @@ export class ProjectionRunner {
         const delay = Math.min(RETRY_MAX_MS, 100 * 2 ** attempt);
         logger?.warn({ err: error, delayMs: delay }, error instanceof SubscriptionDroppedError
           ? 'views: subscription dropped; resubscribing from the checkpoints'
-          : 'views: a batch could not be committed; resuming from the checkpoints');
+          : error instanceof ConsumerRetryError
+            ? `${error.message}; trying the batch again from the checkpoint`
+            : 'views: a batch could not be committed; resuming from the checkpoints');
         await subscription.close();
         for (const w of this.workers) {
           w.batch = null;
           w.cache.clear(); // a batch may have changed cached documents before its commit failed
         }
         await this.loadCheckpoints();
-        await sleep(delay);
+        await sleep(delay, this.abort.signal); // stop() ends the wait
       }
     }
   }
@@ -578,6 +582,7 @@ export class ProjectionRunner {
           await w.projection.apply(w.batch, pe);
           w.pending++;
         } catch (error) {
+          if (error instanceof ConsumerRetryError) throw error; // the batch again later, from the checkpoint (run)
           this.fail(w, error, e);
         }
       }
@@ -716,6 +721,16 @@ function only<X>(items: readonly X[]): X | undefined {
   return items.length === 1 ? items[0] : undefined;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -15,28 +15,48 @@ export interface SmtpSink {
   received: Received[];
   /** RCPT TO this address is answered with this code (e.g. 550 unknown mailbox, 451 try later) */
   refuse: Map<string, number>;
+  /** how many times each address was named in RCPT TO (refused or not), lower-cased */
+  rcptAttempts: Map<string, number>;
 }
 
-export async function startSmtpSink(t: Test): Promise<SmtpSink> {
+export interface SmtpSinkOptions {
+  /** hold each message this long before accepting it (a slow server, to stop a worker mid-run) */
+  acceptDelayMs?: number;
+}
+
+export async function startSmtpSink(t: Test, options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const received: Received[] = [];
   const refuse = new Map<string, number>();
+  const rcptAttempts = new Map<string, number>();
+  /** sessions whose client went away: a message not yet answered with 250 there was never accepted */
+  const closed = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     hideSTARTTLS: true,
     disableReverseLookup: true,
     logger: false,
     onRcptTo(address, _session, callback) {
-      const code = refuse.get(address.address.toLowerCase());
+      const key = address.address.toLowerCase();
+      rcptAttempts.set(key, (rcptAttempts.get(key) ?? 0) + 1);
+      const code = refuse.get(key);
       if (code === undefined) return callback();
       return callback(Object.assign(new Error(code >= 500 ? 'No such mailbox' : 'Try again later'), { responseCode: code }));
+    },
+    onClose(session) {
+      closed.add(session.id);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const from = session.envelope.mailFrom;
-        received.push({ mailFrom: from ? from.address : null, rcptTo: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
-        callback();
+        const accept = () => {
+          if (closed.has(session.id)) return callback(new Error('the client went away'));
+          received.push({ mailFrom: from ? from.address : null, rcptTo: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+          callback();
+        };
+        if (options.acceptDelayMs) setTimeout(accept, options.acceptDelayMs);
+        else accept();
       });
     },
   });
@@ -44,5 +64,5 @@ export async function startSmtpSink(t: Test): Promise<SmtpSink> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `smtp://127.0.0.1:${port}`, received, refuse };
+  return { url: `smtp://127.0.0.1:${port}`, received, refuse, rcptAttempts };
 }

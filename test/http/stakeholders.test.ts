@@ -579,6 +579,7 @@ t.test('the OpenAPI document describes the stakeholder routes with their bodies'
     '/consultations/{id}/stakeholders/{sid}',
     '/consultations/{id}/stakeholders/{sid}/contacts',
     '/consultations/{id}/stakeholders/{sid}/reinstate',
+    '/consultations/{id}/stakeholders/{sid}/resend-invitation',
     '/consultations/{id}/stakeholders/{sid}/response',
     '/consultations/{id}/stakeholders/{sid}/review',
   ]);

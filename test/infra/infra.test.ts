@@ -1,7 +1,7 @@
 // Keeps infra/compose.yaml, infra/Dockerfile, .dockerignore and .env.example honest without Docker:
 // no engine runs on the development and CI machines, so these files are checked as text.
 import t from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // `yaml` is already installed with tap (tap → @tapjs/core → tap-yaml → yaml); no dependency added for it.
@@ -19,9 +19,6 @@ const scriptCommand = (name: string) => (pkg.scripts[name] ?? '').trim().replace
 const startCommand = scriptCommand('start');
 // `npm run start:prod`: the compiled JavaScript that `npm run build` writes to dist/
 const prodCommand = scriptCommand('start:prod');
-const workersEntry = 'src/workers/main.ts';
-const workersExist = existsSync(path.join(root, workersEntry));
-const pendingMarker = `PENDING: ${workersEntry} does not exist yet`;
 
 // ---------------------------------------------------------------------------------------------
 // .env.example
@@ -180,22 +177,16 @@ t.test('the app services wait for healthy dependencies', async (t) => {
   }
 });
 
-t.test('api runs what `npm run start:prod` runs (compiled dist/), workers the compiled src/workers/main.ts', async (t) => {
+t.test('api and workers both run what `npm run start:prod` runs (compiled dist/), apart by ROLE', async (t) => {
   t.same(startCommand, ['node', '--import', 'tsx/esm', 'src/main.ts'], 'npm start stays the development quick start, through tsx');
   t.same(prodCommand, ['node', '--enable-source-maps', 'dist/main.js'], 'npm run start:prod runs the compiled server, as the Dockerfile and compose assume');
   t.match(pkg.scripts.build ?? '', /^tsc -p tsconfig\.build\.json$/, 'npm run build compiles with tsconfig.build.json');
   t.same(commandOf(services.api), prodCommand);
-  t.same(commandOf(services.workers), ['node', '--enable-source-maps', workersEntry.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')]);
-});
-
-t.test(`the workers entry point is marked pending exactly while ${workersEntry} is missing`, async (t) => {
-  if (workersExist) {
-    t.notOk(composeText.includes(pendingMarker), 'the PENDING note is gone now that the entry point exists');
-    t.notOk(services.workers?.profiles?.length, 'workers start with a plain `up` (no profile)');
-  } else {
-    t.ok(composeText.includes(pendingMarker), 'compose.yaml says the entry point does not exist yet');
-    t.ok(services.workers?.profiles?.length, 'workers stay behind a profile, so `up` does not start a process that exits');
-  }
+  t.same(commandOf(services.workers), prodCommand);
+  t.equal(environmentOf(services.api).ROLE, 'api', 'the api service runs the HTTP API only');
+  t.equal(environmentOf(services.workers).ROLE, 'workers', 'the workers service runs the relay and the senders');
+  t.notOk(services.workers?.profiles?.length, 'workers start with a plain `up` (no profile)');
+  t.notOk(composeText.includes('PENDING'), 'nothing in compose.yaml waits for a later issue');
 });
 
 t.test('every named volume a service uses is declared', async (t) => {

@@ -20,7 +20,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 t.test('the example client against a running server', async (t) => {
   const server = startServerProcess(t, process.execPath, ['--import', 'tsx/esm', main], {
     cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(t), LOG_LEVEL: 'info', AUTH_SECRET, PUBLIC_URL, NODE_ENV: 'development', EVENTSTORE_URL: '', VERIFY_INTERVAL: 'off' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(t), LOG_LEVEL: 'info', AUTH_SECRET, PUBLIC_URL, NODE_ENV: 'development', EVENTSTORE_URL: '', VERIFY_INTERVAL: 'off', ROLE: 'api' },
   });
   const baseUrl = await server.address;
   t.ok(await eventually(async () => (await fetch(`${baseUrl}/readyz`)).status === 200, 30_000), 'the server is ready');

@@ -67,6 +67,19 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
   });
 
   commandRoute(app, ctx, {
+    method: 'PUT',
+    url: '/consultations/:id/reminders',
+    operationId: 'configureReminders',
+    tags: ['consultations'],
+    summary: 'Set how reminders go out before each deadline: offsets (default REMINDER_OFFSETS), on or off, and a message of your own',
+    description: 'Replaces the settings before. Reminders go only to those from whom comments or an endorsement are still awaited; '
+      + 'those already scheduled follow the new settings (one at an offset no longer listed, or while switched off, sends nothing).',
+    params: ConsultationParams,
+    body: commands.configureReminders.schema,
+    command: commands.configureReminders,
+  });
+
+  commandRoute(app, ctx, {
     method: 'POST',
     url: '/consultations/:id/deadlines',
     operationId: 'extendDeadline',

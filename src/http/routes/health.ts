@@ -1,5 +1,6 @@
 // Liveness (with details) and readiness.
 import { z } from 'zod';
+import type { MailHealth as MailHealthFacts } from '../../workers/mail-system.ts';
 import type { App, HttpContext } from '../context.ts';
 import { DamageHealth } from '../damage-guard.ts';
 import { INTERNAL_ERROR, problem, ProblemBody } from '../schemas.ts';
@@ -23,7 +24,18 @@ const StoreHealth = z.object({
   writable: z.boolean().describe('false after a write failed (disk full, I/O error), until a probe write succeeds; liveness stays 200'),
 });
 
-export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string }): void {
+const MailHealth = z.object({
+  redis: z.object({ reachable: z.boolean().describe('false: Redis is down; commands are still taken (the events are the record) and mail waits') }),
+  relay: z.object({
+    state: z.string().describe('live, catching-up, following (another process runs the relay), failed, stopped'),
+    failure: z.string().nullable(),
+    position: z.string().nullable().describe('its checkpoint: the last event it queued the jobs of'),
+    behind: z.number().nullable().describe('how far behind the head of the log, in the store\'s unit; grows while Redis is down'),
+  }).nullable().describe('null: this process runs no relay (ROLE=api)'),
+  worker: z.object({ running: z.boolean() }).nullable().describe('null: this process runs no mail worker (ROLE=api)'),
+}).nullable().describe('the mail relay and workers; null when this process has no mail side');
+
+export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string; mailHealth?: () => Promise<MailHealthFacts> }): void {
   const storeReachable = async (): Promise<boolean> => {
     try {
       await ctx.store.ping();
@@ -42,10 +54,10 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
       tags: ['health'],
       summary: 'Liveness, with the store and each projection\'s state and lag',
       response: {
-        200: z.object({ status: z.literal('ok'), store: StoreHealth, projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth) }),
+        200: z.object({ status: z.literal('ok'), store: StoreHealth, projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth), mail: MailHealth }),
         ...HEALTH_ERRORS,
         503: unavailable('the event store is unreachable', z.object({
-          status: z.literal('unavailable'), store: StoreHealth, projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth),
+          status: z.literal('unavailable'), store: StoreHealth, projections: z.array(ProjectionHealth), damaged: z.array(DamageHealth), mail: MailHealth,
         })),
       },
     },
@@ -64,7 +76,11 @@ export function healthRoutes(app: App, ctx: HttpContext & { storeKind: string })
     }));
     const store = { kind: ctx.storeKind, reachable, writable: ctx.writes.writable };
     const damaged = ctx.damage.list(); // the consultations refused with HISTORY_DAMAGED; the service is live for the rest
-    return reachable ? reply.code(200).send({ status: 'ok' as const, store, projections, damaged }) : reply.code(503).send({ status: 'unavailable' as const, store, projections, damaged });
+    // Redis down does not make the service unavailable: commands are still taken, mail waits
+    const mail = ctx.mailHealth ? await ctx.mailHealth().catch(() => ({ redis: { reachable: false }, relay: null, worker: null })) : null;
+    return reachable
+      ? reply.code(200).send({ status: 'ok' as const, store, projections, damaged, mail })
+      : reply.code(503).send({ status: 'unavailable' as const, store, projections, damaged, mail });
   });
 
   app.get('/readyz', {

@@ -263,6 +263,18 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
 
   commandRoute(app, ctx, {
     method: 'POST',
+    url: '/consultations/:id/stakeholders/:sid/resend-invitation',
+    operationId: 'resendInvitation',
+    tags: ['stakeholders'],
+    summary: 'Send the invitation again, to every contact or to one (`contactId`): recorded, then sent as a new message',
+    params: StakeholderParams,
+    body: commands.resendInvitation.schema.omit({ stakeholderId: true }).nullish().describe('optional (the request may have no body): { contactId }'),
+    command: commands.resendInvitation,
+    input: ({ params, body }) => ({ ...body, stakeholderId: params.sid }),
+  });
+
+  commandRoute(app, ctx, {
+    method: 'POST',
     url: '/consultations/:id/messages',
     operationId: 'recordMessageSent',
     tags: ['stakeholders'],

@@ -1,0 +1,229 @@
+// The mail worker: takes a job off the queue, re-reads the consultation's state, and sends the
+// message only when it is still due (due.ts) and not recorded yet; then records it through the
+// command handler with the job id as the command id, so that a retried job never records twice and
+// a job recorded as sent is never sent again. Each contact has its own job, so its own message
+// (its own SMTP transaction, link, Reply-To and bounce address).
+//
+// Failures: a transient one (4xx, no connection, a timeout) is thrown, and BullMQ tries the job
+// again with exponential backoff; the last attempt's is recorded as DeliveryFailed (permanent:
+// false). A permanent one (5xx, an invalid address) is recorded as DeliveryFailed at once, not
+// retried. Malformed job data fails at once, without retries (UnrecoverableError).
+//
+// The only duplicate that may reach anyone is a crash between the SMTP server's acceptance and the
+// record: the message sent again carries the same Message-ID (made of the job id). A message sent
+// whose record failed is remembered in this process, so its retry records without sending again.
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { HistoryDamagedError } from '../audit/damage.ts';
+import type { CommandHandler } from '../commands/handler.ts';
+import { commands } from '../commands/index.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { ReadonlyState } from '../domain/consultation.ts';
+import type { Actor } from '../domain/schemas.ts';
+import { composeMessage, type MailSettings } from '../mail/compose.ts';
+import { InvalidRecipientError, messageIdFor, type OutgoingMail } from '../mail/message.ts';
+import { classifyFailure, type Mailer } from '../mail/transport.ts';
+import type { EventStore } from '../store/port.ts';
+import { whyNotDue } from './due.ts';
+import { jobIdFor, MAIL_QUEUE, MailJob } from './jobs.ts';
+import { ConsultationEvents, messageFacts } from './message-facts.ts';
+
+/** Who records what the mail worker did. */
+export const MAIL_WORKER_ACTOR: Actor = { role: 'system', id: 'mail-worker' };
+
+export interface MailWorkerDeps {
+  handler: Pick<CommandHandler, 'load' | 'execute'>;
+  store: Pick<EventStore, 'readStream'>;
+  mailer: Mailer;
+  settings: MailSettings;
+  /** REMINDER_OFFSETS in ms, longest first */
+  reminderOffsetsMs: readonly number[];
+  clock?: () => Date;
+  logger?: Logger;
+}
+
+/** What became of a job (its BullMQ return value, and the log's). */
+export type MailJobOutcome =
+  | { outcome: 'sent'; messageId: string; transport: 'smtp' | 'file' }
+  | { outcome: 'failed'; messageId: string; error: string }
+  | { outcome: 'recorded-already' }
+  | { outcome: 'not-due'; reason: string };
+
+/** The parts of a BullMQ job the worker reads (tests hand it plain objects). */
+export interface JobLike {
+  id?: string | undefined;
+  data: unknown;
+  attemptsMade: number;
+  opts: { attempts?: number | undefined };
+}
+
+type Sent = { messageId: string; sentAt: string; transport: 'smtp' | 'file' };
+
+/** The message kind a DeliveryFailed names. */
+function messageKindOf(job: MailJob): 'invitation' | 'notice' | 'reminder' {
+  return job.kind === 'invitation' ? 'invitation' : job.kind === 'reminder' ? 'reminder' : 'notice';
+}
+
+export class MailJobProcessor {
+  private readonly events: ConsultationEvents;
+  private readonly clock: () => Date;
+  /** messages sent whose record failed, by job id: the retry records them without sending again */
+  private readonly unrecorded = new Map<string, Sent>();
+  private readonly domain: string;
+
+  constructor(private readonly deps: MailWorkerDeps) {
+    this.events = new ConsultationEvents(deps.store);
+    this.clock = deps.clock ?? (() => new Date());
+    const from = deps.settings.from.address;
+    this.domain = from.slice(from.lastIndexOf('@') + 1);
+  }
+
+  async process(job: JobLike): Promise<MailJobOutcome> {
+    const parsed = MailJob.safeParse(job.data);
+    if (!parsed.success) {
+      throw new UnrecoverableError(`malformed mail job data: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`);
+    }
+    const data = parsed.data;
+    const id = job.id;
+    if (id === undefined || id !== jobIdFor(data)) throw new UnrecoverableError(`the job id ${String(id)} is not the one its data names (${jobIdFor(data)})`);
+    const log = this.deps.logger?.child({ jobId: id, kind: data.kind, consultationId: data.consultationId, stakeholderId: data.stakeholderId, contactId: data.contactId });
+
+    let state: ReadonlyState;
+    try {
+      state = await this.deps.handler.load(data.consultationId);
+    } catch (error) {
+      if (error instanceof HistoryDamagedError) throw new UnrecoverableError(error.message);
+      throw error; // the store: try again later
+    }
+    const messageId = messageIdFor(id, this.domain);
+    const recorded = state.messages.get(messageId);
+    if (state.commands.has(id) || recorded === 'sent' || recorded === 'failed-permanently') {
+      this.unrecorded.delete(id);
+      log?.debug('mail job: its message is recorded already; dropped');
+      return { outcome: 'recorded-already' };
+    }
+
+    const now = this.clock();
+    let sent = this.unrecorded.get(id);
+    if (!sent) {
+      const reason = whyNotDue(state, data, now.toISOString(), this.deps.reminderOffsetsMs);
+      if (reason !== null) {
+        log?.info({ reason }, 'mail job: no longer due; nothing sent');
+        return { outcome: 'not-due', reason };
+      }
+      const x = state.stakeholders.get(data.stakeholderId)!; // whyNotDue found it
+      const contact = x.contacts.find((c) => c.contactId === data.contactId)!;
+      const [profile, facts] = await Promise.all([
+        this.events.profile(data.consultationId),
+        messageFacts(state, x, data, this.events, { now: now.toISOString(), reminderOffsetsMs: this.deps.reminderOffsetsMs }),
+      ]);
+      if (!profile || !facts) {
+        log?.info('mail job: nothing to say (no answers in its period, no comments, no such event); nothing sent');
+        return { outcome: 'not-due', reason: 'nothing to say' };
+      }
+      let mail: OutgoingMail;
+      try {
+        ({ mail } = await composeMessage(this.deps.settings, {
+          jobId: id,
+          subject: { consultationId: data.consultationId, stakeholderId: x.id, contactId: contact.contactId },
+          consultation: profile,
+          stakeholder: { organisation: x.organisation, language: x.language },
+          contact: { name: contact.name, email: contact.email },
+          facts,
+          date: now,
+        }));
+      } catch (error) {
+        if (!(error instanceof InvalidRecipientError)) throw error;
+        return this.failed(data, messageId, error.message, true, log);
+      }
+      try {
+        const result = await this.deps.mailer.send(mail);
+        sent = { messageId: mail.messageId, sentAt: now.toISOString(), transport: result.transport };
+      } catch (error) {
+        const failure = classifyFailure(error);
+        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (failure.permanent) return this.failed(data, messageId, failure.error, true, log);
+        log?.warn({ responseCode: failure.responseCode, attempt: job.attemptsMade + 1, last }, 'mail job: the SMTP server failed for now');
+        if (last) await this.failed(data, messageId, failure.error, false, log);
+        // what the server said may name the address: it goes into the record, never into Redis (failedReason)
+        throw new Error(`the SMTP server failed for now (${failure.responseCode ?? 'no reply code'}); tried again with backoff`);
+      }
+      this.unrecorded.set(id, sent);
+    }
+    await this.record(id, data, sent);
+    this.unrecorded.delete(id);
+    log?.info({ messageId: sent.messageId, transport: sent.transport }, sent.transport === 'file' ? 'mail job: written to the outbox (not sent) and recorded' : 'mail job: sent and recorded');
+    return { outcome: 'sent', messageId: sent.messageId, transport: sent.transport };
+  }
+
+  private async record(commandId: string, job: MailJob, sent: Sent): Promise<void> {
+    const common = { stakeholderId: job.stakeholderId, contactId: job.contactId, messageId: sent.messageId, sentAt: sent.sentAt, ...(sent.transport === 'file' ? { transport: 'file' as const } : {}) };
+    const input = (() => {
+      switch (job.kind) {
+        case 'invitation': return { kind: 'invitation' as const, ...common };
+        case 'reminder': return { kind: 'reminder' as const, ...common, phase: job.phase, draftVersion: job.draftVersion, deadline: job.deadline };
+        case 'new-draft': return { kind: 'notice' as const, ...common, notice: 'new-draft' as const, draftVersion: job.draftVersion };
+        case 'endorsement-request': return { kind: 'notice' as const, ...common, notice: 'endorsement-request' as const, draftVersion: job.draftVersion };
+        case 'acknowledgement': return { kind: 'notice' as const, ...common, notice: 'acknowledgement' as const };
+        case 'outcome': return { kind: 'notice' as const, ...common, notice: 'outcome' as const };
+        case 'answers-digest': return { kind: 'notice' as const, ...common, notice: 'answers-digest' as const };
+      }
+    })();
+    await this.execute(() => this.deps.handler.execute(commands.recordMessageSent, { consultationId: job.consultationId, commandId, actor: MAIL_WORKER_ACTOR, input }));
+  }
+
+  private async failed(job: MailJob, messageId: string, error: string, permanent: boolean, log: Logger | undefined): Promise<MailJobOutcome> {
+    const commandId = jobIdFor(job);
+    log?.warn({ permanent }, permanent ? 'mail job: delivery failed for good; recorded' : 'mail job: delivery failed on the last attempt; recorded');
+    await this.execute(() => this.deps.handler.execute(commands.recordDeliveryFailure, {
+      consultationId: job.consultationId,
+      commandId,
+      actor: MAIL_WORKER_ACTOR,
+      input: {
+        stakeholderId: job.stakeholderId, contactId: job.contactId, messageId, messageKind: messageKindOf(job),
+        error: error.replace(/[^\t\n\u0020-\u007e\u00a0-\uffff]/g, ' ').trim().slice(0, 2_000) || 'delivery failed',
+        permanent, failedAt: this.clock().toISOString(),
+      },
+    }));
+    return { outcome: 'failed', messageId, error };
+  }
+
+  /** A record that another run of the same job made first (same command id, another time in it) is recorded all the same. */
+  private async execute(run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'COMMAND_ID_REUSED') return;
+      throw error;
+    }
+  }
+}
+
+export interface MailWorkerOptions extends MailWorkerDeps {
+  connection: Redis;
+  prefix: string;
+  /** jobs at once (default 4) */
+  concurrency?: number;
+  /** how long a job's lock lasts without renewal: a worker that died gives its jobs back after it (BullMQ default 30 s) */
+  lockDurationMs?: number;
+  /** how often stalled jobs are looked for (BullMQ default 30 s) */
+  stalledIntervalMs?: number;
+}
+
+/** The BullMQ worker on the mail queue; close() lets the jobs in flight finish. */
+export function startMailWorker(options: MailWorkerOptions): Worker<MailJob, MailJobOutcome> {
+  const processor = new MailJobProcessor(options);
+  const worker = new Worker<MailJob, MailJobOutcome>(MAIL_QUEUE, (job: Job<MailJob, MailJobOutcome>) => processor.process(job), {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency ?? 4,
+    ...(options.lockDurationMs !== undefined ? { lockDuration: options.lockDurationMs } : {}),
+    ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
+  });
+  worker.on('error', (error) => options.logger?.debug({ err: { message: error.message } }, 'mail worker: Redis error'));
+  worker.on('failed', (job, error) => {
+    if (job && error instanceof UnrecoverableError) options.logger?.error({ jobId: job.id, err: { message: error.message } }, 'mail job failed without retries');
+  });
+  return worker;
+}

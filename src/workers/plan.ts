@@ -1,0 +1,176 @@
+// What the mail relay does with one event: the jobs to add (and the reminders of a moved deadline to
+// take off the queue), planned from the consultation's state as the relay finds it (never older
+// than the event). Pure: the relay gives the state, the event and the time.
+//
+//   StakeholderInvited, StakeholderReinstated   → an invitation to each contact, and its reminders
+//   InvitationResendRequested                   → an invitation again (to the contact named, or each)
+//   StakeholderContactsChanged                  → the reminders of its contacts now
+//   DraftPublished                              → a new-draft notice to every stakeholder taking part, their reminders
+//   EndorsementRequested                        → a request to every endorser, their reminders
+//   DeadlineExtended (everyone's or one's own)  → the reminders at the new deadline; the old ones off the queue
+//   RemindersConfigured                         → every stakeholder's reminders at the new offsets
+//   CommentSubmitted                            → one acknowledgement per command (listing every comment it recorded)
+//   CommentAnswered                             → one digest per organisation and day, delayed to the day's end
+//   ConsultationClosed                          → the outcome to every stakeholder not removed
+//
+// Every job is checked with whyNotDue first (the worker checks again when it runs): a stakeholder
+// that has already commented is not reminded, one removed is not told of a new draft.
+import type { ReadonlyStakeholder, ReadonlyState } from '../domain/consultation.ts';
+import type { DomainEvent } from '../domain/events.ts';
+import type { Phase } from '../domain/schemas.ts';
+import { reminderTarget, remindersOf, whyNotDue } from './due.ts';
+import { jobIdFor, jobSpec, type JobSpec, type MailJob } from './jobs.ts';
+
+export interface PlanContext {
+  /** the time, ms since the epoch */
+  now: number;
+  /** REMINDER_OFFSETS, ms, longest first */
+  defaultOffsetsMs: readonly number[];
+  /** the digest's period (default a day, from midnight UTC) */
+  digestWindowMs: number;
+}
+
+export interface PlannedEvent {
+  consultationId: string;
+  revision: number;
+  /** when it was recorded (metadata.recordedAt) */
+  recordedAt: string;
+  /** the command that recorded it (metadata.commandId) */
+  commandId: string;
+  event: DomainEvent;
+}
+
+export interface Plan {
+  add: JobSpec[];
+  remove: string[];
+}
+
+/** The event types the relay acts on; others change no mail. */
+export const RELAYED_EVENTS: ReadonlySet<DomainEvent['type']> = new Set([
+  'StakeholderInvited', 'StakeholderReinstated', 'InvitationResendRequested', 'StakeholderContactsChanged', 'DraftPublished',
+  'EndorsementRequested', 'DeadlineExtended', 'RemindersConfigured', 'CommentSubmitted', 'CommentAnswered', 'ConsultationClosed',
+]);
+
+const BOTH: readonly Phase[] = ['comments', 'endorsement'];
+type Ids = Pick<MailJob, 'consultationId' | 'stakeholderId' | 'contactId'>;
+
+export function planJobs(s: ReadonlyState, e: PlannedEvent, ctx: PlanContext): Plan {
+  const nowIso = new Date(ctx.now).toISOString();
+  const add: JobSpec[] = [];
+  const remove: string[] = [];
+  const consultationId = e.consultationId;
+  const due = (job: MailJob) => whyNotDue(s, job, nowIso, ctx.defaultOffsetsMs) === null;
+  /** one job per contact of x (or of those given), those that are due */
+  const perContact = (x: ReadonlyStakeholder, make: (ids: Ids) => MailJob, delayMs = 0, only?: string) => {
+    for (const c of x.contacts) {
+      if (only !== undefined && c.contactId !== only) continue;
+      const job = make({ consultationId, stakeholderId: x.id, contactId: c.contactId });
+      if (due(job)) add.push(jobSpec(job, delayMs));
+    }
+  };
+  const remindersFor = (x: ReadonlyStakeholder, phases: readonly Phase[]) => {
+    const settings = remindersOf(s, ctx.defaultOffsetsMs);
+    if (!settings.enabled) return;
+    for (const phase of phases) {
+      const target = reminderTarget(s, x, phase);
+      if (!target) continue;
+      const deadline = Date.parse(target.deadline);
+      if (deadline <= ctx.now) continue;
+      const recorded = Date.parse(e.recordedAt);
+      const schedule: Array<{ offsetMs: number; delayMs: number }> = [];
+      // a reminder whose time passed while the relay could not act on the event (the event came
+      // before it) goes now; only the latest such one, not every one it missed
+      let missed: number | null = null;
+      for (const offsetMs of settings.offsetsMs) {
+        const at = deadline - offsetMs;
+        if (at > ctx.now) schedule.push({ offsetMs, delayMs: at - ctx.now });
+        else if (recorded < at) missed = offsetMs;
+      }
+      if (missed !== null) schedule.push({ offsetMs: missed, delayMs: 0 });
+      for (const { offsetMs, delayMs } of schedule) {
+        perContact(x, (ids) => ({ kind: 'reminder', ...ids, phase, draftVersion: target.draftVersion, deadline: target.deadline, offsetMs }), delayMs);
+      }
+    }
+  };
+  const everyone = () => [...s.stakeholders.values()];
+
+  const ev = e.event;
+  switch (ev.type) {
+    case 'StakeholderInvited':
+    case 'StakeholderReinstated': {
+      const x = s.stakeholders.get(ev.data.stakeholderId);
+      if (!x) break;
+      perContact(x, (ids) => ({ kind: 'invitation', ...ids, revision: e.revision }));
+      remindersFor(x, BOTH);
+      break;
+    }
+    case 'InvitationResendRequested': {
+      const x = s.stakeholders.get(ev.data.stakeholderId);
+      if (x) perContact(x, (ids) => ({ kind: 'invitation', ...ids, revision: e.revision }), 0, ev.data.contactId);
+      break;
+    }
+    case 'StakeholderContactsChanged': {
+      const x = s.stakeholders.get(ev.data.stakeholderId);
+      if (x) remindersFor(x, BOTH);
+      break;
+    }
+    case 'DraftPublished': {
+      if (ev.data.version !== s.latestVersion) break; // a later version's own event tells of it
+      for (const x of everyone()) {
+        perContact(x, (ids) => ({ kind: 'new-draft', ...ids, revision: e.revision, draftVersion: ev.data.version }));
+        remindersFor(x, ['comments']);
+      }
+      break;
+    }
+    case 'EndorsementRequested': {
+      if (s.endorsementRequest?.draftVersion !== ev.data.draftVersion) break; // cancelled since
+      for (const x of everyone()) {
+        if (!x.endorser) continue;
+        perContact(x, (ids) => ({ kind: 'endorsement-request', ...ids, revision: e.revision, draftVersion: ev.data.draftVersion }));
+        remindersFor(x, ['endorsement']);
+      }
+      break;
+    }
+    case 'DeadlineExtended': {
+      const { phase, draftVersion, previousDeadline, stakeholderId } = ev.data;
+      const targets = stakeholderId === undefined ? everyone() : [s.stakeholders.get(stakeholderId)].filter((x) => x !== undefined);
+      const offsets = remindersOf(s, ctx.defaultOffsetsMs).offsetsMs;
+      for (const x of targets) {
+        // the old deadline's reminders would find themselves not due; taking them off keeps the queue honest
+        for (const c of x.contacts) {
+          for (const offsetMs of offsets) {
+            remove.push(jobIdFor({ kind: 'reminder', consultationId, stakeholderId: x.id, contactId: c.contactId, phase, draftVersion, deadline: previousDeadline, offsetMs }));
+          }
+        }
+        remindersFor(x, [phase]);
+      }
+      break;
+    }
+    case 'RemindersConfigured':
+      for (const x of everyone()) remindersFor(x, BOTH);
+      break;
+    case 'CommentSubmitted': {
+      const x = s.stakeholders.get(ev.data.stakeholderId);
+      // one acknowledgement per command: named after the command's first event, whichever of its comments is seen
+      const first = s.commands.get(e.commandId)?.firstRevision ?? e.revision;
+      if (x) perContact(x, (ids) => ({ kind: 'acknowledgement', ...ids, revision: first }));
+      break;
+    }
+    case 'CommentAnswered': {
+      const comment = s.comments.get(ev.data.commentId);
+      const x = comment ? s.stakeholders.get(comment.stakeholderId) : undefined;
+      if (!x) break;
+      const start = Math.floor(Date.parse(e.recordedAt) / ctx.digestWindowMs) * ctx.digestWindowMs;
+      const end = start + ctx.digestWindowMs;
+      const window = { from: new Date(start).toISOString(), to: new Date(end).toISOString() };
+      perContact(x, (ids) => ({ kind: 'answers-digest', ...ids, ...window }), end - ctx.now);
+      break;
+    }
+    case 'ConsultationClosed':
+      for (const x of everyone()) perContact(x, (ids) => ({ kind: 'outcome', ...ids, revision: e.revision }));
+      break;
+    default:
+      break;
+  }
+  return { add, remove };
+}

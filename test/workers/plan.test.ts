@@ -1,0 +1,115 @@
+// What the relay makes of each event (plan.ts), given a history: which jobs, for whom, with which
+// ids and delays. Pure: no Redis, no clock.
+import t from 'tap';
+import { contactIdFor } from '../../src/domain/contacts.ts';
+import { event, type DomainEvent } from '../../src/domain/events.ts';
+import { jobIdFor, type MailJob } from '../../src/workers/jobs.ts';
+import { planJobs, type PlanContext } from '../../src/workers/plan.ts';
+import {
+  CONSULTATION_ID, CSO, MFA, MOD, commented, cso, declined, draft, endorsementRequested, extended, mfa, mod, opened, removed, stateFrom,
+} from '../helpers/domain-spec.ts';
+
+const NOW = Date.parse('2027-03-01T09:00:00Z');
+const DAY = 86_400_000;
+const ctx: PlanContext = { now: NOW, defaultOffsetsMs: [7 * DAY, DAY], digestWindowMs: DAY };
+const DEADLINE = '2027-04-01T17:00:00+03:00'; // draft(…)'s default comment deadline, as stored (and named in job data)
+const COMMENT = 'c0ffee00-0001-4000-8000-000000000001';
+
+/** The plan for the last event of the history, as the relay would make it once that event is folded. */
+function plan(history: DomainEvent[], options: { recordedAt?: string; context?: Partial<PlanContext> } = {}) {
+  const s = stateFrom(history);
+  return planJobs(s, {
+    consultationId: CONSULTATION_ID,
+    revision: history.length - 1,
+    recordedAt: options.recordedAt ?? new Date(NOW).toISOString(),
+    commandId: `given-${history.length - 1}`,
+    event: history.at(-1)!,
+  }, { ...ctx, ...options.context });
+}
+
+const kinds = (jobs: { data: MailJob }[]) => jobs.map((j) => `${j.data.kind}:${j.data.stakeholderId === CSO ? 'cso' : j.data.stakeholderId === MFA ? 'mfa' : 'mod'}`);
+
+t.test('StakeholderInvited: an invitation to each contact, and its reminders before the deadline at each offset', async (t) => {
+  const { add, remove } = plan([opened, draft(1), cso]);
+  t.same(remove, []);
+  t.same(add.map((j) => j.data.kind), ['invitation', 'reminder', 'reminder']);
+  const [invitation, week, day] = add;
+  t.same(invitation?.data, { kind: 'invitation', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example'), revision: 2 });
+  t.equal(invitation?.delayMs, 0);
+  t.match(week?.data, { phase: 'comments', draftVersion: 1, deadline: DEADLINE, offsetMs: 7 * DAY });
+  t.equal(week?.delayMs, Date.parse(DEADLINE) - 7 * DAY - NOW, 'a delayed job, due a week before the deadline');
+  t.equal(day?.delayMs, Date.parse(DEADLINE) - DAY - NOW);
+  for (const j of add) {
+    t.equal(j.id, jobIdFor(j.data), 'the id is derived from the data');
+    t.notMatch(j.id, /:/, 'no colon');
+    t.notMatch(JSON.stringify(j.data), /@|Focal point|Peace/, 'ids only: no address, no name');
+  }
+});
+
+t.test('the same event planned again gives the very same jobs (a redelivery adds nothing new)', async (t) => {
+  t.same(plan([opened, draft(1), cso]), plan([opened, draft(1), cso]));
+});
+
+t.test('DraftPublished: a notice and reminders to those taking part; none to one removed or declined', async (t) => {
+  const { add } = plan([opened, cso, mfa, mod, removed(MOD), declined(MFA), draft(1)]);
+  t.same(kinds(add), ['new-draft:cso', 'reminder:cso', 'reminder:cso']);
+});
+
+t.test('a reminder is not planned for one that has already answered for that phase', async (t) => {
+  const { add } = plan([opened, cso, draft(1), commented(COMMENT), event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: cso.type === 'StakeholderInvited' ? cso.data.contacts : [] })]);
+  t.same(add, [], 'it commented on the current version');
+});
+
+t.test('EndorsementRequested: a request and reminders to each endorser only', async (t) => {
+  const { add } = plan([opened, cso, mfa, draft(1), endorsementRequested(1)]);
+  t.same(kinds(add), ['endorsement-request:mfa', 'reminder:mfa', 'reminder:mfa']);
+  t.match(add[1]?.data, { phase: 'endorsement', draftVersion: 1 });
+});
+
+t.test('DeadlineExtended: the old deadline\'s reminders off the queue, new ones at the new deadline; an own extension touches only its stakeholder', async (t) => {
+  const later = '2027-04-15T14:00:00Z';
+  const everyone = plan([opened, cso, mfa, draft(1), extended('comments', 1, DEADLINE, later)]);
+  t.equal(everyone.remove.length, 4, 'two stakeholders, one contact each, two offsets');
+  t.ok(everyone.remove.every((id) => id.includes('20270401T140000Z')), 'the ids of the old deadline');
+  t.ok(everyone.add.every((j) => j.data.kind === 'reminder' && j.data.deadline === later));
+  t.equal(everyone.add.length, 4);
+
+  const own = plan([opened, cso, mfa, draft(1), extended('comments', 1, DEADLINE, later, CSO)]);
+  t.same(kinds(own.add), ['reminder:cso', 'reminder:cso']);
+  t.equal(own.remove.length, 2);
+});
+
+t.test('a reminder time that passed while the relay could not act goes at once (the latest one only); one that passed before the event is skipped', async (t) => {
+  const nearly = { context: { now: Date.parse(DEADLINE) - 2 * 3_600_000 } }; // two hours before the deadline
+  const lateRelay = plan([opened, draft(1), cso], { ...nearly, recordedAt: '2027-03-01T09:00:00Z' });
+  t.same(lateRelay.add.filter((j) => j.data.kind === 'reminder').map((j) => [j.data.kind === 'reminder' && j.data.offsetMs, j.delayMs]), [[DAY, 0]],
+    'invited a month before: the day-before reminder goes now, the week-before one is not sent late as well');
+  const lateInvite = plan([opened, draft(1), cso], { ...nearly, recordedAt: new Date(nearly.context.now).toISOString() });
+  t.same(lateInvite.add.map((j) => j.data.kind), ['invitation'], 'invited two hours before: no reminder comes with the invitation');
+});
+
+t.test('RemindersConfigured: switched off plans none; new offsets plan at those', async (t) => {
+  t.same(plan([opened, cso, draft(1), event('RemindersConfigured', { offsets: null, enabled: false })]).add, []);
+  const custom = plan([opened, cso, draft(1), event('RemindersConfigured', { offsets: ['2d'], enabled: true })]);
+  t.same(custom.add.map((j) => j.data.kind === 'reminder' && j.data.offsetMs), [2 * DAY]);
+});
+
+t.test('CommentSubmitted: one acknowledgement per command, named after its first event', async (t) => {
+  const { add } = plan([opened, cso, draft(1), commented(COMMENT)]);
+  t.same(add.map((j) => j.data), [{ kind: 'acknowledgement', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example'), revision: 3 }]);
+});
+
+t.test('CommentAnswered: one digest per organisation and day, delayed to the day\'s end', async (t) => {
+  const answer = (disposition: 'accepted' | 'noted') => event('CommentAnswered', { commentId: COMMENT, disposition, response: 'Thank you.' });
+  const morning = plan([opened, cso, draft(1), commented(COMMENT), answer('accepted')], { recordedAt: '2027-03-01T09:00:00Z' });
+  const evening = plan([opened, cso, draft(1), commented(COMMENT), answer('accepted'), answer('noted')], { recordedAt: '2027-03-01T20:00:00Z' });
+  t.equal(morning.add.length, 1);
+  t.same(morning.add[0]?.data, { kind: 'answers-digest', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example'), from: '2027-03-01T00:00:00.000Z', to: '2027-03-02T00:00:00.000Z' });
+  t.equal(morning.add[0]?.delayMs, Date.parse('2027-03-02T00:00:00Z') - NOW);
+  t.equal(evening.add[0]?.id, morning.add[0]?.id, 'the same job: one digest that day');
+});
+
+t.test('ConsultationClosed: the outcome to every stakeholder not removed', async (t) => {
+  const closed = event('ConsultationClosed', { outcome: 'withdrawn', finalDraftVersion: null });
+  t.same(kinds(plan([opened, cso, mfa, mod, removed(MOD), declined(MFA), closed]).add), ['outcome:cso', 'outcome:mfa']);
+});
