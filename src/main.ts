@@ -13,9 +13,11 @@ import { tokenCommandHint } from './cli/token-hint.ts';
 import { CommandHandler } from './commands/handler.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { formatDuration } from './config/duration.ts';
+import { resolveAdminListener, startAdminListener } from './http/admin.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { createMailer, describeMailTransport, resolveMailTransport } from './mail/transport.ts';
+import { Metrics } from './metrics.ts';
 import { projections } from './projections/index.ts';
 import { ProjectionRunner } from './projections/runner.ts';
 import { openEventStore } from './store/open-store.ts';
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
   let mail: MailSystem | undefined;
   let verifier: HistoryVerifier | null = null;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let admin: Awaited<ReturnType<typeof startAdminListener>>['app'] | undefined;
   let stoppingSince: number | undefined;
   const stop = async (signal: NodeJS.Signals) => {
     if (stoppingSince !== undefined) {
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
         logger.info('HTTP server closed: the requests in flight were answered');
       }
       clearInterval(reaper);
+      await admin?.close();
       await mail?.stop(); // the relay's batch committed or dropped, the mail jobs in flight finished
       await verifier?.stop();
       await runner?.stop();
@@ -101,6 +105,8 @@ async function main(): Promise<void> {
       ? 'e-mail: through the SMTP server of SMTP_URL'
       : `e-mail: no SMTP_URL, messages are written to ${mailTransport.dir}, not sent`);
   }
+  const adminSettings = resolveAdminListener(config); // production refuses an admin port without ADMIN_PASSWORD
+  const metrics = new Metrics(); // served by the admin listener
   logger.info({ role }, role === 'all' ? 'ROLE=all: the API, the mail relay and the mail workers' : role === 'api' ? 'ROLE=api: the HTTP API only' : 'ROLE=workers: the mail relay and the mail workers, no HTTP');
   const opened = await openEventStore(config, logger);
   store = opened.store;
@@ -108,7 +114,7 @@ async function main(): Promise<void> {
 
   const damage = new DamageRegistry({ logger }); // consultations whose history does not hold, found by any of the three below
   const clock = () => new Date(); // one clock: the time of commands and of the views' reads
-  const handler = new CommandHandler({ store, logger, damage, clock });
+  const handler = new CommandHandler({ store, logger, damage, clock, metrics });
   viewStore = await openViewStore({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.dataDir,
@@ -140,7 +146,13 @@ async function main(): Promise<void> {
       },
     } : {}),
     reminderOffsetsMs: config.REMINDER_OFFSETS,
+    metrics,
   });
+  if (adminSettings) {
+    const started = await startAdminListener(adminSettings, { metrics, queues: mail.queue ? [mail.queue] : [], logger });
+    admin = started.app;
+    logger.info({ admin: started.address, auth: adminSettings.password ? 'basic' : 'none' }, `admin listener on ${started.address}: ${started.address}/metrics, ${started.address}/queues`);
+  }
   if (!serves) {
     logger.info('workers started: the relay follows the log, the senders take jobs');
     return;
@@ -156,7 +168,7 @@ async function main(): Promise<void> {
   app = await buildApp({
     store, runner, handler, damage, logger, clock, storeKind: opened.kind, authSecret: auth.secret,
     authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
-    publicUrl: config.PUBLIC_URL,
+    publicUrl: config.PUBLIC_URL, metrics,
     mailHealth: () => mail!.health(),
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });

@@ -8,6 +8,7 @@
 // appending, on any store, because the state remembers applied command ids. A link of the hash
 // chain that does not hold, or an event the store cannot read, stops the fold: that consultation
 // is damaged (HistoryDamagedError), nothing is appended to it, and later commands fail fast.
+// Given a Metrics object, each command is counted by its name and outcome.
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { HistoryDamagedError, type DamageRegistry, type DamageSite } from '../audit/damage.ts';
@@ -20,6 +21,7 @@ import { idFor } from '../domain/ids.ts';
 import type { Actor } from '../domain/schemas.ts';
 import { consultationIdOf, streamNameFor } from '../domain/stream-name.ts';
 import { WrongExpectedVersionError, type EventData, type EventStore, type JsonObject, type Position } from '../store/port.ts';
+import type { CommandOutcome, Metrics } from '../metrics.ts';
 import type { CommandDefinition } from './command.ts';
 import { ContentionError, RevisionMismatchError } from './handler-errors.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -66,6 +68,8 @@ export interface CommandHandlerOptions {
   cacheSize?: number;
   /** the process's damaged consultations: damage found while folding is reported there, and a consultation marked there by anyone is refused */
   damage?: DamageRegistry;
+  /** counts each command by name and outcome (consult_commands_total) */
+  metrics?: Pick<Metrics, 'countCommand'>;
 }
 
 interface CacheEntry {
@@ -86,6 +90,7 @@ export class CommandHandler {
   private readonly maxAttempts: number;
   private readonly cacheSize: number;
   private readonly damage: DamageRegistry | undefined;
+  private readonly metrics: Pick<Metrics, 'countCommand'> | undefined;
 
   constructor(options: CommandHandlerOptions) {
     this.store = options.store;
@@ -94,9 +99,23 @@ export class CommandHandler {
     this.maxAttempts = options.maxAttempts ?? 20;
     this.cacheSize = options.cacheSize ?? 500;
     this.damage = options.damage;
+    this.metrics = options.metrics;
   }
 
   async execute<S extends z.ZodType>(command: CommandDefinition<S>, request: CommandRequest): Promise<CommandResult> {
+    if (!this.metrics) return this.executeCommand(command, request);
+    let result: CommandResult;
+    try {
+      result = await this.executeCommand(command, request);
+    } catch (error) {
+      this.metrics.countCommand(command.name, failureOutcome(error));
+      throw error;
+    }
+    this.metrics.countCommand(command.name, result.replayed ? 'replayed' : result.events.length > 0 ? 'appended' : 'unchanged');
+    return result;
+  }
+
+  private async executeCommand<S extends z.ZodType>(command: CommandDefinition<S>, request: CommandRequest): Promise<CommandResult> {
     ConsultationId.parse(request.consultationId);
     const input = command.schema.parse(request.input);
     const commandHash = sha256Hex(canonicalJson({ command: command.name, input }));
@@ -296,6 +315,13 @@ export class CommandHandler {
     }
     return new HistoryDamagedError(consultationId, this.damage.mark(consultationId, { ...site, detectedBy: 'handler' }));
   }
+}
+
+/** How a command that threw ended, for the commands counter. */
+function failureOutcome(error: unknown): CommandOutcome {
+  if (error instanceof z.ZodError) return 'invalid';
+  if (error instanceof DomainError || error instanceof RevisionMismatchError || error instanceof HistoryDamagedError) return 'refused';
+  return 'failed';
 }
 
 function sleep(ms: number): Promise<void> {

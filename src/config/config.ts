@@ -14,6 +14,17 @@ const Mailbox = z.string().trim().transform((text, ctx): { name: string; address
 });
 
 const Port = z.coerce.number().int().min(0).max(65_535);
+/** A port, or `off` (the default): no listener. */
+const OptionalPort = z.string().trim().default('off').transform((text, ctx): number | null => {
+  if (text === 'off') return null;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 0 && port <= 65_535)) {
+    ctx.addIssue({ code: 'custom', message: 'a port number (0 to 65535; 0 picks a free one), or off' });
+    return z.NEVER;
+  }
+  return port;
+});
+
 const Url = (protocols: string[]) =>
   z.string().refine((v) => {
     try {
@@ -58,7 +69,15 @@ export const ConfigSchema = z.object({
   VERIFY_INTERVAL: Interval('24h'),
   /** how long before each deadline the reminders go out, in milliseconds, longest first (a consultation may override them) */
   REMINDER_OFFSETS: DurationList('7d,2d,1d'),
+  /** the admin listener (queue dashboard, /metrics): its port; null (`off`, the default): none (src/http/admin.ts) */
+  ADMIN_PORT: OptionalPort,
+  /** the admin listener's interface: this machine only unless told otherwise */
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  /** HTTP basic auth on the admin listener; required with ADMIN_PORT when NODE_ENV=production */
+  ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
 });
+
+const SECRETS = new Set(['AUTH_SECRET', 'ADMIN_PASSWORD']);
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
 
@@ -78,8 +97,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? '?');
-      // secrets are never echoed: AUTH_SECRET not at all, a URL without its user name and password
-      const value = name === 'AUTH_SECRET' ? '(hidden)' : JSON.stringify(raw[name]?.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/i, '$1'));
+      // secrets are never echoed: AUTH_SECRET and ADMIN_PASSWORD not at all, a URL without its user name and password
+      const value = SECRETS.has(name) ? '(hidden)' : JSON.stringify(raw[name]?.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/i, '$1'));
       return `${name}=${value}: ${i.message}`;
     }));
   }

@@ -18,11 +18,13 @@ import type { CommandHandler } from '../commands/handler.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { EventStore } from '../store/port.ts';
 import type { MailHealth } from '../workers/mail-system.ts';
+import type { Metrics } from '../metrics.ts';
 import { apiPlugin } from './api.ts';
 import type { App, HttpContext } from './context.ts';
 import { answerNotFound, clientErrorHandler, frameworkErrors, problemErrorHandler, refuseWhileClosing } from './framework.ts';
 import { swaggerOptions } from './openapi.ts';
 import { requestLogFields } from './request-log.ts';
+import { registerRequestMetrics } from './request-metrics.ts';
 import type { AuthPolicy } from './auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { StoreWrites } from './store-writes.ts';
@@ -51,6 +53,8 @@ export interface AppDeps {
   publicUrl?: string;
   /** what /healthz shows of the mail side (Redis, the relay, the workers); none: the section is null */
   mailHealth?: () => Promise<MailHealth>;
+  /** where each answer's duration is observed (http_request_duration_seconds); served by the admin listener */
+  metrics?: Pick<Metrics, 'httpRequestDuration'>;
 }
 
 /** The longest path parameter the router accepts; a longer one is 414 URI_TOO_LONG (ids are 36-character UUIDs). */
@@ -70,6 +74,7 @@ export async function buildApp(deps: AppDeps) {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  if (deps.metrics) registerRequestMetrics(app, deps.metrics); // before the plugins: it sees every route
 
   const writes = new StoreWrites(deps.store, logger as FastifyBaseLogger, deps.storeProbeIntervalMs);
   app.addHook('onClose', async () => writes.close());

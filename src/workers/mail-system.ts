@@ -2,13 +2,14 @@
 // of its own, reading the same log as the views' runner, its checkpoint and writer lease in the same
 // view store), the mail worker, and their Redis connections. ROLE=all runs both beside the API,
 // ROLE=workers both without it; ROLE=api only watches whether Redis answers, for /healthz.
-import type { Worker } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DamageRegistry } from '../audit/damage.ts';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { MailSettings } from '../mail/compose.ts';
 import type { Mailer } from '../mail/transport.ts';
+import type { Metrics } from '../metrics.ts';
 import { ProjectionRunner } from '../projections/runner.ts';
 import type { EventStore } from '../store/port.ts';
 import type { ViewStore } from '../views/view-store.ts';
@@ -42,6 +43,8 @@ export interface MailSystemOptions {
   concurrency?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** where the mail worker counts what it recorded as sent and failed */
+  metrics?: Pick<Metrics, 'countMailSent' | 'countMailFailed'>;
 }
 
 /** What /healthz shows of the mail side. */
@@ -56,6 +59,8 @@ export interface MailHealth {
 export interface MailSystem {
   readonly relayRunner: ProjectionRunner | null;
   readonly worker: Worker<MailJob, MailJobOutcome> | null;
+  /** the mail queue the relay adds to (null: this process runs no relay), for the admin listener's dashboard and gauges */
+  readonly queue: Queue<MailJob> | null;
   health(): Promise<MailHealth>;
   /** the relay first (its batch in flight is committed or dropped), then the worker (its jobs in flight finish), then Redis */
   stop(): Promise<void>;
@@ -108,6 +113,7 @@ export async function startMailSystem(o: MailSystemOptions): Promise<MailSystem>
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(o.lockDurationMs !== undefined ? { lockDurationMs: o.lockDurationMs } : {}),
+      ...(o.metrics ? { metrics: o.metrics } : {}),
       ...(o.stalledIntervalMs !== undefined ? { stalledIntervalMs: o.stalledIntervalMs } : {}),
     });
   }
@@ -116,6 +122,7 @@ export async function startMailSystem(o: MailSystemOptions): Promise<MailSystem>
   return {
     relayRunner,
     worker,
+    queue,
     async health() {
       const reachable = await redisReachable(producer);
       let relay: MailHealth['relay'] = null;

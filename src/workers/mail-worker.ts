@@ -24,6 +24,7 @@ import type { Actor } from '../domain/schemas.ts';
 import { composeMessage, type MailSettings } from '../mail/compose.ts';
 import { InvalidRecipientError, messageIdFor, type OutgoingMail } from '../mail/message.ts';
 import { classifyFailure, type Mailer } from '../mail/transport.ts';
+import type { Metrics } from '../metrics.ts';
 import type { EventStore } from '../store/port.ts';
 import { whyNotDue } from './due.ts';
 import { jobIdFor, MAIL_QUEUE, MailJob } from './jobs.ts';
@@ -41,6 +42,8 @@ export interface MailWorkerDeps {
   reminderOffsetsMs: readonly number[];
   clock?: () => Date;
   logger?: Logger;
+  /** counts each message recorded as sent or failed, by job kind (consult_mails_sent_total, consult_mails_failed_total) */
+  metrics?: Pick<Metrics, 'countMailSent' | 'countMailFailed'>;
 }
 
 /** What became of a job (its BullMQ return value, and the log's). */
@@ -153,6 +156,7 @@ export class MailJobProcessor {
     }
     await this.record(id, data, sent);
     this.unrecorded.delete(id);
+    this.deps.metrics?.countMailSent(data.kind, sent.transport);
     log?.info({ messageId: sent.messageId, transport: sent.transport }, sent.transport === 'file' ? 'mail job: written to the outbox (not sent) and recorded' : 'mail job: sent and recorded');
     return { outcome: 'sent', messageId: sent.messageId, transport: sent.transport };
   }
@@ -186,6 +190,7 @@ export class MailJobProcessor {
         permanent, failedAt: this.clock().toISOString(),
       },
     }));
+    this.deps.metrics?.countMailFailed(job.kind, permanent);
     return { outcome: 'failed', messageId, error };
   }
 

@@ -84,3 +84,27 @@ t.test('production refuses to send mail nowhere: without SMTP_URL it fails, else
   t.strictSame(smtp, { kind: 'smtp', url: 'smtps://user:hunter2@mail.example.org:465' });
   t.strictSame(describeMailTransport(smtp), { mail: 'smtp', smtp: 'smtps://mail.example.org:465' }, 'logged without the password');
 });
+
+t.test('the admin listener: off by default; a port on 127.0.0.1 unless ADMIN_HOST says otherwise; the password never echoed', async (t) => {
+  const { resolveAdminListener } = await import('../../src/http/admin.ts');
+  const c = loadConfig({});
+  t.equal(c.ADMIN_PORT, null, 'off by default');
+  t.equal(resolveAdminListener(c), null, 'no listener');
+  t.equal(loadConfig({ ADMIN_PORT: 'off' }).ADMIN_PORT, null);
+  t.strictSame(resolveAdminListener(loadConfig({ ADMIN_PORT: '3001' })), { port: 3001, host: '127.0.0.1', password: null }, 'loopback, no auth outside production');
+  t.strictSame(resolveAdminListener(loadConfig({ ADMIN_PORT: '0', ADMIN_HOST: '0.0.0.0', ADMIN_PASSWORD: 'p'.repeat(16) })), { port: 0, host: '0.0.0.0', password: 'p'.repeat(16) });
+  for (const bad of ['on', '-1', '65536', '30 01', '3001.5']) {
+    const error = t.throws(() => loadConfig({ ADMIN_PORT: bad })) as ConfigError;
+    t.match(error.message, `ADMIN_PORT=${JSON.stringify(bad)}: a port number (0 to 65535; 0 picks a free one), or off`, `refuses ${bad}`);
+  }
+  const short = t.throws(() => loadConfig({ ADMIN_PASSWORD: 'letmein' })) as ConfigError;
+  t.match(short.message, /ADMIN_PASSWORD=\(hidden\): at least 12 characters/);
+  t.notMatch(short.message, /letmein/);
+});
+
+t.test('production refuses an admin listener without ADMIN_PASSWORD; with one, or with ADMIN_PORT off, it starts', async (t) => {
+  const { resolveAdminListener } = await import('../../src/http/admin.ts');
+  t.throws(() => resolveAdminListener(loadConfig({ NODE_ENV: 'production', ADMIN_PORT: '3001' })), /ADMIN_PASSWORD is required with ADMIN_PORT when NODE_ENV=production/);
+  t.equal(resolveAdminListener(loadConfig({ NODE_ENV: 'production' })), null, 'no admin port: nothing to guard');
+  t.strictSame(resolveAdminListener(loadConfig({ NODE_ENV: 'production', ADMIN_PORT: '3001', ADMIN_PASSWORD: 'a-long-admin-password' })), { port: 3001, host: '127.0.0.1', password: 'a-long-admin-password' });
+});

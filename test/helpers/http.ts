@@ -3,6 +3,7 @@
 import { pino } from 'pino';
 import { DamageRegistry } from '../../src/audit/damage.ts';
 import { buildApp } from '../../src/http/app.ts';
+import type { Metrics } from '../../src/metrics.ts';
 import { CommandHandler } from '../../src/commands/handler.ts';
 import { projections, type Projection } from '../../src/projections/index.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
@@ -38,12 +39,14 @@ export interface ApiOptions {
   projections?: readonly Projection[];
   /** wait until the views caught up before answering (default true) */
   caughtUp?: boolean;
+  /** counts commands and observes request durations there */
+  metrics?: Metrics;
 }
 
 export async function startApi(t: Teardown, options: ApiOptions = {}) {
   const store = options.store ?? tempStore(t).store;
   const damage = new DamageRegistry();
-  const handler = new CommandHandler({ store, damage, ...(options.clock ? { clock: options.clock } : {}) });
+  const handler = new CommandHandler({ store, damage, ...(options.clock ? { clock: options.clock } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
   const runner = new ProjectionRunner({ store, projections: options.projections ?? projections, damage, ...(options.viewStore ? { viewStore: options.viewStore } : {}) });
   await runner.start();
   const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
@@ -53,6 +56,7 @@ export async function startApi(t: Teardown, options: ApiOptions = {}) {
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.storeProbeIntervalMs ? { storeProbeIntervalMs: options.storeProbeIntervalMs } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   t.teardown(async () => {
     await app.close();
