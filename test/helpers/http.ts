@@ -7,6 +7,7 @@ import { CommandHandler } from '../../src/commands/handler.ts';
 import { projections, type Projection } from '../../src/projections/index.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
 import { issueToken } from '../../src/auth/tokens.ts';
+import type { MailSettings } from '../../src/mail/compose.ts';
 import type { EventStore } from '../../src/store/port.ts';
 import type { ViewStore } from '../../src/views/view-store.ts';
 import { tempStore } from './temp-store.ts';
@@ -38,6 +39,8 @@ export interface ApiOptions {
   projections?: readonly Projection[];
   /** wait until the views caught up before answering (default true) */
   caughtUp?: boolean;
+  /** what messages are composed with (previews); default: the app's */
+  mail?: MailSettings;
 }
 
 export async function startApi(t: Teardown, options: ApiOptions = {}) {
@@ -53,6 +56,7 @@ export async function startApi(t: Teardown, options: ApiOptions = {}) {
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.storeProbeIntervalMs ? { storeProbeIntervalMs: options.storeProbeIntervalMs } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.mail ? { mail: options.mail } : {}),
   });
   t.teardown(async () => {
     await app.close();
