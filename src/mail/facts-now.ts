@@ -60,12 +60,15 @@ export function messageFactsNow(
       return { kind: 'new-draft', draftVersion: s.latestVersion, deadline: commentDeadlineFor(s, x), ...(texts.draftNote ? { note: texts.draftNote } : {}) };
     case 'endorsement-request':
       return { kind: 'endorsement-request', ...endorsementAsked(s, x) };
-    case 'reminder':
+    case 'reminder': {
+      // with the coordinators' own words, when they configured some (PUT …/reminders)
+      const message = s.reminders?.message ? { message: s.reminders.message } : {};
       if (choice.phase === 'comments') {
         requireAnyDraft(s, 'a reminder to comment');
-        return { kind: 'reminder', phase: 'comments', draftVersion: s.latestVersion, deadline: commentDeadlineFor(s, x) };
+        return { kind: 'reminder', phase: 'comments', draftVersion: s.latestVersion, deadline: commentDeadlineFor(s, x), ...message };
       }
-      return { kind: 'reminder', phase: 'endorsement', ...endorsementAsked(s, x) };
+      return { kind: 'reminder', phase: 'endorsement', ...endorsementAsked(s, x), ...message };
+    }
     case 'acknowledgement': {
       let latest: { ref: string; draftVersion: number } | null = null;
       for (const c of s.comments.values()) if (c.stakeholderId === x.id && !c.retracted) latest = c;

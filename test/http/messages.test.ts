@@ -189,6 +189,9 @@ t.test('preview: every kind, with what it says now', async (t) => {
   await ok(api, { url: `/consultations/${id}/endorsement-requests`, body: { draftVersion: 1, deadline: '2099-07-15T17:00:00+03:00' } });
   t.equal((await kind('kind=endorsement-request')).subject, `Endorsement requested (version 1): ${OPEN_BODY.title}`);
   t.match((await kind('kind=reminder&phase=endorsement')).subject, /^Reminder: endorsement due 15 Jul 2099/);
+  await ok(api, { method: 'PUT', url: `/consultations/${id}/reminders`, body: { enabled: true, message: 'The minister signs on 20 July.' } });
+  const reminded = await kind('kind=reminder&phase=endorsement');
+  t.match(reminded.text, /A message from the coordinators:\n\s*The minister signs on 20 July\./, 'with the coordinators\' own words');
   t.match((await kind('kind=invitation')).text, /Your endorsement of draft version 1/, 'an endorser\'s invitation asks for the endorsement too');
 
   const { commentId } = await ok(api, { url: `/consultations/${id}/comments`, body: { stakeholderId: sid, draftVersion: 1, sectionKey: 's1', text: 'Name a target.' } }) as { commentId: string };

@@ -582,6 +582,8 @@ t.test('the OpenAPI document describes the stakeholder routes with their bodies'
     '/consultations/{id}/stakeholders/import',
     '/consultations/{id}/stakeholders/{sid}',
     '/consultations/{id}/stakeholders/{sid}/contacts',
+    '/consultations/{id}/stakeholders/{sid}/messages',
+    '/consultations/{id}/stakeholders/{sid}/messages/preview',
     '/consultations/{id}/stakeholders/{sid}/reinstate',
     '/consultations/{id}/stakeholders/{sid}/resend-invitation',
     '/consultations/{id}/stakeholders/{sid}/response',
