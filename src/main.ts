@@ -133,6 +133,8 @@ async function main(): Promise<void> {
   logger.info({ redis: `${redis.protocol}//${redis.hostname}:${redis.port || '6379'}`, queuePrefix: config.QUEUE_PREFIX }, 'mail queue: Redis');
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   if (sends && !config.PUBLIC_URL) logger.warn({ publicUrl }, 'no PUBLIC_URL: the links in e-mail point at this machine');
+  // the workers and the API's previews compose messages with the same settings
+  const mailSettings = { from: config.MAIL_FROM, inboundDomain: config.INBOUND_DOMAIN, publicUrl, keys: stakeholderTokenKeys(auth.secret) };
   mail = await startMailSystem({
     store, handler, viewStore, damage, logger,
     redisUrl: config.REDIS_URL,
@@ -142,7 +144,7 @@ async function main(): Promise<void> {
     ...(mailTransport ? {
       mail: {
         mailer: createMailer(mailTransport, { logger }),
-        settings: { from: config.MAIL_FROM, inboundDomain: config.INBOUND_DOMAIN, publicUrl, keys: stakeholderTokenKeys(auth.secret) },
+        settings: mailSettings,
       },
     } : {}),
     reminderOffsetsMs: config.REMINDER_OFFSETS,
@@ -168,7 +170,7 @@ async function main(): Promise<void> {
   app = await buildApp({
     store, runner, handler, damage, logger, clock, storeKind: opened.kind, authSecret: auth.secret,
     authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
-    publicUrl: config.PUBLIC_URL, metrics,
+    publicUrl: config.PUBLIC_URL, metrics, mail: mailSettings,
     mailHealth: () => mail!.health(),
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });

@@ -367,6 +367,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/consultations/{id}/stakeholders/{sid}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every message sent to the stakeholder or failed, a page at a time, each with the contact it was for (the stakeholder view lists each contact's latest) */
+        get: operations["listStakeholderMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/consultations/{id}/stakeholders/{sid}/messages/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The message of a kind as it would go to one of the stakeholder's contacts now, in its language (coordinators only); sends and records nothing
+         * @description Composed as the mail workers compose it: the stakeholder's language (else the consultation's first, else English), the deadlines that apply to it in the consultation's time zone, the contact's own personal link and Reply-To. Those are the contact's working credentials: coordinators only (an auditor is 403), and `Cache-Control: no-store`. What a kind says: invitation — the current draft and deadlines (and endorsement, for an endorser with a request open); new-draft — the latest draft and its note; endorsement-request and reminder (phase=endorsement) — the open request; reminder (phase=comments) — the latest draft; acknowledgement — its latest comment; outcome — the closing; answers-digest — the answers to its comments recorded today (UTC). Whether it is due for this stakeholder (removed, declined, answered) is not judged.
+         */
+        get: operations["previewMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/consultations/{id}/comments": {
         parameters: {
             query?: never;
@@ -2192,8 +2229,68 @@ export interface operations {
                             /** @enum {string} */
                             kind: "ministry" | "civil-society" | "academia" | "international" | "other";
                             contacts: {
+                                contactId: string;
                                 name: string;
                                 email: string;
+                                messages: {
+                                    messageId: string;
+                                    /** @enum {string} */
+                                    kind: "invitation" | "notice" | "reminder";
+                                    /** @enum {string|null} */
+                                    notice: "new-draft" | "endorsement-request" | "acknowledgement" | "outcome" | "answers-digest" | null;
+                                    /** @enum {string|null} */
+                                    phase: "comments" | "endorsement" | null;
+                                    draftVersion: number | null;
+                                    deadline: string | null;
+                                    deadlineLocal: string | null;
+                                    /** @enum {string|null} */
+                                    transport: "smtp" | "file" | null;
+                                    sentAt: string | null;
+                                    sentAtLocal: string | null;
+                                    failure: {
+                                        error: string;
+                                        permanent: boolean;
+                                        failedAt: string;
+                                        failedAtLocal: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    status: "sent" | "failed";
+                                }[];
+                                messageCounts: {
+                                    sent: number;
+                                    failed: number;
+                                };
+                            }[];
+                            otherMessages: {
+                                contactId: string | null;
+                                messages: {
+                                    messageId: string;
+                                    /** @enum {string} */
+                                    kind: "invitation" | "notice" | "reminder";
+                                    /** @enum {string|null} */
+                                    notice: "new-draft" | "endorsement-request" | "acknowledgement" | "outcome" | "answers-digest" | null;
+                                    /** @enum {string|null} */
+                                    phase: "comments" | "endorsement" | null;
+                                    draftVersion: number | null;
+                                    deadline: string | null;
+                                    deadlineLocal: string | null;
+                                    /** @enum {string|null} */
+                                    transport: "smtp" | "file" | null;
+                                    sentAt: string | null;
+                                    sentAtLocal: string | null;
+                                    failure: {
+                                        error: string;
+                                        permanent: boolean;
+                                        failedAt: string;
+                                        failedAtLocal: string;
+                                    } | null;
+                                    /** @enum {string} */
+                                    status: "sent" | "failed";
+                                }[];
+                                messageCounts: {
+                                    sent: number;
+                                    failed: number;
+                                };
                             }[];
                             language: string;
                             endorser: boolean;
@@ -2524,8 +2621,68 @@ export interface operations {
                         /** @enum {string} */
                         kind: "ministry" | "civil-society" | "academia" | "international" | "other";
                         contacts: {
+                            contactId: string;
                             name: string;
                             email: string;
+                            messages: {
+                                messageId: string;
+                                /** @enum {string} */
+                                kind: "invitation" | "notice" | "reminder";
+                                /** @enum {string|null} */
+                                notice: "new-draft" | "endorsement-request" | "acknowledgement" | "outcome" | "answers-digest" | null;
+                                /** @enum {string|null} */
+                                phase: "comments" | "endorsement" | null;
+                                draftVersion: number | null;
+                                deadline: string | null;
+                                deadlineLocal: string | null;
+                                /** @enum {string|null} */
+                                transport: "smtp" | "file" | null;
+                                sentAt: string | null;
+                                sentAtLocal: string | null;
+                                failure: {
+                                    error: string;
+                                    permanent: boolean;
+                                    failedAt: string;
+                                    failedAtLocal: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "sent" | "failed";
+                            }[];
+                            messageCounts: {
+                                sent: number;
+                                failed: number;
+                            };
+                        }[];
+                        otherMessages: {
+                            contactId: string | null;
+                            messages: {
+                                messageId: string;
+                                /** @enum {string} */
+                                kind: "invitation" | "notice" | "reminder";
+                                /** @enum {string|null} */
+                                notice: "new-draft" | "endorsement-request" | "acknowledgement" | "outcome" | "answers-digest" | null;
+                                /** @enum {string|null} */
+                                phase: "comments" | "endorsement" | null;
+                                draftVersion: number | null;
+                                deadline: string | null;
+                                deadlineLocal: string | null;
+                                /** @enum {string|null} */
+                                transport: "smtp" | "file" | null;
+                                sentAt: string | null;
+                                sentAtLocal: string | null;
+                                failure: {
+                                    error: string;
+                                    permanent: boolean;
+                                    failedAt: string;
+                                    failedAtLocal: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "sent" | "failed";
+                            }[];
+                            messageCounts: {
+                                sent: number;
+                                failed: number;
+                            };
                         }[];
                         language: string;
                         endorser: boolean;
@@ -3976,6 +4133,232 @@ export interface operations {
             };
             /** @description well-formed input invalid for the state, e.g. SECTION_NOT_FOUND, DEADLINE_IN_PAST; COMMAND_ID_REUSED (the same Idempotency-Key with another body) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listStakeholderMessages: {
+        parameters: {
+            query?: {
+                contact?: string | "none";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stakeholderId: string;
+                        messages: {
+                            messageId: string;
+                            /** @enum {string} */
+                            kind: "invitation" | "notice" | "reminder";
+                            /** @enum {string|null} */
+                            notice: "new-draft" | "endorsement-request" | "acknowledgement" | "outcome" | "answers-digest" | null;
+                            /** @enum {string|null} */
+                            phase: "comments" | "endorsement" | null;
+                            draftVersion: number | null;
+                            deadline: string | null;
+                            deadlineLocal: string | null;
+                            /** @enum {string|null} */
+                            transport: "smtp" | "file" | null;
+                            sentAt: string | null;
+                            sentAtLocal: string | null;
+                            failure: {
+                                error: string;
+                                permanent: boolean;
+                                failedAt: string;
+                                failedAtLocal: string;
+                            } | null;
+                            /** @enum {string} */
+                            status: "sent" | "failed";
+                            contactId: string | null;
+                        }[];
+                        next: string | null;
+                        /** @enum {boolean} */
+                        stale?: true;
+                        timeZone: string;
+                    };
+                };
+            };
+            /** @description INVALID_INPUT: a malformed path id (`params.<name>`) or query parameter, an unknown query parameter; BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND, or the resource inside it: DRAFT_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG: a path parameter over 100 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewMessage: {
+        parameters: {
+            query: {
+                kind: "invitation" | "new-draft" | "endorsement-request" | "reminder" | "acknowledgement" | "outcome" | "answers-digest";
+                contact?: string;
+                phase?: "comments" | "endorsement";
+            };
+            header?: never;
+            path: {
+                id: string;
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subject: string;
+                        text: string;
+                        html: string;
+                        to: {
+                            name: string;
+                            address: string;
+                        };
+                        replyTo: string | null;
+                        from: {
+                            name: string;
+                            address: string;
+                        };
+                        /** @enum {string} */
+                        language: "en" | "ro" | "nl";
+                    };
+                };
+            };
+            /** @description INVALID_INPUT: a malformed path id (`params.<name>`) or query parameter, an unknown query parameter; BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN: only coordinators preview messages (a preview holds the contact's personal link) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND, STAKEHOLDER_NOT_FOUND, CONTACT_NOT_FOUND (not one of the stakeholder's contacts now) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the kind has nothing to say now: NO_DRAFT, NO_ENDORSEMENT_REQUEST, NOT_AN_ENDORSER, CONSULTATION_CLOSED (only the outcome), CONSULTATION_NOT_CLOSED (outcome), NO_COMMENT_TO_ACKNOWLEDGE, NO_ANSWERS_TO_DIGEST */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG: a path parameter over 100 characters */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

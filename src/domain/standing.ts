@@ -25,6 +25,10 @@ export type EndorsementStatus = z.infer<typeof EndorsementStatus>;
 export const Awaiting = z.enum(['response', 'comments', 'endorsement']);
 export type Awaiting = z.infer<typeof Awaiting>;
 
+/** What became of one message (or of the messages to a stakeholder): see messageOutcome. */
+export const MessageOutcome = z.enum(['sent', 'failed']);
+export type MessageOutcome = z.infer<typeof MessageOutcome>;
+
 // ---- taking part and responding ----
 
 export interface Participation {
@@ -80,8 +84,17 @@ export function invitationStatus(x: InvitationFacts): InvitationStatus {
   if (x.removed) return 'removed';
   if (x.response === 'declined') return 'declined';
   if (x.response === 'accepted') return 'accepted';
-  if (x.lastFailedAt !== null && (x.lastSentAt === null || isAfter(x.lastFailedAt, x.lastSentAt))) return 'delivery-failed';
+  if (messageOutcome({ sentAt: x.lastSentAt, failedAt: x.lastFailedAt }) === 'failed') return 'delivery-failed';
   return x.invitationSent ? 'e-mailed' : 'invited';
+}
+
+/**
+ * Failed when a delivery failure was recorded and nothing was sent after it (by `sentAt` and
+ * `failedAt`: a retry that went out after a failure is sent; a bounce after the sending, failed);
+ * else sent. For one message, or for the latest of each of a stakeholder's messages.
+ */
+export function messageOutcome(x: { sentAt: string | null; failedAt: string | null }): MessageOutcome {
+  return x.failedAt !== null && (x.sentAt === null || isAfter(x.failedAt, x.sentAt)) ? 'failed' : 'sent';
 }
 
 // ---- the current draft: endorsement and what is awaited ----

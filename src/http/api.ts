@@ -11,6 +11,7 @@ import { commentRoutes } from './routes/comments.ts';
 import { consultationRoutes } from './routes/consultations.ts';
 import { draftRoutes } from './routes/drafts.ts';
 import { endorsementRoutes } from './routes/endorsements.ts';
+import { messageRoutes } from './routes/messages.ts';
 import { stakeholderRoutes } from './routes/stakeholders.ts';
 import { registerLocalTimes } from './local-times.ts';
 import { matchesIfNoneMatch } from './views.ts';
@@ -71,6 +72,7 @@ export async function apiPlugin(api: App, { ctx, authSecret, authPolicy }: ApiOp
   await api.register(consultationRoutes, resources);
   await api.register(draftRoutes, resources);
   await api.register(stakeholderRoutes, resources);
+  await api.register(messageRoutes, resources);
   await api.register(commentRoutes, resources);
   await api.register(endorsementRoutes, resources);
 }

@@ -14,7 +14,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { DamageRegistry } from '../audit/damage.ts';
+import { stakeholderTokenKeys } from '../auth/stakeholder-tokens.ts';
 import type { CommandHandler } from '../commands/handler.ts';
+import { ConfigSchema } from '../config/config.ts';
+import type { MailSettings } from '../mail/compose.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { EventStore } from '../store/port.ts';
 import type { MailHealth } from '../workers/mail-system.ts';
@@ -55,6 +58,12 @@ export interface AppDeps {
   mailHealth?: () => Promise<MailHealth>;
   /** where each answer's duration is observed (http_request_duration_seconds); served by the admin listener */
   metrics?: Pick<Metrics, 'httpRequestDuration'>;
+  /**
+   * What the mail workers compose messages with, so that a preview shows what they send: give the
+   * same settings. Default: MAIL_FROM's default, no INBOUND_DOMAIN, links under `publicUrl`
+   * (else http://localhost), keys derived from `authSecret`.
+   */
+  mail?: MailSettings;
 }
 
 /** The longest path parameter the router accepts; a longer one is 414 URI_TOO_LONG (ids are 36-character UUIDs). */
@@ -92,6 +101,11 @@ export async function buildApp(deps: AppDeps) {
     store: deps.store, handler: deps.handler, runner: deps.runner, damage: deps.damage, writes, readYourWritesMs: deps.readYourWritesMs ?? 5000,
     timeZones: new TimeZones(deps.runner),
     clock: deps.clock ?? (() => new Date()),
+    mail: deps.mail ?? {
+      from: ConfigSchema.shape.MAIL_FROM.parse(undefined),
+      publicUrl: deps.publicUrl ?? 'http://localhost',
+      keys: stakeholderTokenKeys(deps.authSecret),
+    },
   };
   await app.register(async (health: App) => healthRoutes(health, { ...ctx, storeKind: deps.storeKind, ...(deps.mailHealth ? { mailHealth: deps.mailHealth } : {}) }));
   await app.register(apiPlugin, { ctx, authSecret: deps.authSecret, ...(deps.authPolicy ? { authPolicy: deps.authPolicy } : {}) });

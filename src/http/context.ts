@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyBaseLogger, FastifyPluginAsync, RawServerD
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DamageRegistry } from '../audit/damage.ts';
 import type { CommandHandler } from '../commands/handler.ts';
+import type { MailSettings } from '../mail/compose.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { EventStore } from '../store/port.ts';
 import type { TimeZones } from './local-times.ts';
@@ -22,6 +23,8 @@ export interface HttpContext {
   timeZones: TimeZones;
   /** the time of a request, for the views whose fields depend on it (the handler's clock: the same time commands see) */
   clock: () => Date;
+  /** what messages are composed with (From, INBOUND_DOMAIN, PUBLIC_URL, the token keys): the mail workers' own, for previews */
+  mail: MailSettings;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

@@ -11,7 +11,8 @@
 // serializer know them) and adds them to the values (test/http/local-times.test.ts walks every
 // view route's JSON and fails on an instant without its twin).
 //
-// Not localised: the raw history (`/events`: the record as stored) and the health routes.
+// Not localised: the raw history (`/events`: the record as stored), a message's preview (a message
+// for one person, its times written in that person's language inside its texts) and the health routes.
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { localTime } from '../domain/local-time.ts';
@@ -146,6 +147,7 @@ export function localisationOf(method: string | readonly string[], url: string):
   if (!methods.includes('GET') && !methods.includes('HEAD')) return null;
   if (url === '/consultations') return 'list';
   if (url === '/consultations/:id/events') return null; // the raw history: the record as stored
+  if (url === '/consultations/:id/stakeholders/:sid/messages/preview') return null; // a message, not a view
   if (url === '/consultations/:id' || url.startsWith('/consultations/:id/')) return 'consultation';
   return null;
 }

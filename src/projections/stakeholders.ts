@@ -10,14 +10,25 @@
 // ownDeadlines, reviewCompleted, endorsement, awaiting) are computed when the view is read, by the
 // domain's rules, so a new draft, request, deadline or closing rewrites no row.
 //
+// Messages: each message recorded for a stakeholder (InvitationSent, NoticeSent, ReminderSent,
+// DeliveryFailed, by messageId) is a document of its own ("<consultation>/<stakeholder>/<message>",
+// ordered by its first record), the whole history, served a page at a time
+// (readStakeholderMessages). The row keeps, per contact, only the latest RECENT_MESSAGES of them
+// and how many were sent and failed, so a stakeholder with a thousand messages costs each new one
+// what it cost the first: the row stays bounded, and a message's own document tells whether a
+// record changes a message already counted (a failure, then the retry that went out). A message
+// without a contactId (recorded before contacts had ids, or by hand without one) is the
+// stakeholder's, not one person's: it is listed under the stakeholder (otherMessages, contactId
+// null), as are the messages to a contact it no longer has (with that contact's id).
+//
 // The view's shape is its zod schema (StakeholdersView); the routes serve it with that schema.
 import { z } from 'zod';
-import { ContactDetails, type DomainEvent } from '../domain/events.ts';
+import { StoredContact, type DomainEvent, type EventOf } from '../domain/events.ts';
 import { ownDeadlineOverride } from '../domain/rules.ts';
-import { ConsultationStatus, MessageKind, Phase, StakeholderKind } from '../domain/schemas.ts';
+import { ConsultationStatus, MailTransport, MessageKind, NoticeKind, Phase, StakeholderKind } from '../domain/schemas.ts';
 import {
   Awaiting, awaitingFrom, EndorsementDecision, EndorsementStatus, endorsementStatus, endorserChanged, InvitationResponse, InvitationStatus,
-  invitationStatus, type CurrentDraftFacts,
+  invitationStatus, MessageOutcome, messageOutcome, type CurrentDraftFacts,
 } from '../domain/standing.ts';
 import { pageOf, type Page, type PageRequest } from './paging.ts';
 import { collection, docKey, isLater, latest, later, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
@@ -41,6 +52,54 @@ export const DeliveryFailure = z.object({
 });
 export type DeliveryFailure = z.infer<typeof DeliveryFailure>;
 
+/** How many of its latest messages a row shows per contact (the rest: readStakeholderMessages). */
+export const RECENT_MESSAGES = 10;
+
+/** One message as its records tell it (a message is its messageId: a failure and the retry that went out are one message). */
+const MessageRecord = z.object({
+  messageId: z.string(),
+  kind: MessageKind,
+  notice: NoticeKind.nullable().describe('which notice (kind notice): null for the other kinds, and for a notice of which only a failure was recorded'),
+  phase: Phase.nullable().describe('what a reminder (kind reminder) was about; null for the other kinds'),
+  draftVersion: z.number().int().nullable().describe('the draft version a notice or reminder was about, where its record names one'),
+  deadline: z.string().nullable().describe('the deadline a reminder reminded of; null for the other kinds'),
+  transport: MailTransport.nullable().describe('as recorded: file — written to the file outbox, never sent; null when the record does not say (sent by SMTP, or recorded by hand)'),
+  sentAt: z.string().nullable().describe('when it was sent (the latest record of it); null: never recorded as sent'),
+  failure: z.object({ error: z.string(), permanent: z.boolean(), failedAt: z.string() }).nullable()
+    .describe('its latest delivery failure (by failedAt), kept after a retry that went out; null: none recorded'),
+});
+type MessageRecord = z.infer<typeof MessageRecord>;
+
+export const Message = MessageRecord.extend({
+  /** see messageOutcome (src/domain/standing.ts) */
+  status: MessageOutcome.describe('failed: a failure was recorded and it was not sent after it; else sent'),
+});
+export type Message = z.infer<typeof Message>;
+
+export const MessageCounts = z.object({
+  sent: z.number().int().describe('messages whose status is sent'),
+  failed: z.number().int().describe('messages whose status is failed'),
+}).describe('every message to it, not only those listed');
+
+/** Per contact (or for the stakeholder as a whole): its latest messages and how many there are. */
+const MessagesOf = {
+  messages: z.array(Message).describe(`its latest ${RECENT_MESSAGES} messages at most, newest first (by when first recorded); every one: GET …/stakeholders/:sid/messages`),
+  messageCounts: MessageCounts,
+};
+
+export const RowContact = StoredContact.extend(MessagesOf);
+
+export const OtherMessages = z.object({
+  contactId: z.string().nullable().describe('a contact it no longer has; null: recorded without a contact (before contacts had ids, or by hand), the stakeholder\'s as a whole'),
+  ...MessagesOf,
+});
+
+/** A message as the stakeholder's history lists it: with the contact it was for. */
+export const StakeholderMessage = Message.extend({
+  contactId: z.string().nullable().describe('the contact person it was for; null: recorded without one (before contacts had ids, or by hand)'),
+});
+export type StakeholderMessage = z.infer<typeof StakeholderMessage>;
+
 export const OwnExtension = z.object({ draftVersion: z.number().int(), deadline: z.string(), reason: z.string() });
 export type OwnExtension = z.infer<typeof OwnExtension>;
 
@@ -48,7 +107,9 @@ export const StakeholderRow = z.object({
   id: z.string(),
   organisation: z.string(),
   kind: StakeholderKind,
-  contacts: z.array(ContactDetails).describe('the first is the primary contact'),
+  contacts: z.array(RowContact).describe('the first is the primary contact; each with its stable contactId and what was sent to it'),
+  otherMessages: z.array(OtherMessages)
+    .describe('messages to contacts it no longer has, and (contactId null) those recorded without a contact; [] when none'),
   language: z.string(),
   endorser: z.boolean(),
   /** see invitationStatus (src/domain/standing.ts) */
@@ -118,21 +179,42 @@ const StakeholdersHead = ConsultationFacts.extend({
 });
 type StakeholdersHead = z.infer<typeof StakeholdersHead>;
 
-/** A stakeholder's facts, as stored: its row without the fields derived when it is read. */
-const StakeholderFacts = StakeholderRow.omit({ invitationStatus: true, ownDeadlines: true, reviewCompleted: true, endorsement: true, awaiting: true });
+/** The messages of one contact (contactId null: those recorded without one), as a row keeps them. */
+const MailGroup = z.object({
+  contactId: z.string().nullable(),
+  /** newest first, at most RECENT_MESSAGES */
+  recent: z.array(MessageRecord),
+  sent: z.number().int(),
+  failed: z.number().int(),
+});
+type MailGroup = z.infer<typeof MailGroup>;
+
+/** A stakeholder's facts, as stored: its row without the fields derived when it is read; its contacts as the events give them, their messages apart. */
+const StakeholderFacts = StakeholderRow.omit({
+  invitationStatus: true, ownDeadlines: true, reviewCompleted: true, endorsement: true, awaiting: true, contacts: true, otherMessages: true,
+}).extend({
+  contacts: z.array(StoredContact),
+  /** per contact that was ever sent something (and one for messages without a contact), in the order of their first message */
+  mail: z.array(MailGroup),
+});
 type StakeholderFacts = z.infer<typeof StakeholderFacts>;
 
 /** Which stakeholder made a comment, to apply answers and retractions to its row. */
 const CommentRef = z.object({ stakeholderId: z.string(), draftVersion: z.number(), retracted: z.boolean() });
 
+/** One message's document: its records, whose it is and the contact it was for (fixed by its first record). */
+const MessageDoc = MessageRecord.extend({ stakeholderId: z.string(), contactId: z.string().nullable() });
+type MessageDoc = z.infer<typeof MessageDoc>;
+
 const Rows = collection('stakeholders', StakeholderFacts);
 const Comments = collection('comments', CommentRef);
+const Messages = collection('messages', MessageDoc);
 
 export const stakeholders = perConsultation<StakeholdersHead, StakeholdersView>({
   name: 'stakeholders',
-  version: 3,
+  version: 4,
   head: StakeholdersHead,
-  collections: [Rows, Comments],
+  collections: [Rows, Comments, Messages],
   open(e) {
     return {
       consultationId: e.data.consultationId,
@@ -190,6 +272,31 @@ export async function readStakeholder(
   if (!head) return null;
   const x = readable(reader, Rows, await reader.get(Rows, docKey(consultationId, stakeholderId)), stakeholders.name);
   return { stakeholder: x === null ? null : served(x, head.view), lastRevision: head.lastRevision, stale: reader.stale };
+}
+
+/** Where a stakeholder's messages are listed: "<consultation>/<stakeholder>/". */
+export function messagesPrefix(consultationId: string, stakeholderId: string): string {
+  return docKey(consultationId, `${stakeholderId}/`);
+}
+
+/**
+ * One page of a stakeholder's messages, every one it was ever sent (or that failed), in the order
+ * they were first recorded; only those for `contactId` when given (null: those recorded without a
+ * contact). `stakeholder` false: the view does not know the stakeholder; the whole answer null: nor
+ * the consultation.
+ */
+export async function readStakeholderMessages(
+  reader: DocReader, consultationId: string, stakeholderId: string, page: PageRequest, contactId?: string | null,
+): Promise<{ stakeholder: boolean; messages: Page<StakeholderMessage>; lastRevision: number; stale: boolean } | null> {
+  const head = await stakeholders.head(reader, consultationId);
+  if (!head) return null;
+  const row = readable(reader, Rows, await reader.get(Rows, docKey(consultationId, stakeholderId)), stakeholders.name);
+  const slot = { lastRevision: head.lastRevision, stale: reader.stale };
+  if (row === null) return { stakeholder: false, messages: { rows: [], next: null }, ...slot };
+  const keep = (m: StakeholderMessage & { stakeholderId: string }) => m.stakeholderId === stakeholderId && (contactId === undefined || m.contactId === contactId);
+  const page_ = await pageOf(reader, Messages, messagesPrefix(consultationId, stakeholderId), page,
+    (d) => ({ ...servedMessage(readable(reader, Messages, d, stakeholders.name)!), contactId: d.contactId, stakeholderId: d.stakeholderId }), keep);
+  return { stakeholder: true, messages: { rows: page_.rows.map(({ stakeholderId: _, ...m }) => m), next: page_.next }, ...slot };
 }
 
 /** The stakeholders from whom something is awaited. */
@@ -251,7 +358,8 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
         id: e.data.stakeholderId,
         organisation: e.data.organisation,
         kind: e.data.kind,
-        contacts: e.data.contacts.map(contactDetails),
+        contacts: e.data.contacts.map(storedContact),
+        mail: [],
         language: e.data.language,
         endorser: e.data.endorser,
         response: 'pending',
@@ -274,7 +382,7 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
     case 'StakeholderContactsChanged':
       return row(e.data.stakeholderId, (x) => {
         touch(x);
-        x.contacts = e.data.contacts.map(contactDetails);
+        x.contacts = e.data.contacts.map(storedContact);
       });
     case 'StakeholderDetailsChanged': {
       const { organisation, kind, language, endorser } = e.data;
@@ -359,7 +467,7 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
     }
     case 'InvitationSent': {
       const { sentAt } = e.data;
-      return row(e.data.stakeholderId, (x) => {
+      return message(docs, at, e, (x) => {
         touch(x);
         sent(x, sentAt);
         x.invitationSentAt ??= sentAt;
@@ -367,14 +475,14 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
     }
     case 'NoticeSent': {
       const { sentAt } = e.data;
-      return row(e.data.stakeholderId, (x) => {
+      return message(docs, at, e, (x) => {
         touch(x);
         sent(x, sentAt);
       });
     }
     case 'ReminderSent': {
       const { messageId, phase, draftVersion, deadline, sentAt } = e.data;
-      return row(e.data.stakeholderId, (x) => {
+      return message(docs, at, e, (x) => {
         touch(x);
         sent(x, sentAt);
         if (!x.reminders.some((r) => r.messageId === messageId)) x.reminders.push({ messageId, phase, draftVersion, deadline, sentAt });
@@ -382,7 +490,7 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
     }
     case 'DeliveryFailed': {
       const { messageId, messageKind, error, permanent, failedAt } = e.data;
-      return row(e.data.stakeholderId, (x) => {
+      return message(docs, at, e, (x) => {
         touch(x);
         if (!(x.lastDeliveryFailure && isLater(x.lastDeliveryFailure.failedAt, failedAt))) {
           x.lastDeliveryFailure = { messageId, messageKind, error, permanent, failedAt };
@@ -402,6 +510,79 @@ async function withRow(docs: Docs, key: string, f: (x: StakeholderFacts) => void
   docs.put(Rows, key, x);
 }
 
+type MessageEvent = EventOf<'InvitationSent' | 'NoticeSent' | 'ReminderSent' | 'DeliveryFailed'>;
+
+/**
+ * A record of a message: its row changed by `f`, its own document created or changed, and the
+ * row's summary for its contact (the latest messages, the counts) kept in step. Reads and writes
+ * the row and the message's document only, whatever the number of messages before.
+ */
+async function message(docs: Docs, at: EventContext, e: MessageEvent, f: (x: StakeholderFacts) => void): Promise<void> {
+  const { stakeholderId, messageId } = e.data;
+  const rowKey = docKey(at.consultationId, stakeholderId);
+  const x = await docs.get(Rows, rowKey);
+  if (!x) return;
+  f(x);
+  const key = `${messagesPrefix(at.consultationId, stakeholderId)}${messageId}`;
+  const known = await docs.get(Messages, key);
+  const before = known === null ? null : outcomeOf(known);
+  const doc: MessageDoc = known ?? {
+    messageId,
+    stakeholderId,
+    contactId: e.data.contactId ?? null,
+    kind: e.type === 'DeliveryFailed' ? e.data.messageKind : KIND_OF[e.type],
+    notice: null, phase: null, draftVersion: null, deadline: null, transport: null, sentAt: null, failure: null,
+  };
+  recordInto(doc, e);
+  docs.put(Messages, key, doc, known === null ? at.revision : undefined);
+
+  let group = x.mail.find((g) => g.contactId === doc.contactId);
+  if (!group) x.mail.push(group = { contactId: doc.contactId, recent: [], sent: 0, failed: 0 });
+  if (before !== null) group[before] -= 1;
+  group[outcomeOf(doc)] += 1;
+  const { stakeholderId: _s, contactId: _c, ...record } = doc;
+  const listed = group.recent.findIndex((m) => m.messageId === messageId);
+  if (listed >= 0) group.recent[listed] = record;
+  else if (known === null) group.recent = [record, ...group.recent].slice(0, RECENT_MESSAGES);
+  // (a message that fell out of the latest ones is counted again, not listed again)
+  docs.put(Rows, rowKey, x);
+}
+
+const KIND_OF = { InvitationSent: 'invitation', NoticeSent: 'notice', ReminderSent: 'reminder' } as const;
+
+/** What the record says of the message, on top of what earlier ones said. */
+function recordInto(doc: MessageDoc, e: MessageEvent): void {
+  switch (e.type) {
+    case 'DeliveryFailed': {
+      const { error, permanent, failedAt } = e.data;
+      if (!(doc.failure && isLater(doc.failure.failedAt, failedAt))) doc.failure = { error, permanent, failedAt };
+      return;
+    }
+    case 'InvitationSent':
+      break;
+    case 'NoticeSent':
+      doc.notice = e.data.notice;
+      doc.draftVersion = e.data.draftVersion ?? doc.draftVersion;
+      break;
+    case 'ReminderSent':
+      doc.phase = e.data.phase;
+      doc.draftVersion = e.data.draftVersion;
+      doc.deadline = e.data.deadline;
+      break;
+  }
+  doc.kind = KIND_OF[e.type];
+  doc.sentAt = latest(doc.sentAt, e.data.sentAt);
+  doc.transport = e.data.transport ?? doc.transport;
+}
+
+function outcomeOf(m: Pick<MessageRecord, 'sentAt' | 'failure'>): MessageOutcome {
+  return messageOutcome({ sentAt: m.sentAt, failedAt: m.failure?.failedAt ?? null });
+}
+
+function servedMessage({ messageId, kind, notice, phase, draftVersion, deadline, transport, sentAt, failure }: MessageRecord): Message {
+  return { messageId, kind, notice, phase, draftVersion, deadline, transport, sentAt, failure, status: outcomeOf({ sentAt, failure }) };
+}
+
 function sent(x: StakeholderFacts, sentAt: string): void {
   x.lastMessageSentAt = latest(x.lastMessageSentAt, sentAt);
 }
@@ -418,9 +599,17 @@ function addCount(counts: Record<string, number>, version: number, delta: number
 
 type Derived = Pick<StakeholderRow, 'invitationStatus' | 'ownDeadlines' | 'reviewCompleted' | 'endorsement' | 'awaiting'>;
 
-/** A stakeholder's row as served: its facts, with the derived fields computed now. */
+/** A stakeholder's row as served: its facts, its contacts with their messages, the derived fields computed now. */
 function served(x: StakeholderFacts, c: ConsultationFacts): StakeholderRow {
-  return { ...x, ...derived(x, c) };
+  const { contacts, mail, ...facts } = x;
+  const messagesOf = (g: MailGroup | undefined) => ({ messages: (g?.recent ?? []).map(servedMessage), messageCounts: { sent: g?.sent ?? 0, failed: g?.failed ?? 0 } });
+  const current = new Set(contacts.map((k) => k.contactId));
+  return {
+    ...facts,
+    contacts: contacts.map((k) => ({ contactId: k.contactId, name: k.name, email: k.email, ...messagesOf(mail.find((g) => g.contactId === k.contactId)) })),
+    otherMessages: mail.filter((g) => g.contactId === null || !current.has(g.contactId)).map((g) => ({ contactId: g.contactId, ...messagesOf(g) })),
+    ...derived(x, c),
+  };
 }
 
 /** The derived fields, by the domain's rules (standing.ts, rules.ts) over the row's facts and the consultation's. */
@@ -460,7 +649,7 @@ function derived(x: StakeholderFacts, c: ConsultationFacts): Derived {
   };
 }
 
-/** What a row keeps of a contact: its name and address (contactIds are not shown yet). */
-function contactDetails(c: { name: string; email: string }): z.infer<typeof ContactDetails> {
-  return { name: c.name, email: c.email };
+/** What a row keeps of a contact: its id, name and address. */
+function storedContact(c: z.infer<typeof StoredContact>): z.infer<typeof StoredContact> {
+  return { contactId: c.contactId, name: c.name, email: c.email };
 }

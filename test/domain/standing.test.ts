@@ -3,7 +3,7 @@
 import t from 'tap';
 import {
   adoptionBlockers, adoptionReasons, awaitingFrom, awaitsAnswer, countsAsEndorsed, decisionThatCounts, endorsementStatus, hasEngaged, invitationStatus, isReadyForAdoption,
-  isRequiredEndorser, isResponding, missingEndorsers, takesPart, type AdoptionFacts, type CurrentDraftFacts, type EndorserOnVersion, type InvitationFacts,
+  isRequiredEndorser, isResponding, messageOutcome, missingEndorsers, takesPart, type AdoptionFacts, type CurrentDraftFacts, type EndorserOnVersion, type InvitationFacts,
 } from '../../src/domain/standing.ts';
 
 const nothingDone = { accepted: false, commented: false, reviewed: false, decided: false };
@@ -211,4 +211,12 @@ t.test('adoption reasons name what they concern: comments by id and reference, e
     },
     { code: 'COMMENT_PERIOD_OPEN', commentDeadline: PASSED, openFor: [{ stakeholderId: 'cso', organisation: 'Women Mediators', deadline: OPEN }], closesAt: OPEN },
   ]);
+});
+
+t.test('a message\'s outcome: given a failure and no sending after it, then failed; else sent', async (t) => {
+  t.equal(messageOutcome({ sentAt: '2027-03-01T10:00:00Z', failedAt: null }), 'sent');
+  t.equal(messageOutcome({ sentAt: null, failedAt: '2027-03-01T10:00:00Z' }), 'failed', 'only a failure recorded');
+  t.equal(messageOutcome({ sentAt: '2027-03-01T10:05:00Z', failedAt: '2027-03-01T10:00:00Z' }), 'sent', 'the retry went out after the failure');
+  t.equal(messageOutcome({ sentAt: '2027-03-01T10:00:00Z', failedAt: '2027-03-01T11:00:00+01:00' }), 'sent', 'the same instant in another offset: not after it');
+  t.equal(messageOutcome({ sentAt: '2027-03-01T10:00:00Z', failedAt: '2027-03-01T11:00:00Z' }), 'failed', 'a bounce after the sending');
 });

@@ -8,6 +8,7 @@ import { CommandHandler } from '../../src/commands/handler.ts';
 import { projections, type Projection } from '../../src/projections/index.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
 import { issueToken } from '../../src/auth/tokens.ts';
+import type { MailSettings } from '../../src/mail/compose.ts';
 import type { EventStore } from '../../src/store/port.ts';
 import type { ViewStore } from '../../src/views/view-store.ts';
 import { tempStore } from './temp-store.ts';
@@ -41,6 +42,8 @@ export interface ApiOptions {
   caughtUp?: boolean;
   /** counts commands and observes request durations there */
   metrics?: Metrics;
+  /** what messages are composed with (previews); default: the app's */
+  mail?: MailSettings;
 }
 
 export async function startApi(t: Teardown, options: ApiOptions = {}) {
@@ -57,6 +60,7 @@ export async function startApi(t: Teardown, options: ApiOptions = {}) {
     ...(options.storeProbeIntervalMs ? { storeProbeIntervalMs: options.storeProbeIntervalMs } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.mail ? { mail: options.mail } : {}),
   });
   t.teardown(async () => {
     await app.close();

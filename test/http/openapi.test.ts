@@ -29,6 +29,8 @@ const OPERATIONS: [string, string, string][] = [
   ['post', '/consultations/{id}/stakeholders/{sid}/reinstate', 'reinstateStakeholder'],
   ['post', '/consultations/{id}/stakeholders/{sid}/review', 'completeReview'],
   ['post', '/consultations/{id}/stakeholders/{sid}/resend-invitation', 'resendInvitation'],
+  ['get', '/consultations/{id}/stakeholders/{sid}/messages', 'listStakeholderMessages'],
+  ['get', '/consultations/{id}/stakeholders/{sid}/messages/preview', 'previewMessage'],
   ['post', '/consultations/{id}/messages', 'recordMessageSent'],
   ['post', '/consultations/{id}/delivery-failures', 'recordDeliveryFailure'],
   ['post', '/consultations/{id}/comments', 'submitComment'],

@@ -30,7 +30,8 @@ async function eventTypes(api: Api, id: string): Promise<string[]> {
 interface Row {
   id: string;
   organisation: string;
-  contacts: { name: string; email: string }[];
+  contacts: { contactId: string; name: string; email: string; messages: Record<string, unknown>[]; messageCounts: { sent: number; failed: number } }[];
+  otherMessages: { contactId: string | null; messages: Record<string, unknown>[]; messageCounts: { sent: number; failed: number } }[];
   endorser: boolean;
   kind: string;
   language: string;
@@ -51,6 +52,9 @@ async function list(api: Api, id: string, query = ''): Promise<Row[]> {
 }
 
 const invite = (api: Api, id: string, body: unknown = DEFENCE) => inviteThroughApi(api, id, body);
+
+/** A row's contacts as names and addresses (what a request gives), without their ids and messages. */
+const people = (contacts: Row['contacts']) => contacts.map(({ name, email }) => ({ name, email }));
 
 function importCsv(api: Api, id: string, csv: string | Buffer, headers: Record<string, string> = {}) {
   return api.call({ url: `/consultations/${id}/stakeholders/import`, payload: csv, headers: { 'content-type': 'text/csv; charset=utf-8', ...headers } });
@@ -75,7 +79,7 @@ t.test('POST /stakeholders invites: 201 with stakeholderId, revision and Locatio
   t.equal(one.headers.etag, 'W/"2"');
   const row = one.json() as Row;
   t.strictSame(
-    { id: row.id, organisation: row.organisation, kind: row.kind, contacts: row.contacts, language: row.language, endorser: row.endorser, invitationStatus: row.invitationStatus, response: row.response },
+    { id: row.id, organisation: row.organisation, kind: row.kind, contacts: people(row.contacts), language: row.language, endorser: row.endorser, invitationStatus: row.invitationStatus, response: row.response },
     { id: stakeholderId, organisation: 'Ministry of Defence', kind: 'ministry', contacts: [DEFENCE.contact], language: 'ro', endorser: true, invitationStatus: 'invited', response: 'pending' },
   );
   t.strictSame(row.awaiting, ['response', 'comments']);
@@ -84,7 +88,7 @@ t.test('POST /stakeholders invites: 201 with stakeholderId, revision and Locatio
   t.equal(ngo.statusCode, 201, 'several contacts');
   const rows = await list(api, id);
   t.strictSame(rows.map((x) => x.organisation), ['Ministry of Defence', 'Women for Peace Association'], 'in invitation order');
-  t.strictSame(rows[1]!.contacts, WOMEN_NGO.contacts, 'the first of contacts is the primary');
+  t.strictSame(people(rows[1]!.contacts), WOMEN_NGO.contacts, 'the first of contacts is the primary');
   t.equal(rows[1]!.endorser, false, 'endorser defaults to false');
   const listed = await api.call({ url: `/consultations/${id}/stakeholders` });
   t.equal(listed.headers.etag, 'W/"3"');
@@ -310,7 +314,7 @@ t.test('import: a spreadsheet CSV is read; rows of one organisation merge; a bad
     existing: 0,
     errors: 1,
   });
-  t.strictSame(wfp!.contacts, [{ name: 'Marin, Ioana', email: 'ioana@wfp.example' }, { name: 'Elena "Eli" Dobre', email: 'elena@wfp.example' }], 'contacts in row order, the first the primary');
+  t.strictSame(people(wfp!.contacts), [{ name: 'Marin, Ioana', email: 'ioana@wfp.example' }, { name: 'Elena "Eli" Dobre', email: 'elena@wfp.example' }], 'contacts in row order, the first the primary');
   t.strictSame([defence!.endorser, wfp!.endorser, police!.endorser], [true, false, true]);
   t.strictSame([defence!.kind, wfp!.kind, police!.language], ['ministry', 'civil-society', 'ro']);
   t.strictSame(await eventTypes(api, id), ['ConsultationOpened', 'DraftPublished', 'StakeholderInvited', 'StakeholderInvited', 'StakeholderInvited']);
@@ -457,7 +461,7 @@ t.test('PUT /contacts replaces the contact people', async (t) => {
   const res = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/contacts`, method: 'PUT', body: { contacts } });
   t.equal(res.statusCode, 200);
   t.strictSame(res.json(), { revision: 4 });
-  t.strictSame((await list(api, id))[0]!.contacts, contacts);
+  t.strictSame(people((await list(api, id))[0]!.contacts), contacts);
   const empty = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/contacts`, method: 'PUT', body: { contacts: [] } });
   t.equal(empty.statusCode, 400);
   t.strictSame(fieldsOf(empty), ['body.contacts']);
@@ -578,6 +582,8 @@ t.test('the OpenAPI document describes the stakeholder routes with their bodies'
     '/consultations/{id}/stakeholders/import',
     '/consultations/{id}/stakeholders/{sid}',
     '/consultations/{id}/stakeholders/{sid}/contacts',
+    '/consultations/{id}/stakeholders/{sid}/messages',
+    '/consultations/{id}/stakeholders/{sid}/messages/preview',
     '/consultations/{id}/stakeholders/{sid}/reinstate',
     '/consultations/{id}/stakeholders/{sid}/resend-invitation',
     '/consultations/{id}/stakeholders/{sid}/response',
@@ -663,7 +669,7 @@ t.test('PATCH /stakeholders/:sid corrects organisation, kind, language and endor
   t.strictSame(res.json(), { revision: 3 });
   t.equal(res.headers.etag, '"3"');
   const row = (await list(api, id))[0]!;
-  t.strictSame([row.organisation, row.kind, row.language, row.endorser, row.contacts], ['Women for Peace Association Romania', 'international', 'ro', true, WOMEN_NGO.contacts]);
+  t.strictSame([row.organisation, row.kind, row.language, row.endorser, people(row.contacts)], ['Women for Peace Association Romania', 'international', 'ro', true, WOMEN_NGO.contacts]);
   const events = (await api.call({ url: `/consultations/${id}/events?from=3` })).json() as { events: { type: string; data: unknown }[] };
   t.strictSame(events.events.map((e) => [e.type, e.data]), [['StakeholderDetailsChanged', {
     stakeholderId: sid, organisation: 'Women for Peace Association Romania', kind: 'international', language: 'ro', endorser: true,
@@ -789,7 +795,7 @@ t.test('import: a Windows-1252 file (Excel in the Netherlands) sent with charset
   t.match(res.json(), { invited: 1, errors: 0 });
   const [row] = await list(api, id);
   t.equal(row!.organisation, 'Stichting Vrouwenën');
-  t.strictSame(row!.contacts, [{ name: 'Renée Café', email: 'renee@vrouwen.example' }]);
+  t.strictSame(people(row!.contacts), [{ name: 'Renée Café', email: 'renee@vrouwen.example' }]);
   t.notOk(JSON.stringify(row).includes('\uFFFD'), 'no replacement character');
 });
 

@@ -1,10 +1,12 @@
 // The stakeholders view: given these events, then these rows.
 import t, { type Test } from 'tap';
-import { withContactIds } from '../../src/domain/contacts.ts';
+import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
 import { event } from '../../src/domain/events.ts';
 import { docReader, projectionBase } from '../../src/projections/doc-batch.ts';
 import { docKey, type DocPlace, type ProjectionEvent } from '../../src/projections/projection.ts';
-import { awaitingAnswer, readStakeholder, readStakeholdersPage, stakeholders, StakeholdersView, type StakeholderRow } from '../../src/projections/stakeholders.ts';
+import {
+  awaitingAnswer, readStakeholder, readStakeholderMessages, readStakeholdersPage, RECENT_MESSAGES, stakeholders, StakeholdersView, type StakeholderRow,
+} from '../../src/projections/stakeholders.ts';
 import {
   COMMENT_DEADLINE, CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed,
   endorsementRequested, extended, invited, jus, mfa, mod, opened, reinstated, removed, withheld,
@@ -61,7 +63,11 @@ t.test('given StakeholderInvited, then a row with who it is, invited, awaiting i
       id: CSO,
       organisation: "Women's Peace Network",
       kind: 'civil-society',
-      contacts: [{ name: "Focal point of Women's Peace Network", email: 'focal@wpn.example' }],
+      contacts: [{
+        contactId: contactIdFor(CSO, 'focal@wpn.example'), name: "Focal point of Women's Peace Network", email: 'focal@wpn.example',
+        messages: [], messageCounts: { sent: 0, failed: 0 },
+      }],
+      otherMessages: [],
       language: 'en',
       endorser: false,
       invitationStatus: 'invited',
@@ -95,7 +101,7 @@ t.test('given several stakeholders invited, then one row each, in invitation ord
 t.test('given StakeholderContactsChanged, then the row shows the new contacts', async (t) => {
   const contacts = [{ name: 'New focal point', email: 'new@wpn.example' }, { name: 'Deputy', email: 'deputy@wpn.example' }];
   const row = await rowOf([opened, cso, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, contacts) })], CSO);
-  t.strictSame(row.contacts, contacts, 'names and addresses (the view does not show contactIds yet)');
+  t.strictSame(row.contacts.map(({ contactId, name, email }) => ({ contactId, name, email })), withContactIds(CSO, contacts), 'names, addresses and contact ids');
   t.equal(row.lastActivityAt, at(2));
 });
 
@@ -438,4 +444,197 @@ t.test('becoming an endorser while a request is open: pending on it, awaited; ce
   const again = [...ceased, event('StakeholderDetailsChanged', { stakeholderId: MOD, endorser: true })];
   sameFields(t, await rowOf(again, MOD), { endorser: true, endorsement: 'pending', decisions: {}, earlierDecisions: { 1: 'withheld' } });
   sameFields(t, await rowOf([...again, endorsed(MOD, 1)], MOD), { endorsement: 'endorsed', decisions: { 1: 'endorsed' }, earlierDecisions: { 1: 'withheld' } });
+});
+
+// ---- messages per contact ----
+
+const NGO_PRIMARY = { name: 'Ioana Marin', email: 'ioana@wpn.example' };
+const NGO_DEPUTY = { name: 'Elena Dobre', email: 'elena@wpn.example' };
+const [primaryId, deputyId] = withContactIds(CSO, [NGO_PRIMARY, NGO_DEPUTY]).map((c) => c.contactId) as [string, string];
+const ngo = event('StakeholderInvited', {
+  stakeholderId: CSO, organisation: "Women's Peace Network", kind: 'civil-society', contacts: withContactIds(CSO, [NGO_PRIMARY, NGO_DEPUTY]), language: 'ro', endorser: false,
+});
+const mail = {
+  invitation: (contactId: string | undefined, messageId: string, sentAt: string, transport?: 'file' | 'smtp') =>
+    event('InvitationSent', { stakeholderId: CSO, ...(contactId ? { contactId } : {}), messageId, sentAt, ...(transport ? { transport } : {}) }),
+  notice: (contactId: string | undefined, messageId: string, sentAt: string, notice: 'new-draft' | 'acknowledgement' | 'outcome' = 'new-draft') =>
+    event('NoticeSent', { stakeholderId: CSO, ...(contactId ? { contactId } : {}), messageId, notice, ...(notice === 'new-draft' ? { draftVersion: 1 } : {}), sentAt }),
+  reminder: (contactId: string | undefined, messageId: string, sentAt: string) =>
+    event('ReminderSent', { stakeholderId: CSO, ...(contactId ? { contactId } : {}), messageId, phase: 'comments', draftVersion: 1, deadline: V1_COMMENT_DEADLINE, sentAt }),
+  failure: (contactId: string | undefined, messageId: string, failedAt: string, messageKind: 'invitation' | 'notice' | 'reminder' = 'invitation', permanent = false) =>
+    event('DeliveryFailed', { stakeholderId: CSO, ...(contactId ? { contactId } : {}), messageId, messageKind, error: permanent ? '550 5.1.1 no such user' : '451 try later', permanent, failedAt }),
+};
+const none = { notice: null, phase: null, draftVersion: null, deadline: null, transport: null, failure: null };
+
+t.test('messages per contact: each contact its own, newest first, with what each was (kind, notice or phase, version, deadline, transport)', async (t) => {
+  const row = await rowOf([
+    opened, draft(1), ngo,
+    mail.invitation(primaryId, 'inv-a', '2027-03-01T10:00:00Z', 'file'),
+    mail.invitation(deputyId, 'inv-b', '2027-03-01T10:00:05Z'),
+    mail.notice(primaryId, 'draft-a', '2027-03-02T10:00:00Z'),
+    mail.reminder(deputyId, 'rem-b', '2027-03-30T08:00:00Z'),
+  ], CSO);
+  t.strictSame(row.contacts, [
+    {
+      contactId: primaryId, ...NGO_PRIMARY,
+      messages: [
+        { messageId: 'draft-a', kind: 'notice', ...none, notice: 'new-draft', draftVersion: 1, sentAt: '2027-03-02T10:00:00Z', status: 'sent' },
+        { messageId: 'inv-a', kind: 'invitation', ...none, transport: 'file', sentAt: '2027-03-01T10:00:00Z', status: 'sent' },
+      ],
+      messageCounts: { sent: 2, failed: 0 },
+    },
+    {
+      contactId: deputyId, ...NGO_DEPUTY,
+      messages: [
+        { messageId: 'rem-b', kind: 'reminder', ...none, phase: 'comments', draftVersion: 1, deadline: V1_COMMENT_DEADLINE, sentAt: '2027-03-30T08:00:00Z', status: 'sent' },
+        { messageId: 'inv-b', kind: 'invitation', ...none, sentAt: '2027-03-01T10:00:05Z', status: 'sent' },
+      ],
+      messageCounts: { sent: 2, failed: 0 },
+    },
+  ]);
+  t.strictSame(row.otherMessages, [], 'every message named its contact');
+  sameFields(t, row, { invitationStatus: 'e-mailed', invitationSentAt: '2027-03-01T10:00:00Z', lastMessageSentAt: '2027-03-30T08:00:00Z' });
+});
+
+t.test('failure, then success: one message, sent, its failure kept; a bounce after the sending: failed; the counts follow', async (t) => {
+  const failedOnce = [opened, draft(1), ngo, mail.failure(primaryId, 'n-1', '2027-03-02T10:00:00Z', 'notice')];
+  const first = (await rowOf(failedOnce, CSO)).contacts[0]!;
+  t.strictSame(first.messages, [{
+    messageId: 'n-1', kind: 'notice', ...none, failure: { error: '451 try later', permanent: false, failedAt: '2027-03-02T10:00:00Z' }, sentAt: null, status: 'failed',
+  }], 'a notice of which only a failure is known: which notice it was is not');
+  t.strictSame(first.messageCounts, { sent: 0, failed: 1 });
+
+  const retried = [...failedOnce, mail.notice(primaryId, 'n-1', '2027-03-02T10:05:00Z')];
+  const after = (await rowOf(retried, CSO)).contacts[0]!;
+  t.strictSame(after.messages, [{
+    messageId: 'n-1', kind: 'notice', ...none, notice: 'new-draft', draftVersion: 1,
+    failure: { error: '451 try later', permanent: false, failedAt: '2027-03-02T10:00:00Z' }, sentAt: '2027-03-02T10:05:00Z', status: 'sent',
+  }], 'the retry went out: the same message, now sent, what the sending said filled in');
+  t.strictSame(after.messageCounts, { sent: 1, failed: 0 }, 'counted once, as sent');
+
+  const bounced = (await rowOf([...retried, mail.failure(primaryId, 'n-1', '2027-03-02T11:00:00Z', 'notice', true)], CSO)).contacts[0]!;
+  sameFields(t, bounced.messages[0]!, { status: 'failed', failure: { error: '550 5.1.1 no such user', permanent: true, failedAt: '2027-03-02T11:00:00Z' }, sentAt: '2027-03-02T10:05:00Z' });
+  t.strictSame(bounced.messageCounts, { sent: 0, failed: 1 });
+  const late = (await rowOf([...retried, mail.failure(primaryId, 'n-1', '2027-03-02T09:00:00Z', 'notice', true)], CSO)).contacts[0]!;
+  sameFields(t, late.messages[0]!, { status: 'sent', failure: { error: '451 try later', permanent: false, failedAt: '2027-03-02T10:00:00Z' } },
+    'a failure of an earlier attempt recorded late changes nothing: the latest failure by failedAt is kept');
+});
+
+t.test('messages recorded without a contactId (before contacts had ids, or by hand): listed under the stakeholder, not attributed to a contact', async (t) => {
+  const row = await rowOf([
+    opened, draft(1), ngo,
+    mail.invitation(undefined, 'inv-old', '2027-03-01T10:00:00Z'),
+    mail.failure(undefined, 'letter-1', '2027-03-03T10:00:00Z', 'notice', true),
+    mail.invitation(primaryId, 'inv-new', '2027-03-04T10:00:00Z'),
+  ], CSO);
+  t.strictSame(row.otherMessages, [{
+    contactId: null,
+    messages: [
+      { messageId: 'letter-1', kind: 'notice', ...none, failure: { error: '550 5.1.1 no such user', permanent: true, failedAt: '2027-03-03T10:00:00Z' }, sentAt: null, status: 'failed' },
+      { messageId: 'inv-old', kind: 'invitation', ...none, sentAt: '2027-03-01T10:00:00Z', status: 'sent' },
+    ],
+    messageCounts: { sent: 1, failed: 1 },
+  }]);
+  t.strictSame(row.contacts.map((c) => [c.contactId, c.messages.map((m) => m.messageId), c.messageCounts]), [
+    [primaryId, ['inv-new'], { sent: 1, failed: 0 }],
+    [deputyId, [], { sent: 0, failed: 0 }],
+  ], 'not the primary contact\'s: nobody knows who of them got it');
+  t.equal(row.invitationSentAt, '2027-03-01T10:00:00Z', 'the stakeholder\'s invitation all the same');
+});
+
+t.test('a contact the stakeholder no longer has: its messages listed under the stakeholder with its id; its address back, they are its again', async (t) => {
+  const history = [
+    opened, draft(1), ngo,
+    mail.invitation(primaryId, 'inv-a', '2027-03-01T10:00:00Z'),
+    mail.failure(deputyId, 'inv-b', '2027-03-01T10:00:05Z', 'invitation', true),
+    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, [NGO_PRIMARY]) }),
+  ];
+  const row = await rowOf(history, CSO);
+  t.strictSame(row.contacts.map((c) => [c.contactId, c.messages.map((m) => m.messageId)]), [[primaryId, ['inv-a']]]);
+  t.strictSame(row.otherMessages.map((g) => [g.contactId, g.messages.map((m) => [m.messageId, m.status]), g.messageCounts]), [
+    [deputyId, [['inv-b', 'failed']], { sent: 0, failed: 1 }],
+  ]);
+  const back = await rowOf([...history, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, [NGO_PRIMARY, { ...NGO_DEPUTY, email: 'ELENA@wpn.example' }]) })], CSO);
+  t.strictSame(back.contacts.map((c) => [c.contactId, c.messages.map((m) => m.messageId)]), [[primaryId, ['inv-a']], [deputyId, ['inv-b']]],
+    'the same address (whatever its case) is the same contact id');
+  t.strictSame(back.otherMessages, []);
+});
+
+t.test(`a row lists each contact's latest ${RECENT_MESSAGES} messages and counts them all; readStakeholderMessages pages through every one`, async (t) => {
+  const notices = Array.from({ length: 14 }, (_, i) => mail.notice(i % 2 === 0 ? primaryId : deputyId, `ack-${String(i).padStart(2, '0')}`, at(10 + i), 'acknowledgement'));
+  const events = recorded([opened, draft(1), ngo, ...notices, mail.failure(primaryId, 'ack-00', at(30), 'notice', true), mail.invitation(undefined, 'inv-old', at(31))]);
+  const replayed = await replay(stakeholders, events);
+  const row = (await readStakeholder(replayed.reader, CONSULTATION_ID, CSO))!.stakeholder!;
+  t.strictSame(row.contacts[0]!.messages.map((m) => m.messageId), ['ack-12', 'ack-10', 'ack-08', 'ack-06', 'ack-04', 'ack-02', 'ack-00']);
+  t.strictSame(row.contacts[0]!.messageCounts, { sent: 6, failed: 1 }, 'the first one bounced later');
+  t.equal(row.contacts[0]!.messages.at(-1)!.status, 'failed');
+
+  const many = recorded([opened, draft(1), ngo, ...Array.from({ length: 25 }, (_, i) => mail.notice(primaryId, `ack-${String(i).padStart(2, '0')}`, at(10 + i), 'acknowledgement')),
+    mail.failure(primaryId, 'ack-00', at(40), 'notice', true)]);
+  const full = await replay(stakeholders, many);
+  const primary = (await readStakeholder(full.reader, CONSULTATION_ID, CSO))!.stakeholder!.contacts[0]!;
+  t.equal(primary.messages.length, RECENT_MESSAGES);
+  t.strictSame([primary.messages[0]!.messageId, primary.messages.at(-1)!.messageId], ['ack-24', 'ack-15'], 'the latest, newest first');
+  t.strictSame(primary.messageCounts, { sent: 24, failed: 1 }, 'every message counted, one no longer listed that failed later too');
+
+  const ids: string[] = [];
+  let after: DocPlace | null = null;
+  do {
+    const slot: Awaited<ReturnType<typeof readStakeholderMessages>> = await readStakeholderMessages(full.reader, CONSULTATION_ID, CSO, { after, limit: 10 });
+    t.equal(slot!.stakeholder, true);
+    ids.push(...slot!.messages.rows.map((m) => m.messageId));
+    after = slot!.messages.next;
+  } while (after !== null);
+  t.strictSame(ids, Array.from({ length: 25 }, (_, i) => `ack-${String(i).padStart(2, '0')}`), 'the whole history, in the order first recorded');
+  const first = (await readStakeholderMessages(full.reader, CONSULTATION_ID, CSO, { after: null, limit: 1 }))!.messages.rows[0]!;
+  t.strictSame(first, {
+    messageId: 'ack-00', kind: 'notice', ...none, notice: 'acknowledgement', sentAt: at(10), failure: { error: '550 5.1.1 no such user', permanent: true, failedAt: at(40) },
+    status: 'failed', contactId: primaryId,
+  });
+
+  const byContact = async (contactId: string | null) =>
+    (await readStakeholderMessages(replayed.reader, CONSULTATION_ID, CSO, { after: null, limit: 100 }, contactId))!.messages.rows.map((m) => m.messageId);
+  t.strictSame(await byContact(deputyId), ['ack-01', 'ack-03', 'ack-05', 'ack-07', 'ack-09', 'ack-11', 'ack-13']);
+  t.strictSame(await byContact(null), ['inv-old'], 'null: those recorded without a contact');
+  t.strictSame(await readStakeholderMessages(replayed.reader, CONSULTATION_ID, MFA, { after: null, limit: 10 }),
+    { stakeholder: false, messages: { rows: [], next: null }, lastRevision: events.length - 1, stale: false }, 'a stakeholder the view does not know');
+  t.equal(await readStakeholderMessages(replayed.reader, OTHER_ID, CSO, { after: null, limit: 10 }), null, 'a consultation it does not know');
+});
+
+t.test('messages to a stakeholder the view does not know change nothing', async (t) => {
+  await changeNothing(t, [opened, draft(1), ngo], [
+    event('InvitationSent', { stakeholderId: MFA, contactId: primaryId, messageId: 'x-1', sentAt: at(5) }),
+    event('DeliveryFailed', { stakeholderId: MFA, messageId: 'x-2', messageKind: 'notice', error: '550', permanent: true, failedAt: at(5) }),
+  ], 'no message document, no row');
+});
+
+t.test('cost: with 1,000 messages to a contact, the 1,001st (and a late failure of the first) reads and writes what the 20th did, in about as many bytes', async (t) => {
+  const n = (i: number) => `ack-${String(i).padStart(4, '0')}`;
+  const commands: Command[] = [
+    opened, draft(1), ngo,
+    ...Array.from({ length: 1001 }, (_, i) => mail.notice(i % 2 === 0 ? primaryId : deputyId, n(i + 1), '2027-03-02T10:00:00Z', 'acknowledgement')),
+    mail.failure(primaryId, n(1), '2027-03-03T10:00:00Z', 'notice', true),
+    mail.failure(primaryId, n(1001), '2027-03-03T10:00:00Z', 'notice', true),
+  ];
+  const events = recorded(commands);
+  const store = new CountingViewStore();
+  const replayed = new Replayed(stakeholders, store);
+  const message = (i: number) => 3 + i - 1;
+  await replayed.apply(events.slice(0, message(20)), 1000);
+  const twentieth = await costOf(replayed, store, events[message(20)]!);
+  await replayed.apply(events.slice(message(20) + 1, message(1001)), 1000);
+  const thousandFirst = await costOf(replayed, store, events[message(1001)]!);
+  const lateFailureOfFirst = await costOf(replayed, store, events[message(1001) + 1]!);
+  const failureOfLatest = await costOf(replayed, store, events[message(1001) + 2]!);
+  const base = projectionBase(stakeholders);
+  t.strictSame(twentieth.written, [base, `${base}/messages`, `${base}/stakeholders`], 'the head, the message\'s document and its stakeholder\'s row');
+  t.strictSame({ ...thousandFirst, bytes: 0 }, { ...twentieth, bytes: 0 }, 'the 1,001st message reads and writes the same documents as the 20th');
+  t.equal(twentieth.lists + thousandFirst.lists, 0, 'applying lists nothing');
+  t.ok(Math.abs(thousandFirst.bytes - twentieth.bytes) <= 16, `and about as many bytes (${twentieth.bytes}, ${thousandFirst.bytes}): the row holds the latest ${RECENT_MESSAGES} per contact`);
+  t.strictSame({ ...lateFailureOfFirst, bytes: 0 }, { ...twentieth, bytes: 0 }, 'a failure of a message no longer listed: the same documents');
+  t.ok(lateFailureOfFirst.bytes <= twentieth.bytes + 400 && failureOfLatest.bytes <= twentieth.bytes + 400,
+    `in about as many bytes, a failure's text added (${twentieth.bytes}, ${lateFailureOfFirst.bytes}, ${failureOfLatest.bytes})`);
+  const row = (await readStakeholder(replayed.reader, CONSULTATION_ID, CSO))!.stakeholder!;
+  t.strictSame(row.contacts.map((c) => c.messageCounts), [{ sent: 499, failed: 2 }, { sent: 500, failed: 0 }], 'every message counted');
+  t.equal(row.contacts[0]!.messages[0]!.status, 'failed', 'the latest listed, failed');
 });
