@@ -20,7 +20,8 @@ t.test('the worker\'s records per contact in the view; the preview is the messag
   const id = await openConsultation(api);
   const sid = await inviteThroughApi(api, id, PARTNERS);
   await until('a message and a failure recorded', async () => (await mail.records(id)).length === 2);
-  await api.runner.caughtUp();
+  // the views must have applied both records, not merely caught up once before them
+  await api.runner.waitFor((await mail.records(id)).at(-1)!.position);
   const [ioana, elena] = PARTNERS.contacts.map((c) => contactIdFor(sid, c.email)) as [string, string];
 
   const row = withoutLocalTimes((await api.call({ url: `/consultations/${id}/stakeholders/${sid}` })).json()) as {
