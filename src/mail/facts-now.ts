@@ -39,6 +39,17 @@ export function needsTexts(kind: TemplateKind): boolean {
   return kind === 'new-draft' || kind === 'outcome' || kind === 'answers-digest';
 }
 
+/** An invitation's facts: the latest draft and its deadline for this stakeholder, and an open endorsement request when it is an endorser (the worker and the preview both). */
+export function invitationFacts(s: ReadonlyState, x: ReadonlyStakeholder): MessageFacts {
+  const request = s.endorsementRequest;
+  return {
+    kind: 'invitation',
+    draftVersion: s.latestVersion > 0 ? s.latestVersion : null,
+    deadline: s.latestVersion > 0 ? commentDeadlineFor(s, x) : null,
+    ...(x.endorser && request ? { endorsement: { draftVersion: request.draftVersion, deadline: endorsementDeadlineFor(s, x) } } : {}),
+  };
+}
+
 /** The facts of the message of this kind to this stakeholder's contact, as it would go out at `now` (ISO-8601). */
 export function messageFactsNow(
   s: ReadonlyState, x: ReadonlyStakeholder, contactId: string, choice: MessageChoice, texts: ConsultationTexts, now: string,
@@ -46,15 +57,8 @@ export function messageFactsNow(
   if (choice.kind === 'outcome') return outcomeFacts(s, x, contactId, texts, now);
   if (s.status === 'closed') throw new DomainError('CONSULTATION_CLOSED', `the consultation is closed: only its outcome goes out now (kind=outcome), no ${choice.kind}`);
   switch (choice.kind) {
-    case 'invitation': {
-      const request = s.endorsementRequest;
-      return {
-        kind: 'invitation',
-        draftVersion: s.latestVersion > 0 ? s.latestVersion : null,
-        deadline: s.latestVersion > 0 ? commentDeadlineFor(s, x) : null,
-        ...(x.endorser && request ? { endorsement: { draftVersion: request.draftVersion, deadline: endorsementDeadlineFor(s, x) } } : {}),
-      };
-    }
+    case 'invitation':
+      return invitationFacts(s, x);
     case 'new-draft':
       requireAnyDraft(s, 'a new-draft notice');
       return { kind: 'new-draft', draftVersion: s.latestVersion, deadline: commentDeadlineFor(s, x), ...(texts.draftNote ? { note: texts.draftNote } : {}) };

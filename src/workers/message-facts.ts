@@ -11,6 +11,7 @@ import { commentDeadlineFor, endorsementDeadlineFor } from '../domain/rules.ts';
 import { streamNameFor } from '../domain/stream-name.ts';
 import type { Disposition } from '../mail/catalogue.ts';
 import type { MessageCommon, MessageFacts } from '../mail/render.ts';
+import { invitationFacts } from '../mail/facts-now.ts';
 import type { EventStore } from '../store/port.ts';
 import { remindersOf } from './due.ts';
 import type { MailJob } from './jobs.ts';
@@ -59,15 +60,8 @@ export async function messageFacts(
   context: { now: string; reminderOffsetsMs: readonly number[] },
 ): Promise<MessageFacts | null> {
   switch (job.kind) {
-    case 'invitation': {
-      const request = s.endorsementRequest;
-      return {
-        kind: 'invitation',
-        draftVersion: s.latestVersion > 0 ? s.latestVersion : null,
-        deadline: s.latestVersion > 0 ? commentDeadlineFor(s, x) : null,
-        ...(x.endorser && request ? { endorsement: { draftVersion: request.draftVersion, deadline: endorsementDeadlineFor(s, x) } } : {}),
-      };
-    }
+    case 'invitation':
+      return invitationFacts(s, x);
     case 'new-draft': {
       const published = await events.at<EventOf<'DraftPublished'>>(job.consultationId, job.revision, 'DraftPublished');
       const note = published?.data.version === job.draftVersion ? published.data.note : undefined;
