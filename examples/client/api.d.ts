@@ -4419,6 +4419,7 @@ export interface operations {
                             sectionKey: string | null;
                             sectionHeading: string | null;
                             stakeholderId: string;
+                            contactId: string | null;
                             organisation: string | null;
                             text: string;
                             proposedText: string | null;
@@ -4543,6 +4544,8 @@ export interface operations {
                 "application/json": {
                     /** Format: uuid */
                     stakeholderId: string;
+                    /** Format: uuid */
+                    contactId?: string;
                     draftVersion: number;
                     sectionKey?: string | null;
                     text: string;
@@ -4706,6 +4709,7 @@ export interface operations {
                         sectionKey: string | null;
                         sectionHeading: string | null;
                         stakeholderId: string;
+                        contactId: string | null;
                         organisation: string | null;
                         text: string;
                         proposedText: string | null;

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
-import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
-import { COORDINATOR_ONLY, requireActive, requireOpen, requireRole, requireStakeholder } from '../domain/rules.ts';
+import { COORDINATOR_ONLY, requireActive, requireContact, requireOpen, requireRole, requireStakeholder } from '../domain/rules.ts';
 import { Id } from '../domain/schemas.ts';
 
 /**
@@ -21,9 +20,7 @@ export const resendInvitation = defineCommand({
     requireOpen(state);
     const x = requireStakeholder(state, input.stakeholderId);
     requireActive(x);
-    if (input.contactId !== undefined && !x.contacts.some((c) => c.contactId === input.contactId)) {
-      throw new DomainError('CONTACT_NOT_FOUND', `${x.organisation} has no contact ${input.contactId}`);
-    }
+    if (input.contactId !== undefined) requireContact(x, input.contactId);
     return [event('InvitationResendRequested', { stakeholderId: x.id, ...(input.contactId !== undefined ? { contactId: input.contactId } : {}) })];
   },
 });

@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { idFor } from '../domain/ids.ts';
 import {
-  commentDeadlineFor, isAfter, requireDraft, requireLatestDraft, requireMadeInCommentPeriod, requireParticipant,
+  commentDeadlineFor, isAfter, requireContact, requireDraft, requireLatestDraft, requireMadeInCommentPeriod, requireParticipant,
 } from '../domain/rules.ts';
 import { Channel, CommentText, COMMENT_MAX_LENGTH, Id, Instant, MultiLine, RECORDED_CHANNELS, SectionKey } from '../domain/schemas.ts';
 
@@ -19,6 +19,7 @@ export const submitComment = defineCommand({
   name: 'SubmitComment',
   schema: z.strictObject({
     stakeholderId: Id,
+    contactId: Id.optional().describe('the contact person who wrote it (one of the stakeholder\'s contacts now); omitted: the organisation as a whole'),
     draftVersion: z.number().int().positive(),
     sectionKey: SectionKey.nullable().optional(),
     text: CommentText,
@@ -31,6 +32,7 @@ export const submitComment = defineCommand({
   }),
   decide(state, input, ctx) {
     const x = requireParticipant(state, ctx.actor, input.stakeholderId);
+    if (input.contactId !== undefined) requireContact(x, input.contactId);
     const recorded = RECORDED_CHANNELS.includes(input.channel);
     let madeAt = ctx.now;
     if (recorded) {
@@ -55,6 +57,7 @@ export const submitComment = defineCommand({
     return [event('CommentSubmitted', {
       commentId: idFor(ctx.commandId, 'comment'),
       stakeholderId: x.id,
+      ...(input.contactId !== undefined ? { contactId: input.contactId } : {}),
       draftVersion: draft.version,
       sectionKey,
       text: input.text,

@@ -65,6 +65,8 @@ export const EventDataSchemas = {
   CommentSubmitted: z.object({
     commentId: z.string(),
     ...StakeholderRef,
+    /** the contact person who wrote it (through a personal link or reply address); absent: the organisation's as a whole */
+    contactId: z.string().optional(),
     draftVersion: z.number().int().positive(),
     /** null: the comment is on the whole draft */
     sectionKey: z.string().nullable(),

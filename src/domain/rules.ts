@@ -54,6 +54,13 @@ export function requireActive(x: ReadonlyStakeholder): void {
   if (x.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${x.organisation} declined the invitation`);
 }
 
+/** One of the stakeholder's contact persons now (a former contact's id is not one). */
+export function requireContact(x: ReadonlyStakeholder, contactId: string): ReadonlyStakeholder['contacts'][number] {
+  const contact = x.contacts.find((c) => c.contactId === contactId);
+  if (!contact) throw new DomainError('CONTACT_NOT_FOUND', `${x.organisation} has no contact ${contactId}`);
+  return contact;
+}
+
 /** Who may give a command: coordinators run the consultation, stakeholders answer it, the system records what workers did. */
 export function requireRole(actor: Actor, allowed: readonly Actor['role'][]): void {
   if (!allowed.includes(actor.role)) {

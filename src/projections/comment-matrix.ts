@@ -43,6 +43,7 @@ export const CommentRow = z.object({
   /** the section's heading in that draft version; null for the whole draft (or a key the version lacks) */
   sectionHeading: z.string().nullable(),
   stakeholderId: z.string(),
+  contactId: z.string().nullable().describe('the contact person who wrote it (personal link or reply address); null: the organisation as a whole'),
   /** null when the stakeholder is not known to this view */
   organisation: z.string().nullable(),
   text: z.string(),
@@ -95,7 +96,7 @@ const Comments = collection('comments', CommentFacts);
 
 export const commentMatrix = perConsultation<MatrixHead, CommentMatrixView>({
   name: 'comment-matrix',
-  version: 4,
+  version: 5,
   head: MatrixHead,
   collections: [Comments],
   open: () => ({ counts: countComments([]), lastSequence: 0, drafts: [], organisations: [] }),
@@ -220,6 +221,7 @@ async function applyEvent(head: MatrixHead, e: DomainEvent, at: EventContext, do
         draftVersion: c.draftVersion,
         sectionKey: c.sectionKey,
         stakeholderId: c.stakeholderId,
+        contactId: c.contactId ?? null,
         text: c.text,
         proposedText: c.proposedText ?? null,
         channel: c.channel,
@@ -289,6 +291,7 @@ function labeller(head: MatrixHead): (c: CommentFacts) => CommentRow {
     sectionKey: c.sectionKey,
     sectionHeading: c.sectionKey === null ? null : headings.get(c.draftVersion)?.get(c.sectionKey) ?? null,
     stakeholderId: c.stakeholderId,
+    contactId: c.contactId,
     organisation: organisations.get(c.stakeholderId) ?? null,
     text: c.text,
     proposedText: c.proposedText,

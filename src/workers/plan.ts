@@ -151,9 +151,10 @@ export function planJobs(s: ReadonlyState, e: PlannedEvent, ctx: PlanContext): P
       break;
     case 'CommentSubmitted': {
       const x = s.stakeholders.get(ev.data.stakeholderId);
-      // one acknowledgement per command: named after the command's first event, whichever of its comments is seen
+      // one acknowledgement per command: named after the command's first event, whichever of its comments is seen;
+      // to the contact person who wrote it (link, reply address), or to every contact when the organisation did
       const first = s.commands.get(e.commandId)?.firstRevision ?? e.revision;
-      if (x) perContact(x, (ids) => ({ kind: 'acknowledgement', ...ids, revision: first }));
+      if (x) perContact(x, (ids) => ({ kind: 'acknowledgement', ...ids, revision: first }), 0, ev.data.contactId);
       break;
     }
     case 'CommentAnswered': {

@@ -2,6 +2,7 @@ import t from 'tap';
 import { submitComment } from '../../src/commands/submit-comment.ts';
 import { event } from '../../src/domain/events.ts';
 import { idFor } from '../../src/domain/ids.ts';
+import { contactIdFor } from '../../src/domain/contacts.ts';
 import {
   COMMENT_DEADLINE, CSO, GIVEN_AT, MFA, NOW, accepted, asStakeholder, closedWithdrawn, cso, declined, draft, extended, invited, mfa, opened,
   recordedAt, reinstated, removed, when,
@@ -12,7 +13,7 @@ const other = invited(OTHER, 'Institute for Security Studies', 'desk@iss.example
 const given = [opened, draft(1), cso, other];
 const input = { stakeholderId: CSO, draftVersion: 1, sectionKey: 's1', text: 'Name the budget line for shelters.' };
 const commentId = idFor('cmd-under-test', 'comment');
-const submitted = (over: Partial<{ sectionKey: string | null; madeAt: string; channel: 'api' | 'link' | 'email' | 'meeting' | 'letter' }> = {}) =>
+const submitted = (over: Partial<{ sectionKey: string | null; madeAt: string; contactId: string; channel: 'api' | 'link' | 'email' | 'meeting' | 'letter' }> = {}) =>
   event('CommentSubmitted', {
     commentId, stakeholderId: CSO, draftVersion: 1, sectionKey: 's1', text: input.text, channel: 'api', madeAt: NOW, ...over,
   });
@@ -276,4 +277,12 @@ t.test('online comments keep their rules: only on the latest version (DRAFT_NOT_
 t.test('a recorded comment naming a version that does not exist: DRAFT_NOT_FOUND; before any draft: NO_DRAFT', async (t) => {
   t.throws(() => when(submitComment, twoVersions, letter({ draftVersion: 3, madeAt: '2027-03-20T10:00:00Z' }), { now: LATER }), { code: 'DRAFT_NOT_FOUND' });
   t.throws(() => when(submitComment, [opened, cso], letter({ madeAt: '2027-03-20T10:00:00Z' }), { now: LATER }), { code: 'NO_DRAFT' });
+});
+
+t.test('a comment written by one contact person is attributed to that contact; a contact the stakeholder does not have is CONTACT_NOT_FOUND', async (t) => {
+  const contactId = contactIdFor(CSO, 'focal@wpn.example');
+  t.same(when(submitComment, given, { ...input, contactId, channel: 'link' }), [submitted({ channel: 'link', contactId })]);
+  t.throws(() => when(submitComment, given, { ...input, contactId: contactIdFor(CSO, 'someone@else.example') }), { code: 'CONTACT_NOT_FOUND' });
+  // another stakeholder's contact is not this one's
+  t.throws(() => when(submitComment, given, { ...input, contactId: contactIdFor(OTHER, 'desk@iss.example') }), { code: 'CONTACT_NOT_FOUND' });
 });

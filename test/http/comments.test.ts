@@ -44,7 +44,7 @@ async function submit(api: Api, id: string, body: Record<string, unknown>, heade
 
 function row(overrides: Record<string, unknown>) {
   return {
-    sectionHeading: null, organisation: null, proposedText: null, status: 'awaiting-answer',
+    sectionHeading: null, contactId: null, organisation: null, proposedText: null, status: 'awaiting-answer',
     disposition: null, response: null, answeredAt: null, answeredBy: null, earlierAnswers: [], retraction: null, ...overrides,
   };
 }
@@ -422,7 +422,7 @@ t.test('the generated OpenAPI documents the comment routes with their bodies and
   const doc = (await api.call({ url: '/docs/json', as: null })).json();
   const paths = doc.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required?: string[] } }> }; responses: Record<string, { content?: Record<string, unknown> }> }>>;
   const submitBody = paths['/consultations/{id}/comments']!['post']!.requestBody!.content['application/json']!.schema;
-  t.strictSame(Object.keys(submitBody.properties).sort(), ['channel', 'draftVersion', 'madeAt', 'proposedText', 'sectionKey', 'stakeholderId', 'text']);
+  t.strictSame(Object.keys(submitBody.properties).sort(), ['channel', 'contactId', 'draftVersion', 'madeAt', 'proposedText', 'sectionKey', 'stakeholderId', 'text']);
   t.strictSame(submitBody.required?.sort(), ['draftVersion', 'stakeholderId', 'text']);
   t.strictSame(Object.keys(paths['/consultations/{id}/comments']!['get']!.responses['200']!.content!).sort(), ['application/json', 'text/csv']);
   const answerBody = paths['/consultations/{id}/comments/{cid}/answer']!['post']!.requestBody!.content['application/json']!.schema;

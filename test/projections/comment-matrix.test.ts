@@ -35,6 +35,7 @@ t.test('given CommentSubmitted, then a row awaiting an answer, with its section 
     sectionKey: 's1',
     sectionHeading: 'Heading s1',
     stakeholderId: CSO,
+    contactId: null,
     organisation: CSO_ORG,
     text: 'Name the budget line for shelters.',
     proposedText: null,

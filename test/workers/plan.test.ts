@@ -1,7 +1,7 @@
 // What the relay makes of each event (plan.ts), given a history: which jobs, for whom, with which
 // ids and delays. Pure: no Redis, no clock.
 import t from 'tap';
-import { contactIdFor } from '../../src/domain/contacts.ts';
+import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import { jobIdFor, type MailJob } from '../../src/workers/jobs.ts';
 import { planJobs, type PlanContext } from '../../src/workers/plan.ts';
@@ -97,6 +97,18 @@ t.test('RemindersConfigured: switched off plans none; new offsets plan at those'
 t.test('CommentSubmitted: one acknowledgement per command, named after its first event', async (t) => {
   const { add } = plan([opened, cso, draft(1), commented(COMMENT)]);
   t.same(add.map((j) => j.data), [{ kind: 'acknowledgement', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example'), revision: 3 }]);
+});
+
+t.test('CommentSubmitted by one contact person: the acknowledgement goes to that contact only', async (t) => {
+  const desk = contactIdFor(CSO, 'desk@wpn.example');
+  const twoContacts = event('StakeholderContactsChanged', {
+    stakeholderId: CSO, contacts: withContactIds(CSO, [{ name: 'Focal', email: 'focal@wpn.example' }, { name: 'Desk', email: 'desk@wpn.example' }]),
+  });
+  const byDesk = event('CommentSubmitted', {
+    commentId: COMMENT, stakeholderId: CSO, contactId: desk, draftVersion: 1, sectionKey: 's1', text: 'Name the budget line.', channel: 'link', madeAt: '2027-01-10T09:00:00Z',
+  });
+  t.same(plan([opened, cso, twoContacts, draft(1), byDesk]).add.map((j) => j.data.contactId), [desk]);
+  t.same(plan([opened, cso, twoContacts, draft(1), commented(COMMENT)]).add.map((j) => j.data.contactId).sort(), [contactIdFor(CSO, 'focal@wpn.example'), desk].sort(), 'the organisation\'s comment: every contact');
 });
 
 t.test('CommentAnswered: one digest per organisation and day, delayed to the day\'s end', async (t) => {
