@@ -4,6 +4,7 @@
 // then again on the same data directory (the SQLite view store resumes from its checkpoint). The
 // baseline, in the same run, is a raw scan + JSON.parse of the same rows.
 // Issue 9's targets: /readyz within 3 s from an empty view store, within 2 s resuming.
+import { generateKeyPairSync } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -68,7 +69,7 @@ export async function run(log: Log, options: BenchOptions) {
 async function timeStart(main: string, dataDir: string): Promise<{ live: number; ready: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dataDir, 'data'), LOG_LEVEL: 'info', AUTH_SECRET: 'bench-secret-0123456789abcdef0123456789', SMTP_URL: 'smtp://127.0.0.1:2525', VERIFY_INTERVAL: 'off' },
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dataDir, 'data'), LOG_LEVEL: 'info', AUTH_SECRET: 'bench-secret-0123456789abcdef0123456789', AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), SMTP_URL: 'smtp://127.0.0.1:2525', VERIFY_INTERVAL: 'off' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -17,7 +17,7 @@
 // (summarise it with `node --import tsx/esm bench/cpu-profile-top.ts <file> --from <the seconds it
 // logs>`, which leaves the start out); a profiled run is slower, so its figures say where the time
 // goes, not how fast it is.
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -142,7 +142,7 @@ export async function run(log: Log, options: BenchOptions) {
     log(`starting the bare Fastify route (zod-validated body, 201) and the API (durable submit-comment)${profileDir ? `, the API profiled into ${profileDir}` : ''}`);
     const bare = await startServer(['--import', 'tsx/esm', BARE], { ...process.env, NODE_ENV: 'production' }, join(dir, 'bare.log'));
     const api = await startServer([...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx/esm', MAIN], {
-      ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_SECRET: SECRET, SMTP_URL: 'smtp://127.0.0.1:2525',
+      ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_SECRET: SECRET, AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), SMTP_URL: 'smtp://127.0.0.1:2525',
       LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: 'FULL', VERIFY_INTERVAL: 'off',
     }, join(dir, 'api.log')).catch(async (error: unknown) => {
       await bare.stop();

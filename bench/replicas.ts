@@ -20,7 +20,7 @@
 //
 // BENCH_CPU_PROF_DIR=<dir> runs each replica under `node --cpu-prof`, its profile in <dir>/A and <dir>/B
 // (summarise with bench/cpu-profile-top.ts --from <the seconds it logs>, as for http-throughput).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -166,7 +166,7 @@ export async function run(log: Log, options: BenchOptions) {
     const main = buildProduction(dir);
     const { token } = await mintToken(SECRET, { role: 'coordinator', subject: 'bench' });
     const env = {
-      ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_SECRET: SECRET, SMTP_URL: 'smtp://127.0.0.1:2525',
+      ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_SECRET: SECRET, AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), SMTP_URL: 'smtp://127.0.0.1:2525',
       DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema, LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: 'FULL', VERIFY_INTERVAL: 'off',
     };
     const logs = { A: join(dir, 'replica-a.log'), B: join(dir, 'replica-b.log') };

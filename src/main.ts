@@ -8,6 +8,7 @@ import { HistoryVerifier } from './audit/verifier.ts';
 import { RevokedTokens, revokedTokensFile } from './auth/revocations.ts';
 import { mintToken } from './auth/tokens.ts';
 import { resolveAuthSecret } from './auth/secret.ts';
+import { resolveAuditSigningKey } from './audit/signing-key.ts';
 import { stakeholderTokenKeys } from './auth/stakeholder-tokens.ts';
 import { tokenCommandHint } from './cli/token-hint.ts';
 import { CommandHandler } from './commands/handler.ts';
@@ -95,6 +96,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', (signal) => void stop(signal));
 
   const auth = resolveAuthSecret(config);
+  const auditKey = resolveAuditSigningKey(config); // production refuses to start without AUDIT_SIGNING_KEY
+  logger.info({ source: auditKey.source, ...(auditKey.file ? { file: auditKey.file } : {}) }, auditKey.source === 'AUDIT_SIGNING_KEY'
+    ? 'audit: heads are signed with the key of AUDIT_SIGNING_KEY'
+    : `audit: heads are signed with the development key in ${auditKey.file} (set AUDIT_SIGNING_KEY in production; back it up)`);
   const role = config.ROLE;
   const serves = role !== 'workers';
   const sends = role !== 'api';
@@ -170,7 +175,7 @@ async function main(): Promise<void> {
   app = await buildApp({
     store, runner, handler, damage, logger, clock, storeKind: opened.kind, authSecret: auth.secret,
     authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
-    publicUrl: config.PUBLIC_URL, metrics, mail: mailSettings,
+    publicUrl: config.PUBLIC_URL, metrics, mail: mailSettings, auditKey,
     mailHealth: () => mail!.health(),
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });

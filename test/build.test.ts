@@ -2,6 +2,7 @@
 // developer's dist/), laid out as the Docker image's /app is (package.json, node_modules, bin,
 // dist; no src/, no tsconfig), then `npm run start:prod` serves from it with NODE_ENV=production,
 // and the compiled `consult` command answers --help and mints a token that the server accepts.
+import { generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync } from 'node:fs';
@@ -73,7 +74,7 @@ t.test('npm run build compiles src/ and nothing else into the outDir it is given
 t.test('npm run start:prod serves from dist/ with NODE_ENV=production; the compiled consult mints a token it accepts', async (t) => {
   if (built.code !== 0) return t.fail('the build failed');
   const dataDir = tempDir(t);
-  const env = { ...process.env, NODE_ENV: 'production', AUTH_SECRET, SMTP_URL: 'smtp://127.0.0.1:2525', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', EVENTSTORE_URL: '', TOKEN_MAX_LIFETIME: '', CONSULT_DIST: '', QUEUE_PREFIX: testPrefix(t) };
+  const env = { ...process.env, NODE_ENV: 'production', AUTH_SECRET, AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), SMTP_URL: 'smtp://127.0.0.1:2525', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', EVENTSTORE_URL: '', TOKEN_MAX_LIFETIME: '', CONSULT_DIST: '', QUEUE_PREFIX: testPrefix(t) };
   const server = startServerProcess(t, 'npm', ['run', 'start:prod'], { cwd: app, env });
   const address = await server.address;
   const nodePid = server.logs.find((l) => typeof l.pid === 'number')?.pid as number;

@@ -1,6 +1,7 @@
 // The admin listener in `npm start`'s process: with ADMIN_PORT it listens on loopback beside the
 // API, behind ADMIN_PASSWORD, and its /metrics shows the API's requests; production refuses an
 // admin port without a password before anything is opened. (The listener itself: test/http/admin.test.ts.)
+import { generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +39,7 @@ t.test('ADMIN_PORT=0: the admin listener on 127.0.0.1 behind ADMIN_PASSWORD, its
 
 t.test('with NODE_ENV=production it refuses an admin port without ADMIN_PASSWORD', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx/esm', main], {
-    env: { ...env, NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:2525', ADMIN_PORT: '3001', ADMIN_PASSWORD: '', DATA_DIR: tempDir(t), QUEUE_PREFIX: 'unused' },
+    env: { ...env, NODE_ENV: 'production', AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), SMTP_URL: 'smtp://127.0.0.1:2525', ADMIN_PORT: '3001', ADMIN_PASSWORD: '', DATA_DIR: tempDir(t), QUEUE_PREFIX: 'unused' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -2,6 +2,7 @@
 // where its data lives, answers /healthz and /readyz, and stops on SIGTERM. A bad setting stops it at once.
 // Its token hint works as printed, and it enforces TOKEN_MAX_LIFETIME and revocations while it runs.
 // (Stopping through npm itself: test/npm-start.test.ts.)
+import { generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -87,9 +88,21 @@ t.test('with NODE_ENV=production it refuses to start without AUTH_SECRET', async
   t.match(stderr, /AUTH_SECRET is required when NODE_ENV=production/);
 });
 
+t.test('with NODE_ENV=production it refuses to start without AUDIT_SIGNING_KEY', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', main], {
+    env: { ...process.env, NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(40), AUDIT_SIGNING_KEY: '', SMTP_URL: 'smtp://127.0.0.1:2525', PORT: '0', DATA_DIR: tempDir(t) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  t.equal(code, 1);
+  t.match(stderr, /AUDIT_SIGNING_KEY is required when NODE_ENV=production/);
+});
+
 t.test('with NODE_ENV=production it refuses to start without SMTP_URL', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx/esm', main], {
-    env: { ...process.env, NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(40), SMTP_URL: '', PORT: '0', DATA_DIR: tempDir(t) },
+    env: { ...process.env, NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(40), AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), SMTP_URL: '', PORT: '0', DATA_DIR: tempDir(t) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -38,6 +38,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Ed25519 public key (SPKI PEM) that signed heads and export bundles verify with
+         * @description Open: it is public. An auditor fetches it once, keeps it, and passes it to `consult verify --public-key`.
+         */
+        get: operations["getAuditPublicKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/consultations": {
         parameters: {
             query?: never;
@@ -550,6 +570,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/consultations/{id}/head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The consultation's head (its last event's revision, hash and time), signed by the server
+         * @description Keep it: `consult verify --expect` later reports a history that no longer reaches it (a cut-off tail, or a rewritten history with a valid chain of its own). The signature is Ed25519 over the RFC 8785 canonical JSON of the other five fields; the key is served at `GET /audit/public-key`. The whole chain is verified before signing: a damaged history is answered 503 `HISTORY_DAMAGED`, never signed.
+         */
+        get: operations["getHead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -764,6 +804,44 @@ export interface operations {
                         };
                         projectionsCaughtUp: boolean;
                     };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuditPublicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description BAD_REQUEST: the HTTP parser could not read the request (bad header bytes, say) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5963,6 +6041,92 @@ export interface operations {
                         timeZone: string;
                     };
                     "text/csv": string;
+                };
+            };
+            /** @description INVALID_INPUT: a malformed path id (`params.<name>`) or query parameter, an unknown query parameter; BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND, or the resource inside it: DRAFT_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG: a path parameter over 100 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        consultationId: string;
+                        revision: number;
+                        hash: string;
+                        recordedAt: string;
+                        recordedAtLocal: string;
+                        signedAt: string;
+                        signedAtLocal: string;
+                        signature: string;
+                        timeZone: string;
+                    };
                 };
             };
             /** @description INVALID_INPUT: a malformed path id (`params.<name>`) or query parameter, an unknown query parameter; BAD_URL, BAD_REQUEST */

@@ -48,6 +48,8 @@ export const ConfigSchema = z.object({
   /** the start of every Redis key of the mail queue (BullMQ's prefix): deployments sharing one Redis each take their own */
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, ".", "_" and "-" (no ":")').default('consult'),
   AUTH_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** the Ed25519 key (PKCS#8 PEM) consultation heads are signed with; outside production one is created in DATA_DIR (src/audit/signing-key.ts) */
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   /** the longest a bearer token may live (exp - iat), in seconds once parsed: "8h", "30d" (default) */
   TOKEN_MAX_LIFETIME: Duration.prefault('30d'),
   PUBLIC_URL: Url(['http:', 'https:']).optional(),
@@ -77,7 +79,7 @@ export const ConfigSchema = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
 });
 
-const SECRETS = new Set(['AUTH_SECRET', 'ADMIN_PASSWORD']);
+const SECRETS = new Set(['AUTH_SECRET', 'ADMIN_PASSWORD', 'AUDIT_SIGNING_KEY']);
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
 
@@ -97,7 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? '?');
-      // secrets are never echoed: AUTH_SECRET and ADMIN_PASSWORD not at all, a URL without its user name and password
+      // secrets are never echoed: AUTH_SECRET, ADMIN_PASSWORD and AUDIT_SIGNING_KEY not at all, a URL without its user name and password
       const value = SECRETS.has(name) ? '(hidden)' : JSON.stringify(raw[name]?.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/i, '$1'));
       return `${name}=${value}: ${i.message}`;
     }));

@@ -14,6 +14,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { DamageRegistry } from '../audit/damage.ts';
+import { ephemeralSigningKey, type AuditSigningKey } from '../audit/signing-key.ts';
 import { stakeholderTokenKeys } from '../auth/stakeholder-tokens.ts';
 import type { CommandHandler } from '../commands/handler.ts';
 import { ConfigSchema } from '../config/config.ts';
@@ -30,6 +31,7 @@ import { requestLogFields } from './request-log.ts';
 import { registerRequestMetrics } from './request-metrics.ts';
 import type { AuthPolicy } from './auth.ts';
 import { healthRoutes } from './routes/health.ts';
+import { publicKeyRoute } from './routes/audit.ts';
 import { StoreWrites } from './store-writes.ts';
 import { TimeZones } from './local-times.ts';
 
@@ -64,6 +66,8 @@ export interface AppDeps {
    * (else http://localhost), keys derived from `authSecret`.
    */
   mail?: MailSettings;
+  /** the key heads are signed with (main resolves AUDIT_SIGNING_KEY); default: one made for this app alone */
+  auditKey?: AuditSigningKey;
 }
 
 /** The longest path parameter the router accepts; a longer one is 414 URI_TOO_LONG (ids are 36-character UUIDs). */
@@ -106,8 +110,10 @@ export async function buildApp(deps: AppDeps) {
       publicUrl: deps.publicUrl ?? 'http://localhost',
       keys: stakeholderTokenKeys(deps.authSecret),
     },
+    auditKey: deps.auditKey ?? ephemeralSigningKey(),
   };
   await app.register(async (health: App) => healthRoutes(health, { ...ctx, storeKind: deps.storeKind, ...(deps.mailHealth ? { mailHealth: deps.mailHealth } : {}) }));
+  await app.register(async (open: App) => publicKeyRoute(open, ctx));
   await app.register(apiPlugin, { ctx, authSecret: deps.authSecret, ...(deps.authPolicy ? { authPolicy: deps.authPolicy } : {}) });
   return app;
 }

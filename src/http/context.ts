@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyBaseLogger, FastifyPluginAsync, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DamageRegistry } from '../audit/damage.ts';
+import type { AuditSigningKey } from '../audit/signing-key.ts';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { MailSettings } from '../mail/compose.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
@@ -25,6 +26,8 @@ export interface HttpContext {
   clock: () => Date;
   /** what messages are composed with (From, INBOUND_DOMAIN, PUBLIC_URL, the token keys): the mail workers' own, for previews */
   mail: MailSettings;
+  /** the key consultation heads are signed with (AUDIT_SIGNING_KEY) */
+  auditKey: AuditSigningKey;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

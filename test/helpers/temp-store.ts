@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 
-interface Teardown {
+export interface Teardown {
   teardown(fn: () => unknown): void;
 }
 

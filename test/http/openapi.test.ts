@@ -15,6 +15,8 @@ const OPERATIONS: [string, string, string][] = [
   ['put', '/consultations/{id}/reminders', 'configureReminders'],
   ['post', '/consultations/{id}/close', 'closeConsultation'],
   ['get', '/consultations/{id}/events', 'getHistory'],
+  ['get', '/consultations/{id}/head', 'getHead'],
+  ['get', '/audit/public-key', 'getAuditPublicKey'],
   ['post', '/consultations/{id}/drafts', 'publishDraft'],
   ['get', '/consultations/{id}/drafts', 'listDrafts'],
   ['get', '/consultations/{id}/drafts/{version}', 'getDraft'],
@@ -151,4 +153,5 @@ t.test('the health checks need no token, and the document says so', async (t) =>
   t.strictSame(doc.security, [{ bearer: [] }], 'the API needs a bearer token');
   t.strictSame(doc.paths['/healthz']!.get!.security, [], '/healthz does not');
   t.strictSame(doc.paths['/readyz']!.get!.security, [], '/readyz does not');
+  t.strictSame(doc.paths['/audit/public-key']!.get!.security, [], 'nor the audit public key');
 });
