@@ -16,6 +16,8 @@ export function buildProduction(dir: string): string {
   mkdirSync(app, { recursive: true });
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(app, 'dist')], { stdio: 'inherit' });
   copyFileSync(join(ROOT, 'package.json'), join(app, 'package.json'));
+  mkdirSync(join(app, 'verifier'));
+  copyFileSync(join(ROOT, 'verifier/verify-bundle.mjs'), join(app, 'verifier/verify-bundle.mjs')); // as the image has it
   symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(app, 'node_modules'), 'dir');
   return join(app, 'dist/main.js');
 }

@@ -46,6 +46,8 @@ const app = path.join(tempDir(t, 'consult-dist-'), 'app');
 mkdirSync(path.join(app, 'bin'), { recursive: true });
 copyFileSync(path.join(repoRoot, 'package.json'), path.join(app, 'package.json'));
 copyFileSync(path.join(repoRoot, 'bin/consult.js'), path.join(app, 'bin/consult.js'));
+mkdirSync(path.join(app, 'verifier'));
+copyFileSync(path.join(repoRoot, 'verifier/verify-bundle.mjs'), path.join(app, 'verifier/verify-bundle.mjs')); // as the image has it
 symlinkSync(realpathSync(path.join(repoRoot, 'node_modules')), path.join(app, 'node_modules'), 'dir');
 const dist = path.join(app, 'dist');
 

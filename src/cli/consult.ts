@@ -3,13 +3,14 @@
 // trace. The process entry point is main.ts.
 import type { Config } from '../config/config.ts';
 import { helpText, UsageError, type CliIo, type Subcommand } from './command.ts';
+import { exportCommand } from './export.ts';
 import { headsCommand } from './heads.ts';
 import { projectionsRebuildCommand } from './projections-rebuild.ts';
 import { storeCopyCommand } from './store-copy.ts';
 import { tokenCommand, tokenRevokeCommand } from './token.ts';
 import { verifyCommand } from './verify.ts';
 
-const COMMANDS: readonly Subcommand[] = [tokenCommand, tokenRevokeCommand, verifyCommand, headsCommand, projectionsRebuildCommand, storeCopyCommand];
+const COMMANDS: readonly Subcommand[] = [tokenCommand, tokenRevokeCommand, verifyCommand, headsCommand, exportCommand, projectionsRebuildCommand, storeCopyCommand];
 
 const USAGE = `usage: consult <command> [options]
 

@@ -7,7 +7,7 @@ import type { App, HttpContext } from './context.ts';
 import { registerDamageGuard } from './damage-guard.ts';
 import { NoQuery, URI_TOO_LONG } from './schemas.ts';
 import { problemErrorHandler } from './framework.ts';
-import { auditRoutes } from './routes/audit.ts';
+import { auditRoutes, exportRoutes } from './routes/audit.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { consultationRoutes } from './routes/consultations.ts';
 import { draftRoutes } from './routes/drafts.ts';
@@ -77,4 +77,5 @@ export async function apiPlugin(api: App, { ctx, authSecret, authPolicy }: ApiOp
   await api.register(commentRoutes, resources);
   await api.register(endorsementRoutes, resources);
   await api.register(auditRoutes, resources);
+  await api.register(exportRoutes, resources);
 }

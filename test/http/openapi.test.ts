@@ -16,6 +16,7 @@ const OPERATIONS: [string, string, string][] = [
   ['post', '/consultations/{id}/close', 'closeConsultation'],
   ['get', '/consultations/{id}/events', 'getHistory'],
   ['get', '/consultations/{id}/head', 'getHead'],
+  ['get', '/consultations/{id}/export', 'exportConsultation'],
   ['get', '/audit/public-key', 'getAuditPublicKey'],
   ['post', '/consultations/{id}/drafts', 'publishDraft'],
   ['get', '/consultations/{id}/drafts', 'listDrafts'],

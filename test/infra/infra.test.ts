@@ -261,6 +261,7 @@ t.test('the runtime stage holds the compiled dist/, not the TypeScript source, a
   t.ok(copied.includes('/app/dist'), 'copies dist/ from the build stage');
   t.ok(copied.includes('/app/package.json'), 'copies package.json ("type": "module" makes dist/*.js ES modules)');
   t.ok(copied.includes('/app/bin'), 'copies bin/ (the consult command)');
+  t.ok(copied.includes('/app/verifier'), 'copies verifier/ (the bundle verifier the export imports)');
   t.notOk(copied.some((c) => c === '/app/src' || c.startsWith('/app/src/')), 'no src/');
   t.notOk(copied.some((c) => /tsconfig/.test(c)), 'no tsconfig (nothing transpiles at run time)');
   t.notMatch(runtime, /\btsx\b/, 'tsx is named nowhere in the runtime stage');

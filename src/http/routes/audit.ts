@@ -1,6 +1,7 @@
 // What auditors keep to prove later that nothing was altered: a consultation's signed head
 // (src/audit/heads.ts), and the public key it verifies with, served openly (it is public).
 import { z } from 'zod';
+import { bundleText, exportBundle } from '../../audit/export.ts';
 import { headAt, SignedHead, signHead } from '../../audit/heads.ts';
 import { HistoryDamagedError } from '../../audit/damage.ts';
 import { verifyStream } from '../../audit/hash-chain.ts';
@@ -36,6 +37,36 @@ export const auditRoutes: ResourcePlugin = async (app, { ctx }) => {
     if (!head || head.hash !== chain.lastHash) throw new DomainError('CONSULTATION_NOT_FOUND', `no event at revision ${chain.events - 1}`);
     reply.header('cache-control', 'no-store');
     return signHead(ctx.auditKey.privateKey, head, ctx.clock());
+  });
+};
+
+/** The export route: in the API (bearer auth: coordinators and auditors). */
+export const exportRoutes: ResourcePlugin = async (app, { ctx }) => {
+  app.get('/consultations/:id/export', {
+    schema: {
+      operationId: 'exportConsultation',
+      tags: ['audit'],
+      summary: 'The consultation\'s verifiable bundle: every event as stored, the signed head, the public key, the views at the head',
+      description: 'One indented JSON file (`Content-Disposition: attachment`) to take away and check elsewhere: '
+        + '`node verifier/verify-bundle.mjs FILE --public-key KEY.pem` with Node alone (the chain, the head, its signature), or '
+        + '`npx consult verify --bundle FILE --public-key KEY.pem`, which also replays the views. A damaged history is answered 503 '
+        + '`HISTORY_DAMAGED`, never exported as signed.',
+      params: ConsultationParams,
+      response: { 200: z.unknown().describe('the bundle (see the README: format wps-consult-export/1)'), ...readErrors },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params;
+    let bundle;
+    try {
+      bundle = await exportBundle(ctx.store, id, ctx.auditKey, ctx.clock());
+    } catch (error) {
+      if (error instanceof HistoryDamagedError) ctx.damage.mark(id, { ...error.site, detectedBy: 'verifier' });
+      throw error;
+    }
+    reply.header('cache-control', 'no-store');
+    reply.header('content-disposition', `attachment; filename="consultation-${id}.json"`);
+    reply.type('application/json; charset=utf-8');
+    return bundleText(bundle); // a string: sent as it is, indented for a person to read
   });
 };
 
