@@ -15,6 +15,7 @@ import { CommandHandler } from './commands/handler.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { formatDuration } from './config/duration.ts';
 import { resolveAdminListener, startAdminListener } from './http/admin.ts';
+import { buildWorkersHealthServer } from './http/workers-health.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { createMailer, describeMailTransport, resolveMailTransport } from './mail/transport.ts';
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
   let viewStore: ViewStore | undefined;
   let mail: MailSystem | undefined;
   let verifier: HistoryVerifier | null = null;
-  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  /** the API, or with ROLE=workers the health listener */
+  let app: Pick<Awaited<ReturnType<typeof buildApp>>, 'close' | 'server'> | undefined;
   let admin: Awaited<ReturnType<typeof startAdminListener>>['app'] | undefined;
   let stoppingSince: number | undefined;
   const stop = async (signal: NodeJS.Signals) => {
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
   }
   const adminSettings = resolveAdminListener(config); // production refuses an admin port without ADMIN_PASSWORD
   const metrics = new Metrics(); // served by the admin listener
-  logger.info({ role }, role === 'all' ? 'ROLE=all: the API, the mail relay and the mail workers' : role === 'api' ? 'ROLE=api: the HTTP API only' : 'ROLE=workers: the mail relay and the mail workers, no HTTP');
+  logger.info({ role }, role === 'all' ? 'ROLE=all: the API, the mail relay and the mail workers' : role === 'api' ? 'ROLE=api: the HTTP API only' : 'ROLE=workers: the mail relay and the mail workers, no API (/healthz only)');
   const opened = await openEventStore(config, logger);
   store = opened.store;
   logger.info({ dataDir: config.dataDir, store: opened.kind, location: opened.location }, `event store: ${opened.kind} at ${opened.location}`);
@@ -161,7 +163,11 @@ async function main(): Promise<void> {
     logger.info({ admin: started.address, auth: adminSettings.password ? 'basic' : 'none' }, `admin listener on ${started.address}: ${started.address}/metrics, ${started.address}/queues`);
   }
   if (!serves) {
-    logger.info('workers started: the relay follows the log, the senders take jobs');
+    // no API, but /healthz for the orchestrator's probes, on PORT
+    const health = await buildWorkersHealthServer({ store, storeKind: opened.kind, mailHealth: () => mail!.health(), logger });
+    app = health;
+    const address = await health.listen({ port: config.PORT, host: config.HOST });
+    logger.info({ address }, `workers started: the relay follows the log, the senders take jobs; health at ${address}/healthz`);
     return;
   }
 
@@ -172,13 +178,14 @@ async function main(): Promise<void> {
 
   const revoked = new RevokedTokens(revokedTokensFile(config.dataDir));
   logger.info({ tokenMaxLifetime: formatDuration(config.TOKEN_MAX_LIFETIME), revokedTokens: revoked.file }, 'bearer tokens: lifetime bounded, revocation list re-read when it changes');
-  app = await buildApp({
+  const api = await buildApp({
     store, runner, handler, damage, logger, clock, storeKind: opened.kind, authSecret: auth.secret,
     authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
     publicUrl: config.PUBLIC_URL, metrics, mail: mailSettings, auditKey,
     mailHealth: () => mail!.health(),
   });
-  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  app = api;
+  const address = await api.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address }, `listening on ${address}; API documentation at ${address}/docs`);
   await runner.start(); // the views catch up from their checkpoint in the background; /healthz answers meanwhile, /readyz once they have
 

@@ -113,6 +113,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/consultations/{id}/notify-emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the coordinating office's mailboxes to alert: delivery failures reach them as one digest a day at most
+         * @description Replaces the list before (`[]`: nobody is alerted). Each address once (a repeated one, in any case, is dropped), at most 20. The same list again records nothing. The consultation view shows them (`notifyEmails`).
+         */
+        put: operations["changeNotifyEmails"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/consultations/{id}/deadlines": {
         parameters: {
             query?: never;
@@ -413,7 +433,7 @@ export interface paths {
         };
         /**
          * The message of a kind as it would go to one of the stakeholder's contacts now, in its language (coordinators only); sends and records nothing
-         * @description Composed as the mail workers compose it: the stakeholder's language (else the consultation's first, else English), the deadlines that apply to it in the consultation's time zone, the contact's own personal link and Reply-To. Those are the contact's working credentials: coordinators only (an auditor is 403), and `Cache-Control: no-store`. What a kind says: invitation — the current draft and deadlines (and endorsement, for an endorser with a request open); new-draft — the latest draft and its note; endorsement-request and reminder (phase=endorsement) — the open request; reminder (phase=comments) — the latest draft; acknowledgement — its latest comment; outcome — the closing; answers-digest — the answers to its comments recorded today (UTC). Whether it is due for this stakeholder (removed, declined, answered) is not judged.
+         * @description Composed as the mail workers compose it: the stakeholder's language (else the consultation's first, else English), the deadlines that apply to it in the consultation's time zone, the contact's own personal link and Reply-To. Those are the contact's working credentials: coordinators only (an auditor is 403), and `Cache-Control: no-store`. What a kind says: invitation — the current draft and deadlines (and endorsement, for an endorser with a request open); new-draft — the latest draft and its note; endorsement-request and reminder (phase=endorsement) — the open request; reminder (phase=comments) — the latest draft; acknowledgement — its latest comment; outcome — the closing; answers-digest — the answers to its comments recorded today (the consultation's day, in its time zone). Whether it is due for this stakeholder (removed, declined, answered) is not judged.
          */
         get: operations["previewMessage"];
         put?: never;
@@ -890,6 +910,7 @@ export interface operations {
                             id: string;
                             title: string;
                             leadOrganisation: string;
+                            notifyEmails: string[];
                             /** @enum {string} */
                             status: "open" | "closed";
                             /** @enum {string|null} */
@@ -997,6 +1018,7 @@ export interface operations {
                     leadOrganisation: string;
                     languages: string[];
                     timeZone: string;
+                    notifyEmails?: string[];
                 };
             };
         };
@@ -1137,6 +1159,7 @@ export interface operations {
                         id: string;
                         title: string;
                         leadOrganisation: string;
+                        notifyEmails: string[];
                         /** @enum {string} */
                         status: "open" | "closed";
                         /** @enum {string|null} */
@@ -1246,6 +1269,147 @@ export interface operations {
                     /** @default true */
                     enabled?: boolean;
                     message?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description done, or nothing to do (then nothing is appended): the consultation's revision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revision: number;
+                    };
+                };
+            };
+            /** @description INVALID_INPUT (`errors` names each field, `params.<name>` for a malformed path id), MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH, BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN (an auditor may only read), ACTOR_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND, DRAFT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a domain rule refuses the command, e.g. CONSULTATION_CLOSED, DRAFT_NOT_LATEST, COMMENT_DEADLINE_PASSED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REVISION_MISMATCH: the consultation has moved on from the revision in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BODY_TOO_LARGE (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG: a path parameter over 100 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description well-formed input invalid for the state, e.g. SECTION_NOT_FOUND, DEADLINE_IN_PAST; COMMAND_ID_REUSED (the same Idempotency-Key with another body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changeNotifyEmails: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    notifyEmails: string[];
                 };
             };
         };
@@ -2450,6 +2614,7 @@ export interface operations {
                                 sentAt: string;
                                 sentAtLocal: string;
                             }[];
+                            remindersSent: number;
                             decisions: {
                                 [key: string]: "endorsed" | "withheld";
                             };
@@ -2842,6 +3007,7 @@ export interface operations {
                             sentAt: string;
                             sentAtLocal: string;
                         }[];
+                        remindersSent: number;
                         decisions: {
                             [key: string]: "endorsed" | "withheld";
                         };

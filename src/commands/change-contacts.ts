@@ -28,6 +28,9 @@ export const changeContacts = defineCommand({
     const unchanged = x.contacts.length === input.contacts.length &&
       x.contacts.every((c, i) => c.name === input.contacts[i]?.name && sameEmail(c.email, input.contacts[i]?.email ?? ''));
     if (unchanged) return [];
-    return [event('StakeholderContactsChanged', { stakeholderId: x.id, contacts: withContactIds(x.id, input.contacts, x.contacts) })];
+    const contacts = withContactIds(x.id, input.contacts, x.contacts);
+    const before = new Set(x.contacts.map((c) => c.contactId));
+    const added = contacts.filter((c) => !before.has(c.contactId)).map((c) => c.contactId);
+    return [event('StakeholderContactsChanged', { stakeholderId: x.id, contacts, ...(added.length > 0 ? { added } : {}) })];
   },
 });

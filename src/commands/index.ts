@@ -2,6 +2,7 @@
 import { answerComment } from './answer-comment.ts';
 import { cancelEndorsementRequest } from './cancel-endorsement-request.ts';
 import { changeContacts } from './change-contacts.ts';
+import { changeNotifyEmails } from './change-notify-emails.ts';
 import { changeStakeholderDetails } from './change-stakeholder-details.ts';
 import { closeConsultation } from './close-consultation.ts';
 import { completeReview } from './complete-review.ts';
@@ -13,6 +14,7 @@ import { openConsultation } from './open-consultation.ts';
 import { publishDraft } from './publish-draft.ts';
 import { recordDeliveryFailure } from './record-delivery-failure.ts';
 import { recordMessageSent } from './record-message-sent.ts';
+import { recordOfficeNotification } from './record-office-notification.ts';
 import { reinstateStakeholder } from './reinstate-stakeholder.ts';
 import { removeStakeholder } from './remove-stakeholder.ts';
 import { requestEndorsement } from './request-endorsement.ts';
@@ -26,12 +28,12 @@ export const commands = {
   openConsultation, publishDraft, inviteStakeholder, changeContacts, changeStakeholderDetails, respondToInvitation, removeStakeholder,
   reinstateStakeholder, submitComment, retractComment, completeReview, answerComment, requestEndorsement,
   cancelEndorsementRequest, endorseDraft, withholdEndorsement, extendDeadline, closeConsultation,
-  recordMessageSent, recordDeliveryFailure, configureReminders, resendInvitation,
+  recordMessageSent, recordDeliveryFailure, configureReminders, resendInvitation, changeNotifyEmails, recordOfficeNotification,
 } as const;
 
 export {
-  answerComment, cancelEndorsementRequest, changeContacts, changeStakeholderDetails, closeConsultation, completeReview, configureReminders, endorseDraft,
-  extendDeadline, inviteStakeholder, openConsultation, publishDraft, recordDeliveryFailure, recordMessageSent,
+  answerComment, cancelEndorsementRequest, changeContacts, changeNotifyEmails, changeStakeholderDetails, closeConsultation, completeReview, configureReminders, endorseDraft,
+  extendDeadline, inviteStakeholder, openConsultation, publishDraft, recordDeliveryFailure, recordMessageSent, recordOfficeNotification,
   reinstateStakeholder, removeStakeholder, requestEndorsement, resendInvitation, respondToInvitation, retractComment, submitComment,
   withholdEndorsement,
 };

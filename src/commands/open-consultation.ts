@@ -3,7 +3,7 @@ import { defineCommand } from './command.ts';
 import { COORDINATOR_ONLY, requireRole } from '../domain/rules.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
-import { LanguageCode, MAX_LANGUAGES, MultiLine, SingleLine, TimeZone } from '../domain/schemas.ts';
+import { LanguageCode, MAX_LANGUAGES, MultiLine, NotifyEmails, SingleLine, TimeZone } from '../domain/schemas.ts';
 
 export const openConsultation = defineCommand({
   name: 'OpenConsultation',
@@ -16,6 +16,8 @@ export const openConsultation = defineCommand({
       .refine((l) => new Set(l).size === l.length, 'each language once')
       .describe(`the first is the language of every section's own heading and text; sections may be translated into the others (at most ${MAX_LANGUAGES} in all)`),
     timeZone: TimeZone,
+    notifyEmails: NotifyEmails.optional()
+      .describe('the coordinating office\'s mailboxes to alert: delivery failures reach them as one digest a day at most (each once, at most 20)'),
   }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, COORDINATOR_ONLY);

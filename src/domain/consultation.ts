@@ -93,6 +93,10 @@ export interface ConsultationState {
    * first is the language of the drafts' own text, the others what sections may be translated into.
    */
   languages: string[];
+  /** its IANA time zone, as opened ('UTC' before) */
+  timeZone: string;
+  /** the coordinating office's mailboxes to alert (delivery failures, held replies), in the order given */
+  notifyEmails: string[];
   /** when it was closed (the ConsultationClosed event's recordedAt); null while open */
   closedAt: string | null;
   /**
@@ -137,6 +141,8 @@ export function initialState(): ConsultationState {
     id: null,
     status: 'none',
     languages: [],
+    timeZone: 'UTC',
+    notifyEmails: [],
     closedAt: null,
     latestDeadline: null,
     revision: -1,
@@ -175,6 +181,11 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
       s.id = e.data.consultationId;
       s.status = 'open';
       s.languages = e.data.languages;
+      s.timeZone = e.data.timeZone;
+      s.notifyEmails = e.data.notifyEmails ?? [];
+      return;
+    case 'NotifyEmailsChanged':
+      s.notifyEmails = e.data.notifyEmails;
       return;
     case 'DraftPublished':
       s.drafts.set(e.data.version, {
@@ -308,6 +319,10 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
     case 'ReminderSent':
       s.messages.set(e.data.messageId, 'sent');
       return;
+    case 'OfficeNotified':
+      s.messages.set(e.data.messageId, 'sent');
+      return;
+    case 'OfficeNotificationFailed':
     case 'DeliveryFailed':
       if (s.messages.get(e.data.messageId) !== 'sent') s.messages.set(e.data.messageId, e.data.permanent ? 'failed-permanently' : 'failed');
       return;

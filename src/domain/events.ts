@@ -33,7 +33,11 @@ export const EventDataSchemas = {
     leadOrganisation: z.string(),
     languages: z.array(LanguageCode),
     timeZone: TimeZone,
+    /** the coordinating office's mailboxes to alert (absent: none, as before the field existed) */
+    notifyEmails: z.array(z.string()).optional(),
   }),
+  /** the coordinating office's mailboxes to alert, replacing those before ([]: none) */
+  NotifyEmailsChanged: z.object({ notifyEmails: z.array(z.string()) }),
   DraftPublished: z.object({
     version: z.number().int().positive(),
     sections: z.array(StoredSection),
@@ -49,7 +53,12 @@ export const EventDataSchemas = {
     language: LanguageCode,
     endorser: z.boolean(),
   }),
-  StakeholderContactsChanged: z.object({ ...StakeholderRef, contacts: z.array(StoredContact).min(1) }),
+  StakeholderContactsChanged: z.object({
+    ...StakeholderRef,
+    contacts: z.array(StoredContact).min(1),
+    /** the contactIds among `contacts` it did not have before (absent in events written before: unknown), each invited by the mail relay */
+    added: z.array(z.string()).optional(),
+  }),
   /** a correction of who the stakeholder is: only the fields that changed are present */
   StakeholderDetailsChanged: z.object({
     ...StakeholderRef,
@@ -147,6 +156,29 @@ export const EventDataSchemas = {
     messageKind: MessageKind,
     error: z.string(),
     /** a permanent failure (unknown mailbox) will not be retried */
+    permanent: z.boolean(),
+    failedAt: Instant,
+  }),
+  /**
+   * A digest went to one of the coordinating office's mailboxes (notifyEmails): what went wrong in
+   * the consultation from `from` (inclusive) to `to` (exclusive), by section (`sections`: the kinds
+   * of item it listed, e.g. "delivery-failures").
+   */
+  OfficeNotified: z.object({
+    to: z.string(),
+    messageId: z.string(),
+    digest: z.literal('office-digest'),
+    from: Instant,
+    until: Instant,
+    sections: z.array(z.string()),
+    sentAt: Instant,
+    transport: MailTransport.optional(),
+  }),
+  /** A digest to one of the office's mailboxes could not be delivered (it is not itself reported in a digest). */
+  OfficeNotificationFailed: z.object({
+    to: z.string(),
+    messageId: z.string(),
+    error: z.string(),
     permanent: z.boolean(),
     failedAt: Instant,
   }),

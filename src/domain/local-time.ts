@@ -44,3 +44,48 @@ export function localTime(instant: string, timeZone: string): string {
   const wall = new Date(ms + offset * 60_000).toISOString().slice(0, 19);
   return `${wall}${FRACTION.exec(instant)?.[1] ?? ''}${offsetText(offset)}`;
 }
+
+const DAY_MS = 86_400_000;
+
+/** The instant at which the wall clock of `timeZone` shows 00:00 on this calendar date (month 0-based; overflowing days roll over). */
+function localMidnight(year: number, month: number, day: number, timeZone: string): number {
+  const wall = Date.UTC(year, month, day);
+  let instant = wall - offsetMinutes(wall, timeZone) * 60_000;
+  // the offset at the guess may differ from the offset at midnight itself (a change of offset that night)
+  const offset = offsetMinutes(instant, timeZone);
+  instant = wall - offset * 60_000;
+  return instant;
+}
+
+/** The calendar date the wall clock of `timeZone` shows at an instant. */
+function localDate(epochMs: number, timeZone: string): { year: number; month: number; day: number } {
+  const local = new Date(epochMs + offsetMinutes(epochMs, timeZone) * 60_000);
+  return { year: local.getUTCFullYear(), month: local.getUTCMonth(), day: local.getUTCDate() };
+}
+
+/**
+ * The local day of `timeZone` that holds the instant: from its midnight (inclusive) to the next
+ * midnight (exclusive), as epoch ms. 23 or 25 hours long on the days the clocks change.
+ */
+export function localDay(epochMs: number, timeZone: string): { start: number; end: number } {
+  const { year, month, day } = localDate(epochMs, timeZone);
+  let start = localMidnight(year, month, day, timeZone);
+  let end = localMidnight(year, month, day + 1, timeZone);
+  // where midnight itself is skipped (a zone that changes its clocks at 00:00), the day starts when the clock does
+  if (start > epochMs) start = Math.min(epochMs, end - DAY_MS);
+  if (end <= epochMs) end = epochMs + 1;
+  return { start, end };
+}
+
+/**
+ * The period of `periodMs` that holds the instant, in `timeZone`: a period of a day or more is the
+ * local calendar day (midnight to midnight, whatever its length); a shorter one (a demonstration,
+ * a test) is a slice of the local day from its midnight, the day's last slice ending at the next
+ * midnight. The digests of a consultation are made per period of its own time zone.
+ */
+export function localPeriod(epochMs: number, timeZone: string, periodMs: number): { start: number; end: number } {
+  const day = localDay(epochMs, timeZone);
+  if (periodMs >= DAY_MS) return day;
+  const start = day.start + Math.floor((epochMs - day.start) / periodMs) * periodMs;
+  return { start, end: Math.min(start + periodMs, day.end) };
+}

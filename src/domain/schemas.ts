@@ -62,6 +62,14 @@ export const TimeZone = z.string().refine((tz) => {
 
 export const Email = z.string().trim().pipe(z.email().max(254));
 export const Contact = z.strictObject({ name: SingleLine(200), email: Email });
+/** The coordinating office's mailboxes to alert (delivery failures, held replies), at most this many. */
+export const MAX_NOTIFY_EMAILS = 20;
+/**
+ * The coordinating office's mailboxes: addresses checked as contact addresses are, each once (the
+ * same address again, in any case, is dropped: the first spelling stays), at most MAX_NOTIFY_EMAILS.
+ */
+export const NotifyEmails = z.array(Email).max(MAX_NOTIFY_EMAILS, `at most ${MAX_NOTIFY_EMAILS} addresses`)
+  .transform((emails) => emails.filter((e, i) => emails.findIndex((o) => o.toLowerCase() === e.toLowerCase()) === i));
 export type Contact = z.infer<typeof Contact>;
 
 export const StakeholderKind = z.enum(['ministry', 'civil-society', 'academia', 'international', 'other']);

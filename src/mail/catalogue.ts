@@ -5,6 +5,17 @@ import type { Language, PluralForms } from './language.ts';
 
 export type Disposition = 'accepted' | 'partially-accepted' | 'rejected' | 'noted';
 export type ClosingOutcome = 'adopted' | 'withdrawn';
+export type MessageKindName = 'invitation' | 'notice' | 'reminder';
+
+/** One delivery failure as the office digest lists it, already formatted (the time in the consultation's zone). */
+export interface DeliveryFailureLine {
+  organisation: string;
+  /** `Name <address>`, or null when the record names no contact the consultation knows */
+  contact: string | null;
+  kind: string;
+  when: string;
+  reason: string;
+}
 
 /** The facts a catalogue puts into words, already formatted for the recipient (dates, refs). */
 export interface Facts {
@@ -50,4 +61,18 @@ export interface Catalogue {
   acknowledgement: { subject(f: Facts, refs: string): string; received: PluralForms; lead(f: Facts, received: string): string[] };
   outcome: { subject(f: Facts): string; lead(f: Facts, outcome: ClosingOutcome): string[]; readableUntil(date: string): string };
   answersDigest: { subject(f: Facts, answered: string): string; answered: PluralForms; lead(f: Facts, answered: string): string[] };
+  /**
+   * The digest to the coordinating office's mailboxes (notifyEmails): one section per kind of item
+   * (delivery failures; held replies with the replies issue), each a counted label and its lines.
+   */
+  officeDigest: {
+    subject(f: Facts, day: string): string;
+    greeting: string;
+    lead(f: Facts, day: string): string[];
+    /** why this mailbox gets it */
+    footer: string;
+    signature: string;
+    messageKind: Record<MessageKindName, string>;
+    deliveryFailures: { count: PluralForms; line(l: DeliveryFailureLine): string };
+  };
 }

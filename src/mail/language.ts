@@ -44,6 +44,13 @@ export function formatDate(instant: string, locale: string, timeZone: string): s
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(new Date(instant));
 }
 
+/** A date and time (a record's), short, in the consultation's time zone. */
+export function formatDateTime(instant: string, locale: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short',
+  }).format(new Date(instant));
+}
+
 /** The forms of a counted phrase, by plural category; `other` is required, `#` stands for the number. */
 export type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 

@@ -57,8 +57,8 @@ export function messageIdFor(jobId: string, domain: string): string {
 export interface MailInput {
   /** the job's id: the Message-ID is made of it */
   jobId: string;
-  /** who it is for: the reply and bounce addresses name them */
-  subject: LinkSubject;
+  /** who it is for: the reply and bounce addresses name them; null: a message to the coordinating office (no Reply-To, bounces to MAIL_FROM) */
+  subject: LinkSubject | null;
   to: { name: string; email: string };
   rendered: RenderedMessage;
   /** the Date header (default: when it is built) */
@@ -68,9 +68,9 @@ export interface MailInput {
 export function buildMail(identity: MailIdentity, keys: Pick<StakeholderTokenKeys, 'replyAddress'>, input: MailInput): OutgoingMail {
   const address = input.to.email.trim();
   if (!Address.safeParse(address).success || /[\s<>,;"]/.test(address)) throw new InvalidRecipientError('not a single mailbox address');
-  const domain = identity.inboundDomain;
-  const replyTo = domain ? replyAddress(keys, 'reply', input.subject, domain) : undefined;
-  const bounces = domain ? replyAddress(keys, 'bounces', input.subject, domain) : identity.from.address;
+  const domain = input.subject ? identity.inboundDomain : undefined;
+  const replyTo = domain && input.subject ? replyAddress(keys, 'reply', input.subject, domain) : undefined;
+  const bounces = domain && input.subject ? replyAddress(keys, 'bounces', input.subject, domain) : identity.from.address;
   return {
     from: { name: oneLine(identity.from.name), address: identity.from.address },
     to: { name: oneLine(input.to.name), address },

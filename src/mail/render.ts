@@ -2,11 +2,11 @@
 // is the catalogue's (catalogues/), how it is laid out the templates' (templates.ts); this module
 // chooses the language, formats the dates and counts, and fills the layout. Pure: the caller
 // gives every fact, the personal link included (compose.ts makes it).
-import type { Catalogue, ClosingOutcome, Disposition, Facts } from './catalogue.ts';
+import type { Catalogue, ClosingOutcome, Disposition, Facts, MessageKindName } from './catalogue.ts';
 import { en } from './catalogues/en.ts';
 import { nl } from './catalogues/nl.ts';
 import { ro } from './catalogues/ro.ts';
-import { chooseLanguage, formatDate, formatDeadline, plural, type Language } from './language.ts';
+import { chooseLanguage, formatDate, formatDateTime, formatDeadline, plural, type Language } from './language.ts';
 import { REPLY_MARKERS } from './markers.ts';
 import { renderHtml, renderText, type Layout } from './templates.ts';
 
@@ -40,7 +40,7 @@ export type MessageFacts =
 export type MessageInput = MessageCommon & MessageFacts;
 
 export interface RenderedMessage {
-  kind: TemplateKind;
+  kind: TemplateKind | 'office-digest';
   language: Language;
   /** what dates and numbers were written for, e.g. ro-RO */
   locale: string;
@@ -82,7 +82,7 @@ export function renderMessage(input: MessageInput): RenderedMessage {
   let subject: string;
   let paragraphs: string[];
   let table: Layout['facts'];
-  let list: Layout['list'] = null;
+  const lists: Layout['lists'] = [];
   let note: Layout['note'] = null;
   switch (input.kind) {
     case 'invitation': {
@@ -128,7 +128,7 @@ export function renderMessage(input: MessageInput): RenderedMessage {
       paragraphs = c.acknowledgement.lead(f, plural(locale, refs.length, c.acknowledgement.received));
       table = [{ label: c.labels.consultation, value: f.title }, { label: c.labels.draftVersion, value: String(input.draftVersion) }];
       if (f.deadline !== null) table.push({ label: c.labels.deadline, value: f.deadline });
-      list = { label: c.labels.comments, items: refs };
+      lists.push({ label: c.labels.comments, items: refs });
       break;
     }
     case 'outcome': {
@@ -146,7 +146,7 @@ export function renderMessage(input: MessageInput): RenderedMessage {
       subject = c.answersDigest.subject(f, answered);
       paragraphs = c.answersDigest.lead(f, answered);
       table = [{ label: c.labels.consultation, value: f.title }];
-      list = { label: c.labels.answers, items: input.answered.map((a) => `${oneLine(a.ref)}: ${c.disposition[a.disposition]}`) };
+      lists.push({ label: c.labels.answers, items: input.answered.map((a) => `${oneLine(a.ref)}: ${c.disposition[a.disposition]}`) });
       break;
     }
   }
@@ -158,7 +158,7 @@ export function renderMessage(input: MessageInput): RenderedMessage {
     greeting: c.greeting(oneLine(input.contact.name)),
     paragraphs,
     facts: table,
-    list,
+    lists,
     note,
     link: { label: c.action, url: input.link },
     footer: [c.personalLink, c.replyByEmail],
@@ -166,4 +166,80 @@ export function renderMessage(input: MessageInput): RenderedMessage {
     signature: oneLine(input.consultation.leadOrganisation),
   };
   return { kind: input.kind, language, locale, subject: layout.subject, html: renderHtml(layout), text: renderText(layout) };
+}
+
+/**
+ * A section of the office's digest: one kind of item, each listed. The replies issue adds held
+ * replies as a kind of its own; a section with no items is left out.
+ */
+export type OfficeDigestSection = {
+  kind: 'delivery-failures';
+  items: ReadonlyArray<{
+    organisation: string;
+    /** null: the record names no contact the consultation knows */
+    contact: { name: string; email: string } | null;
+    messageKind: MessageKindName;
+    failedAt: string;
+    /** what the SMTP server said, or what went wrong */
+    error: string;
+  }>;
+};
+export type OfficeDigestSectionKind = OfficeDigestSection['kind'];
+
+export interface OfficeDigestInput {
+  consultation: MessageCommon['consultation'];
+  /** the period reported on: from (inclusive) to until (exclusive), ISO-8601 */
+  from: string;
+  until: string;
+  sections: readonly OfficeDigestSection[];
+}
+
+/** The digest to the coordinating office's mailboxes: in the consultation's first language, times in its time zone. */
+export function renderOfficeDigest(input: OfficeDigestInput): RenderedMessage {
+  const { language, locale } = chooseLanguage(input.consultation.languages[0] ?? 'en', input.consultation.languages);
+  const c = CATALOGUES[language];
+  const tz = input.consultation.timeZone;
+  const f: Facts = {
+    title: oneLine(input.consultation.title),
+    organisation: '',
+    leadOrganisation: oneLine(input.consultation.leadOrganisation),
+    draftVersion: null,
+    deadline: null,
+    deadlineDate: null,
+  };
+  // the period's day as its people name it (a period ends at a midnight: its last instant is the day's)
+  const day = formatDate(input.from, locale, tz);
+  const lists: Layout['lists'] = [];
+  for (const section of input.sections) {
+    if (section.items.length === 0) continue;
+    switch (section.kind) {
+      case 'delivery-failures':
+        lists.push({
+          label: plural(locale, section.items.length, c.officeDigest.deliveryFailures.count),
+          items: section.items.map((i) => c.officeDigest.deliveryFailures.line({
+            organisation: oneLine(i.organisation),
+            contact: i.contact ? `${oneLine(i.contact.name)} <${oneLine(i.contact.email)}>` : null,
+            kind: c.officeDigest.messageKind[i.messageKind],
+            when: formatDateTime(i.failedAt, locale, tz),
+            reason: oneLine(i.error),
+          })),
+        });
+        break;
+    }
+  }
+  const layout: Layout = {
+    lang: language,
+    subject: oneLine(c.officeDigest.subject(f, day)),
+    marker: REPLY_MARKERS[language],
+    greeting: c.officeDigest.greeting,
+    paragraphs: c.officeDigest.lead(f, day),
+    facts: [{ label: c.labels.consultation, value: f.title }],
+    lists,
+    note: null,
+    link: null,
+    footer: [c.officeDigest.footer],
+    signOff: c.signOff,
+    signature: c.officeDigest.signature,
+  };
+  return { kind: 'office-digest', language, locale, subject: layout.subject, html: renderHtml(layout), text: renderText(layout) };
 }

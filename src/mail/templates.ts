@@ -12,10 +12,12 @@ export interface Layout {
   greeting: string;
   paragraphs: string[];
   facts: Array<{ label: string; value: string }>;
-  list: { label: string; items: string[] } | null;
+  /** labelled lists, one after the other (a digest's sections) */
+  lists: Array<{ label: string; items: string[] }>;
   /** a text of the coordinators' (a draft's note, a reminder's message): its lines kept */
   note: { label: string; lines: string[] } | null;
-  link: { label: string; url: string };
+  /** the personal link; null: a message with none (the office's digest) */
+  link: { label: string; url: string } | null;
   footer: string[];
   signOff: string;
   signature: string;
@@ -39,10 +41,10 @@ const HTML = `<!DOCTYPE html>
 <tr><th scope="row" align="left" valign="top" style="padding:2px 16px 2px 0;font-weight:bold;"><%= f.label %></th><td style="padding:2px 0;"><%= f.value %></td></tr>
 <% } -%>
 </table>
-<% if (it.list) { -%>
-<p style="margin-bottom:4px;font-weight:bold;"><%= it.list.label %></p>
+<% for (const list of it.lists) { -%>
+<p style="margin-bottom:4px;font-weight:bold;"><%= list.label %></p>
 <ul style="margin-top:0;">
-<% for (const item of it.list.items) { -%>
+<% for (const item of list.items) { -%>
 <li><%= item %></li>
 <% } -%>
 </ul>
@@ -54,8 +56,10 @@ const HTML = `<!DOCTYPE html>
 <% } -%>
 </blockquote>
 <% } -%>
+<% if (it.link) { -%>
 <p style="margin:24px 0;"><a href="<%= it.link.url %>" style="display:inline-block;padding:10px 18px;background:#1d4f91;color:#ffffff;text-decoration:none;border-radius:4px;"><%= it.link.label %></a></p>
 <p style="font-size:13px;color:#555555;word-break:break-all;"><%= it.link.url %></p>
+<% } -%>
 <p style="font-size:13px;color:#555555;">
 <% for (const line of it.footer) { %><%= line %><br>
 <% } -%>
@@ -76,9 +80,9 @@ const TEXT = `<%= it.marker %>
 <% for (const f of it.facts) { -%>
 <%= f.label %>: <%= f.value %>
 <% } -%>
-<% if (it.list) { %>
-<%= it.list.label %>:
-<% for (const item of it.list.items) { -%>
+<% for (const list of it.lists) { %>
+<%= list.label %>:
+<% for (const item of list.items) { -%>
   - <%= item %>
 <% } -%>
 <% } -%>
@@ -88,9 +92,11 @@ const TEXT = `<%= it.marker %>
   <%= line %>
 <% } -%>
 <% } %>
+<% if (it.link) { -%>
 <%= it.link.label %>:
 <%= it.link.url %>
 
+<% } -%>
 <% for (const line of it.footer) { -%>
 <%= line %>
 <% } %>

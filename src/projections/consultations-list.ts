@@ -47,6 +47,7 @@ export const ConsultationSummary = z.object({
   id: z.uuid(),
   title: z.string(),
   leadOrganisation: z.string(),
+  notifyEmails: z.array(z.string()).describe('the coordinating office\'s mailboxes alerted of delivery failures (one digest a day at most); [] for none'),
   status: ConsultationStatus,
   outcome: Outcome.nullable().describe('null while open'),
   finalDraftVersion: z.number().int().nullable(),
@@ -109,7 +110,7 @@ const SEQUENCE_KEY = 'opened';
 
 export const consultationsList = perConsultation<ListHead, ConsultationListEntry>({
   name: 'consultations-list',
-  version: 4,
+  version: 5,
   head: ListHead,
   collections: [Comments, Sequence],
   async open(e, at, docs) {
@@ -121,6 +122,7 @@ export const consultationsList = perConsultation<ListHead, ConsultationListEntry
         id: e.data.consultationId,
         title: e.data.title,
         leadOrganisation: e.data.leadOrganisation,
+        notifyEmails: e.data.notifyEmails ?? [],
         status: 'open',
         outcome: null,
         finalDraftVersion: null,
@@ -158,6 +160,9 @@ export async function listConsultations(reader: DocReader, now: string): Promise
 async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs: Docs): Promise<void> {
   const { summary } = head;
   switch (e.type) {
+    case 'NotifyEmailsChanged':
+      summary.notifyEmails = e.data.notifyEmails;
+      return;
     case 'DraftPublished':
       if (summary.currentDraftVersion !== null && e.data.version <= summary.currentDraftVersion) return;
       summary.currentDraftVersion = e.data.version;
@@ -320,6 +325,7 @@ function summaryOf(head: ListHead, now: string): ConsultationSummary {
     id: summary.id,
     title: summary.title,
     leadOrganisation: summary.leadOrganisation,
+    notifyEmails: summary.notifyEmails,
     status: summary.status,
     outcome: summary.outcome,
     finalDraftVersion: summary.finalDraftVersion,

@@ -54,6 +54,8 @@ export type DeliveryFailure = z.infer<typeof DeliveryFailure>;
 
 /** How many of its latest messages a row shows per contact (the rest: readStakeholderMessages). */
 export const RECENT_MESSAGES = 10;
+/** How many of its latest reminders a row lists (`remindersSent` counts them all; every one: readStakeholderMessages). */
+export const RECENT_REMINDERS = 10;
 
 /** One message as its records tell it (a message is its messageId: a failure and the retry that went out are one message). */
 const MessageRecord = z.object({
@@ -138,7 +140,8 @@ export const StakeholderRow = z.object({
   reviewedVersions: z.array(z.number()),
   /** it completed its review of the current draft version */
   reviewCompleted: z.boolean(),
-  reminders: z.array(Reminder),
+  reminders: z.array(Reminder).describe(`its latest ${RECENT_REMINDERS} reminders at most, oldest first; every one: GET …/stakeholders/:sid/messages`),
+  remindersSent: z.number().int().describe('every reminder sent to it, those listed and those before'),
   /** its latest decision per draft version (keys are version numbers), of those that count: made since it last became an endorser */
   decisions: z.record(z.string(), EndorsementDecision),
   /** decisions made before it last became or ceased to be an endorser (see endorserChanged): history, no longer counted */
@@ -212,7 +215,7 @@ const Messages = collection('messages', MessageDoc);
 
 export const stakeholders = perConsultation<StakeholdersHead, StakeholdersView>({
   name: 'stakeholders',
-  version: 4,
+  version: 5,
   head: StakeholdersHead,
   collections: [Rows, Comments, Messages],
   open(e) {
@@ -372,6 +375,7 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
         commentsByVersion: {},
         reviewedVersions: [],
         reminders: [],
+        remindersSent: 0,
         decisions: {},
         earlierDecisions: {},
         lastActivityAt: at.recordedAt,
@@ -485,7 +489,10 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
       return message(docs, at, e, (x) => {
         touch(x);
         sent(x, sentAt);
-        if (!x.reminders.some((r) => r.messageId === messageId)) x.reminders.push({ messageId, phase, draftVersion, deadline, sentAt });
+        if (x.reminders.some((r) => r.messageId === messageId)) return;
+        // the latest few, and a count: a row costs the same after the hundredth reminder as after the first
+        x.reminders = [...x.reminders, { messageId, phase, draftVersion, deadline, sentAt }].slice(-RECENT_REMINDERS);
+        x.remindersSent++;
       });
     }
     case 'DeliveryFailed': {

@@ -8,7 +8,7 @@ import { awaitingInState, takesPartInState } from '../domain/awaiting.ts';
 import type { ReadonlyStakeholder, ReadonlyState } from '../domain/consultation.ts';
 import { commentDeadlineFor, endorsementDeadlineFor, isAfter } from '../domain/rules.ts';
 import type { Phase } from '../domain/schemas.ts';
-import type { MailJob } from './jobs.ts';
+import type { StakeholderMailJob } from './jobs.ts';
 
 /** The reminders that apply to a consultation: its own settings, else the server's REMINDER_OFFSETS. */
 export interface EffectiveReminders {
@@ -40,7 +40,7 @@ function sameInstant(a: string, b: string): boolean {
 }
 
 /** Why the job's message is not (or no longer) due, or null when it is. `now` ISO-8601. */
-export function whyNotDue(s: ReadonlyState, job: MailJob, now: string, defaultOffsetsMs: readonly number[]): string | null {
+export function whyNotDue(s: ReadonlyState, job: StakeholderMailJob, now: string, defaultOffsetsMs: readonly number[]): string | null {
   if (s.status === 'none' || s.id !== job.consultationId) return 'no such consultation';
   const x = s.stakeholders.get(job.stakeholderId);
   if (!x) return 'no such stakeholder';

@@ -37,9 +37,17 @@ export const MailJob = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('outcome'), ...Ids, revision: Revision }),
   /** the answers to its comments recorded from `from` (inclusive) to `to` (exclusive) */
   z.strictObject({ kind: z.literal('answers-digest'), ...Ids, from: Instant, to: Instant }),
+  /**
+   * the digest to the coordinating office's mailboxes (notifyEmails) of what went wrong from `from`
+   * (inclusive) to `to` (exclusive): delivery failures (held replies, with the replies issue). One
+   * job per consultation and period; the addresses are read when it runs.
+   */
+  z.strictObject({ kind: z.literal('office-digest'), consultationId: z.uuid(), from: Instant, to: Instant }),
 ]);
 export type MailJob = z.infer<typeof MailJob>;
 export type MailJobKind = MailJob['kind'];
+/** A job for one contact of one stakeholder (every kind but the office's digest). */
+export type StakeholderMailJob = Exclude<MailJob, { kind: 'office-digest' }>;
 
 /** A job to add: its id, its data and how long it waits (0: now). */
 export interface JobSpec {
@@ -65,6 +73,7 @@ const PREFIX: Record<MailJobKind, string> = {
   'acknowledgement': 'ack',
   'outcome': 'outcome',
   'answers-digest': 'digest',
+  'office-digest': 'office',
 };
 
 /**
@@ -73,6 +82,7 @@ const PREFIX: Record<MailJobKind, string> = {
  * moved deadline's reminders are other jobs (and the old ones, no longer due, send nothing).
  */
 export function jobIdFor(job: MailJob): string {
+  if (job.kind === 'office-digest') return `${PREFIX[job.kind]}-${compact(job.consultationId)}-${compactInstant(job.from)}`;
   const head = `${PREFIX[job.kind]}-${compact(job.consultationId)}-${compact(job.contactId)}`;
   switch (job.kind) {
     case 'invitation':

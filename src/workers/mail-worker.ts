@@ -12,6 +12,7 @@
 // The only duplicate that may reach anyone is a crash between the SMTP server's acceptance and the
 // record: the message sent again carries the same Message-ID (made of the job id). A message sent
 // whose record failed is remembered in this process, so its retry records without sending again.
+import { createHash } from 'node:crypto';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -21,14 +22,16 @@ import { commands } from '../commands/index.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ReadonlyState } from '../domain/consultation.ts';
 import type { Actor } from '../domain/schemas.ts';
+import { normaliseEmail } from '../domain/contacts.ts';
 import { composeMessage, type MailSettings } from '../mail/compose.ts';
-import { InvalidRecipientError, messageIdFor, type OutgoingMail } from '../mail/message.ts';
+import { buildMail, InvalidRecipientError, messageIdFor, type OutgoingMail } from '../mail/message.ts';
+import { renderOfficeDigest } from '../mail/render.ts';
 import { classifyFailure, type Mailer } from '../mail/transport.ts';
 import type { Metrics } from '../metrics.ts';
 import type { EventStore } from '../store/port.ts';
 import { whyNotDue } from './due.ts';
-import { jobIdFor, MAIL_QUEUE, MailJob } from './jobs.ts';
-import { ConsultationEvents, messageFacts } from './message-facts.ts';
+import { jobIdFor, MAIL_QUEUE, MailJob, type StakeholderMailJob } from './jobs.ts';
+import { ConsultationEvents, messageFacts, officeDigestOf } from './message-facts.ts';
 
 /** Who records what the mail worker did. */
 export const MAIL_WORKER_ACTOR: Actor = { role: 'system', id: 'mail-worker' };
@@ -51,6 +54,8 @@ export type MailJobOutcome =
   | { outcome: 'sent'; messageId: string; transport: 'smtp' | 'file' }
   | { outcome: 'failed'; messageId: string; error: string }
   | { outcome: 'recorded-already' }
+  /** the office's digest: how many of its mailboxes it was sent (or had been) and how many failed for good */
+  | { outcome: 'notified'; sent: number; failed: number }
   | { outcome: 'not-due'; reason: string };
 
 /** The parts of a BullMQ job the worker reads (tests hand it plain objects). */
@@ -64,7 +69,7 @@ export interface JobLike {
 type Sent = { messageId: string; sentAt: string; transport: 'smtp' | 'file' };
 
 /** The message kind a DeliveryFailed names. */
-function messageKindOf(job: MailJob): 'invitation' | 'notice' | 'reminder' {
+function messageKindOf(job: StakeholderMailJob): 'invitation' | 'notice' | 'reminder' {
   return job.kind === 'invitation' ? 'invitation' : job.kind === 'reminder' ? 'reminder' : 'notice';
 }
 
@@ -90,6 +95,7 @@ export class MailJobProcessor {
     const data = parsed.data;
     const id = job.id;
     if (id === undefined || id !== jobIdFor(data)) throw new UnrecoverableError(`the job id ${String(id)} is not the one its data names (${jobIdFor(data)})`);
+    if (data.kind === 'office-digest') return this.officeDigest(id, data, job);
     const log = this.deps.logger?.child({ jobId: id, kind: data.kind, consultationId: data.consultationId, stakeholderId: data.stakeholderId, contactId: data.contactId });
 
     let state: ReadonlyState;
@@ -119,7 +125,7 @@ export class MailJobProcessor {
       const contact = x.contacts.find((c) => c.contactId === data.contactId)!;
       const [profile, facts] = await Promise.all([
         this.events.profile(data.consultationId),
-        messageFacts(state, x, data, this.events, { now: now.toISOString(), reminderOffsetsMs: this.deps.reminderOffsetsMs }),
+        messageFacts(state, x, data, this.events, { now: now.toISOString() }),
       ]);
       if (!profile || !facts) {
         log?.info('mail job: nothing to say (no answers in its period, no comments, no such event); nothing sent');
@@ -161,7 +167,102 @@ export class MailJobProcessor {
     return { outcome: 'sent', messageId: sent.messageId, transport: sent.transport };
   }
 
-  private async record(commandId: string, job: MailJob, sent: Sent): Promise<void> {
+  /**
+   * The office's digest of a period: one message to each of the consultation's notifyEmails (its
+   * own SMTP transaction and Message-ID, `<job id>-<mailbox>`), recorded per mailbox with that as
+   * the command id, so that a retry sends only to the mailboxes not recorded yet. Nothing when
+   * there is nothing to report or no mailbox to alert.
+   */
+  private async officeDigest(id: string, data: Extract<MailJob, { kind: 'office-digest' }>, job: JobLike): Promise<MailJobOutcome> {
+    const log = this.deps.logger?.child({ jobId: id, kind: data.kind, consultationId: data.consultationId });
+    let state: ReadonlyState;
+    try {
+      state = await this.deps.handler.load(data.consultationId);
+    } catch (error) {
+      if (error instanceof HistoryDamagedError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+    if (state.status === 'none' || state.id !== data.consultationId) return { outcome: 'not-due', reason: 'no such consultation' };
+    if (state.notifyEmails.length === 0) {
+      log?.info('office digest: the consultation names no mailbox to alert; nothing sent');
+      return { outcome: 'not-due', reason: 'no mailbox to alert' };
+    }
+    const [profile, sections] = await Promise.all([this.events.profile(data.consultationId), officeDigestOf(state, data, this.events)]);
+    if (!profile || sections.length === 0) {
+      log?.info('office digest: nothing to report in its period; nothing sent');
+      return { outcome: 'not-due', reason: 'nothing to report' };
+    }
+    const now = this.clock();
+    const rendered = renderOfficeDigest({ consultation: profile, from: data.from, until: data.to, sections });
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    let sentCount = 0;
+    let failedCount = 0;
+    let transient: string | null = null;
+    for (const mailbox of state.notifyEmails) {
+      const commandId = `${id}-${createHash('sha256').update(normaliseEmail(mailbox)).digest('hex').slice(0, 12)}`;
+      const messageId = messageIdFor(commandId, this.domain);
+      const recorded = state.messages.get(messageId);
+      if (recorded === 'sent' || state.commands.has(commandId)) {
+        sentCount++;
+        continue;
+      }
+      if (recorded === 'failed-permanently') {
+        failedCount++;
+        continue;
+      }
+      let sent = this.unrecorded.get(commandId);
+      if (!sent) {
+        let mail: OutgoingMail;
+        try {
+          mail = buildMail(this.deps.settings, this.deps.settings.keys, { jobId: commandId, subject: null, to: { name: '', email: mailbox }, rendered, date: now });
+        } catch (error) {
+          if (!(error instanceof InvalidRecipientError)) throw error;
+          await this.officeFailed(data, commandId, mailbox, messageId, error.message, true);
+          failedCount++;
+          continue;
+        }
+        try {
+          const result = await this.deps.mailer.send(mail);
+          sent = { messageId: mail.messageId, sentAt: now.toISOString(), transport: result.transport };
+        } catch (error) {
+          const failure = classifyFailure(error);
+          if (failure.permanent || last) {
+            await this.officeFailed(data, commandId, mailbox, messageId, failure.error, failure.permanent);
+            if (failure.permanent) failedCount++;
+          }
+          if (!failure.permanent) transient = `the SMTP server failed for now (${failure.responseCode ?? 'no reply code'})`;
+          continue;
+        }
+        this.unrecorded.set(commandId, sent);
+      }
+      await this.execute(() => this.deps.handler.execute(commands.recordOfficeNotification, {
+        consultationId: data.consultationId, commandId, actor: MAIL_WORKER_ACTOR,
+        input: {
+          outcome: 'sent', to: mailbox, messageId: sent.messageId, digest: 'office-digest', from: data.from, until: data.to,
+          sections: sections.map((x) => x.kind), sentAt: sent.sentAt, ...(sent.transport === 'file' ? { transport: 'file' as const } : {}),
+        },
+      }));
+      this.unrecorded.delete(commandId);
+      this.deps.metrics?.countMailSent(data.kind, sent.transport);
+      sentCount++;
+    }
+    if (transient !== null && !last) {
+      log?.warn({ attempt: job.attemptsMade + 1 }, 'office digest: the SMTP server failed for now for a mailbox; tried again with backoff');
+      throw new Error(`${transient}; tried again with backoff`);
+    }
+    log?.info({ sent: sentCount, failed: failedCount }, 'office digest: sent and recorded');
+    return { outcome: 'notified', sent: sentCount, failed: failedCount };
+  }
+
+  private async officeFailed(data: Extract<MailJob, { kind: 'office-digest' }>, commandId: string, to: string, messageId: string, error: string, permanent: boolean): Promise<void> {
+    await this.execute(() => this.deps.handler.execute(commands.recordOfficeNotification, {
+      consultationId: data.consultationId, commandId, actor: MAIL_WORKER_ACTOR,
+      input: { outcome: 'failed', to, messageId, error: cleanError(error), permanent, failedAt: this.clock().toISOString() },
+    }));
+    this.deps.metrics?.countMailFailed(data.kind, permanent);
+  }
+
+  private async record(commandId: string, job: StakeholderMailJob, sent: Sent): Promise<void> {
     const common = { stakeholderId: job.stakeholderId, contactId: job.contactId, messageId: sent.messageId, sentAt: sent.sentAt, ...(sent.transport === 'file' ? { transport: 'file' as const } : {}) };
     const input = (() => {
       switch (job.kind) {
@@ -177,7 +278,7 @@ export class MailJobProcessor {
     await this.execute(() => this.deps.handler.execute(commands.recordMessageSent, { consultationId: job.consultationId, commandId, actor: MAIL_WORKER_ACTOR, input }));
   }
 
-  private async failed(job: MailJob, messageId: string, error: string, permanent: boolean, log: Logger | undefined): Promise<MailJobOutcome> {
+  private async failed(job: StakeholderMailJob, messageId: string, error: string, permanent: boolean, log: Logger | undefined): Promise<MailJobOutcome> {
     const commandId = jobIdFor(job);
     log?.warn({ permanent }, permanent ? 'mail job: delivery failed for good; recorded' : 'mail job: delivery failed on the last attempt; recorded');
     await this.execute(() => this.deps.handler.execute(commands.recordDeliveryFailure, {
@@ -186,7 +287,7 @@ export class MailJobProcessor {
       actor: MAIL_WORKER_ACTOR,
       input: {
         stakeholderId: job.stakeholderId, contactId: job.contactId, messageId, messageKind: messageKindOf(job),
-        error: error.replace(/[^\t\n\u0020-\u007e\u00a0-\uffff]/g, ' ').trim().slice(0, 2_000) || 'delivery failed',
+        error: cleanError(error),
         permanent, failedAt: this.clock().toISOString(),
       },
     }));
@@ -203,6 +304,11 @@ export class MailJobProcessor {
       throw error;
     }
   }
+}
+
+/** What a failure said, as a record keeps it: no control characters, at most 2,000 characters. */
+function cleanError(error: string): string {
+  return error.replace(/[^\t\n\u0020-\u007e\u00a0-\uffff]/g, ' ').trim().slice(0, 2_000) || 'delivery failed';
 }
 
 export interface MailWorkerOptions extends MailWorkerDeps {

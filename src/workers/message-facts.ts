@@ -1,20 +1,20 @@
-// What a mail job's message says, read from the consultation when the job runs: its state (the
-// deadlines that apply to the stakeholder now, the comment references, the reminder message) and,
-// for what the state does not keep, the events the job names (a draft's note, the closing's outcome,
-// the comments a command recorded, the answers of a day). Null when there is nothing to say (a digest
-// of a day without answers), so the job sends nothing.
+// What a mail job's message says, read from the consultation when the job runs: the facts are
+// built by the same builders the preview uses (src/mail/facts-now.ts), from the consultation's
+// state and, for what the state does not keep, the events the job names (a draft's note, the
+// closing's outcome, the comments a command recorded, the answers or delivery failures of a
+// period). Null when there is nothing to say (a digest of a period without answers), so the job
+// sends nothing.
 import type { ReadonlyStakeholder, ReadonlyState } from '../domain/consultation.ts';
 import { fromRecorded, type DecodedEvent } from '../domain/decode.ts';
 import type { EventOf } from '../domain/events.ts';
-import { linkAccess } from '../domain/link-access.ts';
-import { commentDeadlineFor, endorsementDeadlineFor } from '../domain/rules.ts';
 import { streamNameFor } from '../domain/stream-name.ts';
-import type { Disposition } from '../mail/catalogue.ts';
-import type { MessageCommon, MessageFacts } from '../mail/render.ts';
-import { invitationFacts } from '../mail/facts-now.ts';
+import {
+  acknowledgementFacts, answersDigestFacts, endorsementRequestFacts, invitationFacts, newDraftFacts, officeDigestSections, outcomeFacts, reminderFacts,
+  type ConsultationTexts, type DeliveryFailureText,
+} from '../mail/facts-now.ts';
+import type { MessageCommon, MessageFacts, OfficeDigestSection } from '../mail/render.ts';
 import type { EventStore } from '../store/port.ts';
-import { remindersOf } from './due.ts';
-import type { MailJob } from './jobs.ts';
+import type { MailJob, StakeholderMailJob } from './jobs.ts';
 
 export type ConsultationProfile = MessageCommon['consultation'];
 
@@ -49,76 +49,77 @@ export class ConsultationEvents {
   }
 }
 
-/** How long an organisation can still read the outcome, when the link says nothing (never: closed links always say). */
-const FALLBACK_READABLE_MS = 90 * 86_400_000;
+/** The comments the command whose first event is at `revision` recorded for the stakeholder: its events from there while they are the command's. */
+async function commentsOfCommand(events: ConsultationEvents, consultationId: string, revision: number, stakeholderId: string): Promise<string[]> {
+  const recorded = await events.read(consultationId, revision, 1_000);
+  const commandId = recorded[0]?.metadata.commandId;
+  const ids: string[] = [];
+  for (const e of recorded) {
+    if (e.metadata.commandId !== commandId) break;
+    if (e.event?.type === 'CommentSubmitted' && e.event.data.stakeholderId === stakeholderId) ids.push(e.event.data.commentId);
+  }
+  return ids;
+}
 
 export async function messageFacts(
   s: ReadonlyState,
   x: ReadonlyStakeholder,
-  job: MailJob,
+  job: StakeholderMailJob,
   events: ConsultationEvents,
-  context: { now: string; reminderOffsetsMs: readonly number[] },
+  context: { now: string },
 ): Promise<MessageFacts | null> {
   switch (job.kind) {
     case 'invitation':
       return invitationFacts(s, x);
     case 'new-draft': {
       const published = await events.at<EventOf<'DraftPublished'>>(job.consultationId, job.revision, 'DraftPublished');
-      const note = published?.data.version === job.draftVersion ? published.data.note : undefined;
-      return { kind: 'new-draft', draftVersion: job.draftVersion, deadline: commentDeadlineFor(s, x), ...(note ? { note } : {}) };
+      const note = published?.data.version === job.draftVersion ? published.data.note ?? null : null;
+      return newDraftFacts(s, x, job.draftVersion, note);
     }
     case 'endorsement-request':
-      return { kind: 'endorsement-request', draftVersion: job.draftVersion, deadline: endorsementDeadlineFor(s, x) };
-    case 'reminder': {
-      const { message } = remindersOf(s, context.reminderOffsetsMs);
-      return { kind: 'reminder', phase: job.phase, draftVersion: job.draftVersion, deadline: job.deadline, ...(message ? { message } : {}) };
-    }
-    case 'acknowledgement': {
-      // the comments its command recorded: the events from the command's first one while they are the command's
-      const recorded = await events.read(job.consultationId, job.revision, 1_000);
-      const commandId = recorded[0]?.metadata.commandId;
-      const refs: string[] = [];
-      let draftVersion: number | null = null;
-      for (const e of recorded) {
-        if (e.metadata.commandId !== commandId) break;
-        if (e.event?.type !== 'CommentSubmitted' || e.event.data.stakeholderId !== x.id) continue;
-        const comment = s.comments.get(e.event.data.commentId);
-        if (!comment) continue;
-        refs.push(comment.ref);
-        draftVersion ??= comment.draftVersion;
-      }
-      if (draftVersion === null) return null;
-      const onLatest = draftVersion === s.latestVersion;
-      return { kind: 'acknowledgement', draftVersion, commentRefs: refs, ...(onLatest ? { deadline: commentDeadlineFor(s, x) } : {}) };
-    }
+      return endorsementRequestFacts(s, x); // due.ts found the request open for this version, and x an endorser
+    case 'reminder':
+      return reminderFacts(s, x, job.phase); // due.ts found the phase's target at the job's version and deadline
+    case 'acknowledgement':
+      return acknowledgementFacts(s, x, await commentsOfCommand(events, job.consultationId, job.revision, x.id));
     case 'outcome': {
       const closed = await events.at<EventOf<'ConsultationClosed'>>(job.consultationId, job.revision, 'ConsultationClosed');
       if (!closed) return null;
-      const access = linkAccess(s, { consultationId: job.consultationId, stakeholderId: x.id, contactId: job.contactId }, context.now);
-      if (!access.ok) return null;
-      return {
-        kind: 'outcome',
-        outcome: closed.data.outcome,
-        finalDraftVersion: closed.data.finalDraftVersion,
-        ...(closed.data.note ? { note: closed.data.note } : {}),
-        readableUntil: access.until ?? new Date(Date.parse(context.now) + FALLBACK_READABLE_MS).toISOString(),
-      };
+      const { outcome, finalDraftVersion, note } = closed.data;
+      return outcomeFacts(s, x, job.contactId, { outcome, finalDraftVersion, note: note ?? null }, context.now);
     }
     case 'answers-digest': {
-      const from = Date.parse(job.from);
-      const to = Date.parse(job.to);
-      const answered = new Map<string, Disposition>();
+      const answers: ConsultationTexts['answers'][number][] = [];
       for (const e of await events.read(job.consultationId, 0)) {
-        if (e.event?.type !== 'CommentAnswered') continue;
-        const at = Date.parse(e.metadata.recordedAt);
-        if (at < from || at >= to) continue;
-        const comment = s.comments.get(e.event.data.commentId);
-        if (comment?.stakeholderId !== x.id || comment.retracted) continue;
-        answered.delete(comment.ref); // an answer given again counts once, in its latest place
-        answered.set(comment.ref, e.event.data.disposition);
+        if (e.event?.type === 'CommentAnswered') answers.push({ commentId: e.event.data.commentId, disposition: e.event.data.disposition, recordedAt: e.metadata.recordedAt });
       }
-      if (answered.size === 0) return null;
-      return { kind: 'answers-digest', answered: [...answered].map(([ref, disposition]) => ({ ref, disposition })) };
+      return answersDigestFacts(s, x, answers, { from: Date.parse(job.from), to: Date.parse(job.to) });
     }
   }
+}
+
+/**
+ * The sections of the office's digest of the job's period ([] when there is nothing to report):
+ * the delivery failures recorded in it, each with the contact as the events named it then (a
+ * contact since replaced is still named).
+ */
+export async function officeDigestOf(s: ReadonlyState, job: Extract<MailJob, { kind: 'office-digest' }>, events: ConsultationEvents): Promise<OfficeDigestSection[]> {
+  const contacts = new Map<string, { name: string; email: string }>();
+  const failures: DeliveryFailureText[] = [];
+  for (const e of await events.read(job.consultationId, 0)) {
+    switch (e.event?.type) {
+      case 'StakeholderInvited':
+      case 'StakeholderContactsChanged':
+        for (const c of e.event.data.contacts) contacts.set(c.contactId, { name: c.name, email: c.email });
+        break;
+      case 'DeliveryFailed': {
+        const { stakeholderId, contactId, messageKind, error, failedAt } = e.event.data;
+        failures.push({ stakeholderId, contact: contactId ? contacts.get(contactId) ?? null : null, messageKind, error, failedAt, recordedAt: e.metadata.recordedAt });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return officeDigestSections(s, failures, { from: Date.parse(job.from), to: Date.parse(job.to) });
 }

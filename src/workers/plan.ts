@@ -4,13 +4,16 @@
 //
 //   StakeholderInvited, StakeholderReinstated   → an invitation to each contact, and its reminders
 //   InvitationResendRequested                   → an invitation again (to the contact named, or each)
-//   StakeholderContactsChanged                  → the reminders of its contacts now
+//   StakeholderContactsChanged                  → an invitation to each contact it added, and the reminders of its contacts now
+//   StakeholderDetailsChanged (became endorser) → the open endorsement request and its reminders
 //   DraftPublished                              → a new-draft notice to every stakeholder taking part, their reminders
 //   EndorsementRequested                        → a request to every endorser, their reminders
 //   DeadlineExtended (everyone's or one's own)  → the reminders at the new deadline; the old ones off the queue
 //   RemindersConfigured                         → every stakeholder's reminders at the new offsets
 //   CommentSubmitted                            → one acknowledgement per command (listing every comment it recorded)
 //   CommentAnswered                             → one digest per organisation and day, delayed to the day's end
+//   DeliveryFailed                              → one digest per consultation and day to the office's mailboxes (notifyEmails), at the day's end
+// (days are the consultation's own, in its time zone: localPeriod)
 //   ConsultationClosed                          → the outcome to every stakeholder not removed
 //
 // Every job is checked with whyNotDue first (the worker checks again when it runs): a stakeholder
@@ -19,14 +22,15 @@ import type { ReadonlyStakeholder, ReadonlyState } from '../domain/consultation.
 import type { DomainEvent } from '../domain/events.ts';
 import type { Phase } from '../domain/schemas.ts';
 import { reminderTarget, remindersOf, whyNotDue } from './due.ts';
-import { jobIdFor, jobSpec, type JobSpec, type MailJob } from './jobs.ts';
+import { localPeriod } from '../domain/local-time.ts';
+import { jobIdFor, jobSpec, type JobSpec, type StakeholderMailJob } from './jobs.ts';
 
 export interface PlanContext {
   /** the time, ms since the epoch */
   now: number;
   /** REMINDER_OFFSETS, ms, longest first */
   defaultOffsetsMs: readonly number[];
-  /** the digest's period (default a day, from midnight UTC) */
+  /** the digests' period (a day: the consultation's calendar day, in its time zone; shorter: slices of it, for demonstrations) */
   digestWindowMs: number;
 }
 
@@ -47,21 +51,22 @@ export interface Plan {
 
 /** The event types the relay acts on; others change no mail. */
 export const RELAYED_EVENTS: ReadonlySet<DomainEvent['type']> = new Set([
-  'StakeholderInvited', 'StakeholderReinstated', 'InvitationResendRequested', 'StakeholderContactsChanged', 'DraftPublished',
-  'EndorsementRequested', 'DeadlineExtended', 'RemindersConfigured', 'CommentSubmitted', 'CommentAnswered', 'ConsultationClosed',
+  'StakeholderInvited', 'StakeholderReinstated', 'InvitationResendRequested', 'StakeholderContactsChanged', 'StakeholderDetailsChanged',
+  'DraftPublished', 'EndorsementRequested', 'DeadlineExtended', 'RemindersConfigured', 'CommentSubmitted', 'CommentAnswered',
+  'DeliveryFailed', 'ConsultationClosed',
 ]);
 
 const BOTH: readonly Phase[] = ['comments', 'endorsement'];
-type Ids = Pick<MailJob, 'consultationId' | 'stakeholderId' | 'contactId'>;
+type Ids = Pick<StakeholderMailJob, 'consultationId' | 'stakeholderId' | 'contactId'>;
 
 export function planJobs(s: ReadonlyState, e: PlannedEvent, ctx: PlanContext): Plan {
   const nowIso = new Date(ctx.now).toISOString();
   const add: JobSpec[] = [];
   const remove: string[] = [];
   const consultationId = e.consultationId;
-  const due = (job: MailJob) => whyNotDue(s, job, nowIso, ctx.defaultOffsetsMs) === null;
+  const due = (job: StakeholderMailJob) => whyNotDue(s, job, nowIso, ctx.defaultOffsetsMs) === null;
   /** one job per contact of x (or of those given), those that are due */
-  const perContact = (x: ReadonlyStakeholder, make: (ids: Ids) => MailJob, delayMs = 0, only?: string) => {
+  const perContact = (x: ReadonlyStakeholder, make: (ids: Ids) => StakeholderMailJob, delayMs = 0, only?: string) => {
     for (const c of x.contacts) {
       if (only !== undefined && c.contactId !== only) continue;
       const job = make({ consultationId, stakeholderId: x.id, contactId: c.contactId });
@@ -111,7 +116,19 @@ export function planJobs(s: ReadonlyState, e: PlannedEvent, ctx: PlanContext): P
     }
     case 'StakeholderContactsChanged': {
       const x = s.stakeholders.get(ev.data.stakeholderId);
-      if (x) remindersFor(x, BOTH);
+      if (!x) break;
+      // a contact person added to a stakeholder invited already gets its own invitation (named after this event)
+      for (const contactId of ev.data.added ?? []) perContact(x, (ids) => ({ kind: 'invitation', ...ids, revision: e.revision }), 0, contactId);
+      remindersFor(x, BOTH);
+      break;
+    }
+    case 'StakeholderDetailsChanged': {
+      // one that became an endorser while endorsement is requested is asked too, and reminded
+      const x = s.stakeholders.get(ev.data.stakeholderId);
+      const request = s.endorsementRequest;
+      if (ev.data.endorser !== true || !x?.endorser || !request) break;
+      perContact(x, (ids) => ({ kind: 'endorsement-request', ...ids, revision: e.revision, draftVersion: request.draftVersion }));
+      remindersFor(x, ['endorsement']);
       break;
     }
     case 'DraftPublished': {
@@ -161,10 +178,16 @@ export function planJobs(s: ReadonlyState, e: PlannedEvent, ctx: PlanContext): P
       const comment = s.comments.get(ev.data.commentId);
       const x = comment ? s.stakeholders.get(comment.stakeholderId) : undefined;
       if (!x) break;
-      const start = Math.floor(Date.parse(e.recordedAt) / ctx.digestWindowMs) * ctx.digestWindowMs;
-      const end = start + ctx.digestWindowMs;
+      const { start, end } = localPeriod(Date.parse(e.recordedAt), s.timeZone, ctx.digestWindowMs);
       const window = { from: new Date(start).toISOString(), to: new Date(end).toISOString() };
       perContact(x, (ids) => ({ kind: 'answers-digest', ...ids, ...window }), end - ctx.now);
+      break;
+    }
+    case 'DeliveryFailed': {
+      // one digest per consultation and period to the office's mailboxes, sent when the period ends;
+      // whom it goes to (notifyEmails) and what it lists are read when it runs
+      const { start, end } = localPeriod(Date.parse(e.recordedAt), s.timeZone, ctx.digestWindowMs);
+      add.push(jobSpec({ kind: 'office-digest', consultationId, from: new Date(start).toISOString(), to: new Date(end).toISOString() }, end - ctx.now));
       break;
     }
     case 'ConsultationClosed':

@@ -32,7 +32,7 @@ export interface RelayOptions {
   /** REMINDER_OFFSETS in ms, longest first */
   reminderOffsetsMs: readonly number[];
   clock?: () => Date;
-  /** the answers digest's period (default one day, from midnight UTC) */
+  /** the digests' period (default one day: the consultation's calendar day, in its time zone) */
   digestWindowMs?: number;
   logger?: Logger;
 }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { changeContacts } from '../../src/commands/change-contacts.ts';
 import { inviteStakeholder } from '../../src/commands/invite-stakeholder.ts';
-import { withContactIds } from '../../src/domain/contacts.ts';
+import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
 import { event } from '../../src/domain/events.ts';
 import { CSO, MFA, closedWithdrawn, cso, mfa, opened, when } from '../helpers/domain-spec.ts';
 
@@ -24,8 +24,8 @@ t.test('given no such stakeholder, when ChangeContacts, then STAKEHOLDER_NOT_FOU
 
 t.test('given a stakeholder, when ChangeContacts, then StakeholderContactsChanged (a new primary focal point)', async (t) => {
   t.same(when(changeContacts, [opened, cso], { stakeholderId: CSO, contacts }), [
-    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, contacts) }),
-  ]);
+    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, contacts), added: [contactIdFor(CSO, 'maria@wpn.example')] }),
+  ], 'the new focal point is named as added (the relay invites it); the one it had is not');
 });
 
 t.test('given the same contacts, when ChangeContacts, then nothing (addresses compared whatever their case)', async (t) => {

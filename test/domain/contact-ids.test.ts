@@ -82,6 +82,7 @@ t.test('ChangeContacts keeps the id of an address that stays (whatever its case)
       { contactId: contactIdFor(CSO, 'maria@wpn.example'), name: 'Maria', email: 'maria@wpn.example' },
       { contactId: before.contactId, name: 'Focal, renamed', email: 'FOCAL@wpn.example' },
     ],
+    added: [contactIdFor(CSO, 'maria@wpn.example')],
   }));
 });
 

@@ -65,7 +65,7 @@ const history: Array<[string, DomainEvent[]]> = [
 
 t.test('the initial state: no consultation, revision -1, the zero hash', async (t) => {
   t.same(initialState(), {
-    id: null, status: 'none', languages: [], closedAt: null, latestDeadline: null, revision: -1, lastHash: ZERO_HASH, drafts: new Map(), latestVersion: 0,
+    id: null, status: 'none', languages: [], timeZone: 'UTC', notifyEmails: [], closedAt: null, latestDeadline: null, revision: -1, lastHash: ZERO_HASH, drafts: new Map(), latestVersion: 0,
     stakeholders: new Map(), comments: new Map(), endorsementRequest: null, reminders: null, messages: new Map(), commands: new Map(),
   });
   t.equal(ZERO_HASH, '0'.repeat(64));

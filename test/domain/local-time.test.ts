@@ -1,6 +1,6 @@
 // Local time in a consultation's time zone: the wall-clock time and the zone's offset at that instant.
 import t from 'tap';
-import { localTime, offsetMinutes } from '../../src/domain/local-time.ts';
+import { localDay, localPeriod, localTime, offsetMinutes } from '../../src/domain/local-time.ts';
 
 t.test('an instant in Europe/Amsterdam, in winter and in summer', async (t) => {
   t.equal(localTime('2027-03-06T16:00:00Z', 'Europe/Amsterdam'), '2027-03-06T17:00:00+01:00');
@@ -30,4 +30,32 @@ t.test('fractional seconds are kept as written; UTC is +00:00; offsets of half a
 
 t.test('a string that is not an instant is refused', async (t) => {
   t.throws(() => localTime('soon', 'Europe/Amsterdam'), RangeError);
+});
+
+t.test('localDay: the calendar day of the zone, midnight to midnight, 23 or 25 hours when the clocks change', async (t) => {
+  const day = (instant: string, zone: string) => {
+    const { start, end } = localDay(Date.parse(instant), zone);
+    return [new Date(start).toISOString(), new Date(end).toISOString(), (end - start) / 3_600_000];
+  };
+  t.same(day('2027-03-28T12:00:00Z', 'Europe/Amsterdam'), ['2027-03-27T23:00:00.000Z', '2027-03-28T22:00:00.000Z', 23], 'spring forward');
+  t.same(day('2027-10-31T12:00:00Z', 'Europe/Amsterdam'), ['2027-10-30T22:00:00.000Z', '2027-10-31T23:00:00.000Z', 25], 'fall back');
+  t.same(day('2027-10-30T22:30:00Z', 'Europe/Amsterdam'), ['2027-10-30T22:00:00.000Z', '2027-10-31T23:00:00.000Z', 25], 'just after local midnight');
+  t.same(day('2027-06-01T03:00:00Z', 'America/New_York'), ['2027-05-31T04:00:00.000Z', '2027-06-01T04:00:00.000Z', 24], 'west of UTC: still the day before');
+  t.same(day('2027-06-01T03:00:00Z', 'UTC'), ['2027-06-01T00:00:00.000Z', '2027-06-02T00:00:00.000Z', 24]);
+  // São Paulo skipped midnight on 4 November 2018 (00:00 became 01:00): the days still meet, without a gap
+  const before = localDay(Date.parse('2018-11-03T12:00:00Z'), 'America/Sao_Paulo');
+  const skipped = localDay(Date.parse('2018-11-04T12:00:00Z'), 'America/Sao_Paulo');
+  t.equal(before.end, skipped.start);
+  t.ok(skipped.start <= Date.parse('2018-11-04T12:00:00Z') && Date.parse('2018-11-04T12:00:00Z') < skipped.end);
+});
+
+t.test('localPeriod: a day or more is the local day; shorter periods slice it from local midnight', async (t) => {
+  const at = Date.parse('2027-03-28T12:00:05Z');
+  t.same(localPeriod(at, 'Europe/Bucharest', 86_400_000), localDay(at, 'Europe/Bucharest'));
+  const { start, end } = localPeriod(at, 'Europe/Bucharest', 3_000);
+  t.equal(new Date(start).toISOString(), '2027-03-28T12:00:03.000Z');
+  t.equal(end - start, 3_000);
+  // the last slice of a day ends at the next midnight
+  const late = localPeriod(Date.parse('2027-03-28T20:59:59Z'), 'Europe/Bucharest', 7 * 3_600_000);
+  t.equal(new Date(late.end).toISOString(), '2027-03-28T21:00:00.000Z');
 });

@@ -4,7 +4,11 @@
 // appended. Multi-line fields take CRLF and store LF.
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { eventCount, inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
+import nodemailer from 'nodemailer';
+import { stakeholderTokenKeys } from '../../src/auth/stakeholder-tokens.ts';
+import { composeMessage } from '../../src/mail/compose.ts';
+import { reminderFacts } from '../../src/mail/facts-now.ts';
+import { AUTH_SECRET, eventCount, inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
 
 t.setTimeout(120_000);
 
@@ -57,6 +61,8 @@ t.test('every text field of every command route refuses controls, lone surrogate
     { method: 'POST', url: `${c}/endorsements`, body: { stakeholderId: sid, draftVersion: 1, decision: 'withhold', reason: 'R' }, fields: [s(true, 'reason')] },
     { method: 'POST', url: `${c}/deadlines`, body: { phase: 'comments', deadline: '2099-02-01T00:00:00Z', reason: 'R' }, fields: [s(true, 'reason')] },
     { method: 'POST', url: `${c}/close`, body: { outcome: 'withdrawn', note: 'N' }, fields: [s(true, 'note')] },
+    { method: 'PUT', url: `${c}/reminders`, body: { offsets: ['7d'], enabled: true, message: 'M' }, fields: [s(true, 'message')] },
+    { method: 'PUT', url: `${c}/notify-emails`, body: { notifyEmails: ['office@mod.example'] }, fields: [s(false, 'notifyEmails', '0')] },
     { method: 'POST', url: `${c}/messages`, body: { kind: 'invitation', stakeholderId: sid, messageId: 'M', sentAt: '2026-01-01T00:00:00Z' }, fields: [s(false, 'messageId')] },
     { method: 'POST', url: `${c}/delivery-failures`, body: { stakeholderId: sid, messageId: 'M', messageKind: 'invitation', error: 'E', failedAt: '2026-01-01T00:00:00Z' }, fields: [s(false, 'messageId'), s(true, 'error')] },
   ];
@@ -109,4 +115,42 @@ t.test('the CSV import reports a name with a control character or a bidi overrid
   t.equal(res.statusCode, 200);
   const report = res.json() as { rows: { row: number; status: string; errors?: { field: string }[] }[] };
   t.same(report.rows.map((r) => [r.row, r.status, r.errors?.map((e) => e.field) ?? []]), [[2, 'invited', []], [3, 'error', ['organisation']], [4, 'error', ['name']]]);
+});
+
+t.test('the reminders\' message of the coordinators: escaped in the HTML, its lines kept in the body, never in a header', async (t) => {
+  const mail = { from: { name: 'Gender Office', address: 'consult@gov.example' }, inboundDomain: 'reply.gov.example', publicUrl: 'https://consult.example.org', keys: stakeholderTokenKeys(AUTH_SECRET) };
+  const api = await startApi(t, { mail });
+  const id = await openConsultation(api);
+  const sid = await inviteThroughApi(api, id, { organisation: 'Women for Peace', kind: 'civil-society', contact: { name: 'Ioana', email: 'ioana@wfp.example' }, language: 'en' });
+  const message = 'Section 3 first, please.\r\nBcc: attacker@evil.example\r\nSubject: you won\n<script>alert("x")</script> & <b>bold</b>';
+  const set = await api.call({ method: 'PUT', url: `/consultations/${id}/reminders`, body: { offsets: ['7d'], message } });
+  t.equal(set.statusCode, 200, set.body);
+
+  const res = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/messages/preview?kind=reminder&phase=comments` });
+  t.equal(res.statusCode, 200, res.body);
+  const preview = res.json() as { subject: string; html: string; text: string; to: { address: string } };
+  t.notMatch(preview.html, /<script>|<b>bold/, 'no markup of the message reaches the HTML');
+  t.match(preview.html, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; &lt;b&gt;bold&lt;\/b&gt;/);
+  t.match(preview.text, /Section 3 first, please\.\n {2}Bcc: attacker@evil\.example\n {2}Subject: you won\n/, 'its lines, as lines of the body (CRLF stored as LF)');
+  t.notMatch(preview.subject, /[\r\n]|Bcc|you won/, 'the subject is one line without the message');
+
+  // the reminder as the mail worker composes it (the same builders), written by nodemailer: the
+  // header block holds neither the message nor a recipient it names
+  const state = await api.handler.load(id);
+  const x = state.stakeholders.get(sid)!;
+  const contact = x.contacts[0]!;
+  const { mail: outgoing } = await composeMessage(mail, {
+    jobId: 'rem-hostile', subject: { consultationId: id, stakeholderId: sid, contactId: contact.contactId },
+    consultation: { title: 'T', leadOrganisation: 'L', languages: ['en'], timeZone: 'UTC' },
+    stakeholder: { organisation: x.organisation, language: x.language }, contact: { name: contact.name, email: contact.email },
+    facts: reminderFacts(state, x, 'comments'),
+  });
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const info = await transport.sendMail(outgoing);
+  const raw = (info.message as Buffer).toString('utf8');
+  const headers = raw.slice(0, raw.indexOf('\r\n\r\n'));
+  t.notMatch(headers, /^Bcc:/im, 'no Bcc header');
+  t.notMatch(headers, /attacker|you won|script/i, 'nothing of the message in the headers');
+  t.same(info.envelope.to, ['ioana@wfp.example'], 'one recipient');
+  t.match(raw, /attacker@evil\.example/, 'the message is in the body (the check above can fail)');
 });

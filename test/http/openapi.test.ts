@@ -13,6 +13,7 @@ const OPERATIONS: [string, string, string][] = [
   ['get', '/consultations/{id}', 'getConsultation'],
   ['post', '/consultations/{id}/deadlines', 'extendDeadline'],
   ['put', '/consultations/{id}/reminders', 'configureReminders'],
+  ['put', '/consultations/{id}/notify-emails', 'changeNotifyEmails'],
   ['post', '/consultations/{id}/close', 'closeConsultation'],
   ['get', '/consultations/{id}/events', 'getHistory'],
   ['get', '/consultations/{id}/head', 'getHead'],
@@ -91,7 +92,7 @@ t.test('every route is documented under its operationId, commands with their bod
   const open = doc.paths['/consultations']!.post!;
   const body = open.requestBody as OpenAPIV3.RequestBodyObject;
   const schema = body.content['application/json']!.schema as OpenAPIV3.SchemaObject;
-  t.strictSame(Object.keys(schema.properties ?? {}).sort(), ['languages', 'leadOrganisation', 'summary', 'timeZone', 'title'], 'the body is the command\'s own schema');
+  t.strictSame(Object.keys(schema.properties ?? {}).sort(), ['languages', 'leadOrganisation', 'notifyEmails', 'summary', 'timeZone', 'title'], 'the body is the command\'s own schema');
   const answer = doc.paths['/consultations/{id}/comments/{cid}/answer']!.post!;
   t.ok((answer.parameters as OpenAPIV3.ParameterObject[]).some((p) => p.name === 'cid' && p.in === 'path'));
 

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { chooseLanguage, formatDeadline, plural } from '../../src/mail/language.ts';
 import { ALL_REPLY_MARKERS, REPLY_MARKERS } from '../../src/mail/markers.ts';
-import { renderMessage, TEMPLATE_KINDS } from '../../src/mail/render.ts';
+import { renderMessage, renderOfficeDigest, TEMPLATE_KINDS } from '../../src/mail/render.ts';
 import { DEADLINE, EVERY_KIND, HOSTILE, common } from './fixtures.ts';
 
 const DEADLINE_AS_WRITTEN = {
@@ -119,4 +119,31 @@ t.test('the markers are exported for the inbound parser: one per language, each 
   t.equal(ALL_REPLY_MARKERS.length, 3);
   t.equal(new Set(ALL_REPLY_MARKERS).size, 3);
   for (const marker of ALL_REPLY_MARKERS) t.match(marker, /^-- .+ --$/);
+});
+
+t.test('the office digest: in the consultation\'s first language, a counted section of delivery failures, each line escaped in HTML', async (t) => {
+  const failure = (organisation: string, email: string, error: string) => ({
+    organisation, contact: { name: 'Ioana Marin', email }, messageKind: 'invitation' as const, failedAt: '2027-04-01T14:05:00Z', error,
+  });
+  const sections = [{ kind: 'delivery-failures' as const, items: [failure(HOSTILE, 'ioana@wpn.example', '550 5.1.1 No such mailbox'), failure('Institute', 'p@acad.example', '554 rejected')] }];
+  const at = (languages: string[]) => renderOfficeDigest({
+    consultation: { ...common('en').consultation, languages }, from: '2027-03-31T21:00:00.000Z', until: '2027-04-01T21:00:00.000Z', sections,
+  });
+  const ro = at(['ro', 'en']);
+  t.equal(ro.language, 'ro', 'the consultation\'s first language');
+  t.equal(ro.subject, 'Raport zilnic (1 apr. 2027): Third National Action Plan on Women, Peace and Security', 'the period\'s day in Bucharest time');
+  t.match(ro.text, '2 mesaje nu au putut fi livrate:', 'Romanian plural (few)');
+  t.match(ro.text, `  - ${HOSTILE}, Ioana Marin <ioana@wpn.example>: invitație, 1 apr. 2027, 17:05 EEST: 550 5.1.1 No such mailbox`);
+  t.equal(ro.text.split('\n')[0], REPLY_MARKERS.ro);
+  t.notMatch(ro.html, /<script>|<ioana@/, 'escaped in HTML');
+  t.match(ro.html, '&lt;script&gt;');
+  t.notMatch(ro.text, /\/r\//, 'no personal link');
+  const en = at(['en']);
+  t.match(en.text, '2 messages could not be delivered:');
+  t.match(en.subject, /^Daily report \(1 Apr 2027\): /);
+  const nl = at(['nl', 'en']);
+  t.match(nl.text, '2 berichten konden niet worden bezorgd:');
+  const one = renderOfficeDigest({ consultation: common('en').consultation, from: '2027-03-31T21:00:00.000Z', until: '2027-04-01T21:00:00.000Z', sections: [{ kind: 'delivery-failures', items: [sections[0]!.items[1]!] }] });
+  t.match(one.text, '1 mesaj nu a putut fi livrat:', 'one');
+  t.match(at(['fr', 'ro']).language, 'en', 'a first language without templates: English');
 });

@@ -31,6 +31,7 @@ t.test('given ConsultationOpened, then an open consultation with its title, no d
     id: CONSULTATION_ID,
     title: 'Third National Action Plan on Women, Peace and Security',
     leadOrganisation: 'Ministry of Defence, Gender Office',
+    notifyEmails: [],
     status: 'open',
     outcome: null,
     finalDraftVersion: null,
@@ -46,6 +47,14 @@ t.test('given ConsultationOpened, then an open consultation with its title, no d
     closedAt: null,
     lastActivityAt: at(0),
   });
+});
+
+t.test('given notifyEmails at opening, then changed, then the summary shows the latest list', async (t) => {
+  const withOffice = event('ConsultationOpened', { ...(opened.type === 'ConsultationOpened' ? opened.data : ({} as never)), notifyEmails: ['gender.office@mod.example'] });
+  t.same((await summaryAfter([withOffice])).notifyEmails, ['gender.office@mod.example']);
+  const changed = event('NotifyEmailsChanged', { notifyEmails: ['duty@mod.example', 'gender.office@mod.example'] });
+  t.same((await summaryAfter([withOffice, changed])).notifyEmails, ['duty@mod.example', 'gender.office@mod.example']);
+  t.same((await summaryAfter([withOffice, changed, event('NotifyEmailsChanged', { notifyEmails: [] })])).notifyEmails, []);
 });
 
 t.test('given drafts published, then the current draft is the latest, with its comment deadline', async (t) => {
@@ -179,6 +188,7 @@ t.test('given a full history, then the summary of each consultation, in the orde
     id: CONSULTATION_ID,
     title: 'Third National Action Plan on Women, Peace and Security',
     leadOrganisation: 'Ministry of Defence, Gender Office',
+    notifyEmails: [],
     status: 'closed',
     outcome: 'adopted',
     finalDraftVersion: 2,

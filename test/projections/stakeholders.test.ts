@@ -5,7 +5,7 @@ import { event } from '../../src/domain/events.ts';
 import { docReader, projectionBase } from '../../src/projections/doc-batch.ts';
 import { docKey, type DocPlace, type ProjectionEvent } from '../../src/projections/projection.ts';
 import {
-  awaitingAnswer, readStakeholder, readStakeholderMessages, readStakeholdersPage, RECENT_MESSAGES, stakeholders, StakeholdersView, type StakeholderRow,
+  awaitingAnswer, readStakeholder, readStakeholderMessages, readStakeholdersPage, RECENT_MESSAGES, RECENT_REMINDERS, stakeholders, StakeholdersView, type StakeholderRow,
 } from '../../src/projections/stakeholders.ts';
 import {
   COMMENT_DEADLINE, CONSULTATION_ID, CSO, ENDORSEMENT_DEADLINE, JUS, MFA, MOD, accepted, commented, cso, declined, draft, endorsed,
@@ -83,6 +83,7 @@ t.test('given StakeholderInvited, then a row with who it is, invited, awaiting i
       reviewedVersions: [],
       reviewCompleted: false,
       reminders: [],
+      remindersSent: 0,
       decisions: {},
       earlierDecisions: {},
       endorsement: 'not-an-endorser',
@@ -170,6 +171,17 @@ t.test('given ReminderSent, then the reminder is listed with when, phase and the
   t.strictSame(row.reminders, [{ messageId: 'rem-1', phase: 'comments', draftVersion: 1, deadline: V1_COMMENT_DEADLINE, sentAt: '2027-03-30T08:00:00Z' }]);
   t.equal(row.lastMessageSentAt, '2027-03-30T08:00:00Z');
   t.equal(row.invitationStatus, 'invited', 'a reminder is not an invitation');
+  t.equal(row.remindersSent, 1);
+});
+
+t.test('given more reminders than a row lists, then the latest are listed (oldest first) and every one is counted', async (t) => {
+  const reminders = Array.from({ length: RECENT_REMINDERS + 5 }, (_, i) => event('ReminderSent', {
+    stakeholderId: CSO, messageId: `rem-${i + 1}`, phase: 'comments', draftVersion: 1, deadline: V1_COMMENT_DEADLINE, sentAt: `2027-03-${String(10 + i).padStart(2, '0')}T08:00:00Z`,
+  }));
+  const row = await rowOf([opened, draft(1), cso, ...reminders], CSO);
+  t.equal(row.reminders.length, RECENT_REMINDERS);
+  t.same(row.reminders.map((r) => r.messageId), Array.from({ length: RECENT_REMINDERS }, (_, i) => `rem-${i + 6}`));
+  t.equal(row.remindersSent, RECENT_REMINDERS + 5);
 });
 
 t.test('own deadlines: a stakeholder’s comment extension shows for the current version while later than everyone’s', async (t) => {

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
-import { jobIdFor, type MailJob } from '../../src/workers/jobs.ts';
+import { jobIdFor, type MailJob, type StakeholderMailJob } from '../../src/workers/jobs.ts';
 import { planJobs, type PlanContext } from '../../src/workers/plan.ts';
 import {
   CONSULTATION_ID, CSO, MFA, MOD, commented, cso, declined, draft, endorsementRequested, extended, mfa, mod, opened, removed, stateFrom,
@@ -27,7 +27,12 @@ function plan(history: DomainEvent[], options: { recordedAt?: string; context?: 
   }, { ...ctx, ...options.context });
 }
 
-const kinds = (jobs: { data: MailJob }[]) => jobs.map((j) => `${j.data.kind}:${j.data.stakeholderId === CSO ? 'cso' : j.data.stakeholderId === MFA ? 'mfa' : 'mod'}`);
+const who = (j: MailJob) => (j.kind === 'office-digest' ? 'office' : j.stakeholderId === CSO ? 'cso' : j.stakeholderId === MFA ? 'mfa' : 'mod');
+const kinds = (jobs: { data: MailJob }[]) => jobs.map((j) => `${j.data.kind}:${who(j.data)}`);
+const forStakeholder = (j: MailJob): StakeholderMailJob => {
+  if (j.kind === 'office-digest') throw new Error('an office digest');
+  return j;
+};
 
 t.test('StakeholderInvited: an invitation to each contact, and its reminders before the deadline at each offset', async (t) => {
   const { add, remove } = plan([opened, draft(1), cso]);
@@ -107,18 +112,63 @@ t.test('CommentSubmitted by one contact person: the acknowledgement goes to that
   const byDesk = event('CommentSubmitted', {
     commentId: COMMENT, stakeholderId: CSO, contactId: desk, draftVersion: 1, sectionKey: 's1', text: 'Name the budget line.', channel: 'link', madeAt: '2027-01-10T09:00:00Z',
   });
-  t.same(plan([opened, cso, twoContacts, draft(1), byDesk]).add.map((j) => j.data.contactId), [desk]);
-  t.same(plan([opened, cso, twoContacts, draft(1), commented(COMMENT)]).add.map((j) => j.data.contactId).sort(), [contactIdFor(CSO, 'focal@wpn.example'), desk].sort(), 'the organisation\'s comment: every contact');
+  t.same(plan([opened, cso, twoContacts, draft(1), byDesk]).add.map((j) => forStakeholder(j.data).contactId), [desk]);
+  t.same(plan([opened, cso, twoContacts, draft(1), commented(COMMENT)]).add.map((j) => forStakeholder(j.data).contactId).sort(), [contactIdFor(CSO, 'focal@wpn.example'), desk].sort(), 'the organisation\'s comment: every contact');
 });
 
-t.test('CommentAnswered: one digest per organisation and day, delayed to the day\'s end', async (t) => {
+t.test('CommentAnswered: one digest per organisation and day (the consultation\'s day, Europe/Bucharest), delayed to the day\'s end', async (t) => {
   const answer = (disposition: 'accepted' | 'noted') => event('CommentAnswered', { commentId: COMMENT, disposition, response: 'Thank you.' });
-  const morning = plan([opened, cso, draft(1), commented(COMMENT), answer('accepted')], { recordedAt: '2027-03-01T09:00:00Z' });
-  const evening = plan([opened, cso, draft(1), commented(COMMENT), answer('accepted'), answer('noted')], { recordedAt: '2027-03-01T20:00:00Z' });
+  const history = [opened, cso, draft(1), commented(COMMENT), answer('accepted')];
+  const morning = plan(history, { recordedAt: '2027-03-01T09:00:00Z' });
+  const evening = plan([...history, answer('noted')], { recordedAt: '2027-03-01T21:30:00Z' }); // 23:30 in Bucharest
+  const night = plan([...history, answer('noted')], { recordedAt: '2027-03-01T22:30:00Z' }); // 00:30 the next day in Bucharest
   t.equal(morning.add.length, 1);
-  t.same(morning.add[0]?.data, { kind: 'answers-digest', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example'), from: '2027-03-01T00:00:00.000Z', to: '2027-03-02T00:00:00.000Z' });
-  t.equal(morning.add[0]?.delayMs, Date.parse('2027-03-02T00:00:00Z') - NOW);
+  // midnight in Bucharest (UTC+2 in winter) is 22:00 UTC the day before
+  t.same(morning.add[0]?.data, { kind: 'answers-digest', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example'), from: '2027-02-28T22:00:00.000Z', to: '2027-03-01T22:00:00.000Z' });
+  t.equal(morning.add[0]?.delayMs, Date.parse('2027-03-01T22:00:00Z') - NOW);
   t.equal(evening.add[0]?.id, morning.add[0]?.id, 'the same job: one digest that day');
+  t.not(night.add[0]?.id, morning.add[0]?.id, 'after local midnight: the next day\'s digest (in UTC it would still be the same day)');
+  t.match(night.add[0]?.data, { from: '2027-03-01T22:00:00.000Z', to: '2027-03-02T22:00:00.000Z' });
+});
+
+t.test('the day a digest covers follows the consultation\'s clock across a change to summer time (23 hours)', async (t) => {
+  const answer = event('CommentAnswered', { commentId: COMMENT, disposition: 'accepted', response: 'Thank you.' });
+  // Bucharest moves from UTC+2 to UTC+3 at 03:00 on Sunday 28 March 2027
+  const { add } = plan([opened, cso, draft(1), commented(COMMENT), answer], { recordedAt: '2027-03-28T12:00:00Z', context: { now: Date.parse('2027-03-28T12:00:00Z') } });
+  t.match(add[0]?.data, { from: '2027-03-27T22:00:00.000Z', to: '2027-03-28T21:00:00.000Z' });
+});
+
+t.test('DeliveryFailed: one office digest per consultation and day, whoever failed, delayed to the day\'s end; ids only', async (t) => {
+  const failed = (stakeholderId: string) => event('DeliveryFailed', {
+    stakeholderId, messageId: `<m-${stakeholderId}@gov.example>`, messageKind: 'invitation', error: '550 No such mailbox', permanent: true, failedAt: '2027-03-01T09:00:00Z',
+  });
+  const first = plan([opened, cso, mfa, failed(CSO)], { recordedAt: '2027-03-01T09:00:00Z' });
+  const second = plan([opened, cso, mfa, failed(CSO), failed(MFA)], { recordedAt: '2027-03-01T15:00:00Z' });
+  t.same(kinds(first.add), ['office-digest:office']);
+  t.same(first.add[0]?.data, { kind: 'office-digest', consultationId: CONSULTATION_ID, from: '2027-02-28T22:00:00.000Z', to: '2027-03-01T22:00:00.000Z' });
+  t.equal(first.add[0]?.id, `office-${CONSULTATION_ID.replaceAll('-', '')}-20270228T220000Z`);
+  t.notMatch(first.add[0]?.id, /:/);
+  t.equal(first.add[0]?.delayMs, Date.parse('2027-03-01T22:00:00Z') - NOW);
+  t.equal(second.add[0]?.id, first.add[0]?.id, 'the same job: one digest that day');
+});
+
+t.test('StakeholderContactsChanged: an invitation to each contact added (not to those it had), and the reminders of all', async (t) => {
+  const contacts = cso.type === 'StakeholderInvited' ? cso.data.contacts : [];
+  const added = { contactId: contactIdFor(CSO, 'second@wpn.example'), name: 'Second focal point', email: 'second@wpn.example' };
+  const { add } = plan([opened, cso, draft(1), event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: [...contacts, added], added: [added.contactId] })]);
+  const invitations = add.filter((j) => j.data.kind === 'invitation').map((j) => forStakeholder(j.data).contactId);
+  t.same(invitations, [added.contactId]);
+  t.equal(add.filter((j) => j.data.kind === 'reminder').length, 4, 'two contacts, two offsets');
+  const older = plan([opened, cso, draft(1), event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: [...contacts, added] })]);
+  t.same(older.add.filter((j) => j.data.kind === 'invitation'), [], 'an event written before `added` existed invites nobody');
+});
+
+t.test('StakeholderDetailsChanged to an endorser while endorsement is requested: the request and its reminders', async (t) => {
+  const became = event('StakeholderDetailsChanged', { stakeholderId: CSO, endorser: true });
+  t.same(kinds(plan([opened, cso, draft(1), endorsementRequested(1), became]).add), ['endorsement-request:cso', 'reminder:cso', 'reminder:cso']);
+  t.same(plan([opened, cso, draft(1), became]).add, [], 'no request open: nothing');
+  t.same(plan([opened, mfa, draft(1), endorsementRequested(1), event('StakeholderDetailsChanged', { stakeholderId: MFA, organisation: 'MFA' })]).add, [],
+    'another detail changed: nothing');
 });
 
 t.test('ConsultationClosed: the outcome to every stakeholder not removed', async (t) => {

@@ -75,14 +75,17 @@ t.test('ROLE=api and ROLE=workers on one data directory: the API takes the comma
   const api = start(t, { DATA_DIR: dataDir, SMTP_URL: '', QUEUE_PREFIX: prefix, ROLE: 'api' });
   const address = await api.address;
   const workers = start(t, { DATA_DIR: dataDir, SMTP_URL: sink.url, QUEUE_PREFIX: prefix, ROLE: 'workers' });
-  workers.address.catch(() => undefined); // it listens on no address
-  await workers.waitForLog((l) => l.msg === 'workers started: the relay follows the log, the senders take jobs');
-  t.notOk(workers.logs.some((l) => typeof l.address === 'string'), 'the workers process serves no HTTP');
+  const probe = await workers.address; // its health listener only
+  await workers.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('workers started: the relay follows the log, the senders take jobs'));
+  t.equal((await fetch(`${probe}/consultations`)).status, 404, 'the workers process serves no API');
   t.notOk(api.logs.some((l) => l.mail === 'file' || l.mail === 'smtp'), 'the API process sends no mail (no transport, no SMTP_URL needed)');
 
   await inviteOne(address, 'elena@wpn.example');
   await until('the invitation, sent by the workers process', () => arrived(sink, 'elena@wpn.example'), 30_000);
   t.match(await health(address), { status: 'ok', mail: { redis: { reachable: true }, relay: null, worker: null } }, 'the API watches Redis, runs neither');
+  await until('the workers\' relay live', async () => (await health(probe)).mail?.relay?.state === 'live', 10_000);
+  t.match(await health(probe), { status: 'ok', role: 'workers', store: { reachable: true }, mail: { redis: { reachable: true }, relay: { state: 'live' }, worker: { running: true } } },
+    'ROLE=workers answers /healthz on PORT: the mail section of its relay and worker');
   await stop(t, workers);
   await stop(t, api);
 });

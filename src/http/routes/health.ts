@@ -24,7 +24,7 @@ const StoreHealth = z.object({
   writable: z.boolean().describe('false after a write failed (disk full, I/O error), until a probe write succeeds; liveness stays 200'),
 });
 
-const MailHealth = z.object({
+export const MailHealth = z.object({
   redis: z.object({ reachable: z.boolean().describe('false: Redis is down; commands are still taken (the events are the record) and mail waits') }),
   relay: z.object({
     state: z.string().describe('live, catching-up, following (another process runs the relay), failed, stopped'),

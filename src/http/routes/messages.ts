@@ -86,7 +86,7 @@ export const messageRoutes: ResourcePlugin = async (app, { ctx }) => {
         + 'credentials: coordinators only (an auditor is 403), and `Cache-Control: no-store`. What a kind says: invitation — the current draft '
         + 'and deadlines (and endorsement, for an endorser with a request open); new-draft — the latest draft and its note; endorsement-request '
         + 'and reminder (phase=endorsement) — the open request; reminder (phase=comments) — the latest draft; acknowledgement — its latest '
-        + 'comment; outcome — the closing; answers-digest — the answers to its comments recorded today (UTC). Whether it is due for this '
+        + 'comment; outcome — the closing; answers-digest — the answers to its comments recorded today (the consultation\'s day, in its time zone). Whether it is due for this '
         + 'stakeholder (removed, declined, answered) is not judged.',
       params: StakeholderParams,
       querystring: PreviewQuery,

@@ -71,4 +71,16 @@ export const en: Catalogue = {
     answered: { one: '# of your comments was answered', other: '# of your comments were answered' },
     lead: (f, answered) => [`${answered} in the consultation “${f.title}”. The answers are on your page.`],
   },
+  officeDigest: {
+    subject: (f, day) => `Daily report (${day}): ${f.title}`,
+    greeting: 'Hello,',
+    lead: (f, day) => [`This is what needs your attention in the consultation “${f.title}” (${day}).`],
+    footer: 'You receive this report because this address is one of the consultation\'s mailboxes to alert (notifyEmails).',
+    signature: 'The consultation\'s mail service',
+    messageKind: { invitation: 'invitation', notice: 'notice', reminder: 'reminder' },
+    deliveryFailures: {
+      count: { one: '# message could not be delivered', other: '# messages could not be delivered' },
+      line: (l) => `${l.organisation}${l.contact ? `, ${l.contact}` : ''}: ${l.kind}, ${l.when}: ${l.reason}`,
+    },
+  },
 };

@@ -71,4 +71,16 @@ export const nl: Catalogue = {
     answered: { one: '# van uw opmerkingen is beantwoord', other: '# van uw opmerkingen zijn beantwoord' },
     lead: (f, answered) => [`${answered} in de consultatie “${f.title}”. De antwoorden staan op uw pagina.`],
   },
+  officeDigest: {
+    subject: (f, day) => `Dagrapport (${day}): ${f.title}`,
+    greeting: 'Goedendag,',
+    lead: (f, day) => [`Dit vraagt uw aandacht in de consultatie “${f.title}” (${day}).`],
+    footer: 'U ontvangt dit rapport omdat dit adres een van de waarschuwingsadressen van de consultatie is (notifyEmails).',
+    signature: 'De e-maildienst van de consultatie',
+    messageKind: { invitation: 'uitnodiging', notice: 'bericht', reminder: 'herinnering' },
+    deliveryFailures: {
+      count: { one: '# bericht kon niet worden bezorgd', other: '# berichten konden niet worden bezorgd' },
+      line: (l) => `${l.organisation}${l.contact ? `, ${l.contact}` : ''}: ${l.kind}, ${l.when}: ${l.reason}`,
+    },
+  },
 };

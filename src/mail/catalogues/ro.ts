@@ -75,4 +75,16 @@ export const ro: Catalogue = {
     },
     lead: (f, answered) => [`${answered} în consultarea „${f.title}”. Răspunsurile se află pe pagina dumneavoastră.`],
   },
+  officeDigest: {
+    subject: (f, day) => `Raport zilnic (${day}): ${f.title}`,
+    greeting: 'Bună ziua,',
+    lead: (f, day) => [`Iată ce necesită atenția dumneavoastră în consultarea „${f.title}” (${day}).`],
+    footer: 'Primiți acest raport deoarece această adresă este una dintre adresele de alertă ale consultării (notifyEmails).',
+    signature: 'Serviciul de e-mail al consultării',
+    messageKind: { invitation: 'invitație', notice: 'notificare', reminder: 'memento' },
+    deliveryFailures: {
+      count: { one: '# mesaj nu a putut fi livrat', few: '# mesaje nu au putut fi livrate', other: '# de mesaje nu au putut fi livrate' },
+      line: (l) => `${l.organisation}${l.contact ? `, ${l.contact}` : ''}: ${l.kind}, ${l.when}: ${l.reason}`,
+    },
+  },
 };
