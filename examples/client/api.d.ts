@@ -83,7 +83,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One consultation's summary */
+        /** One consultation's summary; `?revision=` or `?at=`: as it stood then */
         get: operations["getConsultation"];
         put?: never;
         post?: never;
@@ -194,7 +194,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every draft version with its sections */
+        /** Every draft version with its sections; `?revision=` or `?at=`: those published by then */
         get: operations["listDrafts"];
         put?: never;
         /** Publish the next numbered draft (an open endorsement request is cancelled) */
@@ -1139,7 +1139,10 @@ export interface operations {
     };
     getConsultation: {
         parameters: {
-            query?: never;
+            query?: {
+                revision?: number;
+                at?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1190,6 +1193,13 @@ export interface operations {
                         lastActivityAtLocal: string;
                         /** @enum {boolean} */
                         stale?: true;
+                        asOf?: {
+                            revision: number;
+                            recordedAt: string;
+                            recordedAtLocal: string;
+                            at: string;
+                            atLocal: string;
+                        };
                         timeZone: string;
                     };
                 };
@@ -1924,7 +1934,10 @@ export interface operations {
     };
     listDrafts: {
         parameters: {
-            query?: never;
+            query?: {
+                revision?: number;
+                at?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1963,6 +1976,13 @@ export interface operations {
                         }[];
                         /** @enum {boolean} */
                         stale?: true;
+                        asOf?: {
+                            revision: number;
+                            recordedAt: string;
+                            recordedAtLocal: string;
+                            at: string;
+                            atLocal: string;
+                        };
                         timeZone: string;
                     };
                 };
@@ -2458,6 +2478,8 @@ export interface operations {
                 status?: "invited" | "e-mailed" | "accepted" | "declined" | "removed" | "delivery-failed";
                 limit?: number;
                 cursor?: string;
+                revision?: number;
+                at?: string;
             };
             header?: never;
             path: {
@@ -2632,6 +2654,13 @@ export interface operations {
                         next: string | null;
                         /** @enum {boolean} */
                         stale?: true;
+                        asOf?: {
+                            revision: number;
+                            recordedAt: string;
+                            recordedAtLocal: string;
+                            at: string;
+                            atLocal: string;
+                        };
                         timeZone: string;
                     };
                     "text/csv": string;
@@ -4659,6 +4688,8 @@ export interface operations {
                 status?: "awaiting-answer" | "answered" | "retracted";
                 limit?: number;
                 cursor?: string;
+                revision?: number;
+                at?: string;
             };
             header?: never;
             path: {
@@ -4730,6 +4761,13 @@ export interface operations {
                         next: string | null;
                         /** @enum {boolean} */
                         stale?: true;
+                        asOf?: {
+                            revision: number;
+                            recordedAt: string;
+                            recordedAtLocal: string;
+                            at: string;
+                            atLocal: string;
+                        };
                         timeZone: string;
                     };
                     "text/csv": string;
@@ -5807,6 +5845,8 @@ export interface operations {
         parameters: {
             query?: {
                 version?: string;
+                revision?: number;
+                at?: string;
             };
             header?: never;
             path: {
@@ -6224,6 +6264,13 @@ export interface operations {
                         }[];
                         /** @enum {boolean} */
                         stale?: true;
+                        asOf?: {
+                            revision: number;
+                            recordedAt: string;
+                            recordedAtLocal: string;
+                            at: string;
+                            atLocal: string;
+                        };
                         timeZone: string;
                     };
                     "text/csv": string;

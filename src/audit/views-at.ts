@@ -1,11 +1,13 @@
 // The views of one consultation computed from its events alone: folded through this version's
 // reducers into a fresh in-memory view store, then read as the routes read them, at a given time
 // (several views derive fields from the time, such as whether the comment period is still open).
-// What an export bundle carries and what its verifier replays; what any view at a past revision is.
+// What an export bundle carries and its verifier replays, and what a view route answers for
+// `?revision=N` or `?at=<instant>`.
 import { fromRecorded } from '../domain/decode.ts';
+import { streamNameFor } from '../domain/stream-name.ts';
 import { DocBatch, docReader, projectionBase } from '../projections/doc-batch.ts';
-import { commentMatrix, consultationsList, drafts, signOff, stakeholders, type ConsultationView, type Projection } from '../projections/index.ts';
-import type { JsonObject } from '../store/port.ts';
+import { commentMatrix, consultationsList, drafts, signOff, stakeholders, type ConsultationView, type DocReader, type Projection } from '../projections/index.ts';
+import type { EventStore, JsonObject } from '../store/port.ts';
 import { MemoryViewStore } from '../views/memory-view-store.ts';
 
 /** The views an auditor can ask for, by the name the bundle gives them (the route each one is). */
@@ -29,19 +31,103 @@ export interface FoldableEvent {
   created: string;
 }
 
+/** Applies pages of events to the projection's documents in `store`, one commit per page (a page's documents are what it holds in memory). */
+export async function foldInto(store: MemoryViewStore, projection: Projection, pages: AsyncIterable<readonly FoldableEvent[]> | Iterable<readonly FoldableEvent[]>): Promise<void> {
+  const base = projectionBase(projection);
+  let committed: string | null = null;
+  let n = 0;
+  for await (const page of pages) {
+    const batch = new DocBatch(store, base);
+    for (const e of page) await projection.apply(batch, { ...e, event: fromRecorded(e).event });
+    const next = String(++n);
+    await store.commit(base, committed, next, batch.changes());
+    committed = next;
+  }
+}
+
 /** Each view as it stood after `events` (one consultation's, from revision 0, in order), read at `now`; null where the view has no such consultation. */
 export async function viewsAt(events: readonly FoldableEvent[], consultationId: string, now: string): Promise<Record<AuditedViewName, unknown>> {
-  const store = new MemoryViewStore();
-  const decoded = events.map((e) => ({ ...e, event: fromRecorded(e).event }));
   const out = {} as Record<AuditedViewName, unknown>;
   for (const [name, projection] of Object.entries(AUDITED_VIEWS) as [AuditedViewName, Projection & ConsultationView<unknown>][]) {
-    const base = projectionBase(projection);
-    const batch = new DocBatch(store, base); // one batch: the documents stay in memory until the one commit
-    for (const e of decoded) await projection.apply(batch, e);
-    await store.commit(base, null, String(events.length), batch.changes());
+    const store = new MemoryViewStore();
+    await foldInto(store, projection, [events]);
     // a JSON round trip, as a route serialises it: undefined fields disappear
-    const slot = await projection.read(docReader(store, base), consultationId, now);
+    const slot = await projection.read(docReader(store, projectionBase(projection)), consultationId, now);
     out[name] = slot === null ? null : JSON.parse(JSON.stringify(slot.view)) as unknown;
   }
   return out;
+}
+
+/** Where a past view stops: after revision `revision`, or after the last event recorded at or before `at`. */
+export type PastPoint = { revision: number } | { at: string };
+
+/** What a past view reflects: the last event folded (its revision and time). */
+export interface Reflected {
+  revision: number;
+  recordedAt: string;
+}
+
+const PAGE = 1000;
+
+/**
+ * A consultation's views as they stood at a past point, read from the event store: each
+ * projection folded when a route first reads it (a route reads one or two), streaming the
+ * stream's events a page at a time, so memory holds the documents, not the history.
+ */
+export class PastViews {
+  private readonly folded = new Map<Projection, Promise<MemoryViewStore>>();
+  private reflected_: Reflected | null = null;
+
+  constructor(private readonly store: EventStore, private readonly consultationId: string, private readonly point: PastPoint) {}
+
+  /** A reader over the projection's documents at that point (folded on first use). */
+  reader(projection: Projection): DocReader {
+    const base = projectionBase(projection);
+    const ready = () => this.fold(projection);
+    return {
+      stale: false,
+      async get(c, key) {
+        return docReader(await ready(), base).get(c, key);
+      },
+      async list(c, prefix) {
+        return docReader(await ready(), base).list(c, prefix);
+      },
+      async listPage(c, prefix, options) {
+        return docReader(await ready(), base).listPage(c, prefix, options);
+      },
+    };
+  }
+
+  /** The last event the views reflect; null until a view was read (or when the consultation had no event by then). */
+  get reflected(): Reflected | null {
+    return this.reflected_;
+  }
+
+  private fold(projection: Projection): Promise<MemoryViewStore> {
+    let folding = this.folded.get(projection);
+    if (!folding) {
+      folding = (async () => {
+        const views = new MemoryViewStore();
+        await foldInto(views, projection, this.pages());
+        return views;
+      })();
+      this.folded.set(projection, folding);
+    }
+    return folding;
+  }
+
+  /** The stream's events up to the point, a page at a time; records the last one. */
+  private async *pages(): AsyncIterable<readonly FoldableEvent[]> {
+    const streamName = streamNameFor(this.consultationId);
+    for (let from = 0; ;) {
+      const page = await this.store.readStream(streamName, { fromRevision: from, maxCount: PAGE });
+      const upTo = page.findIndex((e) => 'revision' in this.point ? e.revision > this.point.revision : String(e.metadata.recordedAt) > this.point.at);
+      const kept = upTo < 0 ? page : page.slice(0, upTo);
+      const last = kept.at(-1);
+      if (last) this.reflected_ = { revision: last.revision, recordedAt: String(last.metadata.recordedAt) };
+      if (kept.length > 0) yield kept;
+      if (upTo >= 0 || page.length < PAGE) return;
+      from = page.at(-1)!.revision + 1;
+    }
+  }
 }

@@ -40,6 +40,8 @@ export const HTTP_ERRORS = {
   TOKEN_REVOKED: { status: 401, title: 'The bearer token was revoked' },
   FORBIDDEN: { status: 403, title: 'This role may not do this' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
+  REVISION_NOT_FOUND: { status: 404, title: 'The consultation has no such revision (yet): ?revision is past its head, or ?at before it was opened' },
+  POINT_IN_TIME_CONFLICT: { status: 400, title: 'Ask for a past view by ?revision or by ?at, not both; ?at may not be in the future' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'The route does not take this method' },
   NOT_ACCEPTABLE: { status: 406, title: 'No representation matches the Accept header' },
   REQUEST_TIMEOUT: { status: 408, title: 'The request did not arrive in time' },

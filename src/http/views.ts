@@ -2,13 +2,18 @@
 // (If-None-Match → 304 is answered for every GET by the hook in app.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ConsultationView, Projection } from '../projections/projection.ts';
+import type { ConsultationView, DocReader, Projection } from '../projections/projection.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { HttpContext } from './context.ts';
 
 /** One consultation's view as the last commit holds it, with the stream revision it reflects; 404 when the view does not know it. */
-export async function readConsultation<V>(ctx: HttpContext, projection: Projection & ConsultationView<V>, consultationId: string): Promise<{ view: V; lastRevision: number; stale: boolean }> {
-  const slot = await projection.read(ctx.runner.reader(projection), consultationId, requestTime(ctx));
+export async function readConsultation<V>(
+  ctx: HttpContext, projection: Projection & ConsultationView<V>, consultationId: string,
+  source?: { reader(p: Projection): DocReader; now(): string },
+): Promise<{ view: V; lastRevision: number; stale: boolean }> {
+  const slot = source
+    ? await projection.read(source.reader(projection), consultationId, source.now())
+    : await projection.read(ctx.runner.reader(projection), consultationId, requestTime(ctx));
   if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${consultationId}`);
   return slot;
 }

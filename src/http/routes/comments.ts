@@ -15,6 +15,7 @@ import type { ResourcePlugin } from '../context.ts';
 import { CSV_CONTENT_TYPE, prefersCsv, toCsv, type CsvCell } from '../csv.ts';
 import { nextCursor, PageNext, PageQuery, pageRequest } from '../paging.ts';
 import { CommandAck, CommentParams, ConsultationParams, DraftVersion, readErrors } from '../schemas.ts';
+import { AsOf, PointInTimeQuery, viewSource } from '../point-in-time.ts';
 import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 // the view's own schemas: a field the view gains is served without a change here
@@ -35,6 +36,7 @@ const MatrixQuery = z.strictObject({
   stakeholder: z.string().min(1).max(100).optional().describe('only this stakeholder\'s comments'),
   status: CommentStatus.optional(),
   ...PageQuery,
+  ...PointInTimeQuery,
 });
 
 /** Who answered, as a spreadsheet shows it: "gender-office (coordinator)". */
@@ -130,7 +132,7 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
         200: {
           description: 'the matrix, or its rows as CSV',
           content: {
-            'application/json': { schema: Matrix.extend(Stale) },
+            'application/json': { schema: Matrix.extend(Stale).extend(AsOf) },
             'text/csv': { schema: z.string().describe('every filtered comment (unpaged), one row each, after a header row') },
           },
         },
@@ -140,21 +142,22 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
   }, async (request, reply) => {
     const { id } = request.params;
     const filter = filterOf(request.query);
+    const source = await viewSource(ctx, id, request.query);
     reply.header('vary', 'Accept');
     if (prefersCsv(request.headers.accept)) {
-      const slot = await readConsultation(ctx, commentMatrix, id);
-      setEtag(reply, `${slot.lastRevision}-csv`, slot);
+      const slot = await readConsultation(ctx, commentMatrix, id, source);
+      setEtag(reply, source.etag(`${slot.lastRevision}-csv`), slot);
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="comments-${id}.csv"`)
         .send(commentsCsv(filterMatrix(slot.view, filter).comments, await ctx.timeZones.of(id)));
     }
     const prefix = docKey(id, '');
-    const page = await readMatrixPage(ctx.runner.reader(commentMatrix), id, filter, pageRequest(request.query, prefix));
+    const page = await readMatrixPage(source.reader(commentMatrix), id, filter, pageRequest(request.query, prefix));
     if (!page) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${id}`);
-    setEtag(reply, String(page.lastRevision), page);
+    setEtag(reply, source.etag(String(page.lastRevision)), page);
     return reply.type('application/json; charset=utf-8').send({
-      consultationId: id, comments: page.rows, counts: page.counts, next: nextCursor(page.next, prefix), ...staleMark(page),
+      consultationId: id, comments: page.rows, counts: page.counts, next: nextCursor(page.next, prefix), ...staleMark(page), ...source.mark(),
     });
   });
 

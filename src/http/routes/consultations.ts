@@ -10,6 +10,7 @@ import type { ResourcePlugin } from '../context.ts';
 import { idempotencyKey } from '../run-command.ts';
 import { CommandAck, ConsultationParams, readErrors } from '../schemas.ts';
 import { DamagedFlag, flagDamaged } from '../damage-guard.ts';
+import { AsOf, PointInTimeQuery, viewSource } from '../point-in-time.ts';
 import { readConsultation, requestTime, setEtag, Stale, staleMark } from '../views.ts';
 
 // the view's own schema: a field the view gains is served without a change here
@@ -56,14 +57,16 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
     schema: {
       operationId: 'getConsultation',
       tags: ['consultations'],
-      summary: 'One consultation\'s summary',
+      summary: 'One consultation\'s summary; `?revision=` or `?at=`: as it stood then',
       params: ConsultationParams,
-      response: { 200: Summary.extend(Stale), ...readErrors },
+      querystring: z.strictObject(PointInTimeQuery),
+      response: { 200: Summary.extend(Stale).extend(AsOf), ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = await readConsultation(ctx, consultationsList, request.params.id);
-    setEtag(reply, String(slot.lastRevision), slot);
-    return { ...slot.view.summary, ...staleMark(slot) };
+    const source = await viewSource(ctx, request.params.id, request.query);
+    const slot = await readConsultation(ctx, consultationsList, request.params.id, source);
+    setEtag(reply, source.etag(String(slot.lastRevision)), slot);
+    return { ...slot.view.summary, ...staleMark(slot), ...source.mark() };
   });
 
   commandRoute(app, ctx, {

@@ -7,6 +7,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { commandRoute } from '../command-route.ts';
 import type { ResourcePlugin } from '../context.ts';
 import { CommandAck, ConsultationParams, problem, readErrors, VersionParams } from '../schemas.ts';
+import { AsOf, PointInTimeQuery, viewSource } from '../point-in-time.ts';
 import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 /**
@@ -45,14 +46,16 @@ export const draftRoutes: ResourcePlugin = async (app, { ctx }) => {
     schema: {
       operationId: 'listDrafts',
       tags: ['drafts'],
-      summary: 'Every draft version with its sections',
+      summary: 'Every draft version with its sections; `?revision=` or `?at=`: those published by then',
       params: ConsultationParams,
-      response: { 200: DraftsEntry.extend(Stale), ...readErrors },
+      querystring: z.strictObject(PointInTimeQuery),
+      response: { 200: DraftsEntry.extend(Stale).extend(AsOf), ...readErrors },
     },
   }, async (request, reply) => {
-    const slot = await readConsultation(ctx, drafts, request.params.id);
-    setEtag(reply, String(slot.lastRevision), slot);
-    return { languages: slot.view.languages, drafts: slot.view.drafts, ...staleMark(slot) };
+    const source = await viewSource(ctx, request.params.id, request.query);
+    const slot = await readConsultation(ctx, drafts, request.params.id, source);
+    setEtag(reply, source.etag(String(slot.lastRevision)), slot);
+    return { languages: slot.view.languages, drafts: slot.view.drafts, ...staleMark(slot), ...source.mark() };
   });
 
   app.get('/consultations/:id/drafts/:version', {

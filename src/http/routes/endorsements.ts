@@ -10,6 +10,7 @@ import { CSV_CONTENT_TYPE, prefersCsv, toCsv, type CsvCell } from '../csv.ts';
 import { localTime } from '../../domain/local-time.ts';
 import { runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, DraftVersion, readErrors, VersionParams } from '../schemas.ts';
+import { AsOf, PointInTimeQuery, viewSource } from '../point-in-time.ts';
 import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 /** The cancellation reason, optional here: without one the command records its default. */
@@ -127,12 +128,12 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
         + 'in the consultation\'s time zone, headed with the zone\'s name. A cell starting with =, +, -, @, tab or CR is prefixed with \' so a '
         + 'spreadsheet shows it as text.',
       params: ConsultationParams,
-      querystring: z.strictObject({ version: DraftVersion.optional().describe('the draft version; default the latest') }),
+      querystring: z.strictObject({ version: DraftVersion.optional().describe('the draft version; default the latest'), ...PointInTimeQuery }),
       response: {
         200: {
           description: 'the version\'s sign-off, or its endorsers as CSV',
           content: {
-            'application/json': { schema: SignOff.extend(Stale) },
+            'application/json': { schema: SignOff.extend(Stale).extend(AsOf) },
             'text/csv': { schema: z.string().describe('one row per endorser of the version, after a header row') },
           },
         },
@@ -141,7 +142,8 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
     },
   }, async (request, reply) => {
     const { id } = request.params;
-    const slot = await readConsultation(ctx, signOff, id);
+    const source = await viewSource(ctx, id, request.query);
+    const slot = await readConsultation(ctx, signOff, id, source);
     const { consultationId, status, outcome, finalDraftVersion, latestVersion } = slot.view;
     const version = versionSignOff(slot.view, request.query.version);
     if (!version) {
@@ -149,14 +151,14 @@ export const endorsementRoutes: ResourcePlugin = async (app, { ctx }) => {
     }
     reply.header('vary', 'Accept');
     if (prefersCsv(request.headers.accept)) {
-      setEtag(reply, `${version.draftVersion}-${slot.lastRevision}-csv`, slot);
+      setEtag(reply, source.etag(`${version.draftVersion}-${slot.lastRevision}-csv`), slot);
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="sign-off-${id}-v${version.draftVersion}.csv"`)
         .send(signOffCsv(version, await ctx.timeZones.of(id)));
     }
-    setEtag(reply, `${version.draftVersion}-${slot.lastRevision}`, slot);
+    setEtag(reply, source.etag(`${version.draftVersion}-${slot.lastRevision}`), slot);
     return reply.type('application/json; charset=utf-8')
-      .send({ consultationId, status, outcome, finalDraftVersion, latestVersion, ...version, ...staleMark(slot) });
+      .send({ consultationId, status, outcome, finalDraftVersion, latestVersion, ...version, ...staleMark(slot), ...source.mark() });
   });
 };

@@ -24,6 +24,7 @@ import { InputError } from '../problem.ts';
 import { expectedRevision, idempotencyKey, runCommand } from '../run-command.ts';
 import { COMMAND_HEADERS, CommandAck, commandErrors, ConsultationParams, problem, readErrors, StakeholderParams } from '../schemas.ts';
 import { nextCursor, PageNext, PageQuery, pageRequest } from '../paging.ts';
+import { AsOf, PointInTimeQuery, viewSource } from '../point-in-time.ts';
 import { readConsultation, setEtag, Stale, staleMark } from '../views.ts';
 
 /** Data rows one import may hold; a larger file is refused with 413 TOO_MANY_ROWS (split it). */
@@ -51,6 +52,7 @@ const ListQuery = z.strictObject({
     .describe('true: only those from whom something is awaited; false: only those from whom nothing is; response|comments|endorsement: only those from whom that is awaited'),
   status: InvitationStatus.optional().describe('only those whose invitation is in this state'),
   ...PageQuery,
+  ...PointInTimeQuery,
 });
 
 const ReasonBody = z.strictObject({ reason: Reason.optional() });
@@ -134,7 +136,7 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
         200: {
           description: 'the stakeholders, or the register as CSV',
           content: {
-            'application/json': { schema: StakeholderList.extend(Stale) },
+            'application/json': { schema: StakeholderList.extend(Stale).extend(AsOf) },
             'text/csv': { schema: z.string().describe('the stakeholders listed, one row each, after a header row') },
           },
         },
@@ -150,21 +152,22 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
       : null;
     const keep = byAwaiting === null && !status ? undefined
       : (x: StakeholderRow) => (byAwaiting === null || byAwaiting(x)) && (!status || x.invitationStatus === status);
+    const source = await viewSource(ctx, id, request.query);
     reply.header('vary', 'Accept');
     if (prefersCsv(request.headers.accept)) {
-      const whole = await readConsultation(ctx, stakeholders, id);
-      setEtag(reply, `${whole.lastRevision}-csv`, whole);
+      const whole = await readConsultation(ctx, stakeholders, id, source);
+      setEtag(reply, source.etag(`${whole.lastRevision}-csv`), whole);
       return reply
         .type(CSV_CONTENT_TYPE)
         .header('content-disposition', `attachment; filename="stakeholders-${id}.csv"`)
         .send(stakeholdersCsv(keep ? whole.view.stakeholders.filter(keep) : whole.view.stakeholders, await ctx.timeZones.of(id)));
     }
     const prefix = docKey(id, '');
-    const slot = await readStakeholdersPage(ctx.runner.reader(stakeholders), id, pageRequest(request.query, prefix), keep);
+    const slot = await readStakeholdersPage(source.reader(stakeholders), id, pageRequest(request.query, prefix), keep);
     if (!slot) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${id}`);
-    setEtag(reply, String(slot.lastRevision), slot);
+    setEtag(reply, source.etag(String(slot.lastRevision)), slot);
     const { rows, next, ...facts } = slot.view;
-    return reply.type('application/json; charset=utf-8').send({ ...facts, stakeholders: rows, next: nextCursor(next, prefix), ...staleMark(slot) });
+    return reply.type('application/json; charset=utf-8').send({ ...facts, stakeholders: rows, next: nextCursor(next, prefix), ...staleMark(slot), ...source.mark() });
   });
 
   app.get('/consultations/:id/stakeholders/:sid', {
