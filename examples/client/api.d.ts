@@ -5662,6 +5662,8 @@ export interface operations {
                 "application/json": {
                     /** Format: uuid */
                     stakeholderId: string;
+                    /** Format: uuid */
+                    contactId?: string;
                     draftVersion: number;
                     signatory: {
                         name: string;
@@ -5674,6 +5676,8 @@ export interface operations {
                 } | {
                     /** Format: uuid */
                     stakeholderId: string;
+                    /** Format: uuid */
+                    contactId?: string;
                     draftVersion: number;
                     reason: string;
                     /** @enum {string} */
@@ -5901,6 +5905,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             } | {
                                 /** @enum {string} */
                                 status: "withheld";
@@ -5911,6 +5916,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             })[];
                             endorserHistory: {
                                 endorser: boolean;
@@ -5956,6 +5962,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             } | {
                                 /** @enum {string} */
                                 status: "withheld";
@@ -5966,6 +5973,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             })[];
                             endorserHistory: {
                                 endorser: boolean;
@@ -5992,6 +6000,7 @@ export interface operations {
                                 role: string;
                                 id: string;
                             } | null;
+                            contactId: string | null;
                         } | {
                             stakeholderId: string;
                             organisation: string;
@@ -6023,6 +6032,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             } | {
                                 /** @enum {string} */
                                 status: "withheld";
@@ -6033,6 +6043,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             })[];
                             endorserHistory: {
                                 endorser: boolean;
@@ -6054,6 +6065,7 @@ export interface operations {
                                 role: string;
                                 id: string;
                             } | null;
+                            contactId: string | null;
                         } | {
                             stakeholderId: string;
                             organisation: string;
@@ -6085,6 +6097,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             } | {
                                 /** @enum {string} */
                                 status: "withheld";
@@ -6095,6 +6108,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             })[];
                             endorserHistory: {
                                 endorser: boolean;
@@ -6140,6 +6154,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             } | {
                                 /** @enum {string} */
                                 status: "withheld";
@@ -6150,6 +6165,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             })[];
                             endorserHistory: {
                                 endorser: boolean;

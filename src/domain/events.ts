@@ -95,12 +95,14 @@ export const EventDataSchemas = {
   }),
   DraftEndorsed: z.object({
     ...StakeholderRef,
+    /** the contact person who made the decision (through a personal link); absent: the organisation's as a whole */
+    contactId: z.string().optional(),
     draftVersion: z.number().int().positive(),
     signatory: StoredSignatory,
     statement: z.string().optional(),
     evidence: z.string().optional(),
   }),
-  EndorsementWithheld: z.object({ ...StakeholderRef, draftVersion: z.number().int().positive(), reason: z.string() }),
+  EndorsementWithheld: z.object({ ...StakeholderRef, contactId: z.string().optional(), draftVersion: z.number().int().positive(), reason: z.string() }),
   DeadlineExtended: z.object({
     phase: Phase,
     draftVersion: z.number().int().positive(),
