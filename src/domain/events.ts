@@ -117,6 +117,8 @@ export const EventDataSchemas = {
    * only. The mail relay sends it as a new message (its own job and Message-ID).
    */
   InvitationResendRequested: z.object({ ...StakeholderRef, contactId: z.string().optional() }),
+  /** A contact whose personal link was refused (expired or revoked) asked the coordinator for a new one, from the refused link's page. */
+  NewLinkRequested: z.object({ ...StakeholderRef, contactId: z.string(), reason: z.enum(['expired', 'revoked']) }),
   /**
    * The consultation's reminders, replacing the settings before: `offsets` how long before each
    * deadline (durations such as "7d", "36h", longest first; null: the server's REMINDER_OFFSETS),
