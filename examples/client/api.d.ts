@@ -2627,6 +2627,13 @@ export interface operations {
                             lastActivityAtLocal: string;
                             lastResponseAt: string | null;
                             lastResponseAtLocal: string | null;
+                            newLinkRequest: {
+                                contactId: string;
+                                /** @enum {string} */
+                                reason: "expired" | "revoked";
+                                requestedAt: string;
+                                requestedAtLocal: string;
+                            } | null;
                             awaiting: ("response" | "comments" | "endorsement")[];
                         }[];
                         next: string | null;
@@ -3020,6 +3027,13 @@ export interface operations {
                         lastActivityAtLocal: string;
                         lastResponseAt: string | null;
                         lastResponseAtLocal: string | null;
+                        newLinkRequest: {
+                            contactId: string;
+                            /** @enum {string} */
+                            reason: "expired" | "revoked";
+                            requestedAt: string;
+                            requestedAtLocal: string;
+                        } | null;
                         awaiting: ("response" | "comments" | "endorsement")[];
                         /** @enum {boolean} */
                         stale?: true;
