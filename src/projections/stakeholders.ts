@@ -217,7 +217,7 @@ const Messages = collection('messages', MessageDoc);
 
 export const stakeholders = perConsultation<StakeholdersHead, StakeholdersView>({
   name: 'stakeholders',
-  version: 5,
+  version: 6,
   head: StakeholdersHead,
   collections: [Rows, Comments, Messages],
   open(e) {
