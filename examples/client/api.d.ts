@@ -2649,6 +2649,13 @@ export interface operations {
                             lastActivityAtLocal: string;
                             lastResponseAt: string | null;
                             lastResponseAtLocal: string | null;
+                            newLinkRequest: {
+                                contactId: string;
+                                /** @enum {string} */
+                                reason: "expired" | "revoked";
+                                requestedAt: string;
+                                requestedAtLocal: string;
+                            } | null;
                             awaiting: ("response" | "comments" | "endorsement")[];
                         }[];
                         next: string | null;
@@ -3049,6 +3056,13 @@ export interface operations {
                         lastActivityAtLocal: string;
                         lastResponseAt: string | null;
                         lastResponseAtLocal: string | null;
+                        newLinkRequest: {
+                            contactId: string;
+                            /** @enum {string} */
+                            reason: "expired" | "revoked";
+                            requestedAt: string;
+                            requestedAtLocal: string;
+                        } | null;
                         awaiting: ("response" | "comments" | "endorsement")[];
                         /** @enum {boolean} */
                         stale?: true;
@@ -5700,6 +5714,8 @@ export interface operations {
                 "application/json": {
                     /** Format: uuid */
                     stakeholderId: string;
+                    /** Format: uuid */
+                    contactId?: string;
                     draftVersion: number;
                     signatory: {
                         name: string;
@@ -5712,6 +5728,8 @@ export interface operations {
                 } | {
                     /** Format: uuid */
                     stakeholderId: string;
+                    /** Format: uuid */
+                    contactId?: string;
                     draftVersion: number;
                     reason: string;
                     /** @enum {string} */
@@ -5941,6 +5959,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             } | {
                                 /** @enum {string} */
                                 status: "withheld";
@@ -5951,6 +5970,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             })[];
                             endorserHistory: {
                                 endorser: boolean;
@@ -5996,6 +6016,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             } | {
                                 /** @enum {string} */
                                 status: "withheld";
@@ -6006,6 +6027,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             })[];
                             endorserHistory: {
                                 endorser: boolean;
@@ -6032,6 +6054,7 @@ export interface operations {
                                 role: string;
                                 id: string;
                             } | null;
+                            contactId: string | null;
                         } | {
                             stakeholderId: string;
                             organisation: string;
@@ -6063,6 +6086,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             } | {
                                 /** @enum {string} */
                                 status: "withheld";
@@ -6073,6 +6097,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             })[];
                             endorserHistory: {
                                 endorser: boolean;
@@ -6094,6 +6119,7 @@ export interface operations {
                                 role: string;
                                 id: string;
                             } | null;
+                            contactId: string | null;
                         } | {
                             stakeholderId: string;
                             organisation: string;
@@ -6125,6 +6151,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             } | {
                                 /** @enum {string} */
                                 status: "withheld";
@@ -6135,6 +6162,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             })[];
                             endorserHistory: {
                                 endorser: boolean;
@@ -6180,6 +6208,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             } | {
                                 /** @enum {string} */
                                 status: "withheld";
@@ -6190,6 +6219,7 @@ export interface operations {
                                     role: string;
                                     id: string;
                                 } | null;
+                                contactId: string | null;
                             })[];
                             endorserHistory: {
                                 endorser: boolean;

@@ -11,6 +11,8 @@ export const KEY_PURPOSES = {
   stakeholderLink: 'stakeholder link token v1',
   /** the reply+<token>@ and bounces+<token>@ addresses (a truncated HMAC, stakeholder-tokens.ts) */
   replyAddress: 'reply address token v1',
+  /** the reply page's CSRF tokens, each bound to the link it was rendered for (src/pages/plugin.ts) */
+  pageForms: 'reply page form token v1',
 } as const;
 
 export type KeyPurpose = keyof typeof KEY_PURPOSES;

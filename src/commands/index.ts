@@ -18,6 +18,7 @@ import { recordOfficeNotification } from './record-office-notification.ts';
 import { reinstateStakeholder } from './reinstate-stakeholder.ts';
 import { removeStakeholder } from './remove-stakeholder.ts';
 import { requestEndorsement } from './request-endorsement.ts';
+import { requestNewLink } from './request-new-link.ts';
 import { resendInvitation } from './resend-invitation.ts';
 import { respondToInvitation } from './respond-to-invitation.ts';
 import { retractComment } from './retract-comment.ts';
@@ -29,11 +30,12 @@ export const commands = {
   reinstateStakeholder, submitComment, retractComment, completeReview, answerComment, requestEndorsement,
   cancelEndorsementRequest, endorseDraft, withholdEndorsement, extendDeadline, closeConsultation,
   recordMessageSent, recordDeliveryFailure, configureReminders, resendInvitation, changeNotifyEmails, recordOfficeNotification,
+  requestNewLink,
 } as const;
 
 export {
   answerComment, cancelEndorsementRequest, changeContacts, changeNotifyEmails, changeStakeholderDetails, closeConsultation, completeReview, configureReminders, endorseDraft,
   extendDeadline, inviteStakeholder, openConsultation, publishDraft, recordDeliveryFailure, recordMessageSent, recordOfficeNotification,
-  reinstateStakeholder, removeStakeholder, requestEndorsement, resendInvitation, respondToInvitation, retractComment, submitComment,
+  reinstateStakeholder, removeStakeholder, requestEndorsement, requestNewLink, resendInvitation, respondToInvitation, retractComment, submitComment,
   withholdEndorsement,
 };

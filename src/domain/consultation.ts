@@ -314,6 +314,8 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
       return;
     case 'InvitationResendRequested':
       return; // a request to the mail relay: nothing decide needs
+    case 'NewLinkRequested':
+      return; // a request to the coordinator, shown in the stakeholders view
     case 'InvitationSent':
     case 'NoticeSent':
     case 'ReminderSent':

@@ -95,12 +95,14 @@ export const EventDataSchemas = {
   }),
   DraftEndorsed: z.object({
     ...StakeholderRef,
+    /** the contact person who made the decision (through a personal link); absent: the organisation's as a whole */
+    contactId: z.string().optional(),
     draftVersion: z.number().int().positive(),
     signatory: StoredSignatory,
     statement: z.string().optional(),
     evidence: z.string().optional(),
   }),
-  EndorsementWithheld: z.object({ ...StakeholderRef, draftVersion: z.number().int().positive(), reason: z.string() }),
+  EndorsementWithheld: z.object({ ...StakeholderRef, contactId: z.string().optional(), draftVersion: z.number().int().positive(), reason: z.string() }),
   DeadlineExtended: z.object({
     phase: Phase,
     draftVersion: z.number().int().positive(),
@@ -115,6 +117,8 @@ export const EventDataSchemas = {
    * only. The mail relay sends it as a new message (its own job and Message-ID).
    */
   InvitationResendRequested: z.object({ ...StakeholderRef, contactId: z.string().optional() }),
+  /** A contact whose personal link was refused (expired or revoked) asked the coordinator for a new one, from the refused link's page. */
+  NewLinkRequested: z.object({ ...StakeholderRef, contactId: z.string(), reason: z.enum(['expired', 'revoked']) }),
   /**
    * The consultation's reminders, replacing the settings before: `offsets` how long before each
    * deadline (durations such as "7d", "36h", longest first; null: the server's REMINDER_OFFSETS),

@@ -5,9 +5,10 @@
 // How it is built: the root instance holds what is the framework's own: its answers as
 // problem+json (unknown route or method, bad URL, client errors, 503 while shutting down; see
 // framework.ts), the request log serializer, the documentation. Beside it sit encapsulated
-// plugins: the open health checks, and the API (api.ts: bearer auth, the JSON error handler, JSON
-// bodies), which holds one plugin per resource (routes/*.ts). A plugin for HTML pages reached by a
-// signed link would be registered here, beside the API, with its own auth hook and error handler.
+// plugins: the open health checks, the API (api.ts: bearer auth, the JSON error handler, JSON
+// bodies), which holds one plugin per resource (routes/*.ts), and under /r the reply page reached
+// by a stakeholder's personal link (src/pages/plugin.ts: its own auth by the link's token, HTML
+// error pages, strict headers, CSRF on its forms, a rate limit per link).
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -24,6 +25,7 @@ import type { EventStore } from '../store/port.ts';
 import type { MailHealth } from '../workers/mail-system.ts';
 import type { Metrics } from '../metrics.ts';
 import { apiPlugin } from './api.ts';
+import { PAGES_PREFIX, pagesPlugin } from '../pages/plugin.ts';
 import type { App, HttpContext } from './context.ts';
 import { answerNotFound, clientErrorHandler, frameworkErrors, problemErrorHandler, refuseWhileClosing } from './framework.ts';
 import { swaggerOptions } from './openapi.ts';
@@ -68,6 +70,8 @@ export interface AppDeps {
   mail?: MailSettings;
   /** the key heads are signed with (main resolves AUDIT_SIGNING_KEY); default: one made for this app alone */
   auditKey?: AuditSigningKey;
+  /** the reply page's rate limit per link token (default 120 requests a minute) */
+  pageRateLimit?: { max: number; timeWindowMs: number };
 }
 
 /** The longest path parameter the router accepts; a longer one is 414 URI_TOO_LONG (ids are 36-character UUIDs). */
@@ -115,5 +119,6 @@ export async function buildApp(deps: AppDeps) {
   await app.register(async (health: App) => healthRoutes(health, { ...ctx, storeKind: deps.storeKind, ...(deps.mailHealth ? { mailHealth: deps.mailHealth } : {}) }));
   await app.register(async (open: App) => publicKeyRoute(open, ctx));
   await app.register(apiPlugin, { ctx, authSecret: deps.authSecret, ...(deps.authPolicy ? { authPolicy: deps.authPolicy } : {}) });
+  await app.register(pagesPlugin, { prefix: PAGES_PREFIX, ctx, authSecret: deps.authSecret, ...(deps.pageRateLimit ? { rateLimit: deps.pageRateLimit } : {}) });
   return app;
 }

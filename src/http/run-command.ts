@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { CommandDefinition } from '../commands/command.ts';
 import type { CommandResult } from '../commands/handler.ts';
+import type { Actor } from '../domain/schemas.ts';
 import { principalOf } from './auth.ts';
 import type { HttpContext } from './context.ts';
 import { AppError } from '../errors/catalogue.ts';
@@ -40,6 +41,8 @@ export interface RunOptions<S extends z.ZodType> {
   commandId?: string;
   /** overrides If-Match: null runs the command unconditionally (a bulk request checks If-Match once, up front) */
   expectedRevision?: number | null;
+  /** who gives it, where no bearer token says (the reply page: the stakeholder its link names) */
+  actor?: Actor;
 }
 
 export async function runCommand<S extends z.ZodType>(
@@ -52,12 +55,12 @@ export async function runCommand<S extends z.ZodType>(
     // its response could not show the command in the views: refuse it before anything is appended
     throw new AppError('VIEWS_REBUILDING', 'the views are still catching up with the event store since the server started; retry shortly');
   }
-  const principal = principalOf(request);
+  const actor = options.actor ?? (({ role, subject }) => ({ role, id: subject }))(principalOf(request));
   const expected = options.expectedRevision === undefined ? expectedRevision(request) : options.expectedRevision ?? undefined;
   const result = await ctx.handler.execute(options.command, {
     consultationId: options.consultationId,
     commandId: options.commandId ?? idempotencyKey(request) ?? randomUUID(),
-    actor: { role: principal.role, id: principal.subject },
+    actor,
     input: options.input,
     ...(expected !== undefined ? { expectedRevision: expected } : {}),
   });

@@ -33,6 +33,10 @@ import { collection, docKey, perConsultation, readable, type DocReader, type Doc
 export const RecordedBy = z.object({ role: z.string(), id: z.string() }).nullable()
   .describe('who recorded it (the command\'s actor): a coordinator on the stakeholder\'s behalf, the stakeholder itself, or a worker');
 
+/** The contact person who made a decision for the organisation (through a personal link): the decision stays the organisation's. */
+const ContactId = z.string().nullable()
+  .describe('the contact person of the endorser who made this decision (through a personal link); null: the organisation as a whole (or recorded by a coordinator)');
+
 export const Endorsement = z.object({
   status: z.literal('endorsed'),
   signatory: StoredSignatory.describe('who signed, and as what'),
@@ -40,10 +44,11 @@ export const Endorsement = z.object({
   evidence: z.string().nullable().describe('e.g. the reference of a signed letter'),
   endorsedAt: z.string(),
   actor: RecordedBy,
+  contactId: ContactId,
 });
 export type Endorsement = z.infer<typeof Endorsement>;
 
-export const Withholding = z.object({ status: z.literal('withheld'), reason: z.string(), withheldAt: z.string(), actor: RecordedBy });
+export const Withholding = z.object({ status: z.literal('withheld'), reason: z.string(), withheldAt: z.string(), actor: RecordedBy, contactId: ContactId });
 export type Withholding = z.infer<typeof Withholding>;
 
 /** An endorser's decision on a version: a later one replaces an earlier one (and the earlier ones stay in its history). */
@@ -197,7 +202,7 @@ const Unanswered = collection('unanswered', UnansweredComment);
 
 export const signOff = perConsultation<SignOffHead, SignOffView>({
   name: 'sign-off',
-  version: 4,
+  version: 5,
   head: SignOffHead,
   collections: [Unanswered],
   open(e) {
@@ -312,15 +317,16 @@ async function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext, d
       return;
     }
     case 'DraftEndorsed': {
-      const { stakeholderId, draftVersion, signatory, statement, evidence } = e.data;
+      const { stakeholderId, draftVersion, signatory, statement, evidence, contactId } = e.data;
       record(head, stakeholderId, draftVersion, {
         status: 'endorsed', signatory, statement: statement ?? null, evidence: evidence ?? null, endorsedAt: at.recordedAt, actor: at.actor,
+        contactId: contactId ?? null,
       });
       return;
     }
     case 'EndorsementWithheld': {
-      const { stakeholderId, draftVersion, reason } = e.data;
-      record(head, stakeholderId, draftVersion, { status: 'withheld', reason, withheldAt: at.recordedAt, actor: at.actor });
+      const { stakeholderId, draftVersion, reason, contactId } = e.data;
+      record(head, stakeholderId, draftVersion, { status: 'withheld', reason, withheldAt: at.recordedAt, actor: at.actor, contactId: contactId ?? null });
       return;
     }
     case 'CommentSubmitted': {

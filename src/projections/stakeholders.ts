@@ -152,6 +152,8 @@ export const StakeholderRow = z.object({
   lastActivityAt: z.string(),
   /** when its latest own act was recorded: accepting, declining, commenting, completing a review, endorsing, withholding */
   lastResponseAt: z.string().nullable(),
+  newLinkRequest: z.object({ contactId: z.string(), reason: z.enum(['expired', 'revoked']), requestedAt: z.string() }).nullable()
+    .describe('the latest request for a new personal link, made from the page of a refused link (expired, or revoked: removed, or no longer its contact); null: none'),
   /** see awaitingFrom (src/domain/standing.ts) */
   awaiting: z.array(Awaiting).describe('what the coordinator still awaits from it; [] when nothing'),
 });
@@ -215,7 +217,7 @@ const Messages = collection('messages', MessageDoc);
 
 export const stakeholders = perConsultation<StakeholdersHead, StakeholdersView>({
   name: 'stakeholders',
-  version: 5,
+  version: 6,
   head: StakeholdersHead,
   collections: [Rows, Comments, Messages],
   open(e) {
@@ -380,6 +382,7 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
         earlierDecisions: {},
         lastActivityAt: at.recordedAt,
         lastResponseAt: null,
+        newLinkRequest: null,
       }, head.invited);
       return;
     }
@@ -413,6 +416,11 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
         own(x);
         x.response = 'declined';
         x.declineReason = e.data.reason ?? null;
+      });
+    case 'NewLinkRequested':
+      return row(e.data.stakeholderId, (x) => {
+        touch(x);
+        x.newLinkRequest = { contactId: e.data.contactId, reason: e.data.reason, requestedAt: at.recordedAt };
       });
     case 'StakeholderRemoved':
       return row(e.data.stakeholderId, (x) => {

@@ -44,6 +44,8 @@ export interface ApiOptions {
   metrics?: Metrics;
   /** what messages are composed with (previews); default: the app's */
   mail?: MailSettings;
+  /** the reply page's rate limit per link */
+  pageRateLimit?: { max: number; timeWindowMs: number };
 }
 
 export async function startApi(t: Teardown, options: ApiOptions = {}) {
@@ -61,6 +63,7 @@ export async function startApi(t: Teardown, options: ApiOptions = {}) {
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.mail ? { mail: options.mail } : {}),
+    ...(options.pageRateLimit ? { pageRateLimit: options.pageRateLimit } : {}),
   });
   t.teardown(async () => {
     await app.close();

@@ -93,7 +93,7 @@ t.test('POST /endorsements: endorse and withhold on an endorser\'s behalf; withh
   const withheld = await api.call({ url: `/consultations/${id}/endorsements`, body: { stakeholderId: justice, draftVersion: 1, decision: 'withhold', reason: 'Awaiting legal review of section 2.' } });
   t.strictSame(withheld.json(), { revision: 7 });
   const midway = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
-  const withholding = { status: 'withheld', reason: 'Awaiting legal review of section 2.', withheldAt: '2027-02-11T10:00:00.000Z', actor: COORDINATOR };
+  const withholding = { status: 'withheld', reason: 'Awaiting legal review of section 2.', withheldAt: '2027-02-11T10:00:00.000Z', actor: COORDINATOR, contactId: null };
   t.strictSame(midway.endorsers[1], {
     stakeholderId: justice, organisation: JUSTICE.organisation, required: true, invitationDeclined: false, deadline: DEADLINE, removal: null,
     history: [withholding], endorserHistory: invitedBy(), ...withholding,
@@ -114,9 +114,9 @@ t.test('POST /endorsements: endorse and withhold on an endorser\'s behalf; withh
   const signOff = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
   const mfaEndorsement = {
     status: 'endorsed', signatory: MFA_SIGNATORY, statement: 'Endorsed on behalf of the Ministry.', evidence: 'letter MAE-2027-7',
-    endorsedAt: '2027-02-10T10:00:00.000Z', actor: COORDINATOR,
+    endorsedAt: '2027-02-10T10:00:00.000Z', actor: COORDINATOR, contactId: null,
   };
-  const justiceEndorsement = { status: 'endorsed', signatory: JUSTICE_SIGNATORY, statement: null, evidence: null, endorsedAt: '2027-02-12T10:00:00.000Z', actor: COORDINATOR };
+  const justiceEndorsement = { status: 'endorsed', signatory: JUSTICE_SIGNATORY, statement: null, evidence: null, endorsedAt: '2027-02-12T10:00:00.000Z', actor: COORDINATOR, contactId: null };
   t.strictSame(signOff.endorsers, [
     {
       stakeholderId: mfa, organisation: MFA.organisation, required: true, invitationDeclined: false, deadline: DEADLINE, removal: null,
@@ -346,7 +346,7 @@ t.test('endorsing again with another signatory, title, statement or evidence is 
   t.equal(await eventCount(api, id), 9);
 
   const signOff = withoutLocalTimes((await api.call({ url: `/consultations/${id}/sign-off` })).json());
-  const latest = { status: 'endorsed', signatory: minister, statement: null, evidence: 'letter MAE-2027-9', endorsedAt: '2027-02-12T10:00:00.000Z', actor: COORDINATOR };
+  const latest = { status: 'endorsed', signatory: minister, statement: null, evidence: 'letter MAE-2027-9', endorsedAt: '2027-02-12T10:00:00.000Z', actor: COORDINATOR, contactId: null };
   t.match(signOff.endorsers[0], latest, 'the latest decision is the one shown and counted');
   t.strictSame(signOff.endorsers[0].history.map((d: { signatory: { name: string }; endorsedAt: string; evidence: string | null }) => [d.signatory.name, d.evidence, d.endorsedAt]), [
     ['Ioana Marin', null, '2027-02-10T10:00:00.000Z'],
@@ -373,7 +373,7 @@ t.test('a withholding endorser that is removed stays in the sign-off with its de
   t.strictSame(signOff.endorsers[1], {
     stakeholderId: justice, organisation: JUSTICE.organisation, required: false, invitationDeclined: false, deadline: DEADLINE,
     removal: { removedAt: '2027-02-12T10:00:00.000Z', reason: 'Justice leaves the plan to the police.', actor: COORDINATOR },
-    history: [{ status: 'withheld', reason: 'The plan has no budget line.', withheldAt: '2027-02-11T10:00:00.000Z', actor: COORDINATOR }],
+    history: [{ status: 'withheld', reason: 'The plan has no budget line.', withheldAt: '2027-02-11T10:00:00.000Z', actor: COORDINATOR, contactId: null }],
     endorserHistory: invitedBy(),
     status: 'removed',
   }, 'the withholding ministry does not disappear');
@@ -477,8 +477,8 @@ t.test('the generated OpenAPI documents the endorsement routes: the decision uni
   const decision = body('/consultations/{id}/endorsements', 'post');
   const branches = decision.oneOf ?? decision.anyOf ?? [];
   t.strictSame(branches.map((b) => Object.keys(b.properties ?? {}).sort()), [
-    ['decision', 'draftVersion', 'evidence', 'signatory', 'stakeholderId', 'statement'],
-    ['decision', 'draftVersion', 'reason', 'stakeholderId'],
+    ['contactId', 'decision', 'draftVersion', 'evidence', 'signatory', 'stakeholderId', 'statement'],
+    ['contactId', 'decision', 'draftVersion', 'reason', 'stakeholderId'],
   ]);
   t.strictSame(branches.map((b) => b.required?.sort()), [
     ['decision', 'draftVersion', 'signatory', 'stakeholderId'],

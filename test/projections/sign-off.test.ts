@@ -94,9 +94,9 @@ t.test('given DraftEndorsed, then endorsed with signatory, title, time, statemen
   const v = await versionAfter([...requested, { events: [full], actor: asStakeholder(MFA) }, endorsed(MOD, 1)]);
   const mfaDecision = {
     status: 'endorsed', signatory: { name: 'Ana Popescu', title: 'State Secretary' }, statement: 'The Ministry endorses the plan.', evidence: 'letter 123/2027',
-    endorsedAt: at(6), actor: { role: 'stakeholder', id: MFA },
+    endorsedAt: at(6), actor: { role: 'stakeholder', id: MFA }, contactId: null,
   } as const;
-  const modDecision = { status: 'endorsed', signatory, statement: null, evidence: null, endorsedAt: at(7), actor: COORDINATOR } as const;
+  const modDecision = { status: 'endorsed', signatory, statement: null, evidence: null, endorsedAt: at(7), actor: COORDINATOR, contactId: null } as const;
   t.strictSame(v.endorsers, [
     {
       stakeholderId: MFA, organisation: MFA_ORG, required: true, invitationDeclined: false, deadline: ENDORSEMENT_DEADLINE, removal: null,
@@ -112,7 +112,7 @@ t.test('given DraftEndorsed, then endorsed with signatory, title, time, statemen
 
 t.test('given EndorsementWithheld, then withheld with the reason and time; not ready', async (t) => {
   const v = await versionAfter([...requested, endorsed(MFA, 1), withheld(MOD, 1)]);
-  const decision = { status: 'withheld', reason: 'budget not agreed', withheldAt: at(7), actor: COORDINATOR } as const;
+  const decision = { status: 'withheld', reason: 'budget not agreed', withheldAt: at(7), actor: COORDINATOR, contactId: null } as const;
   t.strictSame(v.endorsers[1], {
     stakeholderId: MOD, organisation: MOD_ORG, required: true, invitationDeclined: false, deadline: ENDORSEMENT_DEADLINE, removal: null,
     history: [decision], endorserHistory: invitedAt(4), ...decision,
@@ -136,9 +136,9 @@ t.test('a later decision by the same endorser replaces the earlier one; every de
   ]);
   const mod = v.endorsers[1]!;
   t.strictSame(mod.history, [
-    { status: 'withheld', reason: 'budget not agreed', withheldAt: at(6), actor: { role: 'stakeholder', id: MOD } },
-    { status: 'endorsed', signatory, statement: null, evidence: null, endorsedAt: at(7), actor: COORDINATOR },
-    { status: 'endorsed', signatory: other, statement: null, evidence: 'letter MOD-77/2027', endorsedAt: at(8), actor: COORDINATOR },
+    { status: 'withheld', reason: 'budget not agreed', withheldAt: at(6), actor: { role: 'stakeholder', id: MOD }, contactId: null },
+    { status: 'endorsed', signatory, statement: null, evidence: null, endorsedAt: at(7), actor: COORDINATOR, contactId: null },
+    { status: 'endorsed', signatory: other, statement: null, evidence: 'letter MOD-77/2027', endorsedAt: at(8), actor: COORDINATOR, contactId: null },
   ], 'withheld → endorsed → endorsed again by another signatory');
   sameFields(t, mod, { status: 'endorsed', signatory: other, endorsedAt: at(8) } as Partial<typeof mod>, 'the latest is the one that counts');
 });
@@ -176,7 +176,7 @@ t.test('an endorser removed after withholding stays listed with its decisions an
   t.strictSame(v.endorsers[1], {
     stakeholderId: MOD, organisation: MOD_ORG, required: false, invitationDeclined: false, deadline: ENDORSEMENT_DEADLINE,
     removal: { removedAt: at(8), reason: 'left the coalition', actor: COORDINATOR },
-    history: [{ status: 'withheld', reason: 'budget not agreed', withheldAt: at(7), actor: COORDINATOR }],
+    history: [{ status: 'withheld', reason: 'budget not agreed', withheldAt: at(7), actor: COORDINATOR, contactId: null }],
     endorserHistory: invitedAt(4),
     status: 'removed',
   }, 'the withholding ministry does not disappear');
@@ -407,7 +407,7 @@ t.test('given an endorser ceasing to be one, then it is not required; listed wit
   t.strictSame(statuses(v), [[MFA, 'endorsed'], [MOD, 'not-an-endorser']]);
   sameFields(t, v.endorsers[1]!, {
     required: false, endorserHistory: [...invitedAt(4), changedAt(8, false)],
-    history: [{ status: 'withheld', reason: 'budget not agreed', withheldAt: at(7), actor: COORDINATOR }],
+    history: [{ status: 'withheld', reason: 'budget not agreed', withheldAt: at(7), actor: COORDINATOR, contactId: null }],
   });
   sameFields(t, v, { counts: { required: 1, endorsed: 1, withheld: 0, pending: 0 }, readyForAdoption: true, adoptionBlockedBy: [] });
   sameFields(t, view.endorsers[1]!, { endorser: false, notCounted: { 1: 1 } });

@@ -89,6 +89,7 @@ t.test('given StakeholderInvited, then a row with who it is, invited, awaiting i
       endorsement: 'not-an-endorser',
       lastActivityAt: at(2),
       lastResponseAt: null,
+      newLinkRequest: null,
       awaiting: ['response', 'comments'],
     }],
   });
