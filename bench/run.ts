@@ -16,6 +16,7 @@ import * as eventStore from './event-store.ts';
 import * as foldMemory from './fold-memory.ts';
 import * as growth from './growth.ts';
 import * as httpThroughput from './http-throughput.ts';
+import * as pastView from './past-view.ts';
 import * as rebuild from './rebuild.ts';
 import * as replicas from './replicas.ts';
 
@@ -31,6 +32,7 @@ const benchmarks: Record<string, BenchmarkModule> = {
   'deadline-rush': deadlineRush,
   growth,
   'fold-memory': foldMemory,
+  'past-view': pastView,
   'http-throughput': httpThroughput,
   replicas,
 };

@@ -21,11 +21,11 @@ t.test('npm run bench -- --quick runs every scenario and writes their figures as
   t.equal(code, 0, stderr.slice(-2000));
   const report = JSON.parse(readFileSync(out, 'utf8')) as { quick: boolean; results: Record<string, Record<string, unknown>> };
   t.equal(report.quick, true);
-  t.strictSame(Object.keys(report.results), ['event-store', 'command-handler', 'rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory', 'http-throughput', 'replicas']);
+  t.strictSame(Object.keys(report.results), ['event-store', 'command-handler', 'rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory', 'past-view', 'http-throughput', 'replicas']);
   const r = report.results;
   t.ok(Number(r['event-store']!['groupCommitOverBaseline']) > 0);
   t.ok(Number(r['command-handler']!['ratio']) > 0);
-  for (const name of ['rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory', 'http-throughput', 'replicas']) {
+  for (const name of ['rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory', 'past-view', 'http-throughput', 'replicas']) {
     t.type(r[name]!['target'], 'string', `${name} names its target`);
     t.type(r[name]!['met'], 'boolean', `${name} says whether it met it`);
   }
@@ -34,6 +34,7 @@ t.test('npm run bench -- --quick runs every scenario and writes their figures as
   t.equal(r['deadline-rush']!['recorded'], r['deadline-rush']!['expected'], 'the rush records every comment');
   t.ok(Number(r['growth']!['p99Ratio']) > 0);
   t.ok(Number(r['fold-memory']!['events']) > 5000 && Number(r['fold-memory']!['seconds']) > 0);
+  t.ok(Number(r['past-view']!['events']) > 5000, 'past-view folds a consultation of thousands of events');
   const http = r['http-throughput']! as { api: { reqPerSec: number; latencyMs: { p50: number; p99: number } }; bare: { reqPerSec: number; latencyMs: { p99: number } } } & Record<string, unknown>;
   t.ok(http.api.reqPerSec > 0 && http.bare.reqPerSec > 0 && Number(http['ratio']) > 0, 'both sides measured, and their ratio');
   t.ok(http.api.latencyMs.p99 >= http.api.latencyMs.p50 && http.bare.latencyMs.p99 > 0, 'p50 and p99 of both');
