@@ -34,8 +34,8 @@ import { inTempDir, target, type BenchOptions, type Log } from './common.ts';
 
 const REDIS_URL = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const COORDINATOR = { role: 'coordinator', id: 'bench' } as const;
-/** jobs at once in the mail worker, and connections (and messages in flight) of the baseline */
-const CONCURRENCY = 8;
+/** jobs at once in the mail worker, and connections (and messages in flight) of the baseline (BENCH_FANOUT_CONCURRENCY, default 8) */
+const CONCURRENCY = Number(process.env['BENCH_FANOUT_CONCURRENCY'] ?? 8);
 const SETTINGS: MailSettings = {
   from: { name: 'Gender Office', address: 'consult@gov.example' },
   inboundDomain: 'in.consult.example',
