@@ -13,6 +13,7 @@ import * as coldStart from './cold-start.ts';
 import * as commandHandler from './command-handler.ts';
 import * as deadlineRush from './deadline-rush.ts';
 import * as eventStore from './event-store.ts';
+import * as fanOut from './fan-out.ts';
 import * as foldMemory from './fold-memory.ts';
 import * as growth from './growth.ts';
 import * as httpThroughput from './http-throughput.ts';
@@ -35,6 +36,7 @@ const benchmarks: Record<string, BenchmarkModule> = {
   'past-view': pastView,
   'http-throughput': httpThroughput,
   replicas,
+  'fan-out': fanOut,
 };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });

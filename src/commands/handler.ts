@@ -1,7 +1,11 @@
 // The one generic command handler: read stream → fold → decide → append expecting the revision read.
 //
 // Within this process commands for one stream run one at a time (a keyed queue) on a folded state
-// cached by revision, so a busy consultation is not re-read per command. Another process may have
+// cached by revision, so a busy consultation is not re-read per command. Commands that arrive for a
+// stream while it is busy wait together, and are then decided one after another on the state each
+// leaves and appended together, in one append and so one commit (a fan-out of mail records, a rush
+// of comments); whatever the one-at-a-time path would answer otherwise (a replay, a refusal, nothing
+// to do, an expected revision) runs that way after them. Another process may have
 // appended meanwhile: the append then fails with WrongExpectedVersion, and the handler reads only
 // the new tail, folds it and decides again (bounded). A caller-given expected revision fails
 // instead (RevisionMismatchError). A repeated command id returns the first result without
@@ -35,6 +39,13 @@ export interface CommandRequest {
   input: unknown;
   /** fail with RevisionMismatchError unless the consultation is at exactly this revision */
   expectedRevision?: number;
+  /**
+   * Wait up to `ms` (or until `upTo` commands wait) for other commands to the same consultation,
+   * to be appended with them in one commit: for callers that value throughput over latency (the
+   * mail worker's records, when a fan-out's jobs finish close together). Without it, only commands
+   * that arrive while the consultation is busy wait together.
+   */
+  batchWindow?: { ms: number; upTo?: number };
 }
 
 export interface AppliedEvent {
@@ -48,7 +59,7 @@ export interface CommandResult {
   consultationId: string;
   /** the stream's revision after the command (-1: the stream does not exist); for a replay, after its first run */
   revision: number;
-  /** the global position of the command's last event, or of the stream's last event when it produced none */
+  /** the global position of the command's last event (or of the last of those appended together with it), or of the stream's last event when it produced none */
   position: Position | null;
   /** the command's events: new ones, or the first run's when the command id was seen before */
   events: AppliedEvent[];
@@ -81,9 +92,31 @@ interface CacheEntry {
 
 const ConsultationId = z.uuid();
 
+/** Commands waiting together for their stream; `release` ends a batch window early. */
+interface Batch {
+  items: Waiting[];
+  upTo: number;
+  release: (() => void) | null;
+}
+
+/** A command waiting for its stream, parsed. */
+interface Waiting {
+  command: CommandDefinition;
+  request: CommandRequest;
+  input: unknown;
+  commandHash: string;
+  resolve(result: CommandResult): void;
+  reject(error: unknown): void;
+}
+
+/** Commands for one stream decided and appended together at most. */
+const MAX_BATCH = 100;
+
 export class CommandHandler {
   private readonly queue = new KeyedQueue();
   private readonly cache = new Map<string, CacheEntry>();
+  /** by stream: the commands that arrived while it was busy, to be run together when its turn comes */
+  private readonly waiting = new Map<string, Batch>();
   private readonly store: EventStore;
   private readonly clock: () => Date;
   private readonly logger: Logger | undefined;
@@ -120,7 +153,107 @@ export class CommandHandler {
     const input = command.schema.parse(request.input);
     const commandHash = sha256Hex(canonicalJson({ command: command.name, input }));
     const streamName = streamNameFor(request.consultationId);
-    return this.queue.run(streamName, () => this.run(command, request, input, commandHash, streamName));
+    return new Promise<CommandResult>((resolve, reject) => {
+      const waiting: Waiting = { command: command as CommandDefinition, request, input, commandHash, resolve, reject };
+      const batch = this.waiting.get(streamName);
+      if (batch && batch.items.length < MAX_BATCH) {
+        batch.items.push(waiting);
+        if (batch.items.length >= batch.upTo) batch.release?.();
+        return;
+      }
+      const window = request.batchWindow;
+      const next: Batch = { items: [waiting], upTo: Math.min(MAX_BATCH, window?.upTo ?? MAX_BATCH), release: null };
+      this.waiting.set(streamName, next);
+      const queue = () => {
+        next.release = null;
+        void this.queue.run(streamName, async () => {
+          if (this.waiting.get(streamName) === next) this.waiting.delete(streamName); // later arrivals start the next batch
+          await this.runBatch(streamName, next.items);
+        });
+      };
+      if (!window || window.ms <= 0 || next.upTo <= 1) return queue();
+      // the window is waited outside the stream's queue: reads (load) and commands already queued go on meanwhile
+      const timer = setTimeout(queue, window.ms);
+      next.release = () => {
+        clearTimeout(timer);
+        queue();
+      };
+    });
+  }
+
+  /** The commands that waited together: those that can be, appended together; the others one at a time. Settles each; never throws. */
+  private async runBatch(streamName: string, batch: Waiting[]): Promise<void> {
+    let alone = batch;
+    if (batch.length > 1) {
+      try {
+        alone = await this.appendTogether(streamName, batch);
+      } catch {
+        alone = batch; // nothing was decided (the history could not be read, or is damaged): each on its own says why
+      }
+    }
+    for (const w of alone) {
+      try {
+        w.resolve(await this.run(w.command, w.request, w.input, w.commandHash, streamName));
+      } catch (error) {
+        w.reject(error);
+      }
+    }
+  }
+
+  /**
+   * Decides the commands one after another, each on the state the ones before it leave, and appends
+   * all their events in one append expecting the revision read. Returns the commands left for the
+   * one-at-a-time path: those with an expected revision, a command id applied already, a refusal (it
+   * is made there on the latest state), or no events; and, when another writer appended first,
+   * every one (the state is re-read).
+   */
+  private async appendTogether(streamName: string, batch: readonly Waiting[]): Promise<Waiting[]> {
+    const consultationId = batch[0]!.request.consultationId;
+    this.assertIntact(consultationId, this.cache.get(streamName));
+    const entry = await this.entry(streamName);
+    const { state } = entry;
+    const expected = state.revision;
+    const alone: Waiting[] = [];
+    const taken: Array<{ w: Waiting; applied: AppliedEvent[] }> = [];
+    const data: EventData[] = [];
+    for (const w of batch) {
+      const { commandId, actor } = w.request;
+      if (w.request.expectedRevision !== undefined || state.commands.has(commandId)) {
+        alone.push(w);
+        continue;
+      }
+      const now = this.clock().toISOString();
+      let decided: DomainEvent[];
+      try {
+        decided = w.command.decide(state, w.input, { consultationId, commandId, actor, now });
+      } catch {
+        alone.push(w);
+        continue;
+      }
+      if (decided.length === 0) {
+        alone.push(w);
+        continue;
+      }
+      const toAppend = this.chain(streamName, state, decided, { commandId, commandHash: w.commandHash, actor, recordedAt: now });
+      for (const e of toAppend.folded) evolve(state, e); // ahead of the append: the state is forgotten if it fails
+      data.push(...toAppend.data);
+      taken.push({ w, applied: toAppend.applied });
+    }
+    if (taken.length === 0) return alone;
+    let result;
+    try {
+      result = await this.store.append(streamName, data, expected === -1 ? 'no_stream' : expected);
+    } catch (error) {
+      this.cache.delete(streamName); // holds events that are not (or not known to be) stored: re-read next time
+      if (error instanceof WrongExpectedVersionError) return [...taken.map((t) => t.w), ...alone];
+      for (const { w } of taken) w.reject(error);
+      return alone;
+    }
+    entry.position = result.position;
+    for (const { w, applied } of taken) {
+      w.resolve({ consultationId, revision: applied.at(-1)!.revision, position: result.position, events: applied, replayed: false, state });
+    }
+    return alone;
   }
 
   /** The folded state of a consultation as this handler knows it, caught up with the store. */

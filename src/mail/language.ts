@@ -32,16 +32,34 @@ export function chooseLanguage(stakeholderLanguage: string, consultationLanguage
   return { language, locale };
 }
 
+/**
+ * Intl formatters by locale, time zone and style: building one costs far more than formatting with
+ * it (a fan-out of reminders formats the same few thousands of times). Bounded: the keys come from
+ * stakeholders' language tags and consultations' time zones.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.PluralRules | Intl.NumberFormat>();
+const MAX_FORMATTERS = 500;
+
+function cached<T extends Intl.DateTimeFormat | Intl.PluralRules | Intl.NumberFormat>(key: string, make: () => T): T {
+  let f = formatters.get(key) as T | undefined;
+  if (!f) {
+    f = make();
+    if (formatters.size >= MAX_FORMATTERS) formatters.delete(formatters.keys().next().value!);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** A deadline as the recipient reads it: weekday, date, time and zone, in the consultation's time zone. */
 export function formatDeadline(instant: string, locale: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, {
+  return cached(`deadline\t${locale}\t${timeZone}`, () => new Intl.DateTimeFormat(locale, {
     weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short',
-  }).format(new Date(instant));
+  })).format(new Date(instant));
 }
 
 /** A short date (for subjects), in the consultation's time zone. */
 export function formatDate(instant: string, locale: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(new Date(instant));
+  return cached(`date\t${locale}\t${timeZone}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone })).format(new Date(instant));
 }
 
 /** A date and time (a record's), short, in the consultation's time zone. */
@@ -56,6 +74,6 @@ export type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other
 
 /** The phrase for `n` in the locale's plural form, the number written as the locale writes it. */
 export function plural(locale: string, n: number, forms: PluralForms): string {
-  const form = forms[new Intl.PluralRules(locale).select(n)] ?? forms.other;
-  return form.replaceAll('#', new Intl.NumberFormat(locale).format(n));
+  const form = forms[cached(`plural\t${locale}`, () => new Intl.PluralRules(locale)).select(n)] ?? forms.other;
+  return form.replaceAll('#', cached(`number\t${locale}`, () => new Intl.NumberFormat(locale)).format(n));
 }

@@ -33,6 +33,13 @@ import { whyNotDue } from './due.ts';
 import { jobIdFor, MAIL_QUEUE, MailJob, type StakeholderMailJob } from './jobs.ts';
 import { ConsultationEvents, messageFacts, officeDigestOf } from './message-facts.ts';
 
+/**
+ * How long a record waits for the records of other jobs to the same consultation, so that a
+ * fan-out's records share one commit (each commit is an fsync); a few ms on a job that took an
+ * SMTP transaction.
+ */
+const RECORD_BATCH_WINDOW_MS = 5;
+
 /** Who records what the mail worker did. */
 export const MAIL_WORKER_ACTOR: Actor = { role: 'system', id: 'mail-worker' };
 
@@ -47,7 +54,11 @@ export interface MailWorkerDeps {
   logger?: Logger;
   /** counts each message recorded as sent or failed, by job kind (consult_mails_sent_total, consult_mails_failed_total) */
   metrics?: Pick<Metrics, 'countMailSent' | 'countMailFailed'>;
+  /** jobs at once (default 4) */
+  concurrency?: number;
 }
+
+const DEFAULT_CONCURRENCY = 4;
 
 /** What became of a job (its BullMQ return value, and the log's). */
 export type MailJobOutcome =
@@ -275,7 +286,10 @@ export class MailJobProcessor {
         case 'answers-digest': return { kind: 'notice' as const, ...common, notice: 'answers-digest' as const };
       }
     })();
-    await this.execute(() => this.deps.handler.execute(commands.recordMessageSent, { consultationId: job.consultationId, commandId, actor: MAIL_WORKER_ACTOR, input }));
+    await this.execute(() => this.deps.handler.execute(commands.recordMessageSent, { consultationId: job.consultationId, commandId, actor: MAIL_WORKER_ACTOR, input,
+      // no more records than jobs at once can join: the window ends when they all have
+      batchWindow: { ms: RECORD_BATCH_WINDOW_MS, upTo: this.deps.concurrency ?? DEFAULT_CONCURRENCY },
+    }));
   }
 
   private async failed(job: StakeholderMailJob, messageId: string, error: string, permanent: boolean, log: Logger | undefined): Promise<MailJobOutcome> {
@@ -314,8 +328,6 @@ function cleanError(error: string): string {
 export interface MailWorkerOptions extends MailWorkerDeps {
   connection: Redis;
   prefix: string;
-  /** jobs at once (default 4) */
-  concurrency?: number;
   /** how long a job's lock lasts without renewal: a worker that died gives its jobs back after it (BullMQ default 30 s) */
   lockDurationMs?: number;
   /** how often stalled jobs are looked for (BullMQ default 30 s) */
@@ -328,7 +340,7 @@ export function startMailWorker(options: MailWorkerOptions): Worker<MailJob, Mai
   const worker = new Worker<MailJob, MailJobOutcome>(MAIL_QUEUE, (job: Job<MailJob, MailJobOutcome>) => processor.process(job), {
     connection: options.connection,
     prefix: options.prefix,
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     ...(options.lockDurationMs !== undefined ? { lockDuration: options.lockDurationMs } : {}),
     ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
   });

@@ -21,11 +21,11 @@ t.test('npm run bench -- --quick runs every scenario and writes their figures as
   t.equal(code, 0, stderr.slice(-2000));
   const report = JSON.parse(readFileSync(out, 'utf8')) as { quick: boolean; results: Record<string, Record<string, unknown>> };
   t.equal(report.quick, true);
-  t.strictSame(Object.keys(report.results), ['event-store', 'command-handler', 'rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory', 'past-view', 'http-throughput', 'replicas']);
+  t.strictSame(Object.keys(report.results), ['event-store', 'command-handler', 'rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory', 'past-view', 'http-throughput', 'replicas', 'fan-out']);
   const r = report.results;
   t.ok(Number(r['event-store']!['groupCommitOverBaseline']) > 0);
   t.ok(Number(r['command-handler']!['ratio']) > 0);
-  for (const name of ['rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory', 'past-view', 'http-throughput', 'replicas']) {
+  for (const name of ['rebuild', 'cold-start', 'deadline-rush', 'growth', 'fold-memory', 'past-view', 'http-throughput', 'replicas', 'fan-out']) {
     t.type(r[name]!['target'], 'string', `${name} names its target`);
     t.type(r[name]!['met'], 'boolean', `${name} says whether it met it`);
   }
@@ -50,6 +50,12 @@ t.test('npm run bench -- --quick runs every scenario and writes their figures as
   t.ok(replicas.commandLatencyMs.p99 >= replicas.commandLatencyMs.p50 && Number(replicas['commandsPerSec']) > 0);
   t.equal(replicas['everyAcknowledgedRecorded'], true, 'every acknowledged comment is in the shared store');
   t.type((replicas['takeover'] as { seconds: unknown }).seconds, 'number', 'the follower took over when the writer stopped');
+  const fanOut = r['fan-out']! as { baseline: { messagesPerSecond: number; missing: number }; pipeline: { messagesPerSecond: number; reminderSentRecords: number } } & Record<string, unknown>;
+  t.ok(fanOut.baseline.messagesPerSecond > 0 && fanOut.pipeline.messagesPerSecond > 0 && Number(fanOut['ratio']) > 0, 'both sides measured, and their ratio');
+  t.equal(fanOut.baseline.missing, 0, 'the baseline\'s messages all reached the sink');
+  t.equal(fanOut['duplicates'], 0, 'no reminder twice, at the sink or among the records');
+  t.equal(fanOut['missing'], 0, 'no reminder missing, at the sink or among the records');
+  t.equal(fanOut.pipeline.reminderSentRecords, fanOut['messages'], 'one ReminderSent per reminder');
 });
 
 t.test('--only runs the named scenarios; an unknown name is exit 2 naming the known ones', async (t) => {
