@@ -13,6 +13,7 @@ import { inviteStakeholder } from './invite-stakeholder.ts';
 import { openConsultation } from './open-consultation.ts';
 import { publishDraft } from './publish-draft.ts';
 import { recordDeliveryFailure } from './record-delivery-failure.ts';
+import { recordEmailReply } from './record-email-reply.ts';
 import { recordMessageSent } from './record-message-sent.ts';
 import { recordOfficeNotification } from './record-office-notification.ts';
 import { reinstateStakeholder } from './reinstate-stakeholder.ts';
@@ -30,12 +31,12 @@ export const commands = {
   reinstateStakeholder, submitComment, retractComment, completeReview, answerComment, requestEndorsement,
   cancelEndorsementRequest, endorseDraft, withholdEndorsement, extendDeadline, closeConsultation,
   recordMessageSent, recordDeliveryFailure, configureReminders, resendInvitation, changeNotifyEmails, recordOfficeNotification,
-  requestNewLink,
+  requestNewLink, recordEmailReply,
 } as const;
 
 export {
   answerComment, cancelEndorsementRequest, changeContacts, changeNotifyEmails, changeStakeholderDetails, closeConsultation, completeReview, configureReminders, endorseDraft,
-  extendDeadline, inviteStakeholder, openConsultation, publishDraft, recordDeliveryFailure, recordMessageSent, recordOfficeNotification,
+  extendDeadline, inviteStakeholder, openConsultation, publishDraft, recordDeliveryFailure, recordEmailReply, recordMessageSent, recordOfficeNotification,
   reinstateStakeholder, removeStakeholder, requestEndorsement, requestNewLink, resendInvitation, respondToInvitation, retractComment, submitComment,
   withholdEndorsement,
 };
