@@ -1,4 +1,5 @@
 // Every command of the consultation, by name.
+import { acceptHeldReply } from './accept-held-reply.ts';
 import { answerComment } from './answer-comment.ts';
 import { cancelEndorsementRequest } from './cancel-endorsement-request.ts';
 import { changeContacts } from './change-contacts.ts';
@@ -7,6 +8,7 @@ import { changeStakeholderDetails } from './change-stakeholder-details.ts';
 import { closeConsultation } from './close-consultation.ts';
 import { completeReview } from './complete-review.ts';
 import { configureReminders } from './configure-reminders.ts';
+import { discardHeldReply } from './discard-held-reply.ts';
 import { endorseDraft } from './endorse-draft.ts';
 import { extendDeadline } from './extend-deadline.ts';
 import { inviteStakeholder } from './invite-stakeholder.ts';
@@ -31,11 +33,12 @@ export const commands = {
   reinstateStakeholder, submitComment, retractComment, completeReview, answerComment, requestEndorsement,
   cancelEndorsementRequest, endorseDraft, withholdEndorsement, extendDeadline, closeConsultation,
   recordMessageSent, recordDeliveryFailure, configureReminders, resendInvitation, changeNotifyEmails, recordOfficeNotification,
-  requestNewLink, recordEmailReply,
+  requestNewLink, recordEmailReply, acceptHeldReply, discardHeldReply,
 } as const;
 
 export {
-  answerComment, cancelEndorsementRequest, changeContacts, changeNotifyEmails, changeStakeholderDetails, closeConsultation, completeReview, configureReminders, endorseDraft,
+  acceptHeldReply, answerComment, cancelEndorsementRequest, changeContacts, changeNotifyEmails, changeStakeholderDetails, closeConsultation, completeReview,
+  configureReminders, discardHeldReply, endorseDraft,
   extendDeadline, inviteStakeholder, openConsultation, publishDraft, recordDeliveryFailure, recordEmailReply, recordMessageSent, recordOfficeNotification,
   reinstateStakeholder, removeStakeholder, requestEndorsement, requestNewLink, resendInvitation, respondToInvitation, retractComment, submitComment,
   withholdEndorsement,

@@ -2,7 +2,8 @@
 // names, which draft a reply answers, and how its text is kept. recordEmailReply and
 // acceptHeldReply call them; the views show what they decided, never restate them.
 import { normaliseEmail } from './contacts.ts';
-import type { DeepReadonly, DraftState, ReadonlyStakeholder, ReadonlyState } from './consultation.ts';
+import type { DeepReadonly, DraftState, HeldReplyState, ReadonlyStakeholder, ReadonlyState } from './consultation.ts';
+import { DomainError } from './errors.ts';
 import { messageIdKey } from './ids.ts';
 
 /** The address in a From as received (`Name <a@b.example>` or `a@b.example`), normalised as contacts are. */
@@ -81,3 +82,15 @@ export function mailLine(text: string): string {
 /** How much text of a held reply is stored, per block and in all: a mail may be megabytes, an event may not. */
 export const HELD_BLOCK_MAX_CHARS = 20_000;
 export const HELD_TEXT_MAX_CHARS = 150_000;
+
+/** A held reply that exists: HELD_REPLY_NOT_FOUND otherwise. */
+export function requireHeldReply(s: ReadonlyState, heldId: string): DeepReadonly<HeldReplyState> {
+  const h = s.heldReplies.get(heldId);
+  if (!h) throw new DomainError('HELD_REPLY_NOT_FOUND', `no held reply ${heldId}`);
+  return h;
+}
+
+/** The held replies still waiting for the coordinator's decision: they block adoption (HELD_REPLIES_PENDING). */
+export function pendingHeldReplies(s: ReadonlyState): string[] {
+  return [...s.heldReplies.values()].filter((h) => h.status === 'pending').map((h) => h.id);
+}
