@@ -217,8 +217,9 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
     url: '/consultations/:id/stakeholders/:sid',
     operationId: 'changeStakeholderDetails',
     tags: ['stakeholders'],
-    summary: 'Correct the stakeholder\'s organisation name, kind, preferred language or endorser role (any of them; the same values again change nothing)',
-    description: 'One StakeholderDetailsChanged event with the fields that changed. Becoming an endorser while an endorsement request is open '
+    summary: 'Correct the stakeholder\'s organisation name, kind, preferred language, endorser role or reply domains (any of them; the same values again change nothing)',
+    description: 'One StakeholderDetailsChanged event with the fields that changed. `replyDomains` replaces the mail domains from which any address '
+      + 'may reply for it by e-mail (lower case, exactly those domains; [] for none). Becoming an endorser while an endorsement request is open '
       + 'makes it pending on that request; ceasing to be one keeps its decisions in the sign-off view\'s history, no longer counted. '
       + 'Refused: a name another stakeholder has (409 ORGANISATION_ALREADY_INVITED), a language the consultation does not offer (409 LANGUAGE_NOT_OFFERED).',
     params: StakeholderParams,
