@@ -26,6 +26,7 @@ export const Attachment = StoredAttachment.describe('a file that came with the m
 const DecidedBy = z.object({ role: z.string(), id: z.string() }).nullable();
 
 export const HeldReplyDecision = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('pending') }),
   z.object({
     status: z.literal('accepted'),
     decidedAt: z.string(),
@@ -57,7 +58,7 @@ export const HeldReply = z.object({
   authentication: z.object({ authservId: z.string(), verdict: z.string() }).nullable()
     .describe('the Authentication-Results verdict of the receiving system (INBOUND_AUTHSERV_ID); null: none'),
   status: HeldReplyStatus,
-  decision: HeldReplyDecision.nullable().describe('null while pending'),
+  decision: HeldReplyDecision.describe('what the coordinator decided: `{ status: "pending" }` until then'),
 });
 export type HeldReply = z.infer<typeof HeldReply>;
 
@@ -128,7 +129,7 @@ async function decide(
 ): Promise<void> {
   const key = docKey(at.consultationId, heldId);
   const h = await docs.get(Held, key);
-  if (!h || h.status !== 'pending') return; // decided once: the first decision stands
+  if (!h || h.status !== 'pending' || decision.status === 'pending') return; // decided once: the first decision stands
   h.status = decision.status;
   h.decision = decision;
   head.counts.pending--;
@@ -140,7 +141,7 @@ function heldFacts(e: EventOf<'InboundReplyHeld'>['data'], at: EventContext): He
   return {
     heldId: e.heldId, stakeholderId: e.stakeholderId, contactId: e.contactId, messageId: e.messageId, from: e.from, subject: e.subject ?? null,
     receivedAt: e.receivedAt, heldAt: at.recordedAt, draftVersion: e.draftVersion, reasons: e.reasons, blocks: e.blocks, attachments: e.attachments,
-    authentication: e.authentication ?? null, status: 'pending', decision: null,
+    authentication: e.authentication ?? null, status: 'pending', decision: { status: 'pending' },
   };
 }
 
