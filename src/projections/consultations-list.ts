@@ -113,7 +113,7 @@ const SEQUENCE_KEY = 'opened';
 
 export const consultationsList = perConsultation<ListHead, ConsultationListEntry>({
   name: 'consultations-list',
-  version: 5,
+  version: 6,
   head: ListHead,
   collections: [Comments, Sequence],
   async open(e, at, docs) {

@@ -204,7 +204,7 @@ const Unanswered = collection('unanswered', UnansweredComment);
 
 export const signOff = perConsultation<SignOffHead, SignOffView>({
   name: 'sign-off',
-  version: 5,
+  version: 6,
   head: SignOffHead,
   collections: [Unanswered],
   open(e) {

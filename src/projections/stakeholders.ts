@@ -218,7 +218,7 @@ const Messages = collection('messages', MessageDoc);
 
 export const stakeholders = perConsultation<StakeholdersHead, StakeholdersView>({
   name: 'stakeholders',
-  version: 6,
+  version: 7,
   head: StakeholdersHead,
   collections: [Rows, Comments, Messages],
   open(e) {
