@@ -150,9 +150,9 @@ t.test('every view route, JSON and CSV: each instant `x` has its `xLocal` in the
   const fill = (path: string) => path.replace('{id}', ids.id).replace('{sid}', ids.sid).replace('{cid}', ids.cid).replace('{version}', String(ids.version));
   const routes = Object.entries(document.paths)
     // not views: the raw history (the record as stored) and a message's preview (its times written inside its texts, in the recipient's language)
-    // and a download (an attachment's bytes)
+    // and a download (an attachment's bytes), and the export bundle (events as stored, like /events)
     .filter(([path, ops]) => ops['get'] && path.startsWith('/consultations') && path !== '/consultations/{id}/events' && !path.endsWith('/messages/preview')
-      && !path.endsWith('/attachments/{sha256}'));
+      && !path.endsWith('/attachments/{sha256}') && path !== '/consultations/{id}/export');
   const checked: string[] = [];
   const problems: string[] = [];
   for (const [path, ops] of routes) {
