@@ -179,7 +179,7 @@ async function main(): Promise<void> {
   const revoked = new RevokedTokens(revokedTokensFile(config.dataDir));
   logger.info({ tokenMaxLifetime: formatDuration(config.TOKEN_MAX_LIFETIME), revokedTokens: revoked.file }, 'bearer tokens: lifetime bounded, revocation list re-read when it changes');
   const api = await buildApp({
-    store, runner, handler, damage, logger, clock, storeKind: opened.kind, authSecret: auth.secret,
+    store, runner, handler, damage, logger, clock, storeKind: opened.kind, authSecret: auth.secret, dataDir: config.dataDir,
     authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
     publicUrl: config.PUBLIC_URL, metrics, mail: mailSettings, auditKey,
     mailHealth: () => mail!.health(),

@@ -51,7 +51,7 @@ t.test('starts on the embedded SQLite store, serves /healthz, stops on SIGTERM',
   t.equal(response.status, 200);
   const health = await response.json() as { status: string; store: unknown; projections: { name: string }[] };
   t.match(health, { status: 'ok', store: { kind: 'sqlite', reachable: true } });
-  t.same(health.projections.map((p) => p.name), ['consultations-list', 'stakeholders', 'sign-off', 'comment-matrix', 'drafts', 'consultation-settings']);
+  t.same(health.projections.map((p) => p.name), ['consultations-list', 'stakeholders', 'sign-off', 'comment-matrix', 'drafts', 'consultation-settings', 'held-replies']);
   let ready = await fetch(`${address}/readyz`);
   for (let i = 0; i < 100 && ready.status !== 200; i++) {
     await new Promise((r) => setTimeout(r, 100));

@@ -236,7 +236,7 @@ export interface paths {
         put?: never;
         /**
          * Invite organisations from a CSV (columns organisation, kind, name, email, language, endorser); rows of one organisation become one stakeholder
-         * @description Send `text/csv` (`,` or `;` separated, detected from the header row), in UTF-8 unless its `charset` parameter names another: `text/csv; charset=windows-1252` is what Excel saves as "CSV" in Western Europe, `windows-1250` in Central Europe; the import reads utf-8, us-ascii, windows-1250, windows-1251, windows-1252, windows-1253, windows-1254, windows-1255, windows-1256, windows-1257, windows-1258, iso-8859-1, iso-8859-2, iso-8859-3, iso-8859-4, iso-8859-5, iso-8859-6, iso-8859-7, iso-8859-8, iso-8859-9, iso-8859-10, iso-8859-11, iso-8859-13, iso-8859-14, iso-8859-15, iso-8859-16 (415 UNSUPPORTED_CHARSET otherwise). A byte order mark (UTF-8, as Excel's "CSV UTF-8", or UTF-16) decides over the charset. Bytes not valid in the charset are 400 INVALID_CSV_ENCODING naming the first line with one (`details.line`) and the charset to try (`details.suggestedCharsets`). The header row is required; its names are case-insensitive, in any order, other columns are ignored. Required: organisation, kind, name, email, language; endorser is optional (true/false, yes/no, 1/0; empty = false). Rows whose organisation is the same (whatever its case and spacing) become one stakeholder whose contacts are those rows in order, the first the primary; kind, language and endorser may be left empty after the first row. A stakeholder any of whose rows is invalid, or that the domain refuses, is not invited and its rows are reported with errors; the others are invited (one command each). Empty rows are skipped; row numbers are those a spreadsheet shows. A contact address invited already with the same organisation, kind, language and endorser is `existing`; with other ones, an error per differing field (code STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS, with the stakeholderId to correct with PATCH …/stakeholders/:sid). A language the consultation does not offer is an error on `language` (LANGUAGE_NOT_OFFERED). At most 2000 data rows (413 TOO_MANY_ROWS); a missing column is 400 CSV_MISSING_COLUMNS. With an Idempotency-Key each organisation's command id is `<key>/<organisation>`, so a retried import appends nothing. If-Match is checked once, before the first invitation.
+         * @description Send `text/csv` (`,` or `;` separated, detected from the header row), in UTF-8 unless its `charset` parameter names another: `text/csv; charset=windows-1252` is what Excel saves as "CSV" in Western Europe, `windows-1250` in Central Europe; the import reads utf-8, us-ascii, windows-1250, windows-1251, windows-1252, windows-1253, windows-1254, windows-1255, windows-1256, windows-1257, windows-1258, iso-8859-1, iso-8859-2, iso-8859-3, iso-8859-4, iso-8859-5, iso-8859-6, iso-8859-7, iso-8859-8, iso-8859-9, iso-8859-10, iso-8859-11, iso-8859-13, iso-8859-14, iso-8859-15, iso-8859-16 (415 UNSUPPORTED_CHARSET otherwise). A byte order mark (UTF-8, as Excel's "CSV UTF-8", or UTF-16) decides over the charset. Bytes not valid in the charset are 400 INVALID_CSV_ENCODING naming the first line with one (`details.line`) and the charset to try (`details.suggestedCharsets`). The header row is required; its names are case-insensitive, in any order, other columns are ignored. Required: organisation, kind, name, email, language; endorser is optional (true/false, yes/no, 1/0; empty = false), and so is `reply domains` (the mail domains any of whose addresses may reply for it by e-mail, separated by spaces, commas or semicolons). Rows whose organisation is the same (whatever its case and spacing) become one stakeholder whose contacts are those rows in order, the first the primary; kind, language and endorser may be left empty after the first row. A stakeholder any of whose rows is invalid, or that the domain refuses, is not invited and its rows are reported with errors; the others are invited (one command each). Empty rows are skipped; row numbers are those a spreadsheet shows. A contact address invited already with the same organisation, kind, language and endorser is `existing`; with other ones, an error per differing field (code STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS, with the stakeholderId to correct with PATCH …/stakeholders/:sid). A language the consultation does not offer is an error on `language` (LANGUAGE_NOT_OFFERED). At most 2000 data rows (413 TOO_MANY_ROWS); a missing column is 400 CSV_MISSING_COLUMNS. With an Idempotency-Key each organisation's command id is `<key>/<organisation>`, so a retried import appends nothing. If-Match is checked once, before the first invitation.
          */
         post: operations["importStakeholders"];
         delete?: never;
@@ -254,7 +254,7 @@ export interface paths {
         };
         /**
          * Every stakeholder, a page at a time: contacts, invitation status, comments, reminders, endorsement, what is awaited from it; `Accept: text/csv` returns the register as a CSV file
-         * @description JSON is the default: at most `limit` stakeholders a page (default 500), in invitation order, and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every stakeholder matching the filters comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row, one row per stakeholder: Stakeholder ID, Organisation, Kind, Language, Endorser, Name, Email, Other contacts, Invitation status, Response, Decline reason, Removal reason, Removed at, Invitation sent at, Comments, Reviewed versions, Endorsement, Awaiting, Last activity at, Last response at; after each "… at" column the same time in the consultation's time zone, ISO-8601 local time with its offset, headed with the zone ("Removed at (Europe/Amsterdam)"). Other contacts are "Name <address>" separated by "; ". A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
+         * @description JSON is the default: at most `limit` stakeholders a page (default 500), in invitation order, and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every stakeholder matching the filters comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row, one row per stakeholder: Stakeholder ID, Organisation, Kind, Language, Endorser, Name, Email, Other contacts, Invitation status, Response, Decline reason, Removal reason, Removed at, Invitation sent at, Comments, Reviewed versions, Endorsement, Awaiting, Last activity at, Last response at, Reply domains; after each "… at" column the same time in the consultation's time zone, ISO-8601 local time with its offset, headed with the zone ("Removed at (Europe/Amsterdam)"). Other contacts are "Name <address>" separated by "; ". A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
          */
         get: operations["listStakeholders"];
         put?: never;
@@ -282,8 +282,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Correct the stakeholder's organisation name, kind, preferred language or endorser role (any of them; the same values again change nothing)
-         * @description One StakeholderDetailsChanged event with the fields that changed. Becoming an endorser while an endorsement request is open makes it pending on that request; ceasing to be one keeps its decisions in the sign-off view's history, no longer counted. Refused: a name another stakeholder has (409 ORGANISATION_ALREADY_INVITED), a language the consultation does not offer (409 LANGUAGE_NOT_OFFERED).
+         * Correct the stakeholder's organisation name, kind, preferred language, endorser role or reply domains (any of them; the same values again change nothing)
+         * @description One StakeholderDetailsChanged event with the fields that changed. `replyDomains` replaces the mail domains from which any address may reply for it by e-mail (lower case, exactly those domains; [] for none). Becoming an endorser while an endorsement request is open makes it pending on that request; ceasing to be one keeps its decisions in the sign-off view's history, no longer counted. Refused: a name another stakeholder has (409 ORGANISATION_ALREADY_INVITED), a language the consultation does not offer (409 LANGUAGE_NOT_OFFERED).
          */
         patch: operations["changeStakeholderDetails"];
         trace?: never;
@@ -453,7 +453,7 @@ export interface paths {
         };
         /**
          * The comment-resolution matrix, filtered, a page at a time; `Accept: text/csv` returns every filtered row as a CSV file
-         * @description JSON is the default: a page of at most `limit` comments (default 500) and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every filtered comment comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row: Reference, Comment ID, Draft version, Section key (empty: whole draft), Section, Stakeholder ID, Organisation, Channel, Made at, Submitted at, Comment, Proposed text, Status, Disposition, Response, Answered at, Answered by ("<actor id> (<role>)"), Earlier answers (the text of each answer the latest revised, oldest first, each after a line "<n>. <answered at> (<the same, local>) by <actor>, <disposition>:"), Retraction reason, Retracted at; after each "… at" column the same time in the consultation's time zone, ISO-8601 local time with its offset, headed with the zone ("Made at (Europe/Amsterdam)"). A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
+         * @description JSON is the default: a page of at most `limit` comments (default 500) and `next`, the `cursor` of the next page (null on the last); pass the same filters with each cursor. With `Accept: text/csv` (preferred over application/json) every filtered comment comes, unpaged (`limit` and `cursor` do not apply), as RFC 4180 CSV with a UTF-8 BOM and a header row: Reference, Comment ID, Draft version, Section key (empty: whole draft), Section, Stakeholder ID, Organisation, Channel, Made at, Submitted at, Comment, Proposed text, Status, Disposition, Response, Answered at, Answered by ("<actor id> (<role>)"), Earlier answers (the text of each answer the latest revised, oldest first, each after a line "<n>. <answered at> (<the same, local>) by <actor>, <disposition>:"), Retraction reason, Retracted at, Attachments (one line per file: "<filename> (<content type>, <size> bytes, sha256 <hash>)"); after each "… at" column the same time in the consultation's time zone, ISO-8601 local time with its offset, headed with the zone ("Made at (Europe/Amsterdam)"). A cell starting with =, +, -, @, tab or CR is prefixed with ' so a spreadsheet shows it as text.
          */
         get: operations["getCommentMatrix"];
         put?: never;
@@ -622,6 +622,86 @@ export interface paths {
          * @description One indented JSON file (`Content-Disposition: attachment`) to take away and check elsewhere: `node verifier/verify-bundle.mjs FILE --public-key KEY.pem` with Node alone (the chain, the head, its signature), or `npx consult verify --bundle FILE --public-key KEY.pem`, which also replays the views. A damaged history is answered 503 `HISTORY_DAMAGED`, never exported as signed.
          */
         get: operations["exportConsultation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/consultations/{id}/held-replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Replies by e-mail held for the coordinator (wrong sender, after the deadline, an older draft, an unknown section, …), with every reason and what was decided
+         * @description Coordinators only: a held reply carries the sender's address, personal data (an auditor is 403). In the order held; `?status=pending` lists those still to accept or discard (they block adoption: HELD_REPLIES_PENDING). `counts` are of every status. Served with `Cache-Control: no-store`.
+         */
+        get: operations["getHeldReplies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/consultations/{id}/held-replies/{hid}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let a held reply count: its comments on the current draft (channel email, made when it was received, with the reasons it was held), past the deadline too
+         * @description `sectionKey` puts the whole reply on one section of the current draft (null: the whole draft), its blocks joined; omitted, each block becomes a comment on the section it named where that resolves, else on the whole draft. Accepting again the same way changes nothing; a held reply accepted otherwise or discarded is 409 HELD_REPLY_DECIDED. Text that cannot be a comment (empty, too long) is 422 HELD_REPLY_TEXT_INVALID: discard it and record the comment by hand.
+         */
+        post: operations["acceptHeldReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/consultations/{id}/held-replies/{hid}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide a held reply does not count (spam, a duplicate, not the organisation's), with a reason
+         * @description Discarding again changes nothing (the first reason stands); an accepted one is 409 HELD_REPLY_DECIDED.
+         */
+        post: operations["discardHeldReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/consultations/{id}/attachments/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file that came with a reply by e-mail, by its SHA-256: only one a comment or held reply of this consultation references
+         * @description As a download (`Content-Disposition: attachment` with the file's name), with the content type it was received with (application/octet-stream when that is not a plain type/subtype) and `X-Content-Type-Options: nosniff`.
+         */
+        get: operations["getAttachment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -930,9 +1010,10 @@ export interface operations {
                                 commentsAnswered: number;
                                 endorsementsReceived: number;
                                 endorsementsRequired: number;
+                                heldRepliesPending: number;
                             };
                             readyForAdoption: boolean;
-                            adoptionBlockedBy: ("COMMENTS_UNANSWERED" | "ENDORSEMENTS_MISSING" | "COMMENT_PERIOD_OPEN" | "NO_ENDORSERS")[];
+                            adoptionBlockedBy: ("COMMENTS_UNANSWERED" | "HELD_REPLIES_PENDING" | "ENDORSEMENTS_MISSING" | "COMMENT_PERIOD_OPEN" | "NO_ENDORSERS")[];
                             openedAt: string;
                             openedAtLocal: string;
                             closedAt: string | null;
@@ -1182,9 +1263,10 @@ export interface operations {
                             commentsAnswered: number;
                             endorsementsReceived: number;
                             endorsementsRequired: number;
+                            heldRepliesPending: number;
                         };
                         readyForAdoption: boolean;
-                        adoptionBlockedBy: ("COMMENTS_UNANSWERED" | "ENDORSEMENTS_MISSING" | "COMMENT_PERIOD_OPEN" | "NO_ENDORSERS")[];
+                        adoptionBlockedBy: ("COMMENTS_UNANSWERED" | "HELD_REPLIES_PENDING" | "ENDORSEMENTS_MISSING" | "COMMENT_PERIOD_OPEN" | "NO_ENDORSERS")[];
                         openedAt: string;
                         openedAtLocal: string;
                         closedAt: string | null;
@@ -2578,6 +2660,7 @@ export interface operations {
                             }[];
                             language: string;
                             endorser: boolean;
+                            replyDomains: string[];
                             /** @enum {string} */
                             invitationStatus: "invited" | "e-mailed" | "accepted" | "declined" | "removed" | "delivery-failed";
                             /** @enum {string} */
@@ -2750,6 +2833,7 @@ export interface operations {
                     language: string;
                     /** @default false */
                     endorser?: boolean;
+                    replyDomains?: string[];
                     contact?: {
                         name: string;
                         email: string;
@@ -2985,6 +3069,7 @@ export interface operations {
                         }[];
                         language: string;
                         endorser: boolean;
+                        replyDomains: string[];
                         /** @enum {string} */
                         invitationStatus: "invited" | "e-mailed" | "accepted" | "declined" | "removed" | "delivery-failed";
                         /** @enum {string} */
@@ -3291,6 +3376,7 @@ export interface operations {
                     kind?: "ministry" | "civil-society" | "academia" | "international" | "other";
                     language?: string;
                     endorser?: boolean;
+                    replyDomains?: string[];
                 };
             };
         };
@@ -4765,6 +4851,14 @@ export interface operations {
                                 retractedAt: string;
                                 retractedAtLocal: string;
                             } | null;
+                            attachments: {
+                                sha256: string;
+                                filename: string;
+                                contentType: string;
+                                size: number;
+                            }[];
+                            heldReplyId: string | null;
+                            heldReason: string[] | null;
                         }[];
                         counts: {
                             total: number;
@@ -5062,6 +5156,14 @@ export interface operations {
                             retractedAt: string;
                             retractedAtLocal: string;
                         } | null;
+                        attachments: {
+                            sha256: string;
+                            filename: string;
+                            contentType: string;
+                            size: number;
+                        }[];
+                        heldReplyId: string | null;
+                        heldReason: string[] | null;
                         /** @enum {boolean} */
                         stale?: true;
                         timeZone: string;
@@ -6252,6 +6354,10 @@ export interface operations {
                             }[];
                         } | {
                             /** @enum {string} */
+                            code: "HELD_REPLIES_PENDING";
+                            heldIds: string[];
+                        } | {
+                            /** @enum {string} */
                             code: "ENDORSEMENTS_MISSING";
                             pending: {
                                 stakeholderId: string;
@@ -6487,6 +6593,525 @@ export interface operations {
                 };
             };
             /** @description CONSULTATION_NOT_FOUND, or the resource inside it: DRAFT_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG: a path parameter over 100 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHeldReplies: {
+        parameters: {
+            query?: {
+                status?: "pending" | "accepted" | "discarded";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        consultationId: string;
+                        heldReplies: {
+                            heldId: string;
+                            stakeholderId: string;
+                            organisation: string | null;
+                            contactId: string;
+                            messageId: string;
+                            from: string;
+                            subject: string | null;
+                            receivedAt: string;
+                            receivedAtLocal: string;
+                            heldAt: string;
+                            heldAtLocal: string;
+                            draftVersion: number | null;
+                            reasons: {
+                                code: string;
+                                message: string;
+                                block?: number;
+                            }[];
+                            blocks: {
+                                section: string | null;
+                                text: string;
+                                truncated?: boolean;
+                            }[];
+                            attachments: {
+                                sha256: string;
+                                filename: string;
+                                contentType: string;
+                                size: number;
+                            }[];
+                            authentication: {
+                                authservId: string;
+                                verdict: string;
+                            } | null;
+                            /** @enum {string} */
+                            status: "pending" | "accepted" | "discarded";
+                            decision: {
+                                /** @enum {string} */
+                                status: "pending";
+                            } | {
+                                /** @enum {string} */
+                                status: "accepted";
+                                decidedAt: string;
+                                decidedAtLocal: string;
+                                decidedBy: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                                sectionKey?: string | null;
+                                commentIds: string[];
+                            } | {
+                                /** @enum {string} */
+                                status: "discarded";
+                                decidedAt: string;
+                                decidedAtLocal: string;
+                                decidedBy: {
+                                    role: string;
+                                    id: string;
+                                } | null;
+                                reason: string;
+                            };
+                        }[];
+                        counts: {
+                            pending: number;
+                            accepted: number;
+                            discarded: number;
+                        };
+                        /** @enum {boolean} */
+                        stale?: true;
+                        timeZone: string;
+                    };
+                };
+            };
+            /** @description INVALID_INPUT: a malformed path id (`params.<name>`) or query parameter, an unknown query parameter; BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN: only coordinators read held replies (the sender address is personal data) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND, or the resource inside it: DRAFT_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG: a path parameter over 100 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acceptHeldReply: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                hid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    sectionKey?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description done, or nothing to do (then nothing is appended): the consultation's revision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revision: number;
+                    };
+                };
+            };
+            /** @description INVALID_INPUT (`errors` names each field, `params.<name>` for a malformed path id), MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH, BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN (an auditor may only read), ACTOR_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND, DRAFT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a domain rule refuses the command, e.g. CONSULTATION_CLOSED, DRAFT_NOT_LATEST, COMMENT_DEADLINE_PASSED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REVISION_MISMATCH: the consultation has moved on from the revision in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BODY_TOO_LARGE (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG: a path parameter over 100 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description well-formed input invalid for the state, e.g. SECTION_NOT_FOUND, DEADLINE_IN_PAST; COMMAND_ID_REUSED (the same Idempotency-Key with another body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    discardHeldReply: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                hid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description done, or nothing to do (then nothing is appended): the consultation's revision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revision: number;
+                    };
+                };
+            };
+            /** @description INVALID_INPUT (`errors` names each field, `params.<name>` for a malformed path id), MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH, BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN (an auditor may only read), ACTOR_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND, DRAFT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a domain rule refuses the command, e.g. CONSULTATION_CLOSED, DRAFT_NOT_LATEST, COMMENT_DEADLINE_PASSED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REVISION_MISMATCH: the consultation has moved on from the revision in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BODY_TOO_LARGE (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG: a path parameter over 100 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description well-formed input invalid for the state, e.g. SECTION_NOT_FOUND, DEADLINE_IN_PAST; COMMAND_ID_REUSED (the same Idempotency-Key with another body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file's bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description INVALID_INPUT: a malformed path id (`params.<name>`) or query parameter, an unknown query parameter; BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND; ATTACHMENT_NOT_FOUND: no comment or held reply of this consultation references it, or its file is not stored */
             404: {
                 headers: {
                     [name: string]: unknown;

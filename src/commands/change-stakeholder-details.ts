@@ -3,9 +3,9 @@ import { defineCommand } from './command.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event, type EventOf } from '../domain/events.ts';
 import {
-  COORDINATOR_ONLY, DETAIL_FIELDS, organisationHolder, requireLanguageOffered, requireOpen, requireRole, requireStakeholder, sameLanguage,
+  COORDINATOR_ONLY, DETAIL_FIELDS, organisationHolder, requireLanguageOffered, requireOpen, requireRole, requireStakeholder, sameDomains, sameLanguage,
 } from '../domain/rules.ts';
-import { Id, LanguageCode, SingleLine, StakeholderKind } from '../domain/schemas.ts';
+import { Id, LanguageCode, ReplyDomains, SingleLine, StakeholderKind } from '../domain/schemas.ts';
 
 /** The details a coordinator may correct; any of them, at least one. */
 export const StakeholderDetailsChange = z.strictObject({
@@ -14,6 +14,8 @@ export const StakeholderDetailsChange = z.strictObject({
   language: LanguageCode.optional().describe('one of the consultation\'s languages (LANGUAGE_NOT_OFFERED otherwise)'),
   endorser: z.boolean().optional()
     .describe('true: it becomes an endorser (pending on an open request); false: it ceases to be one (its decisions stay in the history, no longer counted)'),
+  replyDomains: ReplyDomains.optional()
+    .describe('the mail domains from which any address may reply for it by e-mail, replacing the list before ([]: none, only its contacts\' addresses)'),
 });
 
 export const atLeastOneDetail = [
@@ -22,8 +24,8 @@ export const atLeastOneDetail = [
 ] as const;
 
 /**
- * Corrects who a stakeholder is: its organisation's name, kind, preferred language, or whether it
- * endorses. One event with the fields that changed; the same values again are a no-op. A name is
+ * Corrects who a stakeholder is: its organisation's name, kind, preferred language, whether it
+ * endorses, or the mail domains it may reply from. One event with the fields that changed; the same values again are a no-op. A name is
  * refused when another stakeholder has it (as invitations compare names); a language must be one
  * of the consultation's. Becoming an endorser while an endorsement request is open makes it
  * pending on that request; ceasing to be one keeps its earlier decisions in the history, no longer
@@ -50,6 +52,7 @@ export const changeStakeholderDetails = defineCommand({
       changed.language = input.language;
     }
     if (input.endorser !== undefined && input.endorser !== x.endorser) changed.endorser = input.endorser;
+    if (input.replyDomains !== undefined && !sameDomains(input.replyDomains, x.replyDomains)) changed.replyDomains = input.replyDomains;
     if (Object.keys(changed).length === 0) return [];
     return [event('StakeholderDetailsChanged', { stakeholderId: x.id, ...changed })];
   },

@@ -4,6 +4,7 @@ import type { ReadonlyState } from '../domain/consultation.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { COORDINATOR_ONLY, ownDeadlineOverride, requireLatestDraft, requireOpen, requireRole } from '../domain/rules.ts';
+import { pendingHeldReplies } from '../domain/replies.ts';
 import { Note, Outcome } from '../domain/schemas.ts';
 import { adoptionReasons, awaitsAnswer, type AdoptionReason } from '../domain/standing.ts';
 
@@ -67,6 +68,7 @@ export function adoptionReasonsOf(state: ReadonlyState, version: number, now: st
         .map((c) => ({ commentId: c.id, ref: c.ref }));
       return { count: listed.length, listed };
     })(),
+    pendingHeldReplies: pendingHeldReplies(state),
     commentDeadline: draft.commentDeadline,
     // the own deadlines granted on this version, as its comment period has them (commentPeriodFor)
     ownCommentDeadlines: stakeholders.map((x) => {
@@ -92,6 +94,8 @@ function describe(r: AdoptionReason): string {
         ...(r.pending.length > 0 ? [`not yet endorsed by ${r.pending.map((x) => x.organisation).join(', ')}`] : []),
         ...(r.withheld.length > 0 ? [`endorsement withheld by ${r.withheld.map((x) => x.organisation).join(', ')}`] : []),
       ].join('; ');
+    case 'HELD_REPLIES_PENDING':
+      return `${r.heldIds.length} held repl${r.heldIds.length === 1 ? 'y' : 'ies'} by e-mail to accept or discard`;
     case 'COMMENT_PERIOD_OPEN':
       return `the comment period is open until ${r.closesAt}`;
     case 'NO_ENDORSERS':

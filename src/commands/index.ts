@@ -1,4 +1,5 @@
 // Every command of the consultation, by name.
+import { acceptHeldReply } from './accept-held-reply.ts';
 import { answerComment } from './answer-comment.ts';
 import { cancelEndorsementRequest } from './cancel-endorsement-request.ts';
 import { changeContacts } from './change-contacts.ts';
@@ -7,12 +8,14 @@ import { changeStakeholderDetails } from './change-stakeholder-details.ts';
 import { closeConsultation } from './close-consultation.ts';
 import { completeReview } from './complete-review.ts';
 import { configureReminders } from './configure-reminders.ts';
+import { discardHeldReply } from './discard-held-reply.ts';
 import { endorseDraft } from './endorse-draft.ts';
 import { extendDeadline } from './extend-deadline.ts';
 import { inviteStakeholder } from './invite-stakeholder.ts';
 import { openConsultation } from './open-consultation.ts';
 import { publishDraft } from './publish-draft.ts';
 import { recordDeliveryFailure } from './record-delivery-failure.ts';
+import { recordEmailReply } from './record-email-reply.ts';
 import { recordMessageSent } from './record-message-sent.ts';
 import { recordOfficeNotification } from './record-office-notification.ts';
 import { reinstateStakeholder } from './reinstate-stakeholder.ts';
@@ -30,12 +33,13 @@ export const commands = {
   reinstateStakeholder, submitComment, retractComment, completeReview, answerComment, requestEndorsement,
   cancelEndorsementRequest, endorseDraft, withholdEndorsement, extendDeadline, closeConsultation,
   recordMessageSent, recordDeliveryFailure, configureReminders, resendInvitation, changeNotifyEmails, recordOfficeNotification,
-  requestNewLink,
+  requestNewLink, recordEmailReply, acceptHeldReply, discardHeldReply,
 } as const;
 
 export {
-  answerComment, cancelEndorsementRequest, changeContacts, changeNotifyEmails, changeStakeholderDetails, closeConsultation, completeReview, configureReminders, endorseDraft,
-  extendDeadline, inviteStakeholder, openConsultation, publishDraft, recordDeliveryFailure, recordMessageSent, recordOfficeNotification,
+  acceptHeldReply, answerComment, cancelEndorsementRequest, changeContacts, changeNotifyEmails, changeStakeholderDetails, closeConsultation, completeReview,
+  configureReminders, discardHeldReply, endorseDraft,
+  extendDeadline, inviteStakeholder, openConsultation, publishDraft, recordDeliveryFailure, recordEmailReply, recordMessageSent, recordOfficeNotification,
   reinstateStakeholder, removeStakeholder, requestEndorsement, requestNewLink, resendInvitation, respondToInvitation, retractComment, submitComment,
   withholdEndorsement,
 };

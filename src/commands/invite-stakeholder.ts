@@ -7,7 +7,7 @@ import { idFor } from '../domain/ids.ts';
 import {
   COORDINATOR_ONLY, differingDetails, organisationHolder, requireLanguageOffered, requireOpen, requireRole, sameEmail, sameOrganisation,
 } from '../domain/rules.ts';
-import { Contact, LanguageCode, SingleLine, StakeholderKind } from '../domain/schemas.ts';
+import { Contact, LanguageCode, ReplyDomains, SingleLine, StakeholderKind } from '../domain/schemas.ts';
 import type { ReadonlyStakeholder, ReadonlyState } from '../domain/consultation.ts';
 
 export const Contacts = z.array(Contact).min(1).max(20).refine(
@@ -36,6 +36,8 @@ export const inviteStakeholder = defineCommand({
     contacts: Contacts,
     language: LanguageCode,
     endorser: z.boolean().default(false),
+    replyDomains: ReplyDomains.optional()
+      .describe('mail domains from which any address may reply for it by e-mail ("mfa.gov.ro"; exactly those, not their subdomains), besides its contacts\' addresses; omitted: none (inviting again without it compares nothing)'),
   }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, COORDINATOR_ONLY);
@@ -48,7 +50,8 @@ export const inviteStakeholder = defineCommand({
       }
       if (existing.removed) throw new DomainError('STAKEHOLDER_REMOVED', `${existing.organisation} was removed; reinstate it`, { stakeholderId: existing.id });
       if (existing.response === 'declined') throw new DomainError('STAKEHOLDER_DECLINED', `${existing.organisation} declined; reinstate it`, { stakeholderId: existing.id });
-      const differing = differingDetails(existing, input);
+      // reply domains omitted: the invitation says nothing of them
+      const differing = differingDetails(existing, { ...input, replyDomains: input.replyDomains ?? existing.replyDomains });
       if (differing.length > 0) {
         const pick = (x: typeof input | typeof existing) => Object.fromEntries(differing.map((f) => [f, x[f]]));
         throw new DomainError(
@@ -66,6 +69,9 @@ export const inviteStakeholder = defineCommand({
       throw new DomainError('ORGANISATION_ALREADY_INVITED', `${sameOrg.organisation} is invited already; change its contacts instead`, { stakeholderId: sameOrg.id });
     }
     const stakeholderId = idFor(ctx.commandId, 'stakeholder');
-    return [event('StakeholderInvited', { stakeholderId, ...input, contacts: withContactIds(stakeholderId, input.contacts) })];
+    const { replyDomains, ...rest } = input;
+    return [event('StakeholderInvited', {
+      stakeholderId, ...rest, contacts: withContactIds(stakeholderId, input.contacts), ...(replyDomains && replyDomains.length > 0 ? { replyDomains } : {}),
+    })];
   },
 });

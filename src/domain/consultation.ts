@@ -9,10 +9,11 @@
 // DeepReadonly: it may read, never change.
 import type { z } from 'zod';
 import type { Phase, StakeholderKind } from './schemas.ts';
-import type { DomainEvent, EventMetadata, StoredContact } from './events.ts';
+import type { DomainEvent, EventMetadata, StoredAttachment, StoredContact, StoredReplyBlock } from './events.ts';
 import type { OwnExtension } from './rules.ts';
 import type { EndorsementDecision, InvitationResponse } from './standing.ts';
 import { commentRef, later } from './rules.ts';
+import { messageIdKey } from './ids.ts';
 import { endorserChanged } from './standing.ts';
 
 export type Response = InvitationResponse;
@@ -38,6 +39,8 @@ export interface StakeholderState {
   /** its preferred language: one of the consultation's */
   language: string;
   endorser: boolean;
+  /** mail domains from which any address may reply for it by e-mail (lower case), besides its contacts' addresses */
+  replyDomains: string[];
   response: Response;
   removed: boolean;
   /** per-stakeholder deadline extensions, valid for the draft version they were granted on */
@@ -59,6 +62,20 @@ export interface DraftState {
   publishedAt: string;
   /** own comment deadlines granted on this version, by stakeholder id (the latest granted) */
   ownCommentDeadlines: Map<string, string>;
+}
+
+/** A reply by e-mail held for the coordinator (InboundReplyHeld), and what the coordinator decided. */
+export interface HeldReplyState {
+  id: string;
+  stakeholderId: string;
+  contactId: string;
+  receivedAt: string;
+  blocks: z.infer<typeof StoredReplyBlock>[];
+  attachments: z.infer<typeof StoredAttachment>[];
+  reasons: string[];
+  status: 'pending' | 'accepted' | 'discarded';
+  /** an accepted one: the section the coordinator named (null: the whole draft; undefined: each block as it resolved) */
+  acceptedSection?: string | null | undefined;
 }
 
 export interface CommentState {
@@ -119,6 +136,10 @@ export interface ConsultationState {
   reminders: ReminderSettings | null;
   /** message ids recorded as sent or failed, so a retried mail job records nothing twice */
   messages: Map<string, 'sent' | 'failed' | 'failed-permanently'>;
+  /** the draft version each message recorded as sent was about, by messageIdKey (a reply naming it answers that version) */
+  messageDrafts: Map<string, number>;
+  /** replies by e-mail held for the coordinator, by held id, in the order held */
+  heldReplies: Map<string, HeldReplyState>;
   /** command ids applied, so a repeated command is a no-op returning the first result */
   commands: Map<string, AppliedCommand>;
 }
@@ -154,6 +175,8 @@ export function initialState(): ConsultationState {
     endorsementRequest: null,
     reminders: null,
     messages: new Map(),
+    messageDrafts: new Map(),
+    heldReplies: new Map(),
     commands: new Map(),
   };
 }
@@ -207,6 +230,7 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
         formerContactIds: [],
         language: e.data.language,
         endorser: e.data.endorser,
+        replyDomains: e.data.replyDomains ?? [],
         response: 'pending',
         removed: false,
         extensions: {},
@@ -223,9 +247,10 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
       });
       return;
     case 'StakeholderDetailsChanged': {
-      const { organisation, kind, language, endorser } = e.data;
+      const { organisation, kind, language, endorser, replyDomains } = e.data;
       withStakeholder(s, e.data.stakeholderId, (x) => {
         if (organisation !== undefined) x.organisation = organisation;
+        if (replyDomains !== undefined) x.replyDomains = replyDomains;
         if (kind !== undefined) x.kind = kind;
         if (language !== undefined) x.language = language;
         if (endorserChanged(x.endorser, endorser)) {
@@ -318,9 +343,39 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
       return; // a request to the coordinator, shown in the stakeholders view
     case 'InvitationSent':
     case 'NoticeSent':
-    case 'ReminderSent':
+    case 'ReminderSent': {
       s.messages.set(e.data.messageId, 'sent');
+      // an invitation (and a notice without a version) is about the draft current when it went out
+      const version = (e.type === 'InvitationSent' ? undefined : e.data.draftVersion) ?? s.latestVersion;
+      if (version > 0) s.messageDrafts.set(messageIdKey(e.data.messageId), version);
       return;
+    }
+    case 'InboundReplyHeld':
+      if (s.heldReplies.has(e.data.heldId)) return;
+      s.heldReplies.set(e.data.heldId, {
+        id: e.data.heldId,
+        stakeholderId: e.data.stakeholderId,
+        contactId: e.data.contactId,
+        receivedAt: e.data.receivedAt,
+        blocks: e.data.blocks,
+        attachments: e.data.attachments,
+        reasons: e.data.reasons.map((r) => r.code),
+        status: 'pending',
+      });
+      return;
+    case 'InboundReplyAccepted': {
+      const h = s.heldReplies.get(e.data.heldId);
+      if (h && h.status === 'pending') {
+        h.status = 'accepted';
+        h.acceptedSection = e.data.sectionKey;
+      }
+      return;
+    }
+    case 'InboundReplyDiscarded': {
+      const h = s.heldReplies.get(e.data.heldId);
+      if (h && h.status === 'pending') h.status = 'discarded';
+      return;
+    }
     case 'OfficeNotified':
       s.messages.set(e.data.messageId, 'sent');
       return;

@@ -41,6 +41,10 @@ export const DOMAIN_ERRORS = {
   DEADLINE_IN_PAST: { status: 422, title: 'The deadline is not in the future' },
   DEADLINE_NOT_LATER: { status: 422, title: 'An extension must move the deadline later' },
   ADOPTION_BLOCKED: { status: 409, title: 'The version cannot be adopted yet: details.reasons lists every reason' },
+  ATTACHMENT_NOT_FOUND: { status: 404, title: 'No comment or held reply of this consultation has an attachment with this hash (or its file is not stored)' },
+  HELD_REPLY_NOT_FOUND: { status: 404, title: 'No held reply with this id' },
+  HELD_REPLY_DECIDED: { status: 409, title: 'The held reply was accepted or discarded already: it cannot be decided otherwise' },
+  HELD_REPLY_TEXT_INVALID: { status: 422, title: 'The held reply\'s text cannot be a comment (empty, or longer than a comment may be): discard it, and record the comment by hand' },
   COMMAND_ID_REUSED: { status: 422, title: 'This command id was used already for a different command' },
 } as const;
 

@@ -24,6 +24,12 @@ export const StoredSection = z.object({
   translations: z.record(z.string(), StoredTranslation).optional(),
 });
 export const StoredSignatory = z.object({ name: z.string(), title: z.string() });
+/** a file that came with a reply by e-mail, by the hash it is stored under */
+export const StoredAttachment = z.object({ sha256: z.string(), filename: z.string(), contentType: z.string(), size: z.number() });
+/** a part of a reply by e-mail: `section` as the mail wrote it ("3", "s2"), null for the whole draft */
+export const StoredReplyBlock = z.object({ section: z.string().nullable(), text: z.string(), truncated: z.boolean().optional() });
+/** why a reply was held: a code (HeldReasonCode), in words, and the block (0-based) it is about when it is about one */
+export const StoredHeldReason = z.object({ code: z.string(), message: z.string(), block: z.number().int().optional() });
 
 export const EventDataSchemas = {
   ConsultationOpened: z.object({
@@ -52,6 +58,8 @@ export const EventDataSchemas = {
     contacts: z.array(StoredContact).min(1),
     language: LanguageCode,
     endorser: z.boolean(),
+    /** mail domains from which any address may reply for it (absent: none, only its contacts' addresses) */
+    replyDomains: z.array(z.string()).optional(),
   }),
   StakeholderContactsChanged: z.object({
     ...StakeholderRef,
@@ -66,6 +74,7 @@ export const EventDataSchemas = {
     kind: StakeholderKind.optional(),
     language: LanguageCode.optional(),
     endorser: z.boolean().optional(),
+    replyDomains: z.array(z.string()).optional(),
   }),
   InvitationAccepted: z.object({ ...StakeholderRef }),
   InvitationDeclined: z.object({ ...StakeholderRef, reason: z.string().optional() }),
@@ -83,6 +92,11 @@ export const EventDataSchemas = {
     proposedText: z.string().optional(),
     channel: Channel,
     madeAt: Instant,
+    /** files that came with it (a reply by e-mail) */
+    attachments: z.array(StoredAttachment).optional(),
+    /** set when a coordinator accepted a held reply by e-mail: which one, and the reasons it was held */
+    heldReplyId: z.string().optional(),
+    heldReason: z.array(z.string()).optional(),
   }),
   CommentRetracted: z.object({ commentId: z.string(), reason: z.string() }),
   ReviewCompleted: z.object({ ...StakeholderRef, draftVersion: z.number().int().positive() }),
@@ -186,6 +200,35 @@ export const EventDataSchemas = {
     permanent: z.boolean(),
     failedAt: Instant,
   }),
+  /**
+   * A reply by e-mail that did not count as it came (wrong sender, after the deadline, an older
+   * draft, an unknown section, empty or too long text, …): kept for the coordinator with every
+   * reason, never dropped. `from` is personal data. `draftVersion` is the draft that was current
+   * when it was received (null: none). Block texts are stored sanitised, and cut when very long.
+   */
+  InboundReplyHeld: z.object({
+    heldId: z.string(),
+    ...StakeholderRef,
+    contactId: z.string(),
+    messageId: z.string(),
+    draftVersion: z.number().int().positive().nullable(),
+    from: z.string(),
+    subject: z.string().optional(),
+    receivedAt: Instant,
+    blocks: z.array(StoredReplyBlock),
+    attachments: z.array(StoredAttachment),
+    /** the Authentication-Results verdict of the receiving system (INBOUND_AUTHSERV_ID), when there was one */
+    authentication: z.object({ authservId: z.string(), verdict: z.string() }).optional(),
+    reasons: z.array(StoredHeldReason).min(1),
+  }),
+  /** a coordinator let a held reply count: the CommentSubmitted events of the same command are its comments */
+  InboundReplyAccepted: z.object({
+    heldId: z.string(),
+    /** the section the coordinator named for the whole reply (null: the whole draft); absent: each block as it resolves */
+    sectionKey: z.string().nullable().optional(),
+    commentIds: z.array(z.string()),
+  }),
+  InboundReplyDiscarded: z.object({ heldId: z.string(), reason: z.string() }),
   ConsultationClosed: z.object({
     outcome: Outcome,
     finalDraftVersion: z.number().int().positive().nullable(),

@@ -197,8 +197,15 @@ export interface StakeholderDetails {
   kind: string;
   language: string;
   endorser: boolean;
+  /** mail domains from which any address may reply for it (lower case; order does not matter) */
+  replyDomains: readonly string[];
 }
-export const DETAIL_FIELDS = ['organisation', 'kind', 'language', 'endorser'] as const satisfies readonly (keyof StakeholderDetails)[];
+export const DETAIL_FIELDS = ['organisation', 'kind', 'language', 'endorser', 'replyDomains'] as const satisfies readonly (keyof StakeholderDetails)[];
+
+/** Two lists of reply domains name the same domains, whatever their order. */
+export function sameDomains(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((d) => b.includes(d));
+}
 
 /**
  * The details in which an invitation differs from the stakeholder it names: none means the same
@@ -208,6 +215,7 @@ export function differingDetails(existing: StakeholderDetails, given: Stakeholde
   return DETAIL_FIELDS.filter((f) => {
     if (f === 'organisation') return !sameOrganisation(existing.organisation, given.organisation);
     if (f === 'language') return !sameLanguage(existing.language, given.language);
+    if (f === 'replyDomains') return !sameDomains(existing.replyDomains, given.replyDomains);
     return existing[f] !== given[f];
   });
 }

@@ -137,3 +137,27 @@ export const ActorRole = z.enum(['coordinator', 'stakeholder', 'auditor', 'syste
 /** who gave a command: a token's subject, a stakeholder's id, a worker's name */
 export const Actor = z.strictObject({ role: ActorRole, id: SingleLine(200) });
 export type Actor = z.infer<typeof Actor>;
+
+// ---- replies by e-mail ----
+/** A mail domain a coordinator lists for an organisation (a reply from any address in it counts): lower case, no trailing dot. */
+export const ReplyDomain = z.string().trim().toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a mail domain such as "mfa.gov.ro" (letters, digits, "-" and dots; no "@")');
+export const ReplyDomains = z.array(ReplyDomain).max(20)
+  .refine((ds) => new Set(ds).size === ds.length, 'the same domain appears twice');
+
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'the lowercase hex SHA-256 of the bytes');
+/** A file that came with a reply by e-mail, stored content-addressed by its hash (src/inbound/attachments.ts). */
+export const AttachmentRef = z.strictObject({
+  sha256: Sha256Hex,
+  filename: z.string().max(255),
+  contentType: z.string().max(255),
+  size: z.number().int().nonnegative(),
+});
+export type AttachmentRef = z.infer<typeof AttachmentRef>;
+
+/** Why a reply by e-mail was held for the coordinator instead of becoming comments. */
+export const HeldReasonCode = z.enum([
+  'SENDER_NOT_ALLOWED', 'CONTACT_UNKNOWN', 'AFTER_DEADLINE', 'OLDER_DRAFT', 'NO_DRAFT', 'UNKNOWN_SECTION', 'EMPTY', 'TOO_LONG',
+  'CONSULTATION_CLOSED', 'STAKEHOLDER_INACTIVE',
+]);
+export type HeldReasonCode = z.infer<typeof HeldReasonCode>;

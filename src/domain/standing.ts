@@ -183,7 +183,7 @@ export function missingEndorsers<X extends EndorserOnVersion>(stakeholders: Iter
  * Why a version cannot be adopted: the coordinator's to-do list. (That the version must exist and
  * be the latest, and the consultation open, are not to-dos: those are refused with their own codes.)
  */
-export const AdoptionBlockCode = z.enum(['COMMENTS_UNANSWERED', 'ENDORSEMENTS_MISSING', 'COMMENT_PERIOD_OPEN', 'NO_ENDORSERS']);
+export const AdoptionBlockCode = z.enum(['COMMENTS_UNANSWERED', 'HELD_REPLIES_PENDING', 'ENDORSEMENTS_MISSING', 'COMMENT_PERIOD_OPEN', 'NO_ENDORSERS']);
 export type AdoptionBlockCode = z.infer<typeof AdoptionBlockCode>;
 
 /** A comment awaits an answer: it was not retracted and has no answer (on any version). */
@@ -205,6 +205,8 @@ export interface AdoptionFacts<X extends EndorserOnVersion, C, O extends OwnComm
    * listed (all of them; none where a caller, such as the consultations list, only counts).
    */
   unansweredComments: { count: number; listed: readonly C[] };
+  /** the ids of the replies by e-mail held for the coordinator and not yet accepted or discarded (pendingHeldReplies), in the order held */
+  pendingHeldReplies: readonly string[];
   /** the version's comment deadline for everyone */
   commentDeadline: string;
   /** the stakeholders' own comment deadlines on the version */
@@ -215,6 +217,7 @@ export interface AdoptionFacts<X extends EndorserOnVersion, C, O extends OwnComm
 
 export type AdoptionBlocker<X, C, O> =
   | { code: 'COMMENTS_UNANSWERED'; count: number; comments: C[] }
+  | { code: 'HELD_REPLIES_PENDING'; heldIds: string[] }
   | { code: 'ENDORSEMENTS_MISSING'; pending: X[]; withheld: X[] }
   | { code: 'COMMENT_PERIOD_OPEN'; commentDeadline: string; openFor: (O & { deadline: string })[]; closesAt: string }
   | { code: 'NO_ENDORSERS' };
@@ -228,6 +231,8 @@ export function isOpenAt(deadline: string, now: string): boolean {
  * Every reason the version cannot be adopted now, in this order (none: it may be adopted, if it
  * is the latest version of an open consultation):
  * - COMMENTS_UNANSWERED: a comment on any version awaits an answer; once adopted, none can be answered;
+ * - HELD_REPLIES_PENDING: a reply by e-mail was held and the coordinator has not accepted or discarded it:
+ *   it may be a comment that needs an answer;
  * - ENDORSEMENTS_MISSING: a required endorser does not count as having endorsed it (missingEndorsers):
  *   `pending` (no decision that counts: none yet, or it declined its invitation) and `withheld` apart;
  * - COMMENT_PERIOD_OPEN: its comment deadline, or the own deadline of a stakeholder that takes part,
@@ -241,6 +246,7 @@ export function adoptionBlockers<X extends EndorserOnVersion, C, O extends OwnCo
   if (facts.unansweredComments.count > 0) {
     blockers.push({ code: 'COMMENTS_UNANSWERED', count: facts.unansweredComments.count, comments: [...facts.unansweredComments.listed] });
   }
+  if (facts.pendingHeldReplies.length > 0) blockers.push({ code: 'HELD_REPLIES_PENDING', heldIds: [...facts.pendingHeldReplies] });
   const stakeholders = [...facts.stakeholders];
   const missing = missingEndorsers(stakeholders);
   if (missing.length > 0) {
@@ -285,6 +291,10 @@ export const AdoptionReason = z.discriminatedUnion('code', [
     comments: z.array(UnansweredComment).describe('every comment, on any version, not retracted and without an answer, in submission order'),
   }),
   z.object({
+    code: z.literal('HELD_REPLIES_PENDING'),
+    heldIds: z.array(z.string()).describe('the replies by e-mail held and not yet accepted or discarded (GET …/held-replies?status=pending), in the order held'),
+  }),
+  z.object({
     code: z.literal('ENDORSEMENTS_MISSING'),
     pending: z.array(z.object({
       stakeholderId: z.string(),
@@ -313,6 +323,8 @@ export function adoptionReasons<O extends OwnCommentDeadline & NamedStakeholder>
     switch (b.code) {
       case 'COMMENTS_UNANSWERED':
         return { code: b.code, count: b.count, comments: b.comments.map(({ commentId, ref }) => ({ commentId, ref })) };
+      case 'HELD_REPLIES_PENDING':
+        return { code: b.code, heldIds: b.heldIds };
       case 'ENDORSEMENTS_MISSING':
         return {
           code: b.code,

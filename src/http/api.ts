@@ -12,6 +12,7 @@ import { commentRoutes } from './routes/comments.ts';
 import { consultationRoutes } from './routes/consultations.ts';
 import { draftRoutes } from './routes/drafts.ts';
 import { endorsementRoutes } from './routes/endorsements.ts';
+import { heldReplyRoutes } from './routes/held-replies.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { stakeholderRoutes } from './routes/stakeholders.ts';
 import { registerLocalTimes } from './local-times.ts';
@@ -78,4 +79,5 @@ export async function apiPlugin(api: App, { ctx, authSecret, authPolicy }: ApiOp
   await api.register(endorsementRoutes, resources);
   await api.register(auditRoutes, resources);
   await api.register(exportRoutes, resources);
+  await api.register(heldReplyRoutes, resources);
 }

@@ -72,6 +72,8 @@ export interface AppDeps {
   auditKey?: AuditSigningKey;
   /** the reply page's rate limit per link token (default 120 requests a minute) */
   pageRateLimit?: { max: number; timeWindowMs: number };
+  /** DATA_DIR: attachments of replies by e-mail are downloaded from DATA_DIR/attachments (src/inbound/attachments.ts); none: no file is found */
+  dataDir?: string;
 }
 
 /** The longest path parameter the router accepts; a longer one is 414 URI_TOO_LONG (ids are 36-character UUIDs). */
@@ -108,6 +110,7 @@ export async function buildApp(deps: AppDeps) {
   const ctx: HttpContext = {
     store: deps.store, handler: deps.handler, runner: deps.runner, damage: deps.damage, writes, readYourWritesMs: deps.readYourWritesMs ?? 5000,
     timeZones: new TimeZones(deps.runner),
+    dataDir: deps.dataDir ?? null,
     clock: deps.clock ?? (() => new Date()),
     mail: deps.mail ?? {
       from: ConfigSchema.shape.MAIL_FROM.parse(undefined),

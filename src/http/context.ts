@@ -22,6 +22,8 @@ export interface HttpContext {
   readYourWritesMs: number;
   /** each consultation's time zone, for the local times the views give (local-times.ts) */
   timeZones: TimeZones;
+  /** DATA_DIR, where the attachments of replies by e-mail are stored (null: none are) */
+  dataDir: string | null;
   /** the time of a request, for the views whose fields depend on it (the handler's clock: the same time commands see) */
   clock: () => Date;
   /** what messages are composed with (From, INBOUND_DOMAIN, PUBLIC_URL, the token keys): the mail workers' own, for previews */

@@ -27,6 +27,7 @@ export const API_TAGS: OpenAPIV3.TagObject[] = [
   { name: 'stakeholders', description: 'Invitations, contacts, removal and reinstatement, completed reviews, messages sent by other means' },
   { name: 'comments', description: 'Comments on a draft and the comment-resolution matrix' },
   { name: 'endorsements', description: 'Endorsement requests, endorsers\' decisions, the sign-off view' },
+  { name: 'held replies', description: 'Replies by e-mail held for the coordinator (accept or discard), and the files that came with replies' },
   { name: 'audit', description: 'The raw history, for auditors' },
   { name: 'health', description: 'Liveness and readiness (no token needed)' },
 ];

@@ -18,7 +18,7 @@
 //
 // The view's shape is its zod schema (CommentMatrixView); the routes serve its rows with CommentRow.
 import { z } from 'zod';
-import type { DomainEvent } from '../domain/events.ts';
+import { StoredAttachment, type DomainEvent } from '../domain/events.ts';
 import { commentRef } from '../domain/rules.ts';
 import { Channel, Disposition } from '../domain/schemas.ts';
 import { pageFrom, pageOf, type Page, type PageRequest } from './paging.ts';
@@ -58,6 +58,10 @@ export const CommentRow = z.object({
   answeredBy: AnsweredBy.describe('who gave the latest answer (the actor: role and id); null when unanswered'),
   earlierAnswers: z.array(Answer).describe('answers the latest one revised, oldest first'),
   retraction: z.object({ reason: z.string(), retractedAt: z.string() }).nullable(),
+  attachments: z.array(StoredAttachment.describe('a file that came with it (a reply by e-mail): GET /consultations/:id/attachments/:sha256 downloads it'))
+    .describe('files that came with it, by content hash, filename, type and size ([] for most comments)'),
+  heldReplyId: z.string().nullable().describe('the held reply by e-mail a coordinator accepted as this comment; null otherwise'),
+  heldReason: z.array(z.string()).nullable().describe('the reasons that reply was held (SENDER_NOT_ALLOWED, AFTER_DEADLINE, …); null otherwise'),
 });
 export type CommentRow = z.infer<typeof CommentRow>;
 
@@ -96,7 +100,7 @@ const Comments = collection('comments', CommentFacts);
 
 export const commentMatrix = perConsultation<MatrixHead, CommentMatrixView>({
   name: 'comment-matrix',
-  version: 5,
+  version: 6,
   head: MatrixHead,
   collections: [Comments],
   open: () => ({ counts: countComments([]), lastSequence: 0, drafts: [], organisations: [] }),
@@ -233,6 +237,9 @@ async function applyEvent(head: MatrixHead, e: DomainEvent, at: EventContext, do
         answeredBy: null,
         earlierAnswers: [],
         retraction: null,
+        attachments: c.attachments ?? [],
+        heldReplyId: c.heldReplyId ?? null,
+        heldReason: c.heldReason ?? null,
       };
       docs.put(Comments, key, facts, head.lastSequence);
       move(head.counts, null, statusOf(facts));
@@ -305,5 +312,8 @@ function labeller(head: MatrixHead): (c: CommentFacts) => CommentRow {
     answeredBy: c.answeredBy,
     earlierAnswers: c.earlierAnswers,
     retraction: c.retraction,
+    attachments: c.attachments,
+    heldReplyId: c.heldReplyId,
+    heldReason: c.heldReason,
   });
 }

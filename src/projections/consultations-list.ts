@@ -40,6 +40,7 @@ export const ConsultationCounts = z.object({
   endorsementsReceived: z.number().int().describe('on the current draft version'),
   /** required endorsers: not removed (one that declined is still required: it counts as not endorsed) */
   endorsementsRequired: z.number().int().describe('endorsers not removed'),
+  heldRepliesPending: z.number().int().describe('replies by e-mail held for the coordinator and not yet accepted or discarded (they block adoption)'),
 });
 export type ConsultationCounts = z.infer<typeof ConsultationCounts>;
 
@@ -99,6 +100,8 @@ const ListHead = z.object({
   endorsementRequestVersion: z.number().int().nullable(),
   /** in invitation order */
   stakeholders: z.array(StakeholderFacts),
+  /** the replies by e-mail held and not yet decided, in the order held */
+  pendingHeldReplies: z.array(z.string()),
 });
 type ListHead = z.infer<typeof ListHead>;
 
@@ -110,7 +113,7 @@ const SEQUENCE_KEY = 'opened';
 
 export const consultationsList = perConsultation<ListHead, ConsultationListEntry>({
   name: 'consultations-list',
-  version: 5,
+  version: 6,
   head: ListHead,
   collections: [Comments, Sequence],
   async open(e, at, docs) {
@@ -139,6 +142,7 @@ export const consultationsList = perConsultation<ListHead, ConsultationListEntry
       commentsSubmitted: 0,
       endorsementRequestVersion: null,
       stakeholders: [],
+      pendingHeldReplies: [],
     };
     // The head's order is its opening sequence. perConsultation puts the head without an order,
     // which keeps the order the document already has (in this batch, and later as stored), so the
@@ -261,6 +265,13 @@ async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs
       }
       if (e.data.draftVersion === head.endorsementRequestVersion) summary.endorsementDeadline = e.data.deadline;
       return;
+    case 'InboundReplyHeld':
+      if (!head.pendingHeldReplies.includes(e.data.heldId)) head.pendingHeldReplies.push(e.data.heldId);
+      return;
+    case 'InboundReplyAccepted':
+    case 'InboundReplyDiscarded':
+      head.pendingHeldReplies = head.pendingHeldReplies.filter((id) => id !== e.data.heldId);
+      return;
     case 'ConsultationClosed':
       summary.status = 'closed';
       summary.outcome = e.data.outcome;
@@ -314,6 +325,7 @@ function summaryOf(head: ListHead, now: string): ConsultationSummary {
     })),
     // the list counts the comments awaiting an answer; the sign-off view names them
     unansweredComments: { count: head.commentsReceived - head.commentsAnswered, listed: [] },
+    pendingHeldReplies: head.pendingHeldReplies,
     commentDeadline: summary.commentDeadline,
     ownCommentDeadlines: head.stakeholders.map((x) => ({
       removed: x.removed, declined: x.response === 'declined',
@@ -335,7 +347,7 @@ function summaryOf(head: ListHead, now: string): ConsultationSummary {
     counts: {
       invited, responding, declined, removed,
       commentsReceived: head.commentsReceived, commentsAnswered: head.commentsAnswered,
-      endorsementsReceived, endorsementsRequired,
+      endorsementsReceived, endorsementsRequired, heldRepliesPending: head.pendingHeldReplies.length,
     },
     readyForAdoption: blockers !== null && isReadyForAdoption(true, blockers),
     adoptionBlockedBy: blockers?.map((b) => b.code) ?? [],

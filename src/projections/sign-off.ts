@@ -8,7 +8,7 @@
 //   that one becoming an endorser after its invitation has its record) its records (endorser or not,
 //   when it became or ceased to be one, removal, decline, own extensions, every decision per version
 //   and how many of them no longer count);
-//   the comment counters; the consultation's status and outcome. Stakeholders are a few dozen and
+//   the comment counters; the pending held replies' ids; the consultation's status and outcome. Stakeholders are a few dozen and
 //   versions a handful: small, whatever the number of comments;
 // - "unanswered": one document per comment that awaits an answer ("<consultation>/<comment id>",
 //   ordered by submission), removed once it is answered or retracted, so adoption's reasons can
@@ -194,6 +194,8 @@ const SignOffHead = SignOffView.omit({ versions: true, endorsers: true }).extend
     /** comments that await an answer: the documents in "unanswered" */
     unanswered: z.number().int(),
   }),
+  /** the replies by e-mail held and not yet accepted or discarded, in the order held (a handful: they block adoption) */
+  pendingHeldReplies: z.array(z.string()),
 });
 type SignOffHead = z.infer<typeof SignOffHead>;
 
@@ -202,13 +204,13 @@ const Unanswered = collection('unanswered', UnansweredComment);
 
 export const signOff = perConsultation<SignOffHead, SignOffView>({
   name: 'sign-off',
-  version: 5,
+  version: 6,
   head: SignOffHead,
   collections: [Unanswered],
   open(e) {
     return {
       consultationId: e.data.consultationId, status: 'open', outcome: null, finalDraftVersion: null, latestVersion: null,
-      versions: [], stakeholders: [], comments: { submitted: 0, unanswered: 0 },
+      versions: [], stakeholders: [], comments: { submitted: 0, unanswered: 0 }, pendingHeldReplies: [],
     };
   },
   apply: applyEvent,
@@ -345,6 +347,13 @@ async function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext, d
       head.comments.unanswered--;
       return;
     }
+    case 'InboundReplyHeld':
+      if (!head.pendingHeldReplies.includes(e.data.heldId)) head.pendingHeldReplies.push(e.data.heldId);
+      return;
+    case 'InboundReplyAccepted':
+    case 'InboundReplyDiscarded':
+      head.pendingHeldReplies = head.pendingHeldReplies.filter((id) => id !== e.data.heldId);
+      return;
     case 'ConsultationClosed':
       head.status = 'closed';
       head.outcome = e.data.outcome;
@@ -435,6 +444,7 @@ function deriveVersion(v: VersionFacts, head: SignOffHead, unanswered: readonly 
       };
     }),
     unansweredComments: { count: head.comments.unanswered, listed: unanswered },
+    pendingHeldReplies: head.pendingHeldReplies,
     commentDeadline: v.commentDeadline,
     ownCommentDeadlines: head.stakeholders.map((x) => ({
       stakeholderId: x.stakeholderId, organisation: x.organisation, removed: x.removal !== null, declined: x.declined,

@@ -114,6 +114,7 @@ export const StakeholderRow = z.object({
     .describe('messages to contacts it no longer has, and (contactId null) those recorded without a contact; [] when none'),
   language: z.string(),
   endorser: z.boolean(),
+  replyDomains: z.array(z.string()).describe('mail domains from which any address may reply for it by e-mail, besides its contacts\' addresses; [] when none'),
   /** see invitationStatus (src/domain/standing.ts) */
   invitationStatus: InvitationStatus.describe('removed > declined > accepted > delivery-failed > e-mailed > invited'),
   /** its answer to the invitation; a reinstatement after a decline makes it pending again */
@@ -217,7 +218,7 @@ const Messages = collection('messages', MessageDoc);
 
 export const stakeholders = perConsultation<StakeholdersHead, StakeholdersView>({
   name: 'stakeholders',
-  version: 6,
+  version: 7,
   head: StakeholdersHead,
   collections: [Rows, Comments, Messages],
   open(e) {
@@ -367,6 +368,7 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
         mail: [],
         language: e.data.language,
         endorser: e.data.endorser,
+        replyDomains: e.data.replyDomains ?? [],
         response: 'pending',
         declineReason: null,
         removal: null,
@@ -392,10 +394,11 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
         x.contacts = e.data.contacts.map(storedContact);
       });
     case 'StakeholderDetailsChanged': {
-      const { organisation, kind, language, endorser } = e.data;
+      const { organisation, kind, language, endorser, replyDomains } = e.data;
       return row(e.data.stakeholderId, (x) => {
         touch(x);
         if (organisation !== undefined) x.organisation = organisation;
+        if (replyDomains !== undefined) x.replyDomains = replyDomains;
         if (kind !== undefined) x.kind = kind;
         if (language !== undefined) x.language = language;
         if (endorserChanged(x.endorser, endorser)) {

@@ -24,7 +24,7 @@ t.test('rebuild builds every view anew beside the live one, reports what it appl
   t.equal(all.status, 0, all.stderr);
   const versions = projections.map((p) => `${p.name} v${p.version}`).join(', ');
   t.match(all.stdout, new RegExp(`^building generation 1 of ${versions} beside the live one$`, 'm'));
-  for (const name of ['consultations-list', 'stakeholders', 'sign-off', 'comment-matrix', 'drafts', 'consultation-settings']) {
+  for (const name of ['consultations-list', 'stakeholders', 'sign-off', 'comment-matrix', 'drafts', 'consultation-settings', 'held-replies']) {
     t.match(all.stdout, new RegExp(`^${name} v\\d+: 24 events in [\\d.]+ s \\(\\d+ events/s\\), at position 24$`, 'm'));
   }
   t.match(all.stdout, /^switched to generation 1; a running server picks it up within a second$/m);

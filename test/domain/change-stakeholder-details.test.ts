@@ -114,3 +114,13 @@ t.test('an endorser that ceased and became one again is pending: what it decided
   }, 'pending, not endorsed');
   t.same(when(endorseDraft, history, { stakeholderId: MOD, draftVersion: 1, signatory }), [endorsed(MOD, 1)], 'endorsing again is not a no-op');
 });
+
+t.test('reply domains: replaced (lower-cased), the same ones in another order are a no-op, [] clears them', async (t) => {
+  t.same(when(changeStakeholderDetails, [opened, cso], { stakeholderId: CSO, replyDomains: ['WPN.example', 'wpn.org'] }),
+    [changed({ replyDomains: ['wpn.example', 'wpn.org'] })]);
+  const set = [opened, cso, changed({ replyDomains: ['wpn.example', 'wpn.org'] })];
+  t.same(when(changeStakeholderDetails, set, { stakeholderId: CSO, replyDomains: ['wpn.org', 'wpn.example'] }), []);
+  t.same(when(changeStakeholderDetails, set, { stakeholderId: CSO, replyDomains: [] }), [changed({ replyDomains: [] })]);
+  t.same(stateFrom([...set]).stakeholders.get(CSO)?.replyDomains, ['wpn.example', 'wpn.org']);
+  t.throws(() => when(changeStakeholderDetails, [opened, cso], { stakeholderId: CSO, replyDomains: ['not a domain'] }));
+});

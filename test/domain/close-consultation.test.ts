@@ -3,7 +3,7 @@ import { closeConsultation } from '../../src/commands/close-consultation.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import {
   COMMENT_DEADLINE, CSO, JUS, MFA, MOD, closedWithdrawn, commented, cso, declined, draft, endorsed, endorsementRequested, errorOf, extended, jus,
-  mfa, mod, opened, reinstated, removed, withheld, when,
+  heldReply, mfa, mod, opened, reinstated, removed, withheld, when,
 } from '../helpers/domain-spec.ts';
 
 const given = [opened, draft(1), mfa, mod, jus, cso, endorsementRequested(1)];
@@ -158,4 +158,14 @@ t.test('withdrawn closes regardless of endorsements, comments, deadlines and ver
 
 t.test('the schema refuses an unknown outcome', async (t) => {
   t.throws(() => when(closeConsultation, given, { outcome: 'postponed' as 'withdrawn' }), { name: 'ZodError' });
+});
+
+t.test('given a reply by e-mail held and not yet decided, then ADOPTION_BLOCKED with HELD_REPLIES_PENDING naming it; decided, nothing blocks', async (t) => {
+  const H1 = 'ae1d0000-0001-4000-8000-000000000001';
+  const H2 = 'ae1d0000-0002-4000-8000-000000000002';
+  const held = [...allEndorsedV1, heldReply(H1), heldReply(H2)];
+  t.strictSame(reasonsOf(t, held), [{ code: 'HELD_REPLIES_PENDING', heldIds: [H1, H2] }]);
+  const decided = [...held, event('InboundReplyDiscarded', { heldId: H1, reason: 'spam' }), event('InboundReplyAccepted', { heldId: H2, commentIds: [] })];
+  t.same(when(closeConsultation, decided, adopt(1), AFTER_COMMENTS), adopted(1));
+  t.match(errorOf(() => when(closeConsultation, held, adopt(1), AFTER_COMMENTS)).message, /2 held replies by e-mail to accept or discard/);
 });

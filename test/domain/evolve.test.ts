@@ -66,7 +66,8 @@ const history: Array<[string, DomainEvent[]]> = [
 t.test('the initial state: no consultation, revision -1, the zero hash', async (t) => {
   t.same(initialState(), {
     id: null, status: 'none', languages: [], timeZone: 'UTC', notifyEmails: [], closedAt: null, latestDeadline: null, revision: -1, lastHash: ZERO_HASH, drafts: new Map(), latestVersion: 0,
-    stakeholders: new Map(), comments: new Map(), endorsementRequest: null, reminders: null, messages: new Map(), commands: new Map(),
+    stakeholders: new Map(), comments: new Map(), endorsementRequest: null, reminders: null, messages: new Map(),
+    messageDrafts: new Map(), heldReplies: new Map(), commands: new Map(),
   });
   t.equal(ZERO_HASH, '0'.repeat(64));
 });
@@ -92,6 +93,7 @@ t.test('after a representative history, the state holds what decide needs', asyn
     formerContactIds: [],
     language: 'en',
     endorser: false,
+    replyDomains: [],
     response: 'pending', // declined, then reinstated
     removed: false,
     extensions: { comments: { draftVersion: 1, deadline: '2027-04-20T14:00:00Z' } },
@@ -106,6 +108,7 @@ t.test('after a representative history, the state holds what decide needs', asyn
     formerContactIds: [],
     language: 'en',
     endorser: true,
+    replyDomains: [],
     response: 'accepted',
     removed: false,
     extensions: { endorsement: { draftVersion: 1, deadline: '2027-05-12T15:00:00Z' } },
@@ -122,6 +125,7 @@ t.test('after a representative history, the state holds what decide needs', asyn
   ]));
   t.same(s.endorsementRequest, { draftVersion: 2, deadline: '2027-06-01T00:00:00Z' });
   t.same(s.messages, new Map([['m-1', 'sent'], ['m-2', 'failed-permanently']]));
+  t.same(s.messageDrafts, new Map([['m-1', 2]]), 'an invitation is about the draft current when it was sent');
   t.equal(s.latestDeadline, '2027-06-01T00:00:00Z', 'the latest of every deadline set for everyone');
   t.equal(s.closedAt, null);
 });

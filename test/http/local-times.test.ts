@@ -4,6 +4,9 @@
 // view or a field added later without its local time fails here.
 import t from 'tap';
 import { parse } from 'csv-parse/sync';
+import { commands } from '../../src/commands/index.ts';
+import { contactIdFor } from '../../src/domain/contacts.ts';
+import { emailReplyCommandId } from '../../src/domain/ids.ts';
 import { localTime } from '../../src/domain/local-time.ts';
 import { startApi } from '../helpers/http.ts';
 
@@ -48,6 +51,15 @@ async function richConsultation(api: Api, time: ReturnType<typeof movingClock>) 
   await ok(api, { url: c(`/comments/${first}/answer`), body: { disposition: 'accepted', response: 'Opgenomen.' } });
   await ok(api, { url: c(`/comments/${letter}/retract`), body: { reason: 'Dubbel ingevoerd.' } });
   await ok(api, { url: c(`/stakeholders/${cso}/review`), body: { draftVersion: 1 } });
+  // a reply by e-mail from an unknown sender, held, then accepted: receivedAt, heldAt, decidedAt
+  const held = await api.handler.execute(commands.recordEmailReply, {
+    consultationId: id, commandId: emailReplyCommandId('<held@elsewhere.example>'), actor: { role: 'system', id: 'inbound-mail' },
+    input: {
+      stakeholderId: cso, contactId: contactIdFor(cso, 'wo.men@example.nl'), messageId: '<held@elsewhere.example>', receivedAt: '2027-03-22T09:30:00Z',
+      from: 'someone@elsewhere.example', blocks: [{ section: null, text: 'Per mail.' }],
+    },
+  });
+  await ok(api, { url: c(`/held-replies/${String(held.events[0]!.data['heldId'])}/accept`), body: {} });
   // the comment period moves past the change to summer time, for everyone and further for one
   await ok(api, { url: c('/deadlines'), body: { phase: 'comments', deadline: '2027-04-03T15:00:00Z', reason: 'Paasdagen' } });
   await ok(api, { url: c('/deadlines'), body: { phase: 'comments', deadline: '2027-04-10T15:00:00Z', reason: 'Later', stakeholderId: cso } });
@@ -138,7 +150,9 @@ t.test('every view route, JSON and CSV: each instant `x` has its `xLocal` in the
   const fill = (path: string) => path.replace('{id}', ids.id).replace('{sid}', ids.sid).replace('{cid}', ids.cid).replace('{version}', String(ids.version));
   const routes = Object.entries(document.paths)
     // not views: the raw history (the record as stored) and a message's preview (its times written inside its texts, in the recipient's language)
-    .filter(([path, ops]) => ops['get'] && path.startsWith('/consultations') && path !== '/consultations/{id}/events' && !path.endsWith('/messages/preview'));
+    // and a download (an attachment's bytes), and the export bundle (events as stored, like /events)
+    .filter(([path, ops]) => ops['get'] && path.startsWith('/consultations') && path !== '/consultations/{id}/events' && !path.endsWith('/messages/preview')
+      && !path.endsWith('/attachments/{sha256}') && path !== '/consultations/{id}/export');
   const checked: string[] = [];
   const problems: string[] = [];
   for (const [path, ops] of routes) {
@@ -168,7 +182,8 @@ t.test('every view route, JSON and CSV: each instant `x` has its `xLocal` in the
   }
   t.strictSame(problems, []);
   for (const expected of ['/consultations', '/consultations/{id}', '/consultations/{id}/drafts', '/consultations/{id}/drafts/{version}', '/consultations/{id}/stakeholders',
-    '/consultations/{id}/stakeholders/{sid}', '/consultations/{id}/stakeholders/{sid}/messages', '/consultations/{id}/comments', '/consultations/{id}/comments/{cid}', '/consultations/{id}/sign-off']) {
+    '/consultations/{id}/stakeholders/{sid}', '/consultations/{id}/stakeholders/{sid}/messages', '/consultations/{id}/comments', '/consultations/{id}/comments/{cid}', '/consultations/{id}/sign-off',
+    '/consultations/{id}/held-replies']) {
     t.ok(checked.includes(`GET ${expected}`), `${expected} was walked`);
   }
   t.ok(checked.includes('GET /consultations/{id}/comments (CSV)'));

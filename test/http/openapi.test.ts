@@ -46,6 +46,10 @@ const OPERATIONS: [string, string, string][] = [
   ['delete', '/consultations/{id}/endorsement-requests/{version}', 'cancelEndorsementRequest'],
   ['post', '/consultations/{id}/endorsements', 'decideEndorsement'],
   ['get', '/consultations/{id}/sign-off', 'getSignOff'],
+  ['get', '/consultations/{id}/held-replies', 'getHeldReplies'],
+  ['post', '/consultations/{id}/held-replies/{hid}/accept', 'acceptHeldReply'],
+  ['post', '/consultations/{id}/held-replies/{hid}/discard', 'discardHeldReply'],
+  ['get', '/consultations/{id}/attachments/{sha256}', 'getAttachment'],
   ['get', '/healthz', 'getHealth'],
   ['get', '/readyz', 'getReadiness'],
 ];

@@ -864,9 +864,9 @@ t.test('GET /stakeholders with Accept: text/csv answers the register as CSV, one
   // after each "… at" column, the same time in the consultation's zone (OPEN_BODY: Europe/Bucharest)
   t.equal(lines[0], '"Stakeholder ID","Organisation","Kind","Language","Endorser","Name","Email","Other contacts","Invitation status","Response",'
     + '"Decline reason","Removal reason","Removed at","Removed at (Europe/Bucharest)","Invitation sent at","Invitation sent at (Europe/Bucharest)",'
-    + '"Comments","Reviewed versions","Endorsement","Awaiting","Last activity at","Last activity at (Europe/Bucharest)","Last response at","Last response at (Europe/Bucharest)"');
+    + '"Comments","Reviewed versions","Endorsement","Awaiting","Last activity at","Last activity at (Europe/Bucharest)","Last response at","Last response at (Europe/Bucharest)","Reply domains"');
   t.match(lines[1], new RegExp(`^"${defence}","Ministry of Defence","ministry","ro","true","Ana Popescu","ana.popescu@mapn.example",,"accepted","accepted",,,,,,,"0",,"not-requested","comments",`));
-  t.match(lines[1], /,"(\d{4}-\d\d-\d\dT[\d:.]+Z)","\d{4}-\d\d-\d\dT[\d:.]+\+0[23]:00","\1","\d{4}-\d\d-\d\dT[\d:.]+\+0[23]:00"$/, 'its last activity and response, each with its local time');
+  t.match(lines[1], /,"(\d{4}-\d\d-\d\dT[\d:.]+Z)","\d{4}-\d\d-\d\dT[\d:.]+\+0[23]:00","\1","\d{4}-\d\d-\d\dT[\d:.]+\+0[23]:00",$/, 'its last activity and response, each with its local time');
   t.match(lines[2], new RegExp(`^"${ngo}","'=HYPERLINK\\(""x""\\)","civil-society","en","false","Ioana Marin","ioana@wfp.example","Elena Dobre <elena@wfp.example>","invited"`), 'a formula is neutralised');
   t.equal(lines.length, 4, 'two rows and the final line end');
   const filtered = await api.call({ url: `/consultations/${id}/stakeholders?status=accepted`, headers: { accept: 'text/csv' } });
@@ -890,4 +890,36 @@ t.test('the register re-imports: every stakeholder is found existing, nothing ap
   t.equal(res.statusCode, 200, res.body);
   t.match(res.json(), { invited: 0, existing: 2, errors: 0 });
   t.equal(await eventCount(api, id), before);
+});
+
+t.test('reply domains: on invite, PATCH, in the view and the register; the import reads them back (column "reply domains")', async (t) => {
+  const api = await startApi(t);
+  const id = await openConsultation(api);
+  const sid = await invite(api, id, { ...WOMEN_NGO, replyDomains: ['WFP.example'] });
+  const row = async () => (await api.call({ url: `/consultations/${id}/stakeholders/${sid}` })).json() as { replyDomains: string[] };
+  t.same((await row()).replyDomains, ['wfp.example']);
+  const patched = await api.call({ method: 'PATCH', url: `/consultations/${id}/stakeholders/${sid}`, body: { replyDomains: ['wfp.example', 'wfp.org'] } });
+  t.equal(patched.statusCode, 200, patched.body);
+  t.same((await row()).replyDomains, ['wfp.example', 'wfp.org']);
+  const bad = await api.call({ method: 'PATCH', url: `/consultations/${id}/stakeholders/${sid}`, body: { replyDomains: ['not a domain'] } });
+  t.equal(bad.statusCode, 400);
+
+  const register = (await api.call({ url: `/consultations/${id}/stakeholders`, headers: { accept: 'text/csv' } })).body;
+  t.match(register, /"Reply domains"\r\n.*"wfp\.example wfp\.org"\r\n/s);
+  const before = await eventCount(api, id);
+  t.match((await importCsv(api, id, register)).json(), { invited: 0, existing: 1, errors: 0 }, 'the register re-imports as it is');
+  t.equal(await eventCount(api, id), before);
+
+  const csv = 'organisation,kind,name,email,language,reply domains\r\n'
+    + 'Ministry of Justice,ministry,Dan Pop,dan@just.example,en,"just.example; JUST.ro"\r\n'
+    + 'Women for Peace Association,civil-society,Ioana Marin,ioana@wfp.example,en,other.example\r\n'
+    + 'Bad Domains,academia,Ana,ana@bad.example,en,"not a domain"\r\n';
+  const res = await importCsv(api, id, csv);
+  t.equal(res.statusCode, 200, res.body);
+  const body = res.json() as { invited: number; rows: { row: number; status: string; errors?: { field: string; code?: string }[] }[] };
+  t.equal(body.invited, 1);
+  t.match(body.rows.find((r) => r.row === 3)?.errors, [{ field: 'reply domains', code: 'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS' }]);
+  t.match(body.rows.find((r) => r.row === 4)?.errors, [{ field: 'reply domains' }]);
+  const justice = (await list(api, id)).find((x) => x.organisation === 'Ministry of Justice') as unknown as { replyDomains: string[] };
+  t.same(justice.replyDomains, ['just.example', 'just.ro']);
 });

@@ -49,6 +49,9 @@ t.test('given CommentSubmitted, then a row awaiting an answer, with its section 
     answeredBy: null,
     earlierAnswers: [],
     retraction: null,
+    attachments: [],
+    heldReplyId: null,
+    heldReason: null,
   }]);
   t.strictSame(view.counts, { total: 1, answered: 0, awaitingAnswer: 1, retracted: 0 });
   t.equal(view.consultationId, CONSULTATION_ID);

@@ -39,7 +39,7 @@ t.test('given ConsultationOpened, then an open consultation with its title, no d
     commentDeadline: null,
     endorsementDeadline: null,
     counts: {
-      invited: 0, responding: 0, declined: 0, removed: 0, commentsReceived: 0, commentsAnswered: 0, endorsementsReceived: 0, endorsementsRequired: 0,
+      invited: 0, responding: 0, declined: 0, removed: 0, commentsReceived: 0, commentsAnswered: 0, endorsementsReceived: 0, endorsementsRequired: 0, heldRepliesPending: 0,
     },
     readyForAdoption: false,
     adoptionBlockedBy: [],
@@ -197,7 +197,7 @@ t.test('given a full history, then the summary of each consultation, in the orde
     endorsementDeadline: '2027-07-01T15:00:00Z',
     counts: {
       // ACA removed; JUS reinstated after declining and endorsed v2; the CSO became an endorser and endorsed v2
-      invited: 4, responding: 4, declined: 0, removed: 1, commentsReceived: 3, commentsAnswered: 3, endorsementsReceived: 4, endorsementsRequired: 4,
+      invited: 4, responding: 4, declined: 0, removed: 1, commentsReceived: 3, commentsAnswered: 3, endorsementsReceived: 4, endorsementsRequired: 4, heldRepliesPending: 0,
     },
     readyForAdoption: true,
     adoptionBlockedBy: [],
@@ -207,7 +207,7 @@ t.test('given a full history, then the summary of each consultation, in the orde
   });
   sameFields(t, b!, {
     id: OTHER_ID, title: 'Local action plan, Cluj county', status: 'closed', outcome: 'withdrawn',
-    counts: { invited: 1, responding: 1, declined: 0, removed: 0, commentsReceived: 1, commentsAnswered: 1, endorsementsReceived: 0, endorsementsRequired: 0 },
+    counts: { invited: 1, responding: 1, declined: 0, removed: 0, commentsReceived: 1, commentsAnswered: 1, endorsementsReceived: 0, endorsementsRequired: 0, heldRepliesPending: 0 },
   });
 });
 

@@ -70,6 +70,7 @@ t.test('given StakeholderInvited, then a row with who it is, invited, awaiting i
       otherMessages: [],
       language: 'en',
       endorser: false,
+      replyDomains: [],
       invitationStatus: 'invited',
       response: 'pending',
       declineReason: null,

@@ -73,6 +73,8 @@ const CSV_COLUMNS: ReadonlyArray<readonly [string, (c: CommentRow, timeZone: str
   ['Earlier answers', (c, timeZone) => earlierAnswersCell(c.earlierAnswers, timeZone)], // the text of each answer the latest one revised
   ['Retraction reason', (c) => c.retraction?.reason ?? null],
   ['Retracted at', (c) => c.retraction?.retractedAt ?? null],
+  // one line per file: "<filename> (<content type>, <size> bytes, sha256 <hash>)"
+  ['Attachments', (c) => (c.attachments.length === 0 ? null : c.attachments.map((a) => `${a.filename} (${a.contentType}, ${a.size} bytes, sha256 ${a.sha256})`).join('\n'))],
 ];
 
 export function commentsCsv(rows: readonly CommentRow[], timeZone: string): string {
@@ -123,7 +125,8 @@ export const commentRoutes: ResourcePlugin = async (app, { ctx }) => {
         + 'UTF-8 BOM and a header row: Reference, Comment ID, Draft version, Section key (empty: whole draft), Section, '
         + 'Stakeholder ID, Organisation, Channel, Made at, Submitted at, Comment, Proposed text, Status, Disposition, Response, '
         + 'Answered at, Answered by ("<actor id> (<role>)"), Earlier answers (the text of each answer the latest revised, oldest '
-        + 'first, each after a line "<n>. <answered at> (<the same, local>) by <actor>, <disposition>:"), Retraction reason, Retracted at; after each '
+        + 'first, each after a line "<n>. <answered at> (<the same, local>) by <actor>, <disposition>:"), Retraction reason, Retracted at, '
+        + 'Attachments (one line per file: "<filename> (<content type>, <size> bytes, sha256 <hash>)"); after each '
         + '"… at" column the same time in the consultation\'s time zone, ISO-8601 local time with its offset, headed with the zone '
         + '("Made at (Europe/Amsterdam)"). A cell starting with =, +, -, @, tab or CR is prefixed with \' so a spreadsheet shows it as text.',
       params: ConsultationParams,

@@ -217,8 +217,9 @@ export const stakeholderRoutes: ResourcePlugin = async (app, { ctx }) => {
     url: '/consultations/:id/stakeholders/:sid',
     operationId: 'changeStakeholderDetails',
     tags: ['stakeholders'],
-    summary: 'Correct the stakeholder\'s organisation name, kind, preferred language or endorser role (any of them; the same values again change nothing)',
-    description: 'One StakeholderDetailsChanged event with the fields that changed. Becoming an endorser while an endorsement request is open '
+    summary: 'Correct the stakeholder\'s organisation name, kind, preferred language, endorser role or reply domains (any of them; the same values again change nothing)',
+    description: 'One StakeholderDetailsChanged event with the fields that changed. `replyDomains` replaces the mail domains from which any address '
+      + 'may reply for it by e-mail (lower case, exactly those domains; [] for none). Becoming an endorser while an endorsement request is open '
       + 'makes it pending on that request; ceasing to be one keeps its decisions in the sign-off view\'s history, no longer counted. '
       + 'Refused: a name another stakeholder has (409 ORGANISATION_ALREADY_INVITED), a language the consultation does not offer (409 LANGUAGE_NOT_OFFERED).',
     params: StakeholderParams,
@@ -313,7 +314,8 @@ function importRoute(app: App, ctx: HttpContext): void {
         'Bytes not valid in the charset are 400 INVALID_CSV_ENCODING naming the first line with one (`details.line`) and the charset to try (`details.suggestedCharsets`).',
         'The header row is required;',
         'its names are case-insensitive, in any order, other columns are ignored. Required: organisation, kind, name, email, language;',
-        'endorser is optional (true/false, yes/no, 1/0; empty = false). Rows whose organisation is the same (whatever its case and spacing)',
+        'endorser is optional (true/false, yes/no, 1/0; empty = false), and so is `reply domains` (the mail domains any of whose addresses may reply',
+        'for it by e-mail, separated by spaces, commas or semicolons). Rows whose organisation is the same (whatever its case and spacing)',
         'become one stakeholder whose contacts are those rows in order, the first the primary; kind, language and endorser may be left empty',
         'after the first row. A stakeholder any of whose rows is invalid, or that the domain refuses, is not invited and its rows are',
         'reported with errors; the others are invited (one command each). Empty rows are skipped; row numbers are those a spreadsheet shows.',
@@ -432,6 +434,7 @@ const REGISTER_COLUMNS: ReadonlyArray<readonly [string, (x: StakeholderRow) => C
   ['Awaiting', (x) => x.awaiting.join(' ')],
   ['Last activity at', (x) => x.lastActivityAt],
   ['Last response at', (x) => x.lastResponseAt],
+  ['Reply domains', (x) => x.replyDomains.join(' ')], // the import reads it back (column "reply domains")
 ];
 
 /** After each "… at" column, the same time in the consultation's zone (toCsv). */
@@ -453,7 +456,7 @@ function refusedRows(group: Group, error: DomainError): ImportRow[] {
   if (error.code === 'STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS') {
     const details = error.details as { stakeholderId: string; fields: string[]; existing: Record<string, unknown>; given: Record<string, unknown>; change: { path: string } };
     const errors = details.fields.map((field) => ({
-      field,
+      field: field === 'replyDomains' ? 'reply domains' : field,
       message: `is ${String(details.given[field])} here, ${String(details.existing[field])} on the stakeholder invited already; change it with PATCH ${details.change.path}`,
       code: error.code,
     }));
@@ -464,7 +467,8 @@ function refusedRows(group: Group, error: DomainError): ImportRow[] {
 }
 
 const REQUIRED_COLUMNS = ['organisation', 'kind', 'name', 'email', 'language'] as const;
-const COLUMNS = [...REQUIRED_COLUMNS, 'endorser'] as const;
+const OPTIONAL_COLUMNS = ['endorser', 'reply domains'] as const;
+const COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as const;
 type Column = typeof COLUMNS[number];
 
 interface CsvRow {
@@ -496,7 +500,7 @@ function readImportCsv(text: string): CsvRow[] {
   if (missing.length > 0) {
     throw new InputError('CSV_MISSING_COLUMNS', `the CSV's header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
       missing.map((c) => ({ path: `header.${c}`, message: 'required column is missing' })),
-      { missingColumns: missing, requiredColumns: REQUIRED_COLUMNS, optionalColumns: ['endorser'] });
+      { missingColumns: missing, requiredColumns: REQUIRED_COLUMNS, optionalColumns: OPTIONAL_COLUMNS });
   }
   const duplicated = COLUMNS.filter((c) => header.indexOf(c) !== header.lastIndexOf(c));
   if (duplicated.length > 0) {
@@ -570,11 +574,11 @@ function checkGroup(group: Group): { input: InviteInput; rows?: undefined } | { 
   }
 
   // kind, language and endorser belong to the organisation: the first row that gives one decides; a later one may not differ
-  const shared = (column: 'kind' | 'language' | 'endorser', normalise: (cell: string) => string): string | undefined => {
+  const shared = (column: 'kind' | 'language' | 'endorser' | 'reply domains', normalise: (cell: string) => string): string | undefined => {
     const giving = group.rows.filter((r) => r.cells[column] !== '');
     const decider = giving[0];
     if (!decider) {
-      if (column !== 'endorser') report(first, column, 'is empty');
+      if (column === 'kind' || column === 'language') report(first, column, 'is empty');
       return undefined;
     }
     const value = normalise(decider.cells[column]);
@@ -586,6 +590,8 @@ function checkGroup(group: Group): { input: InviteInput; rows?: undefined } | { 
   const kind = shared('kind', (k) => k.toLowerCase());
   const language = shared('language', (l) => l.replace(/^[A-Za-z]+/, (primary) => primary.toLowerCase()));
   const endorser = shared('endorser', (e) => String(BOOLEAN_CELLS.get(e.toLowerCase())));
+  // mail domains separated by spaces, commas or semicolons, in any order and case
+  const replyDomains = shared('reply domains', (d) => d.toLowerCase().split(/[\s,;]+/).filter((x) => x !== '').sort().join(' '));
 
   const parsed = commands.inviteStakeholder.schema.safeParse({
     organisation: first.cells.organisation,
@@ -593,6 +599,7 @@ function checkGroup(group: Group): { input: InviteInput; rows?: undefined } | { 
     contacts: group.rows.map((r) => ({ name: r.cells.name, email: r.cells.email })),
     language,
     endorser: endorser === 'true',
+    ...(replyDomains !== undefined ? { replyDomains: replyDomains.split(' ') } : {}),
   });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -601,7 +608,7 @@ function checkGroup(group: Group): { input: InviteInput; rows?: undefined } | { 
       else if (head === 'contacts') {
         // the list as a whole: a repeated address (reported on its row above already) or too many contacts
         if (group.rows.every((r) => errors.get(r)!.length === 0)) report(first, 'email', issue.message);
-      } else report(first, String(head ?? 'row'), issue.message);
+      } else report(first, head === 'replyDomains' ? 'reply domains' : String(head ?? 'row'), issue.message);
     }
   }
 
