@@ -5,9 +5,9 @@
 // envelope sender (MAIL FROM:<>, which only automatic mail uses).
 import { headerValue, type HeaderLine } from './headers.ts';
 
-/** Why this mail was sent automatically, or null when a person sent it. */
+/** Why this mail was sent automatically, or null when a person sent it; `envelopeFrom` null: not known (a webhook that does not say). */
 export function autoReplyReason(headers: readonly HeaderLine[], envelopeFrom: string | null): string | null {
-  if (envelopeFrom === null || envelopeFrom.trim() === '') return 'empty envelope sender';
+  if (envelopeFrom !== null && envelopeFrom.trim() === '') return 'empty envelope sender';
   for (const h of headers) {
     const value = headerValue(h.line).toLowerCase();
     switch (h.key) {

@@ -6,7 +6,7 @@
 // Everything goes through the command handler as the system actor `inbound-mail`, with a command
 // id derived from the mail's Message-ID, so a mail delivered twice records once.
 import { createHash } from 'node:crypto';
-import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
+import type { Attachment, ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
 import type { StakeholderTokenKeys } from '../auth/stakeholder-tokens.ts';
 import type { CommandHandler } from '../commands/handler.ts';
@@ -20,6 +20,7 @@ import { trustedAuthentication } from './authentication.ts';
 import { autoReplyReason } from './auto-reply.ts';
 import { readBounce } from './bounce.ts';
 import type { HeaderLine } from './headers.ts';
+import { parseMail } from './parse.ts';
 import { checkRecipient, type Recipient, type RecipientCheck } from './recipient.ts';
 import { messageText, newText } from './reply-text.ts';
 import { splitBlocks } from './sections.ts';
@@ -119,7 +120,7 @@ export class InboundMailbox {
 
   /** Parses and records one mail; throws InboundRefusal for a mail it will not take, anything else for a failure to try again. */
   async receive(mail: InboundMail): Promise<InboundOutcome> {
-    const parsed = await simpleParser(mail.raw, { keepDeliveryStatus: true, skipImageLinks: true });
+    const parsed = await parseMail(mail.raw);
     const messageId = messageIdOf(parsed, mail.raw);
     const { subject } = mail.recipient;
     const log = this.deps.logger?.child({ consultationId: subject.consultationId, stakeholderId: subject.stakeholderId, contactId: subject.contactId, purpose: mail.recipient.purpose });

@@ -26,6 +26,17 @@ const SIGN_OFFS: readonly RegExp[] = [
   /^Trimis de pe (iPhone|iPad|Android|telefonul)(-ul)?( meu)?\b.*$/i,
 ];
 
+/**
+ * Closing salutations in Dutch and Romanian (email-reply-parser knows the English "Regards"): the
+ * signature starts there when no more than a few lines (a name, a title) follow.
+ */
+const VALEDICTIONS: readonly RegExp[] = [
+  /^(met\s+)?(vriendelijke|hartelijke|beste)\s+groet(en)?[,.!]?$/i,
+  /^(groet(en|jes)?|mvg|hartelijke groet)[,.!]?$/i,
+  /^(cu\s+(stim[ăa]|respect|drag|considera[țţt]ie|bine)|toate\s+cele\s+bune)[,.!]?$/i,
+];
+const SIGNATURE_LINES = 6;
+
 /** Outlook's line above a header block. */
 const SEPARATOR = /^_{10,}$/;
 
@@ -51,9 +62,20 @@ export function quoteStart(lines: readonly string[]): number | null {
   return null;
 }
 
-/** The text before the first quote header or sign-off found by the pre-pass (all of it when there is none). */
+/** The index of the closing salutation that starts the signature at the end of these lines, or null. */
+export function signatureStart(lines: readonly string[]): number | null {
+  for (let i = 0; i < lines.length; i++) {
+    if (!VALEDICTIONS.some((re) => re.test(lines[i]!.trim()))) continue;
+    if (lines.slice(i + 1).filter((l) => l.trim() !== '').length <= SIGNATURE_LINES) return i;
+  }
+  return null;
+}
+
+/** The text before the first quote header or sign-off found by the pre-pass, without a Dutch or Romanian signature (all of it when there is none). */
 export function cutAtQuoteHeader(text: string): string {
-  const lines = text.split('\n');
+  let lines = text.split('\n');
   const at = quoteStart(lines);
-  return at === null ? text : lines.slice(0, at).join('\n');
+  if (at !== null) lines = lines.slice(0, at);
+  const signature = signatureStart(lines);
+  return (signature === null ? lines : lines.slice(0, signature)).join('\n');
 }
