@@ -124,7 +124,7 @@ t.test('unknown, tampered and revoked recipients are refused at RCPT; the mail i
     await t.rejects(smtp.sendMail({ envelope: { from: CONTACT_EMAIL, to: [to] }, raw: reply(world, 'hello') }), { code: 'EENVELOPE', responseCode: 550 }, `refused: ${to.slice(0, 12)}…`);
   }
   await world.handler.execute(commands.removeStakeholder, { consultationId: world.consultationId, commandId: 'remove-1', actor: { role: 'coordinator', id: 'gender-office' }, input: { stakeholderId: world.stakeholderId, reason: 'left the network' } });
-  await t.rejects(smtp.sendMail({ envelope: { from: CONTACT_EMAIL, to: [world.replyTo] }, raw: reply(world, 'hello') }), { responseCode: 550 }, 'a removed stakeholder\'s reply address');
+  await t.rejects(smtp.sendMail({ envelope: { from: CONTACT_EMAIL, to: [world.replyTo] }, raw: reply(world, 'hello') }), { name: 'Error', responseCode: 550 }, 'a removed stakeholder\'s reply address');
   t.same(await comments(world), []);
 });
 
@@ -132,7 +132,7 @@ t.test('a message over INBOUND_MAX_BYTES is refused with 552, and the listener g
   const world = await inboundWorld(t, { maxBytes: 64 * 1024 });
   const listener = await listen(t, world);
   const smtp = client(t, listener);
-  await t.rejects(smtp.sendMail({ envelope: { from: CONTACT_EMAIL, to: [world.replyTo] }, raw: reply(world, 'x'.repeat(70) + '\n'.repeat(1) + 'y'.repeat(100 * 1024)) }), { responseCode: 552 });
+  await t.rejects(smtp.sendMail({ envelope: { from: CONTACT_EMAIL, to: [world.replyTo] }, raw: reply(world, 'x'.repeat(70) + '\n'.repeat(1) + 'y'.repeat(100 * 1024)) }), { name: 'Error', responseCode: 552 });
   // without SIZE= in MAIL FROM the message is read to its end, then refused
   const answers = await rawSession(listener.address.port, [
     'EHLO client.example', 'MAIL FROM:<maria.ionescu@wpn.example>', `RCPT TO:<${world.replyTo}>`, 'DATA',
@@ -202,7 +202,7 @@ t.test('attachments are stored content-addressed and referenced by hash; one ove
     envelope: { from: CONTACT_EMAIL, to: [world.replyTo] },
     from: CONTACT_EMAIL, to: world.replyTo, subject: 'Re: draft', text: 'A big scan.',
     attachments: [{ filename: 'scan.pdf', content: Buffer.alloc(40 * 1024, 1) }],
-  }), { responseCode: 552 });
+  }), { name: 'Error', responseCode: 552 });
   t.equal((await comments(world)).length, 1);
 });
 
