@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   if (!inbound && config.INBOUND_WEBHOOK_SECRET) logger.warn('INBOUND_WEBHOOK_SECRET without INBOUND_DOMAIN: no inbound mail is taken');
   // the SMTP listener runs where the workers run (one process per host binds the port); the webhook with the API
   if (inbound && sends && config.INBOUND_SMTP_PORT !== null) {
-    inboundListener = await startInboundListener({ mailbox: inbound, port: config.INBOUND_SMTP_PORT, host: config.INBOUND_SMTP_HOST ?? config.HOST, logger });
+    inboundListener = await startInboundListener({ mailbox: inbound, port: config.INBOUND_SMTP_PORT, host: config.INBOUND_SMTP_HOST ?? config.HOST, logger: logger.child({ component: 'inbound-smtp' }) });
     logger.info({ inboundSmtp: inboundListener.address, domain: config.INBOUND_DOMAIN, maxBytes: config.INBOUND_MAX_BYTES }, `inbound SMTP listener on ${inboundListener.address.host}:${inboundListener.address.port}`);
   }
   if (!serves) {

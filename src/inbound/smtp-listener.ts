@@ -20,6 +20,8 @@ export interface InboundListenerOptions {
   logger?: Logger;
   /** how long close() waits for the connections to end before closing them (default 5 s) */
   closeTimeoutMs?: number;
+  /** connections at once (default 100); more are refused with 421 */
+  maxClients?: number;
 }
 
 export interface InboundListener {
@@ -48,6 +50,7 @@ export async function startInboundListener(options: InboundListenerOptions): Pro
     disableReverseLookup: true,
     logger: false,
     closeTimeout: options.closeTimeoutMs ?? 5_000,
+    maxClients: options.maxClients ?? 100,
     onMailFrom(_address, session, callback) {
       recipients.delete(session.id);
       callback();

@@ -70,15 +70,33 @@ t.test('a "Section 2:" reply targets section 2 (by position); text before it is 
   t.same((await comments(world)).map((c) => [c['sectionKey'], c['text']]), [[null, 'Two remarks.'], ['protection', 'Name the shelters.'], ['participation', 'Agreed.']]);
 });
 
-t.test('a reply from a sender who is no contact of the organisation is held, not recorded as a comment', async (t) => {
-  const world = await inboundWorld(t);
+t.test('a reply from a sender who is no contact of the organisation is held, with the trusted Authentication-Results only', async (t) => {
+  const world = await inboundWorld(t, { authservId: 'mx.consult.example' });
   const smtp = client(t, await listen(t, world));
-  await smtp.sendMail({ envelope: { from: 'someone@elsewhere.example', to: [world.replyTo] }, raw: reply(world, 'I have views too.', {}, 'someone@elsewhere.example') });
+  const results = {
+    'Authentication-Results': 'mx.consult.example; spf=fail smtp.mailfrom=elsewhere.example; dkim=none',
+  };
+  await smtp.sendMail({ envelope: { from: 'someone@elsewhere.example', to: [world.replyTo] }, raw: reply(world, 'I have views too.', results, 'someone@elsewhere.example') });
+  await smtp.sendMail({ envelope: { from: 'other@elsewhere.example', to: [world.replyTo] }, raw: reply(world, 'Me too.', { 'Authentication-Results': 'forger.example; dkim=pass' }, 'other@elsewhere.example') });
   const events = await world.events();
   t.same(await comments(world), []);
   const held = events.filter((e) => e.type === 'InboundReplyHeld');
-  t.equal(held.length, 1);
-  t.match(held[0]!.data, { from: 'someone@elsewhere.example', reasons: [{ code: 'SENDER_NOT_ALLOWED' }], blocks: [{ section: null, text: 'I have views too.' }] });
+  t.equal(held.length, 2);
+  t.match(held[0]!.data, {
+    from: 'someone@elsewhere.example', reasons: [{ code: 'SENDER_NOT_ALLOWED' }], blocks: [{ section: null, text: 'I have views too.' }],
+    authentication: { authservId: 'mx.consult.example', verdict: 'spf=fail smtp.mailfrom=elsewhere.example; dkim=none' },
+  });
+  t.equal(held[1]!.data['authentication'], undefined, 'another system\'s verdict is not recorded');
+});
+
+t.test('one recipient per message: a second RCPT is 452, and the first is recorded', async (t) => {
+  const world = await inboundWorld(t);
+  const smtp = client(t, await listen(t, world));
+  const info = await smtp.sendMail({ envelope: { from: CONTACT_EMAIL, to: [world.replyTo, world.bounces] }, raw: reply(world, 'To both.') });
+  t.same(info.accepted, [world.replyTo]);
+  t.same(info.rejected, [world.bounces]);
+  t.match(info.rejectedErrors?.[0], { responseCode: 452 });
+  t.same((await comments(world)).map((c) => c['text']), ['To both.']);
 });
 
 t.test('an out-of-office is accepted and ignored; so is mail from the null sender', async (t) => {
