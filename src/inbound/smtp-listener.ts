@@ -39,6 +39,8 @@ export async function startInboundListener(options: InboundListenerOptions): Pro
   const { domain, maxBytes } = mailbox.settings;
   /** each transaction's recipient, by session (set at RCPT, cleared by the next MAIL and at close) */
   const recipients = new Map<string, Recipient>();
+  /** sessions in DATA or recording their message: close() lets them finish */
+  const busy = new Set<string>();
 
   const server: SMTPServer = new SMTPServer({
     name: domain,
@@ -71,7 +73,12 @@ export async function startInboundListener(options: InboundListenerOptions): Pro
         callback(smtpError(451, '4.3.0 Try again later'));
       });
     },
-    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, done) {
+      busy.add(session.id);
+      const callback = (error: Error | null, message?: string) => {
+        busy.delete(session.id);
+        done(error, message);
+      };
       const chunks: Buffer[] = [];
       let bytes = 0;
       let over = false;
@@ -102,6 +109,7 @@ export async function startInboundListener(options: InboundListenerOptions): Pro
     },
     onClose(session) {
       recipients.delete(session.id);
+      busy.delete(session.id);
     },
   });
   // a client that drops mid-DATA, a bad TLS hello, a socket error: logged, never a crash
@@ -117,6 +125,16 @@ export async function startInboundListener(options: InboundListenerOptions): Pro
   const { address, port } = server.server.address() as AddressInfo;
   return {
     address: { host: address, port },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // idle connections (a sender's pool) are told 421 at once; those in a transaction finish first
+      const open = (server as unknown as { connections?: unknown }).connections;
+      if (!(open instanceof Set)) return;
+      for (const connection of open as Set<{ session?: { id?: string }; send(code: number, text: string): void; close(): void }>) {
+        if (connection.session?.id !== undefined && busy.has(connection.session.id)) continue;
+        connection.send(421, '4.3.2 Shutting down; try again later');
+        connection.close();
+      }
+    }),
   };
 }

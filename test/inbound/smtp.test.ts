@@ -11,6 +11,8 @@ import { INBOUND_ACTOR } from '../../src/inbound/mailbox.ts';
 import { startInboundListener, type InboundListener } from '../../src/inbound/smtp-listener.ts';
 import { CONTACT_EMAIL, INBOUND_DOMAIN, inboundWorld, type InboundWorld } from '../helpers/inbound.ts';
 
+t.setTimeout(90_000); // a dozen SMTP conversations or app starts; the machine is shared
+
 async function listen(t: Test, world: InboundWorld, logs?: string[]): Promise<InboundListener> {
   const logger = logs ? pino({ level: 'info' }, { write: (line: string) => void logs.push((JSON.parse(line) as { msg: string }).msg) }) : undefined;
   const listener = await startInboundListener({ mailbox: world.mailbox, port: 0, host: '127.0.0.1', ...(logger ? { logger } : {}) });
@@ -251,3 +253,44 @@ function rawSession(port: number, lines: string[]): Promise<string[]> {
     socket.on('error', reject);
   });
 }
+
+t.test('close(): idle connections are told 421 at once; a message in DATA is still taken and answered', async (t) => {
+  const world = await inboundWorld(t);
+  // a close timeout longer than the test's: close() resolves only because the connections ended
+  const listener = await startInboundListener({ mailbox: world.mailbox, port: 0, host: '127.0.0.1', closeTimeoutMs: 600_000 });
+  const idle = net.connect(listener.address.port, '127.0.0.1');
+  const idleLines: string[] = [];
+  idle.on('data', (c) => idleLines.push(c.toString()));
+  const busy = net.connect(listener.address.port, '127.0.0.1');
+  const answers: string[] = [];
+  let waiting: ((line: string) => void) | null = null;
+  let buffered = '';
+  busy.on('data', (c) => {
+    buffered += c.toString();
+    while (buffered.includes('\r\n')) {
+      const line = buffered.slice(0, buffered.indexOf('\r\n'));
+      buffered = buffered.slice(buffered.indexOf('\r\n') + 2);
+      if (/^\d{3}-/.test(line)) continue;
+      answers.push(line);
+      const w = waiting;
+      waiting = null;
+      w?.(line);
+    }
+  });
+  const answer = () => new Promise<string>((resolve) => { waiting = resolve; });
+  const say = async (line: string) => { const a = answer(); busy.write(`${line}\r\n`); return a; };
+  await answer(); // greeting
+  await say('EHLO client.example');
+  await say('MAIL FROM:<maria.ionescu@wpn.example>');
+  await say(`RCPT TO:<${world.replyTo}>`);
+  t.match(await say('DATA'), /^354/);
+  busy.write(reply(world, 'Sent while the listener closes.'));
+  const closed = listener.close();
+  const final = answer();
+  busy.write('\r\n.\r\n');
+  t.match(await final, /^250 .*reply-recorded/, 'the message in DATA is taken');
+  busy.end('QUIT\r\n');
+  await closed;
+  t.match(idleLines.join(''), /421 4\.3\.2/, 'the idle connection was told to come back later');
+  t.same((await comments(world)).map((c) => c['text']), ['Sent while the listener closes.']);
+});

@@ -6,6 +6,8 @@ import { startApi } from '../helpers/http.ts';
 import { CONTACT_EMAIL, INBOUND_DOMAIN, inboundWorld } from '../helpers/inbound.ts';
 import { tempStore } from '../helpers/temp-store.ts';
 
+t.setTimeout(90_000); // a dozen SMTP conversations or app starts; the machine is shared
+
 const SECRET = 'webhook-secret-0123456789abcdef0123456789';
 
 async function setup(t: Test, secret: string | null = SECRET) {
