@@ -18,7 +18,9 @@ import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript';
 import { pino } from 'pino';
 import { DamageRegistry } from '../src/audit/damage.ts';
 import { CommandHandler } from '../src/commands/handler.ts';
+import { stakeholderTokenKeys } from '../src/auth/stakeholder-tokens.ts';
 import { buildApp } from '../src/http/app.ts';
+import { InboundMailbox } from '../src/inbound/mailbox.ts';
 import { projections } from '../src/projections/index.ts';
 import { ProjectionRunner } from '../src/projections/runner.ts';
 import { SqliteEventStore } from '../src/store/sqlite/sqlite-event-store.ts';
@@ -40,15 +42,18 @@ export async function openApiDocument(): Promise<string> {
   const store = new SqliteEventStore({ file: path.join(dir, 'events.sqlite') });
   try {
     const damage = new DamageRegistry();
+    const handler = new CommandHandler({ store, damage });
     const app = await buildApp({
       store,
       runner: new ProjectionRunner({ store, projections, damage }),
-      handler: new CommandHandler({ store, damage }),
+      handler,
       damage,
       logger: pino({ level: 'silent' }),
       storeKind: 'sqlite',
       // never used: no request is made; the document does not depend on it
       authSecret: 'openapi-document-generation-only-000000',
+      // the webhook is documented as a deployment with INBOUND_WEBHOOK_SECRET serves it
+      inbound: documentedInbound(handler, dir),
     });
     try {
       await app.ready();
@@ -62,6 +67,12 @@ export async function openApiDocument(): Promise<string> {
     store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** POST /inbound/mime as the document shows it (the route exists only with INBOUND_WEBHOOK_SECRET). */
+export function documentedInbound(handler: CommandHandler, dataDir: string) {
+  const settings = { domain: 'in.consult.example', keys: stakeholderTokenKeys('openapi-document-generation-only-000000'), dataDir, maxBytes: 25 * 1024 * 1024, maxAttachmentBytes: 10 * 1024 * 1024 };
+  return { mailbox: new InboundMailbox({ handler, settings }), secret: 'openapi-document-generation-only-000000' };
 }
 
 /** The TypeScript types openapi-typescript generates from the document (its defaults, as its CLI gives). */

@@ -1,7 +1,7 @@
 // Composition root of the process: config, logger, event store, command handler, projections,
 // HTTP server, the background check of every consultation's history, the mail relay and workers
-// (by ROLE: all of them, the API only, or the relay and workers only); and the stop sequence on
-// SIGTERM/SIGINT.
+// (by ROLE: all of them, the API only, or the relay and workers only), inbound mail (the SMTP
+// listener where the workers run, the webhook with the API); and the stop sequence on SIGTERM/SIGINT.
 import { fileURLToPath } from 'node:url';
 import { DamageRegistry } from './audit/damage.ts';
 import { HistoryVerifier } from './audit/verifier.ts';
@@ -17,6 +17,8 @@ import { formatDuration } from './config/duration.ts';
 import { resolveAdminListener, startAdminListener } from './http/admin.ts';
 import { buildWorkersHealthServer } from './http/workers-health.ts';
 import { buildApp } from './http/app.ts';
+import { InboundMailbox } from './inbound/mailbox.ts';
+import { startInboundListener, type InboundListener } from './inbound/smtp-listener.ts';
 import { createLogger } from './logger.ts';
 import { createMailer, describeMailTransport, resolveMailTransport } from './mail/transport.ts';
 import { Metrics } from './metrics.ts';
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
   /** the API, or with ROLE=workers the health listener */
   let app: Pick<Awaited<ReturnType<typeof buildApp>>, 'close' | 'server'> | undefined;
   let admin: Awaited<ReturnType<typeof startAdminListener>>['app'] | undefined;
+  let inboundListener: InboundListener | undefined;
   let stoppingSince: number | undefined;
   const stop = async (signal: NodeJS.Signals) => {
     if (stoppingSince !== undefined) {
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
         logger.info('HTTP server closed: the requests in flight were answered');
       }
       clearInterval(reaper);
+      await inboundListener?.close(); // no new mail; the messages in flight are recorded and answered first
       await admin?.close();
       await mail?.stop(); // the relay's batch committed or dropped, the mail jobs in flight finished
       await verifier?.stop();
@@ -162,6 +166,20 @@ async function main(): Promise<void> {
     admin = started.app;
     logger.info({ admin: started.address, auth: adminSettings.password ? 'basic' : 'none' }, `admin listener on ${started.address}: ${started.address}/metrics, ${started.address}/queues`);
   }
+  // inbound mail: replies and delivery reports for reply+<token>@ and bounces+<token>@INBOUND_DOMAIN
+  const inbound = config.INBOUND_DOMAIN ? new InboundMailbox({
+    handler, clock, logger: logger.child({ component: 'inbound-mail' }),
+    settings: {
+      domain: config.INBOUND_DOMAIN, keys: mailSettings.keys, dataDir: config.dataDir,
+      maxBytes: config.INBOUND_MAX_BYTES, maxAttachmentBytes: config.INBOUND_MAX_ATTACHMENT_BYTES, authservId: config.INBOUND_AUTHSERV_ID,
+    },
+  }) : null;
+  if (!inbound && config.INBOUND_WEBHOOK_SECRET) logger.warn('INBOUND_WEBHOOK_SECRET without INBOUND_DOMAIN: no inbound mail is taken');
+  // the SMTP listener runs where the workers run (one process per host binds the port); the webhook with the API
+  if (inbound && sends && config.INBOUND_SMTP_PORT !== null) {
+    inboundListener = await startInboundListener({ mailbox: inbound, port: config.INBOUND_SMTP_PORT, host: config.INBOUND_SMTP_HOST ?? config.HOST, logger: logger.child({ component: 'inbound-smtp' }) });
+    logger.info({ inboundSmtp: inboundListener.address, domain: config.INBOUND_DOMAIN, maxBytes: config.INBOUND_MAX_BYTES }, `inbound SMTP listener on ${inboundListener.address.host}:${inboundListener.address.port}`);
+  }
   if (!serves) {
     // no API, but /healthz for the orchestrator's probes, on PORT
     const health = await buildWorkersHealthServer({ store, storeKind: opened.kind, mailHealth: () => mail!.health(), logger });
@@ -183,6 +201,7 @@ async function main(): Promise<void> {
     authPolicy: { maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME, revoked },
     publicUrl: config.PUBLIC_URL, metrics, mail: mailSettings, auditKey,
     mailHealth: () => mail!.health(),
+    ...(inbound && config.INBOUND_WEBHOOK_SECRET ? { inbound: { mailbox: inbound, secret: config.INBOUND_WEBHOOK_SECRET } } : {}),
   });
   app = api;
   const address = await api.listen({ port: config.PORT, host: config.HOST });

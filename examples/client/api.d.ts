@@ -710,6 +710,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/inbound/mime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An inbound mail (a reply or a delivery report) as raw MIME, from a provider that forwards mail by webhook
+         * @description Authenticated with INBOUND_WEBHOOK_SECRET (X-Inbound-Signature or Authorization), not with a bearer token; 404 while no secret is configured. The mail is recorded as the SMTP listener records it. Answer 200 for every mail taken (recorded, or ignored as an automatic reply); 422 for a recipient that is not taken (do not retry); 503 to retry later.
+         */
+        post: operations["receiveInboundMail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7139,6 +7159,90 @@ export interface operations {
                 };
             };
             /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveInboundMail: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-inbound-signature"?: string;
+                "x-envelope-to"?: string;
+                "x-envelope-from"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "reply-recorded" | "auto-reply-ignored" | "bounce-recorded" | "bounce-ignored";
+                        events?: string[];
+                        duplicate?: boolean;
+                        reason?: string;
+                    };
+                };
+            };
+            /** @description INBOUND_SIGNATURE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BODY_TOO_LARGE (INBOUND_MAX_BYTES), INBOUND_MESSAGE_REFUSED (an attachment over INBOUND_MAX_ATTACHMENT_BYTES, more than 20) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send message/rfc822 or application/octet-stream */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INBOUND_RECIPIENT_REFUSED: no recipient, or one whose token does not hold */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description EVENT_STORE_UNAVAILABLE, HISTORY_DAMAGED, CONTENTION: retry later */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -5,8 +5,10 @@ import { RECORDS, requireExists, requireRole, requireStakeholder } from '../doma
 import { Id, Instant, MessageKind, MultiLine, SingleLine } from '../domain/schemas.ts';
 
 /**
- * Records that a message could not be delivered. Accepted in any state. A message recorded as sent
- * or as failed records nothing more, except that a temporary failure may be followed by a permanent one.
+ * Records that a message could not be delivered. Accepted in any state. A message recorded as
+ * failed permanently records nothing more; one recorded as sent or as failed for now records only a
+ * permanent failure: a delivery report (a bounce) that came back after the sending, or the last word
+ * after a temporary failure.
  */
 export const recordDeliveryFailure = defineCommand({
   name: 'RecordDeliveryFailure',
@@ -24,8 +26,8 @@ export const recordDeliveryFailure = defineCommand({
     requireExists(state);
     requireStakeholder(state, input.stakeholderId);
     const recorded = state.messages.get(input.messageId);
-    if (recorded === 'sent' || recorded === 'failed-permanently') return [];
-    if (recorded === 'failed' && !input.permanent) return [];
+    if (recorded === 'failed-permanently') return [];
+    if ((recorded === 'sent' || recorded === 'failed') && !input.permanent) return [];
     return [event('DeliveryFailed', input)];
   },
 });

@@ -14,8 +14,8 @@ const Mailbox = z.string().trim().transform((text, ctx): { name: string; address
 });
 
 const Port = z.coerce.number().int().min(0).max(65_535);
-/** A port, or `off` (the default): no listener. */
-const OptionalPort = z.string().trim().default('off').transform((text, ctx): number | null => {
+/** A port, or `off`: no listener (the default unless given). */
+const PortOrOff = (fallback: string) => z.string().trim().default(fallback).transform((text, ctx): number | null => {
   if (text === 'off') return null;
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
   if (!(port >= 0 && port <= 65_535)) {
@@ -23,6 +23,16 @@ const OptionalPort = z.string().trim().default('off').transform((text, ctx): num
     return z.NEVER;
   }
   return port;
+});
+const OptionalPort = PortOrOff('off');
+/** A size in bytes: a whole number, or with KB, MB (1024-based) */
+const Bytes = (fallback: string) => z.string().trim().default(fallback).transform((text, ctx): number => {
+  const m = /^(\d{1,12})\s*(B|KB|MB)?$/i.exec(text);
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: 'a size in bytes: 26214400, 25MB, 512KB' });
+    return z.NEVER;
+  }
+  return Number(m[1]) * { B: 1, KB: 1024, MB: 1024 * 1024 }[(m[2] ?? 'B').toUpperCase() as 'B' | 'KB' | 'MB'];
 });
 
 const Url = (protocols: string[]) =>
@@ -59,7 +69,18 @@ export const ConfigSchema = z.object({
   MAIL_FROM: Mailbox.prefault('WPS consultation <consultation@localhost>'),
   /** the domain of the reply+<token>@ and bounces+<token>@ addresses; unset: no Reply-To, bounces go to MAIL_FROM */
   INBOUND_DOMAIN: z.string().regex(/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, 'a domain name such as reply.consult.example.org').optional(),
-  INBOUND_SMTP_PORT: Port.optional(),
+  /** the inbound SMTP listener for replies and bounces (src/inbound/smtp-listener.ts); null (`off`): none. It runs with INBOUND_DOMAIN only, where the workers run (ROLE all or workers) */
+  INBOUND_SMTP_PORT: PortOrOff('2525'),
+  /** its interface (default: HOST) */
+  INBOUND_SMTP_HOST: z.string().min(1).optional(),
+  /** the largest inbound message, by SMTP or by the webhook (POST /inbound/mime), in bytes */
+  INBOUND_MAX_BYTES: Bytes('25MB'),
+  /** the largest attachment of an inbound message that is stored */
+  INBOUND_MAX_ATTACHMENT_BYTES: Bytes('10MB'),
+  /** the secret of POST /inbound/mime (an HMAC-SHA256 of the body, or a bearer secret); unset: the route is off (404) */
+  INBOUND_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** the authserv-id of the receiving mail system whose Authentication-Results are recorded; unset: none are */
+  INBOUND_AUTHSERV_ID: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, 'a host name such as mx.consult.example.org').optional(),
   /** esdb:// or esdb+discover:// (KurrentDB speaks the same protocol under these schemes) */
   // a cluster lists several hosts (esdb://a:2113,b:2113,c:2113), which is no WHATWG URL: check the scheme only
   EVENTSTORE_URL: z.string().regex(/^esdb(\+discover)?:\/\/[^\s]+$/, 'a connection string starting with esdb:// or esdb+discover://').optional(),
@@ -79,7 +100,7 @@ export const ConfigSchema = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
 });
 
-const SECRETS = new Set(['AUTH_SECRET', 'ADMIN_PASSWORD', 'AUDIT_SIGNING_KEY']);
+const SECRETS = new Set(['AUTH_SECRET', 'ADMIN_PASSWORD', 'AUDIT_SIGNING_KEY', 'INBOUND_WEBHOOK_SECRET']);
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
 
@@ -99,7 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? '?');
-      // secrets are never echoed: AUTH_SECRET, ADMIN_PASSWORD and AUDIT_SIGNING_KEY not at all, a URL without its user name and password
+      // secrets are never echoed: AUTH_SECRET, ADMIN_PASSWORD, AUDIT_SIGNING_KEY and INBOUND_WEBHOOK_SECRET not at all, a URL without its user name and password
       const value = SECRETS.has(name) ? '(hidden)' : JSON.stringify(raw[name]?.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/i, '$1'));
       return `${name}=${value}: ${i.message}`;
     }));

@@ -381,7 +381,9 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
       return;
     case 'OfficeNotificationFailed':
     case 'DeliveryFailed':
-      if (s.messages.get(e.data.messageId) !== 'sent') s.messages.set(e.data.messageId, e.data.permanent ? 'failed-permanently' : 'failed');
+      // a permanent failure after the sending is a bounce: failed for good; a temporary one leaves it sent
+      if (e.data.permanent) s.messages.set(e.data.messageId, 'failed-permanently');
+      else if (s.messages.get(e.data.messageId) !== 'sent') s.messages.set(e.data.messageId, 'failed');
       return;
     case 'ConsultationClosed':
       s.status = 'closed';

@@ -38,6 +38,7 @@ export const HTTP_ERRORS = {
   UNAUTHENTICATED: { status: 401, title: 'A bearer token is required (Authorization: Bearer <token>)' },
   INVALID_TOKEN: { status: 401, title: 'The bearer token is invalid or expired' },
   TOKEN_REVOKED: { status: 401, title: 'The bearer token was revoked' },
+  INBOUND_SIGNATURE_INVALID: { status: 401, title: 'The inbound mail webhook needs the HMAC-SHA256 of the body (X-Inbound-Signature: sha256=<hex>) or the secret (Authorization: Bearer <secret>)' },
   FORBIDDEN: { status: 403, title: 'This role may not do this' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   REVISION_NOT_FOUND: { status: 404, title: 'The consultation has no such revision (yet): ?revision is past its head, or ?at before it was opened' },
@@ -46,10 +47,12 @@ export const HTTP_ERRORS = {
   NOT_ACCEPTABLE: { status: 406, title: 'No representation matches the Accept header' },
   REQUEST_TIMEOUT: { status: 408, title: 'The request did not arrive in time' },
   BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  INBOUND_MESSAGE_REFUSED: { status: 413, title: 'The inbound mail is refused: an attachment is over the limit, or there are too many' },
   TOO_MANY_ROWS: { status: 413, title: 'The CSV has too many rows: split the file' },
   URI_TOO_LONG: { status: 414, title: 'The URL is too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   UNSUPPORTED_CHARSET: { status: 415, title: 'The CSV import does not read this charset' },
+  INBOUND_RECIPIENT_REFUSED: { status: 422, title: 'The inbound mail is for no reply+ or bounces+ address of this server that holds' },
   HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
 } as const satisfies Record<string, Entry>;
 

@@ -6,9 +6,10 @@
 // problem+json (unknown route or method, bad URL, client errors, 503 while shutting down; see
 // framework.ts), the request log serializer, the documentation. Beside it sit encapsulated
 // plugins: the open health checks, the API (api.ts: bearer auth, the JSON error handler, JSON
-// bodies), which holds one plugin per resource (routes/*.ts), and under /r the reply page reached
+// bodies), which holds one plugin per resource (routes/*.ts); under /r the reply page reached
 // by a stakeholder's personal link (src/pages/plugin.ts: its own auth by the link's token, HTML
-// error pages, strict headers, CSRF on its forms, a rate limit per link).
+// error pages, strict headers, CSRF on its forms, a rate limit per link); and the inbound mail
+// webhook (src/inbound/webhook.ts: its own secret, raw MIME bodies).
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -21,6 +22,7 @@ import type { CommandHandler } from '../commands/handler.ts';
 import { ConfigSchema } from '../config/config.ts';
 import type { MailSettings } from '../mail/compose.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
+import { inboundWebhook, type InboundWebhookOptions } from '../inbound/webhook.ts';
 import type { EventStore } from '../store/port.ts';
 import type { MailHealth } from '../workers/mail-system.ts';
 import type { Metrics } from '../metrics.ts';
@@ -74,6 +76,8 @@ export interface AppDeps {
   pageRateLimit?: { max: number; timeWindowMs: number };
   /** DATA_DIR: attachments of replies by e-mail are downloaded from DATA_DIR/attachments (src/inbound/attachments.ts); none: no file is found */
   dataDir?: string;
+  /** POST /inbound/mime (src/inbound/webhook.ts): given only with INBOUND_DOMAIN and INBOUND_WEBHOOK_SECRET; none: the route does not exist */
+  inbound?: InboundWebhookOptions;
 }
 
 /** The longest path parameter the router accepts; a longer one is 414 URI_TOO_LONG (ids are 36-character UUIDs). */
@@ -123,5 +127,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(async (open: App) => publicKeyRoute(open, ctx));
   await app.register(apiPlugin, { ctx, authSecret: deps.authSecret, ...(deps.authPolicy ? { authPolicy: deps.authPolicy } : {}) });
   await app.register(pagesPlugin, { prefix: PAGES_PREFIX, ctx, authSecret: deps.authSecret, ...(deps.pageRateLimit ? { rateLimit: deps.pageRateLimit } : {}) });
+  // mail forwarded by a provider: beside the API, authenticated with its own secret, raw MIME bodies
+  if (deps.inbound) await app.register(inboundWebhook, deps.inbound);
   return app;
 }

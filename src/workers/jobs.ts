@@ -100,6 +100,23 @@ export function jobIdFor(job: MailJob): string {
   }
 }
 
+/** The message kind a DeliveryFailed names for a job of this kind. */
+export function messageKindOf(kind: MailJobKind): 'invitation' | 'notice' | 'reminder' {
+  return kind === 'invitation' ? 'invitation' : kind === 'reminder' ? 'reminder' : 'notice';
+}
+
+/**
+ * What a job id says of its message: the kind, the consultation and the contact (as compact
+ * UUIDs, without dashes); null when it is no job id of ours. A bounce names the message it
+ * returns by its Message-ID, which is made of the job id (src/mail/message.ts).
+ */
+export function readJobId(id: string): { kind: MailJobKind; consultation: string; contact: string } | null {
+  const m = /^([a-z]+)-([0-9a-f]{32})-([0-9a-f]{32})(?:-|$)/.exec(id);
+  if (!m) return null;
+  const kind = (Object.keys(PREFIX) as MailJobKind[]).find((k) => PREFIX[k] === m[1]);
+  return kind ? { kind, consultation: m[2]!, contact: m[3]! } : null;
+}
+
 /** A job spec for this data, its id derived from it. */
 export function jobSpec(data: MailJob, delayMs = 0): JobSpec {
   return { id: jobIdFor(data), data, delayMs: Math.max(0, Math.round(delayMs)) };

@@ -30,7 +30,7 @@ import { classifyFailure, type Mailer } from '../mail/transport.ts';
 import type { Metrics } from '../metrics.ts';
 import type { EventStore } from '../store/port.ts';
 import { whyNotDue } from './due.ts';
-import { jobIdFor, MAIL_QUEUE, MailJob, type StakeholderMailJob } from './jobs.ts';
+import { jobIdFor, MAIL_QUEUE, MailJob, messageKindOf, type StakeholderMailJob } from './jobs.ts';
 import { ConsultationEvents, messageFacts, officeDigestOf } from './message-facts.ts';
 
 /**
@@ -78,11 +78,6 @@ export interface JobLike {
 }
 
 type Sent = { messageId: string; sentAt: string; transport: 'smtp' | 'file' };
-
-/** The message kind a DeliveryFailed names. */
-function messageKindOf(job: StakeholderMailJob): 'invitation' | 'notice' | 'reminder' {
-  return job.kind === 'invitation' ? 'invitation' : job.kind === 'reminder' ? 'reminder' : 'notice';
-}
 
 export class MailJobProcessor {
   private readonly events: ConsultationEvents;
@@ -300,7 +295,7 @@ export class MailJobProcessor {
       commandId,
       actor: MAIL_WORKER_ACTOR,
       input: {
-        stakeholderId: job.stakeholderId, contactId: job.contactId, messageId, messageKind: messageKindOf(job),
+        stakeholderId: job.stakeholderId, contactId: job.contactId, messageId, messageKind: messageKindOf(job.kind),
         error: cleanError(error),
         permanent, failedAt: this.clock().toISOString(),
       },

@@ -76,6 +76,27 @@ t.test('e-mail settings: MAIL_FROM as a name and an address, REMINDER_OFFSETS as
   }
 });
 
+t.test('inbound mail: port 2525 by default or off, sizes in bytes, KB or MB, the webhook secret never echoed', async (t) => {
+  const c = loadConfig({});
+  t.equal(c.INBOUND_SMTP_PORT, 2525);
+  t.equal(c.INBOUND_MAX_BYTES, 25 * 1024 * 1024);
+  t.equal(c.INBOUND_MAX_ATTACHMENT_BYTES, 10 * 1024 * 1024);
+  t.equal(c.INBOUND_WEBHOOK_SECRET, undefined);
+  t.equal(c.INBOUND_AUTHSERV_ID, undefined);
+  t.equal(loadConfig({ INBOUND_SMTP_PORT: 'off' }).INBOUND_SMTP_PORT, null);
+  t.equal(loadConfig({ INBOUND_SMTP_PORT: '0' }).INBOUND_SMTP_PORT, 0);
+  t.equal(loadConfig({ INBOUND_MAX_BYTES: '512KB' }).INBOUND_MAX_BYTES, 512 * 1024);
+  t.equal(loadConfig({ INBOUND_MAX_BYTES: '1000' }).INBOUND_MAX_BYTES, 1000);
+  t.equal(loadConfig({ INBOUND_AUTHSERV_ID: 'mx.consult.example.org' }).INBOUND_AUTHSERV_ID, 'mx.consult.example.org');
+  for (const [name, bad] of [['INBOUND_SMTP_PORT', '70000'], ['INBOUND_MAX_BYTES', '25 GB'], ['INBOUND_AUTHSERV_ID', 'mx example']] as const) {
+    const error = t.throws(() => loadConfig({ [name]: bad })) as ConfigError;
+    t.match(error.message, `${name}=${JSON.stringify(bad)}`, `${name} refuses ${bad}`);
+  }
+  const secret = t.throws(() => loadConfig({ INBOUND_WEBHOOK_SECRET: 'short-secret' })) as ConfigError;
+  t.match(secret.message, 'INBOUND_WEBHOOK_SECRET=(hidden)');
+  t.notMatch(secret.message, 'short-secret');
+});
+
 t.test('production refuses to send mail nowhere: without SMTP_URL it fails, elsewhere the outbox is DATA_DIR/outbox', async (t) => {
   const { resolveMailTransport, describeMailTransport } = await import('../../src/mail/transport.ts');
   t.throws(() => resolveMailTransport(loadConfig({ NODE_ENV: 'production' }, '/srv/app')), /SMTP_URL is required when NODE_ENV=production/);

@@ -22,11 +22,17 @@ t.test('given a consultation, when RecordDeliveryFailure, then DeliveryFailed (t
   t.same(when(recordDeliveryFailure, given, temporary), [event('DeliveryFailed', { ...temporary, permanent: false })]);
 });
 
-t.test('given the messageId recorded as sent or failed permanently, when recording a failure for it, then nothing', async (t) => {
+t.test('given the messageId failed permanently, when recording a failure for it, then nothing', async (t) => {
   t.same(when(recordDeliveryFailure, [...given, failed], input), []);
   t.same(when(recordDeliveryFailure, [...given, failed], { ...input, error: 'another error', failedAt: '2027-03-01T10:00:00Z' }), []);
+});
+
+t.test('given the messageId recorded as sent, a temporary failure records nothing; a permanent one (a bounce) is recorded, once', async (t) => {
   const sent = event('InvitationSent', { stakeholderId: CSO, messageId: 'inv-cso-1', sentAt: FAILED_AT });
-  t.same(when(recordDeliveryFailure, [...given, sent], input), []);
+  t.same(when(recordDeliveryFailure, [...given, sent], { ...input, permanent: false }), []);
+  const bounce = { ...input, failedAt: '2027-03-01T09:30:00Z' };
+  t.same(when(recordDeliveryFailure, [...given, sent], bounce), [event('DeliveryFailed', bounce)]);
+  t.same(when(recordDeliveryFailure, [...given, sent, event('DeliveryFailed', bounce)], { ...bounce, error: 'a second report' }), []);
 });
 
 t.test('a removed stakeholder: recorded all the same; an unknown one: STAKEHOLDER_NOT_FOUND', async (t) => {

@@ -8,6 +8,7 @@ import { CommandHandler } from '../../src/commands/handler.ts';
 import { projections, type Projection } from '../../src/projections/index.ts';
 import { ProjectionRunner } from '../../src/projections/runner.ts';
 import { issueToken } from '../../src/auth/tokens.ts';
+import type { InboundWebhookOptions } from '../../src/inbound/webhook.ts';
 import type { MailSettings } from '../../src/mail/compose.ts';
 import type { EventStore } from '../../src/store/port.ts';
 import type { ViewStore } from '../../src/views/view-store.ts';
@@ -48,6 +49,8 @@ export interface ApiOptions {
   pageRateLimit?: { max: number; timeWindowMs: number };
   /** DATA_DIR (attachments are downloaded from DATA_DIR/attachments); default: none */
   dataDir?: string;
+  /** POST /inbound/mime, on the API's own handler */
+  inbound?: (handler: CommandHandler) => InboundWebhookOptions;
 }
 
 export async function startApi(t: Teardown, options: ApiOptions = {}) {
@@ -67,6 +70,7 @@ export async function startApi(t: Teardown, options: ApiOptions = {}) {
     ...(options.mail ? { mail: options.mail } : {}),
     ...(options.pageRateLimit ? { pageRateLimit: options.pageRateLimit } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.inbound ? { inbound: options.inbound(handler) } : {}),
   });
   t.teardown(async () => {
     await app.close();

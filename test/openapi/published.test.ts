@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { clientTypes, openApiDocument, PUBLISHED } from '../../scripts/openapi.ts';
+import { clientTypes, documentedInbound, openApiDocument, PUBLISHED } from '../../scripts/openapi.ts';
 import { startApi } from '../helpers/http.ts';
+import { tempDir } from '../helpers/temp-store.ts';
 
 t.setTimeout(120_000);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,7 +27,7 @@ t.test('openapi.json is the document the code generates, and the one the app ser
   t.equal(firstDifference(committed(PUBLISHED.document), generated), null, `${PUBLISHED.document} is up to date (npm run openapi)`);
   t.equal(await openApiDocument(), generated, 'generating it again gives the same bytes: no timestamps, a stable order');
 
-  const api = await startApi(t);
+  const api = await startApi(t, { inbound: (handler) => documentedInbound(handler, tempDir(t)) });
   const served = (await api.call({ url: '/docs/json', as: null })).json() as unknown;
   t.same(served, JSON.parse(generated), 'it is what /docs/json serves (without PUBLIC_URL)');
 });
