@@ -188,7 +188,7 @@ t.test('given a full history, then the summary of each consultation, in the orde
     id: CONSULTATION_ID,
     title: 'Third National Action Plan on Women, Peace and Security',
     leadOrganisation: 'Ministry of Defence, Gender Office',
-    notifyEmails: [],
+    notifyEmails: ['gender.office@gov.example'],
     status: 'closed',
     outcome: 'adopted',
     finalDraftVersion: 2,
@@ -197,7 +197,7 @@ t.test('given a full history, then the summary of each consultation, in the orde
     endorsementDeadline: '2027-07-01T15:00:00Z',
     counts: {
       // ACA removed; JUS reinstated after declining and endorsed v2; the CSO became an endorser and endorsed v2
-      invited: 4, responding: 4, declined: 0, removed: 1, commentsReceived: 3, commentsAnswered: 3, endorsementsReceived: 4, endorsementsRequired: 4, heldRepliesPending: 0,
+      invited: 4, responding: 4, declined: 0, removed: 1, commentsReceived: 5, commentsAnswered: 5, endorsementsReceived: 4, endorsementsRequired: 4, heldRepliesPending: 0,
     },
     readyForAdoption: true,
     adoptionBlockedBy: [],
