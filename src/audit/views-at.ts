@@ -6,8 +6,8 @@
 import { fromRecorded } from '../domain/decode.ts';
 import { streamNameFor } from '../domain/stream-name.ts';
 import { DocBatch, docReader, projectionBase } from '../projections/doc-batch.ts';
-import { commentMatrix, consultationsList, drafts, signOff, stakeholders, type ConsultationView, type DocReader, type Projection } from '../projections/index.ts';
-import type { EventStore, JsonObject } from '../store/port.ts';
+import { commentMatrix, consultationsList, drafts, signOff, stakeholders, type ConsultationView, type DocReader, type Projection, type ProjectionEvent } from '../projections/index.ts';
+import type { EventStore } from '../store/port.ts';
 import { MemoryViewStore } from '../views/memory-view-store.ts';
 
 /** The views an auditor can ask for, by the name the bundle gives them (the route each one is). */
@@ -21,15 +21,8 @@ export const AUDITED_VIEWS = {
 
 export type AuditedViewName = keyof typeof AUDITED_VIEWS;
 
-/** An event as stored (the fields a bundle keeps). */
-export interface FoldableEvent {
-  streamName: string;
-  revision: number;
-  type: string;
-  data: JsonObject;
-  metadata: JsonObject;
-  created: string;
-}
+/** An event as stored (the fields a bundle keeps): what a projection sees, before decoding. */
+export type FoldableEvent = Omit<ProjectionEvent, 'event'>;
 
 /** Applies pages of events to the projection's documents in `store`, one commit per page (a page's documents are what it holds in memory). */
 export async function foldInto(store: MemoryViewStore, projection: Projection, pages: AsyncIterable<readonly FoldableEvent[]> | Iterable<readonly FoldableEvent[]>): Promise<void> {

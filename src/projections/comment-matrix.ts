@@ -22,7 +22,7 @@ import { StoredAttachment, type DomainEvent } from '../domain/events.ts';
 import { commentRef } from '../domain/rules.ts';
 import { Channel, Disposition } from '../domain/schemas.ts';
 import { pageFrom, pageOf, type Page, type PageRequest } from './paging.ts';
-import { collection, docKey, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
+import { collection, docKey, labelOrganisations, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 /** A retracted comment is `retracted` whether or not it had been answered. */
 export const CommentStatus = z.enum(['awaiting-answer', 'answered', 'retracted']);
@@ -204,16 +204,9 @@ async function applyEvent(head: MatrixHead, e: DomainEvent, at: EventContext, do
       head.drafts.push({ version: e.data.version, sections: e.data.sections.map(({ key, heading }) => ({ key, heading })) });
       return;
     case 'StakeholderInvited':
-      if (head.organisations.some((o) => o.stakeholderId === e.data.stakeholderId)) return;
-      head.organisations.push({ stakeholderId: e.data.stakeholderId, organisation: e.data.organisation });
+    case 'StakeholderDetailsChanged':
+      labelOrganisations(head.organisations, e);
       return;
-    case 'StakeholderDetailsChanged': {
-      const { organisation } = e.data;
-      if (organisation === undefined) return;
-      const known = head.organisations.find((o) => o.stakeholderId === e.data.stakeholderId);
-      if (known) known.organisation = organisation;
-      return;
-    }
     case 'CommentSubmitted': {
       const c = e.data;
       const key = docKey(at.consultationId, c.commentId);

@@ -23,7 +23,7 @@ import {
   AdoptionBlockCode, adoptionBlockers, countsAsEndorsed, EndorsementDecision, endorserChanged, InvitationResponse, isReadyForAdoption,
   isRequiredEndorser, isResponding,
 } from '../domain/standing.ts';
-import { collection, docKey, later, perConsultation, type DocReader, type Docs, type EventContext } from './projection.ts';
+import { collection, docKey, later, pendingHeldAfter, perConsultation, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 export const ConsultationCounts = z.object({
   /** stakeholders invited and not removed (those that declined are counted: they were invited) */
@@ -266,11 +266,9 @@ async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs
       if (e.data.draftVersion === head.endorsementRequestVersion) summary.endorsementDeadline = e.data.deadline;
       return;
     case 'InboundReplyHeld':
-      if (!head.pendingHeldReplies.includes(e.data.heldId)) head.pendingHeldReplies.push(e.data.heldId);
-      return;
     case 'InboundReplyAccepted':
     case 'InboundReplyDiscarded':
-      head.pendingHeldReplies = head.pendingHeldReplies.filter((id) => id !== e.data.heldId);
+      head.pendingHeldReplies = pendingHeldAfter(head.pendingHeldReplies, e);
       return;
     case 'ConsultationClosed':
       summary.status = 'closed';

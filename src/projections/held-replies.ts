@@ -16,7 +16,7 @@
 import { z } from 'zod';
 import type { DomainEvent, EventOf } from '../domain/events.ts';
 import { StoredAttachment, StoredHeldReason, StoredReplyBlock } from '../domain/events.ts';
-import { collection, docKey, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
+import { collection, docKey, labelOrganisations, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 export const HeldReplyStatus = z.enum(['pending', 'accepted', 'discarded']);
 export type HeldReplyStatus = z.infer<typeof HeldReplyStatus>;
@@ -148,15 +148,9 @@ function heldFacts(e: EventOf<'InboundReplyHeld'>['data'], at: EventContext): He
 async function applyEvent(head: HeldHead, e: DomainEvent, at: EventContext, docs: Docs): Promise<void> {
   switch (e.type) {
     case 'StakeholderInvited':
-      if (head.organisations.some((o) => o.stakeholderId === e.data.stakeholderId)) return;
-      head.organisations.push({ stakeholderId: e.data.stakeholderId, organisation: e.data.organisation });
+    case 'StakeholderDetailsChanged':
+      labelOrganisations(head.organisations, e);
       return;
-    case 'StakeholderDetailsChanged': {
-      const { organisation } = e.data;
-      const known = head.organisations.find((o) => o.stakeholderId === e.data.stakeholderId);
-      if (known && organisation !== undefined) known.organisation = organisation;
-      return;
-    }
     case 'InboundReplyHeld': {
       const key = docKey(at.consultationId, e.data.heldId);
       if (await docs.get(Held, key)) return;

@@ -256,6 +256,23 @@ export function docKey(consultationId: string, id: string): string {
 export { isAfter as isLater, later } from '../domain/rules.ts';
 import { later } from '../domain/rules.ts';
 
+/** The held replies (by id) still awaiting a coordinator's decision after a held-reply event; other events leave them. */
+export function pendingHeldAfter(pending: string[], e: DomainEvent): string[] {
+  if (e.type === 'InboundReplyHeld') return pending.includes(e.data.heldId) ? pending : [...pending, e.data.heldId];
+  if (e.type === 'InboundReplyAccepted' || e.type === 'InboundReplyDiscarded') return pending.filter((id) => id !== e.data.heldId);
+  return pending;
+}
+
+/** Keeps a view's organisation labels (to name stakeholders when read) up to date with an invitation or a rename. */
+export function labelOrganisations(organisations: { stakeholderId: string; organisation: string }[], e: DomainEvent): void {
+  if (e.type === 'StakeholderInvited') {
+    if (!organisations.some((o) => o.stakeholderId === e.data.stakeholderId)) organisations.push({ stakeholderId: e.data.stakeholderId, organisation: e.data.organisation });
+  } else if (e.type === 'StakeholderDetailsChanged' && e.data.organisation !== undefined) {
+    const known = organisations.find((o) => o.stakeholderId === e.data.stakeholderId);
+    if (known) known.organisation = e.data.organisation;
+  }
+}
+
 /** The later of an instant that may not be set yet and another. */
 export function latest(current: string | null, value: string): string {
   return current === null ? value : later(current, value);

@@ -27,7 +27,7 @@ import { ConsultationStatus, Outcome } from '../domain/schemas.ts';
 import {
   AdoptionReason, adoptionReasons, decisionThatCounts, endorserChanged, isReadyForAdoption, isRequiredEndorser, UnansweredComment,
 } from '../domain/standing.ts';
-import { collection, docKey, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
+import { collection, docKey, pendingHeldAfter, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 /** Who gave the command that recorded it (the event's metadata): the coordinator on an endorser's behalf, the endorser through its link, a worker. */
 export const RecordedBy = z.object({ role: z.string(), id: z.string() }).nullable()
@@ -348,11 +348,9 @@ async function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext, d
       return;
     }
     case 'InboundReplyHeld':
-      if (!head.pendingHeldReplies.includes(e.data.heldId)) head.pendingHeldReplies.push(e.data.heldId);
-      return;
     case 'InboundReplyAccepted':
     case 'InboundReplyDiscarded':
-      head.pendingHeldReplies = head.pendingHeldReplies.filter((id) => id !== e.data.heldId);
+      head.pendingHeldReplies = pendingHeldAfter(head.pendingHeldReplies, e);
       return;
     case 'ConsultationClosed':
       head.status = 'closed';
