@@ -55,6 +55,12 @@ export async function runCommand<S extends z.ZodType>(
     // its response could not show the command in the views: refuse it before anything is appended
     throw new AppError('VIEWS_REBUILDING', 'the views are still catching up with the event store since the server started; retry shortly');
   }
+  if (!ctx.writes.writable) {
+    // a write was refused (a full disk, an I/O error): until a probe write succeeds, refuse at once
+    // rather than try again. What a smaller write might still squeeze into SQLite's slack would make
+    // /readyz (not ready) and the answers disagree, and a retry with the same key is safe.
+    throw new AppError('EVENT_STORE_UNAVAILABLE', 'the event store refuses writes; retry with the same Idempotency-Key');
+  }
   const actor = options.actor ?? (({ role, subject }) => ({ role, id: subject }))(principalOf(request));
   const expected = options.expectedRevision === undefined ? expectedRevision(request) : options.expectedRevision ?? undefined;
   const result = await ctx.handler.execute(options.command, {

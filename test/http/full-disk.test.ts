@@ -4,6 +4,9 @@
 // store.writable false) while reads go on; once the disk has room again a probe write restores
 // readiness, a refused command retried with its Idempotency-Key is applied once, and every
 // acknowledged command is in the file, its hash chain intact, after the store is reopened.
+// Determinism: SQLite may fit a smaller write into the WAL space a refused group left behind, so
+// the API refuses every command while the store is marked not writable (not trying again), and the
+// probe runs every second, well after the checks made while the disk is full.
 // Where mount is not permitted the test is skipped; test/store/write-failure.test.ts covers the
 // adapter's side (an injected SQLITE_FULL) on any machine.
 import t from 'tap';
@@ -30,7 +33,7 @@ t.test('a full disk: 503 EVENT_STORE_UNAVAILABLE, not ready, nothing acknowledge
   const file = path.join(dir, 'events.sqlite');
   const store = new SqliteEventStore({ file });
   t.teardown(() => store.close());
-  const api = await startApi(t, { store, storeProbeIntervalMs: 100 });
+  const api = await startApi(t, { store, storeProbeIntervalMs: 1000 });
   const id = await openConsultation(api);
   const sid = await inviteThroughApi(api, id, { organisation: 'Women in Peace Network', kind: 'civil-society', contact: { name: 'Ioana', email: 'ioana@wipn.example' }, language: 'en' });
 
