@@ -24,7 +24,9 @@ import { createMailer, describeMailTransport, resolveMailTransport } from './mai
 import { Metrics } from './metrics.ts';
 import { projections } from './projections/index.ts';
 import { ProjectionRunner } from './projections/runner.ts';
-import { openEventStore } from './store/open-store.ts';
+import { keyStoreFile, openEventStore } from './store/open-store.ts';
+import { applyRecordedErasures } from './privacy/erasure.ts';
+import { personalKeysOf } from './privacy/personal-store.ts';
 import type { EventStore } from './store/port.ts';
 import { openViewStore } from './views/open-view-store.ts';
 import type { ViewStore } from './views/view-store.ts';
@@ -122,6 +124,13 @@ async function main(): Promise<void> {
   const opened = await openEventStore(config, logger);
   store = opened.store;
   logger.info({ dataDir: config.dataDir, store: opened.kind, location: opened.location }, `event store: ${opened.kind} at ${opened.location}`);
+  const personalKeys = personalKeysOf(store);
+  if (personalKeys) {
+    // the events are the record of erasures, not the key store: after a restore of an older
+    // key-store backup, the keys they say were destroyed are destroyed again before anything reads
+    const reapplied = await applyRecordedErasures(store, personalKeys);
+    logger.info({ keyStore: keyStoreFile(config), erasures: reapplied.erasures, keysDestroyedAgain: reapplied.keys }, 'personal data: sealed with the keys of the key store');
+  }
 
   const damage = new DamageRegistry({ logger }); // consultations whose history does not hold, found by any of the three below
   const clock = () => new Date(); // one clock: the time of commands and of the views' reads

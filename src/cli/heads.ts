@@ -37,7 +37,7 @@ options:
       throw new UsageError(`not a consultation id (a UUID): "${values.consultation}"`);
     }
     const key = resolveAuditSigningKey(config(), { create: false });
-    const { store, location } = await openEventStore(config(), undefined, { mustExist: true });
+    const { store, location } = await openEventStore(config(), undefined, { mustExist: true, personalKeys: false });
     try {
       const streams = values.consultation ? [streamNameFor(values.consultation)] : await consultationStreams(store);
       const heads: SignedHead[] = [];

@@ -79,7 +79,7 @@ options:
     if (values['public-key'] !== undefined && values.expect === undefined) throw new UsageError('--public-key checks the heads of --expect or a --bundle; give one');
     const expected = values.expect === undefined ? null : readHeads(values.expect);
     const publicKey = expected === null ? null : trustedKey(values['public-key'], config, io);
-    const { store, location } = await openEventStore(config(), undefined, { mustExist: true });
+    const { store, location } = await openEventStore(config(), undefined, { mustExist: true, personalKeys: false });
     try {
       io.err(`verifying ${location}`);
       if (consultationId && (await store.readStream(streamNameFor(consultationId), { maxCount: 1 })).length === 0) {

@@ -29,6 +29,10 @@ import type { CommandOutcome, Metrics } from '../metrics.ts';
 import type { CommandDefinition } from './command.ts';
 import { ContentionError, RevisionMismatchError } from './handler-errors.ts';
 import { KeyedQueue } from './keyed-queue.ts';
+import type { KeyRef, KeyStore } from '../privacy/key-store.ts';
+import { personalSubjects, sealPersonal } from '../privacy/personal-fields.ts';
+import { personalKeysOf } from '../privacy/personal-store.ts';
+import { seal } from '../privacy/sealed.ts';
 
 export interface CommandRequest {
   consultationId: string;
@@ -81,6 +85,8 @@ export interface CommandHandlerOptions {
   damage?: DamageRegistry;
   /** counts each command by name and outcome (consult_commands_total) */
   metrics?: Pick<Metrics, 'countCommand'>;
+  /** seals personal values with a key per person before they are stored (default: the key store of a PersonalDataStore; none: stored plain) */
+  keys?: KeyStore;
 }
 
 interface CacheEntry {
@@ -124,6 +130,7 @@ export class CommandHandler {
   private readonly cacheSize: number;
   private readonly damage: DamageRegistry | undefined;
   private readonly metrics: Pick<Metrics, 'countCommand'> | undefined;
+  private readonly keys: KeyStore | undefined;
 
   constructor(options: CommandHandlerOptions) {
     this.store = options.store;
@@ -133,6 +140,7 @@ export class CommandHandler {
     this.cacheSize = options.cacheSize ?? 500;
     this.damage = options.damage;
     this.metrics = options.metrics;
+    this.keys = options.keys ?? personalKeysOf(options.store);
   }
 
   async execute<S extends z.ZodType>(command: CommandDefinition<S>, request: CommandRequest): Promise<CommandResult> {
@@ -234,7 +242,7 @@ export class CommandHandler {
         alone.push(w);
         continue;
       }
-      const toAppend = this.chain(streamName, state, decided, { commandId, commandHash: w.commandHash, actor, recordedAt: now });
+      const toAppend = await this.chain(streamName, state, decided, { commandId, commandHash: w.commandHash, actor, recordedAt: now });
       for (const e of toAppend.folded) evolve(state, e); // ahead of the append: the state is forgotten if it fails
       data.push(...toAppend.data);
       taken.push({ w, applied: toAppend.applied });
@@ -313,7 +321,7 @@ export class CommandHandler {
         return { consultationId: request.consultationId, revision: state.revision, position: entry.position, events: [], replayed: false, state };
       }
 
-      const toAppend = this.chain(streamName, state, decided, { commandId: request.commandId, commandHash, actor: request.actor, recordedAt: now });
+      const toAppend = await this.chain(streamName, state, decided, { commandId: request.commandId, commandHash, actor: request.actor, recordedAt: now });
       try {
         const result = await this.store.append(streamName, toAppend.data, state.revision === -1 ? 'no_stream' : state.revision);
         for (const e of toAppend.folded) evolve(state, e);
@@ -338,21 +346,38 @@ export class CommandHandler {
     }
   }
 
-  /** Builds the events to append with ids derived from the command id and the hash chain continued. */
-  private chain(
+  /**
+   * Builds the events to append with ids derived from the command id and the hash chain continued,
+   * their personal values sealed with their people's keys (what is hashed is what is stored).
+   */
+  private async chain(
     streamName: string,
-    state: ReadonlyState,
+    state: Pick<ReadonlyState, 'revision' | 'lastHash' | 'stakeholders'>,
     decided: DomainEvent[],
     meta: { commandId: string; commandHash: string; actor: Actor; recordedAt: string },
-  ): { data: EventData[]; applied: AppliedEvent[]; folded: FoldableEvent[] } {
+  ): Promise<{ data: EventData[]; applied: AppliedEvent[]; folded: FoldableEvent[] }> {
     let prevHash = state.lastHash;
     const data: EventData[] = [];
     const applied: AppliedEvent[] = [];
     const folded: FoldableEvent[] = [];
+    const consultationId = consultationIdOf(streamName) ?? streamName;
+    // A JSON round trip drops undefined fields, so what is hashed is exactly what is stored.
+    const stored = decided.map((e) => JSON.parse(JSON.stringify(e.data)) as JsonObject);
+    if (this.keys) {
+      const keys = new Map<string, KeyRef>();
+      for (const [i, e] of decided.entries()) {
+        for (const who of personalSubjects(consultationId, e.type, stored[i]!, state)) {
+          if (!keys.has(who.subject)) keys.set(who.subject, await this.keys.keyFor(who.owner, who.subject));
+        }
+      }
+      decided.forEach((e, i) => sealPersonal(consultationId, e.type, stored[i]!, state, (value, who) => {
+        const ref = keys.get(who.subject)!;
+        return seal(value, ref.keyId, ref.key);
+      }));
+    }
     decided.forEach((e, i) => {
       const revision = state.revision + 1 + i;
-      // A JSON round trip drops undefined fields, so what is hashed is exactly what is stored.
-      const eventData = JSON.parse(JSON.stringify(e.data)) as JsonObject;
+      const eventData = stored[i]!;
       const metadata = { commandId: meta.commandId, commandHash: meta.commandHash, actor: { ...meta.actor }, recordedAt: meta.recordedAt, prevHash } satisfies Omit<EventMetadata, 'hash'>;
       const hash = eventHash({ streamName, revision, type: e.type, data: eventData, metadata });
       const fullMetadata: EventMetadata = { ...metadata, hash };
@@ -362,6 +387,44 @@ export class CommandHandler {
       prevHash = hash;
     });
     return { data, applied, folded };
+  }
+
+  /**
+   * Appends a fact that no decision may refuse, whatever the consultation's state: a closed one, or
+   * a damaged one, whose history this handler will not fold (PersonalDataErased: an erasure is
+   * usually asked after the end, and a damaged history must not keep personal data readable). It
+   * continues the hash chain from the last stored event. Once per command id: a repeat returns the
+   * revision of its event. The cached state is forgotten, so the next command folds the fact.
+   */
+  async appendFact(
+    consultationId: string,
+    request: { commandId: string; actor: Actor; commandName: string; input: unknown },
+    event: DomainEvent,
+  ): Promise<{ revision: number; position: Position | null; replayed: boolean }> {
+    ConsultationId.parse(consultationId);
+    const streamName = streamNameFor(consultationId);
+    const commandHash = sha256Hex(canonicalJson({ command: request.commandName, input: request.input }));
+    return this.queue.run(streamName, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const stored = await this.store.readStream(streamName);
+        const last = stored.at(-1);
+        if (!last) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${consultationId}`);
+        const earlier = stored.find((e) => e.metadata['commandId'] === request.commandId);
+        if (earlier) return { revision: earlier.revision, position: earlier.position, replayed: true };
+        const lastHash = typeof last.metadata['hash'] === 'string' ? last.metadata['hash'] : '';
+        const toAppend = await this.chain(streamName, { revision: last.revision, lastHash, stakeholders: new Map() }, [event], {
+          commandId: request.commandId, commandHash, actor: request.actor, recordedAt: this.clock().toISOString(),
+        });
+        try {
+          const result = await this.store.append(streamName, toAppend.data, last.revision);
+          this.cache.delete(streamName);
+          return { revision: result.nextExpectedRevision, position: result.position, replayed: false };
+        } catch (error) {
+          this.cache.delete(streamName);
+          if (!(error instanceof WrongExpectedVersionError) || attempt >= this.maxAttempts) throw error;
+        }
+      }
+    });
   }
 
   private async replay(consultationId: string, streamName: string, entry: CacheEntry, first: number, last: number): Promise<CommandResult> {

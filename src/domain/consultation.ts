@@ -15,6 +15,7 @@ import type { EndorsementDecision, InvitationResponse } from './standing.ts';
 import { commentRef, later } from './rules.ts';
 import { messageIdKey } from './ids.ts';
 import { endorserChanged } from './standing.ts';
+import { eraseContact } from './erased.ts';
 
 export type Response = InvitationResponse;
 
@@ -384,6 +385,15 @@ function applyEvent(s: ConsultationState, e: DomainEvent, recordedAt: string): v
       // a permanent failure after the sending is a bounce: failed for good; a temporary one leaves it sent
       if (e.data.permanent) s.messages.set(e.data.messageId, 'failed-permanently');
       else if (s.messages.get(e.data.messageId) !== 'sent') s.messages.set(e.data.messageId, 'failed');
+      return;
+    case 'PersonalDataErased':
+      // the values now read as [erased] in any fold from the start; a state folded before the
+      // erasure (a cache) is brought to the same
+      for (const { stakeholderId, contactId } of e.data.contacts) {
+        withStakeholder(s, stakeholderId, (x) => {
+          x.contacts = x.contacts.map((c) => (c.contactId === contactId ? eraseContact(c) : c));
+        });
+      }
       return;
     case 'ConsultationClosed':
       s.status = 'closed';

@@ -1,5 +1,5 @@
 // The one decode path from a stored event to a domain event, used by the fold, the projections and
-// (later) the workers. A stored event is upcast (older shapes brought to today's), then its data is
+// the workers. Its sealed personal values are opened (privacy/personal-store.ts), then it is upcast (older shapes brought to today's), then its data is
 // checked against its type's schema and its metadata against EventMetadata. An event that cannot be
 // decoded is an UndecodableEventError: the caller marks that consultation's history as damaged.
 // A type this code does not know (written by a later version) decodes with `event: null` and
@@ -7,6 +7,8 @@
 import type { z } from 'zod';
 import { contactIdFor } from './contacts.ts';
 import { EventDataSchemas, EventMetadata, isEventType, type DomainEvent, type EventType } from './events.ts';
+import { PERSONAL_EVENT_TYPES, unsealPersonal } from '../privacy/personal-fields.ts';
+import { keysOf, openerFor } from '../privacy/personal-store.ts';
 
 /** A stored event as the domain sees it (the event store's RecordedEvent has this shape). */
 export interface StoredEvent {
@@ -101,6 +103,9 @@ export function fromRecorded(e: StoredEvent, upcasters: readonly Upcaster[] = UP
   if (!isEventType(e.type)) return { ...base, event: null };
   if (!isRecord(e.data)) return fail('data is not an object');
   let data: Record<string, unknown> = e.data;
+  // personal values are stored sealed (privacy/): opened with the keys the event was read with,
+  // [erased] once a key is destroyed, shown by key id where there are no keys (an auditor's replay)
+  if (PERSONAL_EVENT_TYPES.has(e.type)) data = unsealPersonal(data, openerFor(keysOf(e)));
   for (const u of upcasters) if (u.type === e.type && u.applies(data)) data = u.upcast(data);
   const parsed = EventDataSchemas[e.type].safeParse(data);
   if (!parsed.success) fail(`${e.type}: ${describe(parsed.error)}`);

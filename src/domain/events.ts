@@ -229,6 +229,21 @@ export const EventDataSchemas = {
     commentIds: z.array(z.string()),
   }),
   InboundReplyDiscarded: z.object({ heldId: z.string(), reason: z.string() }),
+  /**
+   * The personal data of one person was erased (crypto-shredding, src/privacy): the keys named were
+   * destroyed, so every value sealed with them reads as [erased] from now on, in every replay. It
+   * names what those values were, by id only (it holds no personal data): the contacts, the
+   * signatures (a DraftEndorsed, by its stakeholder, version and the time it was recorded) and the
+   * held replies whose sender it was. `reason` is the coordinator's (e.g. the request's reference).
+   */
+  PersonalDataErased: z.object({
+    erasureId: z.string(),
+    reason: z.string(),
+    keyIds: z.array(z.string()),
+    contacts: z.array(z.object({ stakeholderId: z.string(), contactId: z.string() })),
+    signatures: z.array(z.object({ stakeholderId: z.string(), draftVersion: z.number().int(), recordedAt: Instant })),
+    heldReplies: z.array(z.string()),
+  }),
   ConsultationClosed: z.object({
     outcome: Outcome,
     finalDraftVersion: z.number().int().positive().nullable(),

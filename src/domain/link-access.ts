@@ -10,6 +10,7 @@
 // Pure: the caller passes the time. The signature is the token module's (src/auth/stakeholder-tokens.ts).
 import type { ReadonlyStakeholder, ReadonlyState } from './consultation.ts';
 import { later } from './rules.ts';
+import { isErasedContact } from './erased.ts';
 
 export const LINK_DAYS_AFTER_LAST_DEADLINE = 30;
 export const READ_ONLY_DAYS_AFTER_CLOSING = 90;
@@ -52,9 +53,11 @@ export function linkAccess(s: ReadonlyState, subject: LinkSubject, now: string):
   const x = s.stakeholders.get(subject.stakeholderId);
   if (!x) return { ok: false, reason: 'revoked', detail: 'no such stakeholder in this consultation' };
   if (x.removed) return { ok: false, reason: 'revoked', detail: 'the stakeholder was removed' };
-  if (!x.contacts.some((c) => c.contactId === subject.contactId)) {
+  const contact = x.contacts.find((c) => c.contactId === subject.contactId);
+  if (!contact) {
     return { ok: false, reason: 'revoked', detail: x.formerContactIds.includes(subject.contactId) ? 'the contact no longer belongs to the stakeholder' : 'no such contact at the stakeholder' };
   }
+  if (isErasedContact(contact)) return { ok: false, reason: 'revoked', detail: 'the contact\'s personal data was erased' };
   const at = Date.parse(now);
   if (s.status === 'closed') {
     const until = plusDays(s.closedAt ?? now, READ_ONLY_DAYS_AFTER_CLOSING);

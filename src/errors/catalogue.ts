@@ -40,6 +40,7 @@ export const HTTP_ERRORS = {
   TOKEN_REVOKED: { status: 401, title: 'The bearer token was revoked' },
   INBOUND_SIGNATURE_INVALID: { status: 401, title: 'The inbound mail webhook needs the HMAC-SHA256 of the body (X-Inbound-Signature: sha256=<hex>) or the secret (Authorization: Bearer <secret>)' },
   FORBIDDEN: { status: 403, title: 'This role may not do this' },
+  NO_KEY_STORE: { status: 501, title: 'This server keeps no key store of personal data, so it cannot erase any' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   REVISION_NOT_FOUND: { status: 404, title: 'The consultation has no such revision (yet): ?revision is past its head, or ?at before it was opened' },
   POINT_IN_TIME_CONFLICT: { status: 400, title: 'Ask for a past view by ?revision or by ?at, not both; ?at may not be in the future' },

@@ -14,6 +14,7 @@ import { draftRoutes } from './routes/drafts.ts';
 import { endorsementRoutes } from './routes/endorsements.ts';
 import { heldReplyRoutes } from './routes/held-replies.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 import { stakeholderRoutes } from './routes/stakeholders.ts';
 import { registerLocalTimes } from './local-times.ts';
 import { matchesIfNoneMatch } from './views.ts';
@@ -80,4 +81,5 @@ export async function apiPlugin(api: App, { ctx, authSecret, authPolicy }: ApiOp
   await api.register(auditRoutes, resources);
   await api.register(exportRoutes, resources);
   await api.register(heldReplyRoutes, resources);
+  await api.register(privacyRoutes, resources);
 }

@@ -72,7 +72,7 @@ function smtpMailer(url: string, options: MailerOptions): Mailer {
 }
 
 /** The outbox file's name: the Message-ID's characters that are safe in a file name. */
-function fileNameFor(messageId: string): string {
+export function outboxFileName(messageId: string): string {
   return `${messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._@-]/g, '_')}.eml`;
 }
 
@@ -83,7 +83,7 @@ function fileMailer(dir: string, logger: Logger): Mailer {
     async send(mail) {
       const info = await transport.sendMail(mail);
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      const file = path.join(dir, fileNameFor(info.messageId));
+      const file = path.join(dir, outboxFileName(info.messageId));
       // written beside, then renamed: a reader never sees half a message; the same job overwrites its own file
       const partial = `${file}.${process.pid}.partial`;
       await writeFile(partial, info.message as Buffer, { mode: 0o600 });

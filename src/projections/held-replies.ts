@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { DomainEvent, EventOf } from '../domain/events.ts';
 import { StoredAttachment, StoredHeldReason, StoredReplyBlock } from '../domain/events.ts';
 import { collection, docKey, labelOrganisations, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
+import { ERASED } from '../domain/erased.ts';
 
 export const HeldReplyStatus = z.enum(['pending', 'accepted', 'discarded']);
 export type HeldReplyStatus = z.infer<typeof HeldReplyStatus>;
@@ -169,6 +170,13 @@ async function applyEvent(head: HeldHead, e: DomainEvent, at: EventContext, docs
       return decide(head, docs, at, e.data.heldId, { status: 'discarded', decidedAt: at.recordedAt, decidedBy: at.actor, reason: e.data.reason });
     case 'CommentSubmitted':
       return referenceAttachments(docs, at.consultationId, e.data.attachments);
+    case 'PersonalDataErased':
+      for (const heldId of e.data.heldReplies) {
+        const key = docKey(at.consultationId, heldId);
+        const h = await docs.get(Held, key);
+        if (h) docs.put(Held, key, { ...h, from: ERASED });
+      }
+      return;
     default:
       return;
   }

@@ -28,6 +28,7 @@ import {
   AdoptionReason, adoptionReasons, decisionThatCounts, endorserChanged, isReadyForAdoption, isRequiredEndorser, UnansweredComment,
 } from '../domain/standing.ts';
 import { collection, docKey, pendingHeldAfter, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
+import { ERASED } from '../domain/erased.ts';
 
 /** Who gave the command that recorded it (the event's metadata): the coordinator on an endorser's behalf, the endorser through its link, a worker. */
 export const RecordedBy = z.object({ role: z.string(), id: z.string() }).nullable()
@@ -326,6 +327,16 @@ async function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext, d
       });
       return;
     }
+    case 'PersonalDataErased':
+      // the signatories' names of the signatures named (a DraftEndorsed by when it was recorded)
+      for (const { stakeholderId, draftVersion, recordedAt } of e.data.signatures) {
+        withStakeholder(head, stakeholderId, (x) => {
+          for (const d of x.decisions[String(draftVersion)] ?? []) {
+            if (d.status === 'endorsed' && d.endorsedAt === recordedAt) d.signatory = { ...d.signatory, name: ERASED };
+          }
+        });
+      }
+      return;
     case 'EndorsementWithheld': {
       const { stakeholderId, draftVersion, reason, contactId } = e.data;
       record(head, stakeholderId, draftVersion, { status: 'withheld', reason, withheldAt: at.recordedAt, actor: at.actor, contactId: contactId ?? null });

@@ -32,6 +32,7 @@ import {
 } from '../domain/standing.ts';
 import { pageOf, type Page, type PageRequest } from './paging.ts';
 import { collection, docKey, isLater, latest, later, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
+import { eraseContact } from '../domain/erased.ts';
 
 export const Reminder = z.object({
   messageId: z.string(),
@@ -393,6 +394,13 @@ async function applyEvent(head: StakeholdersHead, e: DomainEvent, at: EventConte
         touch(x);
         x.contacts = e.data.contacts.map(storedContact);
       });
+    case 'PersonalDataErased':
+      for (const { stakeholderId, contactId } of e.data.contacts) {
+        await row(stakeholderId, (x) => {
+          x.contacts = x.contacts.map((c) => (c.contactId === contactId ? eraseContact(c) : c));
+        });
+      }
+      return;
     case 'StakeholderDetailsChanged': {
       const { organisation, kind, language, endorser, replyDomains } = e.data;
       return row(e.data.stakeholderId, (x) => {

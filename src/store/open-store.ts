@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { EsdbEventStore } from './esdb/esdb-event-store.ts';
 import { openStoreAt } from './open-store-at.ts';
 import type { EventStore } from './port.ts';
+import { PersonalDataStore } from '../privacy/personal-store.ts';
+import { SqliteKeyStore } from '../privacy/sqlite-key-store.ts';
 
 export interface OpenedStore {
   store: EventStore;
@@ -13,11 +15,32 @@ export interface OpenedStore {
   location: string;
 }
 
+/** Where the keys of personal data are kept: DATA_DIR/keys.sqlite (see privacy/key-store.ts). */
+export function keyStoreFile(config: Pick<Config, 'dataDir'>): string {
+  return path.join(config.dataDir, 'keys.sqlite');
+}
+
 /**
- * The store the settings name. `mustExist` (commands that only read a store, such as `consult
- * verify`): a missing SQLite file is a MissingStoreError naming it and DATA_DIR, and nothing is created.
+ * The store the settings name, read and written through the key store of personal data
+ * (DATA_DIR/keys.sqlite), so that personal values are sealed when stored and opened when read.
+ * `mustExist` (commands that only read a store, such as `consult verify`): a missing SQLite file
+ * is a MissingStoreError naming it and DATA_DIR, and nothing is created. `personalKeys: false`
+ * (the chain checks, which never open a personal value): the store as it is, no key store opened.
  */
-export async function openEventStore(config: Config, logger?: Logger, options: { mustExist?: boolean } = {}): Promise<OpenedStore> {
+export async function openEventStore(config: Config, logger?: Logger, options: { mustExist?: boolean; personalKeys?: boolean } = {}): Promise<OpenedStore> {
+  const opened = await openRawEventStore(config, logger, options);
+  if (options.personalKeys === false) return opened;
+  let keys: SqliteKeyStore;
+  try {
+    keys = new SqliteKeyStore(keyStoreFile(config));
+  } catch (error) {
+    await opened.store.close();
+    throw error;
+  }
+  return { ...opened, store: new PersonalDataStore(opened.store, keys) };
+}
+
+async function openRawEventStore(config: Config, logger: Logger | undefined, options: { mustExist?: boolean }): Promise<OpenedStore> {
   if (config.EVENTSTORE_URL) {
     const store = await EsdbEventStore.open({ url: config.EVENTSTORE_URL, ...(logger ? { logger } : {}) });
     return { store, kind: 'eventstoredb', location: store.location };

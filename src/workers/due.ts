@@ -9,6 +9,7 @@ import type { ReadonlyStakeholder, ReadonlyState } from '../domain/consultation.
 import { commentDeadlineFor, endorsementDeadlineFor, isAfter } from '../domain/rules.ts';
 import type { Phase } from '../domain/schemas.ts';
 import type { StakeholderMailJob } from './jobs.ts';
+import { isErasedContact } from '../domain/erased.ts';
 
 /** The reminders that apply to a consultation: its own settings, else the server's REMINDER_OFFSETS. */
 export interface EffectiveReminders {
@@ -44,7 +45,9 @@ export function whyNotDue(s: ReadonlyState, job: StakeholderMailJob, now: string
   if (s.status === 'none' || s.id !== job.consultationId) return 'no such consultation';
   const x = s.stakeholders.get(job.stakeholderId);
   if (!x) return 'no such stakeholder';
-  if (!x.contacts.some((c) => c.contactId === job.contactId)) return 'the contact no longer belongs to the stakeholder';
+  const contact = x.contacts.find((c) => c.contactId === job.contactId);
+  if (!contact) return 'the contact no longer belongs to the stakeholder';
+  if (isErasedContact(contact)) return 'the contact\'s personal data was erased';
   if (job.kind === 'outcome') {
     if (s.status !== 'closed') return 'the consultation is not closed';
     return x.removed ? 'the stakeholder was removed' : null;

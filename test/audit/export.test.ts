@@ -56,8 +56,21 @@ t.test('the export route: an indented attachment holding every event as stored, 
   t.strictSame(checkBundle(bundle, bundle.publicKey), []);
   t.strictSame(await replayFindings(bundle), []);
   // the views are those the routes serve at the head's time (the clock has not moved since the last command)
+  // computed without keys: the bundle's personal values are their key ids, where the routes show them
+  const keyIds = new Set<string>();
+  const personal = new Set(['Ana Pop', 'ana@wpn.example']);
+  const masked = (v: unknown, key: (s: string) => string | null): unknown => typeof v === 'string' ? key(v) ?? v
+    : Array.isArray(v) ? v.map((x) => masked(x, key))
+    : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, masked(x, key)])) : v;
+  bundle.views = masked(bundle.views, (s) => {
+    const m = /^\[key (pk-[0-9a-f-]+)\]$/.exec(s);
+    if (m) keyIds.add(m[1]!);
+    return m ? '(personal)' : null;
+  }) as Bundle['views'];
+  t.equal(keyIds.size, 1, 'the bundle\'s views show the contact\'s name and address as the id of its key');
+  t.notMatch(JSON.stringify(bundle), /Ana Pop|ana@wpn/, 'and the bundle names nobody');
   const served = async (url: string) => {
-    const { next: _paging, ...view } = withoutLocalTimes((await api.call({ url: `/consultations/${id}${url}` })).json()) as Record<string, unknown>;
+    const { next: _paging, ...view } = masked(withoutLocalTimes((await api.call({ url: `/consultations/${id}${url}` })).json()), (s) => personal.has(s) ? '(personal)' : null) as Record<string, unknown>;
     return view;
   };
   t.strictSame(bundle.views.stakeholders, await served('/stakeholders'), 'the stakeholders as GET serves them (one page)');

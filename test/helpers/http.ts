@@ -13,6 +13,8 @@ import type { MailSettings } from '../../src/mail/compose.ts';
 import type { EventStore } from '../../src/store/port.ts';
 import type { ViewStore } from '../../src/views/view-store.ts';
 import { tempStore } from './temp-store.ts';
+import { MemoryKeyStore, type KeyStore } from '../../src/privacy/key-store.ts';
+import { PersonalDataStore } from '../../src/privacy/personal-store.ts';
 
 export const AUTH_SECRET = 'test-secret-0123456789abcdef0123456789';
 
@@ -30,7 +32,10 @@ export interface Call {
 }
 
 export interface ApiOptions {
+  /** read and written through a key store of personal data (PersonalDataStore) unless it is one already */
   store?: EventStore;
+  /** the key store, when `store` is not a PersonalDataStore (default: in memory) */
+  keys?: KeyStore;
   bodyLimit?: number;
   clock?: () => Date;
   storeProbeIntervalMs?: number;
@@ -54,7 +59,9 @@ export interface ApiOptions {
 }
 
 export async function startApi(t: Teardown, options: ApiOptions = {}) {
-  const store = options.store ?? tempStore(t).store;
+  // every API under test seals personal data as production does (a key store in memory)
+  const given = options.store ?? tempStore(t).store;
+  const store = given instanceof PersonalDataStore ? given : new PersonalDataStore(given, options.keys ?? new MemoryKeyStore());
   const damage = new DamageRegistry();
   const handler = new CommandHandler({ store, damage, ...(options.clock ? { clock: options.clock } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
   const runner = new ProjectionRunner({ store, projections: options.projections ?? projections, damage, ...(options.viewStore ? { viewStore: options.viewStore } : {}) });

@@ -24,6 +24,7 @@ t.test('every view at every revision of the story is what was served right after
   const captures: Capture[] = [];
   const recording: Api = {
     runner: api.runner,
+    store: api.store,
     async call(c) {
       const res = await api.call(c);
       const method = c.method ?? (c.body === undefined && c.payload === undefined ? 'GET' : 'POST');

@@ -13,6 +13,7 @@ import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.ts';
 import { inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
 import { REDIS_URL, startMail, until } from '../helpers/mail-system.ts';
 import { tempDir } from '../helpers/temp-store.ts';
+import { SqliteKeyStore } from '../../src/privacy/sqlite-key-store.ts';
 
 t.setTimeout(180_000);
 
@@ -40,10 +41,14 @@ const STAKEHOLDERS = 16;
 const CONCURRENCY = 4;
 
 t.test('SIGKILL mid-run, then a restart: every invitation arrives and is recorded once; a repeat only with the same Message-ID', async (t) => {
-  const file = path.join(tempDir(t), 'events.sqlite');
+  const dir = tempDir(t);
+  const file = path.join(dir, 'events.sqlite');
+  const keysFile = path.join(dir, 'keys.sqlite');
   const store = new SqliteEventStore({ file });
   t.teardown(() => store.close());
-  const api = await startApi(t, { store });
+  const keys = new SqliteKeyStore(keysFile);
+  t.teardown(() => keys.close());
+  const api = await startApi(t, { store, keys });
   const mail = await startMail(t, { store, handler: api.handler, damage: api.damage, viewStore: api.runner.viewStore, worker: false, sinkOptions: { acceptDelayMs: 150 } });
   const id = await openConsultation(api);
   for (let i = 0; i < STAKEHOLDERS; i++) {
@@ -51,7 +56,7 @@ t.test('SIGKILL mid-run, then a restart: every invitation arrives and is recorde
   }
   await until('every job queued', async () => (await mail.system.health()).relay?.behind === 0);
 
-  const env = { ...process.env, STORE_FILE: file, REDIS_URL, QUEUE_PREFIX: mail.prefix, SMTP_URL: mail.sink.url };
+  const env = { ...process.env, STORE_FILE: file, KEYS_FILE: keysFile, REDIS_URL, QUEUE_PREFIX: mail.prefix, SMTP_URL: mail.sink.url };
   const start = () => workerProcess(t, child, env);
   const first = start();
   await first.waitForLog('mail worker ready');
