@@ -122,7 +122,7 @@ export interface paths {
         };
         get?: never;
         /**
-         * Set the coordinating office's mailboxes to alert: delivery failures reach them as one digest a day at most
+         * Set the coordinating office's mailboxes to alert: delivery failures and held replies reach them as one digest a day at most
          * @description Replaces the list before (`[]`: nobody is alerted). Each address once (a repeated one, in any case, is dropped), at most 20. The same list again records nothing. The consultation view shows them (`notifyEmails`).
          */
         put: operations["changeNotifyEmails"];

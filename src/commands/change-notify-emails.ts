@@ -5,8 +5,8 @@ import { COORDINATOR_ONLY, requireOpen, requireRole, sameEmail } from '../domain
 import { NotifyEmails } from '../domain/schemas.ts';
 
 /**
- * Replaces the coordinating office's mailboxes to alert: delivery failures (and, with the replies
- * issue, held replies) reach them as one digest a day at most. `[]` alerts nobody. The same list
+ * Replaces the coordinating office's mailboxes to alert: delivery failures and held replies reach
+ * them as one digest a day at most. `[]` alerts nobody. The same list
  * again (same addresses in the same order, whatever their case) records nothing.
  */
 export const changeNotifyEmails = defineCommand({

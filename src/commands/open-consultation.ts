@@ -17,7 +17,7 @@ export const openConsultation = defineCommand({
       .describe(`the first is the language of every section's own heading and text; sections may be translated into the others (at most ${MAX_LANGUAGES} in all)`),
     timeZone: TimeZone,
     notifyEmails: NotifyEmails.optional()
-      .describe('the coordinating office\'s mailboxes to alert: delivery failures reach them as one digest a day at most (each once, at most 20)'),
+      .describe('the coordinating office\'s mailboxes to alert: delivery failures and held replies reach them as one digest a day at most (each once, at most 20)'),
   }),
   decide(state, input, ctx) {
     requireRole(ctx.actor, COORDINATOR_ONLY);

@@ -1,6 +1,7 @@
 // What a message says, in one language: one catalogue per language (catalogues/), each a set of
 // functions from the message's facts to plain text. Texts are plain: the HTML template escapes
 // every one of them, the text template writes them as they are.
+import type { HeldReasonCode } from '../domain/schemas.ts';
 import type { Language, PluralForms } from './language.ts';
 
 export type Disposition = 'accepted' | 'partially-accepted' | 'rejected' | 'noted';
@@ -15,6 +16,15 @@ export interface DeliveryFailureLine {
   kind: string;
   when: string;
   reason: string;
+}
+
+/** One reply by e-mail held for the coordinator, as the office digest lists it (no sender address). */
+export interface HeldReplyLine {
+  organisation: string;
+  /** when it was received, in the consultation's zone */
+  when: string;
+  /** why it was held, each in words */
+  reasons: string[];
 }
 
 /** The facts a catalogue puts into words, already formatted for the recipient (dates, refs). */
@@ -63,7 +73,7 @@ export interface Catalogue {
   answersDigest: { subject(f: Facts, answered: string): string; answered: PluralForms; lead(f: Facts, answered: string): string[] };
   /**
    * The digest to the coordinating office's mailboxes (notifyEmails): one section per kind of item
-   * (delivery failures; held replies with the replies issue), each a counted label and its lines.
+   * (delivery failures, held replies), each a counted label and its lines.
    */
   officeDigest: {
     subject(f: Facts, day: string): string;
@@ -74,5 +84,7 @@ export interface Catalogue {
     signature: string;
     messageKind: Record<MessageKindName, string>;
     deliveryFailures: { count: PluralForms; line(l: DeliveryFailureLine): string };
+    /** the replies held in the period and still pending, what held each, and where to decide them */
+    heldReplies: { count: PluralForms; line(l: HeldReplyLine): string; reason: Record<HeldReasonCode, string>; review(path: string): string };
   };
 }

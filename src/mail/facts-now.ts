@@ -18,7 +18,7 @@ import type { ReadonlyStakeholder, ReadonlyState } from '../domain/consultation.
 import { DomainError } from '../domain/errors.ts';
 import { linkAccess, READ_ONLY_DAYS_AFTER_CLOSING } from '../domain/link-access.ts';
 import { commentDeadlineFor, endorsementDeadlineFor } from '../domain/rules.ts';
-import type { Phase } from '../domain/schemas.ts';
+import { HeldReasonCode, type Phase } from '../domain/schemas.ts';
 import type { ClosingOutcome, Disposition } from './catalogue.ts';
 import { localDay, localTime } from '../domain/local-time.ts';
 import type { MessageFacts, OfficeDigestSection, TemplateKind } from './render.ts';
@@ -159,26 +159,44 @@ export interface DeliveryFailureText {
   recordedAt: string;
 }
 
+/** A reply held for the coordinator, as the events tell it: which one, and when it was recorded (what puts it in a period). */
+export interface HeldReplyRecord {
+  heldId: string;
+  recordedAt: string;
+}
+
 /**
  * The sections of the coordinating office's digest of a period, from `from` (inclusive) to `to`
- * (exclusive): the delivery failures recorded in it, in order. A section with nothing in it is left
- * out; [] when there is nothing to report. The replies issue adds held replies as a section of its own.
+ * (exclusive): the delivery failures recorded in it, in order; the replies by e-mail held in it that
+ * no coordinator has accepted or discarded yet (a held reply decided before the digest goes out
+ * needs nobody's attention), each with its organisation, when it was received and why it was held,
+ * and where to decide them. A section with nothing in it is left out; [] when there is nothing to
+ * report.
  */
 export function officeDigestSections(
-  s: ReadonlyState, failures: readonly DeliveryFailureText[], period: { from: number; to: number },
+  s: ReadonlyState, failures: readonly DeliveryFailureText[], held: readonly HeldReplyRecord[], period: { from: number; to: number },
 ): OfficeDigestSection[] {
-  const items = failures.filter((f) => {
-    const at = Date.parse(f.recordedAt);
+  const inPeriod = (recordedAt: string) => {
+    const at = Date.parse(recordedAt);
     return at >= period.from && at < period.to;
-  }).map((f) => ({
-    organisation: s.stakeholders.get(f.stakeholderId)?.organisation ?? f.stakeholderId,
+  };
+  const organisationOf = (stakeholderId: string) => s.stakeholders.get(stakeholderId)?.organisation ?? stakeholderId;
+  const items = failures.filter((f) => inPeriod(f.recordedAt)).map((f) => ({
+    organisation: organisationOf(f.stakeholderId),
     contact: f.contact,
     messageKind: f.messageKind,
     failedAt: f.failedAt,
     error: f.error,
   }));
+  const pending = held.filter((h) => inPeriod(h.recordedAt)).flatMap((h) => {
+    const reply = s.heldReplies.get(h.heldId);
+    if (reply?.status !== 'pending') return [];
+    const reasons = [...new Set(reply.reasons)].filter((code): code is HeldReasonCode => HeldReasonCode.safeParse(code).success);
+    return [{ organisation: organisationOf(reply.stakeholderId), receivedAt: reply.receivedAt, reasons }];
+  });
   const sections: OfficeDigestSection[] = [];
   if (items.length > 0) sections.push({ kind: 'delivery-failures', items });
+  if (pending.length > 0) sections.push({ kind: 'held-replies', items: pending, review: `/consultations/${s.id ?? ''}/held-replies` });
   return sections;
 }
 

@@ -2,6 +2,7 @@
 // is the catalogue's (catalogues/), how it is laid out the templates' (templates.ts); this module
 // chooses the language, formats the dates and counts, and fills the layout. Pure: the caller
 // gives every fact, the personal link included (compose.ts makes it).
+import type { HeldReasonCode } from '../domain/schemas.ts';
 import type { Catalogue, ClosingOutcome, Disposition, Facts, MessageKindName } from './catalogue.ts';
 import { en } from './catalogues/en.ts';
 import { nl } from './catalogues/nl.ts';
@@ -169,21 +170,34 @@ export function renderMessage(input: MessageInput): RenderedMessage {
 }
 
 /**
- * A section of the office's digest: one kind of item, each listed. The replies issue adds held
- * replies as a kind of its own; a section with no items is left out.
+ * A section of the office's digest: one kind of item, each listed; a section with no items is left
+ * out. Held replies name the organisation, when and why, never the sender's address (personal data:
+ * the held-replies view, for coordinators only, has it).
  */
-export type OfficeDigestSection = {
-  kind: 'delivery-failures';
-  items: ReadonlyArray<{
-    organisation: string;
-    /** null: the record names no contact the consultation knows */
-    contact: { name: string; email: string } | null;
-    messageKind: MessageKindName;
-    failedAt: string;
-    /** what the SMTP server said, or what went wrong */
-    error: string;
-  }>;
-};
+export type OfficeDigestSection =
+  | {
+    kind: 'delivery-failures';
+    items: ReadonlyArray<{
+      organisation: string;
+      /** null: the record names no contact the consultation knows */
+      contact: { name: string; email: string } | null;
+      messageKind: MessageKindName;
+      failedAt: string;
+      /** what the SMTP server said, or what went wrong */
+      error: string;
+    }>;
+  }
+  | {
+    kind: 'held-replies';
+    items: ReadonlyArray<{
+      organisation: string;
+      receivedAt: string;
+      /** why it was held (HeldReasonCode), each once, in the order the command found them */
+      reasons: readonly HeldReasonCode[];
+    }>;
+    /** where a coordinator sees and decides them: GET /consultations/<id>/held-replies */
+    review: string;
+  };
 export type OfficeDigestSectionKind = OfficeDigestSection['kind'];
 
 export interface OfficeDigestInput {
@@ -223,6 +237,17 @@ export function renderOfficeDigest(input: OfficeDigestInput): RenderedMessage {
             when: formatDateTime(i.failedAt, locale, tz),
             reason: oneLine(i.error),
           })),
+        });
+        break;
+      case 'held-replies':
+        lists.push({
+          label: plural(locale, section.items.length, c.officeDigest.heldReplies.count),
+          items: section.items.map((i) => c.officeDigest.heldReplies.line({
+            organisation: oneLine(i.organisation),
+            when: formatDateTime(i.receivedAt, locale, tz),
+            reasons: i.reasons.map((r) => c.officeDigest.heldReplies.reason[r]),
+          })),
+          after: c.officeDigest.heldReplies.review(oneLine(section.review)),
         });
         break;
     }

@@ -12,8 +12,8 @@ export interface Layout {
   greeting: string;
   paragraphs: string[];
   facts: Array<{ label: string; value: string }>;
-  /** labelled lists, one after the other (a digest's sections) */
-  lists: Array<{ label: string; items: string[] }>;
+  /** labelled lists, one after the other (a digest's sections), each with a line after it if it has one */
+  lists: Array<{ label: string; items: string[]; after?: string }>;
   /** a text of the coordinators' (a draft's note, a reminder's message): its lines kept */
   note: { label: string; lines: string[] } | null;
   /** the personal link; null: a message with none (the office's digest) */
@@ -48,6 +48,9 @@ const HTML = `<!DOCTYPE html>
 <li><%= item %></li>
 <% } -%>
 </ul>
+<% if (list.after) { -%>
+<p style="margin-top:0;"><%= list.after %></p>
+<% } -%>
 <% } -%>
 <% if (it.note) { -%>
 <p style="margin-bottom:4px;font-weight:bold;"><%= it.note.label %></p>
@@ -84,6 +87,9 @@ const TEXT = `<%= it.marker %>
 <%= list.label %>:
 <% for (const item of list.items) { -%>
   - <%= item %>
+<% } -%>
+<% if (list.after) { -%>
+<%= list.after %>
 <% } -%>
 <% } -%>
 <% if (it.note) { %>

@@ -39,7 +39,7 @@ export const MailJob = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('answers-digest'), ...Ids, from: Instant, to: Instant }),
   /**
    * the digest to the coordinating office's mailboxes (notifyEmails) of what went wrong from `from`
-   * (inclusive) to `to` (exclusive): delivery failures (held replies, with the replies issue). One
+   * (inclusive) to `to` (exclusive): delivery failures and replies held (still pending). One
    * job per consultation and period; the addresses are read when it runs.
    */
   z.strictObject({ kind: z.literal('office-digest'), consultationId: z.uuid(), from: Instant, to: Instant }),

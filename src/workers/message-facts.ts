@@ -1,16 +1,16 @@
 // What a mail job's message says, read from the consultation when the job runs: the facts are
 // built by the same builders the preview uses (src/mail/facts-now.ts), from the consultation's
 // state and, for what the state does not keep, the events the job names (a draft's note, the
-// closing's outcome, the comments a command recorded, the answers or delivery failures of a
-// period). Null when there is nothing to say (a digest of a period without answers), so the job
-// sends nothing.
+// closing's outcome, the comments a command recorded, the answers, delivery failures or held
+// replies of a period). Null when there is nothing to say (a digest of a period without answers),
+// so the job sends nothing.
 import type { ReadonlyStakeholder, ReadonlyState } from '../domain/consultation.ts';
 import { fromRecorded, type DecodedEvent } from '../domain/decode.ts';
 import type { EventOf } from '../domain/events.ts';
 import { streamNameFor } from '../domain/stream-name.ts';
 import {
   acknowledgementFacts, answersDigestFacts, endorsementRequestFacts, invitationFacts, newDraftFacts, officeDigestSections, outcomeFacts, reminderFacts,
-  type ConsultationTexts, type DeliveryFailureText,
+  type ConsultationTexts, type DeliveryFailureText, type HeldReplyRecord,
 } from '../mail/facts-now.ts';
 import type { MessageCommon, MessageFacts, OfficeDigestSection } from '../mail/render.ts';
 import type { EventStore } from '../store/port.ts';
@@ -101,11 +101,12 @@ export async function messageFacts(
 /**
  * The sections of the office's digest of the job's period ([] when there is nothing to report):
  * the delivery failures recorded in it, each with the contact as the events named it then (a
- * contact since replaced is still named).
+ * contact since replaced is still named); the replies held in it and still pending.
  */
 export async function officeDigestOf(s: ReadonlyState, job: Extract<MailJob, { kind: 'office-digest' }>, events: ConsultationEvents): Promise<OfficeDigestSection[]> {
   const contacts = new Map<string, { name: string; email: string }>();
   const failures: DeliveryFailureText[] = [];
+  const held: HeldReplyRecord[] = [];
   for (const e of await events.read(job.consultationId, 0)) {
     switch (e.event?.type) {
       case 'StakeholderInvited':
@@ -117,9 +118,12 @@ export async function officeDigestOf(s: ReadonlyState, job: Extract<MailJob, { k
         failures.push({ stakeholderId, contact: contactId ? contacts.get(contactId) ?? null : null, messageKind, error, failedAt, recordedAt: e.metadata.recordedAt });
         break;
       }
+      case 'InboundReplyHeld':
+        held.push({ heldId: e.event.data.heldId, recordedAt: e.metadata.recordedAt });
+        break;
       default:
         break;
     }
   }
-  return officeDigestSections(s, failures, { from: Date.parse(job.from), to: Date.parse(job.to) });
+  return officeDigestSections(s, failures, held, { from: Date.parse(job.from), to: Date.parse(job.to) });
 }

@@ -12,7 +12,7 @@
 //   RemindersConfigured                         → every stakeholder's reminders at the new offsets
 //   CommentSubmitted                            → one acknowledgement per command (listing every comment it recorded)
 //   CommentAnswered                             → one digest per organisation and day, delayed to the day's end
-//   DeliveryFailed                              → one digest per consultation and day to the office's mailboxes (notifyEmails), at the day's end
+//   DeliveryFailed, InboundReplyHeld            → one digest per consultation and day to the office's mailboxes (notifyEmails), at the day's end
 // (days are the consultation's own, in its time zone: localPeriod)
 //   ConsultationClosed                          → the outcome to every stakeholder not removed
 //
@@ -53,7 +53,7 @@ export interface Plan {
 export const RELAYED_EVENTS: ReadonlySet<DomainEvent['type']> = new Set([
   'StakeholderInvited', 'StakeholderReinstated', 'InvitationResendRequested', 'StakeholderContactsChanged', 'StakeholderDetailsChanged',
   'DraftPublished', 'EndorsementRequested', 'DeadlineExtended', 'RemindersConfigured', 'CommentSubmitted', 'CommentAnswered',
-  'DeliveryFailed', 'ConsultationClosed',
+  'DeliveryFailed', 'InboundReplyHeld', 'ConsultationClosed',
 ]);
 
 const BOTH: readonly Phase[] = ['comments', 'endorsement'];
@@ -183,9 +183,11 @@ export function planJobs(s: ReadonlyState, e: PlannedEvent, ctx: PlanContext): P
       perContact(x, (ids) => ({ kind: 'answers-digest', ...ids, ...window }), end - ctx.now);
       break;
     }
-    case 'DeliveryFailed': {
-      // one digest per consultation and period to the office's mailboxes, sent when the period ends;
-      // whom it goes to (notifyEmails) and what it lists are read when it runs
+    case 'DeliveryFailed':
+    case 'InboundReplyHeld': {
+      // one digest per consultation and period to the office's mailboxes, sent when the period ends
+      // (a failure and a held reply of one period: the same job); whom it goes to (notifyEmails) and
+      // what it lists (the held replies still pending then) are read when it runs
       const { start, end } = localPeriod(Date.parse(e.recordedAt), s.timeZone, ctx.digestWindowMs);
       add.push(jobSpec({ kind: 'office-digest', consultationId, from: new Date(start).toISOString(), to: new Date(end).toISOString() }, end - ctx.now));
       break;

@@ -147,3 +147,37 @@ t.test('the office digest: in the consultation\'s first language, a counted sect
   t.match(one.text, '1 mesaj nu a putut fi livrat:', 'one');
   t.match(at(['fr', 'ro']).language, 'en', 'a first language without templates: English');
 });
+
+t.test('the office digest\'s held replies: counted, each with its organisation, when received and why in words, then where to decide them; after the failures', async (t) => {
+  const held = (organisation: string, reasons: ('SENDER_NOT_ALLOWED' | 'AFTER_DEADLINE' | 'EMPTY')[]) => ({ organisation, receivedAt: '2027-04-01T08:30:00Z', reasons });
+  const review = '/consultations/0b5c7a8e-1d2f-4a3b-9c4d-5e6f7a8b9c0d/held-replies';
+  const failures = { kind: 'delivery-failures' as const, items: [{ organisation: 'Institute', contact: { name: 'P', email: 'p@acad.example' }, messageKind: 'invitation' as const, failedAt: '2027-04-01T14:05:00Z', error: '554 rejected' }] };
+  const at = (languages: string[], items: ReturnType<typeof held>[]) => renderOfficeDigest({
+    consultation: { ...common('en').consultation, languages }, from: '2027-03-31T21:00:00.000Z', until: '2027-04-01T21:00:00.000Z',
+    sections: [failures, { kind: 'held-replies', items, review }],
+  });
+  const two = [held(HOSTILE, ['SENDER_NOT_ALLOWED', 'AFTER_DEADLINE']), held('Women Mediators Network', ['EMPTY'])];
+  const en = at(['en'], two);
+  t.match(en.text, [
+    '1 message could not be delivered:',
+    '  - Institute, P <p@acad.example>: invitation, 1 Apr 2027, 17:05 EEST: 554 rejected',
+    '',
+    '2 replies by e-mail are held for you to accept or discard:',
+    `  - ${HOSTILE}, received 1 Apr 2027, 11:30 EEST: the sender is not one of the organisation's contacts, nor in a domain listed for it; received after the comment deadline`,
+    '  - Women Mediators Network, received 1 Apr 2027, 11:30 EEST: it has no new text',
+    `To read them and accept or discard each: GET ${review}`,
+  ].join('\n'), 'the failures first, then the held replies and where to decide them');
+  t.notMatch(en.html, /<script>/, 'escaped in HTML');
+  t.match(en.html, `&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co, received`);
+  t.match(en.html, `<p style="margin-top:0;">To read them and accept or discard each: GET ${review}</p>`);
+  const ro = at(['ro'], two);
+  t.match(ro.text, '2 răspunsuri prin e-mail sunt reținute, pentru a fi acceptate sau respinse:', 'Romanian plural (few)');
+  t.match(ro.text, 'Women Mediators Network, primit 1 apr. 2027, 11:30 EEST: nu are text nou');
+  t.match(ro.text, `Pentru a le citi și a accepta sau respinge fiecare: GET ${review}`);
+  t.match(at(['ro'], [two[1]!]).text, '1 răspuns prin e-mail este reținut, pentru a fi acceptat sau respins:', 'one');
+  const nl = at(['nl'], two);
+  t.match(nl.text, '2 antwoorden per e-mail zijn aangehouden; u kunt ze aanvaarden of verwerpen:');
+  t.match(nl.text, 'ontvangen na de termijn voor opmerkingen');
+  t.match(nl.text, `Om ze te lezen en elk te aanvaarden of te verwerpen: GET ${review}`);
+  for (const m of [en, ro, nl]) t.notMatch(m.text + m.html, /\/r\//, 'no personal link');
+});

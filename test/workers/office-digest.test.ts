@@ -3,14 +3,25 @@
 // in the consultation's first language, listing each failure (organisation, contact, kind, when,
 // what the server said), recorded as OfficeNotified per mailbox; a mailbox that fails for now is
 // retried without sending again to those that got it; no mailbox, or nothing to report: nothing
-// sent. The period is 3 s here instead of a day.
+// sent. A reply by e-mail held in a period is in that period's digest too, as a section of its own
+// (organisation, when, why, where to decide it; never the sender's address), while no coordinator
+// has accepted or discarded it. The period is 3 s here instead of a day.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ParsedMail } from 'mailparser';
+import nodemailer from 'nodemailer';
 import t, { type Test } from 'tap';
+import { replyAddress } from '../../src/auth/stakeholder-tokens.ts';
+import { event } from '../../src/domain/events.ts';
+import { InboundMailbox } from '../../src/inbound/mailbox.ts';
+import { startInboundListener } from '../../src/inbound/smtp-listener.ts';
+import { officeDigestSections } from '../../src/mail/facts-now.ts';
 import { MAIL_QUEUE } from '../../src/workers/jobs.ts';
+import { CONSULTATION_ID, CSO, cso, draft, heldReply, opened, stateFrom } from '../helpers/domain-spec.ts';
 import { DRAFT_BODY, OPEN_BODY, inviteThroughApi, startApi } from '../helpers/http.ts';
-import { REDIS_URL, quietFor, startMail, until } from '../helpers/mail-system.ts';
+import { INBOUND_DOMAIN } from '../helpers/inbound.ts';
+import { MAIL_SETTINGS, REDIS_URL, quietFor, startMail, until } from '../helpers/mail-system.ts';
+import { tempDir } from '../helpers/temp-store.ts';
 
 t.setTimeout(120_000);
 
@@ -123,4 +134,60 @@ t.test('PUT …/notify-emails: coordinators set them (the same list again record
   t.notMatch(JSON.stringify((await officeJob())?.data), /@/, 'the job names no address');
   t.equal(mail.sink.received.length, 0, 'nothing sent');
   t.same(await recordsOf(api, id, 'OfficeNotified'), []);
+});
+
+t.test('held replies in the digest: those held in the period and still pending, each reason once, where to decide them; no sender address', async (t) => {
+  const period = { from: Date.parse('2027-03-09T22:00:00Z'), to: Date.parse('2027-03-10T22:00:00Z') };
+  const reasons = [
+    { code: 'SENDER_NOT_ALLOWED', message: 'not a contact' },
+    { code: 'EMPTY', message: 'the block has no text', block: 0 },
+    { code: 'EMPTY', message: 'the block has no text', block: 1 },
+  ];
+  const history = [
+    opened, cso, draft(1),
+    heldReply('held-earlier', { receivedAt: '2027-03-09T21:59:00Z' }),
+    heldReply('held-pending', { reasons }),
+    heldReply('held-decided'),
+    event('InboundReplyDiscarded', { heldId: 'held-decided', reason: 'a duplicate of the letter' }),
+  ];
+  const records = [
+    { heldId: 'held-earlier', recordedAt: '2027-03-09T21:59:01Z' },
+    { heldId: 'held-pending', recordedAt: '2027-03-10T08:30:01Z' },
+    { heldId: 'held-decided', recordedAt: '2027-03-10T09:00:00Z' },
+  ];
+  const sections = officeDigestSections(stateFrom(history), [], records, period);
+  t.same(sections, [{
+    kind: 'held-replies',
+    items: [{ organisation: stateFrom(history).stakeholders.get(CSO)!.organisation, receivedAt: '2027-03-10T08:30:00Z', reasons: ['SENDER_NOT_ALLOWED', 'EMPTY'] }],
+    review: `/consultations/${CONSULTATION_ID}/held-replies`,
+  }], 'the one held in the period and not decided; the earlier one is the earlier period\'s');
+  t.notMatch(JSON.stringify(sections), /@/, 'no address');
+  const accepted = event('InboundReplyAccepted', { heldId: 'held-pending', commentIds: [] });
+  t.same(officeDigestSections(stateFrom([...history, accepted]), [], records, period), [], 'every one decided: nothing to report');
+});
+
+t.test('a reply held by the inbound listener reaches the office mailbox in that period\'s digest, section held-replies', async (t) => {
+  const { api, mail, id } = await setUp(t, { notifyEmails: [OFFICE] });
+  const focal = 'focal@wmn.example';
+  const sid = await inviteThroughApi(api, id, invitee('Women Mediators Network', 'Amina Yusuf', focal));
+  const contactId = (await api.handler.load(id)).stakeholders.get(sid)!.contacts[0]!.contactId;
+  const mailbox = new InboundMailbox({ handler: api.handler, settings: { domain: INBOUND_DOMAIN, keys: MAIL_SETTINGS.keys, dataDir: tempDir(t), maxBytes: 1024 * 1024, maxAttachmentBytes: 256 * 1024 } });
+  const listener = await startInboundListener({ mailbox, port: 0, host: '127.0.0.1' });
+  t.teardown(() => listener.close());
+  const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: listener.address.port, secure: false, ignoreTLS: true });
+  t.teardown(() => smtp.close());
+  const to = replyAddress(MAIL_SETTINGS.keys, 'reply', { consultationId: id, stakeholderId: sid, contactId }, INBOUND_DOMAIN);
+  const sender = 'a.colleague@gmail.example';
+  await smtp.sendMail({ envelope: { from: sender, to: [to] }, from: `A Colleague <${sender}>`, to, subject: 'Re: Invitation', text: 'We support section 1.' });
+  t.equal((await recordsOf(api, id, 'InboundReplyHeld')).length, 1, 'held: the sender is no contact');
+
+  await until('the digest recorded', async () => (await recordsOf(api, id, 'OfficeNotified')).length > 0, 20_000);
+  const [notified] = await recordsOf(api, id, 'OfficeNotified');
+  t.match(notified?.data, { to: OFFICE, digest: 'office-digest', sections: ['held-replies'] });
+  const digest = (await mail.messages()).find((m) => recipients(m).includes(OFFICE));
+  t.equal(digest?.messageId, notified?.data['messageId']);
+  t.match(digest?.text, /1 reply by e-mail is held for you to accept or discard:\n {2}- Women Mediators Network, received .+: the sender is not one of the organisation's contacts, nor in a domain listed for it\n/);
+  t.match(digest?.text, `GET /consultations/${id}/held-replies`, 'where to decide it');
+  t.notMatch(`${digest?.text ?? ''}${digest?.html || ''}`, /a\.colleague|gmail/, 'not the sender\'s address');
+  t.equal(mail.sink.received.filter((r) => r.rcptTo.includes(OFFICE)).length, 1, 'one digest');
 });

@@ -6,7 +6,7 @@ import { event, type DomainEvent } from '../../src/domain/events.ts';
 import { jobIdFor, type MailJob, type StakeholderMailJob } from '../../src/workers/jobs.ts';
 import { planJobs, type PlanContext } from '../../src/workers/plan.ts';
 import {
-  CONSULTATION_ID, CSO, MFA, MOD, commented, cso, declined, draft, endorsementRequested, extended, mfa, mod, opened, removed, stateFrom,
+  CONSULTATION_ID, CSO, MFA, MOD, commented, cso, declined, draft, endorsementRequested, extended, heldReply, mfa, mod, opened, removed, stateFrom,
 } from '../helpers/domain-spec.ts';
 
 const NOW = Date.parse('2027-03-01T09:00:00Z');
@@ -150,6 +150,18 @@ t.test('DeliveryFailed: one office digest per consultation and day, whoever fail
   t.notMatch(first.add[0]?.id, /:/);
   t.equal(first.add[0]?.delayMs, Date.parse('2027-03-01T22:00:00Z') - NOW);
   t.equal(second.add[0]?.id, first.add[0]?.id, 'the same job: one digest that day');
+});
+
+t.test('InboundReplyHeld: the office digest of that day, the very job a delivery failure that day adds', async (t) => {
+  const failed = event('DeliveryFailed', {
+    stakeholderId: CSO, messageId: '<m@gov.example>', messageKind: 'invitation', error: '550 No such mailbox', permanent: true, failedAt: '2027-03-01T09:00:00Z',
+  });
+  const held = plan([opened, cso, draft(1), heldReply('held-1')], { recordedAt: '2027-03-01T09:00:00Z' });
+  t.same(kinds(held.add), ['office-digest:office']);
+  t.same(held.add[0]?.data, { kind: 'office-digest', consultationId: CONSULTATION_ID, from: '2027-02-28T22:00:00.000Z', to: '2027-03-01T22:00:00.000Z' }, 'ids only: no sender address');
+  t.equal(held.add[0]?.delayMs, Date.parse('2027-03-01T22:00:00Z') - NOW, 'due at the day\'s end');
+  const both = plan([opened, cso, draft(1), failed, heldReply('held-1')], { recordedAt: '2027-03-01T15:00:00Z' });
+  t.equal(both.add[0]?.id, plan([opened, cso, draft(1), failed], { recordedAt: '2027-03-01T09:00:00Z' }).add[0]?.id, 'one digest that day for both');
 });
 
 t.test('StakeholderContactsChanged: an invitation to each contact added (not to those it had), and the reminders of all', async (t) => {

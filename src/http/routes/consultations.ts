@@ -87,7 +87,7 @@ export const consultationRoutes: ResourcePlugin = async (app, { ctx }) => {
     url: '/consultations/:id/notify-emails',
     operationId: 'changeNotifyEmails',
     tags: ['consultations'],
-    summary: 'Set the coordinating office\'s mailboxes to alert: delivery failures reach them as one digest a day at most',
+    summary: 'Set the coordinating office\'s mailboxes to alert: delivery failures and held replies reach them as one digest a day at most',
     description: 'Replaces the list before (`[]`: nobody is alerted). Each address once (a repeated one, in any case, is dropped), at most 20. '
       + 'The same list again records nothing. The consultation view shows them (`notifyEmails`).',
     params: ConsultationParams,

@@ -82,5 +82,22 @@ export const en: Catalogue = {
       count: { one: '# message could not be delivered', other: '# messages could not be delivered' },
       line: (l) => `${l.organisation}${l.contact ? `, ${l.contact}` : ''}: ${l.kind}, ${l.when}: ${l.reason}`,
     },
+    heldReplies: {
+      count: { one: '# reply by e-mail is held for you to accept or discard', other: '# replies by e-mail are held for you to accept or discard' },
+      line: (l) => `${l.organisation}, received ${l.when}: ${l.reasons.join('; ')}`,
+      reason: {
+        SENDER_NOT_ALLOWED: 'the sender is not one of the organisation\'s contacts, nor in a domain listed for it',
+        CONTACT_UNKNOWN: 'the reply address names a contact person the organisation no longer has',
+        AFTER_DEADLINE: 'received after the comment deadline',
+        OLDER_DRAFT: 'it answers an older draft',
+        NO_DRAFT: 'no draft had been published',
+        UNKNOWN_SECTION: 'it names a section the draft does not have',
+        EMPTY: 'it has no new text',
+        TOO_LONG: 'a part of it is longer than a comment may be',
+        CONSULTATION_CLOSED: 'the consultation was closed',
+        STAKEHOLDER_INACTIVE: 'the organisation was removed or declined the invitation',
+      },
+      review: (path) => `To read them and accept or discard each: GET ${path}`,
+    },
   },
 };

@@ -82,5 +82,22 @@ export const nl: Catalogue = {
       count: { one: '# bericht kon niet worden bezorgd', other: '# berichten konden niet worden bezorgd' },
       line: (l) => `${l.organisation}${l.contact ? `, ${l.contact}` : ''}: ${l.kind}, ${l.when}: ${l.reason}`,
     },
+    heldReplies: {
+      count: { one: '# antwoord per e-mail is aangehouden; u kunt het aanvaarden of verwerpen', other: '# antwoorden per e-mail zijn aangehouden; u kunt ze aanvaarden of verwerpen' },
+      line: (l) => `${l.organisation}, ontvangen ${l.when}: ${l.reasons.join('; ')}`,
+      reason: {
+        SENDER_NOT_ALLOWED: 'de afzender is geen contactpersoon van de organisatie en valt niet onder een domein dat voor haar is opgegeven',
+        CONTACT_UNKNOWN: 'het antwoordadres noemt een contactpersoon die de organisatie niet meer heeft',
+        AFTER_DEADLINE: 'ontvangen na de termijn voor opmerkingen',
+        OLDER_DRAFT: 'het beantwoordt een ouder ontwerp',
+        NO_DRAFT: 'er was nog geen ontwerp gepubliceerd',
+        UNKNOWN_SECTION: 'het noemt een onderdeel dat het ontwerp niet heeft',
+        EMPTY: 'het bevat geen nieuwe tekst',
+        TOO_LONG: 'een deel ervan is langer dan een opmerking mag zijn',
+        CONSULTATION_CLOSED: 'de consultatie was gesloten',
+        STAKEHOLDER_INACTIVE: 'de organisatie is verwijderd of heeft de uitnodiging afgewezen',
+      },
+      review: (path) => `Om ze te lezen en elk te aanvaarden of te verwerpen: GET ${path}`,
+    },
   },
 };

@@ -86,5 +86,26 @@ export const ro: Catalogue = {
       count: { one: '# mesaj nu a putut fi livrat', few: '# mesaje nu au putut fi livrate', other: '# de mesaje nu au putut fi livrate' },
       line: (l) => `${l.organisation}${l.contact ? `, ${l.contact}` : ''}: ${l.kind}, ${l.when}: ${l.reason}`,
     },
+    heldReplies: {
+      count: {
+        one: '# răspuns prin e-mail este reținut, pentru a fi acceptat sau respins',
+        few: '# răspunsuri prin e-mail sunt reținute, pentru a fi acceptate sau respinse',
+        other: '# de răspunsuri prin e-mail sunt reținute, pentru a fi acceptate sau respinse',
+      },
+      line: (l) => `${l.organisation}, primit ${l.when}: ${l.reasons.join('; ')}`,
+      reason: {
+        SENDER_NOT_ALLOWED: 'expeditorul nu este unul dintre contactele organizației și nici dintr-un domeniu înscris pentru ea',
+        CONTACT_UNKNOWN: 'adresa de răspuns numește o persoană de contact pe care organizația nu o mai are',
+        AFTER_DEADLINE: 'primit după termenul pentru comentarii',
+        OLDER_DRAFT: 'răspunde unui proiect mai vechi',
+        NO_DRAFT: 'niciun proiect nu fusese publicat',
+        UNKNOWN_SECTION: 'numește o secțiune pe care proiectul nu o are',
+        EMPTY: 'nu are text nou',
+        TOO_LONG: 'o parte a lui este mai lungă decât poate fi un comentariu',
+        CONSULTATION_CLOSED: 'consultarea era închisă',
+        STAKEHOLDER_INACTIVE: 'organizația a fost eliminată sau a refuzat invitația',
+      },
+      review: (path) => `Pentru a le citi și a accepta sau respinge fiecare: GET ${path}`,
+    },
   },
 };
