@@ -1,7 +1,7 @@
 // `fan-out`: 10,000 reminders falling due at once (100 consultations x 100 stakeholders, one contact
 // each; --quick: 4 x 10) through the relay, BullMQ (real Redis, a fresh prefix) and the mail worker
-// with nodemailer (pooled) to a local smtp-server sink, against a baseline measured in the same run
-// to the same sink: the same messages, composed beforehand, sent with nodemailer alone (pooled, the
+// with the production mailer (src/mail/transport.ts, pooled as SMTP_POOL_SIZE=CONCURRENCY runs it)
+// to a local smtp-server sink, against a baseline measured in the same run to the same sink: the same messages, composed beforehand, sent with nodemailer alone (pooled, the
 // same concurrency). Issue 11's target: at least 0.5x the baseline's messages/s, no message twice,
 // none missing (counted by Message-ID at the sink, and as ReminderSent records on the streams).
 //
@@ -160,7 +160,7 @@ export async function run(log: Log, options: BenchOptions) {
       const done = new Promise<void>((resolve) => { allRecorded = resolve; });
       system = await startMailSystem({
         store, handler, viewStore, damage, logger, redisUrl: REDIS_URL, prefix, relay: true, worker: true,
-        mail: { mailer: createMailer({ kind: 'smtp', url: sink.url }, { logger, smtp: { pool: true, maxConnections: CONCURRENCY } }), settings: SETTINGS },
+        mail: { mailer: createMailer({ kind: 'smtp', url: sink.url, pool: { maxConnections: CONCURRENCY, maxMessages: 100 } }, { logger }), settings: SETTINGS },
         reminderOffsetsMs: [], concurrency: CONCURRENCY,
       });
       system.worker!.on('completed', (_job, result: MailJobOutcome) => {

@@ -168,6 +168,8 @@ async function main(): Promise<void> {
       },
     } : {}),
     reminderOffsetsMs: config.REMINDER_OFFSETS,
+    // as many jobs at once as the pool has connections: each message in flight has one (the outbox keeps the worker's default)
+    ...(mailTransport?.kind === 'smtp' ? { concurrency: config.SMTP_POOL_SIZE } : {}),
     metrics,
   });
   if (adminSettings) {

@@ -65,6 +65,10 @@ export const ConfigSchema = z.object({
   PUBLIC_URL: Url(['http:', 'https:']).optional(),
   /** the outgoing mail server; unset: each message is written to DATA_DIR/outbox (required when NODE_ENV=production: src/mail/transport.ts) */
   SMTP_URL: Url(['smtp:', 'smtps:']).optional(),
+  /** the SMTP connections kept open to SMTP_URL's server and reused, message after message (nodemailer's pool): also how many messages the mail worker sends at once; 1: one at a time, over one connection */
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(4),
+  /** the messages one pooled connection carries before it is closed and another opened (servers often cap them per session) */
+  SMTP_POOL_MAX_MESSAGES: z.coerce.number().int().min(1).max(100_000).default(100),
   /** the From of every e-mail */
   MAIL_FROM: Mailbox.prefault('WPS consultation <consultation@localhost>'),
   /** the domain of the reply+<token>@ and bounces+<token>@ addresses; unset: no Reply-To, bounces go to MAIL_FROM */

@@ -2,6 +2,13 @@
 // the file outbox, DATA_DIR/outbox/<message id>.eml, its path logged, and the result says
 // `transport: "file"` so that nobody records it as mail that left. Production refuses to start
 // without SMTP_URL (as without AUTH_SECRET). Built once, in the composition root.
+//
+// SMTP goes through nodemailer's pool: a few connections (SMTP_POOL_SIZE) kept open and reused,
+// each carrying up to SMTP_POOL_MAX_MESSAGES messages, so a fan-out to every contact of sixty
+// stakeholders does not open and greet a connection per message. Each message is still its own
+// transaction (MAIL FROM, RCPT TO, DATA) with its own envelope; a refused one (4xx, 5xx) leaves
+// its connection to the next after a RSET. close() ends the idle connections at once and each busy
+// one when its message is done.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -9,11 +16,20 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { OutgoingMail } from './message.ts';
 
-export type MailTransportChoice = { kind: 'smtp'; url: string } | { kind: 'file'; dir: string };
+/** nodemailer's pool: connections at most, and messages per connection before it is replaced */
+export interface SmtpPool {
+  maxConnections: number;
+  maxMessages: number;
+}
+
+/** SMTP_POOL_SIZE and SMTP_POOL_MAX_MESSAGES' defaults (src/config/config.ts), for a choice that names none. */
+export const DEFAULT_SMTP_POOL: SmtpPool = { maxConnections: 4, maxMessages: 100 };
+
+export type MailTransportChoice = { kind: 'smtp'; url: string; pool?: SmtpPool } | { kind: 'file'; dir: string };
 
 /** Where mail goes with these settings; throws in production without SMTP_URL. */
-export function resolveMailTransport(config: Pick<Config, 'SMTP_URL' | 'NODE_ENV' | 'dataDir'>): MailTransportChoice {
-  if (config.SMTP_URL) return { kind: 'smtp', url: config.SMTP_URL };
+export function resolveMailTransport(config: Pick<Config, 'SMTP_URL' | 'SMTP_POOL_SIZE' | 'SMTP_POOL_MAX_MESSAGES' | 'NODE_ENV' | 'dataDir'>): MailTransportChoice {
+  if (config.SMTP_URL) return { kind: 'smtp', url: config.SMTP_URL, pool: { maxConnections: config.SMTP_POOL_SIZE, maxMessages: config.SMTP_POOL_MAX_MESSAGES } };
   if (config.NODE_ENV === 'production') {
     throw new Error('SMTP_URL is required when NODE_ENV=production (e.g. smtps://user:password@mail.example.org:465); without it e-mail would only be written to files');
   }
@@ -24,7 +40,11 @@ export function resolveMailTransport(config: Pick<Config, 'SMTP_URL' | 'NODE_ENV
 export function describeMailTransport(choice: MailTransportChoice): Record<string, string> {
   if (choice.kind === 'file') return { mail: 'file', outbox: choice.dir };
   const url = new URL(choice.url);
-  return { mail: 'smtp', smtp: `${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'smtps:' ? '465' : '587')}` };
+  const pool = choice.pool ?? DEFAULT_SMTP_POOL;
+  return {
+    mail: 'smtp', smtp: `${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'smtps:' ? '465' : '587')}`,
+    pool: `${pool.maxConnections} connections, ${pool.maxMessages} messages each`,
+  };
 }
 
 export interface SendResult {
@@ -47,7 +67,7 @@ export interface Mailer {
 
 export interface MailerOptions {
   logger: Logger;
-  /** nodemailer SMTP options on top of the URL's (timeouts, pooling, TLS) */
+  /** nodemailer SMTP options on top of the pool's (timeouts, TLS); the URL's query parameters win over both */
   smtp?: Record<string, unknown>;
 }
 
@@ -56,11 +76,11 @@ function addresses(list: unknown): string[] {
 }
 
 export function createMailer(choice: MailTransportChoice, options: MailerOptions): Mailer {
-  return choice.kind === 'smtp' ? smtpMailer(choice.url, options) : fileMailer(choice.dir, options.logger);
+  return choice.kind === 'smtp' ? smtpMailer(choice.url, choice.pool ?? DEFAULT_SMTP_POOL, options) : fileMailer(choice.dir, options.logger);
 }
 
-function smtpMailer(url: string, options: MailerOptions): Mailer {
-  const transport = nodemailer.createTransport({ url, ...options.smtp });
+function smtpMailer(url: string, pool: SmtpPool, options: MailerOptions): Mailer {
+  const transport = nodemailer.createTransport({ url, pool: true, maxConnections: pool.maxConnections, maxMessages: pool.maxMessages, ...options.smtp });
   return {
     transport: 'smtp',
     async send(mail) {

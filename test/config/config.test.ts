@@ -102,8 +102,13 @@ t.test('production refuses to send mail nowhere: without SMTP_URL it fails, else
   t.throws(() => resolveMailTransport(loadConfig({ NODE_ENV: 'production' }, '/srv/app')), /SMTP_URL is required when NODE_ENV=production/);
   t.strictSame(resolveMailTransport(loadConfig({}, '/srv/app')), { kind: 'file', dir: path.join('/srv/app', 'data', 'outbox') });
   const smtp = resolveMailTransport(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://user:hunter2@mail.example.org:465' }));
-  t.strictSame(smtp, { kind: 'smtp', url: 'smtps://user:hunter2@mail.example.org:465' });
-  t.strictSame(describeMailTransport(smtp), { mail: 'smtp', smtp: 'smtps://mail.example.org:465' }, 'logged without the password');
+  t.strictSame(smtp, { kind: 'smtp', url: 'smtps://user:hunter2@mail.example.org:465', pool: { maxConnections: 4, maxMessages: 100 } }, 'pooled: 4 connections, 100 messages each by default');
+  t.strictSame(describeMailTransport(smtp), { mail: 'smtp', smtp: 'smtps://mail.example.org:465', pool: '4 connections, 100 messages each' }, 'logged without the password');
+  t.match(resolveMailTransport(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:1025', SMTP_POOL_SIZE: '1', SMTP_POOL_MAX_MESSAGES: '20' })), { pool: { maxConnections: 1, maxMessages: 20 } });
+  for (const [name, bad] of [['SMTP_POOL_SIZE', '0'], ['SMTP_POOL_SIZE', 'many'], ['SMTP_POOL_SIZE', '2.5'], ['SMTP_POOL_MAX_MESSAGES', '0']] as const) {
+    const error = t.throws(() => loadConfig({ [name]: bad })) as ConfigError;
+    t.match(error.message, `${name}=${JSON.stringify(bad)}`, `${name} refuses ${bad}`);
+  }
 });
 
 t.test('the admin listener: off by default; a port on 127.0.0.1 unless ADMIN_HOST says otherwise; the password never echoed', async (t) => {

@@ -1,5 +1,7 @@
 // A real SMTP listener on 127.0.0.1 (smtp-server, port 0) that keeps what it receives: each
 // transaction's envelope and raw message. Addresses can be made to fail at RCPT with a given code.
+// It counts the connections opened and still open, and the transactions begun (MAIL FROM), so a
+// test can tell a pooled sender's reused connections from one connection per message.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Test } from 'tap';
@@ -17,6 +19,12 @@ export interface SmtpSink {
   refuse: Map<string, number>;
   /** how many times each address was named in RCPT TO (refused or not), lower-cased */
   rcptAttempts: Map<string, number>;
+  /** connections opened so far (onConnect) */
+  connections(): number;
+  /** connections open now (opened, not yet closed) */
+  openConnections(): number;
+  /** transactions begun so far (each MAIL FROM) */
+  mailFroms(): number;
 }
 
 export interface SmtpSinkOptions {
@@ -30,11 +38,21 @@ export async function startSmtpSink(t: Test, options: SmtpSinkOptions = {}): Pro
   const rcptAttempts = new Map<string, number>();
   /** sessions whose client went away: a message not yet answered with 250 there was never accepted */
   const closed = new Set<string>();
+  let connections = 0;
+  let mailFroms = 0;
   const server = new SMTPServer({
     authOptional: true,
     hideSTARTTLS: true,
     disableReverseLookup: true,
     logger: false,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
+    onMailFrom(_address, _session, callback) {
+      mailFroms++;
+      callback();
+    },
     onRcptTo(address, _session, callback) {
       const key = address.address.toLowerCase();
       rcptAttempts.set(key, (rcptAttempts.get(key) ?? 0) + 1);
@@ -64,5 +82,8 @@ export async function startSmtpSink(t: Test, options: SmtpSinkOptions = {}): Pro
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `smtp://127.0.0.1:${port}`, received, refuse, rcptAttempts };
+  return {
+    url: `smtp://127.0.0.1:${port}`, received, refuse, rcptAttempts,
+    connections: () => connections, openConnections: () => connections - closed.size, mailFroms: () => mailFroms,
+  };
 }

@@ -19,6 +19,7 @@ import { InvalidRecipientError, buildMail } from '../../src/mail/message.ts';
 import { renderMessage } from '../../src/mail/render.ts';
 import { classifyFailure, createMailer } from '../../src/mail/transport.ts';
 import { CONSULTATION_ID, CSO, cso, draft, opened, stateFrom } from '../helpers/domain-spec.ts';
+import { until } from '../helpers/mail-system.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { DEADLINE, HOSTILE, common } from './fixtures.ts';
 
@@ -103,6 +104,73 @@ t.test('each contact gets its own message: its own transaction, To, Reply-To, bo
   t.not(parsed[0]!.messageId, parsed[1]!.messageId);
   const links = parsed.map((p) => /\/r\/(\S+)/.exec(p.text ?? '')?.[1]);
   t.not(links[0], links[1]);
+});
+
+const emails = (n: number) => Array.from({ length: n }, (_, i) => `contact${i}@wpn.example`);
+
+t.test('pooled: twelve messages at once go over at most the pool\'s connections, each its own transaction', async (t) => {
+  const sink = await startSmtpSink(t);
+  const mailer = createMailer({ kind: 'smtp', url: sink.url, pool: { maxConnections: 3, maxMessages: 100 } }, { logger: silent, smtp: smtpOptions });
+  t.teardown(() => mailer.close());
+  const mails = await Promise.all(emails(12).map(async (email) => (await composeMessage(settings, invitation(email))).mail));
+  const results = await Promise.all(mails.map((mail) => mailer.send(mail)));
+  t.strictSame(results.map((r) => r.accepted), emails(12).map((e) => [e]));
+  t.ok(sink.connections() >= 1 && sink.connections() <= 3, `${sink.connections()} connections for 12 messages, the pool holds 3`);
+  t.equal(sink.mailFroms(), 12, 'one MAIL FROM per message');
+  t.equal(sink.received.length, 12, 'one DATA per message');
+  t.strictSame(sink.received.map((r) => r.rcptTo).sort(), emails(12).map((e) => [e]).sort(), 'each transaction names its contact only');
+  t.equal(new Set(sink.received.map((r) => r.mailFrom)).size, 12, 'each its own bounce address');
+});
+
+t.test('a pool of one: one connection, messages one after another; SMTP_POOL_MAX_MESSAGES replaces it', async (t) => {
+  const sink = await startSmtpSink(t);
+  const one = createMailer({ kind: 'smtp', url: sink.url, pool: { maxConnections: 1, maxMessages: 100 } }, { logger: silent, smtp: smtpOptions });
+  t.teardown(() => one.close());
+  await Promise.all(emails(5).map(async (email) => one.send((await composeMessage(settings, invitation(email))).mail)));
+  t.equal(sink.connections(), 1);
+  t.equal(sink.mailFroms(), 5);
+  t.equal(sink.received.length, 5);
+
+  const other = await startSmtpSink(t);
+  const capped = createMailer({ kind: 'smtp', url: other.url, pool: { maxConnections: 1, maxMessages: 2 } }, { logger: silent, smtp: smtpOptions });
+  t.teardown(() => capped.close());
+  await Promise.all(emails(5).map(async (email) => capped.send((await composeMessage(settings, invitation(email))).mail)));
+  t.equal(other.connections(), 3, 'two messages a connection: 5 messages, 3 connections');
+  t.equal(other.received.length, 5);
+});
+
+t.test('pooled: a refused message (550, 451) leaves its connection to the next, and fails as before', async (t) => {
+  const sink = await startSmtpSink(t);
+  sink.refuse.set('gone@wpn.example', 550);
+  sink.refuse.set('busy@wpn.example', 451);
+  const mailer = createMailer({ kind: 'smtp', url: sink.url, pool: { maxConnections: 1, maxMessages: 100 } }, { logger: silent, smtp: smtpOptions });
+  t.teardown(() => mailer.close());
+  const outcomes = [];
+  for (const email of ['a@wpn.example', 'gone@wpn.example', 'b@wpn.example', 'busy@wpn.example', 'c@wpn.example']) {
+    try {
+      const r = await mailer.send((await composeMessage(settings, invitation(email))).mail);
+      outcomes.push(r.accepted);
+    } catch (error) {
+      outcomes.push(classifyFailure(error));
+    }
+  }
+  t.match(outcomes, [['a@wpn.example'], { permanent: true, responseCode: 550 }, ['b@wpn.example'], { permanent: false, responseCode: 451 }, ['c@wpn.example']]);
+  t.equal(sink.connections(), 1, 'the same connection throughout');
+  t.equal(sink.mailFroms(), 5, 'each message its own transaction, refused or not');
+  t.strictSame(sink.received.map((r) => r.rcptTo), [['a@wpn.example'], ['b@wpn.example'], ['c@wpn.example']]);
+});
+
+t.test('close() ends the pool\'s connections; a message after it fails as transient (another worker retries it)', async (t) => {
+  const sink = await startSmtpSink(t);
+  // no socketTimeout: an idle pooled connection stays open (nodemailer's idleTimeout is 4 minutes) until close()
+  const mailer = createMailer({ kind: 'smtp', url: sink.url, pool: { maxConnections: 2, maxMessages: 100 } }, { logger: silent, smtp: { connectionTimeout: 5_000, greetingTimeout: 5_000 } });
+  await Promise.all(emails(4).map(async (email) => mailer.send((await composeMessage(settings, invitation(email))).mail)));
+  t.ok(sink.openConnections() >= 1, 'the connections stay open for the next messages');
+  mailer.close();
+  await until('every connection closed', () => sink.openConnections() === 0);
+  const late = await mailer.send((await composeMessage(settings, invitation('late@wpn.example'))).mail).then(() => null, classifyFailure);
+  t.match(late, { permanent: false });
+  t.equal(sink.received.length, 4);
 });
 
 t.test('the same job composes the same message: Message-ID, addresses and link', async (t) => {

@@ -1,13 +1,17 @@
 // Delivery failures end to end: a transient SMTP failure (451) is retried with backoff and
 // succeeds; a permanent one (550) is recorded as DeliveryFailed at once, never retried; a transient
 // one on every attempt is recorded once the attempts are spent; malformed job data fails at once
-// without retries; a hostile name stays one line in headers and is escaped in HTML.
+// without retries; a hostile name stays one line in headers and is escaped in HTML; a fan-out goes
+// over the pool's few connections, one transaction per contact, and stopping closes them.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
+import { pino } from 'pino';
+import { createMailer } from '../../src/mail/transport.ts';
 import { MAIL_QUEUE } from '../../src/workers/jobs.ts';
 import { inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
-import { REDIS_URL, quietFor, startMail, until } from '../helpers/mail-system.ts';
+import { MAIL_SETTINGS, REDIS_URL, quietFor, startMail, until } from '../helpers/mail-system.ts';
+import { startSmtpSink } from '../helpers/smtp-sink.ts';
 
 t.setTimeout(120_000);
 
@@ -98,4 +102,27 @@ t.test('a hostile name: one recipient, headers on one line, escaped in the HTML'
   t.same(to?.value.map((v) => v.address), ['victim@example.org'], 'To names one address');
   t.notMatch(m!.html || '', /<script>/, 'the organisation is escaped in HTML');
   t.match(m!.html || '', /&lt;script&gt;/);
+});
+
+t.test('a fan-out reuses the pool\'s few connections, each contact its own transaction, a refusal among them; stopping closes the pool', async (t) => {
+  const api = await startApi(t);
+  const sink = await startSmtpSink(t);
+  // no socketTimeout: an idle pooled connection stays open (nodemailer's idleTimeout is 4 minutes) until the pool is closed
+  const mailer = createMailer({ kind: 'smtp', url: sink.url }, { logger: pino({ level: 'silent' }), smtp: { connectionTimeout: 5_000, greetingTimeout: 5_000 } });
+  const mail = await startMail(t, { store: api.store, handler: api.handler, damage: api.damage, viewStore: api.runner.viewStore, sink, mail: { mailer, settings: MAIL_SETTINGS } });
+  const id = await openConsultation(api);
+  const contacts = Array.from({ length: 12 }, (_, i) => ({ name: `Focal point ${i}`, email: `focal${i}@example.org` }));
+  contacts[5] = { name: 'Gone', email: 'gone@example.org' };
+  mail.sink.refuse.set('gone@example.org', 550);
+  await inviteThroughApi(api, id, { organisation: 'Network of twelve', kind: 'civil-society', language: 'en', endorser: false, contacts });
+  await until('every invitation recorded', async () => (await mail.records(id)).length === 12);
+  const records = await mail.records(id);
+  t.equal(records.filter((r) => r.type === 'InvitationSent').length, 11);
+  t.match(records.filter((r) => r.type === 'DeliveryFailed'), [{ data: { permanent: true } }], 'the refused contact is recorded as failed for good');
+  t.equal(mail.sink.mailFroms(), 12, 'one transaction per contact');
+  t.strictSame(mail.sink.received.map((r) => r.rcptTo.length), Array(11).fill(1), 'each names one recipient');
+  t.ok(mail.sink.connections() <= 4, `${mail.sink.connections()} connections for 12 messages: the pool (4) is reused, not one per message`);
+  t.ok(mail.sink.openConnections() >= 1, 'kept open for the next messages');
+  await mail.system.stop(); // what SIGTERM runs (src/main.ts)
+  await until('the pool\'s connections closed', () => mail.sink.openConnections() === 0);
 });
