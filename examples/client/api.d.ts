@@ -710,6 +710,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/privacy/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase one person's personal data in every consultation (coordinators)
+         * @description Destroys the keys the person's name and address (and the names they signed with, and the sender address of replies they sent) were sealed with, in every consultation, open, closed or damaged, and records `PersonalDataErased` in each (no personal data in it). Afterwards views, exports, CSV, mail and pages show `[erased]`; the organisation, its comments and decisions stay; no mail can reach that contact and its links are refused; the hash chains still verify. Data stored before personal data was sealed (events written by earlier versions) cannot be erased this way: see the README.
+         */
+        post: operations["erasePersonalData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/inbound/mime": {
         parameters: {
             query?: never;
@@ -6576,7 +6596,9 @@ export interface operations {
     };
     exportConsultation: {
         parameters: {
-            query?: never;
+            query?: {
+                include?: "personal";
+            };
             header?: never;
             path: {
                 id: string;
@@ -6605,6 +6627,15 @@ export interface operations {
             };
             /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN: only coordinators may ask for `include=personal` */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7151,6 +7182,155 @@ export interface operations {
             };
             /** @description INTERNAL: a fault of the server; the body never carries internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description retry after `Retry-After` seconds (with the same Idempotency-Key for a command): EVENT_STORE_UNAVAILABLE, CONTENTION, PROJECTION_TIMEOUT, PROJECTION_FAILED, VIEWS_REBUILDING, SHUTTING_DOWN; HISTORY_DAMAGED when the consultation's stored history is damaged */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erasePersonalData: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+                "if-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        erasureId: string;
+                        consultations: {
+                            consultationId: string;
+                            revision: number;
+                            keys: number;
+                            contacts: number;
+                            signatures: number;
+                            heldReplies: number;
+                            outboxFiles: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description INVALID_INPUT (`errors` names each field, `params.<name>` for a malformed path id), MALFORMED_JSON, INVALID_IDEMPOTENCY_KEY, INVALID_IF_MATCH, BAD_URL, BAD_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED, INVALID_TOKEN, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN (an auditor may only read), ACTOR_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONSULTATION_NOT_FOUND, STAKEHOLDER_NOT_FOUND, COMMENT_NOT_FOUND, DRAFT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a domain rule refuses the command, e.g. CONSULTATION_CLOSED, DRAFT_NOT_LATEST, COMMENT_DEADLINE_PASSED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REVISION_MISMATCH: the consultation has moved on from the revision in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BODY_TOO_LARGE (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description well-formed input invalid for the state, e.g. SECTION_NOT_FOUND, DEADLINE_IN_PAST; COMMAND_ID_REUSED (the same Idempotency-Key with another body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL: a fault of the server; the body never carries internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description NO_KEY_STORE: the server runs without a key store */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -12,6 +12,8 @@ import { AUDITED_VIEWS, viewsAt, type AuditedViewName, type FoldableEvent } from
 import { DomainError } from '../domain/errors.ts';
 import { streamNameFor } from '../domain/stream-name.ts';
 import type { EventStore } from '../store/port.ts';
+import { openerFor, personalKeysOf, type KeyReader } from '../privacy/personal-store.ts';
+import { isSealed } from '../privacy/sealed.ts';
 
 export { BUNDLE_FORMAT };
 
@@ -36,10 +38,37 @@ export interface Bundle {
   publicKey: string;
   events: BundleEvent[];
   views: Record<AuditedViewName, unknown>;
+  /** only when a coordinator asked for it (?include=personal): the sealed values opened, outside what the chain and the head cover */
+  personal?: PersonalSection;
 }
 
+/** The personal values of a bundle's events, opened with the server's keys ([erased] where a key was destroyed). */
+export interface PersonalSection {
+  note: string;
+  values: { revision: number; path: string; keyId: string; value: string }[];
+}
+
+/** Every sealed value of the events, where it is and what it reads as with these keys. */
+export function personalSection(events: readonly RecordedEventLike[], keys: KeyReader): PersonalSection {
+  const open = openerFor(keys);
+  const values: PersonalSection['values'] = [];
+  const walk = (v: unknown, revision: number, at: string) => {
+    if (isSealed(v)) values.push({ revision, path: at, keyId: v.keyId, value: open(v) });
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, revision, `${at}.${i}`));
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, revision, at === '' ? k : `${at}.${k}`);
+  };
+  for (const e of events) walk(e.data, e.revision, '');
+  return {
+    note: 'Personal data, decrypted with the server\'s keys at export: NOT covered by the hash chain or the signed head, and not '
+      + 'needed to verify the bundle. Remove this section before passing the bundle on.',
+    values,
+  };
+}
+
+type RecordedEventLike = { revision: number; data: unknown };
+
 /** The bundle of one consultation; its chain is verified first (a damaged history is refused, never signed). */
-export async function exportBundle(store: EventStore, consultationId: string, key: AuditSigningKey, now: Date): Promise<Bundle> {
+export async function exportBundle(store: EventStore, consultationId: string, key: AuditSigningKey, now: Date, options: { includePersonal?: boolean } = {}): Promise<Bundle> {
   const streamName = streamNameFor(consultationId);
   const chain = await verifyStream(store, streamName);
   if (chain.events === 0) throw new DomainError('CONSULTATION_NOT_FOUND', `no consultation ${consultationId}`);
@@ -69,8 +98,11 @@ export async function exportBundle(store: EventStore, consultationId: string, ke
     publicKey: key.publicKeyPem,
     events,
     views,
+    ...(options.includePersonal ? { personal: personalSection(stored, personalKeysOf(store) ?? NO_KEYS) } : {}),
   };
 }
+
+const NO_KEYS: KeyReader = { get: () => undefined };
 
 /** The bundle as the file holds it: indented JSON, one trailing newline. */
 export function bundleText(bundle: Bundle): string {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { event } from '../domain/events.ts';
 import { RECORDS, requireExists, requireRole, requireStakeholder } from '../domain/rules.ts';
+import { withoutAddresses } from '../domain/contacts.ts';
 import { Id, Instant, MessageKind, MultiLine, SingleLine } from '../domain/schemas.ts';
 
 /**
@@ -28,6 +29,9 @@ export const recordDeliveryFailure = defineCommand({
     const recorded = state.messages.get(input.messageId);
     if (recorded === 'failed-permanently') return [];
     if ((recorded === 'sent' || recorded === 'failed') && !input.permanent) return [];
-    return [event('DeliveryFailed', input)];
+    // an SMTP answer often quotes the address ("550 <ana@…>: no such user"): the record does not
+    // keep it, so an erasure of that contact leaves no trace of it in the error either
+    const x = state.stakeholders.get(input.stakeholderId)!;
+    return [event('DeliveryFailed', { ...input, error: withoutAddresses(input.error, x.contacts.map((c) => c.email)) })];
   },
 });

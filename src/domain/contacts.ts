@@ -42,3 +42,14 @@ export function withContactIds(
     return { contactId: same?.contactId ?? contactIdFor(stakeholderId, c.email), name: c.name, email: c.email };
   });
 }
+
+/** The text with each of these addresses (whatever its case) replaced by "[address]". */
+export function withoutAddresses(text: string, addresses: readonly string[]): string {
+  let out = text;
+  for (const a of addresses) {
+    const address = normaliseEmail(a);
+    if (address === '') continue;
+    out = out.replace(new RegExp(address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), '[address]');
+  }
+  return out;
+}

@@ -43,7 +43,10 @@ const MIGRATIONS: readonly string[] = [
 export const VIEW_SCHEMA_VERSION = MIGRATIONS.length;
 
 export function openViewDatabase(file: string, synchronous: Synchronous, busyTimeoutMs: number): Database.Database {
-  return openWalDatabase(file, synchronous, busyTimeoutMs, migrate);
+  const db = openWalDatabase(file, synchronous, busyTimeoutMs, migrate);
+  // a document replaced after an erasure does not linger in the file's free pages
+  db.pragma('secure_delete = ON');
+  return db;
 }
 
 function migrate(db: Database.Database, file: string): void {

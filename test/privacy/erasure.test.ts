@@ -8,6 +8,9 @@ import t from 'tap';
 import { copyFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { verifyStream } from '../../src/audit/hash-chain.ts';
+import type { Bundle } from '../../src/audit/export.ts';
+import { commands } from '../../src/commands/index.ts';
+import { checkBundle } from '../../verifier/verify-bundle.mjs';
 import { linkAccess } from '../../src/domain/link-access.ts';
 import { streamNameFor } from '../../src/domain/stream-name.ts';
 import { outboxFileName } from '../../src/mail/transport.ts';
@@ -61,7 +64,7 @@ t.test('erasure through the API: every trace of one person gone, the rest kept, 
   mkdirSync(path.join(dir, 'outbox'), { recursive: true });
   // (the file transport names it by Message-ID; a record of it on the stream lets the erasure find it)
   const messageId = `<invitation-${id}-${cso}-${ioana.contactId}@test.example>`;
-  await api.handler.execute((await import('../../src/commands/index.ts')).commands.recordMessageSent, {
+  await api.handler.execute(commands.recordMessageSent, {
     consultationId: id, commandId: 'sent-1', actor: { role: 'system', id: 'mail-worker' },
     input: { kind: 'invitation', stakeholderId: cso, contactId: ioana.contactId, messageId, sentAt: '2027-01-01T00:00:00.000Z', transport: 'file' },
   });
@@ -135,4 +138,32 @@ t.test('a restored older key store: the recorded erasures are applied again at s
   const body = (await api3.call({ url: `/consultations/${id}/stakeholders` })).body;
   t.notMatch(body, secret, 'a fresh fold names her no more');
   t.match(body, /\[erased\]/);
+});
+
+t.test('?include=personal: the decrypted values in a marked section outside the chain, for coordinators; a delivery failure keeps no address', async (t) => {
+  const api = await startApi(t);
+  const id = (await api.call({ url: '/consultations', body: OPEN_BODY })).json().id as string;
+  const sid = await inviteThroughApi(api, id, { organisation: 'Women in Peace Network', kind: 'civil-society', contact: IOANA, language: 'en', endorser: false });
+  const plain = await api.call({ url: `/consultations/${id}/export`, as: 'auditor' });
+  t.notMatch(plain.body, secret, 'a bundle without it names nobody');
+  t.equal((await api.call({ url: `/consultations/${id}/export?include=personal`, as: 'auditor' })).statusCode, 403, 'auditors may not ask for it');
+  const res = await api.call({ url: `/consultations/${id}/export?include=personal` });
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const bundle = JSON.parse(res.body) as Bundle;
+  t.match(bundle.personal, { note: /NOT covered by the hash chain/, values: [{ path: 'contacts.0.name', value: IOANA.name }, { path: 'contacts.0.email', value: IOANA.email }] });
+  t.strictSame(checkBundle(bundle, bundle.publicKey), [], 'the bundle still verifies: the section is outside what is checked');
+
+  const state = await api.handler.load(id);
+  const contactId = state.stakeholders.get(sid)!.contacts[0]!.contactId;
+  await api.handler.execute(commands.recordDeliveryFailure, {
+    consultationId: id, commandId: 'failed-1', actor: { role: 'system', id: 'mail-worker' },
+    input: { stakeholderId: sid, contactId, messageId: '<m1@test.example>', messageKind: 'invitation', error: `550 5.1.1 <${IOANA.email.toUpperCase()}>: Recipient address rejected`, permanent: true, failedAt: '2027-01-01T00:00:00.000Z' },
+  });
+  const failed = (await api.store.readStream(streamNameFor(id))).find((e) => e.type === 'DeliveryFailed')!;
+  t.equal(failed.data['error'], '550 5.1.1 <[address]>: Recipient address rejected', 'the SMTP answer is recorded without the address it quoted');
+
+  await api.call({ url: '/privacy/erasures', body: { email: IOANA.email, reason: 'request' } });
+  const after = JSON.parse((await api.call({ url: `/consultations/${id}/export?include=personal` })).body) as Bundle;
+  t.notMatch(JSON.stringify(after), secret, 'after the erasure, even the personal section names nobody');
+  t.match(after.personal?.values, [{ value: '[erased]' }, { value: '[erased]' }]);
 });

@@ -9,6 +9,8 @@ import { streamNameFor } from '../../domain/stream-name.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { App, HttpContext, ResourcePlugin } from '../context.ts';
 import { ConsultationParams, INTERNAL_ERROR, problem, readErrors } from '../schemas.ts';
+import { principalOf } from '../auth.ts';
+import { AppError } from '../../errors/catalogue.ts';
 
 export const auditRoutes: ResourcePlugin = async (app, { ctx }) => {
   app.get('/consultations/:id/head', {
@@ -52,13 +54,19 @@ export const exportRoutes: ResourcePlugin = async (app, { ctx }) => {
         + '`npx consult verify --bundle FILE --public-key KEY.pem`, which also replays the views. A damaged history is answered 503 '
         + '`HISTORY_DAMAGED`, never exported as signed.',
       params: ConsultationParams,
-      response: { 200: z.unknown().describe('the bundle (see the README: format wps-consult-export/1)'), ...readErrors },
+      querystring: z.strictObject({
+        include: z.literal('personal').optional()
+          .describe('coordinators only: adds a `personal` section with the decrypted personal values, outside what the chain and the head cover (views in the bundle always show them by key id)'),
+      }),
+      response: { 200: z.unknown().describe('the bundle (see the README: format wps-consult-export/1)'), ...readErrors, 403: problem('FORBIDDEN: only coordinators may ask for `include=personal`') },
     },
   }, async (request, reply) => {
     const { id } = request.params;
+    const includePersonal = request.query.include === 'personal';
+    if (includePersonal && principalOf(request).role !== 'coordinator') throw new AppError('FORBIDDEN', 'only coordinators may export personal data');
     let bundle;
     try {
-      bundle = await exportBundle(ctx.store, id, ctx.auditKey, ctx.clock());
+      bundle = await exportBundle(ctx.store, id, ctx.auditKey, ctx.clock(), { includePersonal });
     } catch (error) {
       if (error instanceof HistoryDamagedError) ctx.damage.mark(id, { ...error.site, detectedBy: 'verifier' });
       throw error;
