@@ -43,7 +43,11 @@ const MIGRATIONS: readonly string[] = [
 export const VIEW_SCHEMA_VERSION = MIGRATIONS.length;
 
 export function openViewDatabase(file: string, synchronous: Synchronous, busyTimeoutMs: number): Database.Database {
-  return openWalDatabase(file, synchronous, busyTimeoutMs, migrate);
+  const db = openWalDatabase(file, synchronous, busyTimeoutMs, migrate);
+  // the documents hold personal data in clear: a document replaced or deleted (after an erasure,
+  // say) is overwritten with zeros, not left readable in the file's free space
+  db.pragma('secure_delete = ON');
+  return db;
 }
 
 function migrate(db: Database.Database, file: string): void {
