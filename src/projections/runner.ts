@@ -598,6 +598,8 @@ export class ProjectionRunner {
           w.committed = next;
           w.eventsApplied += w.pending;
         }
+        // an erasure replaced documents that named someone: no earlier copy of them left in the files
+        if (messages.some((m) => m.kind === 'event' && m.event.type === 'PersonalDataErased')) await this.viewStore.forgetReplaced?.();
       }
     }
     for (const w of this.workers) w.batch = null;

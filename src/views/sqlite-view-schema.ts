@@ -44,7 +44,8 @@ export const VIEW_SCHEMA_VERSION = MIGRATIONS.length;
 
 export function openViewDatabase(file: string, synchronous: Synchronous, busyTimeoutMs: number): Database.Database {
   const db = openWalDatabase(file, synchronous, busyTimeoutMs, migrate);
-  // a document replaced after an erasure does not linger in the file's free pages
+  // the documents hold personal data in clear: a document replaced or deleted (after an erasure,
+  // say) is overwritten with zeros, not left readable in the file's free space
   db.pragma('secure_delete = ON');
   return db;
 }

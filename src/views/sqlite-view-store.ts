@@ -274,6 +274,16 @@ export class SqliteViewStore implements ViewStore {
   }
 
   /** Gives up held leases (their onLost listeners hear of it), ends waits, and closes the file. */
+  /**
+   * The documents an erasure replaced are zeroed in place (secure_delete), but the WAL still holds
+   * the page images written before: copied into the file and truncated here. A reader in another
+   * process holding an older snapshot can keep part of it until the next checkpoint.
+   */
+  async forgetReplaced(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return;
     this.closing.abort();

@@ -114,6 +114,12 @@ export interface ViewStore {
   getMeta(name: string): Promise<string | null>;
   /** null removes the pointer */
   setMeta(name: string, value: string | null): Promise<void>;
+  /**
+   * After documents holding personal data were replaced or deleted (an erasure): leave no earlier
+   * copy of them in the store's files (SQLite: the WAL's old page images). Optional: a store
+   * without such copies, or one that cannot drop them, has none.
+   */
+  forgetReplaced?(): Promise<void>;
   /** Ends held leases (their onLost listeners are told), rejects pending waits, closes connections. Idempotent. */
   close(): Promise<void>;
 }
