@@ -29,6 +29,7 @@ export const API_TAGS: OpenAPIV3.TagObject[] = [
   { name: 'endorsements', description: 'Endorsement requests, endorsers\' decisions, the sign-off view' },
   { name: 'held replies', description: 'Replies by e-mail held for the coordinator (accept or discard), and the files that came with replies' },
   { name: 'audit', description: 'The raw history, for auditors' },
+  { name: 'privacy', description: 'Erasure of a person\'s personal data (crypto-shredding): coordinators' },
   { name: 'health', description: 'Liveness and readiness (no token needed)' },
   { name: 'inbound', description: 'Mail in: replies and delivery reports forwarded by a mail provider (INBOUND_WEBHOOK_SECRET, no token)' },
 ];

@@ -18,6 +18,7 @@ const OPERATIONS: [string, string, string][] = [
   ['get', '/consultations/{id}/events', 'getHistory'],
   ['get', '/consultations/{id}/head', 'getHead'],
   ['get', '/consultations/{id}/export', 'exportConsultation'],
+  ['post', '/privacy/erasures', 'erasePersonalData'],
   ['get', '/audit/public-key', 'getAuditPublicKey'],
   ['post', '/consultations/{id}/drafts', 'publishDraft'],
   ['get', '/consultations/{id}/drafts', 'listDrafts'],
