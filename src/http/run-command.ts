@@ -33,6 +33,15 @@ export function expectedRevision(request: FastifyRequest): number | undefined {
   return Number(m[1]);
 }
 
+/**
+ * A write was refused (a full disk, an I/O error): until a probe write succeeds, refuse at once
+ * rather than try again. What a smaller write might still squeeze into SQLite's slack would make
+ * /readyz (not ready) and the answers disagree, and a retry with the same key is safe.
+ */
+export function requireWritable(ctx: Pick<HttpContext, 'writes'>): void {
+  if (!ctx.writes.writable) throw new AppError('EVENT_STORE_UNAVAILABLE', 'the event store refuses writes; retry with the same Idempotency-Key');
+}
+
 export interface RunOptions<S extends z.ZodType> {
   consultationId: string;
   command: CommandDefinition<S>;
@@ -55,12 +64,7 @@ export async function runCommand<S extends z.ZodType>(
     // its response could not show the command in the views: refuse it before anything is appended
     throw new AppError('VIEWS_REBUILDING', 'the views are still catching up with the event store since the server started; retry shortly');
   }
-  if (!ctx.writes.writable) {
-    // a write was refused (a full disk, an I/O error): until a probe write succeeds, refuse at once
-    // rather than try again. What a smaller write might still squeeze into SQLite's slack would make
-    // /readyz (not ready) and the answers disagree, and a retry with the same key is safe.
-    throw new AppError('EVENT_STORE_UNAVAILABLE', 'the event store refuses writes; retry with the same Idempotency-Key');
-  }
+  requireWritable(ctx);
   const actor = options.actor ?? (({ role, subject }) => ({ role, id: subject }))(principalOf(request));
   const expected = options.expectedRevision === undefined ? expectedRevision(request) : options.expectedRevision ?? undefined;
   const result = await ctx.handler.execute(options.command, {

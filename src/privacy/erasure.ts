@@ -4,13 +4,14 @@
 // replies), so the views forget the values they kept; the outbox files written to that person are
 // deleted. The events themselves are never changed: their chains still verify.
 import { rm } from 'node:fs/promises';
+import { z } from 'zod';
 import path from 'node:path';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { Actor } from '../domain/schemas.ts';
 import type { EventOf } from '../domain/events.ts';
 import { CONSULTATION_STREAM_PREFIX, streamNameFor } from '../domain/stream-name.ts';
 import { outboxFileName } from '../mail/transport.ts';
-import type { EventStore, JsonValue, RecordedEvent } from '../store/port.ts';
+import type { EventStore, JsonValue, Position, RecordedEvent } from '../store/port.ts';
 import type { KeyStore, StoredKey } from './key-store.ts';
 import { emailSubject, signatorySubject } from './personal-fields.ts';
 import { openerFor } from './personal-store.ts';
@@ -23,17 +24,17 @@ export interface ErasureRequest {
   actor: Actor;
 }
 
-export interface ErasedConsultation {
-  consultationId: string;
-  /** the revision of its PersonalDataErased event */
-  revision: number;
-  keys: number;
-  contacts: number;
-  signatures: number;
-  heldReplies: number;
-  /** outbox files deleted (mail written to that person by the file transport) */
-  outboxFiles: number;
-}
+/** What an erasure did in one consultation (the answer of POST /privacy/erasures names these). */
+export const ErasedConsultation = z.object({
+  consultationId: z.string(),
+  revision: z.number().int().describe('the revision of its PersonalDataErased event'),
+  keys: z.number().int().describe('keys destroyed'),
+  contacts: z.number().int().describe('contacts whose name and address now read [erased]'),
+  signatures: z.number().int().describe('endorsements whose signatory\'s name now reads [erased]'),
+  heldReplies: z.number().int().describe('held replies whose sender now reads [erased]'),
+  outboxFiles: z.number().int().describe('messages to that person deleted from the file outbox'),
+});
+export type ErasedConsultation = z.infer<typeof ErasedConsultation>;
 
 export interface ErasureDeps {
   store: EventStore;
@@ -47,20 +48,28 @@ type Data = EventOf<'PersonalDataErased'>['data'];
 
 const MAIL_RECORDS = new Set(['InvitationSent', 'NoticeSent', 'ReminderSent']);
 
-export async function erasePerson(deps: ErasureDeps, request: ErasureRequest): Promise<ErasedConsultation[]> {
+/** Each consultation erased in, and the position of its PersonalDataErased event (to wait for the views). */
+export async function erasePerson(deps: ErasureDeps, request: ErasureRequest): Promise<{ erased: ErasedConsultation; position: Position | null }[]> {
   const byConsultation = new Map<string, Set<string>>();
   const add = (k: StoredKey) => byConsultation.set(k.consultationId, (byConsultation.get(k.consultationId) ?? new Set()).add(k.keyId));
   for (const k of await deps.keys.find(emailSubject(request.email))) add(k);
   // the signatures no contact stood for, in this person's name as the contacts with that address are named
+  // each stream read once (a consultation found only through a signatory's name is read when first needed)
+  const streams = new Map<string, RecordedEvent[]>();
+  const eventsOf = async (consultationId: string) => {
+    let events = streams.get(consultationId);
+    if (!events) streams.set(consultationId, (events = await deps.store.readStream(streamNameFor(consultationId))));
+    return events;
+  };
   const names = new Set<string>();
   for (const [consultationId, keyIds] of byConsultation) {
-    for (const name of contactNames(await deps.store.readStream(streamNameFor(consultationId)), keyIds, deps.keys)) names.add(name);
+    for (const name of contactNames(await eventsOf(consultationId), keyIds, deps.keys)) names.add(name);
   }
   for (const name of names) for (const k of await deps.keys.find(signatorySubject(name))) add(k);
 
-  const out: ErasedConsultation[] = [];
+  const out: { erased: ErasedConsultation; position: Position | null }[] = [];
   for (const [consultationId, keyIds] of byConsultation) {
-    const events = await deps.store.readStream(streamNameFor(consultationId));
+    const events = await eventsOf(consultationId);
     if (events.length === 0) {
       // keys made for a command whose append failed: they seal nothing stored
       await deps.keys.destroy([...keyIds]);
@@ -86,7 +95,10 @@ export async function erasePerson(deps: ErasureDeps, request: ErasureRequest): P
         }
       }
     }
-    out.push({ consultationId, revision: recorded.revision, keys: keyIds.size, contacts: data.contacts.length, signatures: data.signatures.length, heldReplies: data.heldReplies.length, outboxFiles });
+    out.push({
+      erased: { consultationId, revision: recorded.revision, keys: keyIds.size, contacts: data.contacts.length, signatures: data.signatures.length, heldReplies: data.heldReplies.length, outboxFiles },
+      position: recorded.position,
+    });
   }
   return out;
 }

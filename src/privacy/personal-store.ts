@@ -22,11 +22,6 @@ export function keysOf(e: object): KeyReader | undefined {
   return (e as { [KEYS]?: KeyReader })[KEYS];
 }
 
-/** The same event without its key store (a spread drops it): it then decodes as an auditor's replay does, personal values shown by key id. */
-export function withoutKeys<T extends object>(e: T): T {
-  return keysOf(e) === undefined ? e : { ...e };
-}
-
 /** The event read with these keys (one that came from elsewhere, such as an export or the events route, which carry none). */
 export function withKeys<T extends object>(e: T, keys: KeyReader): T {
   Object.defineProperty(e, KEYS, { value: keys, enumerable: false, configurable: true, writable: true });

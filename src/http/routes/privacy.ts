@@ -4,28 +4,17 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Email, Reason } from '../../domain/schemas.ts';
-import { streamNameFor } from '../../domain/stream-name.ts';
 import { AppError } from '../../errors/catalogue.ts';
-import { erasePerson } from '../../privacy/erasure.ts';
+import { ErasedConsultation, erasePerson } from '../../privacy/erasure.ts';
 import { personalKeysOf } from '../../privacy/personal-store.ts';
 import { principalOf } from '../auth.ts';
 import type { ResourcePlugin } from '../context.ts';
-import { idempotencyKey } from '../run-command.ts';
+import { idempotencyKey, requireWritable } from '../run-command.ts';
 import { commandErrors, COMMAND_HEADERS, problem } from '../schemas.ts';
 
 const ErasureBody = z.strictObject({
   email: Email.describe('the person\'s address, as a contact, a reply\'s sender or the contact who signed'),
   reason: Reason.describe('why, for the record (e.g. the request\'s reference); do not name the person: it is kept'),
-});
-
-const ErasedConsultation = z.object({
-  consultationId: z.string(),
-  revision: z.number().int().describe('the revision of its PersonalDataErased event'),
-  keys: z.number().int().describe('keys destroyed'),
-  contacts: z.number().int().describe('contacts whose name and address now read [erased]'),
-  signatures: z.number().int().describe('endorsements whose signatory\'s name now reads [erased]'),
-  heldReplies: z.number().int().describe('held replies whose sender now reads [erased]'),
-  outboxFiles: z.number().int().describe('messages to that person deleted from the file outbox'),
 });
 
 const ErasureAnswer = z.object({
@@ -53,17 +42,15 @@ export const privacyRoutes: ResourcePlugin = async (app, { ctx }) => {
     if (principal.role !== 'coordinator') throw new AppError('FORBIDDEN', 'only coordinators may erase personal data');
     const keys = personalKeysOf(ctx.store);
     if (!keys) throw new AppError('NO_KEY_STORE', 'this server keeps no key store of personal data');
-    if (!ctx.writes.writable) throw new AppError('EVENT_STORE_UNAVAILABLE', 'the event store refuses writes; retry with the same Idempotency-Key');
+    requireWritable(ctx);
     const erasureId = idempotencyKey(request) ?? randomUUID();
-    const consultations = await erasePerson(
+    const erased = await erasePerson(
       { store: ctx.store, keys, handler: ctx.handler, dataDir: ctx.dataDir ?? undefined },
       { erasureId, email: request.body.email, reason: request.body.reason, actor: { role: principal.role, id: principal.subject } },
     );
     // the views forget the values before the answer (read-your-writes)
-    for (const c of consultations) {
-      const [last] = await ctx.store.readStream(streamNameFor(c.consultationId), { fromRevision: c.revision, maxCount: 1 });
-      if (last) await ctx.runner.waitFor(last.position, ctx.readYourWritesMs);
-    }
+    for (const { position } of erased) await ctx.runner.waitFor(position, ctx.readYourWritesMs);
+    const consultations = erased.map((e) => e.erased);
     request.log.info({ erasureId, consultations: consultations.map((c) => c.consultationId) }, 'personal data erased');
     return { erasureId, consultations };
   });
