@@ -110,13 +110,29 @@ interface Waiting {
   command: CommandDefinition;
   request: CommandRequest;
   input: unknown;
-  commandHash: string;
+  commandHash: CommandHash;
   resolve(result: CommandResult): void;
   reject(error: unknown): void;
 }
 
 /** Commands for one stream decided and appended together at most. */
 const MAX_BATCH = 100;
+
+/**
+ * How a command's input is recorded in its events' metadata (`commandHash`), so that a command id
+ * used again with other input is refused. Inputs can hold personal data (an invitation's address,
+ * an erasure's), and a plain hash of them would confirm a guessed address to anyone holding the
+ * log; so with a key store it is an HMAC under the key store's secret (`hmac:`…), which lives
+ * beside the keys, never in the log. Without one (tests, read-only tools) a plain sha-256, as
+ * events written before this carry: those still match.
+ */
+export class CommandHash {
+  constructor(private readonly canonical: string, readonly value: string) {}
+
+  matches(recorded: string): boolean {
+    return recorded === this.value || recorded === sha256Hex(this.canonical);
+  }
+}
 
 export class CommandHandler {
   private readonly queue = new KeyedQueue();
@@ -156,10 +172,15 @@ export class CommandHandler {
     return result;
   }
 
+  private hashCommand(name: string, input: unknown): CommandHash {
+    const canonical = canonicalJson({ command: name, input });
+    return new CommandHash(canonical, this.keys ? `hmac:${this.keys.lookupOf(`command:${canonical}`)}` : sha256Hex(canonical));
+  }
+
   private async executeCommand<S extends z.ZodType>(command: CommandDefinition<S>, request: CommandRequest): Promise<CommandResult> {
     ConsultationId.parse(request.consultationId);
     const input = command.schema.parse(request.input);
-    const commandHash = sha256Hex(canonicalJson({ command: command.name, input }));
+    const commandHash = this.hashCommand(command.name, input);
     const streamName = streamNameFor(request.consultationId);
     return new Promise<CommandResult>((resolve, reject) => {
       const waiting: Waiting = { command: command as CommandDefinition, request, input, commandHash, resolve, reject };
@@ -242,7 +263,7 @@ export class CommandHandler {
         alone.push(w);
         continue;
       }
-      const toAppend = await this.chain(streamName, state, decided, { commandId, commandHash: w.commandHash, actor, recordedAt: now });
+      const toAppend = await this.chain(streamName, state, decided, { commandId, commandHash: w.commandHash.value, actor, recordedAt: now });
       for (const e of toAppend.folded) evolve(state, e); // ahead of the append: the state is forgotten if it fails
       data.push(...toAppend.data);
       taken.push({ w, applied: toAppend.applied });
@@ -279,7 +300,7 @@ export class CommandHandler {
     command: CommandDefinition<S>,
     request: CommandRequest,
     input: z.output<S>,
-    commandHash: string,
+    commandHash: CommandHash,
     streamName: string,
   ): Promise<CommandResult> {
     this.assertIntact(request.consultationId, this.cache.get(streamName));
@@ -296,7 +317,7 @@ export class CommandHandler {
         throw new RevisionMismatchError(request.expectedRevision, state.revision);
       }
       if (applied) {
-        if (applied.commandHash !== commandHash) {
+        if (!commandHash.matches(applied.commandHash)) {
           throw new DomainError('COMMAND_ID_REUSED', `command id ${request.commandId} was used for a different command`);
         }
         return this.replay(request.consultationId, streamName, entry, applied.firstRevision, applied.lastRevision);
@@ -321,7 +342,7 @@ export class CommandHandler {
         return { consultationId: request.consultationId, revision: state.revision, position: entry.position, events: [], replayed: false, state };
       }
 
-      const toAppend = await this.chain(streamName, state, decided, { commandId: request.commandId, commandHash, actor: request.actor, recordedAt: now });
+      const toAppend = await this.chain(streamName, state, decided, { commandId: request.commandId, commandHash: commandHash.value, actor: request.actor, recordedAt: now });
       try {
         const result = await this.store.append(streamName, toAppend.data, state.revision === -1 ? 'no_stream' : state.revision);
         for (const e of toAppend.folded) evolve(state, e);
@@ -403,7 +424,7 @@ export class CommandHandler {
   ): Promise<{ revision: number; position: Position | null; replayed: boolean }> {
     ConsultationId.parse(consultationId);
     const streamName = streamNameFor(consultationId);
-    const commandHash = sha256Hex(canonicalJson({ command: request.commandName, input: request.input }));
+    const commandHash = this.hashCommand(request.commandName, request.input).value;
     return this.queue.run(streamName, async () => {
       for (let attempt = 1; ; attempt++) {
         const stored = await this.store.readStream(streamName);
