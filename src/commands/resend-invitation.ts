@@ -3,6 +3,7 @@ import { defineCommand } from './command.ts';
 import { event } from '../domain/events.ts';
 import { COORDINATOR_ONLY, requireActive, requireContact, requireOpen, requireRole, requireStakeholder } from '../domain/rules.ts';
 import { Id } from '../domain/schemas.ts';
+import { requireWritableContacts } from '../domain/erased.ts';
 
 /**
  * Sends the invitation again, to every contact of the stakeholder or to one (`contactId`): recorded,
@@ -21,6 +22,7 @@ export const resendInvitation = defineCommand({
     const x = requireStakeholder(state, input.stakeholderId);
     requireActive(x);
     if (input.contactId !== undefined) requireContact(x, input.contactId);
+    requireWritableContacts(x.organisation, x.contacts, input.contactId);
     return [event('InvitationResendRequested', { stakeholderId: x.id, ...(input.contactId !== undefined ? { contactId: input.contactId } : {}) })];
   },
 });

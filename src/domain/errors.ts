@@ -17,6 +17,7 @@ export const DOMAIN_ERRORS = {
   LANGUAGE_NOT_FOUND: { status: 404, title: 'The consultation does not declare this language' },
   STAKEHOLDER_NOT_FOUND: { status: 404, title: 'No stakeholder with this id' },
   CONTACT_NOT_FOUND: { status: 404, title: 'The stakeholder has no contact with this id' },
+  CONTACT_ERASED: { status: 409, title: 'The contact\'s personal data was erased: nothing can be sent to it (add a new contact to the stakeholder)' },
   ORGANISATION_ALREADY_INVITED: { status: 409, title: 'This organisation is invited already under other contacts' },
   STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS: { status: 409, title: 'A contact address is invited already, with other details: change them on the stakeholder (PATCH)' },
   LANGUAGE_NOT_OFFERED: { status: 409, title: 'The language is not one of the consultation\'s languages' },

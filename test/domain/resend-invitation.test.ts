@@ -29,3 +29,9 @@ t.test('the request changes nothing in the state but the command ids', async (t)
   t.same(after.stakeholders, before.stakeholders);
   t.same(after.messages, before.messages);
 });
+
+t.test('an erased contact cannot be written to: CONTACT_ERASED for it, or for the organisation when every contact was erased', async (t) => {
+  const erased = event('PersonalDataErased', { erasureId: 'e-1', reason: 'asked', keyIds: [], contacts: [{ stakeholderId: CSO, contactId }], signatures: [], heldReplies: [] });
+  t.throws(() => when(resendInvitation, [opened, cso, erased], { stakeholderId: CSO, contactId }), { code: 'CONTACT_ERASED' });
+  t.throws(() => when(resendInvitation, [opened, cso, erased], { stakeholderId: CSO }), { code: 'CONTACT_ERASED' }, 'its only contact');
+});

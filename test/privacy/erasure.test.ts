@@ -104,6 +104,11 @@ t.test('erasure through the API: every trace of one person gone, the rest kept, 
   const after = await api.handler.load(id);
   t.match(linkAccess(after, { consultationId: id, stakeholderId: cso, contactId: ioana.contactId }, new Date().toISOString()), { ok: false, reason: 'revoked' });
   t.equal(whyNotDue(after, { kind: 'invitation', consultationId: id, stakeholderId: cso, contactId: ioana.contactId, revision: 2 }, new Date().toISOString(), []), 'the contact\'s personal data was erased');
+  const resendHer = await api.call({ url: `/consultations/${id}/stakeholders/${cso}/resend-invitation`, body: { contactId: ioana.contactId } });
+  t.equal(resendHer.statusCode, 409, 'a resend to her is refused, not accepted and dropped');
+  t.match(resendHer.json(), { code: 'CONTACT_ERASED' });
+  t.notMatch(resendHer.body, secret);
+  t.equal((await api.call({ url: `/consultations/${id}/stakeholders/${cso}/resend-invitation`, body: {} })).statusCode < 300, true, 'a resend to the organisation still goes to her colleague');
 
   // the same request again: nothing left to erase, nothing recorded twice
   const again = await api.call({ url: '/privacy/erasures', body: { email: IOANA.email, reason: 'request PRIV-2027-3' }, headers: { 'idempotency-key': 'erasure-1' } });
