@@ -306,6 +306,17 @@ export class PostgresViewStore implements ViewStore {
     );
   }
 
+  /**
+   * An UPDATE or DELETE leaves the old row version in the table's pages until VACUUM reclaims it;
+   * after an erasure that copy still holds the name. A plain VACUUM (no exclusive lock: reads and
+   * commits go on) reclaims dead versions no open transaction can still see, in the documents table
+   * and its TOAST table. PostgreSQL's WAL and its archives keep their copies until they age out.
+   */
+  async forgetReplaced(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    await this.pool.query(`VACUUM ${this.names.docs}`);
+  }
+
   /** Whether waits are hearing NOTIFY right now (false: they poll). For health details. */
   get listening(): boolean {
     return this.listener.listening;

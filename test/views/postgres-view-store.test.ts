@@ -249,6 +249,38 @@ t.test('batches: 5,000 and 10,000 changes commit in one transaction; reads stay 
   t.equal(await store.count(c), 0);
 });
 
+t.test('after an erasure, forgetReplaced leaves no earlier version of a replaced document in the table\'s pages', async (t) => {
+  const store = await openStore(t);
+  const consumer = unique('stakeholders');
+  const c = `${consumer}/stakeholders`;
+  const secret = `Ioana Marinescu ${RUN}`;
+  await store.commit(consumer, null, '1', Array.from({ length: 30 }, (_, i) => put(c, `s${i}`, { organisation: `Org ${i}`, contact: i === 10 ? secret : 'someone else' })));
+  await store.commit(consumer, '1', '2', [put(c, 's10', { organisation: 'Org 10', contact: '[erased]' })]);
+  // pageinspect reads the raw pages, dead row versions included; installed in this file's schema (dropped with it)
+  const schema = admin.escapeIdentifier(SCHEMA);
+  const existing = await admin.query<{ nspname: string }>(`SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pageinspect'`);
+  const where = existing.rows[0] ? admin.escapeIdentifier(existing.rows[0].nspname) : schema;
+  if (!existing.rows[0]) await admin.query(`CREATE EXTENSION pageinspect SCHEMA ${schema}`);
+  const pagesHolding = async (text: string) => {
+    let n = 0;
+    for (const rel of [`${schema}.view_docs`, `(SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = '${schema}.view_docs'::regclass)`]) {
+      const { rows } = await admin.query<{ n: string }>(
+        `WITH r AS (SELECT (${rel.startsWith('(') ? rel : `'${rel}'`})::text AS name)
+         SELECT count(*) AS n FROM r, generate_series(0, (pg_relation_size(r.name::regclass) / current_setting('block_size')::int) - 1) AS b
+         WHERE position(convert_to($1, 'UTF8') IN ${where}.get_raw_page(r.name, b::int)) > 0`,
+        [text],
+      );
+      n += Number(rows[0]!.n);
+    }
+    return n;
+  };
+  t.ok(await pagesHolding(secret) > 0, 'before: the replaced version is still in the pages (the check can see it)');
+  await store.forgetReplaced();
+  t.equal(await pagesHolding(secret), 0, 'after: no page holds it');
+  t.same((await store.get(c, 's10'))?.doc, { organisation: 'Org 10', contact: '[erased]' });
+  t.equal(await store.count(c), 30, 'the other documents stay');
+});
+
 // Registered last, so it runs after every other test has closed its stores.
 t.test('no connection of this file is left open', async (t) => {
   await eventually(async () => {
