@@ -50,6 +50,11 @@ const FASTIFY_ERRORS = new Map<string, ErrorCode>([
   ['FST_ERR_ROUTE_MISSING_CONTENT', 'BAD_REQUEST'],
 ]);
 
+/** Where the catalogue's title would not say what to do: what a client most likely got wrong. */
+const FASTIFY_TITLES = new Map<string, string>([
+  ['FST_ERR_CTP_EMPTY_JSON_BODY', 'The body is empty but Content-Type says application/json: send a JSON body ({} where the body is optional), or no Content-Type'],
+]);
+
 /** The longest path a problem echoes as its `instance`; a longer one is left out. */
 const MAX_INSTANCE_LENGTH = 256;
 
@@ -101,7 +106,7 @@ export function problemFor(error: unknown, instance?: string): Problem {
   }
   const fastifyCode = (error as { code?: unknown } | null)?.code;
   const code = typeof fastifyCode === 'string' ? FASTIFY_ERRORS.get(fastifyCode) : undefined;
-  if (code) return { code, title: ERRORS[code].title, ...at };
+  if (code) return { code, title: FASTIFY_TITLES.get(fastifyCode as string) ?? ERRORS[code].title, ...at };
   return { code: 'INTERNAL', title: ERRORS.INTERNAL.title, ...at };
 }
 

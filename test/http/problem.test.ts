@@ -37,6 +37,7 @@ t.test('errors map by their code only', async (t) => {
   ] as const) {
     t.equal(map(Object.assign(new Error('Fastify says'), { code: fst, statusCode: 400 })).code, code, fst);
   }
+  t.match(map(Object.assign(new Error('Body cannot be empty'), { code: 'FST_ERR_CTP_EMPTY_JSON_BODY', statusCode: 400 })).title, /empty but Content-Type says application\/json.*\{\}/, 'an empty JSON body says what to send');
 });
 
 t.test('anything else is 500 INTERNAL naming nothing, whatever status it claims', async (t) => {
