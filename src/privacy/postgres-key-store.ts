@@ -39,6 +39,8 @@ export interface PostgresKeyStoreOptions {
   onError?: (error: unknown) => void;
   /** called with the key ids of every destroy NOTIFY received, after the cache marked them (tests await it) */
   onDestroyNotified?: (keyIds: string[]) => void;
+  /** called when LISTEN comes up (true) or is lost (false) (tests await it) */
+  onListening?: (up: boolean) => void;
 }
 
 interface Names {
@@ -104,9 +106,11 @@ export class PostgresKeyStore implements KeyStore {
     this.listener = new CheckpointListener(config, n.channel, 1000, onError, {
       up: () => {
         this.session = ++this.sessions;
+        options.onListening?.(true);
       },
       lost: () => {
         this.session = 0;
+        options.onListening?.(false);
       },
       notification: (payload) => {
         const ids = payload.split(' ').filter(Boolean);
@@ -143,6 +147,11 @@ export class PostgresKeyStore implements KeyStore {
       await pool.end().catch(() => undefined);
       throw error;
     }
+  }
+
+  /** The backend process id of the LISTEN connection, or null (for tests that cut it). */
+  get listenerPid(): number | null {
+    return this.listener.backendPid;
   }
 
   lookupOf(subject: string): string {

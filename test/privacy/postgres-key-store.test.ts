@@ -123,6 +123,25 @@ t.test('A destroys a key: B, which had it cached, reads null once the NOTIFY is 
   t.equal(b.get(ref.keyId), null);
 });
 
+t.test('a destroy B could not hear (its LISTEN connection lost): B reads the key again at the next load', async (t) => {
+  let lost: () => void = () => undefined;
+  const b = await openKeys(t, { onListening: (up) => !up && lost() });
+  const a = await openKeys(t);
+  const ref = await a.keyFor(owner(randomUUID()), `email:${randomUUID()}@example.org`);
+  await b.load([ref.keyId]);
+  t.ok(b.get(ref.keyId)?.equals(ref.key), 'cached in B');
+  const pid = b.listenerPid;
+  t.ok(pid);
+  const down = new Promise<void>((resolve) => {
+    lost = resolve;
+  });
+  await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+  await bounded(down, 'B to see its LISTEN connection lost', 10_000);
+  await a.destroy([ref.keyId]); // B hears nothing of it
+  await b.load([ref.keyId]);
+  t.equal(b.get(ref.keyId), null, 'B did not trust the copy cached while it could not hear');
+});
+
 t.test('destroy leaves no key bytes in the table (VACUUM)', async (t) => {
   const schema = freshSchema('vacuum');
   const keys = await openKeys(t, { schema });
