@@ -15,6 +15,8 @@
 // - the log is the record (personal-store.ts): a PersonalDataErased event read or received names
 //   keys that read as destroyed, even before the NOTIFY arrives or if the erasing replica died
 //   between recording the erasure and destroying the keys.
+// The cache keeps every key it read for the life of the process (32 bytes and an id each: a few MB
+// for a hundred thousand people), so get() never misses a key that load() was asked for.
 // The window left: between A's commit and B's receipt of the NOTIFY (milliseconds), B may open a
 // value of an event read in that window that does not come with its erasure: as if B had read
 // just before the erasure.
