@@ -24,7 +24,7 @@ import { createMailer, describeMailTransport, resolveMailTransport } from './mai
 import { Metrics } from './metrics.ts';
 import { projections } from './projections/index.ts';
 import { ProjectionRunner } from './projections/runner.ts';
-import { keyStoreFile, openEventStore } from './store/open-store.ts';
+import { openEventStore } from './store/open-store.ts';
 import { applyRecordedErasures } from './privacy/erasure.ts';
 import { personalKeysOf } from './privacy/personal-store.ts';
 import type { EventStore } from './store/port.ts';
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     // the events are the record of erasures, not the key store: after a restore of an older
     // key-store backup, the keys they say were destroyed are destroyed again before anything reads
     const reapplied = await applyRecordedErasures(store, personalKeys);
-    logger.info({ keyStore: keyStoreFile(config), erasures: reapplied.erasures, keysDestroyedAgain: reapplied.keys }, 'personal data: sealed with the keys of the key store');
+    logger.info({ keyStore: opened.keyStore, erasures: reapplied.erasures, keysDestroyedAgain: reapplied.keys }, 'personal data: sealed with the keys of the key store');
   }
 
   const damage = new DamageRegistry({ logger }); // consultations whose history does not hold, found by any of the three below

@@ -63,6 +63,7 @@ export async function erasePerson(deps: ErasureDeps, request: ErasureRequest): P
   };
   const names = new Set<string>();
   for (const [consultationId, keyIds] of byConsultation) {
+    await deps.keys.load(keyIds); // a shared key store answers get() from what it loaded
     for (const name of contactNames(await eventsOf(consultationId), keyIds, deps.keys)) names.add(name);
   }
   for (const name of names) for (const k of await deps.keys.find(signatorySubject(name))) add(k);
@@ -159,6 +160,7 @@ export async function applyRecordedErasures(store: EventStore, keys: KeyStore): 
     for (const e of page) {
       if (e.type !== 'PersonalDataErased') continue;
       const ids = asArray(e.data['keyIds']).filter((k): k is string => typeof k === 'string');
+      await keys.load(ids);
       const live = ids.filter((k) => keys.get(k) instanceof Buffer);
       if (live.length > 0) await keys.destroy(live);
       erasures++;

@@ -5,7 +5,8 @@
 // A person is found by a `subject` ("email:<address>" for a contact or the sender of a reply,
 // "signatory:<name>" for a signatory no contact stands for), kept only as an HMAC
 // with a secret of the key store's own (`lookup`), so the key store names nobody either.
-// Adapters: in memory (tests), SQLite (DATA_DIR/keys.sqlite, the default).
+// Adapters: in memory (tests), SQLite (DATA_DIR/keys.sqlite, the default), PostgreSQL (with
+// DATABASE_URL, beside the views, shared by replicas: postgres-key-store.ts).
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
 export interface KeyRef {

@@ -44,12 +44,29 @@ export function openerFor(keys: KeyReader | undefined): (v: SealedValue) => stri
 }
 
 // not enumerable: equality checks and spreads of an event see only what was stored
-function attach(e: RecordedEvent, keys: KeyStore): RecordedEvent {
+function attach(e: RecordedEvent, keys: KeyReader): RecordedEvent {
   return withKeys(e, keys);
 }
 
+/** Notes the keys a PersonalDataErased event names (the log is the record of an erasure, ahead of the key store). */
+function noteErased(e: RecordedEvent, erased: Set<string>): void {
+  if (e.type !== 'PersonalDataErased') return;
+  const ids = e.data['keyIds'];
+  if (Array.isArray(ids)) for (const id of ids) if (typeof id === 'string') erased.add(id);
+}
+
 export class PersonalDataStore implements EventStore {
-  constructor(readonly inner: EventStore, readonly personalKeys: KeyStore) {}
+  /**
+   * The keys that PersonalDataErased events read through this store named: they read as destroyed
+   * whatever the key store says (the erasing process, maybe another replica, records the erasure
+   * before it destroys the keys, and a shared key store's cache may not have heard of it yet).
+   */
+  private readonly erased = new Set<string>();
+  private readonly reader: KeyReader;
+
+  constructor(readonly inner: EventStore, readonly personalKeys: KeyStore) {
+    this.reader = { get: (keyId) => (this.erased.has(keyId) ? null : personalKeys.get(keyId)) };
+  }
 
   get positions() {
     return this.inner.positions;
@@ -74,14 +91,18 @@ export class PersonalDataStore implements EventStore {
   subscribeToAll(options?: SubscribeOptions): Subscription {
     const inner = this.inner.subscribeToAll(options);
     const keys = this.personalKeys;
+    const { erased, reader } = this;
     return {
       status: () => inner.status(),
       close: () => inner.close(),
       async *[Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
         for await (const m of inner) {
-          if (m.kind === 'event' && PERSONAL_EVENT_TYPES.has(m.event.type)) {
-            await keys.load(sealedKeyIds(m.event.data));
-            attach(m.event, keys);
+          if (m.kind === 'event') {
+            noteErased(m.event, erased);
+            if (PERSONAL_EVENT_TYPES.has(m.event.type)) {
+              await keys.load(sealedKeyIds(m.event.data));
+              attach(m.event, reader);
+            }
           }
           yield m;
         }
@@ -108,9 +129,12 @@ export class PersonalDataStore implements EventStore {
 
   private async withKeys(events: RecordedEvent[]): Promise<RecordedEvent[]> {
     const ids = new Set<string>();
-    for (const e of events) if (PERSONAL_EVENT_TYPES.has(e.type)) sealedKeyIds(e.data, ids);
+    for (const e of events) {
+      noteErased(e, this.erased);
+      if (PERSONAL_EVENT_TYPES.has(e.type)) sealedKeyIds(e.data, ids);
+    }
     if (ids.size > 0) await this.personalKeys.load(ids);
-    for (const e of events) attach(e, this.personalKeys);
+    for (const e of events) attach(e, this.reader);
     return events;
   }
 }

@@ -6,6 +6,8 @@ import { EsdbEventStore } from './esdb/esdb-event-store.ts';
 import { openStoreAt } from './open-store-at.ts';
 import type { EventStore } from './port.ts';
 import { PersonalDataStore } from '../privacy/personal-store.ts';
+import type { KeyStore } from '../privacy/key-store.ts';
+import { PostgresKeyStore } from '../privacy/postgres-key-store.ts';
 import { SqliteKeyStore } from '../privacy/sqlite-key-store.ts';
 
 export interface OpenedStore {
@@ -13,16 +15,20 @@ export interface OpenedStore {
   kind: 'sqlite' | 'eventstoredb';
   /** where the events live, for the start-up log (never with credentials) */
   location: string;
+  /** where the keys of personal data are, for the start-up log (absent: no key store opened) */
+  keyStore?: string;
 }
 
-/** Where the keys of personal data are kept: DATA_DIR/keys.sqlite (see privacy/key-store.ts). */
+/** Where the keys of personal data are kept without DATABASE_URL: DATA_DIR/keys.sqlite (see privacy/key-store.ts). */
 export function keyStoreFile(config: Pick<Config, 'dataDir'>): string {
   return path.join(config.dataDir, 'keys.sqlite');
 }
 
 /**
  * The store the settings name, read and written through the key store of personal data
- * (DATA_DIR/keys.sqlite), so that personal values are sealed when stored and opened when read.
+ * (beside the views: in PostgreSQL with DATABASE_URL, in the view store's schema, where every
+ * replica shares it; else DATA_DIR/keys.sqlite), so that personal values are sealed when stored
+ * and opened when read. Moving to PostgreSQL, an existing keys.sqlite is imported once.
  * `mustExist` (commands that only read a store, such as `consult verify`): a missing SQLite file
  * is a MissingStoreError naming it and DATA_DIR, and nothing is created. `personalKeys: false`
  * (the chain checks, which never open a personal value): the store as it is, no key store opened.
@@ -30,14 +36,29 @@ export function keyStoreFile(config: Pick<Config, 'dataDir'>): string {
 export async function openEventStore(config: Config, logger?: Logger, options: { mustExist?: boolean; personalKeys?: boolean } = {}): Promise<OpenedStore> {
   const opened = await openRawEventStore(config, logger, options);
   if (options.personalKeys === false) return opened;
-  let keys: SqliteKeyStore;
+  let keys: KeyStore;
+  let keyStore: string;
   try {
-    keys = new SqliteKeyStore(keyStoreFile(config));
+    if (config.DATABASE_URL) {
+      const schema = config.DATABASE_SCHEMA ?? 'public';
+      const pg = await PostgresKeyStore.open({
+        connectionString: config.DATABASE_URL, schema, importFrom: keyStoreFile(config),
+        onError: (error) => logger?.warn({ err: error }, 'key store: a background connection failed'),
+      });
+      if (pg.imported.keys > 0) {
+        logger?.info({ keys: pg.imported.keys, from: keyStoreFile(config) }, `key store: imported ${pg.imported.keys} keys from ${keyStoreFile(config)} into PostgreSQL (the file is no longer used)`);
+      }
+      keys = pg;
+      keyStore = `postgres schema ${schema}`;
+    } else {
+      keys = new SqliteKeyStore(keyStoreFile(config));
+      keyStore = keyStoreFile(config);
+    }
   } catch (error) {
     await opened.store.close();
     throw error;
   }
-  return { ...opened, store: new PersonalDataStore(opened.store, keys) };
+  return { ...opened, keyStore, store: new PersonalDataStore(opened.store, keys) };
 }
 
 async function openRawEventStore(config: Config, logger: Logger | undefined, options: { mustExist?: boolean }): Promise<OpenedStore> {

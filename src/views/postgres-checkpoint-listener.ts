@@ -26,6 +26,8 @@ export class CheckpointListener {
     private readonly channel: string,
     private readonly pollIntervalMs: number,
     private readonly onError: (error: unknown) => void,
+    /** for a listener that is not about checkpoints (the key store's destroys): every payload, and when LISTEN comes up or is lost */
+    private readonly hooks: { notification?: (payload: string) => void; up?: () => void; lost?: () => void } = {},
   ) {}
 
   /** Whether the LISTEN connection is up (for health details and tests). */
@@ -70,6 +72,7 @@ export class CheckpointListener {
       if (this.client !== client) return;
       this.client = null;
       this.backendPid = null;
+      this.hooks.lost?.();
     };
     client.on('error', (error) => {
       lost();
@@ -79,6 +82,7 @@ export class CheckpointListener {
     client.on('end', lost);
     client.on('notification', (message) => {
       if (message.channel !== this.channel) return;
+      this.hooks.notification?.(message.payload ?? '');
       if (message.payload) this.signals.get(message.payload)?.notify();
       else this.wakeAll();
     });
@@ -92,6 +96,7 @@ export class CheckpointListener {
       }
       this.client = client;
       this.backendPid = rows[0]?.pid ?? null;
+      this.hooks.up?.();
       this.wakeAll(); // a commit may have gone unheard while the connection was down
     } catch (error) {
       this.onError(error);
