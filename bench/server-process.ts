@@ -7,6 +7,8 @@ export interface Server {
   address: string;
   /** performance.now() when it was spawned */
   spawnedAt: number;
+  /** CPU seconds (user + system) the process has used so far (Linux: /proc/<pid>/stat) */
+  cpuSeconds(): number;
   /** SIGTERM, then waits for the exit; throws if it did not exit 0 */
   stop(): Promise<void>;
 }
@@ -37,7 +39,7 @@ export async function startServer(args: readonly string[], env: NodeJS.ProcessEn
   const until = performance.now() + 120_000;
   for (;;) {
     const address = addressIn(logFile);
-    if (address) return { address, spawnedAt, stop };
+    if (address) return { address, spawnedAt, stop, cpuSeconds: () => cpuSecondsOf(child.pid!) };
     if (exit || performance.now() > until) {
       if (!exit) child.kill('SIGKILL');
       await exited;
@@ -45,6 +47,13 @@ export async function startServer(args: readonly string[], env: NodeJS.ProcessEn
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux). */
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 on (the name may hold spaces)
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function addressIn(logFile: string): string | undefined {

@@ -88,7 +88,8 @@ export interface TokenPolicy {
 }
 
 export type TokenCheck =
-  | { ok: true; principal: Principal }
+  /** `exp`: the token's expiry (seconds since the epoch), for a cache of verified tokens */
+  | { ok: true; principal: Principal; exp: number }
   /** `detail` says why, for the logs (never the token itself) */
   | { ok: false; reason: 'invalid' | 'revoked'; detail: string };
 
@@ -118,7 +119,7 @@ export async function checkToken(secret: string, token: string, policy: TokenPol
     return { ok: false, reason: 'invalid', detail: `lifetime ${formatDuration(exp - iat)} is longer than TOKEN_MAX_LIFETIME (${formatDuration(policy.maxLifetimeSeconds)})` };
   }
   if (policy.isRevoked && (await policy.isRevoked(jti))) return { ok: false, reason: 'revoked', detail: `token ${jti} is revoked` };
-  return { ok: true, principal: { role, subject: sub, jti } };
+  return { ok: true, principal: { role, subject: sub, jti }, exp };
 }
 
 /** The principal of a valid token, or null for a bad, expired, revoked or foreign one (default lifetime bound: 30 days). */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { RevokedTokens, revokeToken } from '../../src/auth/revocations.ts';
+import { VerifiedTokenCache } from '../../src/auth/token-cache.ts';
 import { checkToken, mintToken, verifyToken } from '../../src/auth/tokens.ts';
 import { CommandHandler } from '../../src/commands/handler.ts';
 import type { AuthPolicy } from '../../src/http/auth.ts';
@@ -119,6 +120,33 @@ t.test('a revoked token is 401 TOKEN_REVOKED without a restart; other tokens sti
   t.equal(res.statusCode, 401, 'refused once the list is re-read');
   t.match(res.json(), { code: 'TOKEN_REVOKED', status: 401 });
   t.equal((await list(app, kept.token)).statusCode, 200, 'a token that was not revoked');
+});
+
+t.test('a token kept as verified is refused as soon as the list says it is revoked', async (t) => {
+  const file = path.join(tempDir(t), 'revoked-tokens');
+  const verified = new VerifiedTokenCache();
+  const app = await appWith(t, { revoked: new RevokedTokens(file, { checkEveryMs: 0 }), verified });
+  const lost = await mintToken(AUTH_SECRET, { role: 'coordinator', subject: 'Ion Rusu' });
+  t.equal((await list(app, lost.token)).statusCode, 200, 'accepted before');
+  t.equal(verified.size, 1, 'and kept as verified');
+  revokeToken(file, lost.jti);
+  const res = await list(app, lost.token);
+  t.equal(res.statusCode, 401);
+  t.match(res.json(), { code: 'TOKEN_REVOKED', status: 401 });
+});
+
+t.test('a token kept as verified is refused once its exp has passed (beyond the clock skew)', async (t) => {
+  let now = Date.now();
+  const clock = () => now;
+  const verified = new VerifiedTokenCache({ clock });
+  const app = await appWith(t, { verified, clock });
+  const minted = await mintToken(AUTH_SECRET, { role: 'coordinator', subject: 'Ana Popescu' }, { lifetimeSeconds: HOUR, now: new Date(now) });
+  t.equal((await list(app, minted.token)).statusCode, 200);
+  t.equal(verified.size, 1, 'kept as verified');
+  now = minted.expiresAt.getTime() + 61_000;
+  const res = await list(app, minted.token);
+  t.equal(res.statusCode, 401, 'past exp and the minute of skew');
+  t.equal(res.json().code, 'INVALID_TOKEN');
 });
 
 t.test('checkToken says why a token is refused (for the logs), verifyToken gives the principal with its jti', async (t) => {
