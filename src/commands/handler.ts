@@ -24,7 +24,7 @@ import { fromRecorded, UndecodableEventError } from '../domain/decode.ts';
 import { idFor } from '../domain/ids.ts';
 import type { Actor } from '../domain/schemas.ts';
 import { consultationIdOf, streamNameFor } from '../domain/stream-name.ts';
-import { WrongExpectedVersionError, type EventData, type EventStore, type JsonObject, type Position } from '../store/port.ts';
+import { WrongExpectedVersionError, type EventData, type EventStore, type JsonObject, type Position, type RecordedEvent } from '../store/port.ts';
 import type { CommandOutcome, Metrics } from '../metrics.ts';
 import type { CommandDefinition } from './command.ts';
 import { ContentionError, RevisionMismatchError } from './handler-errors.ts';
@@ -114,6 +114,9 @@ interface Waiting {
   resolve(result: CommandResult): void;
   reject(error: unknown): void;
 }
+
+/** Events read per page when a stream is folded. */
+const FOLD_PAGE = 1000;
 
 /** Commands for one stream decided and appended together at most. */
 const MAX_BATCH = 100;
@@ -498,7 +501,15 @@ export class CommandHandler {
    * damaged and throws, so nothing is ever decided or appended on top of it.
    */
   private async catchUp(streamName: string, entry: CacheEntry): Promise<void> {
-    const events = await this.store.readStream(streamName, { fromRevision: entry.state.revision + 1 });
+    // a page at a time: a big consultation's fold holds its state and one page, not its whole history
+    for (;;) {
+      const page = await this.store.readStream(streamName, { fromRevision: entry.state.revision + 1, maxCount: FOLD_PAGE });
+      this.foldPage(streamName, entry, page);
+      if (page.length < FOLD_PAGE) return;
+    }
+  }
+
+  private foldPage(streamName: string, entry: CacheEntry, events: readonly RecordedEvent[]): void {
     for (const e of events) {
       const expected = entry.state.revision + 1;
       const broken = checkLink(e, entry.state.lastHash, expected);
