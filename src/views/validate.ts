@@ -10,7 +10,11 @@ export const MAX_DEPTH = 100;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Any U+0000 or surrogate at all: one scan that nearly every string passes, before the exact checks. */
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+
 function textProblem(value: string): string | null {
+  if (!SUSPECT.test(value)) return null;
   if (value.includes('\u0000')) return 'contains U+0000';
   if (LONE_SURROGATE.test(value)) return 'contains a lone surrogate';
   return null;
@@ -47,36 +51,69 @@ export function checkTimeout(value: unknown): asserts value is number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new RangeError(`timeoutMs must be a number >= 0, got ${String(value)}`);
 }
 
+/**
+ * What is wrong at some place in a document: the message, given the place's path. The path is
+ * built only when something is wrong, on the way back up (a document's thousands of members cost
+ * no string each when it is fine, as nearly all are).
+ */
+class JsonProblem {
+  readonly segments: string[] = [];
+  constructor(readonly range: boolean, readonly message: (path: string) => string) {}
+}
+
 function checkJson(value: unknown, path: string, depth: number): void {
-  if (depth > MAX_DEPTH) throw new RangeError(`${path} nests deeper than ${MAX_DEPTH} levels (a cycle?)`);
+  try {
+    checkValue(value, depth);
+  } catch (error) {
+    if (!(error instanceof JsonProblem)) throw error;
+    const at = path + error.segments.reverse().join('');
+    throw error.range ? new RangeError(error.message(at)) : new TypeError(error.message(at));
+  }
+}
+
+function checkValue(value: unknown, depth: number): void {
+  if (depth > MAX_DEPTH) throw new JsonProblem(true, (p) => `${p} nests deeper than ${MAX_DEPTH} levels (a cycle?)`);
   switch (typeof value) {
     case 'string': {
       const problem = textProblem(value);
-      if (problem) throw new TypeError(`${path} ${problem}`);
+      if (problem) throw new JsonProblem(false, (p) => `${p} ${problem}`);
       return;
     }
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`${path} is ${String(value)}, which JSON cannot hold`);
+      if (!Number.isFinite(value)) throw new JsonProblem(false, (p) => `${p} is ${String(value)}, which JSON cannot hold`);
       return;
     case 'boolean':
       return;
     case 'object': {
       if (value === null) return;
       if (Array.isArray(value)) {
-        value.forEach((item: unknown, i) => checkJson(item, `${path}[${i}]`, depth + 1));
+        for (let i = 0; i < value.length; i++) {
+          try {
+            checkValue(value[i], depth + 1);
+          } catch (error) {
+            if (error instanceof JsonProblem) error.segments.push(`[${i}]`);
+            throw error;
+          }
+        }
         return;
       }
       const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new TypeError(`${path} is not a plain object`);
-      for (const [name, item] of Object.entries(value)) {
+      if (proto !== Object.prototype && proto !== null) throw new JsonProblem(false, (p) => `${p} is not a plain object`);
+      for (const name in value) {
+        if (!Object.hasOwn(value, name)) continue;
         const problem = textProblem(name);
-        if (problem) throw new TypeError(`a member name in ${path} ${problem}`);
-        checkJson(item, `${path}[${JSON.stringify(name)}]`, depth + 1);
+        if (problem) throw new JsonProblem(false, (p) => `a member name in ${p} ${problem}`);
+        try {
+          checkValue((value as Record<string, unknown>)[name], depth + 1);
+        } catch (error) {
+          if (error instanceof JsonProblem) error.segments.push(`[${JSON.stringify(name)}]`);
+          throw error;
+        }
       }
       return;
     }
     default:
-      throw new TypeError(`${path} is ${typeof value}, which JSON cannot hold`);
+      throw new JsonProblem(false, (p) => `${p} is ${typeof value}, which JSON cannot hold`);
   }
 }
 
