@@ -144,6 +144,8 @@ export async function run(log: Log, options: BenchOptions) {
     const api = await startServer([...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx/esm', MAIN], {
       ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_SECRET: SECRET, AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), SMTP_URL: 'smtp://127.0.0.1:2525',
       LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: 'FULL', VERIFY_INTERVAL: 'off',
+      // the API alone (relay and mail workers run as ROLE=workers elsewhere), under a queue prefix of the run's own
+      ROLE: 'api', QUEUE_PREFIX: `bench-${randomUUID()}`,
     }, join(dir, 'api.log')).catch(async (error: unknown) => {
       await bare.stop();
       throw error;
