@@ -9,7 +9,6 @@ import t, { type Test } from 'tap';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Client } from 'pg';
 import { loadConfig } from '../../src/config/config.ts';
 import { PostgresKeyStore, type PostgresKeyStoreOptions } from '../../src/privacy/postgres-key-store.ts';
 import { SqliteKeyStore } from '../../src/privacy/sqlite-key-store.ts';
@@ -18,25 +17,17 @@ import { bounded } from '../helpers/bounded.ts';
 import { inviteThroughApi, OPEN_BODY, startApi } from '../helpers/http.ts';
 import { tempDir } from '../helpers/temp-store.ts';
 import { keyStoreContract } from './key-store-contract.ts';
+import { connectAdmin, DATABASE_URL } from '../helpers/postgres.ts';
 
 t.setTimeout(120_000);
 
-const DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const RUN = randomUUID().slice(0, 8);
 /** This file's schema: a space and a double quote, so that every statement must quote it. */
 const SCHEMA = `keys "test" ${RUN}`;
 const APP = `key-store-test-${RUN}`;
 const schemas = new Set<string>([SCHEMA]);
 
-const admin = new Client({ connectionString: DATABASE_URL, application_name: `${APP}-admin` });
-try {
-  await admin.connect();
-} catch (error) {
-  throw new Error(
-    `PostgreSQL is not reachable at ${DATABASE_URL.replace(/\/\/[^@/]*@/, '//')} (${String(error)}). These tests need it: CI starts it; ` +
-      'locally run `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or set TEST_DATABASE_URL.',
-  );
-}
+const admin = await connectAdmin(`${APP}-admin`);
 
 t.teardown(async () => {
   for (const s of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${admin.escapeIdentifier(s)} CASCADE`);

@@ -6,31 +6,22 @@
 // An unreachable server FAILS this file: it is not skipped.
 import t, { type Test } from 'tap';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { openViewStore } from '../../src/views/open-view-store.ts';
 import { PostgresViewStore, type PostgresViewStoreOptions } from '../../src/views/postgres-view-store.ts';
 import { writerLockKey } from '../../src/views/postgres-writer-lease.ts';
 import { CheckpointConflictError, WriterLostError } from '../../src/views/view-store.ts';
 import { bounded, put, stillPending, unique, viewStoreContract } from './view-store-contract.ts';
+import { connectAdmin, DATABASE_URL } from '../helpers/postgres.ts';
 
 t.setTimeout(240_000);
 
-const DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const RUN = randomUUID().slice(0, 8);
 /** This file's schema: a space and a double quote, so that every statement must quote it. */
 const SCHEMA = `views "test" ${RUN}`;
 /** Every connection this file opens carries this name, so the end can check that none is left. */
 const APP = `view-store-test-${RUN}`;
 
-const admin = new Client({ connectionString: DATABASE_URL, application_name: `${APP}-admin` });
-try {
-  await admin.connect();
-} catch (error) {
-  throw new Error(
-    `PostgreSQL is not reachable at ${DATABASE_URL.replace(/\/\/[^@/]*@/, '//')} (${String(error)}). These tests need it: CI starts it; ` +
-      'locally run `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or set TEST_DATABASE_URL.',
-  );
-}
+const admin = await connectAdmin(`${APP}-admin`);
 
 t.teardown(async () => {
   await admin.query(`DROP SCHEMA IF EXISTS ${admin.escapeIdentifier(SCHEMA)} CASCADE`);
