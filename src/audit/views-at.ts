@@ -1,14 +1,14 @@
 // The views of one consultation computed from its events alone: folded through this version's
-// reducers into a fresh in-memory view store, then read as the routes read them, at a given time
-// (several views derive fields from the time, such as whether the comment period is still open).
+// reducers into documents held in memory (projections/folded-docs.ts), then read as the routes read
+// them, at a given time (several views derive fields from the time, such as whether the comment
+// period is still open).
 // What an export bundle carries and its verifier replays, and what a view route answers for
 // `?revision=N` or `?at=<instant>`.
 import { fromRecorded } from '../domain/decode.ts';
 import { streamNameFor } from '../domain/stream-name.ts';
-import { DocBatch, docReader, projectionBase } from '../projections/doc-batch.ts';
+import { FoldedDocs } from '../projections/folded-docs.ts';
 import { commentMatrix, consultationsList, drafts, signOff, stakeholders, type ConsultationView, type DocReader, type Projection, type ProjectionEvent } from '../projections/index.ts';
 import type { EventStore } from '../store/port.ts';
-import { MemoryViewStore } from '../views/memory-view-store.ts';
 
 /** The views an auditor can ask for, by the name the bundle gives them (the route each one is). */
 export const AUDITED_VIEWS = {
@@ -24,17 +24,14 @@ export type AuditedViewName = keyof typeof AUDITED_VIEWS;
 /** An event as stored (the fields a bundle keeps): what a projection sees, before decoding. */
 export type FoldableEvent = Omit<ProjectionEvent, 'event'>;
 
-/** Applies pages of events to the projection's documents in `store`, one commit per page (a page's documents are what it holds in memory). */
-export async function foldInto(store: MemoryViewStore, projection: Projection, pages: AsyncIterable<readonly FoldableEvent[]> | Iterable<readonly FoldableEvent[]>): Promise<void> {
-  const base = projectionBase(projection);
-  let committed: string | null = null;
-  let n = 0;
+/** Folds pages of events (what is read at once) through the projection into `docs`. */
+export async function foldInto(docs: FoldedDocs, projection: Projection, pages: AsyncIterable<readonly FoldableEvent[]> | Iterable<readonly FoldableEvent[]>): Promise<void> {
   for await (const page of pages) {
-    const batch = new DocBatch(store, base);
-    for (const e of page) await projection.apply(batch, { ...e, event: fromRecorded(e).event });
-    const next = String(++n);
-    await store.commit(base, committed, next, batch.changes());
-    committed = next;
+    for (const e of page) {
+      // the fields a projection reads, named (a spread of the stored event would copy whatever else it carries)
+      const { streamName, revision, type, data, metadata, created } = e;
+      await projection.apply(docs, { streamName, revision, type, data, metadata, created, event: fromRecorded(e).event });
+    }
   }
 }
 
@@ -42,10 +39,10 @@ export async function foldInto(store: MemoryViewStore, projection: Projection, p
 export async function viewsAt(events: readonly FoldableEvent[], consultationId: string, now: string): Promise<Record<AuditedViewName, unknown>> {
   const out = {} as Record<AuditedViewName, unknown>;
   for (const [name, projection] of Object.entries(AUDITED_VIEWS) as [AuditedViewName, Projection & ConsultationView<unknown>][]) {
-    const store = new MemoryViewStore();
-    await foldInto(store, projection, [events]);
+    const docs = new FoldedDocs();
+    await foldInto(docs, projection, [events]);
     // a JSON round trip, as a route serialises it: undefined fields disappear
-    const slot = await projection.read(docReader(store, projectionBase(projection)), consultationId, now);
+    const slot = await projection.read(docs.reader(), consultationId, now);
     out[name] = slot === null ? null : JSON.parse(JSON.stringify(slot.view)) as unknown;
   }
   return out;
@@ -68,25 +65,24 @@ const PAGE = 1000;
  * stream's events a page at a time, so memory holds the documents, not the history.
  */
 export class PastViews {
-  private readonly folded = new Map<Projection, Promise<MemoryViewStore>>();
+  private readonly folded = new Map<Projection, Promise<DocReader>>();
   private reflected_: Reflected | null = null;
 
   constructor(private readonly store: EventStore, private readonly consultationId: string, private readonly point: PastPoint) {}
 
   /** A reader over the projection's documents at that point (folded on first use). */
   reader(projection: Projection): DocReader {
-    const base = projectionBase(projection);
     const ready = () => this.fold(projection);
     return {
       stale: false,
       async get(c, key) {
-        return docReader(await ready(), base).get(c, key);
+        return (await ready()).get(c, key);
       },
       async list(c, prefix) {
-        return docReader(await ready(), base).list(c, prefix);
+        return (await ready()).list(c, prefix);
       },
       async listPage(c, prefix, options) {
-        return docReader(await ready(), base).listPage(c, prefix, options);
+        return (await ready()).listPage(c, prefix, options);
       },
     };
   }
@@ -96,13 +92,13 @@ export class PastViews {
     return this.reflected_;
   }
 
-  private fold(projection: Projection): Promise<MemoryViewStore> {
+  private fold(projection: Projection): Promise<DocReader> {
     let folding = this.folded.get(projection);
     if (!folding) {
       folding = (async () => {
-        const views = new MemoryViewStore();
-        await foldInto(views, projection, this.pages());
-        return views;
+        const docs = new FoldedDocs();
+        await foldInto(docs, projection, this.pages());
+        return docs.reader();
       })();
       this.folded.set(projection, folding);
     }

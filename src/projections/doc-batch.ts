@@ -140,7 +140,8 @@ export class DocBatch implements Docs {
   }
 
   delete<T>(c: Collection<T>, key: string): void {
-    this.set(c, key, null, undefined);
+    // a document put again after this is a new one (order 0 unless given), in this batch or a later one
+    this.set(c, key, null, 0);
   }
 
   /** The documents put or deleted in this batch, once each. */
