@@ -58,6 +58,8 @@ export interface Reflected {
 }
 
 const PAGE = 1000;
+/** pages between two turns of the event loop (about 0.1 s of folding) */
+const YIELD_EVERY = 10;
 
 /**
  * A consultation's views as they stood at a past point, read from the event store: each
@@ -108,6 +110,7 @@ export class PastViews {
   /** The stream's events up to the point, a page at a time; records the last one. */
   private async *pages(): AsyncIterable<readonly FoldableEvent[]> {
     const streamName = streamNameFor(this.consultationId);
+    let pages = 0;
     for (let from = 0; ;) {
       const page = await this.store.readStream(streamName, { fromRevision: from, maxCount: PAGE });
       const upTo = page.findIndex((e) => 'revision' in this.point ? e.revision > this.point.revision : String(e.metadata.recordedAt) > this.point.at);
@@ -115,6 +118,9 @@ export class PastViews {
       const last = kept.at(-1);
       if (last) this.reflected_ = { revision: last.revision, recordedAt: String(last.metadata.recordedAt) };
       if (kept.length > 0) yield kept;
+      // let the event loop run between pages: other requests are served meanwhile (a fold of
+      // 200,000 events takes seconds), and so are V8's incremental GC tasks
+      if (++pages % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       if (upTo >= 0 || page.length < PAGE) return;
       from = page.at(-1)!.revision + 1;
     }
