@@ -1,10 +1,11 @@
 // Tamper-evident history: every event's metadata carries `prevHash` and `hash`, where
-// hash = SHA-256 over the RFC 8785 canonical JSON (library: canonicalize) of the stream name, revision,
-// type, data and metadata without `hash` (so including `prevHash`). The first event's prevHash is
-// ZERO_HASH. Changing any byte of a stored event, or removing or reordering one, breaks the chain.
+// hash = SHA-256 over the RFC 8785 canonical JSON (canonical-json.ts, checked against the library
+// canonicalize) of the stream name, revision, type, data and metadata without `hash` (so including
+// `prevHash`). The first event's prevHash is ZERO_HASH. Changing any byte of a stored event, or
+// removing or reordering one, breaks the chain.
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import { ZERO_HASH } from '../domain/consultation.ts';
+import { canonicalText } from './canonical-json.ts';
 import { decodeProblem } from '../domain/decode.ts';
 import type { EventStore, JsonObject, RecordedEvent } from '../store/port.ts';
 
@@ -24,7 +25,7 @@ export function sha256Hex(text: string): string {
 }
 
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
+  const text = canonicalText(value);
   if (text === undefined) throw new TypeError('value cannot be serialised canonically');
   return text;
 }
