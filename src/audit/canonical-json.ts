@@ -6,7 +6,7 @@
 //
 // Where it is faster: no Set of the objects on the path (nesting deeper than MAX_DEPTH hands over to
 // the library, which finds cycles), one native regular-expression scan per string instead of a loop
-// in JavaScript, no closures per array element.
+// in JavaScript (none at all for a string with nothing to escape), no closures per array element.
 import canonicalize from 'canonicalize';
 
 /** Any UTF-16 surrogate: only a string that has one can hold a lone one. */
@@ -17,7 +17,11 @@ const MAX_DEPTH = 200;
 
 class TooDeep extends Error {}
 
+/** What JSON.stringify escapes in a string (quote, backslash, control characters) or may (surrogates). */
+const NOT_PLAIN = /["\\\u0000-\u001f\uD800-\uDFFF]/;
+
 function string(s: string): string {
+  if (!NOT_PLAIN.test(s)) return `"${s}"`; // most strings: nothing to escape, nothing to refuse
   if (SURROGATE.test(s) && LONE_SURROGATE.test(s)) throw new Error('Lone surrogate is not allowed');
   return JSON.stringify(s);
 }
