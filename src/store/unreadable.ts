@@ -38,7 +38,9 @@ export function withDecoded(
   data: Decoded,
   metadata: Decoded,
 ): RecordedEvent {
-  if (data.ok && metadata.ok) return { ...event, data: data.value, metadata: metadata.value };
+  // the fields named, not spread: every event read goes through here (a fold reads 200,000)
+  const { streamName, revision, id, type, position, created } = event;
+  if (data.ok && metadata.ok) return { streamName, revision, id, type, data: data.value, metadata: metadata.value, position, created };
   const reasons = [data, metadata].flatMap((d) => (d.ok ? [] : [d.reason]));
-  return { ...event, data: {}, metadata: {}, unreadable: reasons.join('; ') };
+  return { streamName, revision, id, type, data: {}, metadata: {}, position, created, unreadable: reasons.join('; ') };
 }
