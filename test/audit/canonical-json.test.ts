@@ -6,17 +6,7 @@ import t from 'tap';
 import canonicalize from 'canonicalize';
 import { canonicalText } from '../../src/audit/canonical-json.ts';
 import { canonicalJson as verifierCanonicalJson } from '../../verifier/verify-bundle.mjs';
-
-/** A small seeded generator (mulberry32): the same values on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../helpers/seeded-random.ts';
 
 const PIECES = ['a', 'B', 'é', 'ß', '10', '9', '', ' ', '"', '\\', '\n', '\t', '\u0000', '\u001f', '\u007f', '\u2028', '€', '\ud83d\ude00', '\ufb01', '日本', '</script>', 'hash', 'prevHash'];
 const NUMBERS = [0, -0, 1, -1, 0.1 + 0.2, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 2 ** 53, -(2 ** 53) - 2, 123456789.125, 1 / 3, 4.35, 100];

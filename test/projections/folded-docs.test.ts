@@ -8,20 +8,10 @@ import { DocBatch, docReader } from '../../src/projections/doc-batch.ts';
 import { FoldedDocs } from '../../src/projections/folded-docs.ts';
 import { collection, type DocPlace, type DocReader, type Docs } from '../../src/projections/projection.ts';
 import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
+import { seededRandom as random } from '../helpers/seeded-random.ts';
 
 const Items = collection('items', z.object({ n: z.number(), tags: z.array(z.string()) }));
 const Heads = collection('', z.object({ seen: z.number() }));
-
-/** A small seeded generator (mulberry32): the same sequence on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Op = { kind: 'put'; key: string; order: number | undefined; n: number } | { kind: 'delete'; key: string } | { kind: 'touch'; key: string };
 
