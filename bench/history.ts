@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { eventHash } from '../src/audit/hash-chain.ts';
-import { withContactIds } from '../src/domain/contacts.ts';
+import { contactIdsOf, withContactIds } from '../src/domain/contacts.ts';
 import { ZERO_HASH } from '../src/domain/consultation.ts';
 import { event, type DomainEvent } from '../src/domain/events.ts';
 import { idFor } from '../src/domain/ids.ts';
@@ -35,7 +35,7 @@ export function* consultationEvents(consultationId: string, shape: ConsultationS
     sids.push(stakeholderId);
     yield event('StakeholderInvited', {
       stakeholderId, organisation: `Organisation ${s}`, kind: s < 5 ? 'ministry' : 'civil-society',
-      contacts: withContactIds(stakeholderId, [{ name: `Focal point ${s}`, email: `focal${s}@org${s}.example` }]), language: 'en', endorser: s < 5,
+      contacts: withContactIds([{ name: `Focal point ${s}`, email: `focal${s}@org${s}.example` }], [], contactIdsOf(`${consultationId}/s${s}`)), language: 'en', endorser: s < 5,
     });
   }
   for (let n = 0; n < shape.comments; n++) {

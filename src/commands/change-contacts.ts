@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
 import { Contacts, stakeholderByEmail } from './invite-stakeholder.ts';
-import { withContactIds } from '../domain/contacts.ts';
+import { contactIdsOf, withContactIds } from '../domain/contacts.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { Id } from '../domain/schemas.ts';
@@ -10,7 +10,8 @@ import { COORDINATOR_ONLY, requireOpen, requireRole, requireStakeholder, sameEma
 /**
  * Replaces a stakeholder's contact people (the first is the primary): a new focal point, same
  * organisation. A contact whose address stays keeps its contactId (its links and reply address
- * stay valid); one no longer listed loses them.
+ * stay valid); one no longer listed loses them; a new one gets an id from this command
+ * (contactIdsOf), even an address the stakeholder had before.
  */
 export const changeContacts = defineCommand({
   name: 'ChangeContacts',
@@ -28,7 +29,7 @@ export const changeContacts = defineCommand({
     const unchanged = x.contacts.length === input.contacts.length &&
       x.contacts.every((c, i) => c.name === input.contacts[i]?.name && sameEmail(c.email, input.contacts[i]?.email ?? ''));
     if (unchanged) return [];
-    const contacts = withContactIds(x.id, input.contacts, x.contacts);
+    const contacts = withContactIds(input.contacts, x.contacts, contactIdsOf(ctx.commandId));
     const before = new Set(x.contacts.map((c) => c.contactId));
     const added = contacts.filter((c) => !before.has(c.contactId)).map((c) => c.contactId);
     return [event('StakeholderContactsChanged', { stakeholderId: x.id, contacts, ...(added.length > 0 ? { added } : {}) })];

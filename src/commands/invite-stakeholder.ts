@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from './command.ts';
-import { withContactIds } from '../domain/contacts.ts';
+import { contactIdsOf, withContactIds } from '../domain/contacts.ts';
 import { DomainError } from '../domain/errors.ts';
 import { event } from '../domain/events.ts';
 import { idFor } from '../domain/ids.ts';
@@ -21,12 +21,12 @@ export function stakeholderByEmail(state: ReadonlyState, emails: readonly string
 }
 
 /**
- * Invites an organisation, in one of the consultation's languages; each contact gets its id
- * (contactIdFor). Inviting a contact address it already has with the same details (organisation,
- * kind, language, endorser) is a no-op (the caller finds the existing stakeholder by that address);
- * with other details it is refused (STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS: they are corrected with
- * ChangeStakeholderDetails, not by inviting again); a removed or declined one comes back only by
- * reinstating it.
+ * Invites an organisation, in one of the consultation's languages; each contact gets an id
+ * derived from this command, not from its address (contactIdsOf). Inviting a contact address it
+ * already has with the same details (organisation, kind, language, endorser) is a no-op (the
+ * caller finds the existing stakeholder by that address); with other details it is refused
+ * (STAKEHOLDER_EXISTS_WITH_OTHER_DETAILS: they are corrected with ChangeStakeholderDetails, not by
+ * inviting again); a removed or declined one comes back only by reinstating it.
  */
 export const inviteStakeholder = defineCommand({
   name: 'InviteStakeholder',
@@ -71,7 +71,7 @@ export const inviteStakeholder = defineCommand({
     const stakeholderId = idFor(ctx.commandId, 'stakeholder');
     const { replyDomains, ...rest } = input;
     return [event('StakeholderInvited', {
-      stakeholderId, ...rest, contacts: withContactIds(stakeholderId, input.contacts), ...(replyDomains && replyDomains.length > 0 ? { replyDomains } : {}),
+      stakeholderId, ...rest, contacts: withContactIds(input.contacts, [], contactIdsOf(ctx.commandId)), ...(replyDomains && replyDomains.length > 0 ? { replyDomains } : {}),
     })];
   },
 });

@@ -5,7 +5,7 @@
 // A type this code does not know (written by a later version) decodes with `event: null` and
 // changes nothing.
 import type { z } from 'zod';
-import { contactIdFor } from './contacts.ts';
+import { legacyContactIdFor } from './contacts.ts';
 import { EventDataSchemas, EventMetadata, isEventType, type DomainEvent, type EventType } from './events.ts';
 import { PERSONAL_EVENT_TYPES, unsealPersonal } from '../privacy/personal-fields.ts';
 import { keysOf, openerFor } from '../privacy/personal-store.ts';
@@ -65,8 +65,9 @@ export const UPCASTERS: readonly Upcaster[] = [
     upcast: (data) => ({ ...data, stakeholderId: '' }),
   })),
   // Before contacts had ids, a contact was { name, email }. Its id is derived from the stakeholder's
-  // id and the normalised address (contactIdFor), exactly as the deciders derive it, so it is the
-  // same at every replay and the same as a later event keeps for that address.
+  // id and the normalised address (legacyContactIdFor), as the deciders derived ids until they came
+  // from the creating command: the same at every replay, the same as a later event keeps for that
+  // address, and the same as the links and reply addresses sent then name.
   ...(['StakeholderInvited', 'StakeholderContactsChanged'] as const).map((type): Upcaster => ({
     type,
     description: 'contacts stored as { name, email }, without contactId',
@@ -75,7 +76,7 @@ export const UPCASTERS: readonly Upcaster[] = [
       ...data,
       contacts: (data['contacts'] as unknown[]).map((c) =>
         lacksContactId(c) && typeof data['stakeholderId'] === 'string'
-          ? { contactId: contactIdFor(data['stakeholderId'], c.email), ...c }
+          ? { contactId: legacyContactIdFor(data['stakeholderId'], c.email), ...c }
           : c),
     }),
   })),

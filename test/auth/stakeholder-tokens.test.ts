@@ -8,7 +8,7 @@ import {
   resolveReplyToken, signLinkToken, stakeholderTokenKeys,
 } from '../../src/auth/stakeholder-tokens.ts';
 import { checkToken, mintToken } from '../../src/auth/tokens.ts';
-import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
+import { fixtureContactId, fixtureContacts } from '../helpers/contact-ids.ts';
 import { event } from '../../src/domain/events.ts';
 import { linkAccess, type LinkSubject } from '../../src/domain/link-access.ts';
 import { CONSULTATION_ID, CSO, MFA, NOW, cso, draft, mfa, opened, removed, stateFrom } from '../helpers/domain-spec.ts';
@@ -16,8 +16,8 @@ import { CONSULTATION_ID, CSO, MFA, NOW, cso, draft, mfa, opened, removed, state
 const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 const keys = stakeholderTokenKeys(SECRET);
 const otherKeys = stakeholderTokenKeys('another-secret-0123456789abcdef0123456789');
-const focal: LinkSubject = { consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example') };
-const mfaContact: LinkSubject = { consultationId: CONSULTATION_ID, stakeholderId: MFA, contactId: contactIdFor(MFA, 'gender@mfa.example') };
+const focal: LinkSubject = { consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: fixtureContactId(CSO, 'focal@wpn.example') };
+const mfaContact: LinkSubject = { consultationId: CONSULTATION_ID, stakeholderId: MFA, contactId: fixtureContactId(MFA, 'gender@mfa.example') };
 const state = stateFrom([opened, draft(1), cso, mfa]);
 
 /** The token with one character of the given part (0 header, 1 payload, 2 signature) changed. */
@@ -43,7 +43,7 @@ t.test('link token: round trip; the same for the same contact, another for anoth
   const token = await signLinkToken(keys, focal);
   t.strictSame(await readLinkToken(keys, token), { ok: true, subject: focal });
   t.equal(await signLinkToken(keys, focal), token, 'deterministic: every message and preview carries the same link');
-  t.not(await signLinkToken(keys, { ...focal, contactId: contactIdFor(CSO, 'deputy@wpn.example') }), token);
+  t.not(await signLinkToken(keys, { ...focal, contactId: fixtureContactId(CSO, 'deputy@wpn.example') }), token);
   t.equal(personalLink('https://consult.example.org/', token), `https://consult.example.org/r/${token}`);
 });
 
@@ -124,7 +124,7 @@ t.test('reply token: tampered when a character changes, the purpose is swapped, 
 
 t.test('reply token of a former contact still resolves (a late bounce is attributed); the state says it is revoked', async (t) => {
   const changed = stateFrom([opened, draft(1), cso,
-    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, [{ name: 'Maria', email: 'maria@wpn.example' }]) })]);
+    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: fixtureContacts(CSO, [{ name: 'Maria', email: 'maria@wpn.example' }]) })]);
   const parsed = parseReplyToken('bounces', replyToken(keys, 'bounces', focal));
   const resolved = parsed.ok && resolveReplyToken(keys, parsed.token, changed);
   t.strictSame(resolved, { ok: true, subject: focal });

@@ -1,9 +1,9 @@
 import t from 'tap';
 import { changeContacts } from '../../src/commands/change-contacts.ts';
 import { inviteStakeholder } from '../../src/commands/invite-stakeholder.ts';
-import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
+import { fixtureContactId, fixtureContacts } from '../helpers/contact-ids.ts';
 import { event } from '../../src/domain/events.ts';
-import { CSO, MFA, closedWithdrawn, cso, mfa, opened, when } from '../helpers/domain-spec.ts';
+import { CSO, MFA, closedWithdrawn, cso, mfa, newContactId, opened, when } from '../helpers/domain-spec.ts';
 
 const contacts = [
   { name: 'Maria Ionescu', email: 'maria@wpn.example' },
@@ -24,7 +24,11 @@ t.test('given no such stakeholder, when ChangeContacts, then STAKEHOLDER_NOT_FOU
 
 t.test('given a stakeholder, when ChangeContacts, then StakeholderContactsChanged (a new primary focal point)', async (t) => {
   t.same(when(changeContacts, [opened, cso], { stakeholderId: CSO, contacts }), [
-    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, contacts), added: [contactIdFor(CSO, 'maria@wpn.example')] }),
+    event('StakeholderContactsChanged', {
+      stakeholderId: CSO,
+      contacts: [{ contactId: newContactId(0), ...contacts[0]! }, { contactId: fixtureContactId(CSO, 'focal@wpn.example'), ...contacts[1]! }],
+      added: [newContactId(0)],
+    }),
   ], 'the new focal point is named as added (the relay invites it); the one it had is not');
 });
 
@@ -34,10 +38,10 @@ t.test('given the same contacts, when ChangeContacts, then nothing (addresses co
 });
 
 t.test('the same people in another order is a change (the first is the primary)', async (t) => {
-  const history = [opened, cso, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, contacts) })];
+  const history = [opened, cso, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: fixtureContacts(CSO, contacts) })];
   const reversed = [...contacts].reverse();
   t.same(when(changeContacts, history, { stakeholderId: CSO, contacts: reversed }), [
-    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, reversed) }),
+    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: fixtureContacts(CSO, reversed) }),
   ]);
 });
 
@@ -49,7 +53,7 @@ t.test('given an address of another stakeholder, when ChangeContacts with it, th
 });
 
 t.test('after the change, the new address finds the stakeholder and the old one is free', async (t) => {
-  const history = [opened, cso, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, [{ name: 'Maria', email: 'maria@wpn.example' }]) })];
+  const history = [opened, cso, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: fixtureContacts(CSO, [{ name: 'Maria', email: 'maria@wpn.example' }]) })];
   t.same(when(inviteStakeholder, history, {
     organisation: "Women's Peace Network", kind: 'civil-society', contacts: [{ name: 'Maria', email: 'maria@wpn.example' }], language: 'en',
   }), []);

@@ -1,6 +1,6 @@
 // The fold: what the consultation's state holds after a history. decide relies on exactly this.
 import t from 'tap';
-import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
+import { fixtureContactId, fixtureContacts } from '../helpers/contact-ids.ts';
 import { evolve, initialState, ZERO_HASH, type ConsultationState, type DecisionRecord, type FoldableEvent } from '../../src/domain/consultation.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import {
@@ -26,7 +26,7 @@ function fold(commands: Array<[commandId: string, events: DomainEvent[]]>, state
 }
 
 const V1_DEADLINE = '2027-04-01T17:00:00+03:00';
-const MOD_CONTACTS = withContactIds(MOD, [{ name: 'New gender adviser', email: 'adviser@mod.example' }, { name: 'Deputy', email: 'deputy@mod.example' }]);
+const MOD_CONTACTS = fixtureContacts(MOD, [{ name: 'New gender adviser', email: 'adviser@mod.example' }, { name: 'Deputy', email: 'deputy@mod.example' }]);
 
 const history: Array<[string, DomainEvent[]]> = [
   ['c-open', [opened]],
@@ -89,7 +89,7 @@ t.test('after a representative history, the state holds what decide needs', asyn
     id: CSO,
     organisation: "Women's Peace Network",
     kind: 'civil-society',
-    contacts: [{ contactId: contactIdFor(CSO, 'focal@wpn.example'), name: "Focal point of Women's Peace Network", email: 'focal@wpn.example' }],
+    contacts: [{ contactId: fixtureContactId(CSO, 'focal@wpn.example'), name: "Focal point of Women's Peace Network", email: 'focal@wpn.example' }],
     formerContactIds: [],
     language: 'en',
     endorser: false,
@@ -104,7 +104,7 @@ t.test('after a representative history, the state holds what decide needs', asyn
     id: MFA,
     organisation: 'Ministry of Foreign Affairs',
     kind: 'ministry',
-    contacts: [{ contactId: contactIdFor(MFA, 'gender@mfa.example'), name: 'Focal point of Ministry of Foreign Affairs', email: 'gender@mfa.example' }],
+    contacts: [{ contactId: fixtureContactId(MFA, 'gender@mfa.example'), name: 'Focal point of Ministry of Foreign Affairs', email: 'gender@mfa.example' }],
     formerContactIds: [],
     language: 'en',
     endorser: true,
@@ -116,7 +116,7 @@ t.test('after a representative history, the state holds what decide needs', asyn
     decisions: new Map([[1, endorsedWith()], [2, endorsedWith()]]), // on 2: withheld, then endorsed
   });
   t.same(s.stakeholders.get(MOD)?.contacts, MOD_CONTACTS);
-  t.same(s.stakeholders.get(MOD)?.formerContactIds, [contactIdFor(MOD, 'gender@mod.example')], 'the contact it no longer has');
+  t.same(s.stakeholders.get(MOD)?.formerContactIds, [fixtureContactId(MOD, 'gender@mod.example')], 'the contact it no longer has');
   t.same(s.stakeholders.get(MOD)?.decisions, new Map<number, DecisionRecord>([[1, { decision: 'withheld', reason: 'budget not agreed' }], [2, endorsedWith()]]));
   t.equal(s.stakeholders.get(JUS)?.removed, true);
   t.same(s.comments, new Map([
@@ -144,14 +144,14 @@ t.test('the latest deadline only moves later: a cancelled request or an earlier 
 });
 
 t.test('contacts changed: a contact dropped becomes former, one listed again is current again', async (t) => {
-  const focal = contactIdFor(CSO, 'focal@wpn.example');
-  const maria = withContactIds(CSO, [{ name: 'Maria', email: 'maria@wpn.example' }]);
+  const focal = fixtureContactId(CSO, 'focal@wpn.example');
+  const maria = fixtureContacts(CSO, [{ name: 'Maria', email: 'maria@wpn.example' }]);
   const dropped = stateFrom([opened, cso, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: maria })]);
   t.same(dropped.stakeholders.get(CSO)?.contacts.map((c) => c.contactId), [maria[0]!.contactId]);
   t.same(dropped.stakeholders.get(CSO)?.formerContactIds, [focal]);
   const back = stateFrom([
     opened, cso, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: maria }),
-    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, [{ name: 'Focal', email: 'focal@wpn.example' }]) }),
+    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: fixtureContacts(CSO, [{ name: 'Focal', email: 'focal@wpn.example' }]) }),
   ]);
   t.same(back.stakeholders.get(CSO)?.contacts.map((c) => c.contactId), [focal]);
   t.same(back.stakeholders.get(CSO)?.formerContactIds, [maria[0]!.contactId]);

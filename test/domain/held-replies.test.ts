@@ -2,7 +2,7 @@
 import t from 'tap';
 import { acceptHeldReply } from '../../src/commands/accept-held-reply.ts';
 import { discardHeldReply } from '../../src/commands/discard-held-reply.ts';
-import { contactIdFor } from '../../src/domain/contacts.ts';
+import { fixtureContactId } from '../helpers/contact-ids.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import { idFor } from '../../src/domain/ids.ts';
 import { pendingHeldReplies } from '../../src/domain/replies.ts';
@@ -12,7 +12,7 @@ import {
 } from '../helpers/domain-spec.ts';
 
 const H = 'ae1d0000-0001-4000-8000-000000000001';
-const CONTACT = contactIdFor(CSO, 'focal@wpn.example');
+const CONTACT = fixtureContactId(CSO, 'focal@wpn.example');
 const RECEIVED = '2027-03-10T08:30:00Z';
 const LATE = '2027-04-20T09:00:00Z';
 const attachment = { sha256: 'b'.repeat(64), filename: 'letter.pdf', contentType: 'application/pdf', size: 999 };
@@ -57,7 +57,7 @@ t.test('accepted on the current draft; the contact only while it is one of the s
   const v2 = [...held(), draft(2, '2027-05-01T17:00:00+03:00')];
   t.same(when(acceptHeldReply, v2, { heldId: H }), [acceptedEvent(ids(1)), comment(0, null, 'We welcome the plan.', { draftVersion: 2 })]);
   const moved = [...held(), event('StakeholderContactsChanged', {
-    stakeholderId: CSO, contacts: [{ contactId: contactIdFor(CSO, 'new@wpn.example'), name: 'New', email: 'new@wpn.example' }],
+    stakeholderId: CSO, contacts: [{ contactId: fixtureContactId(CSO, 'new@wpn.example'), name: 'New', email: 'new@wpn.example' }],
   })];
   const [, c] = when(acceptHeldReply, moved, { heldId: H });
   t.equal(c?.type === 'CommentSubmitted' && c.data.contactId, undefined);

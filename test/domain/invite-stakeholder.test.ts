@@ -1,9 +1,8 @@
 import t from 'tap';
 import { inviteStakeholder } from '../../src/commands/invite-stakeholder.ts';
-import { withContactIds } from '../../src/domain/contacts.ts';
 import { event } from '../../src/domain/events.ts';
 import { idFor } from '../../src/domain/ids.ts';
-import { CSO, MFA, closedWithdrawn, cso, declined, draft, errorOf, mfa, opened, reinstated, removed, when } from '../helpers/domain-spec.ts';
+import { COMMAND_ID, CSO, MFA, closedWithdrawn, cso, declined, draft, errorOf, mfa, newContactId, opened, reinstated, removed, when } from '../helpers/domain-spec.ts';
 
 const input = {
   organisation: 'Romanian Women Mediators Network',
@@ -15,7 +14,9 @@ const input = {
   language: 'ro',
 };
 /** the stakeholder id the command under test gets */
-const SID = idFor('cmd-under-test', 'stakeholder');
+const SID = idFor(COMMAND_ID, 'stakeholder');
+/** its contacts with the ids the command gives them (by their place in its input, not their address) */
+const CONTACTS = input.contacts.map((c, i) => ({ contactId: newContactId(i), ...c }));
 /** cso (spec.ts) is "Women's Peace Network", focal@wpn.example */
 const csoAgain = {
   organisation: "Women's Peace Network",
@@ -34,7 +35,7 @@ t.test('given a closed consultation, when InviteStakeholder, then CONSULTATION_C
 
 t.test('given an opened consultation (no draft yet), when InviteStakeholder, then StakeholderInvited with an id derived from the command id', async (t) => {
   t.same(when(inviteStakeholder, [opened], input), [
-    event('StakeholderInvited', { stakeholderId: SID, ...input, contacts: withContactIds(SID, input.contacts), endorser: false }),
+    event('StakeholderInvited', { stakeholderId: SID, ...input, contacts: CONTACTS, endorser: false }),
   ]);
 });
 
@@ -49,7 +50,7 @@ t.test('the same command id gives the same stakeholder id; another command id an
 t.test('a ministry invited as an endorser', async (t) => {
   const ministry = { ...input, organisation: 'Ministry of Education', kind: 'ministry' as const, endorser: true };
   t.same(when(inviteStakeholder, [opened, draft(1)], ministry), [
-    event('StakeholderInvited', { stakeholderId: SID, ...ministry, contacts: withContactIds(SID, ministry.contacts) }),
+    event('StakeholderInvited', { stakeholderId: SID, ...ministry, contacts: CONTACTS }),
   ]);
 });
 
@@ -139,7 +140,7 @@ t.test('a language the consultation does not offer is LANGUAGE_NOT_OFFERED (open
 t.test('reply domains: lower-cased and validated; kept on the event when given; inviting again without them compares nothing', async (t) => {
   t.same(when(inviteStakeholder, [opened], { ...input, replyDomains: [' Mediators.Example ', 'ngo.ro'] }), [
     event('StakeholderInvited', {
-      stakeholderId: SID, ...input, contacts: withContactIds(SID, input.contacts), endorser: false, replyDomains: ['mediators.example', 'ngo.ro'],
+      stakeholderId: SID, ...input, contacts: CONTACTS, endorser: false, replyDomains: ['mediators.example', 'ngo.ro'],
     }),
   ]);
   for (const bad of [['@mediators.example'], ['a b.example'], ['localhost'], ['x.example', 'X.example'], ['-bad.example']]) {

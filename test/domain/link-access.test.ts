@@ -1,13 +1,13 @@
 // What a stakeholder's link allows, judged against the consultation's state at each use.
 import t from 'tap';
-import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
+import { fixtureContactId, fixtureContacts } from '../helpers/contact-ids.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import { latestDeadlineFor, linkAccess, type LinkSubject } from '../../src/domain/link-access.ts';
 import {
   CONSULTATION_ID, CSO, MFA, NOW, closedWithdrawn, cso, draft, endorsementRequested, extended, mfa, opened, recordedAt, reinstated, removed, stateFrom,
 } from '../helpers/domain-spec.ts';
 
-const focal: LinkSubject = { consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example') };
+const focal: LinkSubject = { consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: fixtureContactId(CSO, 'focal@wpn.example') };
 /** draft(1)'s comment deadline, 2027-04-01T17:00:00+03:00, in UTC */
 const V1 = '2027-04-01T14:00:00Z';
 const access = (history: DomainEvent[], at: string, subject = focal) => linkAccess(stateFrom(history), subject, at);
@@ -33,7 +33,7 @@ t.test('a later deadline (an endorsement request, an extension for everyone) mov
 t.test("a stakeholder's own extension moves the end of its links only", async (t) => {
   const history = [opened, draft(1), cso, mfa, extended('comments', 1, V1, '2027-04-20T14:00:00Z', CSO)];
   t.match(access(history, NOW), { ok: true, until: '2027-05-20T14:00:00.000Z' });
-  const mfaContact = { consultationId: CONSULTATION_ID, stakeholderId: MFA, contactId: contactIdFor(MFA, 'gender@mfa.example') };
+  const mfaContact = { consultationId: CONSULTATION_ID, stakeholderId: MFA, contactId: fixtureContactId(MFA, 'gender@mfa.example') };
   t.match(access(history, NOW, mfaContact), { ok: true, until: '2027-05-01T14:00:00.000Z' });
   const s = stateFrom(history);
   t.equal(latestDeadlineFor(s, s.stakeholders.get(CSO)!), '2027-04-20T14:00:00Z');
@@ -53,9 +53,9 @@ t.test('revoked when the stakeholder is removed; valid again once reinstated', a
 });
 
 t.test('revoked when the contact no longer belongs to the stakeholder, or never did', async (t) => {
-  const replaced = event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, [{ name: 'Maria', email: 'maria@wpn.example' }]) });
+  const replaced = event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: fixtureContacts(CSO, [{ name: 'Maria', email: 'maria@wpn.example' }]) });
   t.match(access([opened, draft(1), cso, replaced], NOW), { ok: false, reason: 'revoked', detail: /no longer belongs/ });
-  t.match(access([opened, draft(1), cso], NOW, { ...focal, contactId: contactIdFor(MFA, 'gender@mfa.example') }), { ok: false, reason: 'revoked', detail: /no such contact/ });
+  t.match(access([opened, draft(1), cso], NOW, { ...focal, contactId: fixtureContactId(MFA, 'gender@mfa.example') }), { ok: false, reason: 'revoked', detail: /no such contact/ });
   t.match(access([opened, draft(1), cso], NOW, { ...focal, stakeholderId: MFA }), { ok: false, reason: 'revoked', detail: /no such stakeholder/ });
 });
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { emailReplyCommandId, recordEmailReply } from '../../src/commands/record-email-reply.ts';
-import { contactIdFor } from '../../src/domain/contacts.ts';
+import { fixtureContactId } from '../helpers/contact-ids.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import { idFor } from '../../src/domain/ids.ts';
 import { COMMENT_MAX_LENGTH } from '../../src/domain/schemas.ts';
@@ -10,7 +10,7 @@ import {
 } from '../helpers/domain-spec.ts';
 
 const SYSTEM = { role: 'system', id: 'inbound' } as const;
-const CONTACT = contactIdFor(CSO, 'focal@wpn.example');
+const CONTACT = fixtureContactId(CSO, 'focal@wpn.example');
 const RECEIVED = '2027-03-10T08:30:00Z';
 const given: DomainEvent[] = [opened, draft(1, undefined, ['s1', 's2', 'budget']), cso];
 const attachment = { sha256: 'a'.repeat(64), filename: 'markup.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', size: 12345 };
@@ -142,7 +142,7 @@ t.test('a closed consultation, a removed or declined stakeholder, a former conta
   t.same(codes(record([...given, removed(CSO)])), ['STAKEHOLDER_INACTIVE']);
   t.same(codes(record([...given, declined(CSO)])), ['STAKEHOLDER_INACTIVE']);
   const newContacts = event('StakeholderContactsChanged', {
-    stakeholderId: CSO, contacts: [{ contactId: contactIdFor(CSO, 'new@wpn.example'), name: 'New', email: 'new@wpn.example' }],
+    stakeholderId: CSO, contacts: [{ contactId: fixtureContactId(CSO, 'new@wpn.example'), name: 'New', email: 'new@wpn.example' }],
   });
   t.same(codes(record([...given, newContacts])), ['CONTACT_UNKNOWN', 'SENDER_NOT_ALLOWED']);
   t.same(codes(record([...given, closedWithdrawn, removed(CSO)], { from: 'x@evil.example', receivedAt: '2027-04-02T09:00:00Z', blocks: [{ section: 'zz', text: '' }] })),

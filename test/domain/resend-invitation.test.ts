@@ -1,10 +1,10 @@
 import t from 'tap';
 import { resendInvitation } from '../../src/commands/resend-invitation.ts';
-import { contactIdFor } from '../../src/domain/contacts.ts';
+import { fixtureContactId } from '../helpers/contact-ids.ts';
 import { event } from '../../src/domain/events.ts';
 import { asStakeholder, closedWithdrawn, CSO, cso, declined, opened, removed, stateFrom, when } from '../helpers/domain-spec.ts';
 
-const contactId = contactIdFor(CSO, 'focal@wpn.example');
+const contactId = fixtureContactId(CSO, 'focal@wpn.example');
 
 t.test('given an active stakeholder, when ResendInvitation, then InvitationResendRequested (each time asked)', async (t) => {
   t.same(when(resendInvitation, [opened, cso], { stakeholderId: CSO }), [event('InvitationResendRequested', { stakeholderId: CSO })]);
@@ -19,7 +19,7 @@ t.test('refusals: no consultation, closed, no stakeholder, removed, declined, no
   t.throws(() => when(resendInvitation, [opened], { stakeholderId: CSO }), { code: 'STAKEHOLDER_NOT_FOUND' });
   t.throws(() => when(resendInvitation, [opened, cso, removed(CSO)], { stakeholderId: CSO }), { code: 'STAKEHOLDER_REMOVED' });
   t.throws(() => when(resendInvitation, [opened, cso, declined(CSO)], { stakeholderId: CSO }), { code: 'STAKEHOLDER_DECLINED' });
-  t.throws(() => when(resendInvitation, [opened, cso], { stakeholderId: CSO, contactId: contactIdFor(CSO, 'other@wpn.example') }), { code: 'CONTACT_NOT_FOUND' });
+  t.throws(() => when(resendInvitation, [opened, cso], { stakeholderId: CSO, contactId: fixtureContactId(CSO, 'other@wpn.example') }), { code: 'CONTACT_NOT_FOUND' });
   t.throws(() => when(resendInvitation, [opened, cso], { stakeholderId: CSO }, { actor: asStakeholder(CSO) }), { code: 'ACTOR_NOT_ALLOWED' });
 });
 

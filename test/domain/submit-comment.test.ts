@@ -2,7 +2,7 @@ import t from 'tap';
 import { submitComment } from '../../src/commands/submit-comment.ts';
 import { event } from '../../src/domain/events.ts';
 import { idFor } from '../../src/domain/ids.ts';
-import { contactIdFor } from '../../src/domain/contacts.ts';
+import { fixtureContactId } from '../helpers/contact-ids.ts';
 import {
   COMMENT_DEADLINE, CSO, GIVEN_AT, MFA, NOW, accepted, asStakeholder, closedWithdrawn, cso, declined, draft, extended, invited, mfa, opened,
   recordedAt, reinstated, removed, when,
@@ -280,9 +280,9 @@ t.test('a recorded comment naming a version that does not exist: DRAFT_NOT_FOUND
 });
 
 t.test('a comment written by one contact person is attributed to that contact; a contact the stakeholder does not have is CONTACT_NOT_FOUND', async (t) => {
-  const contactId = contactIdFor(CSO, 'focal@wpn.example');
+  const contactId = fixtureContactId(CSO, 'focal@wpn.example');
   t.same(when(submitComment, given, { ...input, contactId, channel: 'link' }), [submitted({ channel: 'link', contactId })]);
-  t.throws(() => when(submitComment, given, { ...input, contactId: contactIdFor(CSO, 'someone@else.example') }), { code: 'CONTACT_NOT_FOUND' });
+  t.throws(() => when(submitComment, given, { ...input, contactId: fixtureContactId(CSO, 'someone@else.example') }), { code: 'CONTACT_NOT_FOUND' });
   // another stakeholder's contact is not this one's
-  t.throws(() => when(submitComment, given, { ...input, contactId: contactIdFor(OTHER, 'desk@iss.example') }), { code: 'CONTACT_NOT_FOUND' });
+  t.throws(() => when(submitComment, given, { ...input, contactId: fixtureContactId(OTHER, 'desk@iss.example') }), { code: 'CONTACT_NOT_FOUND' });
 });

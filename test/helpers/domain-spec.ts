@@ -1,6 +1,7 @@
 // Given/when/then helpers for the domain specifications: given these events, when this command,
 // then these events (or this error code). Pure: no store, no clock.
-import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
+import { contactIdsOf } from '../../src/domain/contacts.ts';
+import { fixtureContactId, fixtureContacts } from './contact-ids.ts';
 import { evolve, initialState, type ConsultationState } from '../../src/domain/consultation.ts';
 import { event, type DomainEvent, type EventOf } from '../../src/domain/events.ts';
 import { DomainError } from '../../src/domain/errors.ts';
@@ -33,6 +34,11 @@ export function stateFrom(history: DomainEvent[]): ConsultationState {
   );
 }
 
+/** The command id `when` decides with, unless a test says otherwise. */
+export const COMMAND_ID = 'cmd-under-test';
+/** The id the command under test gives a new contact at this index of its input. */
+export const newContactId = contactIdsOf(COMMAND_ID);
+
 /** Parses the input with the command's schema (as the handler does) and decides on the given history. */
 export function when<S extends z.ZodType>(
   command: CommandDefinition<S>,
@@ -42,7 +48,7 @@ export function when<S extends z.ZodType>(
 ): DomainEvent[] {
   return command.decide(stateFrom(history), command.schema.parse(input), {
     consultationId: CONSULTATION_ID,
-    commandId: 'cmd-under-test',
+    commandId: COMMAND_ID,
     actor: COORDINATOR,
     now: NOW,
     ...ctx,
@@ -72,7 +78,7 @@ export function invited(stakeholderId: string, organisation: string, email: stri
     stakeholderId,
     organisation,
     kind: endorser ? 'ministry' : 'civil-society',
-    contacts: withContactIds(stakeholderId, [{ name: `Focal point of ${organisation}`, email }]),
+    contacts: fixtureContacts(stakeholderId, [{ name: `Focal point of ${organisation}`, email }]),
     language: 'en',
     endorser,
   });
@@ -135,7 +141,7 @@ export function errorOf(f: () => unknown): DomainError {
 /** A reply by e-mail held for the coordinator (as recordEmailReply holds one): from CSO's focal point, on draft 1. */
 export function heldReply(heldId: string, over: Partial<EventOf<'InboundReplyHeld'>['data']> = {}): DomainEvent {
   return event('InboundReplyHeld', {
-    heldId, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example'), messageId: `<${heldId}@mail.example>`, draftVersion: 1,
+    heldId, stakeholderId: CSO, contactId: fixtureContactId(CSO, 'focal@wpn.example'), messageId: `<${heldId}@mail.example>`, draftVersion: 1,
     from: 'someone@elsewhere.example', subject: 'Re: Invitation', receivedAt: '2027-03-10T08:30:00Z',
     blocks: [{ section: null, text: 'We welcome the plan.' }], attachments: [],
     reasons: [{ code: 'SENDER_NOT_ALLOWED', message: 'the sender is neither a contact address nor in a listed domain' }],

@@ -137,6 +137,22 @@ export async function inviteThroughApi(api: Api, id: string, body: unknown): Pro
   return (res.json() as { stakeholderId: string }).stakeholderId;
 }
 
+/**
+ * The contactIds of a stakeholder's contacts with these addresses (whatever their case), in that
+ * order, as its view lists them: a contact's id comes from the command that created it, so a test
+ * reads it rather than derives it from the address.
+ */
+export async function contactIdsThroughApi<E extends string[]>(api: Api, id: string, sid: string, ...emails: E): Promise<{ [K in keyof E]: string }> {
+  const res = await api.call({ url: `/consultations/${id}/stakeholders/${sid}` });
+  if (res.statusCode !== 200) throw new Error(`stakeholder view: ${res.statusCode} ${res.body}`);
+  const contacts = (res.json() as { contacts: { contactId: string; email: string }[] }).contacts;
+  return emails.map((email) => {
+    const found = contacts.find((c) => c.email.toLowerCase() === email.toLowerCase());
+    if (!found) throw new Error(`${email} is no contact of ${sid}`);
+    return found.contactId;
+  }) as { [K in keyof E]: string };
+}
+
 /** How many events the consultation's stream holds, as an auditor reads them. */
 export async function eventCount(api: Api, id: string): Promise<number> {
   return ((await api.call({ url: `/consultations/${id}/events?limit=1000` })).json() as { events: unknown[] }).events.length;

@@ -3,7 +3,6 @@
 // application/x-www-form-urlencoded, follow the 303.
 import type { LightMyRequestResponse } from 'fastify';
 import { signLinkToken, stakeholderTokenKeys } from '../../src/auth/stakeholder-tokens.ts';
-import { contactIdFor } from '../../src/domain/contacts.ts';
 import type { LinkSubject } from '../../src/domain/link-access.ts';
 import { AUTH_SECRET } from './http.ts';
 
@@ -11,9 +10,9 @@ type Injector = { inject(o: { method?: 'GET' | 'POST'; url: string; headers?: Re
 
 export const LINK_KEYS = stakeholderTokenKeys(AUTH_SECRET);
 
-/** The personal link token of one contact (by its e-mail address) of a stakeholder. */
-export function linkToken(consultationId: string, stakeholderId: string, email: string): Promise<string> {
-  const subject: LinkSubject = { consultationId, stakeholderId, contactId: contactIdFor(stakeholderId, email) };
+/** The personal link token of one contact of a stakeholder. */
+export function linkToken(consultationId: string, stakeholderId: string, contactId: string): Promise<string> {
+  const subject: LinkSubject = { consultationId, stakeholderId, contactId };
   return signLinkToken(LINK_KEYS, subject);
 }
 

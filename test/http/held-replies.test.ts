@@ -6,10 +6,9 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 import { commands } from '../../src/commands/index.ts';
 import { emailReplyCommandId } from '../../src/domain/ids.ts';
-import { contactIdFor } from '../../src/domain/contacts.ts';
 import { storeAttachment } from '../../src/inbound/attachments.ts';
 import { attachmentDisposition, servedContentType } from '../../src/http/routes/held-replies.ts';
-import { inviteThroughApi, openConsultation, startApi, withoutLocalTimes } from '../helpers/http.ts';
+import { contactIdsThroughApi, inviteThroughApi, openConsultation, startApi, withoutLocalTimes } from '../helpers/http.ts';
 
 const SYSTEM = { role: 'system', id: 'inbound-mail' } as const;
 const FOCAL = 'focal@wmn.example';
@@ -22,12 +21,13 @@ async function setUp(t: Test) {
   const sid = await inviteThroughApi(api, id, {
     organisation: 'Women Mediators Network', kind: 'civil-society', contacts: [{ name: 'Focal', email: FOCAL }], language: 'en',
   });
+  const [focal] = await contactIdsThroughApi(api, id, sid, FOCAL);
   /** a reply as the inbound listener records it; waits for the views */
   const reply = async (messageId: string, over: Record<string, unknown> = {}) => {
     const result = await api.handler.execute(commands.recordEmailReply, {
       consultationId: id, commandId: emailReplyCommandId(messageId), actor: SYSTEM,
       input: {
-        stakeholderId: sid, contactId: contactIdFor(sid, FOCAL), messageId, receivedAt: '2027-01-10T09:00:00Z', from: FOCAL, subject: 'Re: Invitation',
+        stakeholderId: sid, contactId: focal, messageId, receivedAt: '2027-01-10T09:00:00Z', from: FOCAL, subject: 'Re: Invitation',
         blocks: [{ section: '2', text: 'Protection needs a budget line.' }], ...over,
       },
     });

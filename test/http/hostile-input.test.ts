@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { commands } from '../../src/commands/index.ts';
-import { contactIdFor } from '../../src/domain/contacts.ts';
 import { storeAttachment } from '../../src/inbound/attachments.ts';
 import { eventCount, inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
 
@@ -70,7 +69,7 @@ t.test('hostile input over every route', async (t) => {
   const replied = await api.handler.execute(commands.recordEmailReply, {
     consultationId: id, commandId: randomUUID(), actor: { role: 'system', id: 'inbound-mail' },
     input: {
-      stakeholderId: sid, contactId: contactIdFor(sid, 'ioana@wipn.example'), messageId: '<letter@wipn.example>', receivedAt: new Date().toISOString(),
+      stakeholderId: sid, contactId: (await api.handler.load(id)).stakeholders.get(sid)!.contacts[0]!.contactId, messageId: '<letter@wipn.example>', receivedAt: new Date().toISOString(),
       from: 'ioana@wipn.example', blocks: [], attachments: [{ sha256: file.sha256, filename: 'letter.pdf', contentType: 'application/pdf', size: file.size }],
     },
   });

@@ -5,7 +5,6 @@
 import t from 'tap';
 import { parse } from 'csv-parse/sync';
 import { commands } from '../../src/commands/index.ts';
-import { contactIdFor } from '../../src/domain/contacts.ts';
 import { emailReplyCommandId } from '../../src/domain/ids.ts';
 import { localTime } from '../../src/domain/local-time.ts';
 import { startApi } from '../helpers/http.ts';
@@ -55,7 +54,7 @@ async function richConsultation(api: Api, time: ReturnType<typeof movingClock>) 
   const held = await api.handler.execute(commands.recordEmailReply, {
     consultationId: id, commandId: emailReplyCommandId('<held@elsewhere.example>'), actor: { role: 'system', id: 'inbound-mail' },
     input: {
-      stakeholderId: cso, contactId: contactIdFor(cso, 'wo.men@example.nl'), messageId: '<held@elsewhere.example>', receivedAt: '2027-03-22T09:30:00Z',
+      stakeholderId: cso, contactId: (await api.handler.load(id)).stakeholders.get(cso)!.contacts[0]!.contactId, messageId: '<held@elsewhere.example>', receivedAt: '2027-03-22T09:30:00Z',
       from: 'someone@elsewhere.example', blocks: [{ section: null, text: 'Per mail.' }],
     },
   });

@@ -3,10 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { readLinkToken, replyAddress, stakeholderTokenKeys } from '../../src/auth/stakeholder-tokens.ts';
-import { contactIdFor } from '../../src/domain/contacts.ts';
 import { localTime } from '../../src/domain/local-time.ts';
 import { REPLY_MARKERS } from '../../src/mail/markers.ts';
-import { AUTH_SECRET, DRAFT_BODY, eventCount, inviteThroughApi, OPEN_BODY, startApi, withoutLocalTimes } from '../helpers/http.ts';
+import { AUTH_SECRET, contactIdsThroughApi, DRAFT_BODY, eventCount, inviteThroughApi, OPEN_BODY, startApi, withoutLocalTimes } from '../helpers/http.ts';
 
 type Api = Awaited<ReturnType<typeof startApi>>;
 
@@ -45,7 +44,7 @@ t.test('the stakeholder view: each contact with its contactId, its latest messag
   const api = await startApi(t, { clock });
   const id = await open(api);
   const sid = await inviteThroughApi(api, id, NGO);
-  const [ioana, elena] = [contactIdFor(sid, IOANA.email), contactIdFor(sid, ELENA.email)];
+  const [ioana, elena] = await contactIdsThroughApi(api, id, sid, IOANA.email, ELENA.email);
   const record = (body: Record<string, unknown>) => ok(api, { url: `/consultations/${id}/messages`, body: { stakeholderId: sid, ...body } });
   await record({ kind: 'invitation', contactId: ioana, messageId: 'inv-ioana', sentAt: '2027-03-10T09:00:00Z', transport: 'file' });
   await ok(api, { url: `/consultations/${id}/delivery-failures`, body: { stakeholderId: sid, contactId: elena, messageId: 'inv-elena', messageKind: 'invitation', error: '451 4.2.0 mailbox busy', failedAt: '2027-03-10T09:00:02Z' } });
@@ -87,7 +86,7 @@ t.test('GET …/stakeholders/:sid/messages: every message, a page at a time, by 
   const api = await startApi(t, { clock });
   const id = await open(api);
   const sid = await inviteThroughApi(api, id, NGO);
-  const [ioana, elena] = [contactIdFor(sid, IOANA.email), contactIdFor(sid, ELENA.email)];
+  const [ioana, elena] = await contactIdsThroughApi(api, id, sid, IOANA.email, ELENA.email);
   for (let i = 0; i < 14; i++) {
     await ok(api, { url: `/consultations/${id}/messages`, body: { kind: 'notice', notice: 'acknowledgement', stakeholderId: sid, contactId: i % 2 ? elena : ioana, messageId: `ack-${String(i).padStart(2, '0')}`, sentAt: '2027-03-10T09:00:00Z' } });
   }
@@ -123,9 +122,10 @@ t.test('preview: an invitation in the stakeholder\'s language (en, ro, nl), to t
   const ngo = await inviteThroughApi(api, id, NGO);
   const defence = await inviteThroughApi(api, id, DEFENCE);
   const dutch = await inviteThroughApi(api, id, { organisation: 'Vrouwen voor Vrede', kind: 'civil-society', contact: { name: 'Renée de Vries', email: 'renee@vvv.example' }, language: 'nl' });
+  const [elena] = await contactIdsThroughApi(api, id, ngo, ELENA.email);
   const before = await eventCount(api, id);
 
-  const res = await preview(api, id, ngo, `kind=invitation&contact=${contactIdFor(ngo, ELENA.email)}`);
+  const res = await preview(api, id, ngo, `kind=invitation&contact=${elena}`);
   t.equal(res.statusCode, 200);
   t.equal(res.headers['cache-control'], 'no-store', 'it holds a credential: never cached');
   const ro = res.json();
@@ -134,7 +134,7 @@ t.test('preview: an invitation in the stakeholder\'s language (en, ro, nl), to t
   t.equal(ro.subject, `Invitație: ${OPEN_BODY.title}`);
   t.strictSame(ro.to, { name: ELENA.name, address: ELENA.email }, 'the contact asked for, not the primary');
   t.strictSame(ro.from, MAIL.from);
-  const subject = { consultationId: id, stakeholderId: ngo, contactId: contactIdFor(ngo, ELENA.email) };
+  const subject = { consultationId: id, stakeholderId: ngo, contactId: elena };
   t.equal(ro.replyTo, replyAddress(MAIL.keys, 'reply', subject, MAIL.inboundDomain), 'its own reply address');
   t.ok(ro.text.startsWith(REPLY_MARKERS.ro), 'opens with the marker in its language');
   const link = /https:\/\/consult\.example\.org\/r\/([A-Za-z0-9._%-]+)/.exec(ro.text);
@@ -231,12 +231,14 @@ t.test('preview: 404 for an unknown contact, stakeholder or consultation; 400 fo
   const id = await open(api);
   const ngo = await inviteThroughApi(api, id, NGO);
   const defence = await inviteThroughApi(api, id, DEFENCE);
+  const [defenceContact] = await contactIdsThroughApi(api, id, defence, DEFENCE.contact.email);
+  const [elena] = await contactIdsThroughApi(api, id, ngo, ELENA.email);
   const answer = async (res: Awaited<ReturnType<typeof preview>>) => [res.statusCode, res.json().code];
-  t.strictSame(await answer(await preview(api, id, ngo, `kind=invitation&contact=${contactIdFor(defence, DEFENCE.contact.email)}`)), [404, 'CONTACT_NOT_FOUND'],
+  t.strictSame(await answer(await preview(api, id, ngo, `kind=invitation&contact=${defenceContact}`)), [404, 'CONTACT_NOT_FOUND'],
     'another stakeholder\'s contact');
   t.strictSame(await answer(await preview(api, id, ngo, `kind=invitation&contact=${randomUUID()}`)), [404, 'CONTACT_NOT_FOUND']);
   await ok(api, { method: 'PUT', url: `/consultations/${id}/stakeholders/${ngo}/contacts`, body: { contacts: [IOANA] } });
-  t.strictSame(await answer(await preview(api, id, ngo, `kind=invitation&contact=${contactIdFor(ngo, ELENA.email)}`)), [404, 'CONTACT_NOT_FOUND'], 'a former contact');
+  t.strictSame(await answer(await preview(api, id, ngo, `kind=invitation&contact=${elena}`)), [404, 'CONTACT_NOT_FOUND'], 'a former contact');
   t.strictSame(await answer(await preview(api, id, randomUUID(), 'kind=invitation')), [404, 'STAKEHOLDER_NOT_FOUND']);
   t.strictSame(await answer(await preview(api, randomUUID(), ngo, 'kind=invitation')), [404, 'CONSULTATION_NOT_FOUND']);
 

@@ -11,7 +11,7 @@ import t from 'tap';
 import {
   parseReplyAddress, readLinkToken, resolveReplyToken, stakeholderTokenKeys,
 } from '../../src/auth/stakeholder-tokens.ts';
-import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
+import { fixtureContactId, fixtureContacts } from '../helpers/contact-ids.ts';
 import { event } from '../../src/domain/events.ts';
 import type { LinkSubject } from '../../src/domain/link-access.ts';
 import { composeMessage, type ComposeInput, type MailSettings } from '../../src/mail/compose.ts';
@@ -36,13 +36,13 @@ const silent = pino({ level: 'silent' });
 const smtpOptions = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 5_000 };
 
 function subjectFor(email: string): LinkSubject {
-  return { consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, email) };
+  return { consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: fixtureContactId(CSO, email) };
 }
 
 function invitation(email: string, name = 'Ioana Marin', over: Partial<ComposeInput> = {}): ComposeInput {
   const c = common('ro');
   return {
-    jobId: `invitation-${CSO}-${contactIdFor(CSO, email)}`,
+    jobId: `invitation-${CSO}-${fixtureContactId(CSO, email)}`,
     subject: subjectFor(email),
     consultation: c.consultation,
     stakeholder: c.stakeholder,
@@ -68,7 +68,7 @@ t.test('an invitation over SMTP: one recipient, its Reply-To and envelope sender
   t.match(got.mailFrom, /^bounces\+1[a-z2-7]{52}@in\.consult\.example$/, 'the envelope sender is the per-recipient bounce address');
   const bounce = parseReplyAddress(got.mailFrom!);
   const state = stateFrom([opened, draft(1), cso,
-    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, [{ name: 'Ioana Marin', email: 'ioana@wpn.example' }]) })]);
+    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: fixtureContacts(CSO, [{ name: 'Ioana Marin', email: 'ioana@wpn.example' }]) })]);
   t.strictSame(bounce.ok && resolveReplyToken(keys, bounce.token, state), { ok: true, subject: subjectFor('ioana@wpn.example') }, 'a bounce is attributed to the contact');
 
   const parsed = await simpleParser(got.raw);
@@ -77,7 +77,7 @@ t.test('an invitation over SMTP: one recipient, its Reply-To and envelope sender
   const replyTo = first(parsed.replyTo)[0]?.address ?? '';
   t.match(replyTo, /^reply\+1[a-z2-7]{52}@in\.consult\.example$/);
   t.ok(replyTo.split('@')[0]!.length <= 64);
-  t.equal(parsed.messageId, `<invitation-${CSO}-${contactIdFor(CSO, 'ioana@wpn.example')}@gov.example>`);
+  t.equal(parsed.messageId, `<invitation-${CSO}-${fixtureContactId(CSO, 'ioana@wpn.example')}@gov.example>`);
   t.equal(parsed.subject, 'Invitație: Third National Action Plan on Women, Peace and Security', 'in the stakeholder\'s language');
   t.equal(parsed.headers.get('auto-submitted'), 'auto-generated');
   t.equal(parsed.headers.get('content-language'), 'ro');
@@ -254,7 +254,7 @@ t.test('without SMTP_URL: the file outbox writes a parseable .eml, logs its path
   const result = await mailer.send(mail);
   t.match(result, { transport: 'file', messageId: mail.messageId, accepted: ['ioana@wpn.example'] });
   t.equal(path.dirname(result.path!), dir);
-  t.equal(path.basename(result.path!), `invitation-${CSO}-${contactIdFor(CSO, 'ioana@wpn.example')}@gov.example.eml`);
+  t.equal(path.basename(result.path!), `invitation-${CSO}-${fixtureContactId(CSO, 'ioana@wpn.example')}@gov.example.eml`);
   t.equal(statSync(result.path!).mode & 0o777, 0o600, 'only the server reads it: it holds personal data');
   t.ok(lines.some((l) => l['path'] === result.path && l['transport'] === 'file'), 'the path is logged');
   t.notOk(lines.some((l) => JSON.stringify(l).includes('ioana@wpn.example')), 'the address is not');

@@ -37,7 +37,8 @@ t.test('no link token reaches the logs', async (t) => {
   const id = (await api('/consultations', OPEN_BODY)).json().id as string;
   await api(`/consultations/${id}/drafts`, DRAFT_BODY);
   const sid = (await api(`/consultations/${id}/stakeholders`, { organisation: 'Women in Peace Network', kind: 'civil-society', contact: { name: 'Ioana', email: 'ioana@wipn.example' }, language: 'en' })).json().stakeholderId as string;
-  const token = await linkToken(id, sid, 'ioana@wipn.example');
+  const view = await app.inject({ method: 'GET', url: `/consultations/${id}/stakeholders/${sid}`, headers: { authorization: `Bearer ${bearer}` } });
+  const token = await linkToken(id, sid, (view.json() as { contacts: { contactId: string }[] }).contacts[0]!.contactId);
 
   const page = new PageSession(app, token);
   t.equal((await page.open()).statusCode, 200);

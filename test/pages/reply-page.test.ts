@@ -3,9 +3,8 @@
 // scope (never another stakeholder or consultation), expiry, revocation on removal, read-only
 // after closing, the distinct pages of expired, revoked and tampered links, the headers.
 import t, { type Test } from 'tap';
-import { contactIdFor } from '../../src/domain/contacts.ts';
 import { streamNameFor } from '../../src/domain/stream-name.ts';
-import { inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
+import { contactIdsThroughApi, inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
 import { linkToken, PageSession, textOf } from '../helpers/reply-page.ts';
 
 t.setTimeout(120_000);
@@ -24,11 +23,14 @@ async function setUp(t: Test, options: { clock?: () => Date; pageRateLimit?: { m
   const id = await openConsultation(api);
   const cso = await inviteThroughApi(api, id, CSO);
   const ministry = await inviteThroughApi(api, id, MINISTRY);
-  const ioana = await linkToken(id, cso, 'ioana@afp.example');
-  const elena = await linkToken(id, cso, 'elena@afp.example');
-  const ana = await linkToken(id, ministry, 'ana.popescu@mae.example');
+  const [ioanaId, elenaId] = await contactIdsThroughApi(api, id, cso, 'ioana@afp.example', 'elena@afp.example');
+  const [anaId] = await contactIdsThroughApi(api, id, ministry, 'ana.popescu@mae.example');
+  const contactIds = { ioana: ioanaId, elena: elenaId, ana: anaId };
+  const ioana = await linkToken(id, cso, ioanaId);
+  const elena = await linkToken(id, cso, elenaId);
+  const ana = await linkToken(id, ministry, anaId);
   const events = async (type?: string) => (await api.store.readStream(streamNameFor(id))).filter((e) => type === undefined || e.type === type);
-  return { api, id, cso, ministry, ioana, elena, ana, events, session: (token: string) => new PageSession(api.app, token) };
+  return { api, id, cso, ministry, ioana, elena, ana, contactIds, events, session: (token: string) => new PageSession(api.app, token) };
 }
 
 t.test('the page: in the stakeholder\'s language, the draft, the deadlines in the consultation\'s time zone; switchable', async (t) => {
@@ -77,7 +79,7 @@ t.test('the headers: CSP without inline script or style, frame-ancestors none, n
 });
 
 t.test('accept, comment on a section with proposed wording, see it with its reference; the coordinator\'s answer shows', async (t) => {
-  const { api, id, session, ioana, events, cso } = await setUp(t);
+  const { api, id, session, ioana, contactIds, events, cso } = await setUp(t);
   const page = session(ioana);
   await page.open('?lang=en');
   const accepted = await page.submit('respond', {}, { response: 'accept' });
@@ -93,7 +95,7 @@ t.test('accept, comment on a section with proposed wording, see it with its refe
   t.match(textOf(page.html), /Your comment was recorded as C-1/);
   const [submitted] = await events('CommentSubmitted');
   t.match(submitted?.data, {
-    stakeholderId: cso, contactId: contactIdFor(cso, 'ioana@afp.example'), sectionKey: 's2', channel: 'link',
+    stakeholderId: cso, contactId: contactIds.ioana, sectionKey: 's2', channel: 'link',
     text: 'Name the shelters.\nAnd fund them.', proposedText: 'Shelters in every county.', draftVersion: 1,
   });
   t.match(textOf(page.html), /C-1 On section s2: Protection \(version 1\)/);
@@ -110,7 +112,7 @@ t.test('accept, comment on a section with proposed wording, see it with its refe
 });
 
 t.test('every contact comments under its own name; nobody\'s comment replaces another\'s', async (t) => {
-  const { session, ioana, elena, events, cso } = await setUp(t);
+  const { session, ioana, elena, contactIds, events, cso } = await setUp(t);
   const a = session(ioana);
   const b = session(elena);
   await a.open('?lang=en');
@@ -119,8 +121,8 @@ t.test('every contact comments under its own name; nobody\'s comment replaces an
   await b.submit('comment', { section: 's1', text: 'From Elena' });
   const comments = await events('CommentSubmitted');
   t.same(comments.map((c) => [c.data['contactId'], c.data['text'], c.data['sectionKey']]), [
-    [contactIdFor(cso, 'ioana@afp.example'), 'From Ioana', null],
-    [contactIdFor(cso, 'elena@afp.example'), 'From Elena', 's1'],
+    [contactIds.ioana, 'From Ioana', null],
+    [contactIds.elena, 'From Elena', 's1'],
   ]);
   const text = textOf(b.html);
   t.match(text, /C-1 On the whole draft .*By Ioana Marin/, 'the organisation\'s comments, each by its contact');
@@ -212,7 +214,7 @@ t.test('plain errors on the page: an empty comment keeps what was typed; a passe
 });
 
 t.test('no further comments; endorse and withhold name the contact in the sign-off view', async (t) => {
-  const { api, id, session, ioana, ana, ministry, events } = await setUp(t);
+  const { api, id, session, ioana, ana, contactIds, ministry, events } = await setUp(t);
   const page = session(ioana);
   await page.open('?lang=en');
   t.equal((await page.submit('review', {})).post.statusCode, 303);
@@ -232,15 +234,15 @@ t.test('no further comments; endorse and withhold name the contact in the sign-o
   const signOff = (await api.call({ url: `/consultations/${id}/sign-off` })).json();
   const endorser = signOff.endorsers.find((e: { stakeholderId: string }) => e.stakeholderId === ministry);
   t.equal(endorser.status, 'endorsed', 'the latest decision counts');
-  t.equal(endorser.contactId, contactIdFor(ministry, 'ana.popescu@mae.example'), 'the sign-off view names the contact who made it');
+  t.equal(endorser.contactId, contactIds.ana, 'the sign-off view names the contact who made it');
   t.same(endorser.history.map((d: { status: string; contactId: string }) => [d.status, d.contactId]), [
-    ['withheld', contactIdFor(ministry, 'ana.popescu@mae.example')], ['endorsed', contactIdFor(ministry, 'ana.popescu@mae.example')],
+    ['withheld', contactIds.ana], ['endorsed', contactIds.ana],
   ]);
   t.same(endorser.actor, { role: 'stakeholder', id: ministry });
 });
 
 t.test('token scope: a link acts for its own stakeholder and consultation only, whatever the form says', async (t) => {
-  const { api, session, ioana, cso, ministry, events } = await setUp(t);
+  const { api, session, ioana, contactIds, cso, ministry, events } = await setUp(t);
   const page = session(ioana);
   await page.open('?lang=en');
   const sneaky = await page.submit('comment', { section: '', text: 'as someone else', stakeholderId: ministry });
@@ -251,14 +253,14 @@ t.test('token scope: a link acts for its own stakeholder and consultation only, 
 
   // a token of another consultation, signed with our key, does not reach into this one
   const otherId = await openConsultation(api);
-  const elsewhere = await linkToken(otherId, cso, 'ioana@afp.example');
+  const elsewhere = await linkToken(otherId, cso, contactIds.ioana);
   const res = await session(elsewhere).open();
   t.equal(res.statusCode, 403, 'the stakeholder is not in that consultation: revoked, not this consultation\'s page');
   t.notMatch(res.body, /Asociația Femeilor pentru Pace/);
 });
 
 t.test('removal revokes the link at once: a distinct page, with a way to ask the coordinator; the request is recorded once a day', async (t) => {
-  const { api, id, session, ioana, cso, events } = await setUp(t);
+  const { api, id, session, ioana, contactIds, cso, events } = await setUp(t);
   const page = session(ioana);
   await page.open('?lang=en');
   const removed = await api.call({ method: 'DELETE', url: `/consultations/${id}/stakeholders/${cso}` });
@@ -275,9 +277,9 @@ t.test('removal revokes the link at once: a distinct page, with a way to ask the
   await page.open('?lang=en');
   await page.submit('new-link', {});
   const requests = await events('NewLinkRequested');
-  t.same(requests.map((e) => e.data), [{ stakeholderId: cso, contactId: contactIdFor(cso, 'ioana@afp.example'), reason: 'revoked' }], 'once');
+  t.same(requests.map((e) => e.data), [{ stakeholderId: cso, contactId: contactIds.ioana, reason: 'revoked' }], 'once');
   const row = (await api.call({ url: `/consultations/${id}/stakeholders/${cso}` })).json();
-  t.match(row.newLinkRequest, { contactId: contactIdFor(cso, 'ioana@afp.example'), reason: 'revoked' }, 'the coordinator sees it');
+  t.match(row.newLinkRequest, { contactId: contactIds.ioana, reason: 'revoked' }, 'the coordinator sees it');
 
   const reinstated = await api.call({ url: `/consultations/${id}/stakeholders/${cso}/reinstate`, body: {} });
   t.equal(reinstated.statusCode, 200, reinstated.body);

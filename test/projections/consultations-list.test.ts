@@ -1,6 +1,6 @@
 // The consultations list: given these events, then this summary.
 import t from 'tap';
-import { withContactIds } from '../../src/domain/contacts.ts';
+import { fixtureContacts } from '../helpers/contact-ids.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import { projectionBase } from '../../src/projections/doc-batch.ts';
 import type { ProjectionEvent } from '../../src/projections/projection.ts';
@@ -167,7 +167,7 @@ t.test('readiness for adoption of the current draft, by the rule closing applies
 t.test('last activity: the time of the latest event of a known type, whatever it is', async (t) => {
   const history: Command[] = [
     opened, draft(1), cso,
-    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, [{ name: 'New focal point', email: 'new@wpn.example' }]) }),
+    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: fixtureContacts(CSO, [{ name: 'New focal point', email: 'new@wpn.example' }]) }),
     event('InvitationSent', { stakeholderId: CSO, messageId: 'm-1', sentAt: '2027-03-01T09:30:00Z' }),
   ];
   t.equal((await summaryAfter(history)).lastActivityAt, at(4));

@@ -2,7 +2,7 @@
 // leave its documents as they were, and how the documents are read back.
 import t from 'tap';
 import { z } from 'zod';
-import { withContactIds } from '../../src/domain/contacts.ts';
+import { fixtureContacts } from '../helpers/contact-ids.ts';
 import { event } from '../../src/domain/events.ts';
 import { DocBatch, DocCache, keyHash, projectionBase, storedCollection } from '../../src/projections/doc-batch.ts';
 import { collection, docKey, perConsultation, recordedAtOf, type ProjectionEvent } from '../../src/projections/projection.ts';
@@ -77,7 +77,7 @@ t.test('given an event of an unknown type, then only lastRevision moves on', asy
 });
 
 t.test('given an event the reducer does not handle, then the view is as before but for its revision', async (t) => {
-  const [changed] = recorded([event('StakeholderContactsChanged', { stakeholderId: 'sh-x', contacts: withContactIds('sh-x', [{ name: 'A', email: 'a@b.example' }]) })], { firstRevision: 2 });
+  const [changed] = recorded([event('StakeholderContactsChanged', { stakeholderId: 'sh-x', contacts: fixtureContacts('sh-x', [{ name: 'A', email: 'a@b.example' }]) })], { firstRevision: 2 });
   const { slot: before } = await viewOf([openedE, draftE]);
   const { slot: after } = await viewOf([openedE, draftE, changed!]);
   t.same(after?.view, before?.view);

@@ -1,6 +1,6 @@
 // The sign-off view: given these events, then where each required endorser stands per draft version.
 import t from 'tap';
-import { withContactIds } from '../../src/domain/contacts.ts';
+import { fixtureContacts } from '../helpers/contact-ids.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import { projectionBase } from '../../src/projections/doc-batch.ts';
 import type { ProjectionEvent } from '../../src/projections/projection.ts';
@@ -319,7 +319,7 @@ t.test('given events that do not concern sign-off, then its documents change onl
   const others = recorded([
     accepted('sh-unknown'), endorsed('sh-unknown', 1), endorsed(CSO, 1), event('EndorsementRequested', { draftVersion: 9, deadline: ENDORSEMENT_DEADLINE }),
     event('InvitationSent', { stakeholderId: CSO, messageId: 'm-1', sentAt: '2027-03-01T10:00:00Z' }),
-    event('StakeholderContactsChanged', { stakeholderId: MFA, contacts: withContactIds(MFA, [{ name: 'New focal point', email: 'new@mfa.example' }]) }),
+    event('StakeholderContactsChanged', { stakeholderId: MFA, contacts: fixtureContacts(MFA, [{ name: 'New focal point', email: 'new@mfa.example' }]) }),
     event('ReviewCompleted', { stakeholderId: MFA, draftVersion: 1 }), answered('k-unknown'), retracted('k-unknown'),
   ], { firstRevision: events.length });
   await replayed.apply(others);

@@ -1,6 +1,6 @@
 // The stakeholders view: given these events, then these rows.
 import t, { type Test } from 'tap';
-import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
+import { fixtureContactId, fixtureContacts } from '../helpers/contact-ids.ts';
 import { event } from '../../src/domain/events.ts';
 import { docReader, projectionBase } from '../../src/projections/doc-batch.ts';
 import { docKey, type DocPlace, type ProjectionEvent } from '../../src/projections/projection.ts';
@@ -64,7 +64,7 @@ t.test('given StakeholderInvited, then a row with who it is, invited, awaiting i
       organisation: "Women's Peace Network",
       kind: 'civil-society',
       contacts: [{
-        contactId: contactIdFor(CSO, 'focal@wpn.example'), name: "Focal point of Women's Peace Network", email: 'focal@wpn.example',
+        contactId: fixtureContactId(CSO, 'focal@wpn.example'), name: "Focal point of Women's Peace Network", email: 'focal@wpn.example',
         messages: [], messageCounts: { sent: 0, failed: 0 },
       }],
       otherMessages: [],
@@ -103,8 +103,8 @@ t.test('given several stakeholders invited, then one row each, in invitation ord
 
 t.test('given StakeholderContactsChanged, then the row shows the new contacts', async (t) => {
   const contacts = [{ name: 'New focal point', email: 'new@wpn.example' }, { name: 'Deputy', email: 'deputy@wpn.example' }];
-  const row = await rowOf([opened, cso, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, contacts) })], CSO);
-  t.strictSame(row.contacts.map(({ contactId, name, email }) => ({ contactId, name, email })), withContactIds(CSO, contacts), 'names, addresses and contact ids');
+  const row = await rowOf([opened, cso, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: fixtureContacts(CSO, contacts) })], CSO);
+  t.strictSame(row.contacts.map(({ contactId, name, email }) => ({ contactId, name, email })), fixtureContacts(CSO, contacts), 'names, addresses and contact ids');
   t.equal(row.lastActivityAt, at(2));
 });
 
@@ -464,9 +464,9 @@ t.test('becoming an endorser while a request is open: pending on it, awaited; ce
 
 const NGO_PRIMARY = { name: 'Ioana Marin', email: 'ioana@wpn.example' };
 const NGO_DEPUTY = { name: 'Elena Dobre', email: 'elena@wpn.example' };
-const [primaryId, deputyId] = withContactIds(CSO, [NGO_PRIMARY, NGO_DEPUTY]).map((c) => c.contactId) as [string, string];
+const [primaryId, deputyId] = fixtureContacts(CSO, [NGO_PRIMARY, NGO_DEPUTY]).map((c) => c.contactId) as [string, string];
 const ngo = event('StakeholderInvited', {
-  stakeholderId: CSO, organisation: "Women's Peace Network", kind: 'civil-society', contacts: withContactIds(CSO, [NGO_PRIMARY, NGO_DEPUTY]), language: 'ro', endorser: false,
+  stakeholderId: CSO, organisation: "Women's Peace Network", kind: 'civil-society', contacts: fixtureContacts(CSO, [NGO_PRIMARY, NGO_DEPUTY]), language: 'ro', endorser: false,
 });
 const mail = {
   invitation: (contactId: string | undefined, messageId: string, sentAt: string, transport?: 'file' | 'smtp') =>
@@ -561,14 +561,14 @@ t.test('a contact the stakeholder no longer has: its messages listed under the s
     opened, draft(1), ngo,
     mail.invitation(primaryId, 'inv-a', '2027-03-01T10:00:00Z'),
     mail.failure(deputyId, 'inv-b', '2027-03-01T10:00:05Z', 'invitation', true),
-    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, [NGO_PRIMARY]) }),
+    event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: fixtureContacts(CSO, [NGO_PRIMARY]) }),
   ];
   const row = await rowOf(history, CSO);
   t.strictSame(row.contacts.map((c) => [c.contactId, c.messages.map((m) => m.messageId)]), [[primaryId, ['inv-a']]]);
   t.strictSame(row.otherMessages.map((g) => [g.contactId, g.messages.map((m) => [m.messageId, m.status]), g.messageCounts]), [
     [deputyId, [['inv-b', 'failed']], { sent: 0, failed: 1 }],
   ]);
-  const back = await rowOf([...history, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: withContactIds(CSO, [NGO_PRIMARY, { ...NGO_DEPUTY, email: 'ELENA@wpn.example' }]) })], CSO);
+  const back = await rowOf([...history, event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: fixtureContacts(CSO, [NGO_PRIMARY, { ...NGO_DEPUTY, email: 'ELENA@wpn.example' }]) })], CSO);
   t.strictSame(back.contacts.map((c) => [c.contactId, c.messages.map((m) => m.messageId)]), [[primaryId, ['inv-a']], [deputyId, ['inv-b']]],
     'the same address (whatever its case) is the same contact id');
   t.strictSame(back.otherMessages, []);

@@ -2,12 +2,12 @@
 // sends each through a real SMTP server (smtp-server on 127.0.0.1) and records InvitationSent with
 // the Message-ID; a resend is a new message; a stakeholder removed before its job runs gets nothing.
 // Real Redis on 127.0.0.1:6379 under a prefix of this test's own.
+import { randomUUID } from 'node:crypto';
 import type { AddressObject } from 'mailparser';
 import t, { type Test } from 'tap';
 import { parseReplyAddress, readLinkToken, resolveReplyToken } from '../../src/auth/stakeholder-tokens.ts';
-import { contactIdFor } from '../../src/domain/contacts.ts';
 import { MAIL_SETTINGS, startMail, until, quietFor } from '../helpers/mail-system.ts';
-import { inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
+import { contactIdsThroughApi, inviteThroughApi, openConsultation, startApi } from '../helpers/http.ts';
 
 t.setTimeout(120_000);
 
@@ -37,7 +37,7 @@ t.test('an invitation reaches each contact: its own message, language, link, Rep
   const records = await mail.records(id);
   t.same(records.map((r) => r.type), ['InvitationSent', 'InvitationSent']);
   for (const contact of PARTNERS.contacts) {
-    const contactId = contactIdFor(sid, contact.email);
+    const [contactId] = await contactIdsThroughApi(api, id, sid, contact.email);
     const m = messages.find((x) => first(x.to).some((a) => a.address === contact.email));
     if (!m) {
       t.fail(`nothing reached ${contact.email}`);
@@ -72,7 +72,7 @@ t.test('a resend is a new message with a Message-ID of its own, recorded; to one
   const id = await openConsultation(api);
   const sid = await inviteThroughApi(api, id, PARTNERS);
   await until('the first invitations', async () => (await mail.records(id)).length === 2);
-  const elena = contactIdFor(sid, 'elena@afp.example');
+  const [elena] = await contactIdsThroughApi(api, id, sid, 'elena@afp.example');
   const res = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/resend-invitation`, body: { contactId: elena } });
   t.equal(res.statusCode, 200, res.body);
   await until('the resent invitation', async () => (await mail.records(id)).length === 3);
@@ -83,7 +83,7 @@ t.test('a resend is a new message with a Message-ID of its own, recorded; to one
   t.equal(new Set(records.map((r) => r.data['messageId'])).size, 3, 'three Message-IDs');
   t.equal(mail.sink.received.length, 3);
 
-  const unknown = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/resend-invitation`, body: { contactId: contactIdFor(sid, 'nobody@afp.example') } });
+  const unknown = await api.call({ url: `/consultations/${id}/stakeholders/${sid}/resend-invitation`, body: { contactId: randomUUID() } });
   t.equal(unknown.statusCode, 404);
   t.equal(unknown.json().code, 'CONTACT_NOT_FOUND');
 });

@@ -2,8 +2,7 @@
 // the stakeholders view (one contact's invitation sent, the other's refused for good), and the
 // preview of a message is what the worker sent that contact.
 import t from 'tap';
-import { contactIdFor } from '../../src/domain/contacts.ts';
-import { openConsultation, inviteThroughApi, startApi, withoutLocalTimes } from '../helpers/http.ts';
+import { contactIdsThroughApi, openConsultation, inviteThroughApi, startApi, withoutLocalTimes } from '../helpers/http.ts';
 import { MAIL_SETTINGS, startMail, until } from '../helpers/mail-system.ts';
 
 t.setTimeout(60_000);
@@ -22,7 +21,7 @@ t.test('the worker\'s records per contact in the view; the preview is the messag
   await until('a message and a failure recorded', async () => (await mail.records(id)).length === 2);
   // the views must have applied both records, not merely caught up once before them
   await api.runner.waitFor((await mail.records(id)).at(-1)!.position);
-  const [ioana, elena] = PARTNERS.contacts.map((c) => contactIdFor(sid, c.email)) as [string, string];
+  const [ioana, elena] = await contactIdsThroughApi(api, id, sid, ...PARTNERS.contacts.map((c) => c.email)) as [string, string];
 
   const row = withoutLocalTimes((await api.call({ url: `/consultations/${id}/stakeholders/${sid}` })).json()) as {
     contacts: { contactId: string; messages: { kind: string; status: string; transport: string | null; failure: { permanent: boolean } | null; messageId: string }[]; messageCounts: unknown }[];

@@ -1,7 +1,7 @@
 // What the relay makes of each event (plan.ts), given a history: which jobs, for whom, with which
 // ids and delays. Pure: no Redis, no clock.
 import t from 'tap';
-import { contactIdFor, withContactIds } from '../../src/domain/contacts.ts';
+import { fixtureContactId, fixtureContacts } from '../helpers/contact-ids.ts';
 import { event, type DomainEvent } from '../../src/domain/events.ts';
 import { jobIdFor, type MailJob, type StakeholderMailJob } from '../../src/workers/jobs.ts';
 import { planJobs, type PlanContext } from '../../src/workers/plan.ts';
@@ -39,7 +39,7 @@ t.test('StakeholderInvited: an invitation to each contact, and its reminders bef
   t.same(remove, []);
   t.same(add.map((j) => j.data.kind), ['invitation', 'reminder', 'reminder']);
   const [invitation, week, day] = add;
-  t.same(invitation?.data, { kind: 'invitation', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example'), revision: 2 });
+  t.same(invitation?.data, { kind: 'invitation', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: fixtureContactId(CSO, 'focal@wpn.example'), revision: 2 });
   t.equal(invitation?.delayMs, 0);
   t.match(week?.data, { phase: 'comments', draftVersion: 1, deadline: DEADLINE, offsetMs: 7 * DAY });
   t.equal(week?.delayMs, Date.parse(DEADLINE) - 7 * DAY - NOW, 'a delayed job, due a week before the deadline');
@@ -101,19 +101,19 @@ t.test('RemindersConfigured: switched off plans none; new offsets plan at those'
 
 t.test('CommentSubmitted: one acknowledgement per command, named after its first event', async (t) => {
   const { add } = plan([opened, cso, draft(1), commented(COMMENT)]);
-  t.same(add.map((j) => j.data), [{ kind: 'acknowledgement', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example'), revision: 3 }]);
+  t.same(add.map((j) => j.data), [{ kind: 'acknowledgement', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: fixtureContactId(CSO, 'focal@wpn.example'), revision: 3 }]);
 });
 
 t.test('CommentSubmitted by one contact person: the acknowledgement goes to that contact only', async (t) => {
-  const desk = contactIdFor(CSO, 'desk@wpn.example');
+  const desk = fixtureContactId(CSO, 'desk@wpn.example');
   const twoContacts = event('StakeholderContactsChanged', {
-    stakeholderId: CSO, contacts: withContactIds(CSO, [{ name: 'Focal', email: 'focal@wpn.example' }, { name: 'Desk', email: 'desk@wpn.example' }]),
+    stakeholderId: CSO, contacts: fixtureContacts(CSO, [{ name: 'Focal', email: 'focal@wpn.example' }, { name: 'Desk', email: 'desk@wpn.example' }]),
   });
   const byDesk = event('CommentSubmitted', {
     commentId: COMMENT, stakeholderId: CSO, contactId: desk, draftVersion: 1, sectionKey: 's1', text: 'Name the budget line.', channel: 'link', madeAt: '2027-01-10T09:00:00Z',
   });
   t.same(plan([opened, cso, twoContacts, draft(1), byDesk]).add.map((j) => forStakeholder(j.data).contactId), [desk]);
-  t.same(plan([opened, cso, twoContacts, draft(1), commented(COMMENT)]).add.map((j) => forStakeholder(j.data).contactId).sort(), [contactIdFor(CSO, 'focal@wpn.example'), desk].sort(), 'the organisation\'s comment: every contact');
+  t.same(plan([opened, cso, twoContacts, draft(1), commented(COMMENT)]).add.map((j) => forStakeholder(j.data).contactId).sort(), [fixtureContactId(CSO, 'focal@wpn.example'), desk].sort(), 'the organisation\'s comment: every contact');
 });
 
 t.test('CommentAnswered: one digest per organisation and day (the consultation\'s day, Europe/Bucharest), delayed to the day\'s end', async (t) => {
@@ -124,7 +124,7 @@ t.test('CommentAnswered: one digest per organisation and day (the consultation\'
   const night = plan([...history, answer('noted')], { recordedAt: '2027-03-01T22:30:00Z' }); // 00:30 the next day in Bucharest
   t.equal(morning.add.length, 1);
   // midnight in Bucharest (UTC+2 in winter) is 22:00 UTC the day before
-  t.same(morning.add[0]?.data, { kind: 'answers-digest', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: contactIdFor(CSO, 'focal@wpn.example'), from: '2027-02-28T22:00:00.000Z', to: '2027-03-01T22:00:00.000Z' });
+  t.same(morning.add[0]?.data, { kind: 'answers-digest', consultationId: CONSULTATION_ID, stakeholderId: CSO, contactId: fixtureContactId(CSO, 'focal@wpn.example'), from: '2027-02-28T22:00:00.000Z', to: '2027-03-01T22:00:00.000Z' });
   t.equal(morning.add[0]?.delayMs, Date.parse('2027-03-01T22:00:00Z') - NOW);
   t.equal(evening.add[0]?.id, morning.add[0]?.id, 'the same job: one digest that day');
   t.not(night.add[0]?.id, morning.add[0]?.id, 'after local midnight: the next day\'s digest (in UTC it would still be the same day)');
@@ -166,7 +166,7 @@ t.test('InboundReplyHeld: the office digest of that day, the very job a delivery
 
 t.test('StakeholderContactsChanged: an invitation to each contact added (not to those it had), and the reminders of all', async (t) => {
   const contacts = cso.type === 'StakeholderInvited' ? cso.data.contacts : [];
-  const added = { contactId: contactIdFor(CSO, 'second@wpn.example'), name: 'Second focal point', email: 'second@wpn.example' };
+  const added = { contactId: fixtureContactId(CSO, 'second@wpn.example'), name: 'Second focal point', email: 'second@wpn.example' };
   const { add } = plan([opened, cso, draft(1), event('StakeholderContactsChanged', { stakeholderId: CSO, contacts: [...contacts, added], added: [added.contactId] })]);
   const invitations = add.filter((j) => j.data.kind === 'invitation').map((j) => forStakeholder(j.data).contactId);
   t.same(invitations, [added.contactId]);

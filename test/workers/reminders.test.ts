@@ -4,8 +4,7 @@
 // consultation's own settings switch them off or add a message. Time is only ever "arrives within a
 // generous bound" or "nothing more after the deadline passed".
 import t, { type Test } from 'tap';
-import { contactIdFor } from '../../src/domain/contacts.ts';
-import { OPEN_BODY, inviteThroughApi, startApi } from '../helpers/http.ts';
+import { OPEN_BODY, contactIdsThroughApi, inviteThroughApi, startApi } from '../helpers/http.ts';
 import { startMail, until, quietFor, type MailUnderTest } from '../helpers/mail-system.ts';
 
 t.setTimeout(180_000);
@@ -64,7 +63,8 @@ t.test('a reminder reaches only the stakeholder that has not commented, with the
   await quietFor(500);
   const sent = await reminders(mail, id);
   t.equal(sent.length, 1, 'one reminder in all');
-  t.match(sent[0]?.data, { stakeholderId: b.sid, contactId: contactIdFor(b.sid, b.email), phase: 'comments', draftVersion: 1, deadline });
+  const [contactId] = await contactIdsThroughApi(api, id, b.sid, b.email);
+  t.match(sent[0]?.data, { stakeholderId: b.sid, contactId, phase: 'comments', draftVersion: 1, deadline });
   t.equal(remindersTo(mail, b.email), 1, 'it reached the silent one');
   t.equal(remindersTo(mail, a.email), 0, 'none reached the one that commented');
   const notices = (await mail.records(id)).filter((r) => r.type === 'NoticeSent').map((r) => `${r.data['notice']}:${r.data['stakeholderId'] === a.sid ? 'a' : 'b'}`).sort();
