@@ -1,8 +1,9 @@
 // `past-view`: issue 13's "any view at any point" on a big consultation: the comment matrix and the
 // sign-off of a consultation of about 200,000 events (--quick: 10,000), asked for at a revision
 // near the end, folded from the stream with the live reducers (src/audit/views-at.ts PastViews).
-// Each view is measured twice, each time in a fresh process (bench/child.ts), so its memory is the
-// fold's alone: as the route answers it (the first page, of the route's default 500 rows) and whole (as an export reads it).
+// Each case runs in a fresh process (bench/child.ts), so its memory is the fold's alone: the comment
+// matrix as the route answers it (the first page, the route's default 500 rows) and whole (as CSV
+// and an export read it), and the sign-off.
 // Target: at most 256 MB of RSS above the idle process and at most 5 s for each.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -31,13 +32,12 @@ export async function prepare(raw: unknown) {
   return {
     async run() {
       const past = new PastViews(store, args.consultationId, { revision: args.revision });
-      const now = new Date().toISOString();
       if (args.view === 'comments' && !args.whole) {
         const page = await readMatrixPage(past.reader(commentMatrix), args.consultationId, {}, { after: null, limit: 500 });
         if (!page) throw new Error('no comments view');
         return { reflected: past.reflected?.revision, rows: page.rows.length };
       }
-      const slot = await VIEWS[args.view].read(past.reader(VIEWS[args.view]), args.consultationId, now);
+      const slot = await VIEWS[args.view].read(past.reader(VIEWS[args.view]), args.consultationId, new Date().toISOString());
       if (!slot) throw new Error(`no ${args.view} view`);
       return { reflected: past.reflected?.revision };
     },
