@@ -22,7 +22,27 @@ interface Entry {
   key: string;
   doc: unknown;
   order: number;
+  /** put or deleted in the batch under way (and so in its changes) */
   dirty: boolean;
+}
+
+/** FNV-1a (32 bits) and djb2 (21 bits) of the collection, a separator and the key, as one safe integer. */
+export function keyHash(collection: string, key: string): number {
+  let a = 0x811c9dc5;
+  let b = 5381;
+  for (let i = 0; i < collection.length; i++) {
+    const code = collection.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193) >>> 0;
+    b = (Math.imul(b, 33) + code) >>> 0;
+  }
+  a = Math.imul(a, 0x01000193) >>> 0; // the separator (0)
+  b = Math.imul(b, 33) >>> 0;
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193) >>> 0;
+    b = (Math.imul(b, 33) + code) >>> 0;
+  }
+  return a * 0x200000 + (b & 0x1fffff);
 }
 
 /**
@@ -30,23 +50,13 @@ interface Entry {
  * and known absences), so that a head read by every event is read from the store once, not once
  * per batch. Valid only while this process holds the writer lease and every batch it absorbed
  * committed: the runner clears it on any failure and when the lease changes hands.
+ *
+ * A batch works in it directly: the entry a batch reads or writes is the cache's own (no copy per
+ * batch), and the batch keeps the list of those it changed. Until the batch is absorbed (after its
+ * commit) the cache holds the batch's changes too, which is why a failed batch must clear it.
  */
-/** FNV-1a (32 bits) and djb2 (21 bits) of the collection, a separator and the key, as one safe integer. */
-export function keyHash(collection: string, key: string): number {
-  let a = 0x811c9dc5;
-  let b = 5381;
-  const mix = (code: number) => {
-    a = Math.imul(a ^ code, 0x01000193) >>> 0;
-    b = (Math.imul(b, 33) + code) >>> 0;
-  };
-  for (let i = 0; i < collection.length; i++) mix(collection.charCodeAt(i));
-  mix(0);
-  for (let i = 0; i < key.length; i++) mix(key.charCodeAt(i));
-  return a * 0x200000 + (b & 0x1fffff);
-}
-
 export class DocCache {
-  private readonly docs = new Map<string, Map<string, { doc: unknown; order: number }>>();
+  private readonly docs = new Map<string, Map<string, Entry>>();
   private size = 0;
   /**
    * While complete: a 53-bit hash of the (collection, key) of every document that exists (it
@@ -79,14 +89,12 @@ export class DocCache {
 
   /** After a commit: what the batch read and wrote is what the store holds. */
   absorb(batch: DocBatch): void {
-    for (const e of batch.entries()) {
-      let docs = this.docs.get(e.collection);
-      if (!docs) this.docs.set(e.collection, (docs = new Map()));
-      if (!docs.has(e.key)) this.size++;
-      docs.set(e.key, { doc: e.doc, order: e.order });
+    for (const e of batch.changed()) {
+      e.dirty = false;
       // a deleted document's hash stays: another key may share it (then the store is asked)
-      if (this.existing !== null && e.dirty && e.doc !== null) this.existing.add(keyHash(e.collection, e.key));
+      if (this.existing !== null && e.doc !== null) this.existing.add(keyHash(e.collection, e.key));
     }
+    batch.absorbed();
     if (this.existing !== null && this.existing.size > this.maxKeys) this.existing = null;
     if (this.size > this.max) this.evict(); // bounded: the hot documents come back with the next batches
   }
@@ -97,6 +105,20 @@ export class DocCache {
     this.existing = null;
   }
 
+  /** A stored collection's entries (the map a batch looks keys up in). */
+  collection(name: string): Map<string, Entry> {
+    let docs = this.docs.get(name);
+    if (!docs) this.docs.set(name, (docs = new Map()));
+    return docs;
+  }
+
+  /** Holds a document read (or known absent) or written by a batch. */
+  add(docs: Map<string, Entry>, entry: Entry): Entry {
+    docs.set(entry.key, entry);
+    this.size++;
+    return entry;
+  }
+
   private evict(): void {
     this.docs.clear();
     this.size = 0;
@@ -104,32 +126,31 @@ export class DocCache {
 }
 
 export class DocBatch implements Docs {
-  /** by stored collection, then key (no string building per lookup: a batch makes hundreds of thousands) */
-  private readonly entries_ = new Map<string, Map<string, Entry>>();
-  /** each collection's stored name, worked out once per batch */
-  private readonly names = new Map<Collection<unknown>, string>();
+  /** the cache's map of each collection, looked up once per batch (a batch makes hundreds of thousands of lookups) */
+  private readonly maps = new Map<Collection<unknown>, { name: string; docs: Map<string, Entry> }>();
+  private readonly dirty: Entry[] = [];
+  private readonly cache: DocCache;
 
   constructor(
     private readonly store: ViewStore,
     private readonly base: string,
-    private readonly cache?: DocCache,
-  ) {}
+    /** the writer's cache across batches; without one, the batch reads every document from the store */
+    cache?: DocCache,
+  ) {
+    this.cache = cache ?? new DocCache(Number.MAX_SAFE_INTEGER);
+  }
 
   async get<T>(c: Collection<T>, key: string): Promise<T | null> {
-    const docs = this.docsOf(c);
+    const { name, docs } = this.mapOf(c);
     let entry = docs.get(key);
     if (!entry) {
-      const collection = this.nameOf(c);
-      const known = this.cache?.get(collection, key);
-      if (known) {
-        entry = { collection, key, doc: known.doc, order: known.order, dirty: false };
-      } else if (this.cache?.knowsAbsent(collection, key)) {
-        entry = { collection, key, doc: null, order: 0, dirty: false };
+      if (this.cache.knowsAbsent(name, key)) {
+        entry = this.cache.add(docs, { collection: name, key, doc: null, order: 0, dirty: false });
       } else {
-        const stored = await this.store.get(collection, key);
-        entry = { collection, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, dirty: false };
+        const stored = await this.store.get(name, key);
+        // (a reducer awaits each get: nothing else of this batch ran meanwhile)
+        entry = this.cache.add(docs, { collection: name, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, dirty: false });
       }
-      docs.set(key, entry);
     }
     // documents are written only by this version of this projection (the collection's name says which)
     return entry.doc as T | null;
@@ -146,42 +167,36 @@ export class DocBatch implements Docs {
 
   /** The documents put or deleted in this batch, once each. */
   changes(): ViewChange[] {
-    const out: ViewChange[] = [];
-    for (const docs of this.entries_.values()) {
-      for (const e of docs.values()) {
-        if (e.dirty) out.push({ collection: e.collection, key: e.key, order: e.order, doc: e.doc as JsonObject | null });
-      }
+    return this.dirty.map((e) => ({ collection: e.collection, key: e.key, order: e.order, doc: e.doc as JsonObject | null }));
+  }
+
+  /** the entries this batch changed (for DocCache.absorb) */
+  changed(): readonly Entry[] {
+    return this.dirty;
+  }
+
+  /** DocCache.absorb took the changes in: they are no longer this batch's */
+  absorbed(): void {
+    this.dirty.length = 0;
+  }
+
+  private mapOf(c: Collection<unknown>): { name: string; docs: Map<string, Entry> } {
+    let m = this.maps.get(c);
+    if (!m) {
+      const name = storedCollection(this.base, c);
+      this.maps.set(c, (m = { name, docs: this.cache.collection(name) }));
     }
-    return out;
-  }
-
-  /** every document this batch read or wrote */
-  *entries(): Iterable<Entry> {
-    for (const docs of this.entries_.values()) yield* docs.values();
-  }
-
-  private nameOf(c: Collection<unknown>): string {
-    let name = this.names.get(c);
-    if (name === undefined) this.names.set(c, (name = storedCollection(this.base, c)));
-    return name;
-  }
-
-  private docsOf(c: Collection<unknown>): Map<string, Entry> {
-    const name = this.nameOf(c);
-    let docs = this.entries_.get(name);
-    if (!docs) this.entries_.set(name, (docs = new Map()));
-    return docs;
+    return m;
   }
 
   private set(c: Collection<unknown>, key: string, doc: unknown, order: number | undefined): void {
-    const docs = this.docsOf(c);
-    const entry = docs.get(key);
-    if (entry) {
-      entry.doc = doc;
-      if (order !== undefined) entry.order = order;
+    const { name, docs } = this.mapOf(c);
+    const entry = docs.get(key) ?? this.cache.add(docs, { collection: name, key, doc, order: 0, dirty: false });
+    entry.doc = doc;
+    if (order !== undefined) entry.order = order;
+    if (!entry.dirty) {
       entry.dirty = true;
-    } else {
-      docs.set(key, { collection: this.nameOf(c), key, doc, order: order ?? 0, dirty: true });
+      this.dirty.push(entry);
     }
   }
 }
