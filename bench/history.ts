@@ -48,8 +48,8 @@ export function* consultationEvents(consultationId: string, shape: ConsultationS
   }
 }
 
-/** Appends one consultation's events with the handler's metadata and hash chain; returns how many. */
-export async function writeConsultation(store: EventStore, shape: ConsultationShape, consultationId: string = randomUUID()): Promise<number> {
+/** Appends one consultation's events with the handler's metadata and hash chain, `chunk` per append; returns how many. */
+export async function writeConsultation(store: EventStore, shape: ConsultationShape, consultationId: string = randomUUID(), chunk = CHUNK): Promise<number> {
   const streamName = streamNameFor(consultationId);
   let revision = 0;
   let prevHash = ZERO_HASH;
@@ -68,7 +68,7 @@ export async function writeConsultation(store: EventStore, shape: ConsultationSh
     batch.push({ id: idFor(commandId, 'event-0'), type: e.type, data, metadata: { ...metadata, hash } });
     prevHash = hash;
     revision++;
-    if (batch.length >= CHUNK) await flush();
+    if (batch.length >= chunk) await flush();
   }
   await flush();
   return revision;

@@ -72,7 +72,10 @@ export interface RunnerOptions {
   damage?: DamageRegistry;
   /** progress while catching up, at most once a second */
   progress?: (p: { eventsApplied: number; eventsPerSecond: number }) => void;
-  /** at most this many events per batch (one commit each); default 2000 */
+  /**
+   * At most this many events per batch (one commit each). Default: 10,000 while catching up (fewer,
+   * larger commits; nobody waits on each) and 2,000 once live (whatever has arrived, usually a few).
+   */
   batchSize?: number;
   /**
    * Build into this generation of every projection instead of the one the view store points at
@@ -107,7 +110,11 @@ class MessageQueue {
   private wake: (() => void) | null = null;
   private resume: (() => void) | null = null;
 
-  constructor(subscription: Subscription, private readonly max: number) {
+  /** how many messages a batch takes at most (the runner lowers it once the subscription is live) */
+  max: number;
+
+  constructor(subscription: Subscription, max: number) {
+    this.max = max;
     void this.pump(subscription);
   }
 
@@ -179,6 +186,9 @@ class Worker {
 }
 
 const RETRY_MAX_MS = 5000;
+/** events per batch at most (see RunnerOptions.batchSize) */
+const CATCH_UP_BATCH = 10_000;
+const LIVE_BATCH = 2000;
 /** events applied between two turns of the event loop while catching up */
 const YIELD_EVERY = 100;
 /** how long taking the writer leases may take before this process starts following another writer */
@@ -214,6 +224,7 @@ export class ProjectionRunner {
   private readonly listeners = new Set<() => void>();
   private readonly options: RunnerOptions;
   private readonly batchSize: number;
+  private readonly catchUpBatchSize: number;
   private subscription: Subscription | null = null;
   private loop: Promise<void> | null = null;
   private stopped = false;
@@ -224,7 +235,8 @@ export class ProjectionRunner {
   constructor(options: RunnerOptions) {
     this.options = options;
     this.viewStore = options.viewStore ?? new MemoryViewStore();
-    this.batchSize = options.batchSize ?? 2000;
+    this.batchSize = options.batchSize ?? LIVE_BATCH;
+    this.catchUpBatchSize = options.batchSize ?? CATCH_UP_BATCH;
     this.chain = new ChainTracker(options.store, options.damage ?? new DamageRegistry(options.logger ? { logger: options.logger } : {}));
     this.workers = options.projections.map((p) => new Worker(p, options.generation ?? null));
     const names = new Set(this.workers.map((w) => w.base));
@@ -514,10 +526,18 @@ export class ProjectionRunner {
       const from = this.earliest(active);
       const subscription = store.subscribeToAll({ from: from ?? 'start', streamPrefix: CONSULTATION_STREAM_PREFIX });
       this.subscription = subscription;
-      const queue = new MessageQueue(subscription, this.batchSize);
+      const queue = new MessageQueue(subscription, this.catchUpBatchSize);
+      let catchingUp = true;
+      await this.viewStore.catchingUp?.(true);
+      const live = async () => {
+        if (!catchingUp) return;
+        catchingUp = false;
+        queue.max = this.batchSize;
+        await this.viewStore.catchingUp?.(false);
+      };
       try {
         for (let messages = await queue.take(); messages !== null && !this.stopped; messages = await queue.take()) {
-          await this.process(messages);
+          await this.process(messages, live);
           attempt = 0;
         }
         return; // closed
@@ -550,7 +570,8 @@ export class ProjectionRunner {
     return min ?? null;
   }
 
-  private async process(messages: readonly SubscriptionMessage[]): Promise<void> {
+  /** Applies and commits one batch; `live` is called once the subscription has caught up (before readiness is declared). */
+  private async process(messages: readonly SubscriptionMessage[], live: () => Promise<void>): Promise<void> {
     const { store } = this.options;
     const { positions } = store;
     let last: Position | null = null;
@@ -603,6 +624,7 @@ export class ProjectionRunner {
       }
     }
     for (const w of this.workers) w.batch = null;
+    if (caughtUp) await live();
     if (caughtUp && !this.caughtUpFlag) {
       for (const w of this.workers) {
         if (w.failure === null && this.options.generation === undefined) await this.viewStore.setMeta(activePointer(w.projection), w.base);

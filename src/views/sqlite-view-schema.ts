@@ -38,16 +38,40 @@ const MIGRATIONS: readonly string[] = [
      pid          INTEGER NOT NULL,
      heartbeat_at INTEGER NOT NULL
    ) STRICT;`,
+  // Version 2: each collection name is stored once and documents carry its integer id, in a
+  // WITHOUT ROWID table (the primary key is the table; no rowid tree beside it). A document's row
+  // was about 100 bytes of collection and key in each of three trees; it is now the key in two.
+  // Rebuilding a view from the events writes a third less, and each write touches two trees.
+  // Collection rows are never deleted, so an id another process has cached stays valid.
+  `CREATE TABLE view_collections (
+     id   INTEGER PRIMARY KEY,
+     name TEXT    NOT NULL UNIQUE
+   ) STRICT;
+   INSERT INTO view_collections (name) SELECT DISTINCT collection FROM view_docs ORDER BY collection;
+   CREATE TABLE view_docs_v2 (
+     collection_id INTEGER NOT NULL,
+     key           TEXT    NOT NULL,
+     ord           INTEGER NOT NULL,
+     doc           TEXT    NOT NULL,
+     PRIMARY KEY (collection_id, key)
+   ) STRICT, WITHOUT ROWID;
+   INSERT INTO view_docs_v2 (collection_id, key, ord, doc)
+     SELECT c.id, d.key, d.ord, d.doc FROM view_docs d JOIN view_collections c ON c.name = d.collection;
+   DROP TABLE view_docs;
+   ALTER TABLE view_docs_v2 RENAME TO view_docs;
+   CREATE INDEX view_docs_by_order ON view_docs (collection_id, ord, key);`,
 ];
 
 export const VIEW_SCHEMA_VERSION = MIGRATIONS.length;
 
 export function openViewDatabase(file: string, synchronous: Synchronous, busyTimeoutMs: number): Database.Database {
-  const db = openWalDatabase(file, synchronous, busyTimeoutMs, migrate);
-  // the documents hold personal data in clear: a document replaced or deleted (after an erasure,
-  // say) is overwritten with zeros, not left readable in the file's free space
-  db.pragma('secure_delete = ON');
-  return db;
+  return openWalDatabase(file, synchronous, busyTimeoutMs, (db) => {
+    // the documents hold personal data in clear: a document replaced or deleted (after an erasure,
+    // say) is overwritten with zeros, not left readable in the file's free space. Set before the
+    // migrations, so that a table a migration copies and drops leaves no copy behind either.
+    db.pragma('secure_delete = ON');
+    migrate(db, file);
+  });
 }
 
 function migrate(db: Database.Database, file: string): void {

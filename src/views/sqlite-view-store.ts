@@ -52,6 +52,9 @@ interface WriterRow {
 type Params = Record<string, string | number | null>;
 
 const NO_LIMIT = -1; // SQLite's LIMIT -1
+/** WAL pages (4 kB each) after which a commit copies the WAL into the file: SQLite's default, and while catching up */
+const LIVE_CHECKPOINT_PAGES = 1000;
+const CATCH_UP_CHECKPOINT_PAGES = 16_384;
 
 /**
  * Whether a process with this id exists here. (WAL works only on one host, but containers on it
@@ -82,13 +85,19 @@ export class SqliteViewStore implements ViewStore {
   private readonly pollIntervalMs: number;
   private readonly leaseTtlMs: number;
   private readonly host = hostname();
+  /** collection name to its id (view_collections); an id, once given, never changes or goes */
+  private readonly collectionIds = new Map<string, number>();
+  /** names given an id by the transaction under way: forgotten again if it rolls back */
+  private readonly idsGivenNow: string[] = [];
   private readonly selects = new Map<string, Database.Statement<[Params], DocRow>>();
   private readonly counts = new Map<string, Database.Statement<[Params], { n: number }>>();
   private readonly statements: {
-    get: Database.Statement<[string, string], DocRow>;
-    upsert: Database.Statement<[string, string, number, string]>;
-    remove: Database.Statement<[string, string]>;
-    dropCollection: Database.Statement<[string]>;
+    collectionId: Database.Statement<[string], { id: number }>;
+    addCollection: Database.Statement<[string], { id: number }>;
+    get: Database.Statement<[number, string], DocRow>;
+    upsert: Database.Statement<[number, string, number, string]>;
+    remove: Database.Statement<[number, string]>;
+    dropCollection: Database.Statement<[number]>;
     checkpoint: Database.Statement<[string], { position: string; updated_at: string }>;
     setCheckpoint: Database.Statement<[string, string, string]>;
     dropCheckpoint: Database.Statement<[string]>;
@@ -112,13 +121,15 @@ export class SqliteViewStore implements ViewStore {
     this.leaseTtlMs = options.leaseTtlMs ?? 10_000;
     const db = this.db;
     this.statements = {
-      get: db.prepare('SELECT key, ord, doc FROM view_docs WHERE collection = ? AND key = ?'),
+      collectionId: db.prepare('SELECT id FROM view_collections WHERE name = ?'),
+      addCollection: db.prepare('INSERT INTO view_collections (name) VALUES (?) RETURNING id'),
+      get: db.prepare('SELECT key, ord, doc FROM view_docs WHERE collection_id = ? AND key = ?'),
       upsert: db.prepare(
-        `INSERT INTO view_docs (collection, key, ord, doc) VALUES (?, ?, ?, ?)
-         ON CONFLICT (collection, key) DO UPDATE SET ord = excluded.ord, doc = excluded.doc`,
+        `INSERT INTO view_docs (collection_id, key, ord, doc) VALUES (?, ?, ?, ?)
+         ON CONFLICT (collection_id, key) DO UPDATE SET ord = excluded.ord, doc = excluded.doc`,
       ),
-      remove: db.prepare('DELETE FROM view_docs WHERE collection = ? AND key = ?'),
-      dropCollection: db.prepare('DELETE FROM view_docs WHERE collection = ?'),
+      remove: db.prepare('DELETE FROM view_docs WHERE collection_id = ? AND key = ?'),
+      dropCollection: db.prepare('DELETE FROM view_docs WHERE collection_id = ?'),
       checkpoint: db.prepare('SELECT position, updated_at FROM view_checkpoints WHERE consumer = ?'),
       setCheckpoint: db.prepare(
         `INSERT INTO view_checkpoints (consumer, position, updated_at) VALUES (?, ?, ?)
@@ -138,13 +149,19 @@ export class SqliteViewStore implements ViewStore {
         const actual = this.statements.checkpoint.get(consumer)?.position ?? null;
         if (actual !== expected) throw new CheckpointConflictError(consumer, expected, actual);
       }
-      for (const d of deletes) this.statements.remove.run(d.collection, d.key);
-      for (const u of upserts) this.statements.upsert.run(u.collection, u.key, u.order, u.json);
+      for (const d of deletes) {
+        const id = this.idOf(d.collection);
+        if (id !== undefined) this.statements.remove.run(id, d.key);
+      }
+      for (const u of upserts) this.statements.upsert.run(this.givenId(u.collection), u.key, u.order, u.json);
       const updatedAt = new Date().toISOString();
       for (const { consumer, next } of moves) this.statements.setCheckpoint.run(consumer, next, updatedAt);
     });
     this.dropTransaction = db.transaction((collections, consumer) => {
-      for (const c of collections) this.statements.dropCollection.run(c);
+      for (const c of collections) {
+        const id = this.idOf(c);
+        if (id !== undefined) this.statements.dropCollection.run(id);
+      }
       if (consumer !== undefined) this.statements.dropCheckpoint.run(consumer);
     });
     this.takeTransaction = db.transaction((consumer, owner) => {
@@ -164,7 +181,8 @@ export class SqliteViewStore implements ViewStore {
     this.assertOpen();
     checkName('collection', collection);
     checkName('key', key);
-    const row = this.statements.get.get(collection, key);
+    const id = this.idOf(collection);
+    const row = id === undefined ? undefined : this.statements.get.get(id, key);
     return row ? { key: row.key, order: row.ord, doc: parseDoc(row.doc) } : null;
   }
 
@@ -172,7 +190,9 @@ export class SqliteViewStore implements ViewStore {
     this.assertOpen();
     checkName('collection', collection);
     const checked = checkListOptions(options);
-    const { sql, params } = this.filter(collection, checked.prefix, checked.after);
+    const id = this.idOf(collection);
+    if (id === undefined) return [];
+    const { sql, params } = this.filter(id, checked.prefix, checked.after);
     let statement = this.selects.get(sql);
     if (!statement) this.selects.set(sql, (statement = this.db.prepare(`SELECT key, ord, doc FROM view_docs WHERE ${sql} ORDER BY ord, key LIMIT @limit`)));
     return statement.all({ ...params, limit: checked.limit ?? NO_LIMIT }).map((r) => ({ key: r.key, order: r.ord, doc: parseDoc(r.doc) }));
@@ -181,7 +201,9 @@ export class SqliteViewStore implements ViewStore {
   async count(collection: string, prefix?: string): Promise<number> {
     this.assertOpen();
     checkName('collection', collection);
-    const { sql, params } = this.filter(collection, checkPrefix(prefix), null);
+    const id = this.idOf(collection);
+    if (id === undefined) return 0;
+    const { sql, params } = this.filter(id, checkPrefix(prefix), null);
     let statement = this.counts.get(sql);
     if (!statement) this.counts.set(sql, (statement = this.db.prepare(`SELECT count(*) AS n FROM view_docs WHERE ${sql}`)));
     return statement.get(params)?.n ?? 0;
@@ -202,7 +224,7 @@ export class SqliteViewStore implements ViewStore {
     this.assertOpen();
     checkMoves(moves);
     const { upserts, deletes } = normaliseChanges(changes);
-    this.commitTransaction.immediate(moves, upserts, deletes);
+    this.inTransaction(() => this.commitTransaction.immediate(moves, upserts, deletes));
     this.changes.notifyLocal();
   }
 
@@ -210,7 +232,7 @@ export class SqliteViewStore implements ViewStore {
     this.assertOpen();
     collections.forEach((c, i) => checkName(`collections[${i}]`, c));
     if (consumer !== undefined) checkName('consumer', consumer);
-    this.dropTransaction.immediate(collections, consumer);
+    this.inTransaction(() => this.dropTransaction.immediate(collections, consumer));
     this.changes.notifyLocal();
   }
 
@@ -284,6 +306,19 @@ export class SqliteViewStore implements ViewStore {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
+  /**
+   * While catching up, the WAL is copied into the file (checkpointed) once it holds 64 MB instead
+   * of SQLite's default 4 MB: a catch-up commit writes several MB, so the default copied after
+   * nearly every commit, and pages written again by the next commit were copied again. Live, the
+   * default again (a command's commit never waits on a large copy); the WAL written meanwhile is
+   * copied at once, before the views say they caught up, rather than on some command's commit.
+   */
+  async catchingUp(on: boolean): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    this.db.pragma(`wal_autocheckpoint = ${on ? CATCH_UP_CHECKPOINT_PAGES : LIVE_CHECKPOINT_PAGES}`);
+    if (!on) this.db.pragma('wal_checkpoint(PASSIVE)');
+  }
+
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return;
     this.closing.abort();
@@ -337,10 +372,43 @@ export class SqliteViewStore implements ViewStore {
     h.unlock();
   }
 
+  /** A collection's id, or undefined while it has none (no document was ever written to it, by any process). */
+  private idOf(collection: string): number | undefined {
+    let id = this.collectionIds.get(collection);
+    if (id === undefined) {
+      id = this.statements.collectionId.get(collection)?.id;
+      if (id !== undefined) this.collectionIds.set(collection, id);
+    }
+    return id;
+  }
+
+  /** A collection's id, given it now if it has none (inside a write transaction: see inTransaction). */
+  private givenId(collection: string): number {
+    let id = this.idOf(collection);
+    if (id === undefined) {
+      id = this.statements.addCollection.get(collection)!.id;
+      this.collectionIds.set(collection, id);
+      this.idsGivenNow.push(collection);
+    }
+    return id;
+  }
+
+  /** Runs a write transaction; the ids it gave are forgotten if it rolled back (another collection may get them). */
+  private inTransaction(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      for (const name of this.idsGivenNow) this.collectionIds.delete(name);
+      throw error;
+    } finally {
+      this.idsGivenNow.length = 0;
+    }
+  }
+
   /** The WHERE clause for a collection, an exact key prefix (as an index range) and a keyset cursor. */
-  private filter(collection: string, prefix: string | null, after: CheckedListOptions['after']): { sql: string; params: Params } {
-    const clauses = ['collection = @collection'];
-    const params: Params = { collection };
+  private filter(collectionId: number, prefix: string | null, after: CheckedListOptions['after']): { sql: string; params: Params } {
+    const clauses = ['collection_id = @collectionId'];
+    const params: Params = { collectionId };
     if (prefix !== null) {
       const upper = prefixUpperBound(prefix);
       clauses.push('key >= @prefix');

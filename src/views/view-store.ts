@@ -120,6 +120,13 @@ export interface ViewStore {
    * without such copies, or one that cannot drop them, has none.
    */
   forgetReplaced?(): Promise<void>;
+  /**
+   * A hint from the writer: `true` while it catches up (large commits one after another, nobody
+   * waiting on each), `false` once it follows the log live (small commits, each on some command's
+   * path). A store may trade the latency of a commit for throughput meanwhile (SQLite: copying its
+   * WAL into the file less often). Optional; it changes no result.
+   */
+  catchingUp?(on: boolean): Promise<void>;
   /** Ends held leases (their onLost listeners are told), rejects pending waits, closes connections. Idempotent. */
   close(): Promise<void>;
 }

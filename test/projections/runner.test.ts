@@ -13,13 +13,14 @@ import { commands } from '../../src/commands/index.ts';
 import { EsdbEventStore } from '../../src/store/esdb/esdb-event-store.ts';
 import type { EventStore } from '../../src/store/port.ts';
 import { drafts, projections } from '../../src/projections/index.ts';
-import { perConsultation, type Projection } from '../../src/projections/projection.ts';
+import { collection, perConsultation, type Projection } from '../../src/projections/projection.ts';
 import { ProjectionRunner, ProjectionTimeoutError } from '../../src/projections/runner.ts';
 import { projectionsRebuild } from '../../src/cli/projections-rebuild.ts';
 import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
 import { PostgresViewStore } from '../../src/views/postgres-view-store.ts';
 import { SqliteViewStore } from '../../src/views/sqlite-view-store.ts';
 import type { CheckpointMove, ViewChange, ViewStore } from '../../src/views/view-store.ts';
+import { writeConsultation } from '../../bench/history.ts';
 import { startTestEventStoreDB } from '../esdb/test-server.ts';
 import { COORDINATOR, comment, invite, openWithDraft, seedConsultations } from '../helpers/consultation.ts';
 import { tempDir, tempStore } from '../helpers/temp-store.ts';
@@ -401,4 +402,34 @@ t.test('a consumer that starts at the head: on its first start it skips the past
   await second.start();
   await second.caughtUp();
   t.same(seen.slice(2), [`consultation-${ids[1]}@8`, `consultation-${ids[1]}@9`], 'a restart resumes from its checkpoint, not from the head');
+});
+
+t.test('catching up, then live: the view store is told, batches are large until the subscription caught up and small after', async (t) => {
+  const { store } = tempStore(t);
+  const events = await writeConsultation(store, { stakeholders: 5, comments: 2_400 }); // 3,207 events
+  const calls: string[] = [];
+  const batches: number[] = [];
+  class Watching extends MemoryViewStore {
+    async catchingUp(on: boolean): Promise<void> { calls.push(on ? 'catching up' : 'live'); }
+    override async commitMany(moves: readonly CheckpointMove[], changes: readonly ViewChange[]): Promise<void> {
+      calls.push('commit');
+      batches.push(changes.length);
+      return super.commitMany(moves, changes);
+    }
+  }
+  // one document per event: a commit's changes are its batch's events
+  const Seen = collection('seen', z.object({}));
+  const perEvent: Projection = { name: 'per-event', version: 1, collections: [Seen], async apply(docs, e) { docs.put(Seen, `${e.streamName}/${e.revision}`, {}); } };
+  const viewStore = new Watching();
+  const runner = runnerOn(t, store, { viewStore, list: [perEvent] });
+  await runner.start();
+  await runner.caughtUp();
+  t.equal(calls[0], 'catching up', 'told before the first commit');
+  t.same(batches, [events], `the ${events} events in one batch (at most 10,000 while catching up)`);
+  t.same(calls.slice(1), ['commit', 'live'], 'told it is live once caught up, before readiness');
+  // live: as many events in one append, which the subscription delivers at once
+  await writeConsultation(store, { stakeholders: 5, comments: 2_400 }, randomUUID(), events);
+  await eventually(() => batches.reduce((a, b) => a + b, 0) === 2 * events, 'the live events committed');
+  t.same(batches.slice(1), [2000, events - 2000], 'live: batches of at most 2,000 events');
+  t.equal(calls.filter((c) => c === 'live').length, 1, 'live events do not say it again');
 });

@@ -5,6 +5,7 @@
 import t, { type Test } from 'tap';
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +84,64 @@ t.test('a file from a newer version is refused with a clear message', async (t) 
   const raw = new Database(file);
   raw.prepare('UPDATE view_schema SET version = ?').run(VIEW_SCHEMA_VERSION + 1);
   raw.close();
-  t.throws(() => new SqliteViewStore({ file }), /view store schema version 2; this code knows up to 1/);
+  t.throws(() => new SqliteViewStore({ file }), new RegExp(`view store schema version ${VIEW_SCHEMA_VERSION + 1}; this code knows up to ${VIEW_SCHEMA_VERSION}`));
+});
+
+t.test('a version 1 file (one text collection per row) is migrated: documents, orders, checkpoints and meta kept', async (t) => {
+  const file = join(await tempDir(t), 'views.sqlite');
+  const raw = new Database(file);
+  raw.pragma('journal_mode = WAL');
+  // version 1 as it was written (sqlite-view-schema.ts, MIGRATIONS[0]), with a few rows
+  raw.exec(`CREATE TABLE view_schema (version INTEGER NOT NULL) STRICT; INSERT INTO view_schema VALUES (1);
+    CREATE TABLE view_docs (collection TEXT NOT NULL, key TEXT NOT NULL, ord INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (collection, key)) STRICT;
+    CREATE INDEX view_docs_by_order ON view_docs (collection, ord, key);
+    CREATE TABLE view_checkpoints (consumer TEXT NOT NULL PRIMARY KEY, position TEXT NOT NULL, updated_at TEXT NOT NULL) STRICT;
+    CREATE TABLE view_meta (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL) STRICT;
+    CREATE TABLE view_writers (consumer TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, heartbeat_at INTEGER NOT NULL) STRICT;`);
+  const insert = raw.prepare('INSERT INTO view_docs VALUES (?, ?, ?, ?)');
+  insert.run('stakeholders@7', 'c1', 0, '{"n":1}');
+  insert.run('stakeholders@7/stakeholders', 'c1/b', 2, '{"who":"b"}');
+  insert.run('stakeholders@7/stakeholders', 'c1/a', 5, '{"who":"a"}');
+  insert.run('stakeholders@7/stakeholders', 'c2/z', 1, '{"who":"z"}');
+  raw.prepare('INSERT INTO view_checkpoints VALUES (?, ?, ?)').run('stakeholders@7', '17', '2026-01-01T00:00:00.000Z');
+  raw.prepare('INSERT INTO view_meta VALUES (?, ?)').run('active:stakeholders', 'stakeholders@7');
+  raw.close();
+
+  const store = new SqliteViewStore({ file });
+  t.teardown(() => store.close());
+  t.same(await store.get('stakeholders@7', 'c1'), { key: 'c1', order: 0, doc: { n: 1 } });
+  t.same((await store.list('stakeholders@7/stakeholders', { prefix: 'c1/' })).map((d) => [d.key, d.order]), [['c1/b', 2], ['c1/a', 5]]);
+  t.equal(await store.count('stakeholders@7/stakeholders'), 3);
+  t.equal((await store.checkpoint('stakeholders@7'))?.position, '17');
+  t.equal(await store.getMeta('active:stakeholders'), 'stakeholders@7');
+  // the migrated file goes on like a new one: a new collection, an update, a drop
+  await store.commit('stakeholders@7', '17', '18', [put('stakeholders@7/comments', 'c1/x', { s: 'a' }), put('stakeholders@7', 'c1', { n: 2 })]);
+  t.same((await store.get('stakeholders@7', 'c1'))?.doc, { n: 2 });
+  await store.drop(['stakeholders@7/stakeholders']);
+  t.equal(await store.count('stakeholders@7/stakeholders'), 0);
+  t.equal(await store.count('stakeholders@7/comments'), 1);
+  await store.close();
+  const check = new Database(file, { readonly: true });
+  t.teardown(() => check.close());
+  t.equal(check.prepare<[], { version: number }>('SELECT version FROM view_schema').get()?.version, VIEW_SCHEMA_VERSION);
+  t.same(check.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('view_docs')").all().map((r) => r.name), ['collection_id', 'key', 'ord', 'doc']);
+});
+
+t.test('a write that rolls back gives up the collection ids it took: the next collection gets a valid id', async (t) => {
+  const { store, file } = await tempStore(t);
+  await store.commit('c', null, '1', []);
+  // a write failing after a new collection got its id (here a trigger; in life an I/O error)
+  const raw = new Database(file);
+  raw.exec("CREATE TRIGGER boom BEFORE INSERT ON view_docs WHEN NEW.key = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END");
+  await t.rejects(store.commit('c', '1', '2', [put('fresh', 'k', { v: 1 }), put('fresh', 'boom', { v: 0 })]), /boom/);
+  raw.exec('DROP TRIGGER boom');
+  raw.close();
+  t.equal(await store.count('fresh'), 0);
+  t.equal((await store.checkpoint('c'))?.position, '1');
+  // the id "fresh" held in the rolled-back write is given again, to the first new collection
+  await store.commit('c', '1', '2', [put('other', 'k', { v: 2 }), put('fresh', 'k', { v: 3 })]);
+  t.same(await store.list('other'), [{ key: 'k', order: 0, doc: { v: 2 } }], 'each collection holds only its own document');
+  t.same(await store.list('fresh'), [{ key: 'k', order: 0, doc: { v: 3 } }]);
 });
 
 t.test('openViewStore without a database URL: SQLite in DATA_DIR/views.sqlite', async (t) => {
@@ -265,4 +323,28 @@ t.test('a child that releases cleanly lets this process in', async (t) => {
   await out.next('released');
   t.equal(await bounded(exited, 'the child to exit', 30_000), 0, `the child exited cleanly (stderr: ${out.stderr().trim() || 'none'})`);
   await lease.release();
+});
+
+t.test('catching up, the WAL is copied into the file less often; live again, as before', async (t) => {
+  const { store, file } = await tempStore(t, { synchronous: 'NORMAL' });
+  const wal = () => statSync(`${file}-wal`).size;
+  const MB = 1024 * 1024;
+  let position = 0;
+  // each commit writes about 5 MB of new pages: more than SQLite's default 4 MB between copies
+  const commitFiveMb = async () => {
+    const changes = Array.from({ length: 50 }, (_, i) => put('big', `k${position}-${i}`, { text: 'x'.repeat(100_000) }));
+    await store.commit('c', position === 0 ? null : String(position), String(position + 1), changes);
+    position++;
+  };
+  for (let i = 0; i < 3; i++) await commitFiveMb();
+  const live = wal();
+  t.ok(live < 8 * MB, `live: the WAL is copied after each such commit and restarts (${(live / MB).toFixed(1)} MB)`);
+  await store.catchingUp(true);
+  for (let i = 0; i < 4; i++) await commitFiveMb();
+  const catching = wal();
+  t.ok(catching > 18 * MB, `catching up: four commits stay in the WAL (${(catching / MB).toFixed(1)} MB)`);
+  await store.catchingUp(false);
+  for (let i = 0; i < 4; i++) await commitFiveMb();
+  t.equal(wal(), catching, 'live again: copied at once, and after each commit again, so the WAL does not grow');
+  t.equal(await store.count('big'), 11 * 50);
 });
