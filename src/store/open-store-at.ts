@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { EsdbEventStore } from './esdb/esdb-event-store.ts';
 import type { EventStore } from './port.ts';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.ts';
 
@@ -20,7 +19,10 @@ export async function openStoreAt(
   spec: string,
   options: { mustExist: boolean; logger?: Logger; synchronous?: 'FULL' | 'NORMAL'; missingHint?: string },
 ): Promise<EventStore> {
-  if (ESDB_URL.test(spec)) return EsdbEventStore.open({ url: spec, ...(options.logger ? { logger: options.logger } : {}) });
+  if (ESDB_URL.test(spec)) {
+    const { EsdbEventStore } = await import('./esdb/esdb-event-store.ts'); // loaded only for EventStoreDB (see open-store.ts)
+    return EsdbEventStore.open({ url: spec, ...(options.logger ? { logger: options.logger } : {}) });
+  }
   const file = path.resolve(spec);
   if (options.mustExist && !existsSync(file)) throw new MissingStoreError(file, options.missingHint);
   return SqliteEventStore.open({ file, ...(options.synchronous ? { synchronous: options.synchronous } : {}) });

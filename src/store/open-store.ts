@@ -2,7 +2,6 @@
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import type { Logger } from 'pino';
-import { EsdbEventStore } from './esdb/esdb-event-store.ts';
 import { openStoreAt } from './open-store-at.ts';
 import type { EventStore } from './port.ts';
 import { PersonalDataStore } from '../privacy/personal-store.ts';
@@ -63,6 +62,9 @@ export async function openEventStore(config: Config, logger?: Logger, options: {
 
 async function openRawEventStore(config: Config, logger: Logger | undefined, options: { mustExist?: boolean }): Promise<OpenedStore> {
   if (config.EVENTSTORE_URL) {
+    // loaded only here: the EventStoreDB client takes a tenth of a second to load, which a server
+    // on SQLite would pay at every start
+    const { EsdbEventStore } = await import('./esdb/esdb-event-store.ts');
     const store = await EsdbEventStore.open({ url: config.EVENTSTORE_URL, ...(logger ? { logger } : {}) });
     return { store, kind: 'eventstoredb', location: store.location };
   }
