@@ -78,10 +78,6 @@ export class DocCache {
     this.existing = new Set();
   }
 
-  get(collection: string, key: string): { doc: unknown; order: number } | undefined {
-    return this.docs.get(collection)?.get(key);
-  }
-
   /** True when the store is known to hold no such document (no need to read it). */
   knowsAbsent(collection: string, key: string): boolean {
     return this.existing !== null && !this.existing.has(keyHash(collection, key));

@@ -528,7 +528,6 @@ export class ProjectionRunner {
       this.subscription = subscription;
       const queue = new MessageQueue(subscription, this.catchUpBatchSize);
       let catchingUp = true;
-      await this.viewStore.catchingUp?.(true);
       const live = async () => {
         if (!catchingUp) return;
         catchingUp = false;
@@ -536,6 +535,7 @@ export class ProjectionRunner {
         await this.viewStore.catchingUp?.(false);
       };
       try {
+        await this.viewStore.catchingUp?.(true); // (a failure here is retried like any other)
         for (let messages = await queue.take(); messages !== null && !this.stopped; messages = await queue.take()) {
           await this.process(messages, live);
           attempt = 0;
