@@ -7,7 +7,7 @@ import * as crypto from 'node:crypto';
 import { ZERO_HASH } from '../domain/consultation.ts';
 import { canonicalText } from './canonical-json.ts';
 import { decodeProblem } from '../domain/decode.ts';
-import type { EventStore, JsonObject, RecordedEvent } from '../store/port.ts';
+import type { EventStore, JsonObject, RecordedEvent, StoredText } from '../store/port.ts';
 
 export { ZERO_HASH };
 
@@ -48,12 +48,38 @@ export type VerifyResult =
 export function checkLink(e: RecordedEvent, expectedPrevHash: string, expectedRevision: number): string | null {
   if (e.revision !== expectedRevision) return `expected revision ${expectedRevision}, found ${e.revision}`;
   if (e.unreadable !== undefined) return e.unreadable;
-  const { hash, ...rest } = e.metadata;
+  const hash = e.metadata.hash;
   if (typeof hash !== 'string') return 'metadata has no hash';
-  if (rest.prevHash !== expectedPrevHash) return 'prevHash does not match the previous event\'s hash';
+  if (e.metadata.prevHash !== expectedPrevHash) return 'prevHash does not match the previous event\'s hash';
+  if (e.stored) {
+    const text = hashTextOfStored(e, e.stored, hash);
+    if (text !== null && sha256Hex(text) === hash) return null;
+  }
+  const { hash: _hash, ...rest } = e.metadata;
   const actual = eventHash({ streamName: e.streamName, revision: e.revision, type: e.type, data: e.data, metadata: rest });
   if (actual !== hash) return 'hash does not match the event\'s content';
   return null;
+}
+
+/**
+ * The text an event's hash is taken over, built from its stored JSON instead of re-serialising the
+ * parsed values: the SQLite store writes data and metadata as canonical text, so this is that text
+ * with the metadata's own `hash` member cut out, in the canonical order of HashInput's keys. Sound
+ * whatever the stored text is: only the original event's canonical text hashes to its hash, so a
+ * match proves the stored bytes are the ones hashed (and parse to the values the reader got); a miss
+ * (a row written before, as JSON.stringify wrote it, or a damaged one) leaves the full check to say.
+ * Null when the member to cut is not found exactly once.
+ */
+export function hashTextOfStored(e: RecordedEvent, stored: StoredText, hash: string): string | null {
+  const member = `"hash":"${hash}"`;
+  const text = stored.metadata;
+  const at = text.indexOf(member);
+  if (at < 1 || text.indexOf(member, at + 1) !== -1) return null;
+  const end = at + member.length;
+  const withoutHash = text[at - 1] === ','
+    ? text.slice(0, at - 1) + text.slice(end)
+    : text.slice(0, at) + text.slice(text[end] === ',' ? end + 1 : end);
+  return `{"data":${stored.data},"metadata":${withoutHash},"revision":${e.revision},"streamName":${canonicalJson(e.streamName)},"type":${canonicalJson(e.type)}}`;
 }
 
 /** Walks a stream and reports the first revision whose link does not hold or that does not decode. */

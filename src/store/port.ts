@@ -57,6 +57,16 @@ export interface RecordedEvent {
    * cannot stop a read of the others; the fold and the views treat it as a damaged history.
    */
   unreadable?: string;
+  /**
+   * The stored JSON text of data and metadata, where the adapter keeps it as text (SQLite). The
+   * hash check reads it instead of serialising the parsed values again (audit/hash-chain.ts).
+   */
+  stored?: StoredText;
+}
+
+export interface StoredText {
+  data: string;
+  metadata: string;
 }
 
 export interface AppendResult {

@@ -1,7 +1,7 @@
 // Reading an event's stored data and metadata as JSON objects without throwing: one damaged event
 // must not stop a read of the others (port.ts, RecordedEvent.unreadable). Both adapters word the
 // reasons alike, so an operator reads the same sentence whichever store runs.
-import type { JsonObject, RecordedEvent } from './port.ts';
+import type { JsonObject, RecordedEvent, StoredText } from './port.ts';
 
 export type Part = 'data' | 'metadata';
 
@@ -37,10 +37,16 @@ export function withDecoded(
   event: Omit<RecordedEvent, 'data' | 'metadata' | 'unreadable'>,
   data: Decoded,
   metadata: Decoded,
+  /** the text data and metadata were parsed from, where the adapter has it (RecordedEvent.stored) */
+  stored?: StoredText,
 ): RecordedEvent {
   // the fields named, not spread: every event read goes through here (a fold reads 200,000)
   const { streamName, revision, id, type, position, created } = event;
-  if (data.ok && metadata.ok) return { streamName, revision, id, type, data: data.value, metadata: metadata.value, position, created };
+  if (data.ok && metadata.ok) {
+    const e: RecordedEvent = { streamName, revision, id, type, data: data.value, metadata: metadata.value, position, created };
+    if (stored) e.stored = stored;
+    return e;
+  }
   const reasons = [data, metadata].flatMap((d) => (d.ok ? [] : [d.reason]));
   return { streamName, revision, id, type, data: {}, metadata: {}, position, created, unreadable: reasons.join('; ') };
 }

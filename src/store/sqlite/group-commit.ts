@@ -6,6 +6,7 @@
 // with EventStoreUnavailableError; an append is resolved only after its COMMIT returned.
 import type Database from 'better-sqlite3';
 import { WrongExpectedVersionError, type AppendResult, type EventData, type ExpectedRevision } from '../port.ts';
+import { canonicalText } from '../../audit/canonical-json.ts';
 import { EventStoreUnavailableError } from '../unavailable.ts';
 import { ORIGIN_SEQUENCE, positionAt } from './position.ts';
 
@@ -34,6 +35,23 @@ export function asStoreError(error: unknown): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !STORAGE_REFUSED.test(code)) return error;
   return new EventStoreUnavailableError(`the SQLite event store refused the write (${code})`, { cause: error });
+}
+
+/**
+ * Data and metadata are stored as RFC 8785 canonical text, the form the hash chain is taken over,
+ * so a fold checks an event's hash on the stored text as it is (audit/hash-chain.ts,
+ * hashTextOfStored) instead of serialising the parsed values again. A value canonical JSON refuses
+ * (NaN, a lone surrogate) is stored as JSON.stringify writes it, as before; its hash cannot be
+ * checked on the stored text, and the full check says why.
+ */
+function storedJson(value: unknown): string {
+  try {
+    const text = canonicalText(value);
+    if (text !== undefined) return text;
+  } catch {
+    // as JSON.stringify would, below
+  }
+  return JSON.stringify(value);
 }
 
 export class GroupCommitWriter {
@@ -82,8 +100,8 @@ export class GroupCommitWriter {
     const serialised = events.map((e) => ({
       id: e.id.toLowerCase(),
       type: e.type,
-      data: JSON.stringify(e.data),
-      metadata: JSON.stringify(e.metadata),
+      data: storedJson(e.data),
+      metadata: storedJson(e.metadata),
     }));
     return new Promise((resolve, reject) => {
       this.queue.push({ streamName, events: serialised, expected, resolve, reject });

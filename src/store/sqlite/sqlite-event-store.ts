@@ -68,6 +68,7 @@ export class SqliteEventStore implements EventStore {
       ),
       ping: this.db.prepare('SELECT 1 AS one'),
     };
+    for (const read of [this.statements.stream, this.statements.all, this.statements.allWithPrefix]) read.raw(true);
     this.changes = new ChangeNotifier(
       () => Number(this.db.pragma('data_version', { simple: true })),
       options.pollIntervalMs ?? 25,
