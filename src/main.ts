@@ -121,7 +121,8 @@ async function main(): Promise<void> {
   const adminSettings = resolveAdminListener(config); // production refuses an admin port without ADMIN_PASSWORD
   const metrics = new Metrics(); // served by the admin listener
   logger.info({ role }, role === 'all' ? 'ROLE=all: the API, the mail relay and the mail workers' : role === 'api' ? 'ROLE=api: the HTTP API only' : 'ROLE=workers: the mail relay and the mail workers, no API (/healthz only)');
-  const opened = await openEventStore(config, logger);
+  // the server commits on a worker thread: an fsync no longer holds up the requests in flight
+  const opened = await openEventStore(config, logger, { writerThread: true });
   store = opened.store;
   logger.info({ dataDir: config.dataDir, store: opened.kind, location: opened.location }, `event store: ${opened.kind} at ${opened.location}`);
   const personalKeys = personalKeysOf(store);
