@@ -14,9 +14,17 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-// Under tsx (tests, `npm start`) this module is a .ts file and so is its sibling; compiled into
-// dist/ both are .js. The worker inherits the process's execArgv, so tsx loads the .ts entry.
-const ENTRY = new URL(`./writer-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+// Compiled into dist/ this module and its sibling are .js. Under tsx (`npm start`, tests) both are
+// .ts, and a worker does not inherit `--import tsx/esm`'s hooks: it registers tsx before loading it.
+const UNDER_TSX = import.meta.url.endsWith('.ts');
+const ENTRY = new URL(`./writer-thread${UNDER_TSX ? '.ts' : '.js'}`, import.meta.url);
+
+function startWorker(settings: WriterThreadSettings): Worker {
+  if (!UNDER_TSX) return new Worker(ENTRY, { workerData: settings });
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const bootstrap = `import(${tsx}).then((api) => { api.register(); return import(${JSON.stringify(ENTRY.href)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: settings });
+}
 
 export function fromWire(error: WireError): unknown {
   switch (error.kind) {
@@ -45,7 +53,7 @@ export class ThreadWriter {
     /** called after a commit that wrote at least one event, before its appends settle */
     private readonly onCommitted: () => void,
   ) {
-    this.worker = new Worker(ENTRY, { workerData: settings });
+    this.worker = startWorker(settings);
     this.worker.unref(); // referenced only while a request is in flight (see track)
     this.worker.on('message', (message: FromWriter) => this.receive(message));
     this.worker.on('error', (error) => this.fail(asStoreError(error)));
