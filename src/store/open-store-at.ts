@@ -17,7 +17,7 @@ export class MissingStoreError extends Error {
 
 export async function openStoreAt(
   spec: string,
-  options: { mustExist: boolean; logger?: Logger; synchronous?: 'FULL' | 'NORMAL'; missingHint?: string },
+  options: { mustExist: boolean; logger?: Logger; synchronous?: 'FULL' | 'NORMAL'; missingHint?: string; writerThread?: boolean },
 ): Promise<EventStore> {
   if (ESDB_URL.test(spec)) {
     const { EsdbEventStore } = await import('./esdb/esdb-event-store.ts'); // loaded only for EventStoreDB (see open-store.ts)
@@ -25,5 +25,9 @@ export async function openStoreAt(
   }
   const file = path.resolve(spec);
   if (options.mustExist && !existsSync(file)) throw new MissingStoreError(file, options.missingHint);
-  return SqliteEventStore.open({ file, ...(options.synchronous ? { synchronous: options.synchronous } : {}) });
+  return SqliteEventStore.open({
+    file,
+    ...(options.synchronous ? { synchronous: options.synchronous } : {}),
+    ...(options.writerThread ? { writerThread: true } : {}),
+  });
 }

@@ -31,8 +31,9 @@ export function keyStoreFile(config: Pick<Config, 'dataDir'>): string {
  * `mustExist` (commands that only read a store, such as `consult verify`): a missing SQLite file
  * is a MissingStoreError naming it and DATA_DIR, and nothing is created. `personalKeys: false`
  * (the chain checks, which never open a personal value): the store as it is, no key store opened.
+ * `writerThread` (the server): SQLite commits on a worker thread (see sqlite-event-store.ts).
  */
-export async function openEventStore(config: Config, logger?: Logger, options: { mustExist?: boolean; personalKeys?: boolean } = {}): Promise<OpenedStore> {
+export async function openEventStore(config: Config, logger?: Logger, options: { mustExist?: boolean; personalKeys?: boolean; writerThread?: boolean } = {}): Promise<OpenedStore> {
   const opened = await openRawEventStore(config, logger, options);
   if (options.personalKeys === false) return opened;
   let keys: KeyStore;
@@ -60,7 +61,7 @@ export async function openEventStore(config: Config, logger?: Logger, options: {
   return { ...opened, keyStore, store: new PersonalDataStore(opened.store, keys) };
 }
 
-async function openRawEventStore(config: Config, logger: Logger | undefined, options: { mustExist?: boolean }): Promise<OpenedStore> {
+async function openRawEventStore(config: Config, logger: Logger | undefined, options: { mustExist?: boolean; writerThread?: boolean }): Promise<OpenedStore> {
   if (config.EVENTSTORE_URL) {
     // loaded only here: the EventStoreDB client takes a tenth of a second to load, which a server
     // on SQLite would pay at every start
@@ -73,6 +74,7 @@ async function openRawEventStore(config: Config, logger: Logger | undefined, opt
     mustExist: options.mustExist ?? false,
     synchronous: config.SQLITE_SYNCHRONOUS,
     missingHint: "set DATA_DIR to the server's data directory",
+    writerThread: options.writerThread ?? false,
   });
   return { store, kind: 'sqlite', location: file };
 }

@@ -10,9 +10,27 @@ import { canonicalText } from '../../audit/canonical-json.ts';
 import { EventStoreUnavailableError } from '../unavailable.ts';
 import { ORIGIN_SEQUENCE, positionAt } from './position.ts';
 
+/** An event as it is stored: ids lower-cased, data and metadata as JSON text. */
+export interface SerialisedEvent {
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+/** Serialises on the caller's side, so a bad payload fails its own append before any transaction starts. */
+export function serialiseEvents(events: EventData[]): SerialisedEvent[] {
+  return events.map((e) => ({
+    id: e.id.toLowerCase(),
+    type: e.type,
+    data: storedJson(e.data),
+    metadata: storedJson(e.metadata),
+  }));
+}
+
 interface PendingAppend {
   streamName: string;
-  events: { id: string; type: string; data: string; metadata: string }[];
+  events: SerialisedEvent[];
   expected: ExpectedRevision;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
@@ -96,15 +114,14 @@ export class GroupCommitWriter {
 
   submit(streamName: string, events: EventData[], expected: ExpectedRevision): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('the event store is closed'));
-    // Serialise now, so a bad payload fails its own append before any transaction starts.
-    const serialised = events.map((e) => ({
-      id: e.id.toLowerCase(),
-      type: e.type,
-      data: storedJson(e.data),
-      metadata: storedJson(e.metadata),
-    }));
+    return this.submitSerialised(streamName, serialiseEvents(events), expected);
+  }
+
+  /** Queues an append whose events are already serialised (the writer thread gets them so). */
+  submitSerialised(streamName: string, events: SerialisedEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('the event store is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ streamName, events: serialised, expected, resolve, reject });
+      this.queue.push({ streamName, events, expected, resolve, reject });
       this.scheduled ??= setImmediate(() => this.flush());
     });
   }

@@ -1,6 +1,8 @@
 // The embedded adapter of the event store port: one SQLite file (WAL) that several processes may
 // share. Writes go through the group-commit writer; reads and subscriptions read the same
-// connection (better-sqlite3 is synchronous, so they never interleave with a write).
+// connection (better-sqlite3 is synchronous, so they never interleave with a write). With
+// `writerThread` the writer runs on a worker thread with its own connection, so the fsync of each
+// commit no longer blocks this thread's event loop.
 import type Database from 'better-sqlite3';
 import type {
   AppendResult,
@@ -15,6 +17,7 @@ import type {
 } from '../port.ts';
 import { ChangeNotifier } from './change-notifier.ts';
 import { GroupCommitWriter } from './group-commit.ts';
+import { ThreadWriter } from './thread-writer.ts';
 import { ORIGIN_SEQUENCE, positionAt, sequenceOf, sqlitePositions } from './position.ts';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.ts';
 import { openDatabase, type Synchronous } from './schema.ts';
@@ -30,6 +33,11 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** how long a write waits for another process's write lock before failing (default 5000 ms) */
   busyTimeoutMs?: number;
+  /**
+   * Commit on a worker thread (thread-writer.ts) with its own connection, instead of on this
+   * thread (default false). Same results and durability; the event loop goes on during fsyncs.
+   */
+  writerThread?: boolean;
 }
 
 const NO_LIMIT = -1; // SQLite's LIMIT -1
@@ -37,7 +45,7 @@ const NO_LIMIT = -1; // SQLite's LIMIT -1
 export class SqliteEventStore implements EventStore {
   readonly positions = sqlitePositions;
   private readonly db: Database.Database;
-  private readonly writer: GroupCommitWriter;
+  private readonly writer: GroupCommitWriter | ThreadWriter;
   private readonly changes: ChangeNotifier;
   private readonly subscriptions = new Set<SqliteSubscription>();
   private closed = false;
@@ -51,7 +59,9 @@ export class SqliteEventStore implements EventStore {
   };
 
   constructor(options: SqliteEventStoreOptions) {
-    this.db = openDatabase(options.file, options.synchronous ?? 'FULL', options.busyTimeoutMs ?? 5000);
+    const synchronous = options.synchronous ?? 'FULL';
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.db = openDatabase(options.file, synchronous, busyTimeoutMs); // migrates before the writer thread opens it
     // An exact prefix test in SQLite's own character counting (LIKE would treat % and _ as wildcards).
     const prefixMatches = 'substr(stream, 1, length(@prefix)) = @prefix';
     this.statements = {
@@ -69,11 +79,12 @@ export class SqliteEventStore implements EventStore {
       ping: this.db.prepare('SELECT 1 AS one'),
     };
     for (const read of [this.statements.stream, this.statements.all, this.statements.allWithPrefix]) read.raw(true);
-    this.changes = new ChangeNotifier(
-      () => Number(this.db.pragma('data_version', { simple: true })),
-      options.pollIntervalMs ?? 25,
-    );
-    this.writer = new GroupCommitWriter(this.db, () => this.changes.notifyLocal());
+    const dataVersion = this.db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.changes = new ChangeNotifier(() => dataVersion.get()!, options.pollIntervalMs ?? 25);
+    const committed = () => this.changes.notifyLocal();
+    this.writer = options.writerThread
+      ? new ThreadWriter({ file: options.file, synchronous, busyTimeoutMs }, committed)
+      : new GroupCommitWriter(this.db, committed);
   }
 
   /** The constructor as a promise, for symmetry with adapters that must connect first. */
@@ -130,7 +141,7 @@ export class SqliteEventStore implements EventStore {
 
   async probeWrite(): Promise<void> {
     this.assertOpen();
-    this.writer.probe();
+    await this.writer.probe();
   }
 
   /** Ends every subscription, writes the appends already queued, and closes the file. */
@@ -138,7 +149,7 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
-    this.writer.close();
+    await this.writer.close();
     this.changes.close();
     this.db.close();
   }
