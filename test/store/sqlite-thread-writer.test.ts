@@ -8,12 +8,12 @@ import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WrongExpectedVersionError, type EventData } from '../../src/store/port.ts';
 import { EventStoreUnavailableError } from '../../src/store/unavailable.ts';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { sqliteStoreUnderTest } from './sqlite-under-test.ts';
 import { bounded, eventStoreContract, nextMessage } from './contract.ts';
 import { tempDir } from '../helpers/temp-store.ts';
 
@@ -28,29 +28,7 @@ function threadStore(t: Test, options: Partial<SqliteEventStoreOptions> = {}) {
 }
 
 t.test('contract', async (t) => {
-  eventStoreContract(t, async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'sqlite-thread-'));
-    const file = path.join(dir, 'events.db');
-    const store = await SqliteEventStore.open({ file, writerThread: true });
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-      tamper: async (streamName, revision, change) => {
-        const raw = new Database(file);
-        try {
-          for (const column of ['data', 'metadata'] as const) {
-            const text = change[column];
-            if (text !== undefined) raw.prepare(`UPDATE events SET ${column} = ? WHERE stream = ? AND revision = ?`).run(text, streamName, revision);
-          }
-        } finally {
-          raw.close();
-        }
-      },
-    };
-  });
+  eventStoreContract(t, sqliteStoreUnderTest({ writerThread: true }));
 });
 
 t.test('appends made in the same tick share one transaction on the thread', async (t) => {

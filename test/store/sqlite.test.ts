@@ -17,6 +17,7 @@ import {
 } from '../../src/store/port.ts';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/store/sqlite/sqlite-event-store.ts';
+import { sqliteStoreUnderTest } from './sqlite-under-test.ts';
 import { bounded, eventStoreContract, nextEventIds, nextMessage } from './contract.ts';
 
 // Spawns a child process (tsx start-up takes a second or two on a cold cache).
@@ -47,30 +48,7 @@ async function caughtUp(it: AsyncIterator<SubscriptionMessage>): Promise<void> {
 }
 
 t.test('contract', async (t) => {
-  eventStoreContract(t, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sqlite-store-'));
-    const file = join(dir, 'events.db');
-    const store = await SqliteEventStore.open({ file });
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-      // another connection rewrites the row, as an intruder with the file would
-      tamper: async (streamName, revision, change) => {
-        const raw = new Database(file);
-        try {
-          for (const column of ['data', 'metadata'] as const) {
-            const text = change[column];
-            if (text !== undefined) raw.prepare(`UPDATE events SET ${column} = ? WHERE stream = ? AND revision = ?`).run(text, streamName, revision);
-          }
-        } finally {
-          raw.close();
-        }
-      },
-    };
-  });
+  eventStoreContract(t, sqliteStoreUnderTest());
 });
 
 t.test('group commit', async (t) => {
