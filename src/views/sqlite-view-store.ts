@@ -295,7 +295,6 @@ export class SqliteViewStore implements ViewStore {
     this.changes.notifyLocal();
   }
 
-  /** Gives up held leases (their onLost listeners hear of it), ends waits, and closes the file. */
   /**
    * The documents an erasure replaced are zeroed in place (secure_delete), but the WAL still holds
    * the page images written before: copied into the file and truncated here. A reader in another
@@ -319,6 +318,7 @@ export class SqliteViewStore implements ViewStore {
     if (!on) this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
+  /** Gives up held leases (their onLost listeners hear of it), ends waits, and closes the file. */
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return;
     this.closing.abort();
