@@ -135,9 +135,6 @@ async function main(): Promise<void> {
 
   const damage = new DamageRegistry({ logger }); // consultations whose history does not hold, found by any of the three below
   const clock = () => new Date(); // one clock: the time of commands and of the views' reads
-  // No command pacing (CommandHandlerOptions.pace) here: measured on deadline-rush it lengthened the
-  // tail (p99 132-239 ms, max up to 717 ms, against 112-145 ms without). To try it again:
-  // pace: { viewsAt: (position, timeoutMs) => (runner?.isWriter ? runner.waitFor(position, timeoutMs) : null) }
   const handler = new CommandHandler({ store, logger, damage, clock, metrics });
   viewStore = await openViewStore({
     databaseUrl: config.DATABASE_URL,

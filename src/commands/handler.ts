@@ -87,27 +87,13 @@ export interface CommandHandlerOptions {
   metrics?: Pick<Metrics, 'countCommand'>;
   /** seals personal values with a key per person before they are stored (default: the key store of a PersonalDataStore; none: stored plain) */
   keys?: KeyStore;
-  /**
-   * Pacing, for a process that also writes the views: a command for a consultation first waits
-   * (at most `maxMs`, default 250) until `viewsAt` says the views have applied this handler's last
-   * append to it. Its answer would wait for them anyway (read-your-writes); meanwhile the commands
-   * arriving for the same consultation gather and share one append and one commit, instead of each
-   * paying a commit of its own and then the views' lag. `viewsAt` returns null when there is
-   * nothing to wait for here (this process does not write the views).
-   */
-  pace?: { viewsAt(position: Position, timeoutMs: number): Promise<void> | null; maxMs?: number };
 }
-
-/** The longest a paced command waits for the views (see CommandHandlerOptions.pace). */
-const PACE_MAX_MS = 250;
 
 interface CacheEntry {
   state: ConsultationState;
   position: Position | null;
   /** set when the fold met an unreadable event or a broken link: nothing after it is folded or appended */
   damage: DamageSite | null;
-  /** the position of this handler's last append to the stream, for pacing */
-  appended?: Position;
 }
 
 const ConsultationId = z.uuid();
@@ -164,7 +150,6 @@ export class CommandHandler {
   private readonly damage: DamageRegistry | undefined;
   private readonly metrics: Pick<Metrics, 'countCommand'> | undefined;
   private readonly keys: KeyStore | undefined;
-  private readonly pace: CommandHandlerOptions['pace'];
 
   constructor(options: CommandHandlerOptions) {
     this.store = options.store;
@@ -175,7 +160,6 @@ export class CommandHandler {
     this.damage = options.damage;
     this.metrics = options.metrics;
     this.keys = options.keys ?? personalKeysOf(options.store);
-    this.pace = options.pace;
   }
 
   async execute<S extends z.ZodType>(command: CommandDefinition<S>, request: CommandRequest): Promise<CommandResult> {
@@ -212,34 +196,21 @@ export class CommandHandler {
       const window = request.batchWindow;
       const next: Batch = { items: [waiting], upTo: Math.min(MAX_BATCH, window?.upTo ?? MAX_BATCH), release: null };
       this.waiting.set(streamName, next);
-      let queued = false;
       const queue = () => {
-        if (queued) return;
-        queued = true;
         next.release = null;
         void this.queue.run(streamName, async () => {
           if (this.waiting.get(streamName) === next) this.waiting.delete(streamName); // later arrivals start the next batch
           await this.runBatch(streamName, next.items);
         });
       };
-      // a batch window, or pacing: waited outside the stream's queue, so reads (load) and commands
-      // already queued go on meanwhile, and the commands arriving meanwhile join this batch
-      const viewsCaughtUp = window ? null : this.paceFor(streamName);
-      if (!viewsCaughtUp && (!window || window.ms <= 0 || next.upTo <= 1)) return queue();
-      const timer = setTimeout(queue, viewsCaughtUp ? (this.pace?.maxMs ?? PACE_MAX_MS) : window!.ms);
+      if (!window || window.ms <= 0 || next.upTo <= 1) return queue();
+      // the window is waited outside the stream's queue: reads (load) and commands already queued go on meanwhile
+      const timer = setTimeout(queue, window.ms);
       next.release = () => {
         clearTimeout(timer);
         queue();
       };
-      // a timeout or a failure of the views' wait only ends the wait early
-      void viewsCaughtUp?.then(next.release, next.release);
     });
-  }
-
-  /** With pacing: the views' wait for this handler's last append to the stream, if there is one to wait for. */
-  private paceFor(streamName: string): Promise<void> | null {
-    const appended = this.pace ? this.cache.get(streamName)?.appended : undefined;
-    return appended ? this.pace!.viewsAt(appended, this.pace!.maxMs ?? PACE_MAX_MS) : null;
   }
 
   /** The commands that waited together: those that can be, appended together; the others one at a time. Settles each; never throws. */
@@ -310,7 +281,7 @@ export class CommandHandler {
       for (const { w } of taken) w.reject(error);
       return alone;
     }
-    entry.position = entry.appended = result.position;
+    entry.position = result.position;
     for (const { w, applied } of taken) {
       w.resolve({ consultationId, revision: applied.at(-1)!.revision, position: result.position, events: applied, replayed: false, state });
     }
@@ -378,7 +349,7 @@ export class CommandHandler {
       try {
         const result = await this.store.append(streamName, toAppend.data, state.revision === -1 ? 'no_stream' : state.revision);
         for (const e of toAppend.folded) evolve(state, e);
-        entry.position = entry.appended = result.position;
+        entry.position = result.position;
         return { consultationId: request.consultationId, revision: state.revision, position: result.position, events: toAppend.applied, replayed: false, state };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) {
