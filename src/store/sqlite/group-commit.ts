@@ -113,7 +113,7 @@ export class GroupCommitWriter {
   }
 
   submit(streamName: string, events: EventData[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (this.closed) return Promise.reject(new Error('the event store is closed'));
+    if (this.closed) return Promise.reject(new Error('the event store is closed')); // before serialising
     return this.submitSerialised(streamName, serialiseEvents(events), expected);
   }
 
