@@ -4,6 +4,10 @@
 // Within a batch a document is read from the store at most once; the reducer changes the object in
 // place and puts it, and the batch's changes are what the runner commits with the checkpoint. A
 // failed batch is dropped with its cache: the store never sees half of it.
+//
+// The runner applies the next batch while the previous one commits. A document the previous batch
+// changed is therefore still its own until that commit is absorbed: the next batch works on a copy
+// (copy on first touch), so what is being committed is never changed under the commit.
 import type { JsonObject, ViewChange, ViewStore } from '../views/view-store.ts';
 import type { Collection, DocPlace, DocReader, Docs, Placed, Projection } from './projection.ts';
 
@@ -22,8 +26,8 @@ interface Entry {
   key: string;
   doc: unknown;
   order: number;
-  /** put or deleted in the batch under way (and so in its changes) */
-  dirty: boolean;
+  /** the batch that put or deleted it (and holds it in its changes) until the cache absorbed that batch's commit */
+  owner: DocBatch | null;
 }
 
 /** FNV-1a (32 bits) and djb2 (21 bits) of the collection, a separator and the key, as one safe integer. */
@@ -86,18 +90,27 @@ export class DocCache {
   /** After a commit: what the batch read and wrote is what the store holds. */
   absorb(batch: DocBatch): void {
     for (const e of batch.changed()) {
-      e.dirty = false;
+      if (e.owner === batch) e.owner = null;
       // a deleted document's hash stays: another key may share it (then the store is asked)
       if (this.existing !== null && e.doc !== null) this.existing.add(keyHash(e.collection, e.key));
     }
     batch.absorbed();
     if (this.existing !== null && this.existing.size > this.maxKeys) this.existing = null;
-    if (this.size > this.max) this.evict(); // bounded: the hot documents come back with the next batches
+  }
+
+  /**
+   * A batch begins: bounded, the cache forgets what the store holds once it grew too large (the hot
+   * documents come back with the next batches). Only here: a batch under way may still hold a
+   * document it read and will put, and must not read it again from the store.
+   */
+  beginBatch(): void {
+    if (this.size > this.max) this.evict();
   }
 
   /** Forgets everything, completeness included (after a failure, or when the writer changes). */
   clear(): void {
-    this.evict();
+    this.docs.clear();
+    this.size = 0;
     this.existing = null;
   }
 
@@ -115,9 +128,19 @@ export class DocCache {
     return entry;
   }
 
+  /**
+   * Forgets what the store holds anyway. Documents a batch changed and the store does not hold yet
+   * (the batch applied after the one committing) stay: read from the store, they would be stale.
+   */
   private evict(): void {
-    this.docs.clear();
-    this.size = 0;
+    let kept = 0;
+    for (const docs of this.docs.values()) {
+      for (const [key, e] of docs) {
+        if (e.owner === null) docs.delete(key);
+        else kept++;
+      }
+    }
+    this.size = kept;
   }
 }
 
@@ -134,6 +157,7 @@ export class DocBatch implements Docs {
     cache?: DocCache,
   ) {
     this.cache = cache ?? new DocCache(Number.MAX_SAFE_INTEGER);
+    this.cache.beginBatch();
   }
 
   async get<T>(c: Collection<T>, key: string): Promise<T | null> {
@@ -141,12 +165,14 @@ export class DocBatch implements Docs {
     let entry = docs.get(key);
     if (!entry) {
       if (this.cache.knowsAbsent(name, key)) {
-        entry = this.cache.add(docs, { collection: name, key, doc: null, order: 0, dirty: false });
+        entry = this.cache.add(docs, { collection: name, key, doc: null, order: 0, owner: null });
       } else {
         const stored = await this.store.get(name, key);
         // (a reducer awaits each get: nothing else of this batch ran meanwhile)
-        entry = this.cache.add(docs, { collection: name, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, dirty: false });
+        entry = this.cache.add(docs, { collection: name, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, owner: null });
       }
+    } else if (entry.owner !== null && entry.owner !== this) {
+      entry = this.cache.add(docs, { collection: name, key, doc: structuredClone(entry.doc), order: entry.order, owner: null });
     }
     // documents are written only by this version of this projection (the collection's name says which)
     return entry.doc as T | null;
@@ -171,7 +197,7 @@ export class DocBatch implements Docs {
     return this.dirty;
   }
 
-  /** DocCache.absorb took the changes in: they are no longer this batch's */
+  /** DocCache.absorb took the changes in: the batch holds none any more */
   absorbed(): void {
     this.dirty.length = 0;
   }
@@ -187,11 +213,15 @@ export class DocBatch implements Docs {
 
   private set(c: Collection<unknown>, key: string, doc: unknown, order: number | undefined): void {
     const { name, docs } = this.mapOf(c);
-    const entry = docs.get(key) ?? this.cache.add(docs, { collection: name, key, doc, order: 0, dirty: false });
+    let entry = docs.get(key);
+    // a document an earlier batch changed is that batch's until its commit is absorbed: a new entry
+    if (!entry || (entry.owner !== null && entry.owner !== this)) {
+      entry = this.cache.add(docs, { collection: name, key, doc, order: entry?.order ?? 0, owner: null });
+    }
     entry.doc = doc;
     if (order !== undefined) entry.order = order;
-    if (!entry.dirty) {
-      entry.dirty = true;
+    if (entry.owner !== this) {
+      entry.owner = this;
       this.dirty.push(entry);
     }
   }

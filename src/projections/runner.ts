@@ -185,6 +185,16 @@ class Worker {
   }
 }
 
+/** A batch applied and not yet committed: what each projection's batch changed, and how many events it applied. */
+interface Applied {
+  messages: readonly SubscriptionMessage[];
+  last: Position | null;
+  caughtUp: boolean;
+  batches: Map<Worker, { batch: DocBatch; events: number }>;
+}
+
+type Moving = [Worker, { batch: DocBatch; events: number }];
+
 const RETRY_MAX_MS = 5000;
 /** events per batch at most (see RunnerOptions.batchSize) */
 const CATCH_UP_BATCH = 10_000;
@@ -534,14 +544,23 @@ export class ProjectionRunner {
         queue.max = this.batchSize;
         await this.viewStore.catchingUp?.(false);
       };
+      // the previous batch's commit: the next batch is applied meanwhile (doc-batch.ts keeps what
+      // is being committed unchanged), and commits one after the other
+      let committing: Promise<void> | null = null;
       try {
         await this.viewStore.catchingUp?.(true); // (a failure here is retried like any other)
         for (let messages = await queue.take(); messages !== null && !this.stopped; messages = await queue.take()) {
-          await this.process(messages, live);
+          const applied = await this.apply(messages);
+          if (committing) await committing;
+          committing = this.commitApplied(applied, live);
+          committing.catch(() => undefined); // (awaited before the next commit, or below)
           attempt = 0;
         }
+        if (committing) await committing;
         return; // closed
       } catch (error) {
+        // nothing of a commit under way may land after the checkpoints are read again
+        await committing?.catch(() => undefined);
         if (this.stopped) return;
         const delay = Math.min(RETRY_MAX_MS, 100 * 2 ** attempt);
         logger?.warn({ err: error, delayMs: delay }, error instanceof SubscriptionDroppedError
@@ -570,10 +589,9 @@ export class ProjectionRunner {
     return min ?? null;
   }
 
-  /** Applies and commits one batch; `live` is called once the subscription has caught up (before readiness is declared). */
-  private async process(messages: readonly SubscriptionMessage[], live: () => Promise<void>): Promise<void> {
-    const { store } = this.options;
-    const { positions } = store;
+  /** Applies one batch of messages to every projection that has not passed them (each in a batch of its own documents). */
+  private async apply(messages: readonly SubscriptionMessage[]): Promise<Applied> {
+    const { positions } = this.options.store;
     let last: Position | null = null;
     let caughtUp = false;
     for (const w of this.workers) {
@@ -608,22 +626,37 @@ export class ProjectionRunner {
         }
       }
     }
+    const batches = new Map<Worker, { batch: DocBatch; events: number }>();
+    for (const w of this.workers) {
+      if (w.batch) batches.set(w, { batch: w.batch, events: w.pending });
+      w.batch = null;
+    }
+    return { messages, last, caughtUp, batches };
+  }
+
+  /**
+   * Commits an applied batch (after the previous one committed); `live` is called once the
+   * subscription has caught up (before readiness is declared).
+   */
+  private async commitApplied(applied: Applied, live: () => Promise<void>): Promise<void> {
+    const { positions } = this.options.store;
+    const { messages, last, caughtUp } = applied;
     if (last !== null) {
       const next = positions.serialise(last);
-      const moving = this.workers.filter((w) => w.batch !== null && (w.position === null || positions.compare(w.position, last!) < 0));
+      // (a projection that failed while the next batch was applied commits nothing more)
+      const moving = [...applied.batches].filter(([w]) => w.failure === null && (w.position === null || positions.compare(w.position, last) < 0));
       if (moving.length > 0) {
         const committed = await this.commit(moving, next, messages);
-        for (const w of committed) {
-          w.cache.absorb(w.batch!);
+        for (const [w, { batch, events }] of committed) {
+          w.cache.absorb(batch);
           w.position = last;
           w.committed = next;
-          w.eventsApplied += w.pending;
+          w.eventsApplied += events;
         }
         // an erasure replaced documents that named someone: no earlier copy of them left in the files
         if (messages.some((m) => m.kind === 'event' && m.event.type === 'PersonalDataErased')) await this.viewStore.forgetReplaced?.();
       }
     }
-    for (const w of this.workers) w.batch = null;
     if (caughtUp) await live();
     if (caughtUp && !this.caughtUpFlag) {
       for (const w of this.workers) {
@@ -643,10 +676,10 @@ export class ProjectionRunner {
    * forever): text it cannot hold is made storable (storable.ts) and the commit tried again; a
    * projection whose documents are still refused stops (failed, naming the batch), the others commit.
    */
-  private async commit(moving: Worker[], next: string, messages: readonly SubscriptionMessage[]): Promise<Worker[]> {
-    const attempt = (workers: Worker[], prepare: (changes: ViewChange[]) => ViewChange[]) => this.viewStore.commitMany(
-      workers.map((w) => ({ consumer: w.consumer, expected: w.committed, next })),
-      workers.flatMap((w) => prepare(w.batch!.changes())),
+  private async commit(moving: Moving[], next: string, messages: readonly SubscriptionMessage[]): Promise<Moving[]> {
+    const attempt = (workers: Moving[], prepare: (changes: ViewChange[]) => ViewChange[]) => this.viewStore.commitMany(
+      workers.map(([w]) => ({ consumer: w.consumer, expected: w.committed, next })),
+      workers.flatMap(([, { batch }]) => prepare(batch.changes())),
     );
     const refused = (error: unknown) => error instanceof TypeError || error instanceof RangeError;
     try {
@@ -655,11 +688,12 @@ export class ProjectionRunner {
     } catch (error) {
       if (!refused(error)) throw error;
     }
-    const accepted: Worker[] = [];
-    for (const w of moving) {
+    const accepted: Moving[] = [];
+    for (const m of moving) {
+      const [w, { batch }] = m;
       try {
-        normaliseChanges(storableChanges(w.batch!.changes()));
-        accepted.push(w);
+        normaliseChanges(storableChanges(batch.changes()));
+        accepted.push(m);
       } catch (error) {
         const events = messages.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
         this.fail(w, error, events.at(-1) ?? null, 'its documents for the batch ending');

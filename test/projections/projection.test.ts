@@ -152,3 +152,41 @@ t.test('a writer that built its documents from nothing knows which exist: no sto
   t.equal(reads, 1, 'and reads the store');
   t.not(keyHash('ab', 'c'), keyHash('a', 'bc'), 'the collection and the key are kept apart in the hash');
 });
+
+t.test('a batch begun while the previous one commits works on copies of what that one changed; the cache never forgets what the store lacks', async (t) => {
+  const store = new MemoryViewStore();
+  let reads = 0;
+  const get = store.get.bind(store);
+  store.get = async (c, k) => { reads++; return get(c, k); };
+  const base = projectionBase(projection);
+  const cache = new DocCache(1); // evicts at every batch it can
+  cache.startEmpty();
+  const first = new DocBatch(store, base, cache);
+  first.put(Notes, 'a', { text: 'a' });
+  first.put(Notes, 'b', { text: 'b' });
+  const committing = first.changes();
+  // not committed yet: the next batch begins (and the cache, over its size, evicts what it can)
+  const second = new DocBatch(store, base, cache);
+  const a = await second.get(Notes, 'a');
+  t.same(a, { text: 'a' }, 'the previous batch’s document, from the cache: the store does not hold it yet');
+  t.equal(reads, 0, 'not read from the store (it would be absent there)');
+  a!.text = 'a, changed by the second batch';
+  second.put(Notes, 'a', a!);
+  second.put(Notes, 'b', { text: 'b, replaced by the second batch' });
+  t.same(first.changes(), committing, 'what the first batch commits is unchanged');
+  t.same(first.changes().map((c) => c.doc), [{ text: 'a' }, { text: 'b' }]);
+  t.same(second.changes().map((c) => [c.key, c.doc]), [['a', { text: 'a, changed by the second batch' }], ['b', { text: 'b, replaced by the second batch' }]],
+    'the second batch has its own changes of both');
+
+  await store.commit(base, null, '1', first.changes());
+  cache.absorb(first);
+  const third = new DocBatch(store, base, cache); // evicts the first batch's (stored), keeps the second's (not stored yet)
+  t.same(await third.get(Notes, 'a'), { text: 'a, changed by the second batch' }, 'the second batch’s, though it is not in the store');
+  t.equal(reads, 0);
+  await store.commit(base, '1', '2', second.changes());
+  cache.absorb(second);
+  third.put(Notes, 'c', { text: 'c' });
+  const fourth = new DocBatch(store, base, cache);
+  t.same(await fourth.get(Notes, 'b'), { text: 'b, replaced by the second batch' }, 'once stored, an evicted document is read back');
+  t.equal(reads, 1);
+});
