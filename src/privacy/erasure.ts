@@ -152,13 +152,14 @@ function sealedWith(events: readonly RecordedEvent[], keyIds: ReadonlySet<string
 export async function applyRecordedErasures(store: EventStore, keys: KeyStore): Promise<{ erasures: number; keys: number }> {
   const applied = await keys.erasuresApplied();
   let from = applied === null ? 'start' as const : store.positions.parse(applied);
+  // what the scan covers: the log as it is now (a first start reads only the erasures, not 100,000 other events)
+  const head = await store.headPosition({ streamPrefix: CONSULTATION_STREAM_PREFIX });
   let erasures = 0;
   let destroyed = 0;
   for (;;) {
-    const page = await store.readAll({ from, streamPrefix: CONSULTATION_STREAM_PREFIX, maxCount: 5000 });
+    const page = await store.readAll({ from, streamPrefix: CONSULTATION_STREAM_PREFIX, types: ['PersonalDataErased'], maxCount: 500 });
     if (page.length === 0) break;
     for (const e of page) {
-      if (e.type !== 'PersonalDataErased') continue;
       const ids = asArray(e.data['keyIds']).filter((k): k is string => typeof k === 'string');
       await keys.load(ids);
       const live = ids.filter((k) => keys.get(k) instanceof Buffer);
@@ -169,6 +170,8 @@ export async function applyRecordedErasures(store: EventStore, keys: KeyStore): 
     from = page.at(-1)!.position;
     await keys.setErasuresApplied(store.positions.serialise(from));
   }
+  // (a head behind the mark: an older event store restored; events appended from now on come after the head)
+  if (head !== null && (applied === null || applied !== store.positions.serialise(head))) await keys.setErasuresApplied(store.positions.serialise(head));
   return { erasures, keys: destroyed };
 }
 

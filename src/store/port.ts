@@ -83,6 +83,11 @@ export interface ReadAllOptions {
   from?: ReadFrom;
   /** only streams whose name starts with this prefix (server-side filter on EventStoreDB) */
   streamPrefix?: string;
+  /**
+   * only events of these types (maxCount counts those): a scan for a rare type (erasures at start)
+   * skips decoding the rest (SQLite: filtered in SQL; EventStoreDB: as read)
+   */
+  types?: readonly string[];
   maxCount?: number;
 }
 

@@ -231,6 +231,21 @@ export function eventStoreContract(t: Test, makeStore: MakeStore): void {
     t.ok(unfiltered.includes(`${other}x`) && unfiltered.includes(`${mine}x`), 'without a prefix, every stream');
   });
 
+  withStore('readAll filters by event type, within a prefix or not; maxCount counts what matches', async (t, store) => {
+    const mine = uniquePrefix();
+    const head = await store.headPosition(); // bounds the unprefixed read below on a shared store
+    await store.append(`${mine}x`, ['A', 'Rare', 'B', 'C'].map((type) => event(type)), 'no_stream');
+    await store.append(`${uniquePrefix()}x`, [event('Rare')], 'no_stream');
+    await store.append(`${mine}y`, ['Rare', 'D', 'Other'].map((type) => event(type)), 'no_stream');
+    const rare = await store.readAll({ streamPrefix: mine, types: ['Rare'] });
+    t.same(rare.map((e) => `${e.streamName.slice(mine.length)}@${e.revision}`), ['x@1', 'y@0'], 'only that type, in order, in the prefix');
+    t.same(rare, (await store.readAll({ streamPrefix: mine })).filter((e) => e.type === 'Rare'), 'the same events as an unfiltered read gives');
+    t.same((await store.readAll({ streamPrefix: mine, types: ['Rare', 'Other'], maxCount: 2 })).map((e) => e.type), ['Rare', 'Rare'], 'maxCount counts matching events');
+    t.same((await store.readAll({ streamPrefix: mine, types: ['Rare'], from: rare[0]!.position })).map((e) => e.revision), [0], 'from a position');
+    t.same(await store.readAll({ streamPrefix: mine, types: [] }), [], 'no types: nothing');
+    t.equal((await store.readAll({ from: head ?? 'start', types: ['Rare'] })).length, 3, 'without a prefix, every stream');
+  });
+
   withStore('positions serialise to strings that parse back, and garbage is rejected', async (t, store) => {
     const prefix = uniquePrefix();
     const { position } = await store.append(`${prefix}1`, [event('A')], 'no_stream');

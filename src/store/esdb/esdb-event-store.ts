@@ -95,7 +95,9 @@ export class EsdbEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const from = options.from ?? 'start';
     const max = options.maxCount ?? Number.MAX_SAFE_INTEGER;
-    if (options.streamPrefix !== undefined) return this.readAllFiltered(from, options.streamPrefix, max);
+    const wanted = options.types === undefined ? null : new Set(options.types);
+    const keep = (e: RecordedEvent) => wanted === null || wanted.has(e.type);
+    if (options.streamPrefix !== undefined) return this.readAllFiltered(from, options.streamPrefix, max, keep);
     const out: RecordedEvent[] = [];
     // $all holds the server's own ($-prefixed) events too: read in pages until `max` of ours or the end
     const page = Math.min(max + 1, 4096);
@@ -112,7 +114,10 @@ export class EsdbEventStore implements EventStore {
           if (at && after && esdbPositions.compare(positionOf(at), positionOf(after)) <= 0) continue;
           if (at) last = at;
           // never break out early: an unfinished read keeps its gRPC call open (and dispose() waiting)
-          if (!isSystemEvent(r) && out.length < max) out.push(toRecordedEvent(r));
+          if (!isSystemEvent(r) && out.length < max) {
+            const e = toRecordedEvent(r);
+            if (keep(e)) out.push(e);
+          }
         }
       });
       full = seen === page && last !== null;
@@ -125,13 +130,14 @@ export class EsdbEventStore implements EventStore {
    * The client's readAll has no server-side filter (v6), so a filtered read is a filtered catch-up
    * subscription that stops once caught up (or at maxCount).
    */
-  private async readAllFiltered(from: Position | 'start', streamPrefix: string, max: number): Promise<RecordedEvent[]> {
+  private async readAllFiltered(from: Position | 'start', streamPrefix: string, max: number, keep: (e: RecordedEvent) => boolean): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
     if (max <= 0) return out;
     const sub = this.openSubscription({ from, streamPrefix }, false);
     try {
       for await (const message of sub) {
         if (message.kind === 'caught-up') break;
+        if (!keep(message.event)) continue;
         out.push(message.event);
         if (out.length >= max) break;
       }

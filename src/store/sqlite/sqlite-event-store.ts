@@ -22,7 +22,7 @@ import { ORIGIN_SEQUENCE, positionAt, sequenceOf, sqlitePositions } from './posi
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.ts';
 import { openDatabase, type Synchronous } from './schema.ts';
 import { SqliteSubscription } from './subscription.ts';
-import { checkCount, checkEvents, checkExpected, checkStreamName } from './validate.ts';
+import { checkCount, checkEvents, checkExpected, checkStreamName, checkTypes } from './validate.ts';
 
 export interface SqliteEventStoreOptions {
   /** path of the database file; its directory is created if missing */
@@ -53,6 +53,7 @@ export class SqliteEventStore implements EventStore {
     stream: Database.Statement<[string, number, number], EventRow>;
     all: Database.Statement<[number, number], EventRow>;
     allWithPrefix: Database.Statement<[{ after: number; prefix: string; limit: number }], EventRow>;
+    ofTypes: Database.Statement<[{ after: number; prefix: string | null; types: string; limit: number }], EventRow>;
     head: Database.Statement<[], { sequence: number | null }>;
     headWithPrefix: Database.Statement<[{ prefix: string }], { sequence: number }>;
     ping: Database.Statement<[], { one: number }>;
@@ -72,13 +73,17 @@ export class SqliteEventStore implements EventStore {
       allWithPrefix: this.db.prepare(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence > @after AND ${prefixMatches} ORDER BY sequence LIMIT @limit`,
       ),
+      ofTypes: this.db.prepare(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence > @after AND (@prefix IS NULL OR ${prefixMatches})
+           AND type IN (SELECT value FROM json_each(@types)) ORDER BY sequence LIMIT @limit`,
+      ),
       head: this.db.prepare('SELECT max(sequence) AS sequence FROM events'),
       headWithPrefix: this.db.prepare(
         `SELECT sequence FROM events WHERE ${prefixMatches} ORDER BY sequence DESC LIMIT 1`,
       ),
       ping: this.db.prepare('SELECT 1 AS one'),
     };
-    for (const read of [this.statements.stream, this.statements.all, this.statements.allWithPrefix]) read.raw(true);
+    for (const read of [this.statements.stream, this.statements.all, this.statements.allWithPrefix, this.statements.ofTypes]) read.raw(true);
     const dataVersion = this.db.prepare<[], number>('PRAGMA data_version').pluck();
     this.changes = new ChangeNotifier(() => dataVersion.get()!, options.pollIntervalMs ?? 25);
     const committed = () => this.changes.notifyLocal();
@@ -111,9 +116,14 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    const { from = 'start', streamPrefix, maxCount } = options;
+    const { from = 'start', streamPrefix, maxCount, types } = options;
     if (maxCount !== undefined) checkCount('maxCount', maxCount);
     const after = from === 'start' ? ORIGIN_SEQUENCE : sequenceOf(from);
+    if (types !== undefined) {
+      checkTypes(types);
+      const rows = this.statements.ofTypes.all({ after, prefix: streamPrefix || null, types: JSON.stringify(types), limit: maxCount ?? NO_LIMIT });
+      return rows.map(toRecordedEvent);
+    }
     return this.readPage(after, streamPrefix, maxCount ?? NO_LIMIT);
   }
 

@@ -21,6 +21,11 @@ export function checkCount(what: string, value: unknown): asserts value is numbe
   }
 }
 
+/** readAll's `types`: an array of event type names (an empty one matches nothing). */
+export function checkTypes(value: unknown): asserts value is readonly string[] {
+  if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) throw new TypeError('types must be an array of event type names');
+}
+
 function isPlainObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
