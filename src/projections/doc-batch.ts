@@ -28,6 +28,8 @@ interface Entry {
   order: number;
   /** the batch that put or deleted it (and holds it in its changes) until the cache absorbed that batch's commit */
   owner: DocBatch | null;
+  /** keyHash(collection, key) once computed (0: not yet) */
+  hash: number;
 }
 
 /** FNV-1a (32 bits) and djb2 (21 bits) of the collection, a separator and the key, as one safe integer. */
@@ -82,9 +84,11 @@ export class DocCache {
     this.existing = new Set();
   }
 
-  /** True when the store is known to hold no such document (no need to read it). */
-  knowsAbsent(collection: string, key: string): boolean {
-    return this.existing !== null && !this.existing.has(keyHash(collection, key));
+  /** True when the store is known to hold no such document (no need to read it); the hash it took, or 0. */
+  knowsAbsent(collection: string, key: string): number {
+    if (this.existing === null) return 0;
+    const hash = keyHash(collection, key) || 1;
+    return this.existing.has(hash) ? 0 : hash;
   }
 
   /** After a commit: what the batch read and wrote is what the store holds. */
@@ -92,7 +96,7 @@ export class DocCache {
     for (const e of batch.changed()) {
       if (e.owner === batch) e.owner = null;
       // a deleted document's hash stays: another key may share it (then the store is asked)
-      if (this.existing !== null && e.doc !== null) this.existing.add(keyHash(e.collection, e.key));
+      if (this.existing !== null && e.doc !== null) this.existing.add(e.hash || (e.hash = keyHash(e.collection, e.key) || 1));
     }
     batch.absorbed();
     if (this.existing !== null && this.existing.size > this.maxKeys) this.existing = null;
@@ -164,15 +168,16 @@ export class DocBatch implements Docs {
     const { name, docs } = this.mapOf(c);
     let entry = docs.get(key);
     if (!entry) {
-      if (this.cache.knowsAbsent(name, key)) {
-        entry = this.cache.add(docs, { collection: name, key, doc: null, order: 0, owner: null });
+      const absent = this.cache.knowsAbsent(name, key);
+      if (absent !== 0) {
+        entry = this.cache.add(docs, { collection: name, key, doc: null, order: 0, owner: null, hash: absent });
       } else {
         const stored = await this.store.get(name, key);
         // (a reducer awaits each get: nothing else of this batch ran meanwhile)
-        entry = this.cache.add(docs, { collection: name, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, owner: null });
+        entry = this.cache.add(docs, { collection: name, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, owner: null, hash: 0 });
       }
     } else if (entry.owner !== null && entry.owner !== this) {
-      entry = this.cache.add(docs, { collection: name, key, doc: structuredClone(entry.doc), order: entry.order, owner: null });
+      entry = this.cache.add(docs, { collection: name, key, doc: structuredClone(entry.doc), order: entry.order, owner: null, hash: entry.hash });
     }
     // documents are written only by this version of this projection (the collection's name says which)
     return entry.doc as T | null;
@@ -216,7 +221,7 @@ export class DocBatch implements Docs {
     let entry = docs.get(key);
     // a document an earlier batch changed is that batch's until its commit is absorbed: a new entry
     if (!entry || (entry.owner !== null && entry.owner !== this)) {
-      entry = this.cache.add(docs, { collection: name, key, doc, order: entry?.order ?? 0, owner: null });
+      entry = this.cache.add(docs, { collection: name, key, doc, order: entry?.order ?? 0, owner: null, hash: entry?.hash ?? 0 });
     }
     entry.doc = doc;
     if (order !== undefined) entry.order = order;

@@ -152,27 +152,41 @@ export interface NormalisedChanges {
  */
 export function normaliseChanges(changes: unknown): NormalisedChanges {
   if (!Array.isArray(changes)) throw new TypeError('changes must be an array');
-  // U+0000 cannot occur in a collection name, so it separates the two parts of the map key.
-  const last = new Map<string, Upsert | Deletion>();
-  (changes as readonly unknown[]).forEach((change, i) => {
+  // each (collection, key)'s place in `all`, per collection: a batch of 100,000 changes builds no
+  // combined key string per change (its key's hash is cached on the string it came with)
+  const places = new Map<string, Map<string, number>>();
+  const all: (Upsert | Deletion | null)[] = [];
+  const checkedCollections = new Set<string>();
+  const list = changes as readonly unknown[];
+  for (let i = 0; i < list.length; i++) {
+    const change = list[i];
     if (typeof change !== 'object' || change === null) throw new TypeError(`changes[${i}] must be an object`);
     const { collection, key, order, doc } = change as Partial<Record<keyof ViewChange, unknown>>;
-    checkName(`changes[${i}].collection`, collection);
+    if (typeof collection !== 'string' || !checkedCollections.has(collection)) {
+      checkName(`changes[${i}].collection`, collection);
+      checkedCollections.add(collection);
+    }
     checkName(`changes[${i}].key`, key);
-    const id = `${collection}\u0000${key}`;
-    last.delete(id); // re-inserting keeps the map in the order of each key's last change
+    let normalised: Upsert | Deletion;
     if (doc === null) {
       if (order !== undefined) checkOrder(`changes[${i}].order`, order);
-      last.set(id, { collection, key });
+      normalised = { collection, key };
     } else {
       const ord = order ?? 0;
       checkOrder(`changes[${i}].order`, ord);
-      last.set(id, { collection, key, order: ord, json: serialiseDoc(doc, `changes[${i}].doc`) });
+      normalised = { collection, key, order: ord, json: serialiseDoc(doc, `changes[${i}].doc`) };
     }
-  });
+    let keys = places.get(collection);
+    if (!keys) places.set(collection, (keys = new Map()));
+    const earlier = keys.get(key);
+    if (earlier !== undefined) all[earlier] = null; // only the last change of a key counts, in its place
+    keys.set(key, all.length);
+    all.push(normalised);
+  }
   const upserts: Upsert[] = [];
   const deletes: Deletion[] = [];
-  for (const change of last.values()) {
+  for (const change of all) {
+    if (change === null) continue;
     if ('json' in change) upserts.push(change);
     else deletes.push(change);
   }
