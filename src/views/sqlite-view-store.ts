@@ -298,18 +298,18 @@ export class SqliteViewStore implements ViewStore {
    * nearly every commit, and pages written again by the next commit were copied again. Live, the
    * default again (a command's commit never waits on a large copy); the WAL written meanwhile is
    * copied at once, before the views say they caught up, rather than on some command's commit.
-   * The setting is per connection: with the writer thread, it is the thread's (the one that writes).
+   * The setting is per connection. With the writer thread it matters on the thread's (the one
+   * that writes the commits; the copy at the end runs there too), and is set on this one as well:
+   * this connection's few writes (leases, setMeta, drop) would otherwise copy a catch-up's WAL on
+   * this thread as soon as it held SQLite's default.
    */
   async catchingUp(on: boolean): Promise<void> {
     if (this.closing.signal.aborted) return;
     const pages = on ? CATCH_UP_CHECKPOINT_PAGES : LIVE_CHECKPOINT_PAGES;
-    const thread = this.thread;
-    if (thread) {
-      await this.afterMainWrite(() => thread.autocheckpoint(pages, !on));
-      return;
-    }
     this.db.pragma(`wal_autocheckpoint = ${pages}`);
-    if (!on) this.db.pragma('wal_checkpoint(PASSIVE)');
+    const thread = this.thread;
+    if (thread) await this.afterMainWrite(() => thread.autocheckpoint(pages, !on));
+    else if (!on) this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /**
