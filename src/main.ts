@@ -140,6 +140,7 @@ async function main(): Promise<void> {
     databaseUrl: config.DATABASE_URL,
     dataDir: config.dataDir,
     schema: config.DATABASE_SCHEMA,
+    writerThread: true, // SQLite only: the views' commits and fsyncs off the API's event loop
     onError: (error) => logger.warn({ err: error }, 'view store: a background connection failed'),
   });
   logger.info(config.DATABASE_URL

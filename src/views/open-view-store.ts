@@ -21,6 +21,12 @@ export interface OpenViewStoreOptions {
    * per commit keeps it off every command's path (the event store's append has its own, FULL).
    */
   synchronous?: Synchronous;
+  /**
+   * SQLite: run the view commits on a worker thread with its own connection (default false), so
+   * their writes and fsyncs leave the event loop free. The server turns it on; the CLI and tests
+   * keep commits on the calling thread.
+   */
+  writerThread?: boolean;
   /** failures no call reports (PostgreSQL: dropped idle connections, LISTEN reconnecting) */
   onError?: (error: unknown) => void;
 }
@@ -28,9 +34,9 @@ export interface OpenViewStoreOptions {
 export const SQLITE_VIEW_FILE = 'views.sqlite';
 
 export async function openViewStore(options: OpenViewStoreOptions): Promise<ViewStore> {
-  const { databaseUrl, dataDir, schema, synchronous, onError } = options;
+  const { databaseUrl, dataDir, schema, synchronous, writerThread, onError } = options;
   if (databaseUrl) {
     return PostgresViewStore.open({ connectionString: databaseUrl, schema, onError });
   }
-  return SqliteViewStore.open({ file: join(dataDir, SQLITE_VIEW_FILE), synchronous: synchronous ?? 'NORMAL' });
+  return SqliteViewStore.open({ file: join(dataDir, SQLITE_VIEW_FILE), synchronous: synchronous ?? 'NORMAL', writerThread });
 }

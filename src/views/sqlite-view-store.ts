@@ -3,21 +3,25 @@
 // every document change and the checkpoint, so a restart resumes from the checkpoint. Several
 // processes may open the file: the writer lease is a row (owner, pid, heartbeat) that another
 // process takes over when its holder released it, died, or stopped heart-beating; commits made by
-// other processes reach waitForCheckpoint through PRAGMA data_version polling.
+// other processes reach waitForCheckpoint through PRAGMA data_version polling. With `writerThread`
+// the commits run on a worker thread with its own connection to the file (view-writer.ts), so
+// their upserts and fsync leave this thread's event loop free; reads stay on this connection.
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ChangeNotifier } from '../store/sqlite/change-notifier.ts';
+import { SqliteViewWrites } from './sqlite-view-commit.ts';
 import { openViewDatabase, type Synchronous } from './sqlite-view-schema.ts';
 import {
   checkListOptions, checkMoves, checkName, checkPrefix, checkText, checkTimeout, normaliseChanges, parseDoc, prefixUpperBound,
-  type CheckedListOptions, type Deletion, type Upsert,
+  type CheckedListOptions,
 } from './validate.ts';
 import {
-  CheckpointConflictError, ViewStoreClosedError, WriterLostError,
+  ViewStoreClosedError, WriterLostError,
   type Checkpoint, type CheckpointMove, type ListOptions, type ViewChange, type ViewDoc, type ViewStore, type WriterLease,
 } from './view-store.ts';
 import { waitForCheckpointLoop } from './wait-for-checkpoint.ts';
+import { ViewWriter } from './view-writer.ts';
 import { anySignal, Lease, LocalLocks, sleep } from './writer-lease.ts';
 
 export interface SqliteViewStoreOptions {
@@ -34,6 +38,13 @@ export interface SqliteViewStoreOptions {
    * holder beats every third of it). A holder whose process has exited is taken over at once.
    */
   leaseTtlMs?: number;
+  /**
+   * Run commits on a worker thread with its own connection to the file (default false). Same
+   * results, errors and durability; changes are still checked and serialised on the calling
+   * thread, and the upserts and COMMIT (fsync) run on the other. drop and setMeta stay on this
+   * thread, after the commits queued before them.
+   */
+  writerThread?: boolean;
 }
 
 interface DocRow {
@@ -85,22 +96,22 @@ export class SqliteViewStore implements ViewStore {
   private readonly pollIntervalMs: number;
   private readonly leaseTtlMs: number;
   private readonly host = hostname();
-  /** collection name to its id (view_collections); an id, once given, never changes or goes */
-  private readonly collectionIds = new Map<string, number>();
-  /** names given an id by the transaction under way: forgotten again if it rolls back */
-  private readonly idsGivenNow: string[] = [];
+  /** collection ids (read lazily), commits and drops on this connection */
+  private readonly writes: SqliteViewWrites;
+  /** with `writerThread`: the thread that runs the commits */
+  private readonly thread: ViewWriter | null;
+  /**
+   * With `writerThread`: a drop or setMeta (on this connection) waiting for the commits queued
+   * before it. Commits and WAL requests made meanwhile are sent once it ran, so every write
+   * happens in the order it was asked for.
+   */
+  private mainWrite: Promise<void> | null = null;
+  private closed: Promise<void> | null = null;
   private readonly selects = new Map<string, Database.Statement<[Params], DocRow>>();
   private readonly counts = new Map<string, Database.Statement<[Params], { n: number }>>();
   private readonly statements: {
-    collectionId: Database.Statement<[string], { id: number }>;
-    addCollection: Database.Statement<[string], { id: number }>;
     get: Database.Statement<[number, string], DocRow>;
-    upsert: Database.Statement<[number, string, number, string]>;
-    remove: Database.Statement<[number, string]>;
-    dropCollection: Database.Statement<[number]>;
     checkpoint: Database.Statement<[string], { position: string; updated_at: string }>;
-    setCheckpoint: Database.Statement<[string, string, string]>;
-    dropCheckpoint: Database.Statement<[string]>;
     getMeta: Database.Statement<[string], { value: string }>;
     setMeta: Database.Statement<[string, string]>;
     deleteMeta: Database.Statement<[string]>;
@@ -109,33 +120,18 @@ export class SqliteViewStore implements ViewStore {
     beat: Database.Statement<[number, string, string]>;
     releaseWriter: Database.Statement<[string, string]>;
   };
-  private readonly commitTransaction: Database.Transaction<
-    (moves: readonly CheckpointMove[], upserts: Upsert[], deletes: Deletion[]) => void
-  >;
-  private readonly dropTransaction: Database.Transaction<(collections: readonly string[], consumer: string | undefined) => void>;
   private readonly takeTransaction: Database.Transaction<(consumer: string, owner: string) => boolean>;
 
   constructor(options: SqliteViewStoreOptions) {
-    this.db = openViewDatabase(options.file, options.synchronous ?? 'FULL', options.busyTimeoutMs ?? 5000);
+    const synchronous = options.synchronous ?? 'FULL';
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.db = openViewDatabase(options.file, synchronous, busyTimeoutMs);
     this.pollIntervalMs = options.pollIntervalMs ?? 25;
     this.leaseTtlMs = options.leaseTtlMs ?? 10_000;
     const db = this.db;
     this.statements = {
-      collectionId: db.prepare('SELECT id FROM view_collections WHERE name = ?'),
-      addCollection: db.prepare('INSERT INTO view_collections (name) VALUES (?) RETURNING id'),
       get: db.prepare('SELECT key, ord, doc FROM view_docs WHERE collection_id = ? AND key = ?'),
-      upsert: db.prepare(
-        `INSERT INTO view_docs (collection_id, key, ord, doc) VALUES (?, ?, ?, ?)
-         ON CONFLICT (collection_id, key) DO UPDATE SET ord = excluded.ord, doc = excluded.doc`,
-      ),
-      remove: db.prepare('DELETE FROM view_docs WHERE collection_id = ? AND key = ?'),
-      dropCollection: db.prepare('DELETE FROM view_docs WHERE collection_id = ?'),
       checkpoint: db.prepare('SELECT position, updated_at FROM view_checkpoints WHERE consumer = ?'),
-      setCheckpoint: db.prepare(
-        `INSERT INTO view_checkpoints (consumer, position, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-      ),
-      dropCheckpoint: db.prepare('DELETE FROM view_checkpoints WHERE consumer = ?'),
       getMeta: db.prepare('SELECT value FROM view_meta WHERE name = ?'),
       setMeta: db.prepare('INSERT INTO view_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
       deleteMeta: db.prepare('DELETE FROM view_meta WHERE name = ?'),
@@ -144,32 +140,15 @@ export class SqliteViewStore implements ViewStore {
       beat: db.prepare('UPDATE view_writers SET heartbeat_at = ? WHERE consumer = ? AND owner = ?'),
       releaseWriter: db.prepare('DELETE FROM view_writers WHERE consumer = ? AND owner = ?'),
     };
-    this.commitTransaction = db.transaction((moves, upserts, deletes) => {
-      for (const { consumer, expected } of moves) {
-        const actual = this.statements.checkpoint.get(consumer)?.position ?? null;
-        if (actual !== expected) throw new CheckpointConflictError(consumer, expected, actual);
-      }
-      for (const d of deletes) {
-        const id = this.idOf(d.collection);
-        if (id !== undefined) this.statements.remove.run(id, d.key);
-      }
-      for (const u of upserts) this.statements.upsert.run(this.givenId(u.collection), u.key, u.order, u.json);
-      const updatedAt = new Date().toISOString();
-      for (const { consumer, next } of moves) this.statements.setCheckpoint.run(consumer, next, updatedAt);
-    });
-    this.dropTransaction = db.transaction((collections, consumer) => {
-      for (const c of collections) {
-        const id = this.idOf(c);
-        if (id !== undefined) this.statements.dropCollection.run(id);
-      }
-      if (consumer !== undefined) this.statements.dropCheckpoint.run(consumer);
-    });
+    this.writes = new SqliteViewWrites(db);
     this.takeTransaction = db.transaction((consumer, owner) => {
       const free = this.leaseIsFree(this.statements.writer.get(consumer));
       if (free) this.statements.takeWriter.run(consumer, owner, this.host, process.pid, Date.now());
       return free;
     });
     this.changes = new ChangeNotifier(() => Number(db.pragma('data_version', { simple: true })), this.pollIntervalMs);
+    // started after this connection migrated the file: the thread's connection finds it current
+    this.thread = options.writerThread ? new ViewWriter({ file: options.file, synchronous, busyTimeoutMs }) : null;
   }
 
   /** The constructor as a promise, for symmetry with the PostgreSQL adapter, which must connect first. */
@@ -181,7 +160,7 @@ export class SqliteViewStore implements ViewStore {
     this.assertOpen();
     checkName('collection', collection);
     checkName('key', key);
-    const id = this.idOf(collection);
+    const id = this.writes.idOf(collection);
     const row = id === undefined ? undefined : this.statements.get.get(id, key);
     return row ? { key: row.key, order: row.ord, doc: parseDoc(row.doc) } : null;
   }
@@ -190,7 +169,7 @@ export class SqliteViewStore implements ViewStore {
     this.assertOpen();
     checkName('collection', collection);
     const checked = checkListOptions(options);
-    const id = this.idOf(collection);
+    const id = this.writes.idOf(collection);
     if (id === undefined) return [];
     const { sql, params } = this.filter(id, checked.prefix, checked.after);
     let statement = this.selects.get(sql);
@@ -201,7 +180,7 @@ export class SqliteViewStore implements ViewStore {
   async count(collection: string, prefix?: string): Promise<number> {
     this.assertOpen();
     checkName('collection', collection);
-    const id = this.idOf(collection);
+    const id = this.writes.idOf(collection);
     if (id === undefined) return 0;
     const { sql, params } = this.filter(id, checkPrefix(prefix), null);
     let statement = this.counts.get(sql);
@@ -224,7 +203,12 @@ export class SqliteViewStore implements ViewStore {
     this.assertOpen();
     checkMoves(moves);
     const { upserts, deletes } = normaliseChanges(changes);
-    this.inTransaction(() => this.commitTransaction.immediate(moves, upserts, deletes));
+    if (this.thread) {
+      const thread = this.thread;
+      await this.afterMainWrite(() => thread.commit(moves, upserts, deletes));
+    } else {
+      this.writes.commit(moves, upserts, deletes);
+    }
     this.changes.notifyLocal();
   }
 
@@ -232,7 +216,7 @@ export class SqliteViewStore implements ViewStore {
     this.assertOpen();
     collections.forEach((c, i) => checkName(`collections[${i}]`, c));
     if (consumer !== undefined) checkName('consumer', consumer);
-    this.inTransaction(() => this.dropTransaction.immediate(collections, consumer));
+    await this.onThisThread(() => this.writes.drop(collections, consumer));
     this.changes.notifyLocal();
   }
 
@@ -287,22 +271,25 @@ export class SqliteViewStore implements ViewStore {
   async setMeta(name: string, value: string | null): Promise<void> {
     this.assertOpen();
     checkName('name', name);
-    if (value === null) this.statements.deleteMeta.run(name);
-    else {
-      checkText('value', value);
-      this.statements.setMeta.run(name, value);
-    }
+    if (value !== null) checkText('value', value);
+    await this.onThisThread(() => {
+      if (value === null) this.statements.deleteMeta.run(name);
+      else this.statements.setMeta.run(name, value);
+    });
     this.changes.notifyLocal();
   }
 
   /**
    * The documents an erasure replaced are zeroed in place (secure_delete), but the WAL still holds
    * the page images written before: copied into the file and truncated here. A reader in another
-   * process holding an older snapshot can keep part of it until the next checkpoint.
+   * process holding an older snapshot can keep part of it until the next checkpoint. With the
+   * writer thread, the thread does it, after the commits queued before.
    */
   async forgetReplaced(): Promise<void> {
     if (this.closing.signal.aborted) return;
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    const thread = this.thread;
+    if (thread) await this.afterMainWrite(() => thread.truncateWal());
+    else this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /**
@@ -311,24 +298,76 @@ export class SqliteViewStore implements ViewStore {
    * nearly every commit, and pages written again by the next commit were copied again. Live, the
    * default again (a command's commit never waits on a large copy); the WAL written meanwhile is
    * copied at once, before the views say they caught up, rather than on some command's commit.
+   * The setting is per connection. With the writer thread it matters on the thread's (the one
+   * that writes the commits; the copy at the end runs there too), and is set on this one as well:
+   * this connection's few writes (leases, setMeta, drop) would otherwise copy a catch-up's WAL on
+   * this thread as soon as it held SQLite's default.
    */
   async catchingUp(on: boolean): Promise<void> {
     if (this.closing.signal.aborted) return;
-    this.db.pragma(`wal_autocheckpoint = ${on ? CATCH_UP_CHECKPOINT_PAGES : LIVE_CHECKPOINT_PAGES}`);
-    if (!on) this.db.pragma('wal_checkpoint(PASSIVE)');
+    const pages = on ? CATCH_UP_CHECKPOINT_PAGES : LIVE_CHECKPOINT_PAGES;
+    this.db.pragma(`wal_autocheckpoint = ${pages}`);
+    const thread = this.thread;
+    if (thread) await this.afterMainWrite(() => thread.autocheckpoint(pages, !on));
+    else if (!on) this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
-  /** Gives up held leases (their onLost listeners hear of it), ends waits, and closes the file. */
-  async close(): Promise<void> {
-    if (this.closing.signal.aborted) return;
+  /**
+   * Refuses new calls, ends waits, writes the commits already asked for (they settle; with the
+   * writer thread, then ends it), gives up held leases (their onLost listeners hear of it), and
+   * closes the file. A second call returns the first one's promise.
+   */
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
+  private async shutDown(): Promise<void> {
     this.closing.abort();
     this.locks.rejectAll(new ViewStoreClosedError());
+    this.changes.close();
+    if (this.thread) {
+      await this.mainWrite; // drops and setMetas asked for, and the commits waiting behind them, are sent
+      await this.thread.close();
+    }
     for (const h of [...this.held]) {
       this.endLease(h);
       h.lease.lose(new WriterLostError(h.lease.consumer, 'the view store was closed'));
     }
-    this.changes.close();
     this.db.close();
+  }
+
+  /** With the writer thread: sends a request once the drop or setMeta asked for before it ran. */
+  private afterMainWrite(send: () => Promise<void>): Promise<void> {
+    return this.mainWrite ? this.mainWrite.then(send) : send();
+  }
+
+  /**
+   * Runs a write on this connection: at once without the writer thread; with it, after the
+   * requests sent to the thread before (they settled, written or failed), and before those asked
+   * for after.
+   */
+  private onThisThread(run: () => void): Promise<void> {
+    const thread = this.thread;
+    if (!thread) {
+      run();
+      return Promise.resolve();
+    }
+    const before = this.mainWrite;
+    const done = (async () => {
+      await before;
+      await thread.flush().catch(() => {}); // a thread gone failed its requests already; this write is this connection's
+      run();
+    })();
+    const gate = done.then(
+      () => {},
+      () => {},
+    );
+    this.mainWrite = gate;
+    void gate.then(() => {
+      if (this.mainWrite === gate) this.mainWrite = null;
+    });
+    return done;
   }
 
   /** Free: nobody holds it, or the holder stopped heart-beating, or its process has exited. */
@@ -370,39 +409,6 @@ export class SqliteViewStore implements ViewStore {
       // busy or closing: the row goes stale, or the pid check frees it once this process exits
     }
     h.unlock();
-  }
-
-  /** A collection's id, or undefined while it has none (no document was ever written to it, by any process). */
-  private idOf(collection: string): number | undefined {
-    let id = this.collectionIds.get(collection);
-    if (id === undefined) {
-      id = this.statements.collectionId.get(collection)?.id;
-      if (id !== undefined) this.collectionIds.set(collection, id);
-    }
-    return id;
-  }
-
-  /** A collection's id, given it now if it has none (inside a write transaction: see inTransaction). */
-  private givenId(collection: string): number {
-    let id = this.idOf(collection);
-    if (id === undefined) {
-      id = this.statements.addCollection.get(collection)!.id;
-      this.collectionIds.set(collection, id);
-      this.idsGivenNow.push(collection);
-    }
-    return id;
-  }
-
-  /** Runs a write transaction; the ids it gave are forgotten if it rolled back (another collection may get them). */
-  private inTransaction(run: () => void): void {
-    try {
-      run();
-    } catch (error) {
-      for (const name of this.idsGivenNow) this.collectionIds.delete(name);
-      throw error;
-    } finally {
-      this.idsGivenNow.length = 0;
-    }
   }
 
   /** The WHERE clause for a collection, an exact key prefix (as an index range) and a keyset cursor. */

@@ -15,6 +15,7 @@ import { openViewStore } from '../../src/views/open-view-store.ts';
 import { VIEW_SCHEMA_VERSION } from '../../src/views/sqlite-view-schema.ts';
 import { SqliteViewStore, type SqliteViewStoreOptions } from '../../src/views/sqlite-view-store.ts';
 import { WriterLostError } from '../../src/views/view-store.ts';
+import { sqliteViewStoreUnderTest } from './sqlite-view-under-test.ts';
 import { bounded, put, stillPending, unique, viewStoreContract } from './view-store-contract.ts';
 
 // Spawns child processes (tsx start-up takes a second or two on a cold cache).
@@ -37,17 +38,7 @@ async function tempStore(t: Test, options: Partial<SqliteViewStoreOptions> = {})
 }
 
 t.test('contract', async (t) => {
-  viewStoreContract(t, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sqlite-views-'));
-    const store = await SqliteViewStore.open({ file: join(dir, 'views.sqlite') });
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  });
+  viewStoreContract(t, sqliteViewStoreUnderTest());
 });
 
 t.test('a reopened file has the documents and the checkpoint: a restart resumes there', async (t) => {
