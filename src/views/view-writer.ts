@@ -4,7 +4,8 @@
 // CheckpointConflictError, or SQLite's error with its code). The thread is referenced only while
 // a request is in flight, so an idle store does not keep the process alive.
 import Database from 'better-sqlite3';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSiblingWorker } from '../threads/start-worker.ts';
 import type { Deletion, Upsert } from './validate.ts';
 import { CheckpointConflictError, ViewStoreClosedError, type CheckpointMove } from './view-store.ts';
 import type { FromViewWriter, ToViewWriter, ViewWireError, ViewWriterSettings } from './view-writer-messages.ts';
@@ -16,16 +17,8 @@ interface Pending {
 
 type Request = ToViewWriter extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
 
-// Compiled into dist/ this module and its sibling are .js. Under tsx (`npm start`, tests) both are
-// .ts, and a worker does not inherit `--import tsx/esm`'s hooks: it registers tsx before loading it.
-const UNDER_TSX = import.meta.url.endsWith('.ts');
-const ENTRY = new URL(`./view-writer-thread${UNDER_TSX ? '.ts' : '.js'}`, import.meta.url);
-
 function startWorker(settings: ViewWriterSettings): Worker {
-  if (!UNDER_TSX) return new Worker(ENTRY, { workerData: settings });
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const bootstrap = `import(${tsx}).then((api) => { api.register(); return import(${JSON.stringify(ENTRY.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: settings });
+  return startSiblingWorker(import.meta.url, 'view-writer-thread', settings);
 }
 
 export function fromWire(error: ViewWireError): Error {

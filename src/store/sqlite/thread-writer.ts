@@ -3,7 +3,8 @@
 // fails only its own append; a refused write is EventStoreUnavailableError), while the commits and
 // their fsyncs run on another thread with their own connection to the file. The main thread keeps
 // its connection for reads and subscriptions (WAL lets them read while the writer writes).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSiblingWorker } from '../../threads/start-worker.ts';
 import { WrongExpectedVersionError, type AppendResult, type EventData, type ExpectedRevision } from '../port.ts';
 import { asStoreError, serialiseEvents } from './group-commit.ts';
 import { positionAt } from './position.ts';
@@ -14,16 +15,8 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-// Compiled into dist/ this module and its sibling are .js. Under tsx (`npm start`, tests) both are
-// .ts, and a worker does not inherit `--import tsx/esm`'s hooks: it registers tsx before loading it.
-const UNDER_TSX = import.meta.url.endsWith('.ts');
-const ENTRY = new URL(`./writer-thread${UNDER_TSX ? '.ts' : '.js'}`, import.meta.url);
-
 function startWorker(settings: WriterThreadSettings): Worker {
-  if (!UNDER_TSX) return new Worker(ENTRY, { workerData: settings });
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const bootstrap = `import(${tsx}).then((api) => { api.register(); return import(${JSON.stringify(ENTRY.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: settings });
+  return startSiblingWorker(import.meta.url, 'writer-thread', settings);
 }
 
 export function fromWire(error: WireError): unknown {
