@@ -39,7 +39,8 @@ export async function run(log: Log, options: BenchOptions) {
     log(`rebuild: ${projections.length} projections from zero through the runner`);
     const rss = peakRss();
     started = performance.now();
-    const viewStore = new SqliteViewStore({ file: join(dir, 'views.sqlite'), synchronous: 'NORMAL' }); // as the server keeps them (open-view-store.ts)
+    // as the server and `consult projections rebuild` keep them (open-view-store.ts): commits on their own thread
+    const viewStore = new SqliteViewStore({ file: join(dir, 'views.sqlite'), synchronous: 'NORMAL', writerThread: true });
     const runner = new ProjectionRunner({ store, projections, viewStore, progress: (p) => log(`  ${p.eventsApplied} events, ${p.eventsPerSecond} events/s`) });
     await runner.start();
     await runner.caughtUp(3_600_000);

@@ -83,8 +83,9 @@ options:
     const settings = config();
     const { store, location } = await openEventStore(settings, undefined, { mustExist: true });
     try {
+      // a long run of large commits: on their own thread, the next batch is applied meanwhile
       const viewStore = await openViewStore({
-        databaseUrl: settings.DATABASE_URL, dataDir: settings.dataDir, schema: settings.DATABASE_SCHEMA,
+        databaseUrl: settings.DATABASE_URL, dataDir: settings.dataDir, schema: settings.DATABASE_SCHEMA, writerThread: true,
       });
       try {
         io.err(`rebuilding views from ${location}`);

@@ -23,8 +23,8 @@ export interface OpenViewStoreOptions {
   synchronous?: Synchronous;
   /**
    * SQLite: run the view commits on a worker thread with its own connection (default false), so
-   * their writes and fsyncs leave the event loop free. The server turns it on; the CLI and tests
-   * keep commits on the calling thread.
+   * their writes and fsyncs leave the event loop free. The server and `consult projections
+   * rebuild` turn it on; the other CLI commands and tests keep commits on the calling thread.
    */
   writerThread?: boolean;
   /** failures no call reports (PostgreSQL: dropped idle connections, LISTEN reconnecting) */
