@@ -307,14 +307,16 @@ export class PostgresViewStore implements ViewStore {
   }
 
   /**
-   * An UPDATE or DELETE leaves the old row version in the table's pages until VACUUM reclaims it;
-   * after an erasure that copy still holds the name. A plain VACUUM (no exclusive lock: reads and
-   * commits go on) reclaims dead versions no open transaction can still see, in the documents table
-   * and its TOAST table. PostgreSQL's WAL and its archives keep their copies until they age out.
+   * An UPDATE or DELETE leaves the old row version in the table's pages; after an erasure that copy
+   * still holds the name. A plain VACUUM marks it free but does not overwrite it (the contract's
+   * pageinspect test found the name still in a page), so the documents table and its TOAST table
+   * are rewritten: VACUUM FULL, which holds an exclusive lock meanwhile (reads of the views wait;
+   * erasures are rare). A version an open transaction still sees is copied too, and goes at the
+   * next erasure. PostgreSQL's WAL and its archives keep their copies until they age out.
    */
   async forgetReplaced(): Promise<void> {
     if (this.closing.signal.aborted) return;
-    await this.pool.query(`VACUUM ${this.names.docs}`);
+    await this.pool.query(`VACUUM FULL ${this.names.docs}`);
   }
 
   /** Whether waits are hearing NOTIFY right now (false: they poll). For health details. */

@@ -117,10 +117,47 @@ function checkValue(value: unknown, depth: number): void {
   }
 }
 
+/**
+ * Whether a value is JSON that JSON.stringify writes as it is, strings aside: finite numbers, plain
+ * objects and arrays, no undefined, functions, symbols or bigints, not too deep. Strings are checked
+ * on the text instead (serialiseDoc): one scan of it, not a regular expression per string.
+ */
+function plainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= MAX_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!plainJson(value[i], depth + 1)) return false;
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      // own enumerable members: what JSON.stringify writes
+      const names = Object.keys(value);
+      for (let i = 0; i < names.length; i++) if (!plainJson((value as Record<string, unknown>)[names[i]!], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /** The document as JSON text, after checking that it is a JSON object that survives the round trip unchanged. */
 export function serialiseDoc(doc: unknown, what = 'doc'): string {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new TypeError(`${what} must be a JSON object or null`);
-  checkJson(doc, what, 0);
+  if (plainJson(doc, 0)) {
+    const text = JSON.stringify(doc);
+    // JSON.stringify writes U+0000 and lone surrogates (in values and member names) as \u escapes:
+    // text without any \u holds neither (the exact check below says where, when there is one)
+    if (!text.includes('\\u')) return text;
+  }
+  checkJson(doc, what, 0); // throws, naming the place, when something is wrong
   return JSON.stringify(doc);
 }
 

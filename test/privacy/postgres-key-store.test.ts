@@ -150,6 +150,10 @@ t.test('destroy leaves no key bytes in the table (VACUUM)', async (t) => {
   await keys.destroy([gone.keyId]);
   t.equal(await inFile(gone.key), 0, 'the destroyed key is not');
   t.ok((await inFile(refs[8]!.key)) > 0, 'the others still are');
+  // the newest row sits where a page's free space begins: pruning alone would leave its bytes there
+  const last = refs.at(-1)!;
+  await keys.destroy([last.keyId]);
+  t.equal(await inFile(last.key), 0, 'nor the newest key, once destroyed');
 });
 
 t.test('moving from DATA_DIR/keys.sqlite: imported once into a new key store, refused when it would lose keys', async (t) => {

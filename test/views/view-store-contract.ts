@@ -258,6 +258,11 @@ export function viewStoreContract(t: Test, open: OpenViewStore): void {
       ['Infinity', { n: Number.POSITIVE_INFINITY }],
       ['undefined', { u: undefined }],
       ['a Date', { at: new Date(0) }],
+      ['a lone surrogate in a member name', { nested: [{ ['k\uDBFF']: 1 }] }],
+      ['U+0000 in a member name', { ['a\u0000']: true }],
+      ['a function', { f: () => 1 }],
+      ['an instance of a class', { m: new Map() }],
+      ['NaN deep inside', { a: [{ b: [1, Number.NaN] }] }],
       ['an array as the document', [1, 2]],
       ['a string as the document', 'text'],
     ];
@@ -281,6 +286,13 @@ export function viewStoreContract(t: Test, open: OpenViewStore): void {
     t.equal((await store.checkpoint(consumer))?.position, '1', 'the checkpoint did not move');
     await store.commit(consumer, '1', '2', [put(c, 'é'.repeat(500), { longest: true })]);
     t.equal((await store.get(c, 'é'.repeat(500)))?.key.length, 500, 'a key of exactly 1,000 bytes is fine');
+  });
+
+  withStore('documents with text JSON escapes are stored unchanged: control characters, a backslash and u, emoji', async (t, store) => {
+    const c = unique('docs');
+    const doc = { text: 'tab\there \u0001 \\u0000 not U+0000 \uD83D\uDE00', ['key \u001f \\uD800']: ['\\u', 1.5, -0, null, false] };
+    await store.commit(unique('consumer'), null, '1', [put(c, 'k', doc)]);
+    t.same((await store.get(c, 'k'))?.doc, JSON.parse(JSON.stringify(doc)));
   });
 
   withStore('a batch of 2,000 changes commits in one go', async (t, store) => {
