@@ -1,5 +1,5 @@
 // `http-throughput`: durable submit-comment over HTTP under load. The API is started as production
-// starts it (its own process: `npm start`'s node command, NODE_ENV=production, an AUTH_SECRET,
+// starts it (its own process: the compiled build, `node --enable-source-maps dist/main.js`, NODE_ENV=production, an AUTH_SECRET,
 // SQLite with synchronous=FULL, info logs written to a file) on a store holding 100 consultations
 // (--quick: 2), each with a published draft, 60 invited stakeholders and some comments, written
 // straight into the store by history.ts. autocannon then keeps 64 connections busy (--quick: 4) with
@@ -24,9 +24,9 @@ import autocannon from 'autocannon';
 import { mintToken } from '../src/auth/tokens.ts';
 import { inTempDir, latencySummary, target, type BenchOptions, type Log } from './common.ts';
 import { countComments, seedTargets, type ConsultationShape, type Target } from './history.ts';
+import { buildProduction } from './production-build.ts';
 import { startServer, untilReady } from './server-process.ts';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
 const SECRET = 'bench-secret-0123456789abcdef0123456789';
 const SECTIONS = ['participation', 'protection', 'prevention', 'relief'] as const;
@@ -138,10 +138,12 @@ export async function run(log: Log, options: BenchOptions) {
     const seeded = countComments(file);
     log(`store: ${size.consultations} consultations, each a published draft, ${size.shape.stakeholders} stakeholders and ${size.shape.comments} comments`);
     const { token } = await mintToken(SECRET, { role: 'coordinator', subject: 'bench' });
+    log('building the production entry (npm run build into a temporary directory)');
+    const main = buildProduction(dir);
 
     log(`starting the bare Fastify route (zod-validated body, 201) and the API (durable submit-comment)${profileDir ? `, the API profiled into ${profileDir}` : ''}`);
     const bare = await startServer(['--import', 'tsx/esm', BARE], { ...process.env, NODE_ENV: 'production' }, join(dir, 'bare.log'));
-    const api = await startServer([...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx/esm', MAIN], {
+    const api = await startServer([...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--enable-source-maps', main], {
       ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_SECRET: SECRET, AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), SMTP_URL: 'smtp://127.0.0.1:2525',
       LOG_LEVEL: 'info', SQLITE_SYNCHRONOUS: 'FULL', VERIFY_INTERVAL: 'off',
       // the API alone (relay and mail workers run as ROLE=workers elsewhere), under a queue prefix of the run's own
