@@ -387,16 +387,28 @@ export class SqliteViewStore implements ViewStore {
   }
 
   private beat(h: HeldLease): void {
+    if (this.thread) {
+      // on the writer thread, between its commits: here it would wait for the thread's write lock
+      // (a catch-up commit: 100 ms and more) with the event loop blocked
+      this.thread.beat(h.lease.consumer, h.owner, Date.now()).then(
+        (changes) => this.beaten(h, changes === 1),
+        () => undefined, // busy for longer than busy_timeout, or closing: try again next beat
+      );
+      return;
+    }
     let kept: boolean;
     try {
       kept = this.statements.beat.run(Date.now(), h.lease.consumer, h.owner).changes === 1;
     } catch {
       return; // busy for longer than busy_timeout: try again next beat (the lease may go stale meanwhile)
     }
-    if (!kept) {
-      this.endLease(h);
-      h.lease.lose(new WriterLostError(h.lease.consumer, 'another holder took the lease over (this one stopped heart-beating)'));
-    }
+    this.beaten(h, kept);
+  }
+
+  private beaten(h: HeldLease, kept: boolean): void {
+    if (kept || !this.held.has(h)) return;
+    this.endLease(h);
+    h.lease.lose(new WriterLostError(h.lease.consumer, 'another holder took the lease over (this one stopped heart-beating)'));
   }
 
   /** Stops heart-beating, deletes the lease row if it is still ours, and lets the next local waiter in. */

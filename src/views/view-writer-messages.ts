@@ -18,6 +18,8 @@ export type ToViewWriter =
   | { kind: 'autocheckpoint'; id: number; pages: number; checkpoint: boolean }
   /** wal_checkpoint(TRUNCATE): the WAL copied into the file and emptied */
   | { kind: 'truncate'; id: number }
+  /** a writer lease's heartbeat (between commits: it never waits on this thread's own write lock); answered with the rows it changed */
+  | { kind: 'beat'; id: number; consumer: string; owner: string; at: number }
   /** answered once every message before it was */
   | { kind: 'flush'; id: number }
   /** answer what is queued, close the connection, then end */
@@ -31,7 +33,7 @@ export type ViewWireError =
   | { kind: 'other'; name: string; message: string; code?: string };
 
 export type FromViewWriter =
-  | { kind: 'settled'; id: number; ok: true }
+  | { kind: 'settled'; id: number; ok: true; changes?: number }
   | { kind: 'settled'; id: number; ok: false; error: ViewWireError }
   /** every queued message was answered and the connection closed: the thread ends */
   | { kind: 'closed' }

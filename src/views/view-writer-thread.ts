@@ -35,15 +35,17 @@ try {
   process.exit(1);
 }
 const writes = new SqliteViewWrites(db);
+const beat = db.prepare<[number, string, string]>('UPDATE view_writers SET heartbeat_at = ? WHERE consumer = ? AND owner = ?');
 
-function answer(id: number, run: () => void): void {
+function answer(id: number, run: () => number | void): void {
+  let changes: number | void;
   try {
-    run();
+    changes = run();
   } catch (error) {
     post({ kind: 'settled', id, ok: false, error: toWire(error) });
     return;
   }
-  post({ kind: 'settled', id, ok: true });
+  post(changes === undefined ? { kind: 'settled', id, ok: true } : { kind: 'settled', id, ok: true, changes });
 }
 
 port.on('message', (message: ToViewWriter) => {
@@ -56,7 +58,9 @@ port.on('message', (message: ToViewWriter) => {
         if (message.checkpoint) db.pragma('wal_checkpoint(PASSIVE)');
       });
     case 'truncate':
-      return answer(message.id, () => db.pragma('wal_checkpoint(TRUNCATE)'));
+      return answer(message.id, () => { db.pragma('wal_checkpoint(TRUNCATE)'); });
+    case 'beat':
+      return answer(message.id, () => beat.run(message.at, message.consumer, message.owner).changes);
     case 'flush':
       return answer(message.id, () => {});
     case 'close':

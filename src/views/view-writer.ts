@@ -11,7 +11,7 @@ import { CheckpointConflictError, ViewStoreClosedError, type CheckpointMove } fr
 import type { FromViewWriter, ToViewWriter, ViewWireError, ViewWriterSettings } from './view-writer-messages.ts';
 
 interface Pending {
-  resolve(): void;
+  resolve(changes?: number): void;
   reject(error: unknown): void;
 }
 
@@ -54,20 +54,25 @@ export class ViewWriter {
   commit(moves: readonly CheckpointMove[], upserts: Upsert[], deletes: Deletion[]): Promise<void> {
     // plain copies: a caller's move may carry more than the three fields (structured clone copies all)
     const plain = moves.map(({ consumer, expected, next }) => ({ consumer, expected, next }));
-    return this.request({ kind: 'commit', moves: plain, upserts, deletes });
+    return this.request({ kind: 'commit', moves: plain, upserts, deletes }).then(() => undefined);
   }
 
   autocheckpoint(pages: number, checkpoint: boolean): Promise<void> {
-    return this.request({ kind: 'autocheckpoint', pages, checkpoint });
+    return this.request({ kind: 'autocheckpoint', pages, checkpoint }).then(() => undefined);
   }
 
   truncateWal(): Promise<void> {
-    return this.request({ kind: 'truncate' });
+    return this.request({ kind: 'truncate' }).then(() => undefined);
+  }
+
+  /** A lease's heartbeat, written between commits; resolves with the rows it changed (0: the lease is no longer this owner's). */
+  async beat(consumer: string, owner: string, at: number): Promise<number> {
+    return (await this.request({ kind: 'beat', consumer, owner, at })) ?? 0;
   }
 
   /** Settles once every request made before it has been answered. */
   flush(): Promise<void> {
-    return this.request({ kind: 'flush' });
+    return this.request({ kind: 'flush' }).then(() => undefined);
   }
 
   /** Answers what is queued (those requests settle), then ends the thread. */
@@ -81,7 +86,7 @@ export class ViewWriter {
     return this.closing;
   }
 
-  private request(message: Request): Promise<void> {
+  private request(message: Request): Promise<number | undefined> {
     if (this.closing) return Promise.reject(new ViewStoreClosedError());
     if (this.gone !== null) return Promise.reject(this.gone);
     const id = this.nextId++;
@@ -98,7 +103,7 @@ export class ViewWriter {
         const pending = this.pending.get(message.id);
         if (pending) {
           this.pending.delete(message.id);
-          if (message.ok) pending.resolve();
+          if (message.ok) pending.resolve(message.changes);
           else pending.reject(fromWire(message.error));
         }
         if (this.pending.size === 0 && !this.closing) this.worker.unref();

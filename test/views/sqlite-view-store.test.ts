@@ -214,8 +214,8 @@ t.test('a lease row left by a process that has exited is taken over at once', as
   await t.rejects(waiting, /done/);
 });
 
-t.test('a live holder that stopped heart-beating is taken over after the TTL, and learns it lost', async (t) => {
-  const { store: stalled, file } = await tempStore(t, { leaseTtlMs: 400 });
+for (const writerThread of [false, true]) t.test(`a live holder that stopped heart-beating is taken over after the TTL, and learns it lost${writerThread ? ' (its beats through the writer thread)' : ''}`, async (t) => {
+  const { store: stalled, file } = await tempStore(t, { leaseTtlMs: 400, writerThread });
   const taker = new SqliteViewStore({ file, leaseTtlMs: 400 });
   t.teardown(() => taker.close());
   const lease = await stalled.acquireWriter('projection');

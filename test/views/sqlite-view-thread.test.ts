@@ -245,3 +245,32 @@ t.test('a writer thread that dies fails the commit in flight and every later one
   t.equal(await store.count('docs'), 0, 'the reads still work (this thread\'s connection)');
   await t.resolves(store.close());
 });
+
+t.test('a lease heartbeat goes through the thread: with the write lock held elsewhere the event loop runs on, and the lease is kept', async (t) => {
+  const { store, file } = await threadStore(t, { leaseTtlMs: 600 }); // a beat every 200 ms
+  const lease = await store.acquireWriter('projection');
+  let lost = false;
+  lease.onLost(() => { lost = true; });
+  const raw = new Database(file);
+  t.teardown(() => raw.close());
+  const beats = () => raw.prepare<[], { heartbeat_at: number }>('SELECT heartbeat_at FROM view_writers').get()!.heartbeat_at;
+  const before = beats();
+  // another connection holds the write lock for a second: a beat due meanwhile waits for it. On
+  // this thread it would block the event loop, and the COMMIT below could not run until it gave up.
+  raw.exec('BEGIN IMMEDIATE');
+  let widest = 0;
+  let last = performance.now();
+  const ticks = setInterval(() => {
+    const now = performance.now();
+    widest = Math.max(widest, now - last);
+    last = now;
+  }, 10);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  raw.exec('COMMIT');
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  clearInterval(ticks);
+  t.ok(widest < 500, `the event loop never stalled while a beat waited (widest gap ${widest.toFixed(0)} ms)`);
+  t.ok(beats() > before, 'the heartbeat was written once the lock was free');
+  t.equal(lost, false, 'the lease is still held');
+  await lease.release();
+});
