@@ -14,7 +14,7 @@ import { SqliteViewStore, type SqliteViewStoreOptions } from '../../src/views/sq
 import { CheckpointConflictError, ViewStoreClosedError, type ViewChange } from '../../src/views/view-store.ts';
 import type { ViewWriter } from '../../src/views/view-writer.ts';
 import { sqliteViewStoreUnderTest } from './sqlite-view-under-test.ts';
-import { bounded, put, unique, viewStoreContract } from './view-store-contract.ts';
+import { bounded, put, rejection, unique, viewStoreContract } from './view-store-contract.ts';
 
 t.setTimeout(180_000);
 
@@ -34,15 +34,6 @@ async function threadStore(t: Test, options: Partial<SqliteViewStoreOptions> = {
 /** The store's writer thread (private): to count what reaches it, or to kill it. */
 const threadOf = (store: SqliteViewStore) => (store as unknown as { thread: ViewWriter }).thread;
 const workerOf = (store: SqliteViewStore) => (threadOf(store) as unknown as { worker: import('node:worker_threads').Worker }).worker;
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 t.test('contract', async (t) => {
   viewStoreContract(t, sqliteViewStoreUnderTest({ writerThread: true }));

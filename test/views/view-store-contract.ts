@@ -46,7 +46,8 @@ export async function stillPending(promise: Promise<unknown>, ms: number): Promi
   return !settled;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
+/** The error a promise rejects with (it must reject). */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
   } catch (error) {
