@@ -21,7 +21,7 @@ async function latencies(dir: string, comments: number, samples: number, log: Lo
   await writeConsultation(store, { stakeholders: 60, comments }, consultationId);
   const stakeholderId = idFor(`${consultationId}/s7`, 'stakeholder');
   const handler = new CommandHandler({ store });
-  const viewStore = new SqliteViewStore({ file: join(dir, `growth-${comments}-views.sqlite`), synchronous: 'NORMAL' }); // as the server keeps them (open-view-store.ts)
+  const viewStore = new SqliteViewStore({ file: join(dir, `growth-${comments}-views.sqlite`), synchronous: 'NORMAL', writerThread: true }); // as the server keeps them (open-view-store.ts, main.ts)
   const runner = new ProjectionRunner({ store, projections, viewStore });
   await runner.start();
   await runner.caughtUp(3_600_000);
