@@ -6,7 +6,6 @@ import { openStoreAt } from './open-store-at.ts';
 import type { EventStore } from './port.ts';
 import { PersonalDataStore } from '../privacy/personal-store.ts';
 import type { KeyStore } from '../privacy/key-store.ts';
-import { PostgresKeyStore } from '../privacy/postgres-key-store.ts';
 import { SqliteKeyStore } from '../privacy/sqlite-key-store.ts';
 
 export interface OpenedStore {
@@ -41,6 +40,7 @@ export async function openEventStore(config: Config, logger?: Logger, options: {
   try {
     if (config.DATABASE_URL) {
       const schema = config.DATABASE_SCHEMA ?? 'public';
+      const { PostgresKeyStore } = await import('../privacy/postgres-key-store.ts'); // pg is loaded only where it is used
       const pg = await PostgresKeyStore.open({
         connectionString: config.DATABASE_URL, schema, importFrom: keyStoreFile(config),
         onError: (error) => logger?.warn({ err: error }, 'key store: a background connection failed'),

@@ -2,7 +2,6 @@
 // given (several replicas sharing views), else SQLite in the data directory (the embedded
 // default). The in-memory adapter is for tests and is constructed directly.
 import { join } from 'node:path';
-import { PostgresViewStore } from './postgres-view-store.ts';
 import type { Synchronous } from './sqlite-view-schema.ts';
 import { SqliteViewStore } from './sqlite-view-store.ts';
 import type { ViewStore } from './view-store.ts';
@@ -36,6 +35,7 @@ export const SQLITE_VIEW_FILE = 'views.sqlite';
 export async function openViewStore(options: OpenViewStoreOptions): Promise<ViewStore> {
   const { databaseUrl, dataDir, schema, synchronous, writerThread, onError } = options;
   if (databaseUrl) {
+    const { PostgresViewStore } = await import('./postgres-view-store.ts'); // pg is loaded only where it is used
     return PostgresViewStore.open({ connectionString: databaseUrl, schema, onError });
   }
   return SqliteViewStore.open({ file: join(dataDir, SQLITE_VIEW_FILE), synchronous: synchronous ?? 'NORMAL', writerThread });
