@@ -132,6 +132,12 @@ export class DocCache {
     return entry;
   }
 
+  /** Puts a batch's own copy in place of an entry an earlier batch still owns (the earlier one keeps its object). */
+  replace(docs: Map<string, Entry>, entry: Entry): Entry {
+    docs.set(entry.key, entry);
+    return entry;
+  }
+
   /**
    * Forgets what the store holds anyway. Documents a batch changed and the store does not hold yet
    * (the batch applied after the one committing) stay: read from the store, they would be stale.
@@ -177,7 +183,7 @@ export class DocBatch implements Docs {
         entry = this.cache.add(docs, { collection: name, key, doc: stored?.doc ?? null, order: stored?.order ?? 0, owner: null, hash: 0 });
       }
     } else if (entry.owner !== null && entry.owner !== this) {
-      entry = this.cache.add(docs, { collection: name, key, doc: structuredClone(entry.doc), order: entry.order, owner: null, hash: entry.hash });
+      entry = this.cache.replace(docs, { collection: name, key, doc: structuredClone(entry.doc), order: entry.order, owner: null, hash: entry.hash });
     }
     // documents are written only by this version of this projection (the collection's name says which)
     return entry.doc as T | null;
@@ -219,9 +225,10 @@ export class DocBatch implements Docs {
   private set(c: Collection<unknown>, key: string, doc: unknown, order: number | undefined): void {
     const { name, docs } = this.mapOf(c);
     let entry = docs.get(key);
-    // a document an earlier batch changed is that batch's until its commit is absorbed: a new entry
-    if (!entry || (entry.owner !== null && entry.owner !== this)) {
-      entry = this.cache.add(docs, { collection: name, key, doc, order: entry?.order ?? 0, owner: null, hash: entry?.hash ?? 0 });
+    if (!entry) entry = this.cache.add(docs, { collection: name, key, doc, order: 0, owner: null, hash: 0 });
+    else if (entry.owner !== null && entry.owner !== this) {
+      // a document an earlier batch changed is that batch's until its commit is absorbed: a new entry
+      entry = this.cache.replace(docs, { collection: name, key, doc, order: entry.order, owner: null, hash: entry.hash });
     }
     entry.doc = doc;
     if (order !== undefined) entry.order = order;

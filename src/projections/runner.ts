@@ -138,6 +138,11 @@ class MessageQueue {
     wake?.();
   }
 
+  /** Whether a message is waiting to be taken. */
+  get buffered(): boolean {
+    return this.buffer.length > 0;
+  }
+
   /** Everything buffered (at least one message), up to `max`; null once the subscription ended. Throws what it threw. */
   async take(): Promise<SubscriptionMessage[] | null> {
     while (this.buffer.length === 0) {
@@ -191,6 +196,8 @@ interface Applied {
   last: Position | null;
   caughtUp: boolean;
   batches: Map<Worker, { batch: DocBatch; events: number }>;
+  /** reducers that threw: those projections stop once the batch before has committed (its waiters are answered first) */
+  failures: { w: Worker; error: unknown; event: RecordedEvent }[];
 }
 
 type Moving = [Worker, { batch: DocBatch; events: number }];
@@ -237,6 +244,9 @@ export class ProjectionRunner {
   private readonly catchUpBatchSize: number;
   private subscription: Subscription | null = null;
   private loop: Promise<void> | null = null;
+  /** while leading: the pass over the log, and what ends it (a lost lease, a switch, stop) */
+  private running: Promise<void> | null = null;
+  private turn: AbortController | null = null;
   private stopped = false;
   private leading = false;
   private caughtUpFlag = false;
@@ -343,6 +353,7 @@ export class ProjectionRunner {
     this.stopped = true;
     if (this.pointerTimer) clearInterval(this.pointerTimer);
     this.abort.abort(new Error('the runner is stopping'));
+    this.turn?.abort();
     await this.subscription?.close();
     await this.loop?.catch(() => undefined);
     for (const w of this.workers) await w.lease?.release().catch(() => undefined);
@@ -365,6 +376,8 @@ export class ProjectionRunner {
       const follow = this.follow();
       // the same order in every process, so whoever takes the first lease gets them all
       const ordered = [...this.workers].sort((a, b) => (a.consumer < b.consumer ? -1 : 1));
+      const turn = new AbortController();
+      this.turn = turn;
       const lost = new Promise<unknown>((resolve) => {
         this.switched = () => resolve('switch');
         void (async () => {
@@ -380,16 +393,21 @@ export class ProjectionRunner {
           this.leading = true;
           logger?.info({ projections: this.workers.map((w) => w.base) }, 'views: this process writes them');
           this.notify();
-          await this.run();
+          this.running = this.run(turn.signal);
+          await this.running;
           resolve(null);
         })().catch(resolve);
       });
       const reason = await lost;
       this.switched = null;
       follow.stop();
+      turn.abort();
+      await this.subscription?.close();
+      // a commit under way lands (or fails) before the leases go, and nothing of this turn writes after
+      await this.running?.catch(() => undefined);
+      this.running = null;
       const wasLeading = this.leading;
       this.leading = false;
-      await this.subscription?.close();
       for (const w of this.workers) {
         await w.lease?.release().catch(() => undefined);
         w.lease = null;
@@ -528,9 +546,10 @@ export class ProjectionRunner {
 
   // --- the pass over the log -----------------------------------------------------------------
 
-  private async run(): Promise<void> {
+  private async run(turn: AbortSignal): Promise<void> {
     const { store, logger } = this.options;
-    for (let attempt = 0; !this.stopped; attempt++) {
+    const over = () => this.stopped || turn.aborted;
+    for (let attempt = 0; !over(); attempt++) {
       const active = this.workers.filter((w) => w.failure === null);
       if (active.length === 0) return;
       const from = this.earliest(active);
@@ -549,32 +568,46 @@ export class ProjectionRunner {
       let committing: Promise<void> | null = null;
       try {
         await this.viewStore.catchingUp?.(true); // (a failure here is retried like any other)
-        for (let messages = await queue.take(); messages !== null && !this.stopped; messages = await queue.take()) {
+        for (;;) {
+          // nothing to apply meanwhile: wait for the commit under way first, so that a failed one is
+          // retried now, not when the next event happens to arrive
+          if (committing && !queue.buffered) {
+            await committing;
+            committing = null;
+            attempt = 0;
+          }
+          const messages = await queue.take();
+          if (messages === null || over()) break;
           const applied = await this.apply(messages);
-          if (committing) await committing;
+          if (committing) {
+            await committing;
+            attempt = 0;
+          }
+          committing = null;
+          if (over()) break; // stopping, or the leases are going: this batch is not written (its checkpoint stays before it)
           committing = this.commitApplied(applied, live);
           committing.catch(() => undefined); // (awaited before the next commit, or below)
-          attempt = 0;
         }
         if (committing) await committing;
         return; // closed
       } catch (error) {
         // nothing of a commit under way may land after the checkpoints are read again
-        await committing?.catch(() => undefined);
-        if (this.stopped) return;
+        const alsoFailed = committing ? await committing.then(() => null, (e: unknown) => e ?? 'failed') : null;
+        if (over()) return;
         const delay = Math.min(RETRY_MAX_MS, 100 * 2 ** attempt);
         logger?.warn({ err: error, delayMs: delay }, error instanceof SubscriptionDroppedError
           ? 'views: subscription dropped; resubscribing from the checkpoints'
           : error instanceof ConsumerRetryError
             ? `${error.message}; trying the batch again from the checkpoint`
             : 'views: a batch could not be committed; resuming from the checkpoints');
+        if (alsoFailed !== null && alsoFailed !== error) logger?.warn({ err: alsoFailed }, 'views: the batch committing meanwhile failed too');
         await subscription.close();
         for (const w of this.workers) {
           w.batch = null;
           w.cache.clear(); // a batch may have changed cached documents before its commit failed
         }
         await this.loadCheckpoints();
-        await sleep(delay, this.abort.signal); // stop() ends the wait
+        await sleep(delay, turn); // stop() and the end of this turn end the wait
       }
     }
   }
@@ -594,6 +627,7 @@ export class ProjectionRunner {
     const { positions } = this.options.store;
     let last: Position | null = null;
     let caughtUp = false;
+    const failures: Applied['failures'] = [];
     for (const w of this.workers) {
       w.pending = 0;
       w.batch = w.failure === null ? new DocBatch(this.viewStore, w.base, w.cache) : null;
@@ -622,7 +656,8 @@ export class ProjectionRunner {
           w.pending++;
         } catch (error) {
           if (error instanceof ConsumerRetryError) throw error; // the batch again later, from the checkpoint (run)
-          this.fail(w, error, e);
+          w.batch = null; // nothing more of this batch for it, and none of it committed
+          failures.push({ w, error, event: e });
         }
       }
     }
@@ -631,7 +666,7 @@ export class ProjectionRunner {
       if (w.batch) batches.set(w, { batch: w.batch, events: w.pending });
       w.batch = null;
     }
-    return { messages, last, caughtUp, batches };
+    return { messages, last, caughtUp, batches, failures };
   }
 
   /**
@@ -641,6 +676,7 @@ export class ProjectionRunner {
   private async commitApplied(applied: Applied, live: () => Promise<void>): Promise<void> {
     const { positions } = this.options.store;
     const { messages, last, caughtUp } = applied;
+    for (const { w, error, event } of applied.failures) this.fail(w, error, event);
     if (last !== null) {
       const next = positions.serialise(last);
       // (a projection that failed while the next batch was applied commits nothing more)
