@@ -12,7 +12,7 @@
 // command's read-your-writes waits on the shared checkpoints; it takes over when the writer goes.
 //
 // A reducer that throws stops only its own projection (its batch is dropped, its checkpoint stays
-// before the batch), names the event, and fails waiters at once. A consumer that throws
+// before the batch), names the event, and fails waiters as soon as the batch before it has committed. A consumer that throws
 // ConsumerRetryError (the mail relay while Redis is down) is not stopped: the whole batch is tried
 // again from the checkpoints with backoff, so such a consumer runs in a runner of its own. A consultation whose chain does not
 // hold is marked damaged and its events from there are skipped; the others go on.
