@@ -1,19 +1,15 @@
 // The main thread's side of SqliteViewStore's writer thread (view-writer-thread.ts), after the
 // event store's (src/store/sqlite/thread-writer.ts): a commit settles only after its COMMIT
 // returned on the thread, with the error the in-thread store would have thrown (a
-// CheckpointConflictError, or SQLite's error with its code). The thread is referenced only while
-// a request is in flight, so an idle store does not keep the process alive.
+// CheckpointConflictError, or SQLite's error with its code). The request bookkeeping is shared
+// with the event store's (threads/thread-requests.ts).
 import Database from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import { startSiblingWorker } from '../threads/start-worker.ts';
+import { ThreadRequests } from '../threads/thread-requests.ts';
 import type { Deletion, Upsert } from './validate.ts';
 import { CheckpointConflictError, ViewStoreClosedError, type CheckpointMove } from './view-store.ts';
 import type { FromViewWriter, ToViewWriter, ViewWireError, ViewWriterSettings } from './view-writer-messages.ts';
-
-interface Pending {
-  resolve(changes?: number): void;
-  reject(error: unknown): void;
-}
 
 type Request = ToViewWriter extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
 
@@ -36,19 +32,19 @@ export function fromWire(error: ViewWireError): Error {
 }
 
 export class ViewWriter {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
-  private closing: Promise<void> | null = null;
-  /** set once the thread is gone (closed or failed): every later request fails with it */
-  private gone: Error | null = null;
+  private readonly requests: ThreadRequests<number>;
 
   constructor(settings: ViewWriterSettings) {
-    this.worker = startWorker(settings);
-    this.worker.unref(); // referenced only while a request is in flight (see request)
-    this.worker.on('message', (message: FromViewWriter) => this.receive(message));
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`the view store's writer thread ended (exit code ${code})`)));
+    const worker = startWorker(settings);
+    this.requests = new ThreadRequests(worker);
+    worker.on('message', (message: FromViewWriter) => this.receive(message));
+    worker.on('error', (error) => this.requests.fail(error));
+    worker.on('exit', (code) => this.requests.fail(new Error(`the view store's writer thread ended (exit code ${code})`)));
+  }
+
+  /** the thread (tests end it, to see what a dead thread does) */
+  get worker(): Worker {
+    return this.requests.worker;
   }
 
   commit(moves: readonly CheckpointMove[], upserts: Upsert[], deletes: Deletion[]): Promise<void> {
@@ -77,51 +73,25 @@ export class ViewWriter {
 
   /** Answers what is queued (those requests settle), then ends the thread. */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      if (this.gone !== null) return resolve();
-      this.worker.ref();
-      this.worker.once('exit', () => resolve());
-      this.worker.postMessage({ kind: 'close' } satisfies ToViewWriter);
-    });
-    return this.closing;
+    return this.requests.close({ kind: 'close' } satisfies ToViewWriter);
   }
 
   private request(message: Request): Promise<number | undefined> {
-    if (this.closing) return Promise.reject(new ViewStoreClosedError());
-    if (this.gone !== null) return Promise.reject(this.gone);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      if (this.pending.size === 0) this.worker.ref();
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...message, id } as ToViewWriter);
-    });
+    if (this.requests.closed) return Promise.reject(new ViewStoreClosedError());
+    return this.requests.send((id) => ({ ...message, id }) as ToViewWriter);
   }
 
   private receive(message: FromViewWriter): void {
     switch (message.kind) {
-      case 'settled': {
-        const pending = this.pending.get(message.id);
-        if (pending) {
-          this.pending.delete(message.id);
-          if (message.ok) pending.resolve(message.changes);
-          else pending.reject(fromWire(message.error));
-        }
-        if (this.pending.size === 0 && !this.closing) this.worker.unref();
+      case 'settled':
+        this.requests.settle(message.id, message.ok ? { ok: true, ...(message.changes === undefined ? {} : { result: message.changes }) } : { ok: false, error: fromWire(message.error) });
         return;
-      }
       case 'failed':
-        this.fail(fromWire(message.error));
+        this.requests.fail(fromWire(message.error));
         return;
       case 'closed':
-        this.fail(new ViewStoreClosedError());
+        this.requests.fail(new ViewStoreClosedError());
         return;
     }
-  }
-
-  /** The thread is gone: what it still held cannot be answered by it. */
-  private fail(error: Error): void {
-    this.gone ??= error;
-    for (const pending of this.pending.values()) pending.reject(this.gone);
-    this.pending.clear();
   }
 }
