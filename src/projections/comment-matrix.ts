@@ -4,9 +4,10 @@
 //
 // Documents:
 // - the head (per consultation): the counts, kept as comments come and change; the sequence number
-//   of the last comment; the section headings of each draft version and the organisation of each
-//   stakeholder, to label comments when read (a few versions, at most a few dozen stakeholders:
-//   small, whatever the number of comments);
+//   of the last comment; the section headings of each draft version, to label comments when read
+//   (a few versions: small, whatever the number of comments or stakeholders);
+// - "organisations": one document per stakeholder, its organisation (OrganisationLabels), to label
+//   comments when read;
 // - one document per comment ("<consultation>/<comment id>", ordered by its sequence number, so a
 //   listing comes back in submission order, and is read a page at a time) holding the comment's own
 //   facts, its reference among them (commentRef of its sequence number, as the domain's state numbers it).
@@ -14,7 +15,7 @@
 // writes that one document and the head. Nothing scans or copies the consultation's comments.
 //
 // Derived fields are computed when read: a row's status (from its answer and retraction), its
-// section heading and its organisation (from the head).
+// section heading (from the head) and its organisation (from "organisations").
 //
 // The view's shape is its zod schema (CommentMatrixView); the routes serve its rows with CommentRow.
 import { z } from 'zod';
@@ -22,7 +23,10 @@ import { StoredAttachment, type DomainEvent } from '../domain/events.ts';
 import { commentRef } from '../domain/rules.ts';
 import { Channel, Disposition } from '../domain/schemas.ts';
 import { pageFrom, pageOf, type Page, type PageRequest } from './paging.ts';
-import { collection, docKey, labelOrganisations, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
+import {
+  collection, docKey, labelOrganisation, OrganisationLabels, perConsultation, readable, readOrganisation, readOrganisations, type DocReader, type Docs,
+  type EventContext,
+} from './projection.ts';
 
 /** A retracted comment is `retracted` whether or not it had been answered. */
 export const CommentStatus = z.enum(['awaiting-answer', 'answered', 'retracted']);
@@ -85,14 +89,14 @@ export type CommentMatrixView = z.infer<typeof CommentMatrixView>;
 const CommentFacts = CommentRow.omit({ sectionHeading: true, organisation: true, status: true });
 type CommentFacts = z.infer<typeof CommentFacts>;
 
-const MatrixHead = z.object({
+// strict: an older version's head that still held the organisations is not served as this one's
+// (without labels) while this version builds: VIEWS_REBUILDING instead
+const MatrixHead = z.strictObject({
   counts: MatrixCounts,
   /** the sequence number of the last comment submitted (a comment document's order) */
   lastSequence: z.number().int(),
   /** section headings per draft version, to label comments */
   drafts: z.array(z.object({ version: z.number().int(), sections: z.array(z.object({ key: z.string(), heading: z.string() })) })),
-  /** organisations by stakeholder (their current names: a rename relabels its comments), to label comments */
-  organisations: z.array(z.object({ stakeholderId: z.string(), organisation: z.string() })),
 });
 type MatrixHead = z.infer<typeof MatrixHead>;
 
@@ -100,13 +104,13 @@ const Comments = collection('comments', CommentFacts);
 
 export const commentMatrix = perConsultation<MatrixHead, CommentMatrixView>({
   name: 'comment-matrix',
-  version: 6,
+  version: 7,
   head: MatrixHead,
-  collections: [Comments],
-  open: () => ({ counts: countComments([]), lastSequence: 0, drafts: [], organisations: [] }),
+  collections: [Comments, OrganisationLabels],
+  open: () => ({ counts: countComments([]), lastSequence: 0, drafts: [] }),
   apply: applyEvent,
 }, async (head, reader, consultationId) => {
-  const label = servedBy(reader, head);
+  const label = servedBy(reader, head, await readOrganisations(reader, consultationId, commentMatrix.name));
   const comments = (await reader.list(Comments, `${consultationId}/`)).map(label);
   return { consultationId, comments, counts: { ...head.counts } };
 });
@@ -121,7 +125,10 @@ export async function readComment(
   const head = await commentMatrix.head(reader, consultationId);
   if (!head) return null;
   const facts = readable(reader, Comments, await reader.get(Comments, docKey(consultationId, commentId)), commentMatrix.name);
-  return { comment: facts ? labeller(head.view)(facts) : null, lastRevision: head.lastRevision, stale: reader.stale };
+  if (!facts) return { comment: null, lastRevision: head.lastRevision, stale: reader.stale };
+  const organisation = await readOrganisation(reader, consultationId, facts.stakeholderId, commentMatrix.name);
+  const organisations = new Map(organisation === null ? [] : [[facts.stakeholderId, organisation]]);
+  return { comment: labeller(head.view, organisations)(facts), lastRevision: head.lastRevision, stale: reader.stale };
 }
 
 export interface MatrixFilter {
@@ -161,7 +168,7 @@ export async function readMatrixPage(
 ): Promise<(Page<CommentRow> & { counts: MatrixCounts; lastRevision: number; stale: boolean }) | null> {
   const head = await commentMatrix.head(reader, consultationId);
   if (!head) return null;
-  const label = servedBy(reader, head.view);
+  const label = servedBy(reader, head.view, await readOrganisations(reader, consultationId, commentMatrix.name));
   const prefix = `${consultationId}/`;
   const slot = { lastRevision: head.lastRevision, stale: reader.stale };
   if (isUnfiltered(filter)) return { ...(await pageOf(reader, Comments, prefix, page, label)), counts: { ...head.view.counts }, ...slot };
@@ -205,8 +212,7 @@ async function applyEvent(head: MatrixHead, e: DomainEvent, at: EventContext, do
       return;
     case 'StakeholderInvited':
     case 'StakeholderDetailsChanged':
-      labelOrganisations(head.organisations, e);
-      return;
+      return labelOrganisation(docs, at.consultationId, e);
     case 'CommentSubmitted': {
       const c = e.data;
       const key = docKey(at.consultationId, c.commentId);
@@ -270,20 +276,19 @@ async function applyEvent(head: MatrixHead, e: DomainEvent, at: EventContext, do
 }
 
 /** Rows as served from this reader: on a stale one (an older version's documents), a document this version cannot read is VIEWS_REBUILDING. */
-function servedBy(reader: DocReader, head: MatrixHead): (c: CommentFacts) => CommentRow {
-  const label = labeller(head);
+function servedBy(reader: DocReader, head: MatrixHead, organisations: ReadonlyMap<string, string>): (c: CommentFacts) => CommentRow {
+  const label = labeller(head, organisations);
   return (c) => label(readable(reader, Comments, c, commentMatrix.name)!);
 }
 
-/** Turns a comment's facts into its row, with the derived fields, labelled from the head. */
-function labeller(head: MatrixHead): (c: CommentFacts) => CommentRow {
+/** Turns a comment's facts into its row, with the derived fields, labelled from the head and the organisations (by stakeholder id). */
+function labeller(head: MatrixHead, organisations: ReadonlyMap<string, string>): (c: CommentFacts) => CommentRow {
   const headings = new Map<number, Map<string, string>>();
   for (const d of head.drafts) {
     const byKey = new Map<string, string>();
     for (const s of d.sections) if (!byKey.has(s.key)) byKey.set(s.key, s.heading); // the first of a key, as a lookup finds it
     headings.set(d.version, byKey);
   }
-  const organisations = new Map(head.organisations.map((o) => [o.stakeholderId, o.organisation]));
   return (c) => ({
     commentId: c.commentId,
     ref: c.ref,

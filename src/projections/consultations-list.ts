@@ -2,10 +2,13 @@
 // coordinator watches (who takes part, comments received and answered, endorsements).
 //
 // Documents:
-// - the head (per consultation) holds the summary's facts, the comment counts (kept as comments
-//   come and go) and, per stakeholder, the facts its counts come from (a few dozen stakeholders:
-//   small). Its `order` is the consultation's opening sequence number, so listing the heads gives
-//   the consultations in the order they were opened;
+// - the head (per consultation) holds the summary's facts and the comment counts (kept as comments
+//   come and go): small, whatever the number of stakeholders or comments. Its `order` is the
+//   consultation's opening sequence number, so listing the heads gives the consultations in the
+//   order they were opened;
+// - "stakeholders": per stakeholder ("<consultation>/<stakeholder id>", in invitation order) the
+//   facts its counts come from, so an event of one stakeholder rewrites that stakeholder's facts
+//   and the head, not every stakeholder's;
 // - "comments": per comment ("<consultation>/<comment id>") what answering or retracting it needs
 //   to know (its stakeholder, retracted, answered), so those events touch that comment only;
 // - "sequence": one counter document, the number of consultations opened so far.
@@ -23,7 +26,7 @@ import {
   AdoptionBlockCode, adoptionBlockers, countsAsEndorsed, EndorsementDecision, endorserChanged, InvitationResponse, isReadyForAdoption,
   isRequiredEndorser, isResponding,
 } from '../domain/standing.ts';
-import { collection, docKey, later, pendingHeldAfter, perConsultation, type DocReader, type Docs, type EventContext } from './projection.ts';
+import { collection, docKey, later, pendingHeldAfter, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
 
 export const ConsultationCounts = z.object({
   /** stakeholders invited and not removed (those that declined are counted: they were invited) */
@@ -98,8 +101,8 @@ const ListHead = z.object({
   /** comments submitted so far, retracted ones included: the next comment document's `order` */
   commentsSubmitted: z.number().int(),
   endorsementRequestVersion: z.number().int().nullable(),
-  /** in invitation order */
-  stakeholders: z.array(StakeholderFacts),
+  /** stakeholders invited so far: the next stakeholder document's `order` */
+  stakeholdersInvited: z.number().int(),
   /** the replies by e-mail held and not yet decided, in the order held */
   pendingHeldReplies: z.array(z.string()),
 });
@@ -107,15 +110,17 @@ type ListHead = z.infer<typeof ListHead>;
 
 /** What answering or retracting a comment needs to know of it. */
 const Comments = collection('comments', z.object({ stakeholderId: z.string(), retracted: z.boolean(), answered: z.boolean() }));
+/** Per stakeholder, what its counts come from. */
+const Stakeholders = collection('stakeholders', StakeholderFacts);
 /** The number of consultations opened so far (one document). */
 const Sequence = collection('sequence', z.object({ opened: z.number().int() }));
 const SEQUENCE_KEY = 'opened';
 
 export const consultationsList = perConsultation<ListHead, ConsultationListEntry>({
   name: 'consultations-list',
-  version: 6,
+  version: 7,
   head: ListHead,
-  collections: [Comments, Sequence],
+  collections: [Comments, Stakeholders, Sequence],
   async open(e, at, docs) {
     const counter = await docs.get(Sequence, SEQUENCE_KEY) ?? { opened: 0 };
     counter.opened++;
@@ -141,7 +146,7 @@ export const consultationsList = perConsultation<ListHead, ConsultationListEntry
       commentsAnswered: 0,
       commentsSubmitted: 0,
       endorsementRequestVersion: null,
-      stakeholders: [],
+      stakeholdersInvited: 0,
       pendingHeldReplies: [],
     };
     // The head's order is its opening sequence. perConsultation puts the head without an order,
@@ -154,11 +159,26 @@ export const consultationsList = perConsultation<ListHead, ConsultationListEntry
     await applyEvent(head, e, at, docs);
     head.summary.lastActivityAt = later(head.summary.lastActivityAt, at.recordedAt);
   },
-}, (head, _reader, _id, now) => ({ summary: summaryOf(head, now) }));
+}, async (head, reader, id, now) => ({ summary: summaryOf(head, await stakeholdersOf(reader, `${id}/`), now) }));
 
 /** The summaries, in the order the consultations were opened; `now` is the time of the read. */
 export async function listConsultations(reader: DocReader, now: string): Promise<ConsultationSummary[]> {
-  return (await reader.list(consultationsList.heads, '')).map((h) => summaryOf(h.view, now));
+  const heads = await reader.listPage(consultationsList.heads, '');
+  // every consultation's stakeholders in one listing, by consultation (the key's part before "/")
+  const byConsultation = new Map<string, StakeholderFacts[]>();
+  for (const { key, doc } of await reader.listPage(Stakeholders, '')) {
+    const id = key.slice(0, key.indexOf('/'));
+    const facts = readable(reader, Stakeholders, doc, consultationsList.name)!;
+    const list = byConsultation.get(id);
+    if (list) list.push(facts);
+    else byConsultation.set(id, [facts]);
+  }
+  return heads.map(({ key, doc }) => summaryOf(readable(reader, consultationsList.heads, doc, consultationsList.name)!.view, byConsultation.get(key) ?? [], now));
+}
+
+/** The stakeholders' facts under a key prefix, in invitation order. */
+async function stakeholdersOf(reader: DocReader, prefix: string): Promise<StakeholderFacts[]> {
+  return (await reader.list(Stakeholders, prefix)).map((x) => readable(reader, Stakeholders, x, consultationsList.name)!);
 }
 
 async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs: Docs): Promise<void> {
@@ -172,17 +192,20 @@ async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs
       summary.currentDraftVersion = e.data.version;
       summary.commentDeadline = e.data.commentDeadline;
       return;
-    case 'StakeholderInvited':
-      if (stakeholder(head, e.data.stakeholderId)) return;
-      head.stakeholders.push({
+    case 'StakeholderInvited': {
+      const key = docKey(at.consultationId, e.data.stakeholderId);
+      if (await docs.get(Stakeholders, key)) return;
+      head.stakeholdersInvited++;
+      docs.put(Stakeholders, key, {
         id: e.data.stakeholderId, endorser: e.data.endorser, removed: false, response: 'pending', liveComments: 0, reviewed: false, decisions: {},
         decidedEarlier: false,
         commentExtension: null,
-      });
+      }, head.stakeholdersInvited);
       return;
+    }
     case 'StakeholderDetailsChanged': {
       const { endorser } = e.data;
-      withStakeholder(head, e.data.stakeholderId, (x) => {
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => {
         if (!endorserChanged(x.endorser, endorser)) return;
         x.endorser = endorser;
         x.decidedEarlier ||= Object.keys(x.decisions).length > 0;
@@ -191,27 +214,27 @@ async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs
       return;
     }
     case 'InvitationAccepted':
-      withStakeholder(head, e.data.stakeholderId, (x) => { x.response = 'accepted'; });
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => { x.response = 'accepted'; });
       return;
     case 'InvitationDeclined':
-      withStakeholder(head, e.data.stakeholderId, (x) => { x.response = 'declined'; });
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => { x.response = 'declined'; });
       return;
     case 'StakeholderRemoved':
-      withStakeholder(head, e.data.stakeholderId, (x) => { x.removed = true; });
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => { x.removed = true; });
       return;
     case 'StakeholderReinstated':
-      withStakeholder(head, e.data.stakeholderId, (x) => {
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => {
         x.removed = false;
         if (x.response === 'declined') x.response = 'pending';
       });
       return;
     case 'ReviewCompleted':
-      withStakeholder(head, e.data.stakeholderId, (x) => { x.reviewed = true; });
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => { x.reviewed = true; });
       return;
     case 'DraftEndorsed':
     case 'EndorsementWithheld': {
       const decision = e.type === 'DraftEndorsed' ? 'endorsed' : 'withheld';
-      withStakeholder(head, e.data.stakeholderId, (x) => { x.decisions[String(e.data.draftVersion)] = decision; });
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => { x.decisions[String(e.data.draftVersion)] = decision; });
       return;
     }
     case 'CommentSubmitted': {
@@ -220,7 +243,7 @@ async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs
       head.commentsSubmitted++;
       docs.put(Comments, key, { stakeholderId: e.data.stakeholderId, retracted: false, answered: false }, head.commentsSubmitted);
       head.commentsReceived++;
-      withStakeholder(head, e.data.stakeholderId, (x) => { x.liveComments++; });
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => { x.liveComments++; });
       return;
     }
     case 'CommentAnswered': {
@@ -240,7 +263,7 @@ async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs
       docs.put(Comments, key, comment);
       head.commentsReceived--;
       if (comment.answered) head.commentsAnswered--;
-      withStakeholder(head, comment.stakeholderId, (x) => { x.liveComments--; });
+      await withStakeholder(docs, at, comment.stakeholderId, (x) => { x.liveComments--; });
       return;
     }
     case 'EndorsementRequested':
@@ -256,7 +279,7 @@ async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs
       // an extension for one stakeholder changes nobody else's deadline
       if (e.data.stakeholderId !== undefined) {
         const { draftVersion, deadline } = e.data;
-        if (e.data.phase === 'comments') withStakeholder(head, e.data.stakeholderId, (x) => { x.commentExtension = { draftVersion, deadline }; });
+        if (e.data.phase === 'comments') await withStakeholder(docs, at, e.data.stakeholderId, (x) => { x.commentExtension = { draftVersion, deadline }; });
         return;
       }
       if (e.data.phase === 'comments') {
@@ -282,20 +305,23 @@ async function applyEvent(head: ListHead, e: DomainEvent, at: EventContext, docs
   }
 }
 
-function stakeholder(head: ListHead, id: string): StakeholderFacts | undefined {
-  return head.stakeholders.find((x) => x.id === id);
+/** Changes a known stakeholder's facts (and stores them); an unknown stakeholder changes nothing. */
+async function withStakeholder(docs: Docs, at: EventContext, id: string, f: (x: StakeholderFacts) => void): Promise<void> {
+  const key = docKey(at.consultationId, id);
+  const x = await docs.get(Stakeholders, key);
+  if (!x) return;
+  f(x);
+  docs.put(Stakeholders, key, x);
 }
 
-function withStakeholder(head: ListHead, id: string, f: (x: StakeholderFacts) => void): void {
-  const x = stakeholder(head, id);
-  if (x) f(x);
-}
-
-/** The summary, with the stakeholder and endorsement counts and the readiness computed now by the domain's rules (standing.ts). */
-function summaryOf(head: ListHead, now: string): ConsultationSummary {
+/**
+ * The summary, with the stakeholder and endorsement counts and the readiness computed now by the
+ * domain's rules (standing.ts) from the stakeholders' facts (in invitation order).
+ */
+function summaryOf(head: ListHead, stakeholders: readonly StakeholderFacts[], now: string): ConsultationSummary {
   const version = head.summary.currentDraftVersion === null ? null : String(head.summary.currentDraftVersion);
   let invited = 0, responding = 0, declined = 0, removed = 0, endorsementsReceived = 0, endorsementsRequired = 0;
-  for (const x of head.stakeholders) {
+  for (const x of stakeholders) {
     const facts = {
       endorser: x.endorser,
       removed: x.removed,
@@ -318,14 +344,14 @@ function summaryOf(head: ListHead, now: string): ConsultationSummary {
   }
   const { summary } = head;
   const blockers = summary.currentDraftVersion === null || summary.commentDeadline === null ? null : adoptionBlockers({
-    stakeholders: head.stakeholders.map((x) => ({
+    stakeholders: stakeholders.map((x) => ({
       endorser: x.endorser, removed: x.removed, declined: x.response === 'declined', decision: version === null ? null : x.decisions[version] ?? null,
     })),
     // the list counts the comments awaiting an answer; the sign-off view names them
     unansweredComments: { count: head.commentsReceived - head.commentsAnswered, listed: [] },
     pendingHeldReplies: head.pendingHeldReplies,
     commentDeadline: summary.commentDeadline,
-    ownCommentDeadlines: head.stakeholders.map((x) => ({
+    ownCommentDeadlines: stakeholders.map((x) => ({
       removed: x.removed, declined: x.response === 'declined',
       deadline: ownDeadlineOverride(summary.commentDeadline!, x.commentExtension, summary.currentDraftVersion!),
     })),

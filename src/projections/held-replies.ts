@@ -4,7 +4,9 @@
 //
 // Documents:
 // - the head (per consultation): the counts by status, the sequence number of the last held reply,
-//   and the organisation of each stakeholder (to label held replies when read: a few dozen);
+//   small whatever the number of stakeholders;
+// - "organisations": one document per stakeholder, its organisation (OrganisationLabels), to label
+//   held replies when read;
 // - "held": one document per held reply ("<consultation>/<held id>", ordered by when it was held)
 //   holding the mail as kept (sender, subject, blocks, attachments, the authentication verdict),
 //   every reason it was held and the decision; the sender address is personal data: only
@@ -16,7 +18,9 @@
 import { z } from 'zod';
 import type { DomainEvent, EventOf } from '../domain/events.ts';
 import { StoredAttachment, StoredHeldReason, StoredReplyBlock } from '../domain/events.ts';
-import { collection, docKey, labelOrganisations, perConsultation, readable, type DocReader, type Docs, type EventContext } from './projection.ts';
+import {
+  collection, docKey, labelOrganisation, OrganisationLabels, perConsultation, readable, readOrganisations, type DocReader, type Docs, type EventContext,
+} from './projection.ts';
 import { ERASED } from '../domain/erased.ts';
 
 export const HeldReplyStatus = z.enum(['pending', 'accepted', 'discarded']);
@@ -76,10 +80,11 @@ export type HeldRepliesView = z.infer<typeof HeldRepliesView>;
 const HeldFacts = HeldReply.omit({ organisation: true });
 type HeldFacts = z.infer<typeof HeldFacts>;
 
-const HeldHead = z.object({
+// strict: an older version's head that still held the organisations is not served as this one's
+// (without labels) while this version builds: VIEWS_REBUILDING instead
+const HeldHead = z.strictObject({
   counts: HeldReplyCounts,
   lastSequence: z.number().int(),
-  organisations: z.array(z.object({ stakeholderId: z.string(), organisation: z.string() })),
 });
 type HeldHead = z.infer<typeof HeldHead>;
 
@@ -89,13 +94,13 @@ const Attachments = collection('attachments', StoredAttachment);
 
 export const heldReplies = perConsultation<HeldHead, HeldRepliesView>({
   name: NAME,
-  version: 1,
+  version: 2,
   head: HeldHead,
-  collections: [Held, Attachments],
-  open: () => ({ counts: { pending: 0, accepted: 0, discarded: 0 }, lastSequence: 0, organisations: [] }),
+  collections: [Held, Attachments, OrganisationLabels],
+  open: () => ({ counts: { pending: 0, accepted: 0, discarded: 0 }, lastSequence: 0 }),
   apply: applyEvent,
 }, async (head, reader, consultationId) => {
-  const label = labeller(head);
+  const label = labeller(await readOrganisations(reader, consultationId, NAME));
   const held = (await reader.list(Held, `${consultationId}/`)).map((d) => label(readable(reader, Held, d, NAME)!));
   return { consultationId, heldReplies: held, counts: { ...head.counts } };
 });
@@ -113,8 +118,7 @@ export async function readAttachment(reader: DocReader, consultationId: string, 
   return readable(reader, Attachments, await reader.get(Attachments, docKey(consultationId, sha256)), NAME);
 }
 
-function labeller(head: HeldHead): (h: HeldFacts) => HeldReply {
-  const names = new Map(head.organisations.map((o) => [o.stakeholderId, o.organisation]));
+function labeller(names: ReadonlyMap<string, string>): (h: HeldFacts) => HeldReply {
   return (h) => ({ ...h, organisation: names.get(h.stakeholderId) ?? null });
 }
 
@@ -150,8 +154,7 @@ async function applyEvent(head: HeldHead, e: DomainEvent, at: EventContext, docs
   switch (e.type) {
     case 'StakeholderInvited':
     case 'StakeholderDetailsChanged':
-      labelOrganisations(head.organisations, e);
-      return;
+      return labelOrganisation(docs, at.consultationId, e);
     case 'InboundReplyHeld': {
       const key = docKey(at.consultationId, e.data.heldId);
       if (await docs.get(Held, key)) return;

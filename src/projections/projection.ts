@@ -263,14 +263,38 @@ export function pendingHeldAfter(pending: string[], e: DomainEvent): string[] {
   return pending;
 }
 
-/** Keeps a view's organisation labels (to name stakeholders when read) up to date with an invitation or a rename. */
-export function labelOrganisations(organisations: { stakeholderId: string; organisation: string }[], e: DomainEvent): void {
+/**
+ * A stakeholder's organisation, to label what a view lists: one document per stakeholder
+ * ("<consultation>/<stakeholder id>", in a collection of the view's own) rather than a list in the
+ * head, which every event rewrites.
+ */
+export const OrganisationLabels = collection('organisations', z.object({ stakeholderId: z.string(), organisation: z.string() }));
+
+/** Keeps the organisation labels up to date with an invitation (the first one stands) or a rename; other events leave them. */
+export async function labelOrganisation(docs: Docs, consultationId: string, e: DomainEvent): Promise<void> {
+  if (e.type !== 'StakeholderInvited' && e.type !== 'StakeholderDetailsChanged') return;
+  const key = docKey(consultationId, e.data.stakeholderId);
+  const known = await docs.get(OrganisationLabels, key);
   if (e.type === 'StakeholderInvited') {
-    if (!organisations.some((o) => o.stakeholderId === e.data.stakeholderId)) organisations.push({ stakeholderId: e.data.stakeholderId, organisation: e.data.organisation });
-  } else if (e.type === 'StakeholderDetailsChanged' && e.data.organisation !== undefined) {
-    const known = organisations.find((o) => o.stakeholderId === e.data.stakeholderId);
-    if (known) known.organisation = e.data.organisation;
+    if (!known) docs.put(OrganisationLabels, key, { stakeholderId: e.data.stakeholderId, organisation: e.data.organisation });
+  } else if (known && e.data.organisation !== undefined) {
+    known.organisation = e.data.organisation;
+    docs.put(OrganisationLabels, key, known);
   }
+}
+
+/** The organisations of a consultation's stakeholders, by stakeholder id (`view` names the view for VIEWS_REBUILDING). */
+export async function readOrganisations(reader: DocReader, consultationId: string, view: string): Promise<Map<string, string>> {
+  const labels = await reader.list(OrganisationLabels, `${consultationId}/`);
+  return new Map(labels.map((l) => {
+    const { stakeholderId, organisation } = readable(reader, OrganisationLabels, l, view)!;
+    return [stakeholderId, organisation];
+  }));
+}
+
+/** One stakeholder's organisation, or null when the view does not know it. */
+export async function readOrganisation(reader: DocReader, consultationId: string, stakeholderId: string, view: string): Promise<string | null> {
+  return readable(reader, OrganisationLabels, await reader.get(OrganisationLabels, docKey(consultationId, stakeholderId)), view)?.organisation ?? null;
 }
 
 /** The later of an instant that may not be set yet and another. */

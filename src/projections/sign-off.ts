@@ -4,12 +4,15 @@
 //
 // Documents:
 // - the head (per consultation) holds the facts: per version its publication time, comment
-//   deadline, request and the stakeholders that were its endorsers; per stakeholder (every one, so
-//   that one becoming an endorser after its invitation has its record) its records (endorser or not,
-//   when it became or ceased to be one, removal, decline, own extensions, every decision per version
-//   and how many of them no longer count);
-//   the comment counters; the pending held replies' ids; the consultation's status and outcome. Stakeholders are a few dozen and
-//   versions a handful: small, whatever the number of comments;
+//   deadline, request and the stakeholders that were its endorsers; the stakeholders that are
+//   required endorsers now (a new version's endorsers); the comment counters; the pending held
+//   replies' ids; the consultation's status and outcome. Versions are a handful and endorsers a
+//   few dozen ids: small, whatever the number of comments;
+// - "stakeholders": per stakeholder ("<consultation>/<stakeholder id>", in invitation order; every
+//   one, so that one becoming an endorser after its invitation has its record) its records
+//   (endorser or not, when it became or ceased to be one, removal, decline, own extensions, every
+//   decision per version and how many of them no longer count), so a stakeholder's event rewrites
+//   its own record and the head, not every stakeholder's;
 // - "unanswered": one document per comment that awaits an answer ("<consultation>/<comment id>",
 //   ordered by submission), removed once it is answered or retracted, so adoption's reasons can
 //   name the comments without the head growing with them.
@@ -187,8 +190,10 @@ type VersionFacts = z.infer<typeof VersionFacts>;
 const SignOffHead = SignOffView.omit({ versions: true, endorsers: true }).extend({
   /** by version, ascending */
   versions: z.array(VersionFacts),
-  /** every stakeholder, in invitation order */
-  stakeholders: z.array(StakeholderRecord),
+  /** stakeholders invited so far: the next stakeholder document's `order` */
+  stakeholdersInvited: z.number().int(),
+  /** the stakeholders that are required endorsers now (isRequiredEndorser), in the order they became one */
+  requiredEndorsers: z.array(z.string()),
   comments: z.object({
     /** comments submitted so far (retracted ones included): the next one's reference and order */
     submitted: z.number().int(),
@@ -202,29 +207,33 @@ type SignOffHead = z.infer<typeof SignOffHead>;
 
 /** The comments that await an answer (awaitsAnswer), one document each, in submission order. */
 const Unanswered = collection('unanswered', UnansweredComment);
+/** Every stakeholder's records, in invitation order. */
+const Stakeholders = collection('stakeholders', StakeholderRecord);
+const NAME = 'sign-off';
 
 export const signOff = perConsultation<SignOffHead, SignOffView>({
-  name: 'sign-off',
-  version: 6,
+  name: NAME,
+  version: 7,
   head: SignOffHead,
-  collections: [Unanswered],
+  collections: [Unanswered, Stakeholders],
   open(e) {
     return {
       consultationId: e.data.consultationId, status: 'open', outcome: null, finalDraftVersion: null, latestVersion: null,
-      versions: [], stakeholders: [], comments: { submitted: 0, unanswered: 0 }, pendingHeldReplies: [],
+      versions: [], stakeholdersInvited: 0, requiredEndorsers: [], comments: { submitted: 0, unanswered: 0 }, pendingHeldReplies: [],
     };
   },
   apply: applyEvent,
 }, async (head, reader, consultationId, now) => {
   const unanswered = head.comments.unanswered === 0 ? [] : await unansweredComments(reader, consultationId);
+  const stakeholders = (await reader.list(Stakeholders, `${consultationId}/`)).map((x) => readable(reader, Stakeholders, x, NAME)!);
   return {
     consultationId: head.consultationId,
     status: head.status,
     outcome: head.outcome,
     finalDraftVersion: head.finalDraftVersion,
     latestVersion: head.latestVersion,
-    versions: head.versions.map((v) => deriveVersion(v, head, unanswered, now)),
-    endorsers: head.stakeholders.filter(wasEverEndorser),
+    versions: head.versions.map((v) => deriveVersion(v, head, stakeholders, unanswered, now)),
+    endorsers: stakeholders.filter(wasEverEndorser),
   };
 });
 
@@ -236,7 +245,7 @@ export function versionSignOff(view: SignOffView, draftVersion?: number): Versio
 
 async function unansweredComments(reader: DocReader, consultationId: string): Promise<UnansweredComment[]> {
   const docs = await reader.list(Unanswered, `${consultationId}/`);
-  return docs.map((d) => readable(reader, Unanswered, d, signOff.name)!);
+  return docs.map((d) => readable(reader, Unanswered, d, NAME)!);
 }
 
 function wasEverEndorser(x: StakeholderRecord): boolean {
@@ -249,51 +258,53 @@ async function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext, d
       if (head.versions.some((v) => v.draftVersion === e.data.version)) return;
       head.versions.push({
         draftVersion: e.data.version, publishedAt: at.recordedAt, commentDeadline: e.data.commentDeadline, request: { status: 'not-requested' },
-        endorserIds: head.stakeholders.filter((x) => isRequiredEndorser({ endorser: x.endorser, removed: x.removal !== null })).map((x) => x.stakeholderId),
+        endorserIds: [...head.requiredEndorsers],
       });
       head.versions.sort((a, b) => a.draftVersion - b.draftVersion);
       head.latestVersion = Math.max(head.latestVersion ?? 0, e.data.version);
       return;
     }
-    case 'StakeholderInvited':
-      if (stakeholder(head, e.data.stakeholderId)) return;
-      head.stakeholders.push({
+    case 'StakeholderInvited': {
+      const key = docKey(at.consultationId, e.data.stakeholderId);
+      if (await docs.get(Stakeholders, key)) return;
+      const x: StakeholderRecord = {
         stakeholderId: e.data.stakeholderId, organisation: e.data.organisation, endorser: e.data.endorser,
         endorserHistory: e.data.endorser ? [{ endorser: true, changedAt: at.recordedAt, cause: 'invited', actor: at.actor }] : [],
         removal: null, declined: false, extension: null, commentExtension: null, decisions: {}, notCounted: {},
-      });
-      enlist(head, e.data.stakeholderId);
+      };
+      head.stakeholdersInvited++;
+      docs.put(Stakeholders, key, x, head.stakeholdersInvited);
+      enlist(head, x);
       return;
+    }
     case 'StakeholderDetailsChanged': {
       const { organisation, endorser } = e.data;
-      withStakeholder(head, e.data.stakeholderId, (x) => {
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => {
         if (organisation !== undefined) x.organisation = organisation;
         if (!endorserChanged(x.endorser, endorser)) return;
         // what it decided until now stays in its history and no longer counts
         for (const [key, decisions] of Object.entries(x.decisions)) x.notCounted[key] = decisions.length;
         x.endorser = endorser;
         x.endorserHistory.push({ endorser, changedAt: at.recordedAt, cause: 'details-changed', actor: at.actor });
-      });
-      enlist(head, e.data.stakeholderId);
+      }).then((x) => x && enlist(head, x));
       return;
     }
     case 'InvitationDeclined':
-      withStakeholder(head, e.data.stakeholderId, (x) => { x.declined = true; });
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => { x.declined = true; });
       return;
     case 'InvitationAccepted':
-      withStakeholder(head, e.data.stakeholderId, (x) => { x.declined = false; });
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => { x.declined = false; });
       return;
     case 'StakeholderRemoved':
-      withStakeholder(head, e.data.stakeholderId, (x) => {
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => {
         if (x.removal === null) x.removal = { removedAt: at.recordedAt, reason: e.data.reason, actor: at.actor };
-      });
+      }).then((x) => x && enlist(head, x));
       return;
     case 'StakeholderReinstated':
-      withStakeholder(head, e.data.stakeholderId, (x) => {
+      await withStakeholder(docs, at, e.data.stakeholderId, (x) => {
         x.removal = null;
         x.declined = false;
-      });
-      enlist(head, e.data.stakeholderId);
+      }).then((x) => x && enlist(head, x));
       return;
     case 'EndorsementRequested':
       withVersion(head, e.data.draftVersion, (v) => { v.request = { status: 'open', requestedAt: at.recordedAt, deadline: e.data.deadline }; });
@@ -307,7 +318,7 @@ async function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext, d
     case 'DeadlineExtended': {
       const { phase, draftVersion, deadline, stakeholderId } = e.data;
       if (stakeholderId !== undefined) {
-        withStakeholder(head, stakeholderId, (x) => {
+        await withStakeholder(docs, at, stakeholderId, (x) => {
           if (phase === 'endorsement') x.extension = { draftVersion, deadline };
           else x.commentExtension = { draftVersion, deadline };
         });
@@ -321,7 +332,7 @@ async function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext, d
     }
     case 'DraftEndorsed': {
       const { stakeholderId, draftVersion, signatory, statement, evidence, contactId } = e.data;
-      record(head, stakeholderId, draftVersion, {
+      await record(docs, at, stakeholderId, draftVersion, {
         status: 'endorsed', signatory, statement: statement ?? null, evidence: evidence ?? null, endorsedAt: at.recordedAt, actor: at.actor,
         contactId: contactId ?? null,
       });
@@ -330,7 +341,7 @@ async function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext, d
     case 'PersonalDataErased':
       // the signatories' names of the signatures named (a DraftEndorsed by when it was recorded)
       for (const { stakeholderId, draftVersion, recordedAt } of e.data.signatures) {
-        withStakeholder(head, stakeholderId, (x) => {
+        await withStakeholder(docs, at, stakeholderId, (x) => {
           for (const d of x.decisions[String(draftVersion)] ?? []) {
             if (d.status === 'endorsed' && d.endorsedAt === recordedAt) d.signatory = { ...d.signatory, name: ERASED };
           }
@@ -339,7 +350,7 @@ async function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext, d
       return;
     case 'EndorsementWithheld': {
       const { stakeholderId, draftVersion, reason, contactId } = e.data;
-      record(head, stakeholderId, draftVersion, { status: 'withheld', reason, withheldAt: at.recordedAt, actor: at.actor, contactId: contactId ?? null });
+      await record(docs, at, stakeholderId, draftVersion, { status: 'withheld', reason, withheldAt: at.recordedAt, actor: at.actor, contactId: contactId ?? null });
       return;
     }
     case 'CommentSubmitted': {
@@ -377,13 +388,14 @@ async function applyEvent(head: SignOffHead, e: DomainEvent, at: EventContext, d
   }
 }
 
-function stakeholder(head: SignOffHead, id: string): StakeholderRecord | undefined {
-  return head.stakeholders.find((x) => x.stakeholderId === id);
-}
-
-function withStakeholder(head: SignOffHead, id: string, f: (x: StakeholderRecord) => void): void {
-  const x = stakeholder(head, id);
-  if (x) f(x);
+/** Changes a known stakeholder's records (and stores them), and gives them back; an unknown stakeholder changes nothing (null). */
+async function withStakeholder(docs: Docs, at: EventContext, id: string, f: (x: StakeholderRecord) => void): Promise<StakeholderRecord | null> {
+  const key = docKey(at.consultationId, id);
+  const x = await docs.get(Stakeholders, key);
+  if (!x) return null;
+  f(x);
+  docs.put(Stakeholders, key, x);
+  return x;
 }
 
 function withVersion(head: SignOffHead, draftVersion: number, f: (v: VersionFacts) => void): void {
@@ -391,23 +403,32 @@ function withVersion(head: SignOffHead, draftVersion: number, f: (v: VersionFact
   if (v) f(v);
 }
 
-/** A stakeholder that is now a required endorser is an endorser of the latest version (once). */
-function enlist(head: SignOffHead, stakeholderId: string): void {
-  const x = stakeholder(head, stakeholderId);
+/**
+ * Keeps the required endorsers up to date after a change to a stakeholder's records; one that is
+ * now a required endorser is an endorser of the latest version (once).
+ */
+function enlist(head: SignOffHead, x: StakeholderRecord): void {
+  const id = x.stakeholderId;
+  if (!isRequiredEndorser({ endorser: x.endorser, removed: x.removal !== null })) {
+    head.requiredEndorsers = head.requiredEndorsers.filter((r) => r !== id);
+    return;
+  }
+  if (!head.requiredEndorsers.includes(id)) head.requiredEndorsers.push(id);
   const latest = head.versions.find((v) => v.draftVersion === head.latestVersion);
-  if (!x || !latest || !isRequiredEndorser({ endorser: x.endorser, removed: x.removal !== null })) return;
-  if (!latest.endorserIds.includes(stakeholderId)) latest.endorserIds.push(stakeholderId);
+  if (latest && !latest.endorserIds.includes(id)) latest.endorserIds.push(id);
 }
 
-function record(head: SignOffHead, stakeholderId: string, draftVersion: number, decision: Decision): void {
-  withStakeholder(head, stakeholderId, (x) => {
+async function record(docs: Docs, at: EventContext, stakeholderId: string, draftVersion: number, decision: Decision): Promise<void> {
+  await withStakeholder(docs, at, stakeholderId, (x) => {
     if (!x.endorser) return; // decide refuses a decision by a non-endorser: none is recorded
     (x.decisions[String(draftVersion)] ??= []).push(decision);
   });
 }
 
 /** A version's endorsers, counts, readiness and reasons, and superseded endorsements, from the records (a handful of each: cheap). */
-function deriveVersion(v: VersionFacts, head: SignOffHead, unanswered: readonly UnansweredComment[], now: string): VersionSignOff {
+function deriveVersion(
+  v: VersionFacts, head: SignOffHead, stakeholders: readonly StakeholderRecord[], unanswered: readonly UnansweredComment[], now: string,
+): VersionSignOff {
   const key = String(v.draftVersion);
   const request = v.request.status === 'not-requested' ? null : v.request;
   /** its latest decision on the version that counts: made since it last became an endorser */
@@ -415,7 +436,7 @@ function deriveVersion(v: VersionFacts, head: SignOffHead, unanswered: readonly 
     const decisions = x.decisions[key] ?? [];
     return decisions.length > (x.notCounted[key] ?? 0) ? decisions.at(-1)! : null;
   };
-  const endorsers: EndorserSignOff[] = head.stakeholders.filter((x) => v.endorserIds.includes(x.stakeholderId)).map((x) => {
+  const endorsers: EndorserSignOff[] = stakeholders.filter((x) => v.endorserIds.includes(x.stakeholderId)).map((x) => {
     const removed = x.removal !== null;
     const deadline = request === null ? null : ownDeadline(request.deadline, x.extension, v.draftVersion);
     const base = {
@@ -436,7 +457,7 @@ function deriveVersion(v: VersionFacts, head: SignOffHead, unanswered: readonly 
   const superseded: SupersededEndorsement[] = [];
   for (const older of head.versions) {
     if (older.draftVersion >= v.draftVersion) break;
-    for (const x of head.stakeholders) {
+    for (const x of stakeholders) {
       const d = x.decisions[String(older.draftVersion)]?.at(-1);
       if (d?.status === 'endorsed') {
         superseded.push({ stakeholderId: x.stakeholderId, organisation: x.organisation, draftVersion: older.draftVersion, signatory: d.signatory, endorsedAt: d.endorsedAt });
@@ -445,7 +466,7 @@ function deriveVersion(v: VersionFacts, head: SignOffHead, unanswered: readonly 
   }
   const isLatest = v.draftVersion === head.latestVersion;
   const reasons = adoptionReasons({
-    stakeholders: head.stakeholders.map((x) => {
+    stakeholders: stakeholders.map((x) => {
       const d = latestOf(x);
       return {
         stakeholderId: x.stakeholderId, organisation: x.organisation, endorser: x.endorser, removed: x.removal !== null, declined: x.declined,
@@ -455,7 +476,7 @@ function deriveVersion(v: VersionFacts, head: SignOffHead, unanswered: readonly 
     unansweredComments: { count: head.comments.unanswered, listed: unanswered },
     pendingHeldReplies: head.pendingHeldReplies,
     commentDeadline: v.commentDeadline,
-    ownCommentDeadlines: head.stakeholders.map((x) => ({
+    ownCommentDeadlines: stakeholders.map((x) => ({
       stakeholderId: x.stakeholderId, organisation: x.organisation, removed: x.removal !== null, declined: x.declined,
       deadline: ownDeadlineOverride(v.commentDeadline, x.commentExtension, v.draftVersion),
     })),
