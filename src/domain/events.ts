@@ -263,7 +263,7 @@ export type EventOf<K extends EventType> = Extract<DomainEvent, { type: K }>;
 /** Metadata on every stored consultation event. */
 export const EventMetadata = z.object({
   commandId: z.string(),
-  /** sha-256 of the command's canonical input, to tell a retried command from a reused id */
+  /** of the command's canonical input, to tell a retried command from a reused id: `hmac:…` under the key store's secret (so a guessed address cannot be checked against it), or its sha-256 without a key store */
   commandHash: z.string(),
   actor: z.object({ role: z.string(), id: z.string() }),
   recordedAt: Instant,
