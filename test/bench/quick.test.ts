@@ -2,21 +2,40 @@
 // writes a JSON report with every figure. Nothing here asserts a speed (that is what the full
 // benchmark reports, with its baselines), only that each scenario ran and reported its figures.
 import t from 'tap';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/temp-store.ts';
 
-t.setTimeout(300_000);
+// every scenario, small: about 3 minutes on a slow 2-core machine beside the rest of the suite
+t.setTimeout(900_000);
 const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Spawns a bench in a process group of its own, and kills the group when this test ends first (a
+ * timeout, a failure) or this process exits: the bench's API servers must not outlive it.
+ */
+function spawnBench(command: string, args: string[], stdout: 'pipe' | 'ignore'): ChildProcess { // stderr is always piped
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', stdout, 'pipe'], detached: true });
+  const killGroup = () => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch { /* gone already */ }
+  };
+  process.once('exit', killGroup);
+  t.teardown(killGroup);
+  child.once('exit', () => process.removeListener('exit', killGroup));
+  return child;
+}
 
 t.test('npm run bench -- --quick runs every scenario and writes their figures as JSON', async (t) => {
   const out = path.join(tempDir(t), 'quick.json');
-  const child = spawn('npm', ['run', '--silent', 'bench', '--', '--quick', '--out', out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnBench('npm', ['run', '--silent', 'bench', '--', '--quick', '--out', out], 'pipe');
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-  child.stdout.resume();
+  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stdout!.resume();
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   t.equal(code, 0, stderr.slice(-2000));
   const report = JSON.parse(readFileSync(out, 'utf8')) as { quick: boolean; results: Record<string, Record<string, unknown>> };
@@ -60,9 +79,9 @@ t.test('npm run bench -- --quick runs every scenario and writes their figures as
 
 t.test('--only runs the named scenarios; an unknown name is exit 2 naming the known ones', async (t) => {
   const run = (args: string[]) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx/esm', 'bench/run.ts', ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnBench(process.execPath, ['--import', 'tsx/esm', 'bench/run.ts', ...args], 'ignore');
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
     child.on('exit', (code) => resolve({ code, stderr }));
   });
   const bad = await run(['--quick', '--only', 'nonsense']);
