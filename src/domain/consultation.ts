@@ -103,6 +103,50 @@ export interface AppliedCommand {
   commandHash: string;
 }
 
+/**
+ * The commands applied to a consultation, by command id: the revisions of their first and last
+ * events and their hash. A long consultation holds one per comment and every restart's first
+ * command folds them all, so they are kept compact: a map of indexes into three arrays (revisions
+ * as small integers, no object per command), which the garbage collector walks in a few steps
+ * instead of visiting hundreds of thousands of objects.
+ */
+export class AppliedCommands {
+  private readonly index = new Map<string, number>();
+  private readonly first: number[] = [];
+  private readonly last: number[] = [];
+  private readonly hashes: string[] = [];
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  has(commandId: string): boolean {
+    return this.index.has(commandId);
+  }
+
+  get(commandId: string): AppliedCommand | undefined {
+    const i = this.index.get(commandId);
+    return i === undefined ? undefined : { firstRevision: this.first[i]!, lastRevision: this.last[i]!, commandHash: this.hashes[i]! };
+  }
+
+  keys(): IterableIterator<string> {
+    return this.index.keys();
+  }
+
+  /** An event of a command at `revision`: its first event places it, a later one moves its last revision. */
+  record(commandId: string, revision: number, commandHash: string): void {
+    const i = this.index.get(commandId);
+    if (i !== undefined) {
+      this.last[i] = revision;
+      return;
+    }
+    this.index.set(commandId, this.first.length);
+    this.first.push(revision);
+    this.last.push(revision);
+    this.hashes.push(commandHash);
+  }
+}
+
 export interface ConsultationState {
   id: string | null;
   status: 'none' | 'open' | 'closed';
@@ -142,7 +186,7 @@ export interface ConsultationState {
   /** replies by e-mail held for the coordinator, by held id, in the order held */
   heldReplies: Map<string, HeldReplyState>;
   /** command ids applied, so a repeated command is a no-op returning the first result */
-  commands: Map<string, AppliedCommand>;
+  commands: AppliedCommands;
 }
 
 /** What decide and the rules see: the state, read-only all the way down. */
@@ -178,7 +222,7 @@ export function initialState(): ConsultationState {
     messages: new Map(),
     messageDrafts: new Map(),
     heldReplies: new Map(),
-    commands: new Map(),
+    commands: new AppliedCommands(),
   };
 }
 
@@ -193,9 +237,7 @@ export function evolve(state: ConsultationState, e: FoldableEvent): Consultation
   if (e.event) applyEvent(state, e.event, e.metadata.recordedAt);
   state.revision = e.revision;
   state.lastHash = e.metadata.hash;
-  const applied = state.commands.get(e.metadata.commandId);
-  if (applied) applied.lastRevision = e.revision;
-  else state.commands.set(e.metadata.commandId, { firstRevision: e.revision, lastRevision: e.revision, commandHash: e.metadata.commandHash });
+  state.commands.record(e.metadata.commandId, e.revision, e.metadata.commandHash);
   return state;
 }
 
