@@ -3,6 +3,7 @@
 // errors as their name, message and code, rebuilt on the main thread (view-writer.ts).
 import type { Synchronous } from './sqlite-view-schema.ts';
 import type { Deletion, Upsert } from './validate.ts';
+import type { OtherWireError } from '../threads/wire-error.ts';
 import type { CheckpointMove } from './view-store.ts';
 
 /** The worker's workerData: how to open its own connection to the file (as the main thread opened its). */
@@ -30,7 +31,7 @@ export type ViewWireError =
   | { kind: 'conflict'; consumer: string; expected: string | null; actual: string | null }
   /** SQLite's error (better-sqlite3's SqliteError), rebuilt with its code */
   | { kind: 'sqlite'; message: string; code: string }
-  | { kind: 'other'; name: string; message: string; code?: string };
+  | OtherWireError;
 
 export type FromViewWriter =
   | { kind: 'settled'; id: number; ok: true; changes?: number }

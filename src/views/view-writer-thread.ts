@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openViewDatabase } from './sqlite-view-schema.ts';
 import { SqliteViewWrites } from './sqlite-view-commit.ts';
+import { otherToWire } from '../threads/wire-error.ts';
 import { CheckpointConflictError } from './view-store.ts';
 import type { FromViewWriter, ToViewWriter, ViewWireError, ViewWriterSettings } from './view-writer-messages.ts';
 
@@ -18,13 +19,7 @@ function toWire(error: unknown): ViewWireError {
     return { kind: 'conflict', consumer: error.consumer, expected: error.expected, actual: error.actual };
   }
   if (error instanceof Database.SqliteError) return { kind: 'sqlite', message: error.message, code: error.code };
-  const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
-  return {
-    kind: 'other',
-    name: typeof name === 'string' ? name : 'Error',
-    message: typeof message === 'string' ? message : String(error),
-    ...(typeof code === 'string' ? { code } : {}),
-  };
+  return otherToWire(error);
 }
 
 let db: Database.Database;

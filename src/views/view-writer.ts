@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import { startSiblingWorker } from '../threads/start-worker.ts';
 import { ThreadRequests } from '../threads/thread-requests.ts';
+import { otherFromWire } from '../threads/wire-error.ts';
 import type { Deletion, Upsert } from './validate.ts';
 import { CheckpointConflictError, ViewStoreClosedError, type CheckpointMove } from './view-store.ts';
 import type { FromViewWriter, ToViewWriter, ViewWireError, ViewWriterSettings } from './view-writer-messages.ts';
@@ -23,11 +24,8 @@ export function fromWire(error: ViewWireError): Error {
       return new CheckpointConflictError(error.consumer, error.expected, error.actual);
     case 'sqlite':
       return new Database.SqliteError(error.message, error.code);
-    case 'other': {
-      const rebuilt = new Error(error.message);
-      rebuilt.name = error.name;
-      return error.code === undefined ? rebuilt : Object.assign(rebuilt, { code: error.code });
-    }
+    case 'other':
+      return otherFromWire(error);
   }
 }
 

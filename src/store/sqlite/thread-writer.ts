@@ -6,6 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startSiblingWorker } from '../../threads/start-worker.ts';
 import { ThreadRequests } from '../../threads/thread-requests.ts';
+import { otherFromWire } from '../../threads/wire-error.ts';
 import { WrongExpectedVersionError, type AppendResult, type EventData, type ExpectedRevision } from '../port.ts';
 import { asStoreError, serialiseEvents } from './group-commit.ts';
 import { positionAt } from './position.ts';
@@ -21,11 +22,8 @@ export function fromWire(error: WireError): unknown {
       return new WrongExpectedVersionError(error.streamName, error.expected, error.actual);
     case 'unavailable':
       return asStoreError(Object.assign(new Error(error.message), { code: error.code }));
-    case 'other': {
-      const rebuilt = new Error(error.message);
-      rebuilt.name = error.name;
-      return error.code === undefined ? rebuilt : Object.assign(rebuilt, { code: error.code });
-    }
+    case 'other':
+      return otherFromWire(error);
   }
 }
 

@@ -1,5 +1,6 @@
 // What the main thread and the writer thread (writer-thread.ts) say to each other. Plain data
 // only: errors cross as their name, message and code, and are rebuilt on the main thread.
+import type { OtherWireError } from '../../threads/wire-error.ts';
 import type { ExpectedRevision } from '../port.ts';
 import type { Synchronous } from './schema.ts';
 import type { SerialisedEvent } from './group-commit.ts';
@@ -22,7 +23,7 @@ export type WireError =
   | { kind: 'wrong-version'; streamName: string; expected: ExpectedRevision; actual: number | 'no_stream' }
   /** the storage refused the write: the SQLite error that said so (asStoreError rebuilds the 503) */
   | { kind: 'unavailable'; code: string; message: string }
-  | { kind: 'other'; name: string; message: string; code?: string };
+  | OtherWireError;
 
 /** An append's result; the position as its sequence (a position object does not survive the copy). */
 export interface WireResult {

@@ -2,6 +2,7 @@
 // group-commit writer the in-thread store uses, so a commit's fsync blocks this thread, not the
 // API's event loop. Appends arriving while a group commits are written together in the next group.
 import { parentPort, workerData } from 'node:worker_threads';
+import { otherToWire } from '../../threads/wire-error.ts';
 import { WrongExpectedVersionError } from '../port.ts';
 import { EventStoreUnavailableError } from '../unavailable.ts';
 import { GroupCommitWriter } from './group-commit.ts';
@@ -17,14 +18,9 @@ function toWire(error: unknown): WireError {
     return { kind: 'wrong-version', streamName: error.streamName, expected: error.expected, actual: error.actual };
   }
   const refused = error instanceof EventStoreUnavailableError ? error.cause : null;
-  const { code, message, name } = (refused ?? error) as { code?: unknown; message?: unknown; name?: unknown };
+  const { code, message } = (refused ?? error) as { code?: unknown; message?: unknown };
   if (refused && typeof code === 'string') return { kind: 'unavailable', code, message: String(message) };
-  return {
-    kind: 'other',
-    name: typeof name === 'string' ? name : 'Error',
-    message: typeof message === 'string' ? message : String(error),
-    ...(typeof code === 'string' ? { code } : {}),
-  };
+  return otherToWire(refused ?? error);
 }
 
 const post = (message: FromWriter) => port.postMessage(message);
