@@ -9,7 +9,7 @@ import { collection, docKey, perConsultation, recordedAtOf, type ProjectionEvent
 import { MemoryViewStore } from '../../src/views/memory-view-store.ts';
 import { CONSULTATION_ID, cso, draft, opened } from '../helpers/domain-spec.ts';
 import { OTHER_ID } from './fixtures/history.ts';
-import { at, recorded, replay, unknownEvent } from './fixtures/recorded.ts';
+import { at, CountingViewStore, recorded, replay, unknownEvent } from './fixtures/recorded.ts';
 
 const Notes = collection('notes', z.object({ text: z.string() }));
 
@@ -92,13 +92,10 @@ t.test('given two consultations, then each has its own documents', async (t) => 
 });
 
 t.test('a batch reads a document once and hands the same object to every event in it; the changes hold each document once', async (t) => {
-  const store = new MemoryViewStore();
-  let reads = 0;
-  const get = store.get.bind(store);
-  store.get = async (c, k) => { reads++; return get(c, k); };
+  const store = new CountingViewStore();
   const docs = new DocBatch(store, projectionBase(projection));
   for (const e of recorded([opened, draft(1), cso, draft(2)])) await projection.apply(docs, e);
-  t.equal(reads, 1, 'the head was read from the store once (absent), then kept');
+  t.equal(store.gets, 1, 'the head was read from the store once (absent), then kept');
   t.same(docs.changes().map((c) => [c.collection, c.key, c.order]), [
     ['seen@1', CONSULTATION_ID, 0], ['seen@1/notes', `${CONSULTATION_ID}/1`, 1], ['seen@1/notes', `${CONSULTATION_ID}/2`, 2],
   ]);
@@ -128,10 +125,7 @@ t.test('the events handed to projections are decoded: a known type narrowed, an 
 });
 
 t.test('a writer that built its documents from nothing knows which exist: no store read for an absent one, a read for any other', async (t) => {
-  const store = new MemoryViewStore();
-  let reads = 0;
-  const get = store.get.bind(store);
-  store.get = async (c, k) => { reads++; return get(c, k); };
+  const store = new CountingViewStore();
   const base = projectionBase(projection);
   const cache = new DocCache();
   cache.startEmpty();
@@ -140,24 +134,21 @@ t.test('a writer that built its documents from nothing knows which exist: no sto
   first.put(Notes, 'a', { text: 'a' });
   await store.commit(base, null, '1', first.changes());
   cache.absorb(first);
-  t.equal(reads, 0, 'built from nothing: nothing read back');
+  t.equal(store.gets, 0, 'built from nothing: nothing read back');
   const second = new DocBatch(store, base, cache);
   t.same(await second.get(Notes, 'a'), { text: 'a' }, 'a document it wrote comes from the cache');
   t.equal(await second.get(Notes, 'b'), null);
-  t.equal(reads, 0, 'one it never wrote is absent without a read');
+  t.equal(store.gets, 0, 'one it never wrote is absent without a read');
   cache.clear();
   t.equal(cache.knowsAbsent('seen@1/notes', 'b'), 0, 'after a failure it knows nothing');
   const third = new DocBatch(store, base, cache);
   t.same(await third.get(Notes, 'a'), { text: 'a' });
-  t.equal(reads, 1, 'and reads the store');
+  t.equal(store.gets, 1, 'and reads the store');
   t.not(keyHash('ab', 'c'), keyHash('a', 'bc'), 'the collection and the key are kept apart in the hash');
 });
 
 t.test('a batch begun while the previous one commits works on copies of what that one changed; the cache never forgets what the store lacks', async (t) => {
-  const store = new MemoryViewStore();
-  let reads = 0;
-  const get = store.get.bind(store);
-  store.get = async (c, k) => { reads++; return get(c, k); };
+  const store = new CountingViewStore();
   const base = projectionBase(projection);
   const cache = new DocCache(1); // evicts at every batch it can
   cache.startEmpty();
@@ -169,7 +160,7 @@ t.test('a batch begun while the previous one commits works on copies of what tha
   const second = new DocBatch(store, base, cache);
   const a = await second.get(Notes, 'a');
   t.same(a, { text: 'a' }, 'the previous batch’s document, from the cache: the store does not hold it yet');
-  t.equal(reads, 0, 'not read from the store (it would be absent there)');
+  t.equal(store.gets, 0, 'not read from the store (it would be absent there)');
   a!.text = 'a, changed by the second batch';
   second.put(Notes, 'a', a!);
   second.put(Notes, 'b', { text: 'b, replaced by the second batch' });
@@ -182,11 +173,11 @@ t.test('a batch begun while the previous one commits works on copies of what tha
   cache.absorb(first);
   const third = new DocBatch(store, base, cache); // evicts the first batch's (stored), keeps the second's (not stored yet)
   t.same(await third.get(Notes, 'a'), { text: 'a, changed by the second batch' }, 'the second batch’s, though it is not in the store');
-  t.equal(reads, 0);
+  t.equal(store.gets, 0);
   await store.commit(base, '1', '2', second.changes());
   cache.absorb(second);
   third.put(Notes, 'c', { text: 'c' });
   const fourth = new DocBatch(store, base, cache);
   t.same(await fourth.get(Notes, 'b'), { text: 'b, replaced by the second batch' }, 'once stored, an evicted document is read back');
-  t.equal(reads, 1);
+  t.equal(store.gets, 1);
 });
