@@ -15,7 +15,7 @@ import { openViewStore } from '../../src/views/open-view-store.ts';
 import { VIEW_SCHEMA_VERSION } from '../../src/views/sqlite-view-schema.ts';
 import { SqliteViewStore, type SqliteViewStoreOptions } from '../../src/views/sqlite-view-store.ts';
 import { WriterLostError } from '../../src/views/view-store.ts';
-import { sqliteViewStoreUnderTest } from './sqlite-view-under-test.ts';
+import { fiveMbCommits, sqliteViewStoreUnderTest } from './sqlite-view-under-test.ts';
 import { bounded, put, stillPending, unique, viewStoreContract } from './view-store-contract.ts';
 
 // Spawns child processes (tsx start-up takes a second or two on a cold cache).
@@ -320,13 +320,7 @@ t.test('catching up, the WAL is copied into the file less often; live again, as 
   const { store, file } = await tempStore(t, { synchronous: 'NORMAL' });
   const wal = () => statSync(`${file}-wal`).size;
   const MB = 1024 * 1024;
-  let position = 0;
-  // each commit writes about 5 MB of new pages: more than SQLite's default 4 MB between copies
-  const commitFiveMb = async () => {
-    const changes = Array.from({ length: 50 }, (_, i) => put('big', `k${position}-${i}`, { text: 'x'.repeat(100_000) }));
-    await store.commit('c', position === 0 ? null : String(position), String(position + 1), changes);
-    position++;
-  };
+  const commitFiveMb = fiveMbCommits(store);
   for (let i = 0; i < 3; i++) await commitFiveMb();
   const live = wal();
   t.ok(live < 8 * MB, `live: the WAL is copied after each such commit and restarts (${(live / MB).toFixed(1)} MB)`);

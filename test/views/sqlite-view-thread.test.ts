@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { SqliteViewStore, type SqliteViewStoreOptions } from '../../src/views/sqlite-view-store.ts';
 import { CheckpointConflictError, ViewStoreClosedError, type ViewChange } from '../../src/views/view-store.ts';
 import type { ViewWriter } from '../../src/views/view-writer.ts';
-import { sqliteViewStoreUnderTest } from './sqlite-view-under-test.ts';
+import { fiveMbCommits, sqliteViewStoreUnderTest } from './sqlite-view-under-test.ts';
 import { bounded, put, rejection, unique, viewStoreContract } from './view-store-contract.ts';
 
 t.setTimeout(180_000);
@@ -204,12 +204,7 @@ t.test('catching up sets wal_autocheckpoint on the thread\'s connection, the one
   const { store, file } = await threadStore(t, { synchronous: 'NORMAL' });
   const wal = () => statSync(`${file}-wal`).size;
   const MB = 1024 * 1024;
-  let position = 0;
-  const commitFiveMb = async () => {
-    const changes = Array.from({ length: 50 }, (_, i) => put('big', `k${position}-${i}`, { text: 'x'.repeat(100_000) }));
-    await store.commit('c', position === 0 ? null : String(position), String(position + 1), changes);
-    position++;
-  };
+  const commitFiveMb = fiveMbCommits(store);
   for (let i = 0; i < 2; i++) await commitFiveMb();
   t.ok(wal() < 8 * MB, `live: the WAL is copied after each commit (${(wal() / MB).toFixed(1)} MB)`);
   await store.catchingUp(true);

@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteViewStore, type SqliteViewStoreOptions } from '../../src/views/sqlite-view-store.ts';
-import type { OpenViewStore } from './view-store-contract.ts';
+import type { ViewStore } from '../../src/views/view-store.ts';
+import { put, type OpenViewStore } from './view-store-contract.ts';
 
 export function sqliteViewStoreUnderTest(options: Omit<SqliteViewStoreOptions, 'file'> = {}): OpenViewStore {
   return async () => {
@@ -17,5 +18,18 @@ export function sqliteViewStoreUnderTest(options: Omit<SqliteViewStoreOptions, '
         await rm(dir, { recursive: true, force: true });
       },
     };
+  };
+}
+
+/**
+ * A commit after another on `store`, each writing about 5 MB of new pages (more than SQLite's
+ * default 4 MB between copies of the WAL into the file), for the tests of WAL checkpoints.
+ */
+export function fiveMbCommits(store: ViewStore): () => Promise<void> {
+  let position = 0;
+  return async () => {
+    const changes = Array.from({ length: 50 }, (_, i) => put('big', `k${position}-${i}`, { text: 'x'.repeat(100_000) }));
+    await store.commit('c', position === 0 ? null : String(position), String(position + 1), changes);
+    position++;
   };
 }
